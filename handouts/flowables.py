@@ -1,0 +1,290 @@
+"""Tagged ReportLab flowables, one per content block.
+
+Each flowable knows its block's structure element and draws all of its
+content inside marked content for that element; rules, boxes and other
+decoration are drawn as artifacts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from reportlab.lib.colors import HexColor
+from reportlab.platypus import Flowable
+
+from .fonts import FontSet
+from .linebreak import Line, break_lines
+from .model import Span
+from .tags import StructElement
+
+ASCENT = 0.8  # baseline sits this many ems below the top of the text's half-leading box
+
+
+@dataclass(frozen=True)
+class TextStyle:
+    fonts: FontSet
+    size: float
+    leading: float
+    colour: str
+
+
+@dataclass(eq=False)
+class LinkTarget:
+    """One link in the text: its address, its words and its Link element."""
+
+    url: str
+    text: str
+    element: StructElement
+
+
+@dataclass(frozen=True)
+class Label:
+    """A list item's label: a bullet, a number or a checkbox."""
+
+    kind: str  # "text" or "checkbox"
+    text: str
+    element: StructElement
+    checked: bool = False
+    size: float = 0.0
+
+
+def link_targets(spans: list[Span], owner: StructElement) -> list[Span]:
+    """Swap each link's address for a LinkTarget owned by a Link element under `owner`."""
+    out: list[Span] = []
+    target = None
+    for i, span in enumerate(spans):
+        if span.href is None:
+            target = None
+            out.append(span)
+            continue
+        if target is None or spans[i - 1].href != span.href:
+            words = "".join(s.text for s in spans[i:] if s.href == span.href)
+            target = LinkTarget(span.href, words, owner.child("Link"))
+        out.append(replace(span, href=target))
+    return out
+
+
+class TextBlock(Flowable):
+    """A heading, paragraph, list item or write-in line."""
+
+    def __init__(self, element: StructElement, spans: list[Span], style: TextStyle, *,
+                 indent: float = 0.0, space_before: float = 0.0, space_after: float = 0.0,
+                 keep_with_next: bool = False, keep_together: bool = False, write_in: bool = False,
+                 label: Label | None = None, label_indent: float = 0.0, outline: tuple[str, int] | None = None,
+                 lines: list[Line] | None = None):
+        super().__init__()
+        self.element = element
+        self.spans = link_targets(spans, element) if lines is None else spans
+        self.style = style
+        self.indent = indent
+        self.spaceBefore = space_before
+        self.spaceAfter = space_after
+        self.keepWithNext = keep_with_next
+        self.keep_together = keep_together
+        self.write_in = write_in
+        self.label = label
+        self.label_indent = label_indent
+        self.outline = outline
+        self._lines = lines
+        self._width = None
+
+    # -- layout ------------------------------------------------------------
+    def lines(self, avail_width: float) -> list[Line]:
+        if self._lines is None or self._width != avail_width:
+            if self._width is not None and self._width != avail_width and self._fixed:
+                return self._lines
+            self._lines = break_lines(self.spans, self.style.fonts, self.style.size,
+                                      avail_width - self.indent)
+            self._width = avail_width
+        return self._lines
+
+    _fixed = False
+
+    def _write_in_below(self, avail_width: float) -> bool:
+        """Whether the write-in rule needs a line of its own."""
+        last = self.lines(avail_width)[-1]
+        return last.width + self.style.size > 0.55 * (avail_width - self.indent)
+
+    def wrap(self, avail_width: float, avail_height: float):
+        self.width = avail_width
+        count = len(self.lines(avail_width))
+        if self.write_in and self._write_in_below(avail_width):
+            count += 1
+        self.height = count * self.style.leading
+        return avail_width, self.height
+
+    def split(self, avail_width: float, avail_height: float):
+        lines = self.lines(avail_width)
+        fit = int(avail_height // self.style.leading)
+        # No single line left behind or carried over (no widows or orphans).
+        if fit < 2 or len(lines) - fit < 2:
+            return []
+        first = self._piece(lines[:fit], write_in=False, space_after=0.0)
+        rest = self._piece(lines[fit:], label=None, outline=None, space_before=0.0)
+        return [first, rest]
+
+    def _piece(self, lines: list[Line], **changes) -> "TextBlock":
+        args = dict(indent=self.indent, space_before=self.spaceBefore, space_after=self.spaceAfter,
+                    keep_with_next=False, keep_together=False, write_in=self.write_in,
+                    label=self.label, label_indent=self.label_indent, outline=self.outline)
+        args.update(changes)
+        piece = TextBlock(self.element, self.spans, self.style, lines=lines, **args)
+        piece._fixed = True
+        piece._width = self._width
+        return piece
+
+    # -- drawing -----------------------------------------------------------
+    def draw(self):
+        canv, style = self.canv, self.style
+        tagger = canv.tagger
+        top = self.height
+        baseline = top - (style.leading - style.size) / 2 - ASCENT * style.size
+        if self.outline:
+            title, level = self.outline
+            key = f"h{id(self)}"
+            canv.bookmarkHorizontal(key, 0, top)
+            canv.addOutlineEntry(title, key, level)
+        if self.label:
+            self._draw_label(baseline)
+        lines = self.lines(self.width)
+        for line in lines:
+            draw_line(canv, tagger, self.element, line, self.indent, baseline, style)
+            baseline -= style.leading
+        if self.write_in:
+            self._draw_rule(lines[-1], baseline + style.leading)
+
+    def _draw_label(self, baseline: float) -> None:
+        canv, style, label = self.canv, self.style, self.label
+        tagger = canv.tagger
+        tagger.begin(canv, label.element)
+        x = self.label_indent
+        if label.kind == "checkbox":
+            side = min(label.size or style.size, (self.indent - x) * 0.8)
+            canv.saveState()
+            canv.translate(x, 0)
+            canv.setStrokeColor(HexColor(style.colour))
+            canv.setLineWidth(max(1.5, style.size / 12))
+            canv.rect(0, baseline - style.size * 0.12, side, side, stroke=1, fill=0)
+            if label.checked:
+                canv.line(side * 0.2, baseline + side * 0.35, side * 0.45, baseline + side * 0.05)
+                canv.line(side * 0.45, baseline + side * 0.05, side * 0.85, baseline + side * 0.75)
+            canv.restoreState()
+        else:
+            face = style.fonts.face_for(label.text, False)
+            text = canv.beginText(x, baseline)
+            text.setFont(face, style.size)
+            text.setFillColor(HexColor(style.colour))
+            text.textOut(label.text)
+            canv.drawText(text)
+        tagger.end(canv)
+
+    def _draw_rule(self, last: Line, baseline: float) -> None:
+        canv, style = self.canv, self.style
+        right = self.width
+        if self._write_in_below(self.width):
+            start, baseline = self.indent, baseline - style.leading
+        else:
+            start = self.indent + last.width + style.size * 0.4
+        canv.tagger.begin_artifact(canv)
+        canv.saveState()
+        canv.setStrokeColor(HexColor(style.colour))
+        canv.setLineWidth(max(1.0, style.size / 16))
+        y = baseline - style.size * 0.15
+        canv.line(start, y, right, y)
+        canv.restoreState()
+        canv.tagger.end(canv)
+
+
+def draw_line(canv, tagger, element: StructElement, line: Line, x: float, baseline: float,
+              style: TextStyle) -> None:
+    """Draw one line; each run of text sits inside its own element's marked content."""
+    groups: list[tuple[object, list]] = []
+    for piece in line.pieces:
+        owner = piece.href  # a LinkTarget or None
+        if groups and groups[-1][0] is owner:
+            groups[-1][1].append(piece)
+        else:
+            groups.append((owner, [piece]))
+    colour = HexColor(style.colour)
+    for target, pieces in groups:
+        tagger.begin(canv, target.element if target else element)
+        text = canv.beginText(x + pieces[0].x, baseline)
+        text.setFillColor(colour)
+        for piece in pieces:
+            text.setFont(piece.face, style.size)
+            text.textOut(piece.text)
+        canv.drawText(text)
+        tagger.end(canv)
+        if target:
+            left = x + pieces[0].x
+            right = x + pieces[-1].x + pieces[-1].width
+            rect = (left, baseline - style.size * 0.25, right, baseline + style.size * 0.9)
+            tagger.link(canv, target.element, target.url, rect, target.text)
+
+
+class CalloutBox(Flowable):
+    """An 'important' box: a bordered frame around its blocks."""
+
+    def __init__(self, element: StructElement, blocks: list[Flowable], border_colour: str,
+                 border_width: float, padding: float, space_after: float):
+        super().__init__()
+        self.element = element
+        self.blocks = blocks
+        self.border_colour = border_colour
+        self.border_width = border_width
+        self.padding = padding
+        self.spaceAfter = space_after
+        self.keep_together = True
+        self._sizes: list[tuple[float, float]] = []
+
+    def _inner_width(self, avail_width: float) -> float:
+        return avail_width - 2 * (self.padding + self.border_width)
+
+    def wrap(self, avail_width: float, avail_height: float):
+        inner = self._inner_width(avail_width)
+        self._sizes = []
+        total = 0.0
+        for i, block in enumerate(self.blocks):
+            _, h = block.wrap(inner, avail_height)
+            gap = block.getSpaceAfter() if i < len(self.blocks) - 1 else 0.0
+            self._sizes.append((h, gap))
+            total += h + gap
+        self.width = avail_width
+        self.height = total + 2 * (self.padding + self.border_width)
+        return self.width, self.height
+
+    def split(self, avail_width: float, avail_height: float):
+        # Only a box taller than a whole page splits: into boxes of whole blocks.
+        self.wrap(avail_width, avail_height)
+        frame = 2 * (self.padding + self.border_width)
+        used, count = frame, 0
+        for h, gap in self._sizes:
+            if used + h > avail_height:
+                break
+            used += h + gap
+            count += 1
+        if count == 0 or count == len(self.blocks):
+            return []
+        return [self._with(self.blocks[:count]), self._with(self.blocks[count:])]
+
+    def _with(self, blocks: list[Flowable]) -> "CalloutBox":
+        return CalloutBox(self.element, blocks, self.border_colour, self.border_width,
+                          self.padding, self.spaceAfter)
+
+    def draw(self):
+        canv = self.canv
+        canv.tagger.begin_artifact(canv)
+        canv.saveState()
+        canv.setStrokeColor(HexColor(self.border_colour))
+        canv.setLineWidth(self.border_width)
+        half = self.border_width / 2
+        canv.rect(half, half, self.width - self.border_width, self.height - self.border_width,
+                  stroke=1, fill=0)
+        canv.restoreState()
+        canv.tagger.end(canv)
+        offset = self.padding + self.border_width
+        y = self.height - offset
+        for block, (h, gap) in zip(self.blocks, self._sizes):
+            y -= h
+            block.drawOn(canv, offset, y)
+            y -= gap

@@ -1,0 +1,102 @@
+"""Typefaces: registration with ReportLab, coverage, and per-word fallback."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib.resources import files
+
+from reportlab.pdfbase import pdfmetrics, ttfonts
+from reportlab.pdfbase.ttfonts import TTFont
+
+from .errors import LayoutError, UnsupportedCharacterError
+
+FALLBACK_DIR = files("handouts") / "fonts"
+
+
+def _atkinson(style: str):
+    return files("fontpkg_atkinson_hyperlegible") / "files" / f"AtkinsonHyperlegible-{style}.ttf"
+
+
+# typeface name -> (regular file, bold file). Italic faces are never registered.
+TYPEFACES = {
+    "atkinson-hyperlegible": ("AtkinsonHyperlegible", _atkinson("Regular"), _atkinson("Bold")),
+}
+FALLBACK = ("NotoSansHandouts", FALLBACK_DIR / "NotoSans-Regular.ttf", FALLBACK_DIR / "NotoSans-Bold.ttf")
+
+
+def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
+    """ReportLab's ToUnicode CMap, less the entries for unused codes.
+
+    ReportLab maps a subset's unused codes to U+0000, which PDF/UA forbids;
+    those codes are never drawn, so they need no entry at all.
+    """
+    used = [f"<{code:02X}> <{uni:04X}>" for code, uni in enumerate(subset) if uni]
+    blocks = []
+    for start in range(0, len(used), 100):  # a CMap allows 100 entries per block
+        chunk = used[start:start + 100]
+        blocks += [f"{len(chunk)} beginbfchar", *chunk, "endbfchar"]
+    return "\n".join([
+        "/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
+        f"/CIDSystemInfo << /Registry ({fontname}) /Ordering ({fontname}) /Supplement 0 >> def",
+        f"/CMapName /{fontname} def", "/CMapType 2 def",
+        "1 begincodespacerange", f"<00> <{len(subset) - 1:02X}>", "endcodespacerange",
+        *blocks,
+        "endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end",
+    ])
+
+
+ttfonts.makeToUnicodeCMap = _to_unicode_cmap
+
+
+@dataclass(frozen=True)
+class Face:
+    name: str  # the name registered with ReportLab
+    covered: frozenset[int]
+
+
+@lru_cache(maxsize=None)
+def _register(name: str, path) -> Face:
+    font = TTFont(name, str(path))
+    pdfmetrics.registerFont(font)
+    return Face(name, frozenset(font.face.charToGlyph))
+
+
+class FontSet:
+    """A primary typeface (regular + bold) with a fallback for other scripts."""
+
+    def __init__(self, typeface: str):
+        if typeface not in TYPEFACES:
+            raise LayoutError(f"typeface '{typeface}' is unknown; choose one of: {', '.join(TYPEFACES)}")
+        base, regular, bold = TYPEFACES[typeface]
+        fb_base, fb_regular, fb_bold = FALLBACK
+        self.faces = {
+            False: (_register(f"{base}-Regular", regular), _register(f"{fb_base}-Regular", fb_regular)),
+            True: (_register(f"{base}-Bold", bold), _register(f"{fb_base}-Bold", fb_bold)),
+        }
+
+    def face_for(self, word: str, bold: bool) -> str:
+        """The face that draws the whole word: the primary one when it can."""
+        codes = {ord(ch) for ch in word if not ch.isspace()}
+        for face in self.faces[bold]:
+            if codes <= face.covered:
+                return face.name
+        return self.faces[bold][-1].name
+
+    def uncovered(self, text: str) -> list[str]:
+        """Characters that no face of this set can draw."""
+        covered = self.faces[False][0].covered | self.faces[False][1].covered
+        return sorted({ch for ch in text if not ch.isspace() and ord(ch) not in covered})
+
+    def require(self, text: str, where: str) -> None:
+        missing = self.uncovered(text)
+        if missing:
+            shown = ", ".join(f"U+{ord(ch):04X} {unicodedata.name(ch, 'unnamed')}" for ch in missing[:3])
+            raise UnsupportedCharacterError(
+                f"{where}: the fonts cannot draw {shown}; replace those characters"
+            )
+
+
+def width(text: str, face: str, size: float) -> float:
+    return pdfmetrics.stringWidth(text, face, size)

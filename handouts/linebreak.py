@@ -1,0 +1,151 @@
+"""Break styled text into lines that fit a width (ragged right, never justified)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .fonts import FontSet, width
+from .model import Span
+
+_CHUNK = re.compile(r"\n|[^\S\n]+|[^\s]+")
+_BREAK_AFTER = set("/-.?&=_@,;:")
+
+
+@dataclass(frozen=True)
+class Piece:
+    """Text drawn in one face, starting `x` points from the line's start."""
+
+    text: str
+    face: str
+    href: str | None
+    x: float
+    width: float
+
+
+@dataclass(frozen=True)
+class Line:
+    pieces: tuple[Piece, ...]
+    width: float
+
+
+@dataclass
+class _Fragment:
+    text: str
+    bold: bool
+    href: str | None
+    face: str = ""
+    width: float = 0.0
+
+
+def break_lines(spans: list[Span], fonts: FontSet, size: float, max_width: float) -> list[Line]:
+    lines: list[Line] = []
+    current: list[_Fragment] = []
+    used = 0.0
+    for word in _words(spans):
+        if word is None:  # a hard line break
+            lines.append(_line(current))
+            current, used = [], 0.0
+            continue
+        _measure(word, fonts, size)
+        ink = _ink_width(word)
+        if current and used + ink > max_width:
+            lines.append(_line(current))
+            current, used = [], 0.0
+        if ink > max_width:
+            for chunk in _split_long(word, size, max_width):
+                if current:
+                    lines.append(_line(current))
+                current = chunk
+                used = sum(f.width for f in chunk)
+            continue
+        current.extend(word)
+        used += sum(f.width for f in word)
+    if current or not lines:
+        lines.append(_line(current))
+    return lines
+
+
+def _words(spans: list[Span]):
+    """Yield words (lists of fragments, trailing spaces included) and None for breaks."""
+    word: list[_Fragment] = []
+    for span in spans:
+        for chunk in _CHUNK.findall(span.text):
+            if chunk == "\n":
+                if word:
+                    yield word
+                yield None
+                word = []
+            elif chunk.isspace():
+                word.append(_Fragment(" ", span.bold, span.href))
+                yield word
+                word = []
+            else:
+                word.append(_Fragment(chunk, span.bold, span.href))
+    if word:
+        yield word
+
+
+def _measure(word: list[_Fragment], fonts: FontSet, size: float) -> None:
+    letters = "".join(f.text for f in word)
+    for fragment in word:
+        fragment.face = fonts.face_for(letters, fragment.bold)
+        fragment.width = width(fragment.text, fragment.face, size)
+
+
+def _ink_width(word: list[_Fragment]) -> float:
+    """Width without trailing spaces, which may hang past the line end."""
+    total = sum(f.width for f in word)
+    if word and word[-1].text == " ":
+        total -= word[-1].width
+    return total
+
+
+def _split_long(word: list[_Fragment], size: float, max_width: float) -> list[list[_Fragment]]:
+    """Break a word wider than the line, preferring a break after / - . and the like."""
+    chars = [(ch, f) for f in word for ch in f.text]
+    chunks: list[list[_Fragment]] = []
+    start = 0
+    while start < len(chars):
+        end, used, best = start, 0.0, None
+        while end < len(chars):
+            ch, frag = chars[end]
+            w = width(ch, frag.face, size)
+            if used + w > max_width and end > start and not ch.isspace():
+                break
+            used += w
+            end += 1
+            if ch in _BREAK_AFTER and end < len(chars):
+                best = end
+        if end < len(chars) and best and best > start + (end - start) // 2:
+            end = best
+        chunks.append(_regroup(chars[start:end], size))
+        start = end
+    return chunks
+
+
+def _regroup(chars, size: float) -> list[_Fragment]:
+    out: list[_Fragment] = []
+    for ch, frag in chars:
+        if out and out[-1].face == frag.face and out[-1].href == frag.href and out[-1].bold == frag.bold:
+            out[-1].text += ch
+        else:
+            out.append(_Fragment(ch, frag.bold, frag.href, frag.face))
+    for f in out:
+        f.width = width(f.text, f.face, size)
+    return out
+
+
+def _line(fragments: list[_Fragment]) -> Line:
+    if fragments and fragments[-1].text == " ":
+        fragments = fragments[:-1]
+    pieces: list[Piece] = []
+    x = 0.0
+    for f in fragments:
+        if pieces and pieces[-1].face == f.face and pieces[-1].href == f.href:
+            last = pieces[-1]
+            pieces[-1] = Piece(last.text + f.text, last.face, last.href, last.x, last.width + f.width)
+        else:
+            pieces.append(Piece(f.text, f.face, f.href, x, f.width))
+        x += f.width
+    return Line(tuple(pieces), x)

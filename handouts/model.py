@@ -1,0 +1,82 @@
+"""The document model: a small tree of blocks, independent of any renderer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Span:
+    """A run of text with one style; `href` makes it (part of) a link."""
+
+    text: str
+    bold: bool = False
+    href: str | None = None
+
+
+@dataclass
+class Heading:
+    level: int  # 1 is the document title
+    spans: list[Span]
+    line: int = 0
+
+
+@dataclass
+class Paragraph:
+    spans: list[Span]
+    write_in: bool = False  # ends in a line to write on
+    line: int = 0
+
+
+@dataclass
+class ListItem:
+    spans: list[Span]
+    task: bool | None = None  # None: plain item; False/True: empty/ticked checkbox
+    write_in: bool = False
+    children: list["Block"] = field(default_factory=list)  # nested lists, more paragraphs
+    line: int = 0
+
+
+@dataclass
+class ListBlock:
+    ordered: bool
+    items: list[ListItem]
+    start: int = 1
+    line: int = 0
+
+
+@dataclass
+class Callout:
+    """An 'important' box around its blocks."""
+
+    blocks: list["Block"]
+    line: int = 0
+
+
+Block = Heading | Paragraph | ListBlock | Callout
+
+
+@dataclass
+class Document:
+    name: str
+    title: str
+    kind: str
+    language: str
+    summary: str | None
+    blocks: list[Block]
+
+
+def plain_text(spans: list[Span]) -> str:
+    return "".join(span.text for span in spans)
+
+
+def walk(blocks: list[Block]):
+    """Yield every block and list item in reading order."""
+    for block in blocks:
+        yield block
+        if isinstance(block, ListBlock):
+            for item in block.items:
+                yield item
+                yield from walk(item.children)
+        elif isinstance(block, Callout):
+            yield from walk(block.blocks)

@@ -1,0 +1,259 @@
+"""Offline readability: Flesch-Kincaid grade and Flesch Reading Ease.
+
+Works on plain text (for example text extracted from a PDF). Needs no network:
+syllables come from a vowel-group heuristic, checked against the bundled
+``pyphen`` hyphenation dictionary.
+
+Formulas (Flesch 1948; Kincaid et al. 1975)::
+
+    grade = 0.39 * words/sentences + 11.8 * syllables/words - 15.59
+    ease  = 206.835 - 1.015 * words/sentences - 84.6 * syllables/words
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pyphen
+
+__all__ = ["Readability", "measure", "sentences", "count_syllables", "words"]
+
+
+@dataclass(frozen=True)
+class Readability:
+    """Counts and scores for one text. Empty text gives all zeros."""
+
+    words: int
+    sentences: int
+    syllables: int
+    grade: float  # Flesch-Kincaid grade level
+    reading_ease: float  # Flesch Reading Ease
+    average_sentence_length: float  # words per sentence
+
+
+# --- sentences ---------------------------------------------------------------
+
+# A list marker at the start of a line: bullet glyph, dash, "1." / "2)", and an
+# optional task box "[ ]" / "☐".
+_LIST_MARKER = re.compile(
+    r"^(?:[-*+•◦‣▪▫●○■□–—]\s+|\d{1,3}[.)]\s+)?(?:\[[ xX]\]\s*|[☐☑☒✓✔]\s*)?"
+)
+_TERMINAL = ".!?:"  # ":" ends a sentence only at the end of a line
+_CLOSERS = "\"'”’)]»"
+# Abbreviations after which a period never ends a sentence.
+_NEVER_END = {
+    "dr", "mr", "mrs", "ms", "mx", "prof", "st", "sr", "jr", "vs",
+    "e.g", "i.e", "approx", "cf", "no", "fig", "dept", "tel",
+}
+# Words that cannot end a line of prose, so the line must go on.
+_CARRY_ON = {
+    "a", "an", "the", "and", "or", "but", "to", "of", "for", "with", "your",
+    "by", "if", "is", "are", "will", "can", "may", "at", "from", "as",
+}
+_BOUNDARY = re.compile(r"[.!?]+[" + re.escape(_CLOSERS) + r"]*(?=\s+(\S))")
+
+
+def _clean_line(line: str) -> str:
+    line = line.strip()
+    return _LIST_MARKER.sub("", line, count=1).strip()
+
+
+def _ends_sentence(line: str) -> bool:
+    return line.rstrip(_CLOSERS)[-1:] in _TERMINAL
+
+
+def _continues(line: str, next_raw: str) -> bool:
+    """True when a line without end punctuation is wrapped onto the next."""
+    nxt = next_raw.strip()
+    if not nxt or _clean_line(nxt) != nxt:  # blank, or the next is a list item
+        return False
+    if line[-1] in ",;-–—(/" or nxt[0].islower():
+        return True
+    last = re.findall(r"[A-Za-z']+", line)
+    return bool(last) and last[-1].lower() in _CARRY_ON
+
+
+def _split_line(text: str) -> list[str]:
+    """Split one logical line at ., !, ? that end a sentence."""
+    parts, start = [], 0
+    for m in _BOUNDARY.finditer(text):
+        before = text[start:m.start()].split()
+        token = before[-1].lower().lstrip("(\"'“‘") if before else ""
+        nxt = m.group(1)
+        if nxt[0].islower() or nxt[0] in ",;:":
+            continue  # "e.g. a pill", "a.m. on"
+        if text[m.start()] == "." and (
+            token in _NEVER_END
+            or token.rstrip(".") in _NEVER_END
+            or re.fullmatch(r"[a-z]", token)  # an initial: "J. Smith"
+        ):
+            continue
+        parts.append(text[start:m.end()].strip())
+        start = m.end()
+    parts.append(text[start:].strip())
+    return [p for p in parts if p]
+
+
+def sentences(text: str) -> list[str]:
+    """Split text into sentences.
+
+    Besides ``.``, ``!`` and ``?``, a line break ends a sentence when the line
+    has no end punctuation (headings, list items), unless the line is clearly
+    wrapped: it ends in a comma, hyphen or a word like "the", or the next line
+    starts in lower case. List markers and task boxes are dropped. Only
+    sentences that contain at least one word are returned.
+    """
+    raw = [ln for ln in text.replace("\r", "\n").split("\n")]
+    logical: list[str] = []
+    buf = ""
+    for i, ln in enumerate(raw):
+        piece = _clean_line(ln) if not buf else ln.strip()
+        if not piece:
+            if buf:
+                logical.append(buf)
+                buf = ""
+            continue
+        buf = f"{buf} {piece}" if buf else piece
+        nxt = raw[i + 1] if i + 1 < len(raw) else ""
+        if _ends_sentence(buf) or not _continues(buf, nxt):
+            logical.append(buf)
+            buf = ""
+    if buf:
+        logical.append(buf)
+    out: list[str] = []
+    for line in logical:
+        out.extend(s for s in _split_line(line) if words(s))
+    return out
+
+
+# --- words and syllables -------------------------------------------------------
+
+_TOKEN_HAS_WORD = re.compile(r"[A-Za-z0-9À-ɏ]")
+
+
+def words(text: str) -> list[str]:
+    """Whitespace-separated tokens that contain a letter or a digit."""
+    return [t for t in text.split() if _TOKEN_HAS_WORD.search(t)]
+
+
+_VOWELS = "aeiouy"
+_HYPHENATOR = pyphen.Pyphen(lang="en_US")
+# Letters spoken by name in acronyms: "W" is "double-u".
+_LETTER_SYLLABLES = {"w": 3}
+# Common words the rules below get wrong.
+_EXCEPTIONS = {
+    "people": 2, "every": 3, "everyone": 4, "everything": 4, "area": 3,
+    "idea": 3, "ideas": 3, "business": 2, "different": 3, "interest": 3,
+    "family": 3, "families": 3, "several": 3, "evening": 3, "being": 2,
+    "someone": 2, "something": 2, "sometimes": 2, "somewhere": 2,
+    "anyone": 3, "whole": 1, "one": 1, "once": 1, "some": 1, "come": 1,
+    "comes": 1, "done": 1, "gone": 1, "none": 1, "give": 1, "gives": 1,
+    "have": 1, "live": 1, "lives": 1, "move": 1, "maybe": 2, "recipe": 3,
+    "simile": 3, "fire": 1, "hour": 1, "hours": 1, "our": 1, "ours": 1,
+    "ketamine": 3, "medicine": 3, "medicines": 3, "nausea": 3,
+    "anxiety": 4, "quiet": 2, "diet": 2, "science": 2, "client": 2,
+    "naive": 2, "create": 2, "created": 3, "creates": 2, "real": 1,
+    "really": 2, "usual": 3, "usually": 4, "eye": 1, "eyes": 1,
+    "neuron": 2, "neurons": 2, "synapse": 2, "synapses": 3,
+    "anesthetic": 4, "neurotransmitters": 5, "appointment": 3,
+}
+
+
+# Compound starts whose final "e" is silent: "some-one", "there-fore".
+_COMPOUND = re.compile(
+    r"^(some|there|where|here|fore|wide|trade|safe|care|home|time|life|like|"
+    r"side|note|more|base|name|whole|use|state)(?=[^aeiouy].*[aeiouy])"
+)
+
+
+def _rule_count(w: str) -> int:
+    """Vowel groups, corrected for silent and split vowels. ``w``: a-z only."""
+    if len(w) <= 3:
+        return 1 if re.search("[aeiouy]", w) else 0
+    m = _COMPOUND.match(w)
+    if m:
+        return 1 + _rule_count(w[m.end():])
+    extra = 1 if re.search("[^aeiouy]ire[ds]?$", w) else 0  # "en-ti-re"
+    w = re.sub("(?<=[gq])ues?$", "", w)  # "fatigue", "unique"
+    # Silent "e" before a suffix: "state-ment", "safe-ly".
+    w = re.sub("(?<=[aeiouy][^aeiouy])e(?=(?:ments?|ly|ful|less|ness)$)", "", w)
+    # Silent endings: "-e" (not consonant + "le"), "-es", "-ed".
+    if w.endswith("e") and not re.search("[^aeiouy]le$", w) and not w.endswith("ee"):
+        w = w[:-1]
+    elif re.search("[^aeiouy]es$", w) and not re.search("(?:[sxz]|ch|sh|[cg]|[^aeiouy]l)es$", w):
+        w = w[:-2]
+    elif re.search("[^td]ed$", w):
+        w = w[:-2]
+    w = re.sub(r"(?<=[qg])u(?=[aeiouy])", "", w)  # "qu", "gu" + vowel: one sound
+    w = re.sub(r"^y", "", w)  # "y" at the start is a consonant
+    count = len(re.findall("[aeiouy]+", w)) + extra
+    # Vowel pairs that are two syllables: "fibromyalg-i-a", "peri-od", "medi-um".
+    count += len(re.findall(r"(?<![cts])ia|(?<![ctsgxh])io|iu|ua|uo|ii|eo|[aeiou]y[aeiou]|ea$", w))
+    count += len(re.findall(r"(?<![ct])ie(?=n?t)", w))  # "di-et", "cli-ent"
+    if re.search("(?:[aeiou]|[^aeiou]y)ing$", w):  # "go-ing", "amplify-ing"
+        count += 1
+    if re.search("[^aeiouy]ism$", w):  # "autis-m"
+        count += 1
+    if w.endswith("ically"):  # "automatic-ly"
+        count -= 1
+    return max(count, 1)
+
+
+@lru_cache(maxsize=8192)
+def _alpha_syllables(part: str) -> int:
+    """Syllables in one run of letters (a word, or one part of a hyphenated word)."""
+    if part.isupper() and len(part) <= 4:  # acronym or initial: "NMDA", "IV", "D"
+        return sum(_LETTER_SYLLABLES.get(c, 1) for c in part.lower())
+    w = part.lower()
+    if w in _EXCEPTIONS:
+        return _EXCEPTIONS[w]
+    if not re.search("[aeiouy]", w):
+        return 0  # "s" in "1960s", "t" in "haven t"
+    # The rules undercount some splits ("cre-ate"); hyphenation points are
+    # (nearly always) syllable breaks, so they give a floor.
+    floor = len(_HYPHENATOR.positions(w)) + 1
+    return max(_rule_count(w), floor)
+
+
+def count_syllables(word: str) -> int:
+    """Syllables in one word as it appears in text.
+
+    Punctuation and apostrophes are ignored ("don't" is one syllable);
+    hyphenated words add their parts; all-caps words of up to four letters are
+    spelled out ("IV" = 2). Numbers, phone numbers and web or email addresses
+    count as one syllable so they do not inflate the grade. Returns 0 for a
+    token without letters or digits.
+    """
+    token = word.strip()
+    if not _TOKEN_HAS_WORD.search(token):
+        return 0
+    if "@" in token or "://" in token or token.lower().startswith("www."):
+        return 1
+    token = re.sub(r"['’]", "", token)
+    letters = re.findall(r"[A-Za-zÀ-ɏ]+", token)
+    return max(1, sum(_alpha_syllables(p) for p in letters))
+
+
+# --- scores -------------------------------------------------------------------
+
+
+def measure(text: str) -> Readability:
+    """Count words, sentences and syllables of ``text`` and score it."""
+    sents = sentences(text)
+    toks = [t for s in sents for t in words(s)]
+    n_words, n_sents = len(toks), len(sents)
+    if n_words == 0:
+        return Readability(0, 0, 0, 0.0, 0.0, 0.0)
+    n_syl = sum(count_syllables(t) for t in toks)
+    wps = n_words / n_sents
+    spw = n_syl / n_words
+    return Readability(
+        words=n_words,
+        sentences=n_sents,
+        syllables=n_syl,
+        grade=round(0.39 * wps + 11.8 * spw - 15.59, 2),
+        reading_ease=round(206.835 - 1.015 * wps - 84.6 * spw, 2),
+        average_sentence_length=round(wps, 2),
+    )
