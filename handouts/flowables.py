@@ -211,6 +211,7 @@ def draw_line(canv, tagger, element: StructElement, line: Line, x: float, baseli
         text = canv.beginText(x + pieces[0].x, baseline)
         text.setFillColor(colour)
         for piece in pieces:
+            text.setTextOrigin(x + piece.x, baseline)  # exact positions help text extraction
             text.setFont(piece.face, style.size)
             text.textOut(piece.text)
         canv.drawText(text)

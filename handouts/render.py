@@ -41,7 +41,9 @@ def render_pdf(document: Document, layout: Layout, options: RenderOptions) -> by
     pages = paginate(flowables, width, height - footer_height)
 
     buffer = io.BytesIO()
-    canv = Canvas(buffer, pagesize=layout.page_size, invariant=1, pageCompression=1, lang=document.language)
+    # The initial font goes into every page's preamble: make it ours, not an unembedded Helvetica.
+    canv = Canvas(buffer, pagesize=layout.page_size, invariant=1, pageCompression=1, lang=document.language,
+                  initialFontName=fonts.face_for("a", False), initialFontSize=layout.body_size)
     canv.tagger = tagger
     apply_metadata(canv, title=document.title, language=document.language,
                    subject=document.summary or document.title, author=options.author,

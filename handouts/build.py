@@ -1,0 +1,92 @@
+"""The pipeline in one place: load → fill → parse → lay out → render."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .content import ContentLibrary
+from .dates import in_words
+from .errors import InputError
+from .fill import fill
+from .fonts import FontSet
+from .layout import Layout, LayoutLibrary
+from .model import Document, plain_text, walk
+from .parse import parse_document
+from .profile import load_profile
+from .render import RenderOptions, render_pdf
+from .values import clean_value
+
+DEFAULT_EPOCH = 946684800  # 2000-01-01, when SOURCE_DATE_EPOCH is not set
+
+
+@dataclass(frozen=True)
+class Patient:
+    name: str
+    preferred_name: str
+
+    @classmethod
+    def from_values(cls, name: str, preferred_name: str | None = None) -> "Patient":
+        name = clean_value(name).strip()
+        preferred = clean_value(preferred_name).strip() if preferred_name else ""
+        if not name:
+            raise InputError("the patient name is empty; give a name")
+        return cls(name, preferred or name)
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where content, layouts and the clinic profile live."""
+
+    content: ContentLibrary
+    layouts: LayoutLibrary
+    clinic: dict
+
+    @classmethod
+    def open(cls, content: Path, layouts: Path, clinic: Path | None = None) -> "Project":
+        library = ContentLibrary(content)
+        return cls(library, LayoutLibrary(layouts), load_profile(clinic or library.folder / "clinic.yaml"))
+
+
+def creation_time() -> datetime:
+    """SOURCE_DATE_EPOCH when set, else a fixed date: the same inputs give the same bytes."""
+    raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    try:
+        epoch = int(raw) if raw else DEFAULT_EPOCH
+    except ValueError:
+        raise InputError(f"SOURCE_DATE_EPOCH '{raw}' is not a whole number of seconds") from None
+    return datetime.fromtimestamp(epoch, timezone.utc)
+
+
+def load_document(project: Project, name: str, patient: Patient | None = None,
+                  appointment: datetime | None = None) -> Document:
+    source = project.content.load(name)
+    context = {
+        "clinic": project.clinic,
+        "patient": {"name": patient.name, "preferred_name": patient.preferred_name} if patient else None,
+        "appointment": in_words(appointment) if appointment else None,
+    }
+    return parse_document(source, fill(source, context))
+
+
+def check_characters(document: Document, layout: Layout, where: str) -> None:
+    """Refuse text the fonts cannot draw, before anything is drawn."""
+    fonts = FontSet(layout.typeface)
+    for node in walk(document.blocks):
+        spans = getattr(node, "spans", None)
+        if spans:
+            fonts.require(plain_text(spans), f"{where}:{node.line}" if node.line else where)
+
+
+def render_document(project: Project, name: str, layout: Layout, patient: Patient | None = None,
+                    appointment: datetime | None = None) -> tuple[Document, bytes]:
+    if patient:
+        fonts = FontSet(layout.typeface)
+        fonts.require(patient.name, "patient name")
+        fonts.require(patient.preferred_name, "preferred name")
+    document = load_document(project, name, patient, appointment)
+    check_characters(document, layout, str(project.content.folder / f"{name}.md"))
+    options = RenderOptions(created=creation_time(), author=project.clinic["name"])
+    return document, render_pdf(document, layout, options)

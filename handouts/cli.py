@@ -1,0 +1,179 @@
+"""The `handouts` command line: a thin layer over the pipeline."""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+import traceback
+from pathlib import Path
+
+import click
+
+from .build import Patient, Project, render_document
+from .check import check_pdf
+from .dates import parse_appointment
+from .errors import HandoutsError, InputError
+from .output import write_atomically
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def _project_options(command):
+    command = click.option("--content", "content_dir", type=click.Path(path_type=Path), default="content",
+                           show_default=True, help="Folder with the Markdown documents and clinic.yaml.")(command)
+    command = click.option("--layouts", "layouts_dir", type=click.Path(path_type=Path), default="layouts",
+                           show_default=True, help="Folder with the layout YAML files.")(command)
+    return command
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(package_name="handouts")
+def cli():
+    """Make large-print, accessible PDF handouts from the clinic's content.
+
+    \b
+    Examples:
+      handouts list
+      handouts build --layout large-print
+      handouts build infusion-day-checklist --patient-name "Jack Smith" --appointment "2026-12-03 09:30"
+      handouts check output/large-print/*.pdf
+    """
+
+
+@cli.command("list")
+@_project_options
+def list_command(content_dir: Path, layouts_dir: Path):
+    """List the documents and layouts with their titles.
+
+    \b
+    Example:
+      handouts list --content content --layouts layouts
+    """
+    project = Project.open(content_dir, layouts_dir)
+    click.echo("Documents:")
+    for name in project.content.names():
+        source = project.content.load(name)
+        click.echo(f"  {name:<28} {source.kind:<10} {source.title}")
+    click.echo("Layouts:")
+    for name in project.layouts.names():
+        layout = project.layouts.load(name)
+        click.echo(f"  {name:<28} {layout.layout_class:<12} body {layout.body_size:g} pt")
+
+
+@cli.command()
+@click.argument("documents", nargs=-1)
+@click.option("--layout", "layouts", multiple=True, help="Layout name; repeat for several (default: all).")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default="output", show_default=True,
+              help="Folder for the PDFs (one subfolder per layout).")
+@click.option("--clinic", "clinic_file", type=click.Path(path_type=Path),
+              help="Clinic profile YAML (default: clinic.yaml in the content folder).")
+@click.option("--patient-name", help="Personalize for this patient (not used in file names).")
+@click.option("--preferred-name", help="What the patient likes to be called (default: the name).")
+@click.option("--appointment", help='Appointment time, "YYYY-MM-DD HH:MM".')
+@_project_options
+def build(documents, layouts, out_dir, clinic_file, patient_name, preferred_name, appointment,
+          content_dir, layouts_dir):
+    """Build PDFs: every DOCUMENT (default: all) in every --layout (default: all).
+
+    \b
+    Examples:
+      handouts build
+      handouts build fibromyalgia-ketamine --layout large-print --out printouts
+      handouts build infusion-day-checklist --patient-name "Jack Smith" --appointment "2026-12-03 09:30"
+    """
+    project = Project.open(content_dir, layouts_dir, clinic_file)
+    if preferred_name and not patient_name:
+        raise InputError("--preferred-name needs --patient-name")
+    patient = Patient.from_values(patient_name, preferred_name) if patient_name is not None else None
+    when = None
+    if appointment:
+        try:
+            when = parse_appointment(appointment)
+        except ValueError as exc:
+            raise InputError(f"--appointment: {exc}") from None
+    names = list(documents) or project.content.names()
+    chosen = [project.layouts.load(name) for name in (layouts or project.layouts.names())]
+    for name in names:
+        project.content.load(name)  # unknown names fail before anything is written
+    rows = []
+    for layout in chosen:
+        for name in names:
+            document, pdf = render_document(project, name, layout, patient, when)
+            path = out_dir / layout.name / f"{name}.pdf"
+            write_atomically(path, pdf)
+            rows.append((str(path), _page_count(pdf), len(pdf)))
+    _print_table(rows)
+
+
+@cli.command()
+@click.argument("pdfs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON report instead of text.")
+def check(pdfs, as_json):
+    """Check PDFs (any PDF, not only ours) for PDF/UA-1; exit 1 if any fails.
+
+    \b
+    Examples:
+      handouts check output/large-print/*.pdf
+      handouts check --json handout.pdf > report.json
+    """
+    reports = [check_pdf(path) for path in pdfs]
+    if as_json:
+        click.echo(json.dumps([r.to_dict() for r in reports], indent=2))
+    else:
+        for report in reports:
+            _print_report(report)
+        failed = sum(not r.passed for r in reports)
+        click.echo(f"{len(reports) - failed} passed, {failed} failed")
+    if any(not r.passed for r in reports):
+        sys.exit(1)
+
+
+def _print_report(report) -> None:
+    if report.error:
+        click.echo(f"FAIL  {report.path}: {report.error}")
+        return
+    if report.passed:
+        click.echo(f"PASS  {report.path}: PDF/UA-1, no failures")
+        return
+    click.echo(f"FAIL  {report.path}: {len(report.findings)} PDF/UA-1 failure(s)")
+    for finding in report.findings:
+        click.echo(f"      {finding.rule}: {finding.explanation} ({finding.message})")
+
+
+def _page_count(pdf: bytes) -> int:
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    return len(PdfReader(BytesIO(pdf)).pages)
+
+
+def _print_table(rows) -> None:
+    width = max([len("file")] + [len(r[0]) for r in rows])
+    click.echo(f"{'file':<{width}}  pages      size")
+    for path, pages, size in rows:
+        click.echo(f"{path:<{width}}  {pages:>5}  {size / 1024:>6.1f} KB")
+
+
+def main(argv=None) -> None:
+    """Run the CLI; user mistakes become one line and exit code 2, never a traceback."""
+    try:
+        cli.main(args=argv, prog_name="handouts", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except HandoutsError as exc:
+        click.echo(f"error: {exc.message}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("Interrupted; no partial files were left.", err=True)
+        sys.exit(130)
+    except Exception:  # a bug, not a user mistake: keep the details, show one line
+        with tempfile.NamedTemporaryFile("w", prefix="handouts-error-", suffix=".log", delete=False) as log:
+            traceback.print_exc(file=log)
+        click.echo(f"internal error: something went wrong inside handouts; details in {log.name}", err=True)
+        sys.exit(70)

@@ -1,0 +1,63 @@
+"""Shared fixtures: the repository's project, throw-away content folders, rendering."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from handouts.build import Patient, Project, render_document
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+LAYOUTS = ("standard", "large-print", "extra-large")
+PATIENT = Patient.from_values("Jack Smith", "Jack")
+APPOINTMENT = datetime(2026, 12, 3, 9, 30)
+
+
+@pytest.fixture(scope="session")
+def project() -> Project:
+    return Project.open(REPO / "content", REPO / "layouts")
+
+
+@pytest.fixture
+def make_project(tmp_path):
+    """Build a project from Markdown texts: make_project(name=text, ...)."""
+
+    def make(**documents: str) -> Project:
+        content = tmp_path / "content"
+        content.mkdir(exist_ok=True)
+        shutil.copy(DATA / "clinic.yaml", content / "clinic.yaml")
+        for name, text in documents.items():
+            (content / f"{name.replace('_', '-')}.md").write_text(text, encoding="utf-8")
+        return Project.open(content, REPO / "layouts")
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def sample_project(tmp_path_factory) -> Project:
+    content = tmp_path_factory.mktemp("sample")
+    for name in ("sample.md", "clinic.yaml"):
+        shutil.copy(DATA / name, content / name)
+    return Project.open(content, REPO / "layouts")
+
+
+def render(project: Project, name: str, layout: str = "large-print", tmp: Path | None = None,
+           patient: Patient | None = None, appointment: datetime | None = None) -> bytes:
+    _, pdf = render_document(project, name, project.layouts.load(layout), patient, appointment)
+    return pdf
+
+
+@pytest.fixture
+def render_to(tmp_path):
+    """Render and save: render_to(project, name, layout, ...) -> path of the PDF."""
+
+    def go(project: Project, name: str, layout: str = "large-print", **kw) -> Path:
+        path = tmp_path / f"{name}-{layout}.pdf"
+        path.write_bytes(render(project, name, layout, **kw))
+        return path
+
+    return go
