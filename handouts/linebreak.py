@@ -137,8 +137,8 @@ def _regroup(chars, size: float) -> list[_Fragment]:
 
 
 def _line(fragments: list[_Fragment]) -> Line:
-    if fragments and fragments[-1].text == " ":
-        fragments = fragments[:-1]
+    # A line-ending space is still drawn (it is invisible) so that text read
+    # back from the PDF keeps the space between the last and the next word.
     pieces: list[Piece] = []
     x = 0.0
     for f in fragments:
@@ -148,4 +148,6 @@ def _line(fragments: list[_Fragment]) -> Line:
         else:
             pieces.append(Piece(f.text, f.face, f.href, x, f.width))
         x += f.width
+    if fragments and fragments[-1].text == " ":
+        x -= fragments[-1].width
     return Line(tuple(pieces), x)

@@ -84,7 +84,8 @@ def embedded_fonts(pdf_reader: PdfReader) -> set[str]:
 class Element:
     role: str
     kids: list["Element"] = field(default_factory=list)
-    text: str = ""
+    text: str = ""  # the element's own marked content
+    parts: list = field(default_factory=list)  # own text and kids, in order
     mcids: list[tuple[int, int]] = field(default_factory=list)
     links: int = 0
     alt: str | None = None
@@ -96,7 +97,7 @@ class Element:
         return found
 
     def all_text(self) -> str:
-        return self.text + "".join(k.all_text() for k in self.kids)
+        return "".join(p if isinstance(p, str) else p.all_text() for p in self.parts)
 
     def roles(self) -> list[str]:
         return [self.role] + [r for k in self.kids for r in k.roles()]
@@ -117,17 +118,20 @@ def struct_tree(pdf_reader: PdfReader) -> Element:
         for kid in kids:
             obj = kid.get_object() if isinstance(kid, IndirectObject) else kid
             if isinstance(obj, int):
-                key = (page_index[node["/Pg"].idnum], obj)
+                key = (page_index[node.raw_get("/Pg").idnum], obj)
                 element.mcids.append(key)
                 element.text += texts.get(key, "")
+                element.parts.append(texts.get(key, ""))
             elif obj.get("/Type") == "/MCR":
-                key = (page_index[obj["/Pg"].idnum], int(obj["/MCID"]))
+                key = (page_index[obj.raw_get("/Pg").idnum], int(obj["/MCID"]))
                 element.mcids.append(key)
                 element.text += texts.get(key, "")
+                element.parts.append(texts.get(key, ""))
             elif obj.get("/Type") == "/OBJR":
                 element.links += 1
             else:
                 element.kids.append(build(kid))
+                element.parts.append(element.kids[-1])
         return element
 
     top = root["/K"]

@@ -114,4 +114,4 @@ def test_lines_stay_inside_the_margins(make_project):
         face = font.split("+", 1)[-1]
         name = "AtkinsonHyperlegible-Bold" if "Bold" in face else "AtkinsonHyperlegible-Regular"
         assert x >= 72 - 0.01
-        assert x + width(txt.strip("\n"), name, size) <= 612 - 72 + 0.5, txt
+        assert x + width(txt.rstrip(), name, size) <= 612 - 72 + 0.5, txt

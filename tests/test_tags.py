@@ -1,0 +1,115 @@
+"""The structure tree mirrors the content, and the validator passes every PDF."""
+
+import pytest
+
+import page
+
+from handouts.build import load_document
+from handouts.model import Callout, Heading, ListBlock, Paragraph, plain_text
+
+from conftest import APPOINTMENT, LAYOUTS, PATIENT, render
+from pdfread import normalized, reader, struct_tree
+
+
+def expected_tree(blocks) -> list:
+    """The content's own block outline in structure-element terms: (role, text, kids)."""
+    out = []
+    for block in blocks:
+        if isinstance(block, Heading):
+            out.append((f"H{block.level}", plain_text(block.spans), []))
+        elif isinstance(block, Paragraph):
+            out.append(("P", plain_text(block.spans), []))
+        elif isinstance(block, ListBlock):
+            items = []
+            for item in block.items:
+                body = [("TEXT", plain_text(item.spans), [])] + expected_tree(item.children)
+                items.append(("LI", "", [("Lbl", "", []), ("LBody", "", body)]))
+            out.append(("L", "", items))
+        elif isinstance(block, Callout):
+            out.append(("Div", "", expected_tree(block.blocks)))
+    return out
+
+
+def compare(element, expected) -> None:
+    """Check roles, order, nesting and each element's own text."""
+    kids = [k for k in element.kids if k.role != "Link"]
+    if expected and expected[0][0] == "TEXT":  # an LBody's own text comes before its nested blocks
+        own = "".join(p if isinstance(p, str) else p.all_text() for p in element.parts
+                      if isinstance(p, str) or p.role == "Link")
+        assert normalized(own) == normalized(expected[0][1])
+        expected = expected[1:]
+    assert [k.role for k in kids] == [e[0] for e in expected]
+    for kid, (role, txt, sub) in zip(kids, expected):
+        if role in ("P",) or role.startswith("H"):
+            assert normalized(kid.all_text()) == normalized(txt)
+        if role != "Lbl":
+            compare(kid, sub)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_structure_tree_mirrors_the_content(sample_project, layout):
+    tree = struct_tree(reader(render(sample_project, "sample", layout)))
+    assert tree.role == "Document"
+    compare(tree, expected_tree(load_document(sample_project, "sample").blocks))
+
+
+def test_labels_hold_bullets_numbers_and_checkboxes(sample_project):
+    tree = struct_tree(reader(render(sample_project, "sample")))
+    labels = tree.find("Lbl")
+    assert [normalized(l.text) for l in labels[:5]] == ["•", "•", "•", "•", "1."]
+    boxes = [l for l in labels if l.alt]
+    assert [b.alt for b in boxes] == ["Checkbox", "Checked box", "Checkbox"]
+    assert all(b.mcids for b in boxes)  # the drawn square is the label's content
+
+
+def test_links_are_tagged_with_their_annotations(sample_project):
+    pdf = reader(render(sample_project, "sample"))
+    links = struct_tree(pdf).find("Link")
+    assert [normalized(l.text) for l in links] == ["web link", "(512) 555-0100"]
+    assert all(l.links >= 1 for l in links)
+    annotations = [a.get_object() for p in pdf.pages for a in p.get("/Annots", [])]
+    assert {str(a["/A"]["/URI"]) for a in annotations} == {"https://clinic.example/info", "tel:+15125550100"}
+    assert all("/StructParent" in a and a["/Contents"] for a in annotations)
+    for p in pdf.pages:
+        if "/Annots" in p:
+            assert p["/Tabs"] == "/S"
+
+
+def test_a_block_split_across_pages_is_one_element(make_project):
+    sentence = "This long paragraph goes on and on so that it has to break across two pages. "
+    body = "\n\n".join(["Opening paragraph."] * 6) + "\n\n" + sentence * 30 + "\n"
+    pdf = reader(render(make_project(doc=f"---\ntitle: Split\n---\n{body}"), "doc", "extra-large"))
+    paragraphs = struct_tree(pdf).find("P")
+    assert len(paragraphs) == 7
+    long = paragraphs[-1]
+    assert len({page for page, _ in long.mcids}) >= 2
+    assert normalized(long.all_text()) == normalized(sentence * 30)
+
+
+def test_page_numbers_and_rules_are_artifacts(sample_project):
+    tree = struct_tree(reader(render(sample_project, "sample")))
+    assert "Page 1 of" not in tree.all_text()
+
+
+def test_catalog_metadata_and_language(sample_project):
+    pdf = reader(render(sample_project, "sample"))
+    root = pdf.trailer["/Root"]
+    assert root["/MarkInfo"]["/Marked"] == True  # noqa: E712 (a pypdf BooleanObject)
+    assert root["/Lang"] == "en-US"
+    assert root["/ViewerPreferences"]["/DisplayDocTitle"] == True  # noqa: E712
+    xmp = root["/Metadata"].get_object().get_data().decode()
+    assert "<pdfuaid:part>1</pdfuaid:part>" in xmp and "Sample handout for tests" in xmp
+    assert pdf.metadata.title == "Sample handout for tests"
+    outline = [item.title for item in pdf.outline if not isinstance(item, list)]
+    assert outline == ["Sample handout for tests"]
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("personal", [False, True])
+def test_validator_passes_with_zero_failures(sample_project, tmp_path, layout, personal):
+    kw = dict(patient=PATIENT, appointment=APPOINTMENT) if personal else {}
+    path = tmp_path / "out.pdf"
+    path.write_bytes(render(sample_project, "sample", layout, **kw))
+    report = page.validate_pdf(str(path), profile="ua1")
+    assert [f.rule_id for f in report.failures] == []
+    assert report.is_compliant
