@@ -17,13 +17,14 @@ from .fonts import FontSet
 from .layout import Layout
 from .metadata import apply_metadata
 from .model import Document
-from .tags import Tagger
+from .tags import Tagger, UntaggedTagger
 
 
 @dataclass(frozen=True)
 class RenderOptions:
     created: datetime
     author: str = ""
+    tagged: bool = True  # False only for benchmarks: the same pages with no tags
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class Placed:
 
 def render_pdf(document: Document, layout: Layout, options: RenderOptions) -> bytes:
     fonts = FontSet(layout.typeface)
-    tagger = Tagger(document.language)
+    tagger = Tagger(document.language) if options.tagged else UntaggedTagger(document.language)
     flowables = Composer(layout, fonts).blocks(document.blocks, tagger.root)
     x, y, width, height = layout.frame
     footer_height = layout.footer_size * layout.line_spacing

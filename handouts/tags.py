@@ -152,3 +152,22 @@ def _set_page_entry(page: PDFPage, key: str, value) -> None:
     if key not in page.__NoDefault__:
         page.__NoDefault__ = [*page.__NoDefault__, key]
     setattr(page, key, value)
+
+
+class UntaggedTagger(Tagger):
+    """Draws the same page content with no tags at all: the benchmark's baseline."""
+
+    def begin(self, canv, element: StructElement) -> None:
+        pass
+
+    def end(self, canv) -> None:
+        pass
+
+    def begin_artifact(self, canv, kind: str = "Layout", subtype: str | None = None) -> None:
+        pass
+
+    def link(self, canv, element: StructElement, url: str, rect, text: str) -> None:
+        canv.linkURL(url, rect, relative=1, thickness=0)
+
+    def write(self, canv) -> None:
+        pass

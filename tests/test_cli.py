@@ -1,0 +1,122 @@
+"""End to end through the command line, the way staff use it."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from handouts.cli import main
+
+from conftest import DATA, REPO
+from pdfread import normalized, reader, text
+
+
+def run(capsys, *args):
+    with pytest.raises(SystemExit) as info:
+        main(list(args))
+        raise SystemExit(0)
+    out, err = capsys.readouterr()
+    return info.value.code or 0, out, err
+
+
+@pytest.fixture
+def sample_args():
+    return ["--content", str(DATA), "--layouts", str(REPO / "layouts")]
+
+
+def test_build_one_layout_prints_a_table(capsys, tmp_path, sample_args):
+    code, out, err = run(capsys, "build", "sample", "--layout", "large-print", "--out", str(tmp_path), *sample_args)
+    assert code == 0, err
+    pdf = tmp_path / "large-print" / "sample.pdf"
+    assert pdf.exists()
+    assert str(pdf) in out and "pages" in out
+    assert "Sample handout for tests" in text(pdf)
+
+
+def test_build_personalized(capsys, tmp_path, sample_args):
+    code, _, err = run(capsys, "build", "sample", "--layout", "standard", "--out", str(tmp_path),
+                       "--patient-name", "Zoë Ångström", "--preferred-name", "Zoë",
+                       "--appointment", "2026-12-03T09:30", *sample_args)
+    assert code == 0, err
+    extracted = normalized(text(tmp_path / "standard" / "sample.pdf"))
+    assert "Prepared for Zoë." in extracted
+    assert "Thursday, December 3, 2026 at 9:30 AM" in extracted
+    assert not any("Zo" in p.name for p in tmp_path.rglob("*"))  # no names in file names
+
+
+@pytest.mark.parametrize("args,message", [
+    (["build", "nope"], "unknown document 'nope'; choose one of: sample"),
+    (["build", "--layout", "tiny"], "unknown layout 'tiny'; choose one of: extra-large, large-print, standard"),
+    (["build", "--appointment", "2026-02-30 09:00"], "--appointment: '2026-02-30 09:00' is not a real date"),
+    (["build", "--appointment", "next tuesday"], "is not a date and time like 2026-12-03 09:30"),
+    (["build", "--clinic", "/nonexistent/clinic.yaml"], "clinic profile not found"),
+])
+def test_user_mistakes_get_one_line_and_exit_2(capsys, tmp_path, sample_args, args, message):
+    code, out, err = run(capsys, *args, "--out", str(tmp_path), *sample_args)
+    assert code == 2
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err
+    assert not list(tmp_path.rglob("*.pdf"))
+
+
+def test_missing_placeholder_writes_nothing(capsys, tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "clinic.yaml").write_text((DATA / "clinic.yaml").read_text())
+    (content / "good.md").write_text("---\ntitle: Good\n---\nFine.\n")
+    (content / "bad.md").write_text("---\ntitle: Bad\n---\nHello {{ patient.name }}\n")
+    code, _, err = run(capsys, "build", "bad", "--out", str(tmp_path / "out"), "--content", str(content),
+                       "--layouts", str(REPO / "layouts"))
+    assert code == 2 and "bad.md:4: placeholder has no value" in err
+    assert not list((tmp_path / "out").rglob("*.pdf")) if (tmp_path / "out").exists() else True
+
+
+def test_list_shows_titles(capsys, sample_args):
+    code, out, _ = run(capsys, "list", *sample_args)
+    assert code == 0
+    assert "sample" in out and "Sample handout for tests" in out and "large-print" in out
+
+
+def test_help_has_examples(capsys):
+    for command in ("build", "list", "check"):
+        code, out, _ = run(capsys, command, "--help")
+        assert code == 0 and "Example" in out
+
+
+def test_check_passes_ours_and_fails_a_plain_pdf(capsys, tmp_path, sample_args):
+    run(capsys, "build", "sample", "--layout", "standard", "--out", str(tmp_path), *sample_args)
+    ours = tmp_path / "standard" / "sample.pdf"
+    from reportlab.pdfgen.canvas import Canvas
+
+    plain = tmp_path / "plain.pdf"
+    canvas = Canvas(str(plain))
+    canvas.drawString(72, 720, "untagged")
+    canvas.save()
+    code, out, _ = run(capsys, "check", str(ours))
+    assert code == 0 and out.startswith("PASS")
+    code, out, _ = run(capsys, "check", str(ours), str(plain))
+    assert code == 1
+    assert "FAIL" in out and "structure tree" in out and "1 passed, 1 failed" in out
+    code, out, _ = run(capsys, "check", "--json", str(plain))
+    report = json.loads(out)
+    assert code == 1 and report[0]["passed"] is False and report[0]["failures"]
+
+
+def test_check_reports_unreadable_file(capsys, tmp_path):
+    junk = tmp_path / "junk.pdf"
+    junk.write_text("not a pdf")
+    code, out, _ = run(capsys, "check", str(junk))
+    assert code == 1 and "not a readable PDF" in out
+
+
+def test_generate_py_builds_everything(tmp_path):
+    result = subprocess.run([sys.executable, str(REPO / "generate.py"), "build", "--out", str(tmp_path)],
+                            cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    pdfs = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.pdf"))
+    documents = sorted(p.stem for p in (REPO / "content").glob("*.md"))
+    assert pdfs == sorted(f"{layout}/{doc}.pdf" for layout in ("extra-large", "large-print", "standard")
+                          for doc in documents)
+    assert all(len(reader(tmp_path / p).pages) >= 1 for p in pdfs)
