@@ -45,7 +45,7 @@ _CLOSERS = "\"'”’)]»"
 # Abbreviations after which a period never ends a sentence.
 _NEVER_END = {
     "dr", "mr", "mrs", "ms", "mx", "prof", "st", "sr", "jr", "vs",
-    "e.g", "i.e", "approx", "cf", "no", "fig", "dept", "tel",
+    "e.g", "i.e", "approx", "cf", "fig", "dept", "tel",
 }
 # Words that cannot end a line of prose, so the line must go on.
 _CARRY_ON = {
@@ -105,7 +105,7 @@ def sentences(text: str) -> list[str]:
     starts in lower case. List markers and task boxes are dropped. Only
     sentences that contain at least one word are returned.
     """
-    raw = [ln for ln in text.replace("\r", "\n").split("\n")]
+    raw = text.splitlines()
     logical: list[str] = []
     buf = ""
     for i, ln in enumerate(raw):
