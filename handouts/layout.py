@@ -36,6 +36,7 @@ class Layout:
     columns: int
     alignment: str
     italic: bool
+    heading_bold: bool
 
     @property
     def frame(self) -> tuple[float, float, float, float]:
@@ -96,7 +97,8 @@ def load_layout(path: Path) -> Layout:
         callout_border_width=reader.number("callout_border_width", 3),
         columns=int(reader.number("columns", 1)),
         alignment=reader.text("alignment", "left"),
-        italic=bool(data.get("italic", False)),
+        italic=reader.flag("italic", False),
+        heading_bold=reader.flag("heading_bold", True),
     )
     from .layout_rules import check_layout  # the rules know the layout, not the other way round
 
@@ -119,6 +121,12 @@ class _Reader:
         if value is None:
             raise LayoutError(f"{self.path}: missing '{key}'; add it (a number of points)")
         return _number(self.path, key, value)
+
+    def flag(self, key: str, default: bool) -> bool:
+        value = self.data.get(key, default)
+        if not isinstance(value, bool):
+            raise LayoutError(f"{self.path}: '{key}' must be true or false, got {value!r}")
+        return value
 
     def text(self, key: str, default: str) -> str:
         return str(self.data.get(key, default)).strip().lower()
