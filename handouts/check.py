@@ -7,6 +7,10 @@ from pathlib import Path
 
 import page
 
+from .layout_rules import MIN_BODY, MIN_MARGIN
+from .readability import measure
+from .readback import read_back
+
 # Rule-id fragments and what they mean for a reader, most specific first.
 EXPLANATIONS = [
     ("CONTENT-TAGGING", "some page content is neither tagged nor marked as decoration, so screen readers skip or garble it"),
@@ -41,10 +45,11 @@ class FileReport:
     passed: bool
     findings: list[Finding] = field(default_factory=list)
     error: str | None = None
+    figures: dict = field(default_factory=dict)  # what was measured, pass or fail
 
     def to_dict(self) -> dict:
         return {"file": self.path, "passed": self.passed, "error": self.error,
-                "failures": [vars(f) for f in self.findings]}
+                "failures": [vars(f) for f in self.findings], "measured": self.figures}
 
 
 def explain(rule_id: str) -> str:
@@ -54,12 +59,49 @@ def explain(rule_id: str) -> str:
     return "the file breaks a PDF/UA-1 rule"
 
 
-def check_pdf(path: Path) -> FileReport:
+def check_pdf(path: Path, layout_class: str | None = None, max_grade: float = 6.0) -> FileReport:
+    """PDF/UA-1 validation plus what a large-print reader meets on the page.
+
+    `layout_class` (standard, large-print, extra-large) sets the smallest
+    allowed glyph size and margin; without it only the page edges count.
+    """
+    if not Path(path).is_file():
+        return FileReport(str(path), False, error="file not found")
     try:
         report = page.validate_pdf(str(path), profile="ua1")
-    except FileNotFoundError:
-        return FileReport(str(path), False, error="file not found")
-    except Exception as exc:  # the validator's own parse errors: the file is not a readable PDF
+        shown = read_back(Path(path))
+    except Exception as exc:  # the readers' own parse errors: the file is not a readable PDF
         return FileReport(str(path), False, error=f"not a readable PDF ({exc})")
     findings = [Finding(f.rule_id, f.message, explain(f.rule_id)) for f in report.failures]
-    return FileReport(str(path), bool(report.is_compliant) and not findings, findings)
+    findings += _print_findings(shown, layout_class, max_grade)
+    level = measure(shown.body_text())
+    figures = {
+        "smallest_size_pt": shown.smallest_size,
+        "faces": shown.faces,
+        "grade": level.grade,
+        "reading_ease": level.reading_ease,
+        "average_sentence_length": level.average_sentence_length,
+    }
+    return FileReport(str(path), bool(report.is_compliant) and not findings, findings, figures=figures)
+
+
+def _print_findings(shown, layout_class: str | None, max_grade: float) -> list[Finding]:
+    findings = []
+    if layout_class:
+        minimum = MIN_BODY[layout_class]
+        if shown.smallest_size < minimum - 0.01:
+            findings.append(Finding("PRINT-SIZE", f"smallest text {shown.smallest_size:g} pt",
+                                    f"text smaller than {minimum:g} pt, the {layout_class} minimum"))
+    for face in shown.italic_faces:
+        findings.append(Finding("PRINT-ITALIC", face, "an italic or oblique face is used; large print never uses italics"))
+    margin = MIN_MARGIN[layout_class] if layout_class else 0.0
+    outside = shown.outside(margin)
+    if outside:
+        page_number, ch = outside[0]
+        findings.append(Finding("PRINT-MARGIN", f"{len(outside)} glyph(s), first '{ch}' on page {page_number}",
+                                f"text runs outside the {margin:g} pt margins"))
+    level = measure(shown.body_text())
+    if level.words and level.grade > max_grade:
+        findings.append(Finding("PLAIN-GRADE", f"Flesch-Kincaid grade {level.grade:.1f}",
+                                f"reading level above grade {max_grade:g}; use shorter sentences and words"))
+    return findings

@@ -14,6 +14,7 @@ from .build import Patient, Project, render_document
 from .check import check_pdf
 from .dates import parse_appointment
 from .errors import HandoutsError, InputError
+from .layout import CLASSES
 from .output import write_atomically
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -109,15 +110,21 @@ def build(documents, layouts, out_dir, clinic_file, patient_name, preferred_name
 @cli.command()
 @click.argument("pdfs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON report instead of text.")
-def check(pdfs, as_json):
-    """Check PDFs (any PDF, not only ours) for PDF/UA-1; exit 1 if any fails.
+@click.option("--class", "layout_class", type=click.Choice(CLASSES),
+              help="Expected print class: sets the smallest text size and the margins.")
+@click.option("--max-grade", type=float, default=6.0, show_default=True,
+              help="Highest Flesch-Kincaid reading grade allowed.")
+def check(pdfs, as_json, layout_class, max_grade):
+    """Check PDFs (any PDF, not only ours): PDF/UA-1, print size, italics, margins, reading level.
+
+    Exits 1 if any file fails.
 
     \b
     Examples:
-      handouts check output/large-print/*.pdf
+      handouts check output/large-print/*.pdf --class large-print
       handouts check --json handout.pdf > report.json
     """
-    reports = [check_pdf(path) for path in pdfs]
+    reports = [check_pdf(path, layout_class, max_grade) for path in pdfs]
     if as_json:
         click.echo(json.dumps([r.to_dict() for r in reports], indent=2))
     else:
@@ -133,10 +140,14 @@ def _print_report(report) -> None:
     if report.error:
         click.echo(f"FAIL  {report.path}: {report.error}")
         return
+    m = report.figures
+    summary = (f"smallest text {m['smallest_size_pt']:g} pt; faces {', '.join(m['faces']) or 'none'}; "
+               f"grade {m['grade']:.1f}, reading ease {m['reading_ease']:.0f}, "
+               f"{m['average_sentence_length']:.1f} words a sentence")
     if report.passed:
-        click.echo(f"PASS  {report.path}: PDF/UA-1, no failures")
+        click.echo(f"PASS  {report.path}: PDF/UA-1 with no failures; {summary}")
         return
-    click.echo(f"FAIL  {report.path}: {len(report.findings)} PDF/UA-1 failure(s)")
+    click.echo(f"FAIL  {report.path}: {len(report.findings)} failure(s); {summary}")
     for finding in report.findings:
         click.echo(f"      {finding.rule}: {finding.explanation} ({finding.message})")
 
