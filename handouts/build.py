@@ -61,12 +61,13 @@ def creation_time() -> datetime:
 
 
 def load_document(project: Project, name: str, patient: Patient | None = None,
-                  appointment: datetime | None = None) -> Document:
+                  appointment: datetime | None = None, **extra) -> Document:
     source = project.content.load(name)
     context = {
         "clinic": project.clinic,
         "patient": {"name": patient.name, "preferred_name": patient.preferred_name} if patient else None,
         "appointment": in_words(appointment) if appointment else None,
+        **extra,
     }
     return parse_document(source, fill(source, context))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import tempfile
 import traceback
@@ -11,7 +12,10 @@ from pathlib import Path
 import click
 
 from .build import Patient, Project, render_document
+from .batch import ProjectPaths, check_rows, row_rules, run_batch
 from .check import check_pdf
+from .printjob import write_print_job
+from .roster import Roster
 from .dates import parse_appointment
 from .errors import HandoutsError, InputError
 from .layout import CLASSES
@@ -150,6 +154,60 @@ def _print_report(report) -> None:
     click.echo(f"FAIL  {report.path}: {len(report.findings)} failure(s); {summary}")
     for finding in report.findings:
         click.echo(f"      {finding.rule}: {finding.explanation} ({finding.message})")
+
+
+@cli.command()
+@click.argument("roster_file", metavar="ROSTER.csv", type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default="output/packets", show_default=True,
+              help="Folder for the packets.")
+@click.option("--print-job", type=click.Path(path_type=Path), help="Also write one PDF of all packets for the printer.")
+@click.option("--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="CPUs",
+              help="Render in this many processes.")
+@click.option("--strict", is_flag=True, help="Check every row first; write nothing if any row is bad.")
+@click.option("--names-in-filenames", is_flag=True, help="Add the patient's name to file names (off by default).")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--clinic", "clinic_file", type=click.Path(path_type=Path), help="Clinic profile YAML.")
+@_project_options
+def packets(roster_file, out_dir, print_job, jobs, strict, names_in_filenames, quiet, clinic_file,
+            content_dir, layouts_dir):
+    """Make a personalized packet for every patient in ROSTER.csv.
+
+    Columns: patient_id, name, appointment ("YYYY-MM-DD HH:MM") required;
+    preferred_name, layout, documents (separated by ;), email, language optional.
+    Rows are numbered as in a spreadsheet (the header is row 1). Bad rows are
+    reported and skipped (exit 1); the rest are written.
+
+    \b
+    Examples:
+      handouts packets roster.csv
+      handouts packets roster.csv --out packets --print-job print-today.pdf
+      handouts packets roster.csv --strict --jobs 1
+    """
+    project = Project.open(content_dir, layouts_dir, clinic_file)
+    paths = ProjectPaths(content_dir, layouts_dir, clinic_file)
+    roster = Roster(roster_file)
+    if strict:
+        problems = check_rows(roster, row_rules(project))
+        if problems:
+            for problem in problems:
+                click.echo(f"error: {problem}", err=True)
+            click.echo(f"{len(problems)} bad row(s); nothing written (--strict).", err=True)
+            sys.exit(1)
+    total = roster.count()
+    show = not quiet and total > 5 and sys.stderr.isatty()
+    with click.progressbar(length=total, label="Packets", file=sys.stderr if show else open(os.devnull, "w")) as bar:
+        result = run_batch(project, paths, roster, out_dir, jobs=jobs, names_in_files=names_in_filenames,
+                           progress=bar.update)
+    if print_job and result.written:
+        pages = write_print_job([(f"{row.patient_id} ({row.appointment:%Y-%m-%d %H:%M})", path)
+                                 for row, path in result.written], print_job)
+        click.echo(f"Print job: {print_job} ({pages} pages, packets start on odd pages).")
+    click.echo(f"Wrote {len(result.written)} packet(s) to {out_dir}.")
+    for problem in result.problems:
+        click.echo(f"  failed: {problem}", err=True)
+    if result.problems:
+        click.echo(f"{len(result.problems)} row(s) failed; fix them and run again.", err=True)
+        sys.exit(1)
 
 
 def _page_count(pdf: bytes) -> int:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from .flowables import CalloutBox, Label, TextBlock, TextStyle
+from .flowables import CalloutBox, Label, PageBreakFlowable, TextBlock, TextStyle
 from .fonts import FontSet
 from .layout import Layout
-from .model import Block, Callout, Heading, ListBlock, ListItem, Paragraph, Span, plain_text
+from .model import Block, Callout, Heading, ListBlock, ListItem, PageBreak, Paragraph, Span, plain_text
 from .tags import StructElement
 
 
@@ -32,6 +32,8 @@ class Composer:
                 out.extend(self.list_block(block, parent, depth))
             elif isinstance(block, Callout):
                 out.append(self.callout(block, parent, depth))
+            elif isinstance(block, PageBreak):
+                out.append(PageBreakFlowable())
         if out and isinstance(out[-1], TextBlock) and depth:
             out[-1].spaceAfter = self.gap
         return out

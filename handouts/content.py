@@ -41,9 +41,12 @@ class ContentLibrary:
             )
 
     def names(self) -> list[str]:
-        return sorted(p.stem for p in self.folder.glob("*.md"))
+        """The documents; files starting with '_' are parts (e.g. the packet opening)."""
+        return sorted(p.stem for p in self.folder.glob("*.md") if not p.stem.startswith("_"))
 
     def load(self, name: str) -> Source:
+        if name.startswith("_") and (self.folder / f"{name}.md").is_file():
+            return parse_source(name, self.folder / f"{name}.md")
         if name not in self.names():
             valid = ", ".join(self.names()) or "none"
             raise ContentError(f"unknown document '{name}'; choose one of: {valid}")

@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
-FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S")
+_SHAPE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?$")
 
 
 def parse_appointment(text: str) -> datetime:
     """Parse 'YYYY-MM-DD HH:MM' or ISO 8601 'YYYY-MM-DDTHH:MM'; ValueError says why not."""
     value = text.strip()
-    for fmt in FORMATS:
-        try:
-            return datetime.strptime(value, fmt)
-        except ValueError as exc:
-            last = exc
-    if any(ch.isdigit() for ch in value) and len(value) in (16, 19):
-        raise ValueError(f"'{value}' is not a real date and time ({last})")
-    raise ValueError(f"'{value}' is not a date and time like 2026-12-03 09:30")
+    match = _SHAPE.match(value)
+    if not match:
+        raise ValueError(f"'{value}' is not a date and time like 2026-12-03 09:30")
+    try:
+        return datetime(*(int(part or 0) for part in match.groups()))
+    except ValueError as exc:
+        raise ValueError(f"'{value}' is not a real date and time ({exc}); check the day, month and hour") from None
 
 
 def in_words(moment: datetime) -> str:

@@ -289,3 +289,10 @@ class CalloutBox(Flowable):
             y -= h
             block.drawOn(canv, offset, y)
             y -= gap
+
+
+class PageBreakFlowable(Flowable):
+    """Nothing to draw: the paginator starts a new page here."""
+
+    def wrap(self, avail_width: float, avail_height: float):
+        return 0, 0

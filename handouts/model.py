@@ -53,7 +53,14 @@ class Callout:
     line: int = 0
 
 
-Block = Heading | Paragraph | ListBlock | Callout
+@dataclass
+class PageBreak:
+    """Start the next block on a new page (between the documents of a packet)."""
+
+    line: int = 0
+
+
+Block = Heading | Paragraph | ListBlock | Callout | PageBreak
 
 
 @dataclass

@@ -12,7 +12,7 @@ from reportlab.lib.colors import HexColor
 from reportlab.pdfgen.canvas import Canvas
 
 from .compose import Composer
-from .flowables import TextStyle
+from .flowables import PageBreakFlowable, TextStyle
 from .fonts import FontSet
 from .layout import Layout
 from .metadata import apply_metadata
@@ -71,6 +71,11 @@ def paginate(flowables: list, width: float, height: float) -> list[list[Placed]]
     while queue:
         flowable = queue.popleft()
         page = pages[-1]
+        if isinstance(flowable, PageBreakFlowable):
+            if page:
+                pages.append([])
+                used = 0.0
+            continue
         before = flowable.getSpaceBefore() if page else 0.0
         _, h = flowable.wrap(width, height)
         need = before + h
