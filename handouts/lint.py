@@ -10,8 +10,9 @@ never causes a finding.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import layout_rules
@@ -97,9 +98,10 @@ def lint_layouts(project: Project) -> list[Finding]:
             layout = project.layouts.load(name)
         except LayoutError as exc:
             # Loading checks the rules too, so this is where broken rules usually show up.
-            findings += [_error_finding(path, "layout", line) for line in exc.message.splitlines()]
-            continue
-        findings += [Finding(path, None, "layout", str(p)) for p in layout_rules.layout_problems(layout)]
+            found = [_error_finding(path, "layout", line) for line in exc.message.splitlines()]
+        else:
+            found = [Finding(path, None, "layout", str(p)) for p in layout_rules.layout_problems(layout)]
+        findings += [f if f.line else replace(f, line=_key_line(path, f.message)) for f in found]
     return findings
 
 
@@ -110,7 +112,7 @@ def _reading_level(path: str, document: Document, max_grade: float):
     # One block per line, title first: the text as the PDF reads.
     lines = [plain_text(node.spans) for node in walk(document.blocks) if getattr(node, "spans", None)]
     result = measure("\n".join(lines))
-    if result.grade > max_grade or result.average_sentence_length > MAX_AVERAGE_SENTENCE:
+    if result.average_sentence_length > MAX_AVERAGE_SENTENCE:
         yield Finding(path, None, "reading-level",
                       f"reading level is grade {result.grade:.1f} (target {max_grade:g} or lower) with "
                       f"{result.average_sentence_length:.1f} words per sentence (target "
@@ -161,7 +163,7 @@ def _inline(path: str, source: Source, filled: Filled):
                 offset += 1
                 text += "\n"
             elif child.type == "em_open":
-                quoted = _emphasised(children[j + 1:]) or "text"
+                quoted = filled.restore(_emphasised(children[j + 1:])) or "text"
                 yield Finding(path, first + offset, "italics",
                               f"{child.markup}{quoted}{child.markup} prints bold, not italic; use **bold** "
                               "for emphasis; large print never uses italics")
@@ -169,7 +171,7 @@ def _inline(path: str, source: Source, filled: Filled):
                 text += child.content
         if i and tokens[i - 1].type == "heading_open":
             if _is_shouting(text):
-                yield _caps_heading(path, first, text)
+                yield _caps_heading(path, first, filled.restore(text))
             continue
         for match in _shouting_runs(text):
             yield Finding(path, first + text.count("\n", 0, match[0]), "all-caps-words",
@@ -194,6 +196,18 @@ def _error_finding(path: str, rule: str, message: str) -> Finding:
     if not match:
         return Finding(path, None, rule, message)
     return Finding(path, int(match[1]) if match[1] else None, rule, match[2])
+
+
+def _key_line(path: str, message: str) -> int | None:
+    """The line of the layout key a message starts with ("body_size 12 pt ..."), if any."""
+    key = re.match(r"'?([a-z_]+)", message)
+    if not key:
+        return None
+    try:
+        lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
+    except OSError:
+        return None
+    return next((n for n, line in enumerate(lines, 1) if re.match(rf"{key[1]}\s*:", line)), None)
 
 
 def _title_line(source: Source) -> int:

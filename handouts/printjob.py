@@ -18,7 +18,7 @@ def write_print_job(packets: list[tuple[str, Path]], target: Path) -> int:
         reader = PdfReader(str(path))
         for page in reader.pages:
             writer.add_page(page)
-        writer.add_outline_item(label, start)
+        writer.add_outline_item(title=label, page_number=start)
         last = index == len(packets) - 1
         if len(reader.pages) % 2 and not last:
             box = reader.pages[-1].mediabox

@@ -61,3 +61,19 @@ def render_to(tmp_path):
         return path
 
     return go
+
+
+ROSTER_HEADER = ["patient_id", "name", "appointment", "preferred_name", "layout", "documents"]
+
+
+@pytest.fixture
+def write_roster(tmp_path):
+    """Write a roster CSV: write_roster(rows, header=..., delimiter=',', bom=False, newline='\\n')."""
+
+    def write(rows, header=ROSTER_HEADER, delimiter=",", bom=False, newline="\n", name="roster.csv") -> Path:
+        lines = [delimiter.join(header)] + [delimiter.join(row) for row in rows]
+        path = tmp_path / name
+        path.write_bytes(("\ufeff" if bom else "").encode() + newline.join(lines + [""]).encode("utf-8"))
+        return path
+
+    return write
