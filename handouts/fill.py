@@ -11,8 +11,10 @@ import re
 import traceback
 from dataclasses import dataclass
 
-from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from functools import lru_cache
+
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError, pass_context
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from .content import Source
 from .errors import ContentError
@@ -47,23 +49,33 @@ def tel_target(phone: object) -> str:
     return "+1" + digits if len(digits) == 10 else digits
 
 
+@pass_context
+def _tokenize(context, value: object) -> str:
+    """Every {{ ... }} becomes a token; the value itself waits in the render's value list."""
+    if value is None:
+        raise _NoValue()
+    values = context[_VALUES]
+    values.append(clean_value(value))
+    return f"{TOKEN_START}{len(values) - 1}{TOKEN_END}"
+
+
+_VALUES = "__handouts_values__"
+_ENV = ImmutableSandboxedEnvironment(undefined=StrictUndefined, finalize=_tokenize, autoescape=False,
+                                     keep_trailing_newline=True)
+_ENV.filters["tel"] = tel_target
+
+
+@lru_cache(maxsize=64)
+def _template(body: str):
+    return _ENV.from_string(body)  # compiled once per body: packets fill the same templates again and again
+
+
 def fill(source: Source, context: dict) -> Filled:
     values: list[str] = []
-
-    def tokenize(value: object) -> str:
-        if value is None:
-            raise _NoValue()
-        values.append(clean_value(value))
-        return f"{TOKEN_START}{len(values) - 1}{TOKEN_END}"
-
-    env = SandboxedEnvironment(undefined=StrictUndefined, finalize=tokenize, autoescape=False,
-                               keep_trailing_newline=True)
-    env.filters["tel"] = tel_target
     if _RESERVED.search(source.body):
         raise ContentError(f"{source.path}: contains private-use characters U+E000/U+E001; remove them")
     try:
-        template = env.from_string(source.body)
-        text = template.render(**context)
+        text = _template(source.body).render(**context, **{_VALUES: values})
     except TemplateSyntaxError as exc:
         raise ContentError(f"{_where(source, exc.lineno)}: {exc.message}; fix the template syntax") from None
     except (UndefinedError, _NoValue) as exc:

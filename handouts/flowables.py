@@ -48,20 +48,18 @@ class Label:
     size: float = 0.0
 
 
-def link_targets(spans: list[Span], owner: StructElement) -> list[Span]:
-    """Swap each link's address for a LinkTarget owned by a Link element under `owner`."""
-    out: list[Span] = []
-    target = None
+def link_targets(spans: list[Span], owner: StructElement) -> list[LinkTarget | None]:
+    """For each span, the link it belongs to: one Link element under `owner` per run of a link."""
+    targets: list[LinkTarget | None] = []
     for i, span in enumerate(spans):
         if span.href is None:
-            target = None
-            out.append(span)
-            continue
-        if target is None or spans[i - 1].href != span.href:
+            targets.append(None)
+        elif i and spans[i - 1].href == span.href:
+            targets.append(targets[-1])
+        else:
             words = "".join(s.text for s in spans[i:] if s.href == span.href)
-            target = LinkTarget(span.href, words, owner.child("Link"))
-        out.append(replace(span, href=target))
-    return out
+            targets.append(LinkTarget(span.href, words, owner.child("Link")))
+    return targets
 
 
 class TextBlock(Flowable):
@@ -74,7 +72,8 @@ class TextBlock(Flowable):
                  lines: list[Line] | None = None):
         super().__init__()
         self.element = element
-        self.spans = link_targets(spans, element) if lines is None else spans
+        self.spans = spans
+        self.links = link_targets(spans, element) if lines is None else None
         self.style = style
         self.indent = indent
         self.spaceBefore = space_before
@@ -89,7 +88,7 @@ class TextBlock(Flowable):
         self._width = None
 
     # -- layout ------------------------------------------------------------
-    def lines(self, avail_width: float) -> list[Line]:
+    def lines(self, avail_width: float) -> tuple[Line, ...]:
         if self._lines is None or self._width != avail_width:
             if self._width is not None and self._width != avail_width and self._fixed:
                 return self._lines
@@ -129,6 +128,7 @@ class TextBlock(Flowable):
                     label=self.label, label_indent=self.label_indent, outline=self.outline)
         args.update(changes)
         piece = TextBlock(self.element, self.spans, self.style, lines=lines, **args)
+        piece.links = self.links
         piece._fixed = True
         piece._width = self._width
         return piece
@@ -148,7 +148,7 @@ class TextBlock(Flowable):
             self._draw_label(baseline)
         lines = self.lines(self.width)
         for line in lines:
-            draw_line(canv, tagger, self.element, line, self.indent, baseline, style)
+            draw_line(canv, tagger, self.element, self.links, line, self.indent, baseline, style)
             baseline -= style.leading
         if self.write_in:
             self._draw_rule(lines[-1], baseline + style.leading)
@@ -195,12 +195,12 @@ class TextBlock(Flowable):
         canv.tagger.end(canv)
 
 
-def draw_line(canv, tagger, element: StructElement, line: Line, x: float, baseline: float,
+def draw_line(canv, tagger, element: StructElement, links: list, line: Line, x: float, baseline: float,
               style: TextStyle) -> None:
     """Draw one line; each run of text sits inside its own element's marked content."""
     groups: list[tuple[object, list]] = []
     for piece in line.pieces:
-        owner = piece.href  # a LinkTarget or None
+        owner = links[piece.span]  # a LinkTarget or None
         if groups and groups[-1][0] is owner:
             groups[-1][1].append(piece)
         else:

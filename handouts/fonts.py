@@ -67,6 +67,7 @@ class FontSet:
     """A primary typeface (regular + bold) with a fallback for other scripts."""
 
     def __init__(self, typeface: str):
+        self.typeface = typeface
         if typeface not in TYPEFACES:
             raise LayoutError(f"typeface '{typeface}' is unknown; choose one of: {', '.join(TYPEFACES)}")
         base, regular, bold = TYPEFACES[typeface]
@@ -76,6 +77,14 @@ class FontSet:
             True: (_register(f"{base}-Bold", bold), _register(f"{fb_base}-Bold", fb_bold)),
         }
 
+    # A font set is the same set wherever it is made: caches key on the typeface.
+    def __eq__(self, other) -> bool:
+        return isinstance(other, FontSet) and other.typeface == self.typeface
+
+    def __hash__(self) -> int:
+        return hash(self.typeface)
+
+    @lru_cache(maxsize=65536)
     def face_for(self, word: str, bold: bool) -> str:
         """The face that draws the whole word: the primary one when it can."""
         codes = {ord(ch) for ch in word if not ch.isspace()}
@@ -84,6 +93,7 @@ class FontSet:
                 return face.name
         return self.faces[bold][-1].name
 
+    @lru_cache(maxsize=8192)
     def uncovered(self, text: str) -> list[str]:
         """Characters that no face of this set can draw."""
         covered = self.faces[False][0].covered | self.faces[False][1].covered

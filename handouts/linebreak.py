@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .fonts import FontSet, width
 from .model import Span
@@ -14,13 +15,18 @@ _BREAK_AFTER = set("/-.?&=_@,;:")
 
 @dataclass(frozen=True)
 class Piece:
-    """Text drawn in one face, starting `x` points from the line's start."""
+    """Text drawn in one face, starting `x` points from the line's start.
+
+    `span` is the index of the source span it comes from, so that a drawer can
+    tell which link (if any) owns it.
+    """
 
     text: str
     face: str
     href: str | None
     x: float
     width: float
+    span: int
 
 
 @dataclass(frozen=True)
@@ -34,11 +40,18 @@ class _Fragment:
     text: str
     bold: bool
     href: str | None
+    span: int
     face: str = ""
     width: float = 0.0
 
 
-def break_lines(spans: list[Span], fonts: FontSet, size: float, max_width: float) -> list[Line]:
+def break_lines(spans: list[Span], fonts: FontSet, size: float, max_width: float) -> tuple[Line, ...]:
+    """Lines for the spans; the same text at the same size and width breaks the same way."""
+    return _break_lines(tuple(spans), fonts, size, round(max_width, 3))
+
+
+@lru_cache(maxsize=4096)
+def _break_lines(spans: tuple[Span, ...], fonts: FontSet, size: float, max_width: float) -> tuple[Line, ...]:
     lines: list[Line] = []
     current: list[_Fragment] = []
     used = 0.0
@@ -63,13 +76,13 @@ def break_lines(spans: list[Span], fonts: FontSet, size: float, max_width: float
         used += sum(f.width for f in word)
     if current or not lines:
         lines.append(_line(current))
-    return lines
+    return tuple(lines)
 
 
 def _words(spans: list[Span]):
     """Yield words (lists of fragments, trailing spaces included) and None for breaks."""
     word: list[_Fragment] = []
-    for span in spans:
+    for index, span in enumerate(spans):
         for chunk in _CHUNK.findall(span.text):
             if chunk == "\n":
                 if word:
@@ -77,11 +90,11 @@ def _words(spans: list[Span]):
                 yield None
                 word = []
             elif chunk.isspace():
-                word.append(_Fragment(" ", span.bold, span.href))
+                word.append(_Fragment(" ", span.bold, span.href, index))
                 yield word
                 word = []
             else:
-                word.append(_Fragment(chunk, span.bold, span.href))
+                word.append(_Fragment(chunk, span.bold, span.href, index))
     if word:
         yield word
 
@@ -127,10 +140,10 @@ def _split_long(word: list[_Fragment], size: float, max_width: float) -> list[li
 def _regroup(chars, size: float) -> list[_Fragment]:
     out: list[_Fragment] = []
     for ch, frag in chars:
-        if out and out[-1].face == frag.face and out[-1].href == frag.href and out[-1].bold == frag.bold:
+        if out and out[-1].face == frag.face and out[-1].span == frag.span:
             out[-1].text += ch
         else:
-            out.append(_Fragment(ch, frag.bold, frag.href, frag.face))
+            out.append(_Fragment(ch, frag.bold, frag.href, frag.span, frag.face))
     for f in out:
         f.width = width(f.text, f.face, size)
     return out
@@ -142,11 +155,11 @@ def _line(fragments: list[_Fragment]) -> Line:
     pieces: list[Piece] = []
     x = 0.0
     for f in fragments:
-        if pieces and pieces[-1].face == f.face and pieces[-1].href == f.href:
-            last = pieces[-1]
-            pieces[-1] = Piece(last.text + f.text, last.face, last.href, last.x, last.width + f.width)
+        last = pieces[-1] if pieces else None
+        if last and last.face == f.face and last.href == f.href and (f.href is None or last.span == f.span):
+            pieces[-1] = Piece(last.text + f.text, last.face, last.href, last.x, last.width + f.width, last.span)
         else:
-            pieces.append(Piece(f.text, f.face, f.href, x, f.width))
+            pieces.append(Piece(f.text, f.face, f.href, x, f.width, f.span))
         x += f.width
     if fragments and fragments[-1].text == " ":
         x -= fragments[-1].width

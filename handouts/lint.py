@@ -112,7 +112,7 @@ def _reading_level(path: str, document: Document, max_grade: float):
     # One block per line, title first: the text as the PDF reads.
     lines = [plain_text(node.spans) for node in walk(document.blocks) if getattr(node, "spans", None)]
     result = measure("\n".join(lines))
-    if result.average_sentence_length > MAX_AVERAGE_SENTENCE:
+    if result.grade > max_grade or result.average_sentence_length > MAX_AVERAGE_SENTENCE:
         yield Finding(path, None, "reading-level",
                       f"reading level is grade {result.grade:.1f} (target {max_grade:g} or lower) with "
                       f"{result.average_sentence_length:.1f} words per sentence (target "
