@@ -19,6 +19,7 @@ from .roster import Roster
 from .dates import parse_appointment
 from .errors import HandoutsError, InputError
 from .layout import CLASSES
+from .lint import lint_project
 from .output import write_atomically
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -154,6 +155,31 @@ def _print_report(report) -> None:
     click.echo(f"FAIL  {report.path}: {len(report.findings)} failure(s); {summary}")
     for finding in report.findings:
         click.echo(f"      {finding.rule}: {finding.explanation} ({finding.message})")
+
+
+@cli.command()
+@click.option("--max-grade", type=float, default=6.0, show_default=True,
+              help="Highest Flesch-Kincaid reading grade allowed.")
+@_project_options
+def lint(max_grade, content_dir, layouts_dir):
+    """Check content and layouts without rendering: reading level, long sentences,
+    all caps, italics, skipped headings, broken links, large-print layout rules.
+
+    Prints one line per finding (file:line: what to do); exits 1 if there is any.
+
+    \b
+    Examples:
+      handouts lint
+      handouts lint --max-grade 8 --content my-content
+    """
+    project = Project.open(content_dir, layouts_dir)
+    findings = lint_project(project, max_grade)
+    for finding in findings:
+        click.echo(str(finding))
+    click.echo(f"{len(findings)} finding(s) in {len(project.content.names())} document(s) "
+               f"and {len(project.layouts.names())} layout(s).")
+    if findings:
+        sys.exit(1)
 
 
 @cli.command()

@@ -21,7 +21,7 @@ from .dates import in_words
 from .errors import HandoutsError, LayoutError
 from .fill import Filled, fill
 from .model import Document, Heading, plain_text, walk
-from .parse import _MD, parse_document
+from .parse import MARKDOWN, parse_document
 from .readability import measure, sentences, words
 
 if TYPE_CHECKING:
@@ -151,7 +151,7 @@ def _headings(path: str, source: Source, document: Document):
 
 def _inline(path: str, source: Source, filled: Filled):
     """Italics, capitals in headings and shouting in text, from the Markdown as written."""
-    tokens = _MD.parse(filled.text)
+    tokens = MARKDOWN.parse(filled.text)
     for i, token in enumerate(tokens):
         if token.type != "inline" or not token.map:
             continue

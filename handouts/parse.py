@@ -34,11 +34,11 @@ def _markdown() -> MarkdownIt:
     return md
 
 
-_MD = _markdown()
+MARKDOWN = _markdown()
 
 
 def parse_document(source: Source, filled: Filled) -> Document:
-    blocks = _Builder(source, filled).build(_MD.parse(filled.text))
+    blocks = _Builder(source, filled).build(MARKDOWN.parse(filled.text))
     title = Heading(1, [Span(source.title)], line=1)
     return Document(source.name, source.title, source.kind, source.language, source.summary,
                     [title, *blocks])

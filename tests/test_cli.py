@@ -1,6 +1,7 @@
 """End to end through the command line, the way staff use it."""
 
 import json
+import re
 import subprocess
 import sys
 
@@ -120,3 +121,18 @@ def test_generate_py_builds_everything(tmp_path):
     assert pdfs == sorted(f"{layout}/{doc}.pdf" for layout in ("extra-large", "large-print", "standard")
                           for doc in documents)
     assert all(len(reader(tmp_path / p).pages) >= 1 for p in pdfs)
+
+
+def test_lint_shipped_content_is_clean(capsys):
+    code, out, _ = run(capsys, "lint", "--content", str(REPO / "content"), "--layouts", str(REPO / "layouts"))
+    assert code == 0 and out.startswith("0 finding(s)")
+
+
+def test_lint_reports_file_and_line(capsys, tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "clinic.yaml").write_text((DATA / "clinic.yaml").read_text())
+    (content / "bad.md").write_text((DATA / "lint" / "bad.md").read_text())
+    code, out, _ = run(capsys, "lint", "--content", str(content), "--layouts", str(REPO / "layouts"))
+    assert code == 1
+    assert re.search(r"bad\.md:\d+: ", out)
