@@ -34,6 +34,7 @@ class ContentLibrary:
 
     def __init__(self, folder: Path):
         self.folder = Path(folder)
+        self._loaded: dict[str, Source] = {}  # a batch reads each file once
         if not self.folder.is_dir():
             raise ContentError(
                 f"{self.folder}: content folder not found; run from the project folder "
@@ -45,12 +46,13 @@ class ContentLibrary:
         return sorted(p.stem for p in self.folder.glob("*.md") if not p.stem.startswith("_"))
 
     def load(self, name: str) -> Source:
-        if name.startswith("_") and (self.folder / f"{name}.md").is_file():
-            return parse_source(name, self.folder / f"{name}.md")
-        if name not in self.names():
-            valid = ", ".join(self.names()) or "none"
-            raise ContentError(f"unknown document '{name}'; choose one of: {valid}")
-        return parse_source(name, self.folder / f"{name}.md")
+        if name not in self._loaded:
+            part = name.startswith("_") and (self.folder / f"{name}.md").is_file()
+            if not part and name not in self.names():
+                valid = ", ".join(self.names()) or "none"
+                raise ContentError(f"unknown document '{name}'; choose one of: {valid}")
+            self._loaded[name] = parse_source(name, self.folder / f"{name}.md")
+        return self._loaded[name]
 
 
 def parse_source(name: str, path: Path) -> Source:

@@ -54,6 +54,7 @@ class LayoutLibrary:
 
     def __init__(self, folder: Path):
         self.folder = Path(folder)
+        self._loaded: dict[str, Layout] = {}
         if not self.folder.is_dir():
             raise LayoutError(
                 f"{self.folder}: layouts folder not found; run from the project folder or pass --layouts DIR"
@@ -63,9 +64,11 @@ class LayoutLibrary:
         return sorted(p.stem for p in self.folder.glob("*.yaml"))
 
     def load(self, name: str) -> Layout:
-        if name not in self.names():
-            raise LayoutError(f"unknown layout '{name}'; choose one of: {', '.join(self.names()) or 'none'}")
-        return load_layout(self.folder / f"{name}.yaml")
+        if name not in self._loaded:
+            if name not in self.names():
+                raise LayoutError(f"unknown layout '{name}'; choose one of: {', '.join(self.names()) or 'none'}")
+            self._loaded[name] = load_layout(self.folder / f"{name}.yaml")
+        return self._loaded[name]
 
 
 def load_layout(path: Path) -> Layout:

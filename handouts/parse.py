@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
@@ -37,8 +38,14 @@ def _markdown() -> MarkdownIt:
 MARKDOWN = _markdown()
 
 
+@lru_cache(maxsize=256)
+def _tokens(text: str) -> tuple[Token, ...]:
+    # Filled texts hold tokens, not values, so every patient's copy parses the same.
+    return tuple(MARKDOWN.parse(text))
+
+
 def parse_document(source: Source, filled: Filled) -> Document:
-    blocks = _Builder(source, filled).build(MARKDOWN.parse(filled.text))
+    blocks = _Builder(source, filled).build(list(_tokens(filled.text)))
     title = Heading(1, [Span(source.title)], line=1)
     return Document(source.name, source.title, source.kind, source.language, source.summary,
                     [title, *blocks])
