@@ -7,9 +7,12 @@ decoration are drawn as artifacts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from functools import lru_cache
 
 from reportlab.lib.colors import HexColor
+from reportlab.lib.rl_accel import fp_str
+from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable
 
 from .fonts import FontSet
@@ -205,22 +208,36 @@ def draw_line(canv, tagger, element: StructElement, links: list, line: Line, x: 
             groups[-1][1].append(piece)
         else:
             groups.append((owner, [piece]))
-    colour = HexColor(style.colour)
     for target, pieces in groups:
         tagger.begin(canv, target.element if target else element)
-        text = canv.beginText(x + pieces[0].x, baseline)
-        text.setFillColor(colour)
-        for piece in pieces:
-            text.setTextOrigin(x + piece.x, baseline)  # exact positions help text extraction
-            text.setFont(piece.face, style.size)
-            text.textOut(piece.text)
-        canv.drawText(text)
+        canv._code.append(_text_operators(canv, pieces, x, baseline, style))
         tagger.end(canv)
         if target:
             left = x + pieces[0].x
             right = x + pieces[-1].x + pieces[-1].width
             rect = (left, baseline - style.size * 0.25, right, baseline + style.size * 0.9)
             tagger.link(canv, target.element, target.url, rect, target.text)
+
+
+def _text_operators(canv, pieces, x: float, baseline: float, style: TextStyle) -> str:
+    """Raw PDF text operators for pieces of one line (ReportLab's text object is slower)."""
+    doc = canv._doc
+    ops = ["BT", _fill_operator(style.colour)]
+    size = fp_str(style.size)
+    for piece in pieces:
+        font = pdfmetrics.getFont(piece.face)
+        # An exact position for each piece helps text extraction and screen readers.
+        ops.append(f"1 0 0 1 {fp_str(x + piece.x)} {fp_str(baseline)} Tm")
+        for subset, chunk in font.splitString(piece.text, doc):
+            ops.append(f"{font.getSubsetInternalName(subset, doc)} {size} Tf ({canv._escape(chunk)}) Tj")
+    ops.append("ET")
+    return " ".join(ops)
+
+
+@lru_cache(maxsize=16)
+def _fill_operator(colour: str) -> str:
+    c = HexColor(colour)
+    return f"{fp_str(c.red)} {fp_str(c.green)} {fp_str(c.blue)} rg"
 
 
 class CalloutBox(Flowable):
