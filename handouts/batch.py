@@ -38,7 +38,7 @@ def row_rules(project: Project) -> RowRules:
     languages = {project.content.load(name).language for name in project.content.names()}
 
     def uncovered(text: str) -> list[str]:
-        return sorted(set().union(*(set(f.uncovered(text)) for f in fonts.values())))
+        return list(dict.fromkeys(ch for f in fonts.values() for ch in f.uncovered(text)))
 
     return RowRules(tuple(project.layouts.names()), tuple(project.content.names()),
                     sorted(languages)[0] if languages else "en-US", uncovered)

@@ -95,9 +95,9 @@ class FontSet:
 
     @lru_cache(maxsize=8192)
     def uncovered(self, text: str) -> list[str]:
-        """Characters that no face of this set can draw."""
+        """Characters that no face of this set can draw, in order of appearance."""
         covered = self.faces[False][0].covered | self.faces[False][1].covered
-        return sorted({ch for ch in text if not ch.isspace() and ord(ch) not in covered})
+        return list(dict.fromkeys(ch for ch in text if not ch.isspace() and ord(ch) not in covered))
 
     def require(self, text: str, where: str) -> None:
         missing = self.uncovered(text)

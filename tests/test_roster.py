@@ -52,7 +52,7 @@ def test_documents_column_chooses_documents(write_roster, rules):
     (["P1", "A", "2026-12-03 25:00", "", "", ""], "appointment", "is not a real date and time"),
     (["P1", "A", "2026-12-03 09:30", "", "poster", ""], "layout", "'poster' is unknown"),
     (["P1", "A", "2026-12-03 09:30", "", "", "leaflet"], "documents", "'leaflet' is unknown"),
-    (["P1", "王小明", "2026-12-03 09:30", "", "", ""], "name", "fonts cannot draw (U+5C0F"),
+    (["P1", "王小明", "2026-12-03 09:30", "", "", ""], "name", "fonts cannot draw (U+738B, U+5C0F"),
     (["P1", "A", "2026-12-03 09:30", "🙂", "", ""], "preferred_name", "fonts cannot draw (U+1F642)"),
 ])
 def test_each_bad_row_kind(write_roster, rules, row, field, reason):
