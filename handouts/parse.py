@@ -66,6 +66,7 @@ class _Builder:
 
     def build(self, tokens: list[Token]) -> list[Block]:
         blocks, _ = self.blocks(tokens, 0, None)
+        self.check_heading_levels(blocks)
         # Values come back only now, after every syntax decision was made on tokens.
         for node in walk(blocks):
             if hasattr(node, "spans"):
@@ -102,6 +103,18 @@ class _Builder:
             else:
                 raise ContentError(f"{self.where(tok)}: unexpected Markdown ({tok.type}); simplify it")
         return out, pos
+
+    def check_heading_levels(self, blocks: list[Block]) -> None:
+        """Headings may not skip a level (PDF/UA); the title is level 1."""
+        level = 1
+        for block in blocks:
+            if isinstance(block, Heading):
+                if block.level > level + 1:
+                    raise ContentError(
+                        f"{self.source.path}:{block.line}: a level-{block.level} heading follows level {level}; "
+                        f"use {'#' * (level + 1)} (headings may not skip a level)"
+                    )
+                level = block.level
 
     def list_block(self, tokens: list[Token], pos: int) -> tuple[ListBlock, int]:
         open_tok = tokens[pos]
