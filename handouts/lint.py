@@ -21,7 +21,7 @@ from .dates import in_words
 from .errors import HandoutsError, LayoutError
 from .fill import Filled, fill
 from .model import Document, Heading, plain_text, walk
-from .parse import MARKDOWN, parse_document
+from .parse import MARKDOWN, heading_problems, parse_document
 from .readability import measure, sentences, words
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ def lint_document(project: Project, name: str, max_grade: float = 6.0) -> list[F
         source = project.content.load(name)
         context = {"clinic": project.clinic, "patient": SAMPLE_PATIENT, "appointment": SAMPLE_APPOINTMENT}
         filled = fill(source, context)
-        document = parse_document(source, filled)
+        document = parse_document(source, filled, check_headings=False)
     except HandoutsError as exc:
         return [_error_finding(path, "error", line) for line in exc.message.splitlines()]
     path = str(source.path)
@@ -135,18 +135,8 @@ def _headings(path: str, source: Source, document: Document):
     """Heading levels in order (title is 1), and the title in capitals."""
     if _is_shouting(source.title):
         yield _caps_heading(path, _title_line(source), source.title)
-    previous = 1
-    for node in walk(document.blocks[1:]):
-        if not isinstance(node, Heading):
-            continue
-        if node.level == 1:
-            yield Finding(path, node.line, "skipped-heading",
-                          "'#' heading in the body; only the title is level 1, so use '##' for a section")
-        elif node.level > previous + 1:
-            yield Finding(path, node.line, "skipped-heading",
-                          f"heading jumps from level {previous} to {node.level}; use "
-                          f"'{'#' * (previous + 1)}' here and never skip a level")
-        previous = node.level
+    for heading, problem in heading_problems(document.blocks[1:]):
+        yield Finding(path, heading.line, "skipped-heading", problem)
 
 
 def _inline(path: str, source: Source, filled: Filled):

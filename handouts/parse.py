@@ -44,8 +44,12 @@ def _tokens(text: str) -> tuple[Token, ...]:
     return tuple(MARKDOWN.parse(text))
 
 
-def parse_document(source: Source, filled: Filled) -> Document:
+def parse_document(source: Source, filled: Filled, check_headings: bool = True) -> Document:
+    """The document model; headings that skip a level are refused unless a linter asks to see them."""
     blocks = _Builder(source, filled).build(list(_tokens(filled.text)))
+    if check_headings:
+        for heading, problem in heading_problems(blocks):
+            raise ContentError(f"{source.path}:{heading.line}: {problem}")
     title = Heading(1, [Span(source.title)], line=1)
     return Document(source.name, source.title, source.kind, source.language, source.summary,
                     [title, *blocks])
@@ -66,7 +70,6 @@ class _Builder:
 
     def build(self, tokens: list[Token]) -> list[Block]:
         blocks, _ = self.blocks(tokens, 0, None)
-        self.check_heading_levels(blocks)
         # Values come back only now, after every syntax decision was made on tokens.
         for node in walk(blocks):
             if hasattr(node, "spans"):
@@ -103,18 +106,6 @@ class _Builder:
             else:
                 raise ContentError(f"{self.where(tok)}: unexpected Markdown ({tok.type}); simplify it")
         return out, pos
-
-    def check_heading_levels(self, blocks: list[Block]) -> None:
-        """Headings may not skip a level (PDF/UA); the title is level 1."""
-        level = 1
-        for block in blocks:
-            if isinstance(block, Heading):
-                if block.level > level + 1:
-                    raise ContentError(
-                        f"{self.source.path}:{block.line}: a level-{block.level} heading follows level {level}; "
-                        f"use {'#' * (level + 1)} (headings may not skip a level)"
-                    )
-                level = block.level
 
     def list_block(self, tokens: list[Token], pos: int) -> tuple[ListBlock, int]:
         open_tok = tokens[pos]
@@ -188,6 +179,20 @@ class _Builder:
                 f"{self.source.path}: link target '{href}' is not a full https:, http:, tel: or mailto: address"
             )
         return href
+
+
+def heading_problems(blocks: list[Block]):
+    """(heading, message) for each body heading that breaks the levels: the title is the only level 1."""
+    previous = 1
+    for block in blocks:
+        if not isinstance(block, Heading):
+            continue
+        if block.level == 1:
+            yield block, "'#' heading in the body; only the title is level 1, so use '##' for a section"
+        elif block.level > previous + 1:
+            yield block, (f"heading jumps from level {previous} to {block.level}; use "
+                          f"'{'#' * (previous + 1)}' here (headings never skip a level)")
+        previous = block.level
 
 
 def _merge(spans: list[Span]) -> list[Span]:

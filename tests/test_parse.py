@@ -73,5 +73,5 @@ def test_unsupported_markdown_is_refused_with_a_line(make_project, body, message
 
 def test_skipped_heading_level_is_refused(make_project):
     project = make_project(doc="---\ntitle: T\n---\n## Fine\n\n#### Too deep\n")
-    with pytest.raises(ContentError, match=r"doc\.md:6: a level-4 heading follows level 2; use ###"):
+    with pytest.raises(ContentError, match=r"doc\.md:6: heading jumps from level 2 to 4; use .###."):
         load_document(project, "doc")
