@@ -20,7 +20,7 @@ from .content import Source
 from .dates import in_words
 from .errors import HandoutsError, LayoutError
 from .fill import Filled, fill
-from .model import Document, Heading, plain_text, walk
+from .model import Document, plain_text, walk
 from .parse import MARKDOWN, heading_problems, parse_document
 from .readability import measure, sentences, words
 

@@ -6,8 +6,17 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import page as ua_validator
 from pypdf import PdfReader
 from pypdf.generic import IndirectObject
+
+
+def pdf_ua_failures(pdf) -> list[str]:
+    """Rule ids the independent PDF/UA-1 validator reports (empty: compliant)."""
+    data = pdf if isinstance(pdf, (bytes, bytearray)) else Path(pdf).read_bytes()
+    report = ua_validator.validate_pdf_bytes(bytes(data), profile="ua1")
+    failures = [f.rule_id for f in report.failures]
+    return failures if failures or report.is_compliant else ["not compliant"]
 
 
 def reader(pdf) -> PdfReader:
@@ -117,13 +126,9 @@ def struct_tree(pdf_reader: PdfReader) -> Element:
             kids = [kids]
         for kid in kids:
             obj = kid.get_object() if isinstance(kid, IndirectObject) else kid
-            if isinstance(obj, int):
-                key = (page_index[node.raw_get("/Pg").idnum], obj)
-                element.mcids.append(key)
-                element.text += texts.get(key, "")
-                element.parts.append(texts.get(key, ""))
-            elif obj.get("/Type") == "/MCR":
-                key = (page_index[obj.raw_get("/Pg").idnum], int(obj["/MCID"]))
+            if isinstance(obj, int) or obj.get("/Type") == "/MCR":
+                holder, mcid = (node, obj) if isinstance(obj, int) else (obj, int(obj["/MCID"]))
+                key = (page_index[holder.raw_get("/Pg").idnum], mcid)
                 element.mcids.append(key)
                 element.text += texts.get(key, "")
                 element.parts.append(texts.get(key, ""))
