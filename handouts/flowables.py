@@ -87,20 +87,14 @@ class TextBlock(Flowable):
         self.label = label
         self.label_indent = label_indent
         self.outline = outline
-        self._lines = lines
-        self._width = None
+        self._fixed_lines = lines
 
     # -- layout ------------------------------------------------------------
     def lines(self, avail_width: float) -> tuple[Line, ...]:
-        if self._lines is None or self._width != avail_width:
-            if self._width is not None and self._width != avail_width and self._fixed:
-                return self._lines
-            self._lines = break_lines(self.spans, self.style.fonts, self.style.size,
-                                      avail_width - self.indent)
-            self._width = avail_width
-        return self._lines
-
-    _fixed = False
+        """The block's lines: fixed for a piece of a split block, else broken to fit (memoized)."""
+        if self._fixed_lines is not None:
+            return self._fixed_lines
+        return break_lines(self.spans, self.style.fonts, self.style.size, avail_width - self.indent)
 
     def _write_in_below(self, avail_width: float) -> bool:
         """Whether the write-in rule needs a line of its own."""
@@ -132,8 +126,6 @@ class TextBlock(Flowable):
         args.update(changes)
         piece = TextBlock(self.element, self.spans, self.style, lines=lines, **args)
         piece.links = self.links
-        piece._fixed = True
-        piece._width = self._width
         return piece
 
     # -- drawing -----------------------------------------------------------
@@ -272,7 +264,7 @@ class CalloutBox(Flowable):
         return self.width, self.height
 
     def split(self, avail_width: float, avail_height: float):
-        # Only a box taller than a whole page splits: into boxes of whole blocks.
+        # The paginator asks only when the box is taller than a whole page.
         self.wrap(avail_width, avail_height)
         frame = 2 * (self.padding + self.border_width)
         used, count = frame, 0
@@ -281,7 +273,14 @@ class CalloutBox(Flowable):
                 break
             used += h + gap
             count += 1
-        if count == 0 or count == len(self.blocks):
+        if count == len(self.blocks):
+            return []
+        # The block that does not fit may split itself across the two boxes.
+        inner = self._inner_width(avail_width)
+        parts = self.blocks[count].split(inner, avail_height - used)
+        if len(parts) == 2:
+            return [self._with([*self.blocks[:count], parts[0]]), self._with([parts[1], *self.blocks[count + 1:]])]
+        if count == 0:
             return []
         return [self._with(self.blocks[:count]), self._with(self.blocks[count:])]
 

@@ -115,3 +115,14 @@ def test_lines_stay_inside_the_margins(make_project):
         name = "AtkinsonHyperlegible-Bold" if "Bold" in face else "AtkinsonHyperlegible-Regular"
         assert x >= 72 - 0.01
         assert x + width(txt.rstrip(), name, size) <= 612 - 72 + 0.5, txt
+
+
+def test_an_important_box_taller_than_a_page_splits_inside_the_page(make_project):
+    long = " ".join(["Someone else must drive you home after the infusion."] * 40)
+    pdf = render(make_project(doc=f"---\ntitle: Box\n---\n> **Important:** {long}\n"), "doc", "extra-large")
+    pages = reader(pdf).pages
+    assert len(pages) >= 2
+    for _, _txt, _size, _font, x, y, _ in runs(pdf):
+        assert 72 - 0.01 <= x and 72 - 0.01 <= y <= 792 - 72
+    assert normalized(long) in normalized(" ".join(
+        line for line in text(pdf).splitlines() if not line.startswith("Page ")))
