@@ -121,6 +121,12 @@ def test_generate_py_builds_everything(tmp_path):
     assert pdfs == sorted(f"{layout}/{doc}.pdf" for layout in ("extra-large", "large-print", "standard")
                           for doc in documents)
     assert all(len(reader(tmp_path / p).pages) >= 1 for p in pdfs)
+    for layout in ("large-print", "extra-large"):
+        check = subprocess.run([sys.executable, "-m", "handouts", "check", "--class", layout, "--max-grade", "6",
+                                *map(str, sorted((tmp_path / layout).glob("*.pdf")))],
+                               cwd=REPO, capture_output=True, text=True, timeout=300)
+        assert check.returncode == 0, check.stdout
+        assert check.stdout.count("PASS") == len(documents)
 
 
 def test_lint_shipped_content_is_clean(capsys):
