@@ -59,8 +59,25 @@ class Face:
 @lru_cache(maxsize=None)
 def _register(name: str, path) -> Face:
     font = TTFont(name, str(path))
+    _memoize_subsets(font.face)
     pdfmetrics.registerFont(font)
     return Face(name, frozenset(font.face.charToGlyph))
+
+
+def _memoize_subsets(face) -> None:
+    """Build each distinct glyph subset once per process: packets repeat the same few."""
+    build = face.makeSubset
+    made: dict[tuple[int, ...], bytes] = {}
+
+    def make_subset(subset):
+        key = tuple(subset)
+        if key not in made:
+            if len(made) >= 256:
+                made.clear()
+            made[key] = build(subset)
+        return made[key]
+
+    face.makeSubset = make_subset
 
 
 class FontSet:

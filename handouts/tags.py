@@ -101,39 +101,35 @@ class Tagger:
         """Add the structure tree and its wiring to the canvas's document."""
         doc = canv._doc
         pages = doc.Pages.pages
-        names: dict[int, str] = {}  # id(element) -> ReportLab's internal object name
+        elements = list(self._all(self.root))
         root = _RawObject()
-        doc.Reference(root, "StructTreeRoot")
-
-        def register(element: StructElement) -> None:
-            obj = _RawObject()
+        doc.Reference(root)
+        objects = [_RawObject() for _ in elements]
+        # Object numbers are fixed when an object is registered, so every
+        # reference can be written out now, as plain text.
+        numbers = {}
+        for element, obj in zip(elements, objects):
             doc.Reference(obj)
-            names[id(element)] = obj.__InternalName__
-            element._obj = obj
-            for kid in element.kids:
-                if isinstance(kid, StructElement):
-                    register(kid)
+            numbers[id(element)] = _number(doc, obj)
+        numbers[id(self.root.parent)] = _number(doc, root)  # the Document element's parent is the root
+        page_refs = [f"{_number(doc, page)} 0 R" for page in pages]
+        for element, obj in zip(elements, objects):
+            obj.data = self._element_bytes(element, numbers, page_refs, doc)
 
-        register(self.root)
-        for element in self._all(self.root):
-            element._obj.parts = self._element_parts(element, names, doc)
-
-        nums: list = []
+        nums = []
         for index, page in enumerate(pages):
             _set_page_entry(page, "StructParents", index)
             if index in self._pages_with_links:
                 _set_page_entry(page, "Tabs", PDFName("S"))
-            nums.append(f"{index} [")
-            for owner in self._page_mcids.get(index, []):
-                nums += [_ref(names[id(owner)]), " "]
-            nums.append("] ")
+            owners = " ".join(f"{numbers[id(e)]} 0 R" for e in self._page_mcids.get(index, []))
+            nums.append(f"{index} [{owners}]")
         next_key = len(pages)
         for element, link in self._links:
             link.annotation["StructParent"] = next_key
-            nums += [f"{next_key} ", _ref(names[id(element)]), " "]
+            nums.append(f"{next_key} {numbers[id(element)]} 0 R")
             next_key += 1
-        root.parts = ["<< /Type /StructTreeRoot /K ", _ref(names[id(self.root)]), " /ParentTree << /Nums [",
-                      *nums, f"] >> /ParentTreeNextKey {next_key} >>"]
+        root.data = (f"<< /Type /StructTreeRoot /K {numbers[id(self.root)]} 0 R /ParentTree << /Nums "
+                     f"[{' '.join(nums)}] >> /ParentTreeNextKey {next_key} >>").encode("latin-1")
         canv.setCatalogEntry("StructTreeRoot", root)
         canv.setCatalogEntry("MarkInfo", PDFDictionary({"Marked": "true"}))
 
@@ -144,50 +140,35 @@ class Tagger:
                 yield from self._all(kid)
 
     @staticmethod
-    def _element_parts(element: StructElement, names: dict[int, str], doc) -> list:
-        parent = names.get(id(element.parent)) if element.parent else "StructTreeRoot"
-        parts = [f"<< /Type /StructElem /S /{element.role} /P ", _ref(parent), " /K ["]
+    def _element_bytes(element: StructElement, numbers: dict, page_refs: list[str], doc) -> bytes:
+        kids = []
         for kid in element.kids:
             if isinstance(kid, StructElement):
-                parts += [_ref(names[id(kid)]), " "]
+                kids.append(f"{numbers[id(kid)]} 0 R")
             elif isinstance(kid, MarkedContent):
-                parts += ["<< /Type /MCR /Pg ", _ref(f"Page{kid.page + 1}"), f" /MCID {kid.mcid} >> "]
+                kids.append(f"<< /Type /MCR /Pg {page_refs[kid.page]} /MCID {kid.mcid} >>")
             else:
-                parts += ["<< /Type /OBJR /Pg ", _ref(f"Page{kid.page + 1}"), " /Obj ",
-                          _ref(doc.annotationName(kid.name)), " >> "]
-        parts.append("]")
+                annotation = doc.idToObjectNumberAndVersion[doc.annotationName(kid.name)][0]
+                kids.append(f"<< /Type /OBJR /Pg {page_refs[kid.page]} /Obj {annotation} 0 R >>")
+        text = (f"<< /Type /StructElem /S /{element.role} /P {numbers[id(element.parent)]} 0 R "
+                f"/K [{' '.join(kids)}]").encode("latin-1")
         for key, value in (("Alt", element.alt), ("ActualText", element.actual_text), ("Lang", element.lang)):
             if value:
-                parts.append(PDFString(value))
-                parts[-1] = (f" /{key} ", parts[-1])
-        parts.append(" >>")
-        return parts
+                text += f" /{key} ".encode() + PDFString(value).format(doc)
+        return text + b" >>"
 
 
-class _Ref(str):
-    """An internal object name, resolved to 'n 0 R' when the file is written."""
-
-
-def _ref(name: str) -> _Ref:
-    return _Ref(name)
+def _number(doc, obj) -> int:
+    return doc.idToObjectNumberAndVersion[obj.__InternalName__][0]
 
 
 class _RawObject(PDFObject):
-    """A PDF object written straight from text parts: far faster than nested PDFDictionary."""
+    """A PDF object written as prepared bytes: far faster than nested PDFDictionary."""
 
-    parts: list = []
+    data = b""
 
     def format(self, document) -> bytes:
-        numbers = document.idToObjectNumberAndVersion
-        out = []
-        for part in self.parts:
-            if isinstance(part, _Ref):
-                out.append(f"{numbers[part][0]} 0 R")
-            elif isinstance(part, tuple):
-                out.append(part[0] + part[1].format(document).decode("latin-1"))
-            else:
-                out.append(part)
-        return "".join(out).encode("latin-1")
+        return self.data
 
 
 def _set_page_entry(page: PDFPage, key: str, value) -> None:
