@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import os
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+
+from pypdf import PdfReader
 
 from .content import ContentLibrary
 from .dates import in_words
@@ -14,6 +17,7 @@ from .fill import fill
 from .fonts import FontSet
 from .layout import Layout, LayoutLibrary
 from .model import Document, plain_text, walk
+from .output import write_atomically
 from .parse import parse_document
 from .profile import load_profile
 from .render import RenderOptions, render_pdf
@@ -91,3 +95,27 @@ def render_document(project: Project, name: str, layout: Layout, patient: Patien
     check_characters(document, layout, str(project.content.folder / f"{name}.md"))
     options = RenderOptions(created=creation_time(), author=project.clinic["name"])
     return document, render_pdf(document, layout, options)
+
+
+@dataclass(frozen=True)
+class BuiltFile:
+    path: Path
+    pages: int
+    size: int
+
+
+def build_files(project: Project, names, layout_names, out_dir: Path, patient: Patient | None = None,
+                appointment: datetime | None = None) -> list[BuiltFile]:
+    """Every document (default: all) in every layout (default: all) to out_dir/<layout>/<name>.pdf."""
+    names = list(names) or project.content.names()
+    layouts = [project.layouts.load(name) for name in (layout_names or project.layouts.names())]
+    for name in names:
+        project.content.load(name)  # unknown names fail before anything is written
+    built = []
+    for layout in layouts:
+        for name in names:
+            _, pdf = render_document(project, name, layout, patient, appointment)
+            path = Path(out_dir) / layout.name / f"{name}.pdf"
+            write_atomically(path, pdf)
+            built.append(BuiltFile(path, len(PdfReader(io.BytesIO(pdf)).pages), len(pdf)))
+    return built

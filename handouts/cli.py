@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from .build import Patient, Project, render_document
+from .build import Patient, Project, build_files
 from .batch import ProjectPaths, check_rows, row_rules, run_batch
 from .check import check_pdf
 from .printjob import write_print_job
@@ -20,7 +20,6 @@ from .dates import parse_appointment
 from .errors import HandoutsError, InputError
 from .layout import CLASSES
 from .lint import lint_project
-from .output import write_atomically
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -98,18 +97,7 @@ def build(documents, layouts, out_dir, clinic_file, patient_name, preferred_name
             when = parse_appointment(appointment)
         except ValueError as exc:
             raise InputError(f"--appointment: {exc}") from None
-    names = list(documents) or project.content.names()
-    chosen = [project.layouts.load(name) for name in (layouts or project.layouts.names())]
-    for name in names:
-        project.content.load(name)  # unknown names fail before anything is written
-    rows = []
-    for layout in chosen:
-        for name in names:
-            document, pdf = render_document(project, name, layout, patient, when)
-            path = out_dir / layout.name / f"{name}.pdf"
-            write_atomically(path, pdf)
-            rows.append((str(path), _page_count(pdf), len(pdf)))
-    _print_table(rows)
+    _print_table(build_files(project, documents, layouts, out_dir, patient, when))
 
 
 @cli.command()
@@ -221,7 +209,8 @@ def packets(roster_file, out_dir, print_job, jobs, strict, names_in_filenames, q
             sys.exit(1)
     total = roster.count()
     show = not quiet and total > 5 and sys.stderr.isatty()
-    with click.progressbar(length=total, label="Packets", file=sys.stderr if show else open(os.devnull, "w")) as bar:
+    with open(os.devnull, "w") as hidden, \
+            click.progressbar(length=total, label="Packets", file=sys.stderr if show else hidden) as bar:
         result = run_batch(project, paths, roster, out_dir, jobs=jobs, names_in_files=names_in_filenames,
                            progress=bar.update)
     if print_job and result.written:
@@ -236,19 +225,11 @@ def packets(roster_file, out_dir, print_job, jobs, strict, names_in_filenames, q
         sys.exit(1)
 
 
-def _page_count(pdf: bytes) -> int:
-    from io import BytesIO
-
-    from pypdf import PdfReader
-
-    return len(PdfReader(BytesIO(pdf)).pages)
-
-
-def _print_table(rows) -> None:
-    width = max([len("file")] + [len(r[0]) for r in rows])
+def _print_table(files) -> None:
+    width = max([len("file")] + [len(str(f.path)) for f in files])
     click.echo(f"{'file':<{width}}  pages      size")
-    for path, pages, size in rows:
-        click.echo(f"{path:<{width}}  {pages:>5}  {size / 1024:>6.1f} KB")
+    for f in files:
+        click.echo(f"{str(f.path):<{width}}  {f.pages:>5}  {f.size / 1024:>6.1f} KB")
 
 
 def main(argv=None) -> None:

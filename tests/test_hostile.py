@@ -115,12 +115,12 @@ def test_an_old_file_is_replaced_whole_or_not_at_all(tmp_path, monkeypatch):
 
 
 def test_internal_errors_print_one_line_and_keep_details(capsys, monkeypatch, tmp_path):
-    import handouts.cli as cli
+    import handouts.build as build
 
     def boom(*args, **kwargs):
         raise RuntimeError("simulated bug")
 
-    monkeypatch.setattr(cli, "render_document", boom)
+    monkeypatch.setattr(build, "render_document", boom)
     code, _, err = run(capsys, "build", "sample", "--layout", "standard", "--out", str(tmp_path),
                        "--content", str(DATA), "--layouts", str(DATA.parent.parent / "layouts"))
     assert code == 70 and err.startswith("internal error:") and len(err.strip().splitlines()) == 1
