@@ -31,7 +31,7 @@ class Composer:
             elif isinstance(block, ListBlock):
                 out.extend(self.list_block(block, parent, depth))
             elif isinstance(block, Callout):
-                out.append(self.callout(block, parent, depth))
+                out.append(self.callout(block, parent))
             elif isinstance(block, PageBreak):
                 out.append(PageBreakFlowable())
         if out and isinstance(out[-1], TextBlock) and depth:
@@ -68,7 +68,7 @@ class Composer:
                           label_indent=self._indent(depth))
         return [first, *self.blocks(item.children, body, depth + 1)]
 
-    def callout(self, block: Callout, parent: StructElement, depth: int) -> CalloutBox:
+    def callout(self, block: Callout, parent: StructElement) -> CalloutBox:
         element = parent.child("Div")
         inner = self.blocks(block.blocks, element, 0)
         if inner:

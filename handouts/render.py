@@ -40,7 +40,7 @@ class Placed:
 
 def render_pdf(document: Document, layout: Layout, options: RenderOptions) -> bytes:
     fonts = FontSet(layout.typeface)
-    tagger = Tagger(document.language) if options.tagged else UntaggedTagger(document.language)
+    tagger = Tagger() if options.tagged else UntaggedTagger()
     flowables = Composer(layout, fonts).blocks(document.blocks, tagger.root)
     x, y, width, height = layout.frame
     footer_height = layout.footer_size * layout.line_spacing

@@ -52,9 +52,8 @@ class StructElement:
 class Tagger:
     """Collects marked content and link annotations while pages are drawn."""
 
-    def __init__(self, language: str):
+    def __init__(self):
         self.root = StructElement("Document", attached=True)
-        self.language = language
         self._page_mcids: dict[int, list[StructElement]] = {}
         self._links: list[tuple[StructElement, LinkAnnotation]] = []
         self._pages_with_links: set[int] = set()
