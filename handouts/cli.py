@@ -42,7 +42,9 @@ def cli():
       handouts list
       handouts build --layout large-print
       handouts build infusion-day-checklist --patient-name "Jack Smith" --appointment "2026-12-03 09:30"
-      handouts check output/large-print/*.pdf
+      handouts packets roster.csv --print-job print-today.pdf
+      handouts check output/large-print/*.pdf --class large-print
+      handouts lint
     """
 
 
