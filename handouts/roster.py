@@ -14,7 +14,6 @@ from .errors import InputError
 from .values import clean_value
 
 REQUIRED = ("patient_id", "name", "appointment")
-OPTIONAL = ("preferred_name", "layout", "documents", "email", "language")
 DEFAULT_LAYOUT = "standard"
 
 
