@@ -220,10 +220,19 @@ def _text_operators(canv, pieces, x: float, baseline: float, style: TextStyle) -
         font = pdfmetrics.getFont(piece.face)
         # An exact position for each piece helps text extraction and screen readers.
         ops.append(f"1 0 0 1 {fp_str(x + piece.x)} {fp_str(baseline)} Tm")
+        if piece.text.isascii():
+            # Fonts are registered ASCII-readable: printable ASCII is always code = character in subset 0.
+            ops.append(f"{font.getSubsetInternalName(0, doc)} {size} Tf ({_pdf_string(piece.text)}) Tj")
+            continue
         for subset, chunk in font.splitString(piece.text, doc):
             ops.append(f"{font.getSubsetInternalName(subset, doc)} {size} Tf ({canv._escape(chunk)}) Tj")
     ops.append("ET")
     return " ".join(ops)
+
+
+@lru_cache(maxsize=8192)
+def _pdf_string(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 
 
 @lru_cache(maxsize=16)

@@ -58,7 +58,7 @@ class Face:
 
 @lru_cache(maxsize=None)
 def _register(name: str, path) -> Face:
-    font = TTFont(name, str(path))
+    font = TTFont(name, str(path), asciiReadable=True)  # the renderer relies on ASCII codes = characters
     _memoize_subsets(font.face)
     pdfmetrics.registerFont(font)
     return Face(name, frozenset(font.face.charToGlyph))
