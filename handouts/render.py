@@ -85,7 +85,7 @@ def paginate(flowables: list, width: float, height: float) -> list[list[Placed]]
         _, h = flowable.wrap(width, height)
         need = before + h
         if flowable.getKeepWithNext() and queue:
-            need += _first_piece_height(queue[0], width, height)
+            need += flowable.getSpaceAfter() + _following_height(queue, width, height)
         if used + need <= height:
             used += before + h
             page.append(Placed(flowable, height - used))
@@ -110,12 +110,20 @@ def paginate(flowables: list, width: float, height: float) -> list[list[Placed]]
     return pages
 
 
-def _first_piece_height(flowable, width: float, height: float) -> float:
-    _, h = flowable.wrap(width, height)
-    leading = getattr(getattr(flowable, "style", None), "leading", None)
-    if leading and not getattr(flowable, "keep_together", False):
-        h = min(h, 2 * leading)
-    return flowable.getSpaceBefore() + h
+def _following_height(queue: deque, width: float, height: float) -> float:
+    """Room the blocks after a heading need on the same page: through any further
+    headings to the first two lines of the block they introduce."""
+    total = 0.0
+    for flowable in queue:
+        _, h = flowable.wrap(width, height)
+        leading = getattr(getattr(flowable, "style", None), "leading", None)
+        if leading and not getattr(flowable, "keep_together", False):
+            h = min(h, 2 * leading)
+        total += flowable.getSpaceBefore() + h
+        if not flowable.getKeepWithNext():
+            return total
+        total += flowable.getSpaceAfter()
+    return total
 
 
 def _paint_background(canv: Canvas, layout: Layout) -> None:
