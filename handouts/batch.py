@@ -8,13 +8,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .build import Patient, Project, check_characters, creation_time
+from .build import Patient, Project, render_checked
 from .errors import HandoutsError
 from .filenames import packet_filename
 from .fonts import FontSet
 from .output import write_atomically
 from .packet import packet_document
-from .render import RenderOptions, render_pdf
 from .roster import Roster, RosterRow, RowProblem, RowRules
 
 
@@ -64,9 +63,7 @@ def render_row(row: RosterRow, project: Project | None = None) -> tuple[RosterRo
         layout = project.layouts.load(row.layout)
         patient = Patient.from_values(row.name, row.preferred_name)
         document = packet_document(project, patient, row.appointment, row.documents)
-        check_characters(document, layout, "packet")
-        options = RenderOptions(created=creation_time(), author=project.clinic["name"])
-        return row, render_pdf(document, layout, options), None
+        return row, render_checked(project, document, layout, "packet"), None
     except HandoutsError as exc:
         return row, None, exc.message
 

@@ -76,25 +76,24 @@ def load_document(project: Project, name: str, patient: Patient | None = None,
     return parse_document(source, fill(source, context))
 
 
-def check_characters(document: Document, layout: Layout, where: str) -> None:
-    """Refuse text the fonts cannot draw, before anything is drawn."""
+def render_checked(project: Project, document: Document, layout: Layout, where: str) -> bytes:
+    """Refuse text the fonts cannot draw, then render: nothing half-drawn, ever."""
     fonts = FontSet(layout.typeface)
     for node in walk(document.blocks):
         spans = getattr(node, "spans", None)
         if spans:
             fonts.require(plain_text(spans), f"{where}:{node.line}" if node.line else where)
+    return render_pdf(document, layout, RenderOptions(created=creation_time(), author=project.clinic["name"]))
 
 
 def render_document(project: Project, name: str, layout: Layout, patient: Patient | None = None,
-                    appointment: datetime | None = None) -> tuple[Document, bytes]:
+                    appointment: datetime | None = None) -> bytes:
     if patient:
         fonts = FontSet(layout.typeface)
         fonts.require(patient.name, "patient name")
         fonts.require(patient.preferred_name, "preferred name")
     document = load_document(project, name, patient, appointment)
-    check_characters(document, layout, str(project.content.folder / f"{name}.md"))
-    options = RenderOptions(created=creation_time(), author=project.clinic["name"])
-    return document, render_pdf(document, layout, options)
+    return render_checked(project, document, layout, str(project.content.folder / f"{name}.md"))
 
 
 @dataclass(frozen=True)
@@ -114,7 +113,7 @@ def build_files(project: Project, names, layout_names, out_dir: Path, patient: P
     built = []
     for layout in layouts:
         for name in names:
-            _, pdf = render_document(project, name, layout, patient, appointment)
+            pdf = render_document(project, name, layout, patient, appointment)
             path = Path(out_dir) / layout.name / f"{name}.pdf"
             write_atomically(path, pdf)
             built.append(BuiltFile(path, len(PdfReader(io.BytesIO(pdf)).pages), len(pdf)))

@@ -45,22 +45,9 @@ def sample_project(tmp_path_factory) -> Project:
     return Project.open(content, REPO / "layouts")
 
 
-def render(project: Project, name: str, layout: str = "large-print", tmp: Path | None = None,
+def render(project: Project, name: str, layout: str = "large-print",
            patient: Patient | None = None, appointment: datetime | None = None) -> bytes:
-    _, pdf = render_document(project, name, project.layouts.load(layout), patient, appointment)
-    return pdf
-
-
-@pytest.fixture
-def render_to(tmp_path):
-    """Render and save: render_to(project, name, layout, ...) -> path of the PDF."""
-
-    def go(project: Project, name: str, layout: str = "large-print", **kw) -> Path:
-        path = tmp_path / f"{name}-{layout}.pdf"
-        path.write_bytes(render(project, name, layout, **kw))
-        return path
-
-    return go
+    return render_document(project, name, project.layouts.load(layout), patient, appointment)
 
 
 ROSTER_HEADER = ["patient_id", "name", "appointment", "preferred_name", "layout", "documents"]
