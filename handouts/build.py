@@ -110,11 +110,10 @@ def build_files(project: Project, names, layout_names, out_dir: Path, patient: P
     layouts = [project.layouts.load(name) for name in (layout_names or project.layouts.names())]
     for name in names:
         project.content.load(name)  # unknown names fail before anything is written
-    built = []
-    for layout in layouts:
-        for name in names:
-            pdf = render_document(project, name, layout, patient, appointment)
-            path = Path(out_dir) / layout.name / f"{name}.pdf"
-            write_atomically(path, pdf)
-            built.append(BuiltFile(path, len(PdfReader(io.BytesIO(pdf)).pages), len(pdf)))
-    return built
+    # Render everything before writing anything: one bad document leaves no partial set behind.
+    rendered = [(Path(out_dir) / layout.name / f"{name}.pdf",
+                 render_document(project, name, layout, patient, appointment))
+                for layout in layouts for name in names]
+    for path, pdf in rendered:
+        write_atomically(path, pdf)
+    return [BuiltFile(path, len(PdfReader(io.BytesIO(pdf)).pages), len(pdf)) for path, pdf in rendered]

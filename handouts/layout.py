@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import LayoutError
+from .fonts import TYPEFACES
 from .yamlfile import load_mapping
 
 PAGE_SIZES = {"letter": (612.0, 792.0), "a4": (595.2756, 841.8898)}
@@ -86,7 +87,7 @@ def load_layout(path: Path) -> Layout:
         layout_class=reader.choice("class", CLASSES),
         page_size=PAGE_SIZES[reader.choice("page_size", tuple(PAGE_SIZES), "letter")],
         margins=margins,
-        typeface=reader.text("typeface", "atkinson-hyperlegible"),
+        typeface=reader.choice("typeface", tuple(TYPEFACES), "atkinson-hyperlegible"),
         body_size=reader.number("body_size"),
         heading_sizes=heading_sizes,
         footer_size=reader.number("footer_size"),

@@ -58,6 +58,7 @@ def test_all_broken_rules_are_reported_at_once(tmp_path):
     (GOOD.replace("class: large-print", "class: poster"), "'class' is 'poster'; choose one of"),
     (GOOD.replace("body_size: 18", "body_size: big"), "'body_size' must be a positive number"),
     (GOOD.replace("page_size: letter", "page_size: legal"), "'page_size' is 'legal'"),
+    (GOOD.replace("typeface: atkinson-hyperlegible", "typeface: comic-sans"), "'typeface' is 'comic-sans'"),
     (GOOD.replace('text_colour: "#000000"', "text_colour: black"), "must be a colour like #000000"),
     ("- just\n- a list\n", "expected 'key: value' lines"),
     ("body_size: [\n", "fix the YAML syntax"),
