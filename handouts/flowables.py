@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import takewhile
 
 from reportlab.lib.colors import HexColor
 from reportlab.lib.rl_accel import fp_str
@@ -60,7 +61,7 @@ def link_targets(spans: list[Span], owner: StructElement) -> list[LinkTarget | N
         elif i and spans[i - 1].href == span.href:
             targets.append(targets[-1])
         else:
-            words = "".join(s.text for s in spans[i:] if s.href == span.href)
+            words = "".join(s.text for s in takewhile(lambda s: s.href == span.href, spans[i:]))
             targets.append(LinkTarget(span.href, words, owner.child("Link")))
     return targets
 

@@ -73,3 +73,12 @@ def test_catalog_metadata_and_language(sample_project):
 def test_validator_passes_with_zero_failures(sample_project, tmp_path, layout, personal):
     kw = dict(patient=PATIENT, appointment=APPOINTMENT) if personal else {}
     assert pdf_ua_failures(render(sample_project, "sample", layout, **kw)) == []
+
+
+def test_two_links_to_one_address_are_two_link_elements(make_project):
+    doc = "---\ntitle: T\n---\nCall [us](tel:+15125550100) or [the desk](tel:+15125550100) today.\n"
+    pdf = reader(render(make_project(doc=doc), "doc"))
+    links = struct_tree(pdf).find("Link")
+    assert [normalized(l.text) for l in links] == ["us", "the desk"]
+    contents = [str(a.get_object()["/Contents"]) for p in pdf.pages for a in p.get("/Annots", [])]
+    assert contents == ["us", "the desk"]
