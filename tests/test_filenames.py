@@ -13,7 +13,7 @@ def test_names_are_safe(patient_id):
     name = packet_filename(patient_id, WHEN)
     assert "/" not in name and "\\" not in name and not name.startswith(".")
     assert name.isascii() and name.isprintable() and len(name) <= 84
-    assert name.endswith("_2026-12-03.pdf") or "_2026-12-03" in name
+    assert name.endswith("_2026-12-03.pdf")
 
 
 def test_plain_ids_are_kept_and_deterministic():
