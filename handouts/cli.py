@@ -11,15 +11,16 @@ from pathlib import Path
 
 import click
 
-from .build import Patient, Project, build_files
-from .batch import ProjectPaths, check_rows, row_rules, run_batch
-from .check import check_pdf
-from .printjob import write_print_job
-from .roster import Roster
-from .dates import parse_appointment
 from .errors import HandoutsError, InputError
-from .layout import CLASSES
-from .lint import lint_project
+from .jobs.batch import ProjectPaths, check_rows, row_rules, run_batch
+from .jobs.build import build_files
+from .jobs.printjob import write_print_job
+from .load.dates import parse_appointment
+from .load.layouts import CLASSES
+from .load.project import Patient, Project
+from .load.roster import Roster
+from .quality.check import check_pdf
+from .quality.lint import lint_project
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 

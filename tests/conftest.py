@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from handouts.build import Patient, Project, render_document
+from handouts.cli import main
+from handouts.jobs.build import render_document
+from handouts.load.project import Patient, Project
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -64,3 +66,12 @@ def write_roster(tmp_path):
         return path
 
     return write
+
+
+def run(capsys, *args):
+    """Run the CLI in-process: (exit code, stdout, stderr)."""
+    with pytest.raises(SystemExit) as info:
+        main(list(args))
+        raise SystemExit(0)
+    out, err = capsys.readouterr()
+    return info.value.code or 0, out, err

@@ -1,8 +1,8 @@
 """The content's own block outline, and a comparison with a PDF's structure tree."""
 
-from handouts.model import Callout, Heading, ListBlock, Paragraph, plain_text
-
 from pdfread import normalized
+
+from handouts.model import Callout, Heading, ListBlock, Paragraph, plain_text
 
 
 def expected_tree(blocks) -> list:

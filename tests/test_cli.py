@@ -6,19 +6,8 @@ import subprocess
 import sys
 
 import pytest
-
-from handouts.cli import main
-
-from conftest import DATA, REPO
+from conftest import DATA, REPO, run
 from pdfread import normalized, reader, text
-
-
-def run(capsys, *args):
-    with pytest.raises(SystemExit) as info:
-        main(list(args))
-        raise SystemExit(0)
-    out, err = capsys.readouterr()
-    return info.value.code or 0, out, err
 
 
 @pytest.fixture

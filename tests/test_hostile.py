@@ -5,14 +5,12 @@ import re
 import unicodedata
 
 import pytest
+from conftest import APPOINTMENT, DATA, LAYOUTS, render, run
+from pdfread import embedded_fonts, normalized, pdf_ua_failures, reader, runs, text
 
-from handouts.build import Patient
 from handouts.errors import InputError, UnsupportedCharacterError
-from handouts.output import write_atomically
-
-from conftest import APPOINTMENT, DATA, LAYOUTS, render
-from pdfread import embedded_fonts, pdf_ua_failures, normalized, reader, runs, text
-from test_cli import run
+from handouts.jobs.atomic import write_atomically
+from handouts.load.project import Patient
 
 HOSTILE = [line for line in (DATA / "hostile_values.txt").read_text(encoding="utf-8").splitlines()
            if line and not line.startswith("# One")]
@@ -70,7 +68,7 @@ def test_long_values_wrap_inside_the_margins(sample_project, layout):
     word = "W" + "x" * 119
     pdf = render(sample_project, "sample", layout, patient=Patient.from_values("X", f"{name} {word}"),
                  appointment=APPOINTMENT)
-    from handouts.fonts import width
+    from handouts.render.fonts import width
 
     for _, txt, size, font, x, _y, _ in runs(pdf):
         face = font.split("+", 1)[-1].replace("NotoSansHandoutsFallback", "NotoSansHandouts")
@@ -115,7 +113,7 @@ def test_an_old_file_is_replaced_whole_or_not_at_all(tmp_path, monkeypatch):
 
 
 def test_internal_errors_print_one_line_and_keep_details(capsys, monkeypatch, tmp_path):
-    import handouts.build as build
+    import handouts.jobs.build as build
 
     def boom(*args, **kwargs):
         raise RuntimeError("simulated bug")

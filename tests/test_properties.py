@@ -2,16 +2,16 @@
 
 import re
 
+from conftest import APPOINTMENT, render
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from handouts.build import Patient, load_document
-from handouts.errors import ContentError, InputError, UnsupportedCharacterError
-from handouts.model import plain_text, walk
-from handouts.values import clean_value
-
-from conftest import APPOINTMENT, render
 from pdfread import pdf_ua_failures, text
+
+from handouts.errors import ContentError, InputError, UnsupportedCharacterError
+from handouts.jobs.build import load_document
+from handouts.load.project import Patient
+from handouts.load.values import clean_value
+from handouts.model import plain_text, walk
 
 LETTERS = (
     [chr(c) for c in range(0x41, 0x5B)] + [chr(c) for c in range(0x61, 0x7B)]

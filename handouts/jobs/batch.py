@@ -1,0 +1,105 @@
+"""Packets for every row of a roster: render in parallel, write safely, report."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import HandoutsError
+from ..load.project import Patient, Project
+from ..load.roster import Roster, RosterRow, RowProblem, RowRules
+from ..render.fonts import FontSet
+from .atomic import write_atomically
+from .build import render_checked
+from .filenames import packet_filename
+from .packet import packet_document
+
+
+@dataclass(frozen=True)
+class ProjectPaths:
+    """What a worker process needs to open the project itself."""
+
+    content: Path
+    layouts: Path
+    clinic: Path | None
+
+
+@dataclass
+class BatchResult:
+    written: list[tuple[RosterRow, Path]] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
+
+
+def row_rules(project: Project) -> RowRules:
+    fonts = {name: FontSet(project.layouts.load(name).typeface) for name in project.layouts.names()}
+    languages = {project.content.load(name).language for name in project.content.names()}
+
+    def uncovered(text: str) -> list[str]:
+        return list(dict.fromkeys(ch for f in fonts.values() for ch in f.uncovered(text)))
+
+    return RowRules(tuple(project.layouts.names()), tuple(project.content.names()),
+                    sorted(languages)[0] if languages else "en-US", uncovered)
+
+
+def check_rows(roster: Roster, rules: RowRules) -> list[RowProblem]:
+    return [row for row in roster.rows(rules) if isinstance(row, RowProblem)]
+
+
+# -- rendering, in this process or in workers ------------------------------
+_worker_project: Project | None = None
+
+
+def _open_worker(paths: ProjectPaths) -> None:
+    global _worker_project
+    _worker_project = Project.open(paths.content, paths.layouts, paths.clinic)
+
+
+def render_row(row: RosterRow, project: Project | None = None) -> tuple[RosterRow, bytes | None, str | None]:
+    """Render one packet; a problem with it comes back as a reason, not an exception."""
+    project = project or _worker_project
+    try:
+        layout = project.layouts.load(row.layout)
+        patient = Patient.from_values(row.name, row.preferred_name)
+        document = packet_document(project, patient, row.appointment, row.documents)
+        return row, render_checked(project, document, layout, "packet"), None
+    except HandoutsError as exc:
+        return row, None, exc.message
+
+
+def render_rows(rows: Iterator[RosterRow], project: Project, paths: ProjectPaths, jobs: int):
+    """Yield (row, pdf, reason) in roster order."""
+    if jobs <= 1:
+        for row in rows:
+            yield render_row(row, project)
+        return
+    context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+    with context.Pool(jobs, initializer=_open_worker, initargs=(paths,)) as pool:
+        yield from pool.imap(render_row, rows, chunksize=4)
+
+
+def run_batch(project: Project, paths: ProjectPaths, roster: Roster, out_dir: Path, *, jobs: int,
+              names_in_files: bool = False, progress: Callable[[int], None] = lambda n: None) -> BatchResult:
+    result = BatchResult()
+    rules = row_rules(project)
+
+    def rows() -> Iterator[RosterRow]:
+        for row in roster.rows(rules):
+            if isinstance(row, RowProblem):
+                result.problems.append(row)
+                progress(1)
+            else:
+                yield row
+
+    for row, pdf, reason in render_rows(rows(), project, paths, jobs):
+        if pdf is None:
+            result.problems.append(RowProblem(row.number, row.patient_id, "packet", reason))
+        else:
+            path = out_dir / packet_filename(row.patient_id, row.appointment, row.name if names_in_files else None)
+            write_atomically(path, pdf)
+            result.written.append((row, path))
+        progress(1)
+    result.problems.sort(key=lambda p: p.number)
+    return result

@@ -1,0 +1,89 @@
+"""The pipeline in one place: load → fill → parse → lay out → render."""
+
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from pypdf import PdfReader
+
+from ..errors import InputError
+from ..load.dates import in_words
+from ..load.layouts import Layout
+from ..load.project import Patient, Project
+from ..model import Document, plain_text, walk
+from ..render.fonts import FontSet
+from ..render.pdf import RenderOptions, render_pdf
+from ..text.fill import fill
+from ..text.markdown import parse_document
+from .atomic import write_atomically
+
+DEFAULT_EPOCH = 946684800  # 2000-01-01, when SOURCE_DATE_EPOCH is not set
+
+
+def creation_time() -> datetime:
+    """SOURCE_DATE_EPOCH when set, else a fixed date: the same inputs give the same bytes."""
+    raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    try:
+        epoch = int(raw) if raw else DEFAULT_EPOCH
+    except ValueError:
+        raise InputError(f"SOURCE_DATE_EPOCH '{raw}' is not a whole number of seconds") from None
+    return datetime.fromtimestamp(epoch, timezone.utc)
+
+
+def load_document(project: Project, name: str, patient: Patient | None = None,
+                  appointment: datetime | None = None, **extra) -> Document:
+    source = project.content.load(name)
+    context = {
+        "clinic": project.clinic,
+        "patient": {"name": patient.name, "preferred_name": patient.preferred_name} if patient else None,
+        "appointment": in_words(appointment) if appointment else None,
+        **extra,
+    }
+    return parse_document(source, fill(source, context))
+
+
+def render_checked(project: Project, document: Document, layout: Layout, where: str) -> bytes:
+    """Refuse text the fonts cannot draw, then render: nothing half-drawn, ever."""
+    fonts = FontSet(layout.typeface)
+    for node in walk(document.blocks):
+        spans = getattr(node, "spans", None)
+        if spans:
+            fonts.require(plain_text(spans), f"{where}:{node.line}" if node.line else where)
+    return render_pdf(document, layout, RenderOptions(created=creation_time(), author=project.clinic["name"]))
+
+
+def render_document(project: Project, name: str, layout: Layout, patient: Patient | None = None,
+                    appointment: datetime | None = None) -> bytes:
+    if patient:
+        fonts = FontSet(layout.typeface)
+        fonts.require(patient.name, "patient name")
+        fonts.require(patient.preferred_name, "preferred name")
+    document = load_document(project, name, patient, appointment)
+    return render_checked(project, document, layout, str(project.content.folder / f"{name}.md"))
+
+
+@dataclass(frozen=True)
+class BuiltFile:
+    path: Path
+    pages: int
+    size: int
+
+
+def build_files(project: Project, names, layout_names, out_dir: Path, patient: Patient | None = None,
+                appointment: datetime | None = None) -> list[BuiltFile]:
+    """Every document (default: all) in every layout (default: all) to out_dir/<layout>/<name>.pdf."""
+    names = list(names) or project.content.names()
+    layouts = [project.layouts.load(name) for name in (layout_names or project.layouts.names())]
+    for name in names:
+        project.content.load(name)  # unknown names fail before anything is written
+    # Render everything before writing anything: one bad document leaves no partial set behind.
+    rendered = [(Path(out_dir) / layout.name / f"{name}.pdf",
+                 render_document(project, name, layout, patient, appointment))
+                for layout in layouts for name in names]
+    for path, pdf in rendered:
+        write_atomically(path, pdf)
+    return [BuiltFile(path, len(PdfReader(io.BytesIO(pdf)).pages), len(pdf)) for path, pdf in rendered]

@@ -1,0 +1,40 @@
+"""A project: where content, layouts and the clinic profile live; and a patient's values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import InputError
+from .content import ContentLibrary
+from .layouts import LayoutLibrary
+from .profile import load_profile
+from .values import clean_value
+
+
+@dataclass(frozen=True)
+class Patient:
+    name: str
+    preferred_name: str
+
+    @classmethod
+    def from_values(cls, name: str, preferred_name: str | None = None) -> "Patient":
+        name = clean_value(name).strip()
+        preferred = clean_value(preferred_name).strip() if preferred_name else ""
+        if not name:
+            raise InputError("the patient name is empty; give a name")
+        return cls(name, preferred or name)
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where content, layouts and the clinic profile live."""
+
+    content: ContentLibrary
+    layouts: LayoutLibrary
+    clinic: dict
+
+    @classmethod
+    def open(cls, content: Path, layouts: Path, clinic: Path | None = None) -> "Project":
+        library = ContentLibrary(content)
+        return cls(library, LayoutLibrary(layouts), load_profile(clinic or library.folder / "clinic.yaml"))

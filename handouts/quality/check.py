@@ -1,0 +1,107 @@
+"""Check PDFs against PDF/UA-1 with an independent validator, in plain words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import page
+
+from ..text.readability import measure
+from .print_rules import MIN_BODY, MIN_MARGIN
+from .readback import read_back
+
+# Rule-id fragments and what they mean for a reader, most specific first.
+EXPLANATIONS = [
+    ("CONTENT-TAGGING", "some page content is neither tagged nor marked as decoration, so screen readers skip or garble it"),
+    ("FONT-EMBEDDING", "a font is not embedded, so the text may look wrong on another computer"),
+    ("FONT-UNICODE", "a font cannot say which letters it draws, so copied or spoken text is wrong"),
+    ("ID-", "the file does not declare itself as PDF/UA"),
+    ("METADATA-TITLE", "the document has no title in its metadata"),
+    ("METADATA", "the document metadata (XMP) is missing or malformed"),
+    ("STRUCT-TREE", "the file has no structure tree, so it has no reading order or headings for assistive technology"),
+    ("TAGGED-DOCUMENT", "the file is not marked as tagged"),
+    ("LANGUAGE", "the text language is not set, so text-to-speech may use the wrong voice"),
+    ("VIEWER-PREFERENCES", "viewers show the file name instead of the document title"),
+    ("HEADING", "headings are missing or skip a level"),
+    ("ANNOT", "a link or other annotation is not tagged or has no description"),
+    ("LINK", "a link is not tagged or has no description"),
+    ("FIGURE", "an image has no text alternative"),
+    ("TABLE", "a table is not tagged correctly"),
+    ("LIST", "a list is not tagged correctly"),
+]
+
+
+@dataclass
+class Finding:
+    rule: str
+    message: str
+    explanation: str
+
+
+@dataclass
+class FileReport:
+    path: str
+    passed: bool
+    findings: list[Finding] = field(default_factory=list)
+    error: str | None = None
+    figures: dict = field(default_factory=dict)  # what was measured, pass or fail
+
+    def to_dict(self) -> dict:
+        return {"file": self.path, "passed": self.passed, "error": self.error,
+                "failures": [vars(f) for f in self.findings], "measured": self.figures}
+
+
+def explain(rule_id: str) -> str:
+    for fragment, text in EXPLANATIONS:
+        if fragment in rule_id:
+            return text
+    return "the file breaks a PDF/UA-1 rule"
+
+
+def check_pdf(path: Path, layout_class: str | None = None, max_grade: float = 6.0) -> FileReport:
+    """PDF/UA-1 validation plus what a large-print reader meets on the page.
+
+    `layout_class` (standard, large-print, extra-large) sets the smallest
+    allowed glyph size and margin; without it only the page edges count.
+    """
+    if not Path(path).is_file():
+        return FileReport(str(path), False, error="file not found")
+    try:
+        report = page.validate_pdf(str(path), profile="ua1")
+        shown = read_back(Path(path))
+    except Exception as exc:  # the readers' own parse errors: the file is not a readable PDF
+        return FileReport(str(path), False, error=f"not a readable PDF ({exc})")
+    findings = [Finding(f.rule_id, f.message, explain(f.rule_id)) for f in report.failures]
+    findings += _print_findings(shown, layout_class, max_grade)
+    level = measure(shown.body_text())
+    figures = {
+        "smallest_size_pt": shown.smallest_size,
+        "faces": shown.faces,
+        "grade": level.grade,
+        "reading_ease": level.reading_ease,
+        "average_sentence_length": level.average_sentence_length,
+    }
+    return FileReport(str(path), bool(report.is_compliant) and not findings, findings, figures=figures)
+
+
+def _print_findings(shown, layout_class: str | None, max_grade: float) -> list[Finding]:
+    findings = []
+    if layout_class:
+        minimum = MIN_BODY[layout_class]
+        if shown.smallest_size < minimum - 0.01:
+            findings.append(Finding("PRINT-SIZE", f"smallest text {shown.smallest_size:g} pt",
+                                    f"text smaller than {minimum:g} pt, the {layout_class} minimum"))
+    for face in shown.italic_faces:
+        findings.append(Finding("PRINT-ITALIC", face, "an italic or oblique face is used; large print never uses italics"))
+    margin = MIN_MARGIN[layout_class] if layout_class else 0.0
+    outside = shown.outside(margin)
+    if outside:
+        page_number, ch = outside[0]
+        findings.append(Finding("PRINT-MARGIN", f"{len(outside)} glyph(s), first '{ch}' on page {page_number}",
+                                f"text runs outside the {margin:g} pt margins"))
+    level = measure(shown.body_text())
+    if level.words and level.grade > max_grade:
+        findings.append(Finding("PLAIN-GRADE", f"Flesch-Kincaid grade {level.grade:.1f}",
+                                f"reading level above grade {max_grade:g}; use shorter sentences and words"))
+    return findings

@@ -1,0 +1,246 @@
+"""Check content and layouts without rendering: plain-language and large-print rules.
+
+Every finding names the file and, where known, the line, and says what to do.
+Documents are filled with a sample patient, so placeholders never count as
+missing; the checks that look at what the author wrote (italics, capitals,
+links) read the Markdown before values go in, so a clinic's own name or address
+never causes a finding.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import HandoutsError, LayoutError
+from ..load.content import Source
+from ..load.dates import in_words
+from ..model import Document, plain_text, walk
+from ..text.fill import Filled, fill
+from ..text.markdown import MARKDOWN, heading_problems, parse_document
+from ..text.readability import measure, sentences, words
+from . import print_rules as layout_rules
+
+if TYPE_CHECKING:
+    from ..load.project import Project
+
+MAX_SENTENCE_WORDS = 25
+MAX_AVERAGE_SENTENCE = 15.0
+SAMPLE_PATIENT = {"name": "Alex Sample", "preferred_name": "Alex Sample"}
+SAMPLE_APPOINTMENT = in_words(datetime(2026, 12, 3, 9, 30))
+
+_SHOUT = re.compile(r"[A-Z]{4,}")
+_JINJA_TAG = re.compile(r"\{%.*?%\}|\{#.*?#\}")
+_PLACEHOLDER = re.compile(r"\{\{.*?\}\}")
+_VALUE = "\ue000"  # stands for a placeholder in raw lines; fill refuses it in real content
+# A link target as people write one: a scheme ("https:", "tel:"), "www." or a placeholder.
+_TARGET = rf"\(\s*(?:[A-Za-z][A-Za-z0-9+.-]*:|www\.|{_VALUE})[^\s()]*\s*\)"
+_BROKEN_LINKS = (
+    (re.compile(r"\[[^\]\n]+\]\s+" + _TARGET),
+     "link has a space between ']' and '('; write [words](address) with no space"),
+    (re.compile(r"\[[^\]\n]+\]\([^)]*$"),
+     "link has no closing ')'; end the address with ')'"),
+    (re.compile(_TARGET + r"\[[^\]\n]+\]"),
+     "link is written backwards as (address)[words]; write [words](address)"),
+)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem in one file: where it is, which rule, and what to do."""
+
+    path: str
+    line: int | None  # 1-based file line, where known
+    rule: str  # short id, e.g. "long-sentence"
+    message: str
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        return f"{where}: {self.message}"
+
+
+def lint_project(project: Project, max_grade: float = 6.0) -> list[Finding]:
+    """Every document, then every layout."""
+    findings = [f for name in project.content.names() for f in lint_document(project, name, max_grade)]
+    return findings + lint_layouts(project)
+
+
+def lint_document(project: Project, name: str, max_grade: float = 6.0) -> list[Finding]:
+    """Findings for one document, in line order; a load/fill/parse error is one finding."""
+    path = str(project.content.folder / f"{name}.md")
+    try:
+        source = project.content.load(name)
+        context = {"clinic": project.clinic, "patient": SAMPLE_PATIENT, "appointment": SAMPLE_APPOINTMENT}
+        filled = fill(source, context)
+        document = parse_document(source, filled, check_headings=False)
+    except HandoutsError as exc:
+        return [_error_finding(path, "error", line) for line in exc.message.splitlines()]
+    path = str(source.path)
+    findings = [
+        *_reading_level(path, document, max_grade),
+        *_long_sentences(path, source, document),
+        *_headings(path, source, document),
+        *_inline(path, source, filled),
+        *_broken_links(path, source),
+    ]
+    return sorted(findings, key=lambda f: f.line or 0)
+
+
+def lint_layouts(project: Project) -> list[Finding]:
+    """One finding per broken layout rule, or per line of a layout's load error."""
+    findings: list[Finding] = []
+    for name in project.layouts.names():
+        path = str(project.layouts.folder / f"{name}.yaml")
+        try:
+            layout = project.layouts.load(name)
+        except LayoutError as exc:
+            # Loading checks the rules too, so this is where broken rules usually show up.
+            found = [_error_finding(path, "layout", line) for line in exc.message.splitlines()]
+        else:
+            found = [Finding(path, None, "layout", str(p)) for p in layout_rules.layout_problems(layout)]
+        findings += [f if f.line else replace(f, line=_key_line(path, f.message)) for f in found]
+    return findings
+
+
+# --- document rules ------------------------------------------------------------
+
+
+def _reading_level(path: str, document: Document, max_grade: float):
+    # One block per line, title first: the text as the PDF reads.
+    lines = [plain_text(node.spans) for node in walk(document.blocks) if getattr(node, "spans", None)]
+    result = measure("\n".join(lines))
+    if result.grade > max_grade or result.average_sentence_length > MAX_AVERAGE_SENTENCE:
+        yield Finding(path, None, "reading-level",
+                      f"reading level is grade {result.grade:.1f} (target {max_grade:g} or lower) with "
+                      f"{result.average_sentence_length:.1f} words per sentence (target "
+                      f"{MAX_AVERAGE_SENTENCE:g} or fewer); use shorter sentences and everyday words")
+
+
+def _long_sentences(path: str, source: Source, document: Document):
+    title_line = _title_line(source)
+    for node in walk(document.blocks):
+        for sentence in sentences(plain_text(getattr(node, "spans", None) or [])):
+            count = len(words(sentence))
+            if count > MAX_SENTENCE_WORDS:
+                line = title_line if node is document.blocks[0] else node.line
+                yield Finding(path, line, "long-sentence",
+                              f"sentence of {count} words (\"{_opening(sentence)}\"); keep sentences to "
+                              f"{MAX_SENTENCE_WORDS} words or fewer by splitting it")
+
+
+def _headings(path: str, source: Source, document: Document):
+    """Heading levels in order (title is 1), and the title in capitals."""
+    if _is_shouting(source.title):
+        yield _caps_heading(path, _title_line(source), source.title)
+    for heading, problem in heading_problems(document.blocks[1:]):
+        yield Finding(path, heading.line, "skipped-heading", problem)
+
+
+def _inline(path: str, source: Source, filled: Filled):
+    """Italics, capitals in headings and shouting in text, from the Markdown as written."""
+    tokens = MARKDOWN.parse(filled.text)
+    for i, token in enumerate(tokens):
+        if token.type != "inline" or not token.map:
+            continue
+        first = source.body_line + token.map[0]
+        offset, text = 0, ""
+        children = token.children or []
+        for j, child in enumerate(children):
+            if child.type in ("softbreak", "hardbreak"):
+                offset += 1
+                text += "\n"
+            elif child.type == "em_open":
+                quoted = filled.restore(_emphasised(children[j + 1:])) or "text"
+                yield Finding(path, first + offset, "italics",
+                              f"{child.markup}{quoted}{child.markup} prints bold, not italic; use **bold** "
+                              "for emphasis; large print never uses italics")
+            elif child.type in ("text", "code_inline"):
+                text += child.content
+        if i and tokens[i - 1].type == "heading_open":
+            if _is_shouting(text):
+                yield _caps_heading(path, first, filled.restore(text))
+            continue
+        for match in _shouting_runs(text):
+            yield Finding(path, first + text.count("\n", 0, match[0]), "all-caps-words",
+                          f"'{match[1]}' is in capitals, which reads as shouting and is harder to read; "
+                          "write it in normal case and use **bold** to stress it")
+
+
+def _broken_links(path: str, source: Source):
+    for number, raw in enumerate(source.body.splitlines()):
+        line = _PLACEHOLDER.sub(_VALUE, _JINJA_TAG.sub("", raw))
+        for pattern, message in _BROKEN_LINKS:
+            if pattern.search(line):
+                yield Finding(path, source.body_line + number, "broken-link", message)
+
+
+# --- helpers -------------------------------------------------------------------
+
+
+def _error_finding(path: str, rule: str, message: str) -> Finding:
+    """A pipeline error as a finding, its leading 'path:line:' moved into the fields."""
+    match = re.match(re.escape(path) + r":(?:(\d+):)? ?(.*)", message, re.DOTALL)
+    if not match:
+        return Finding(path, None, rule, message)
+    return Finding(path, int(match[1]) if match[1] else None, rule, match[2])
+
+
+def _key_line(path: str, message: str) -> int | None:
+    """The line of the layout key a message starts with ("body_size 12 pt ..."), if any."""
+    key = re.match(r"'?([a-z_]+)", message)
+    if not key:
+        return None
+    try:
+        lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
+    except OSError:
+        return None
+    return next((n for n, line in enumerate(lines, 1) if re.match(rf"{key[1]}\s*:", line)), None)
+
+
+def _title_line(source: Source) -> int:
+    """The front matter line holding 'title:' (the title is not in the body)."""
+    lines = source.path.read_text(encoding="utf-8-sig").splitlines()[:source.body_line]
+    return next((n for n, line in enumerate(lines, 1) if re.match(r"title\s*:", line)), 1)
+
+
+def _is_shouting(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) > 3 and all(c.isupper() for c in letters)
+
+
+def _caps_heading(path: str, line: int, text: str) -> Finding:
+    return Finding(path, line, "all-caps-heading",
+                   f"heading '{text.strip()}' is all capitals, which is harder to read in large print; "
+                   "write it in sentence case")
+
+
+def _shouting_runs(text: str):
+    """(start, words) for each run of two or more ALL-CAPS words of 4+ letters."""
+    run: list[re.Match] = []
+    for word in [*re.finditer(r"\S+", text), None]:
+        # Apostrophes and punctuation around a word do not stop it being a shout: "DON'T!".
+        core = re.sub(r"['’]", "", word[0].strip(".,;:!?\"“”()")) if word else ""
+        if _SHOUT.fullmatch(core):
+            run.append(word)
+            continue
+        if len(run) >= 2:
+            yield run[0].start(), text[run[0].start():run[-1].end()]
+        run = []
+
+
+def _emphasised(children) -> str:
+    """The text inside one emphasis, up to its closing token."""
+    parts = []
+    for child in children:
+        if child.type == "em_close":
+            break
+        parts.append(child.content if child.type in ("text", "code_inline") else " ")
+    return "".join(parts).strip()
+
+
+def _opening(sentence: str, count: int = 8) -> str:
+    head = sentence.split()
+    return " ".join(head[:count]) + (" …" if len(head) > count else "")

@@ -1,0 +1,166 @@
+"""Break styled text into lines that fit a width (ragged right, never justified)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..model import Span
+from .fonts import FontSet, width
+
+_CHUNK = re.compile(r"\n|[^\S\n]+|[^\s]+")
+_BREAK_AFTER = set("/-.?&=_@,;:")
+
+
+@dataclass(frozen=True)
+class Piece:
+    """Text drawn in one face, starting `x` points from the line's start.
+
+    `span` is the index of the source span it comes from, so that a drawer can
+    tell which link (if any) owns it.
+    """
+
+    text: str
+    face: str
+    href: str | None
+    x: float
+    width: float
+    span: int
+
+
+@dataclass(frozen=True)
+class Line:
+    pieces: tuple[Piece, ...]
+    width: float
+
+
+@dataclass
+class _Fragment:
+    text: str
+    bold: bool
+    href: str | None
+    span: int
+    face: str = ""
+    width: float = 0.0
+
+
+def break_lines(spans: list[Span], fonts: FontSet, size: float, max_width: float) -> tuple[Line, ...]:
+    """Lines for the spans; the same text at the same size and width breaks the same way."""
+    return _break_lines(tuple(spans), fonts, size, round(max_width, 3))
+
+
+@lru_cache(maxsize=4096)
+def _break_lines(spans: tuple[Span, ...], fonts: FontSet, size: float, max_width: float) -> tuple[Line, ...]:
+    lines: list[Line] = []
+    current: list[_Fragment] = []
+    used = 0.0
+    for word in _words(spans):
+        if word is None:  # a hard line break
+            lines.append(_line(current))
+            current, used = [], 0.0
+            continue
+        _measure(word, fonts, size)
+        ink = _ink_width(word)
+        if current and used + ink > max_width:
+            lines.append(_line(current))
+            current, used = [], 0.0
+        if ink > max_width:
+            for chunk in _split_long(word, size, max_width):
+                if current:
+                    lines.append(_line(current))
+                current = chunk
+                used = sum(f.width for f in chunk)
+            continue
+        current.extend(word)
+        used += sum(f.width for f in word)
+    if current or not lines:
+        lines.append(_line(current))
+    return tuple(lines)
+
+
+def _words(spans: list[Span]):
+    """Yield words (lists of fragments, trailing spaces included) and None for breaks."""
+    word: list[_Fragment] = []
+    for index, span in enumerate(spans):
+        for chunk in _CHUNK.findall(span.text):
+            if chunk == "\n":
+                if word:
+                    yield word
+                yield None
+                word = []
+            elif chunk.isspace():
+                word.append(_Fragment(" ", span.bold, span.href, index))
+                yield word
+                word = []
+            else:
+                word.append(_Fragment(chunk, span.bold, span.href, index))
+    if word:
+        yield word
+
+
+def _measure(word: list[_Fragment], fonts: FontSet, size: float) -> None:
+    letters = "".join(f.text for f in word)
+    for fragment in word:
+        fragment.face = fonts.face_for(letters, fragment.bold)
+        fragment.width = width(fragment.text, fragment.face, size)
+
+
+def _ink_width(word: list[_Fragment]) -> float:
+    """Width without trailing spaces, which may hang past the line end."""
+    total = sum(f.width for f in word)
+    if word and word[-1].text == " ":
+        total -= word[-1].width
+    return total
+
+
+def _split_long(word: list[_Fragment], size: float, max_width: float) -> list[list[_Fragment]]:
+    """Break a word wider than the line, preferring a break after / - . and the like."""
+    chars = [(ch, f) for f in word for ch in f.text]
+    chunks: list[list[_Fragment]] = []
+    start = 0
+    while start < len(chars):
+        end, used, best = start, 0.0, None
+        while end < len(chars):
+            ch, frag = chars[end]
+            w = width(ch, frag.face, size)
+            if used + w > max_width and end > start and not ch.isspace():
+                break
+            used += w
+            end += 1
+            if ch in _BREAK_AFTER and end < len(chars):
+                best = end
+        if end < len(chars) and best and best > start + (end - start) // 2:
+            end = best
+        chunks.append(_regroup(chars[start:end], size))
+        start = end
+    return chunks
+
+
+def _regroup(chars, size: float) -> list[_Fragment]:
+    out: list[_Fragment] = []
+    for ch, frag in chars:
+        if out and out[-1].face == frag.face and out[-1].span == frag.span:
+            out[-1].text += ch
+        else:
+            out.append(_Fragment(ch, frag.bold, frag.href, frag.span, frag.face))
+    for f in out:
+        f.width = width(f.text, f.face, size)
+    return out
+
+
+def _line(fragments: list[_Fragment]) -> Line:
+    # A line-ending space is still drawn (it is invisible) so that text read
+    # back from the PDF keeps the space between the last and the next word.
+    pieces: list[Piece] = []
+    x = 0.0
+    for f in fragments:
+        last = pieces[-1] if pieces else None
+        if last and last.face == f.face and last.href == f.href and (f.href is None or last.span == f.span):
+            pieces[-1] = Piece(last.text + f.text, last.face, last.href, last.x, last.width + f.width, last.span)
+        else:
+            pieces.append(Piece(f.text, f.face, f.href, x, f.width, f.span))
+        x += f.width
+    if fragments and fragments[-1].text == " ":
+        x -= fragments[-1].width
+    return Line(tuple(pieces), x)

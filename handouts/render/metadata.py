@@ -1,0 +1,59 @@
+"""Document metadata: Info, XMP (with PDF/UA identification), language, title display."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from xml.sax.saxutils import escape
+
+from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFName, PDFStream, PDFString
+
+from .. import __version__
+
+PRODUCER = f"handouts {__version__} (ReportLab)"
+
+_XMP = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about=""
+    xmlns:dc="http://purl.org/dc/elements/1.1/"
+    xmlns:pdf="http://ns.adobe.com/pdf/1.3/"
+    xmlns:xmp="http://ns.adobe.com/xap/1.0/"
+    xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">
+   <dc:format>application/pdf</dc:format>
+   <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{title}</rdf:li></rdf:Alt></dc:title>
+   <dc:description><rdf:Alt><rdf:li xml:lang="x-default">{subject}</rdf:li></rdf:Alt></dc:description>
+   <dc:creator><rdf:Seq><rdf:li>{author}</rdf:li></rdf:Seq></dc:creator>
+   <dc:language><rdf:Bag><rdf:li>{language}</rdf:li></rdf:Bag></dc:language>
+   <pdf:Producer>{producer}</pdf:Producer>
+   <xmp:CreatorTool>{producer}</xmp:CreatorTool>
+   <xmp:CreateDate>{date}</xmp:CreateDate>
+   <xmp:ModifyDate>{date}</xmp:ModifyDate>
+   <pdfuaid:part>1</pdfuaid:part>
+  </rdf:Description>
+ </rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="w"?>"""
+
+
+def apply_metadata(canv, *, title: str, language: str, subject: str, author: str,
+                   created: datetime) -> None:
+    """Set Info, XMP, /Lang and /ViewerPreferences on the canvas's document."""
+    canv.setTitle(title)
+    canv.setSubject(subject)
+    canv.setAuthor(author)
+    canv.setCreator(PRODUCER)
+    canv.setProducer(PRODUCER)
+    stamp = canv._doc._timeStamp
+    stamp.t = created.timestamp()
+    stamp.lt = created.astimezone(timezone.utc).timetuple()
+    stamp.YMDhms = tuple(stamp.lt)[:6]
+    stamp.dhh = stamp.dmm = 0
+    canv.setCatalogEntry("Lang", PDFString(language))
+    canv.setCatalogEntry("ViewerPreferences", PDFDictionary({"DisplayDocTitle": "true"}))
+    xmp = _XMP.format(
+        title=escape(title), subject=escape(subject), author=escape(author), language=escape(language),
+        producer=escape(PRODUCER), date=created.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    )
+    stream = PDFStream(PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}),
+                       xmp.encode("utf-8"), filters=None)
+    canv.setCatalogEntry("Metadata", stream)

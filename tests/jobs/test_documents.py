@@ -1,0 +1,112 @@
+"""The shipped documents in every layout, with and without a patient."""
+
+import re
+
+import pytest
+from conftest import APPOINTMENT, LAYOUTS, PATIENT, REPO, render
+from outline import compare, expected_tree
+from pdfread import (
+    embedded_fonts,
+    normalized,
+    pdf_ua_failures,
+    reader,
+    runs,
+    struct_tree,
+    text,
+)
+
+from handouts.jobs.build import load_document
+from handouts.model import plain_text, walk
+from handouts.text.readability import measure
+
+DOCUMENTS = ("fibromyalgia-ketamine", "infusion-day-checklist")
+MIN_SIZE = {"standard": 14, "large-print": 18, "extra-large": 24}
+
+
+@pytest.fixture(scope="module")
+def built(project, tmp_path_factory):
+    """Every document × layout × (no patient, patient), rendered once."""
+    folder = tmp_path_factory.mktemp("documents")
+    paths = {}
+    for name in DOCUMENTS:
+        for layout in LAYOUTS:
+            for personal in (False, True):
+                kw = dict(patient=PATIENT, appointment=APPOINTMENT) if personal else {}
+                path = folder / f"{name}-{layout}-{personal}.pdf"
+                path.write_bytes(render(project, name, layout, **kw))
+                paths[name, layout, personal] = path
+    return paths
+
+
+def test_every_pdf_passes_pdf_ua_1(built):
+    for key, path in built.items():
+        assert pdf_ua_failures(path) == [], key
+
+
+@pytest.mark.parametrize("name", DOCUMENTS)
+@pytest.mark.parametrize("personal", [False, True])
+def test_structure_tree_mirrors_the_content(project, built, name, personal):
+    kw = dict(patient=PATIENT, appointment=APPOINTMENT) if personal else {}
+    blocks = load_document(project, name, **kw).blocks
+    for layout in LAYOUTS:
+        compare(struct_tree(reader(built[name, layout, personal])), expected_tree(blocks))
+
+
+@pytest.mark.parametrize("name", DOCUMENTS)
+def test_text_in_source_order_without_leaks(project, built, name):
+    expected = [plain_text(n.spans) for n in walk(load_document(project, name).blocks) if getattr(n, "spans", None)]
+    for layout in LAYOUTS:
+        flat = normalized(text(built[name, layout, False]))
+        position = 0
+        for piece in expected:
+            found = flat.find(normalized(piece), position)
+            assert found >= 0, (layout, piece)
+            position = found + len(normalized(piece))
+        for leak in ("{{", "{%", "**", "](", "[ ]", "___", "None"):
+            assert leak not in flat
+
+
+@pytest.mark.parametrize("name", DOCUMENTS)
+def test_large_print_sizes_and_faces_read_from_the_pdf(built, name):
+    for layout in LAYOUTS:
+        pdf = built[name, layout, True]
+        sizes = [size for _, _, size, *_ in runs(pdf)]
+        assert min(sizes) >= MIN_SIZE[layout] - 0.01
+        fonts = embedded_fonts(reader(pdf))
+        assert fonts <= {"AtkinsonHyperlegible-Regular", "AtkinsonHyperlegible-Bold"}
+        assert not any(re.search("italic|oblique", f, re.I) for f in fonts)
+
+
+def test_checklist_personalized(built):
+    flat = normalized(text(built["infusion-day-checklist", "large-print", True]))
+    assert "Thursday, December 3, 2026 at 9:30 AM" in flat
+    assert "Jack" in flat
+    blank = normalized(text(built["infusion-day-checklist", "large-print", False]))
+    assert "Appointment date and time:" in blank and "Driver's name:" in blank
+
+
+def test_handout_keeps_the_seeds_facts(built):
+    flat = normalized(text(built["fibromyalgia-ketamine", "standard", False])).lower()
+    for fact in ("four million", "90", "widespread pain", "muscle stiffness", "fatigue", "insomnia",
+                 "headaches or migraines", "tingling or numbness", "face or jaw pain",
+                 "temporomandibular joint syndrome (tmj)", "fibro fog", "nmda", "1960s",
+                 "40 minutes", "30 minutes", "drive you home", "nausea", "few hours"):
+        assert fact in flat, fact
+    assert "temperomandibular" not in flat
+    assert "may help" in flat
+    for promise in ("cure", "free you from", "agony", "will eliminate"):
+        assert promise not in flat
+
+
+@pytest.mark.parametrize("name", DOCUMENTS)
+def test_plain_language_on_the_rendered_text(built, name):
+    body = "\n".join(line for line in text(built[name, "large-print", False]).splitlines()
+                     if not line.startswith("Page "))
+    result = measure(body)
+    assert result.grade <= 6.0
+    assert result.average_sentence_length <= 15
+
+
+def test_generated_output_folder_is_ignored_but_kept():
+    assert (REPO / "output" / ".gitkeep").exists()
+    assert "output/*" in (REPO / ".gitignore").read_text()

@@ -1,0 +1,108 @@
+"""Packets end to end through the CLI: files, text, validation, determinism, print job."""
+
+import pytest
+from conftest import LAYOUTS, run
+from pdfread import normalized, pdf_ua_failures, text
+from pypdf import PdfReader
+
+NAMES = {
+    "P001": ("Jack Smith", "Jack"),
+    "P002": ("Zoë Ångström-Łukasiewicz", "Zoë"),
+    "P003": ("Nguyễn Thị Minh Khai", "Khai"),
+    "P004": ("Ελένη Παπαδοπούλου", "Ελένη"),
+    "P005": ("Дмитрий Иванов", "Дима"),
+    "P006": ("Ana <b>Bold</b> & Sons {{ clinic.phone }}", ""),
+}
+
+
+@pytest.fixture
+def roster(write_roster):
+    rows = []
+    for i, (pid, (name, preferred)) in enumerate(NAMES.items()):
+        rows.append([pid, f'"{name}"', f"2026-12-0{3 + i % 2} {8 + i % 3:02d}:30", preferred, LAYOUTS[i % 3], ""])
+    return write_roster(rows)
+
+
+def packets(capsys, roster, out, *extra):
+    return run(capsys, "packets", str(roster), "--out", str(out), "--quiet", *extra)
+
+
+def test_every_patient_gets_a_valid_personalized_packet(capsys, tmp_path, roster):
+    code, out, err = packets(capsys, roster, tmp_path / "out", "--jobs", "1")
+    assert code == 0, err
+    assert "Wrote 6 packet(s)" in out
+    files = sorted((tmp_path / "out").iterdir())
+    assert [f.name for f in files] == [f"{pid}_2026-12-0{3 + i % 2}.pdf" for i, pid in enumerate(NAMES)]
+    for i, (pid, (name, preferred)) in enumerate(NAMES.items()):
+        path = files[i]
+        flat = normalized(text(path))
+        assert f"Prepared for {name}." in flat
+        assert f"2026 at {8 + i % 3}:30 AM" in flat
+        assert pdf_ua_failures(path) == [], pid
+        reader = PdfReader(str(path))
+        assert (preferred or name) in reader.metadata.title
+        assert [o.title for o in reader.outline if not isinstance(o, list)] == [
+            "Your visit packet", "Fibromyalgia and ketamine infusions", "Your infusion day checklist"]
+    for _, (name, _) in NAMES.items():
+        assert name not in out + err
+
+
+def test_rerun_is_byte_identical_and_jobs_do_not_change_output(capsys, tmp_path, roster):
+    packets(capsys, roster, tmp_path / "a", "--jobs", "1")
+    packets(capsys, roster, tmp_path / "b", "--jobs", "2")
+    packets(capsys, roster, tmp_path / "c", "--jobs", "1")
+    for f in (tmp_path / "a").iterdir():
+        assert f.read_bytes() == (tmp_path / "b" / f.name).read_bytes() == (tmp_path / "c" / f.name).read_bytes()
+
+
+def test_print_job_starts_each_packet_on_an_odd_page(capsys, tmp_path, roster):
+    job = tmp_path / "print.pdf"
+    code, out, _ = packets(capsys, roster, tmp_path / "out", "--print-job", str(job))
+    assert code == 0 and "Print job" in out
+    merged = PdfReader(str(job))
+    outline = merged.outline
+    assert len(outline) == 6
+    starts = [merged.get_destination_page_number(item) for item in outline]
+    files = sorted((tmp_path / "out").iterdir())
+    for start, path in zip(starts, files):
+        assert start % 2 == 0  # zero-based index 0, 2, 4…: page 1, 3, 5…
+        own = PdfReader(str(path)).pages
+        for offset, page_ in enumerate(own):
+            assert merged.pages[start + offset].extract_text() == page_.extract_text()
+
+
+def test_bad_rows_are_reported_and_skipped(capsys, tmp_path, write_roster):
+    path = write_roster([["P1", "Good Person", "2026-12-03 09:30", "", "", ""],
+                         ["P2", "Secret Name", "2026-13-03 09:30", "", "", ""],
+                         ["P3", "王小明", "2026-12-03 09:30", "", "", ""]])
+    code, out, err = packets(capsys, path, tmp_path / "out")
+    assert code == 1
+    assert [f.name for f in (tmp_path / "out").iterdir()] == ["P1_2026-12-03.pdf"]
+    assert "row 3 (patient_id P2): appointment" in err and "row 4 (patient_id P3): name" in err
+    assert "Secret Name" not in out + err and "王小明" not in out + err
+
+
+def test_strict_writes_nothing_when_any_row_is_bad(capsys, tmp_path, write_roster):
+    path = write_roster([["P1", "Good", "2026-12-03 09:30", "", "", ""],
+                         ["P2", "Bad", "2026-12-03 09:30", "", "huge", ""]])
+    code, _, err = packets(capsys, path, tmp_path / "out", "--strict")
+    assert code == 1 and "nothing written" in err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("content,message", [
+    (b"", "the roster is empty"),
+    (b"who,when\nx,y\n", "has no 'patient_id' column"),
+])
+def test_file_problems_exit_2_and_write_nothing(capsys, tmp_path, content, message):
+    path = tmp_path / "roster.csv"
+    path.write_bytes(content)
+    code, _, err = packets(capsys, path, tmp_path / "out")
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
+
+
+def test_names_in_file_names_only_when_asked(capsys, tmp_path, write_roster):
+    path = write_roster([["P1", "Jack Smith", "2026-12-03 09:30", "", "", ""]])
+    packets(capsys, path, tmp_path / "out", "--names-in-filenames")
+    assert [f.name for f in (tmp_path / "out").iterdir()] == ["P1_2026-12-03_Jack-Smith.pdf"]

@@ -1,0 +1,64 @@
+"""`check` on our PDFs and on a deliberately bad one."""
+
+import pytest
+from conftest import render
+from reportlab.pdfgen.canvas import Canvas
+
+from handouts.quality.check import check_pdf
+
+DENSE = ("Notwithstanding considerable methodological heterogeneity, contemporary investigations "
+         "substantiate multidimensional pathophysiological mechanisms underlying chronic widespread "
+         "musculoskeletal nociception, necessitating individualized interdisciplinary therapeutic "
+         "interventions encompassing pharmacological modalities.")
+
+
+@pytest.fixture
+def bad_pdf(tmp_path):
+    """Small italic text, dense prose, running past the margin: everything large print forbids."""
+    path = tmp_path / "bad.pdf"
+    canvas = Canvas(str(path))
+    canvas.setFont("Helvetica-Oblique", 10)
+    y = 800
+    for start in range(0, len(DENSE), 90):
+        canvas.drawString(10, y, DENSE[start:start + 90])
+        y -= 14
+    canvas.save()
+    return path
+
+
+def rules(report) -> set[str]:
+    return {f.rule for f in report.findings}
+
+
+@pytest.mark.parametrize("layout", ["large-print", "extra-large"])
+def test_our_large_print_passes_every_check(sample_project, tmp_path, layout):
+    path = tmp_path / "ours.pdf"
+    path.write_bytes(render(sample_project, "sample", layout))
+    report = check_pdf(path, layout_class=layout, max_grade=8)
+    assert report.passed, report.findings
+    assert report.figures["smallest_size_pt"] >= {"large-print": 18, "extra-large": 24}[layout]
+    assert report.figures["faces"] == ["AtkinsonHyperlegible-Bold", "AtkinsonHyperlegible-Regular"]
+
+
+def test_a_bad_pdf_fails_each_check_it_should(bad_pdf):
+    report = check_pdf(bad_pdf, layout_class="large-print", max_grade=6)
+    assert not report.passed
+    assert {"PRINT-SIZE", "PRINT-ITALIC", "PRINT-MARGIN", "PLAIN-GRADE"} <= rules(report)
+    assert any(r.startswith("PDFUA1-") for r in rules(report))
+    assert report.figures["smallest_size_pt"] == 10
+    assert report.figures["grade"] > 12
+
+
+def test_standard_print_fails_the_large_print_class(sample_project, tmp_path):
+    path = tmp_path / "standard.pdf"
+    path.write_bytes(render(sample_project, "sample", "standard"))
+    assert rules(check_pdf(path, layout_class="large-print", max_grade=8)) == {"PRINT-SIZE"}
+    assert check_pdf(path, layout_class="standard", max_grade=8).passed
+
+
+def test_missing_and_unreadable_files(tmp_path):
+    assert check_pdf(tmp_path / "none.pdf").error == "file not found"
+    junk = tmp_path / "junk.pdf"
+    junk.write_bytes(b"%PDF-1.4 garbage")
+    report = check_pdf(junk)
+    assert not report.passed and report.error.startswith("not a readable PDF")

@@ -1,0 +1,208 @@
+"""The linter: content and layout rules checked without rendering, each at file:line."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from conftest import DATA, REPO
+
+from handouts.load.project import Project
+from handouts.quality import print_rules as layout_rules
+from handouts.quality.lint import Finding, lint_document, lint_layouts, lint_project
+
+LINT = DATA / "lint"
+# bad.md holds one of each problem; these are its rules and file lines.
+BAD_FINDINGS = {
+    ("reading-level", None),
+    ("all-caps-heading", 2),  # the title, in the front matter
+    ("skipped-heading", 5),  # '#' in the body
+    ("skipped-heading", 7),  # '####' straight after the title
+    ("all-caps-heading", 9),
+    ("long-sentence", 11),
+    ("italics", 13),  # *rest*
+    ("italics", 14),  # _easy_, on the paragraph's second line
+    ("all-caps-words", 16),
+    ("broken-link", 18),  # [..] (..)
+    ("broken-link", 20),  # no closing ')'
+    ("broken-link", 22),  # (..)[..]
+}
+
+
+def fixture(name: str) -> str:
+    return (LINT / f"{name}.md").read_text(encoding="utf-8")
+
+
+def found(findings: list[Finding]) -> set[tuple[str, int | None]]:
+    return {(f.rule, f.line) for f in findings}
+
+
+@pytest.fixture
+def layouts_dir(tmp_path):
+    """A layouts folder holding one good layout; tests add bad ones."""
+    folder = tmp_path / "layouts"
+    folder.mkdir()
+    shutil.copy(REPO / "layouts" / "large-print.yaml", folder / "good.yaml")
+    return folder
+
+
+def bad_layout_text() -> str:
+    text = (REPO / "layouts" / "large-print.yaml").read_text(encoding="utf-8")
+    assert "body_size: 18\n" in text
+    return text.replace("body_size: 18\n", "body_size: 12\n") + "alignment: justify\nitalic: true\n"
+
+
+def test_shipped_content_and_layouts_lint_clean(project):
+    assert lint_project(project) == []
+
+
+def test_bad_document_gives_each_finding_at_its_line(make_project):
+    findings = lint_document(make_project(bad=fixture("bad")), "bad")
+    assert found(findings) == BAD_FINDINGS
+    assert len(findings) == len(BAD_FINDINGS)
+    assert all(f.path.endswith("bad.md") for f in findings)
+
+
+def test_messages_say_what_to_do(make_project):
+    by_rule = {}
+    for f in lint_document(make_project(bad=fixture("bad")), "bad"):
+        by_rule.setdefault(f.rule, []).append(f.message)
+    assert "grade 7.3 (target 6 or lower)" in by_rule["reading-level"][0]
+    assert "words per sentence (target 15 or fewer)" in by_rule["reading-level"][0]
+    assert "35 words" in by_rule["long-sentence"][0]
+    assert "'WHAT TO EXPECT'" in by_rule["all-caps-heading"][0]
+    assert "'NEVER EVER'" in by_rule["all-caps-words"][0]
+    assert by_rule["italics"][0].startswith("*rest* prints bold")
+    assert "use **bold** for emphasis; large print never uses italics" in by_rule["italics"][0]
+    assert "only the title is level 1" in by_rule["skipped-heading"][0]
+    assert "never skip a level" in by_rule["skipped-heading"][1]
+    assert "space between ']' and '('" in by_rule["broken-link"][0]
+
+
+def test_near_misses_are_clean(make_project):
+    # Acronyms, one capital word, bare addresses, write-in lines, "[ ] (optional)", valid links,
+    # and a link-like note inside a Jinja comment (never printed).
+    assert lint_document(make_project(clean=fixture("clean")), "clean") == []
+
+
+def test_findings_are_in_line_order(make_project):
+    lines = [f.line or 0 for f in lint_document(make_project(bad=fixture("bad")), "bad")]
+    assert lines == sorted(lines)
+
+
+def test_each_rule_alone(make_project):
+    """Each problem on its own gives exactly its own finding."""
+    head = "---\ntitle: Test\n---\n"
+    cases = {
+        "## Visit\n\nRest *well* today.\n": ("italics", 6),
+        "## Visit\n\n#### Deep\n": ("skipped-heading", 6),
+        "### Too deep\n": ("skipped-heading", 4),
+        "## WHAT TO DO\n": ("all-caps-heading", 4),
+        "## Visit\n\nPlease READ THIS now.\n": ("all-caps-words", 6),
+        "Call [us] (tel:911) now.\n": ("broken-link", 4),
+    }
+    for body, expected in cases.items():
+        # Tiny texts score oddly on reading level, which is tested on its own below.
+        findings = lint_document(make_project(doc=head + body), "doc", max_grade=99)
+        assert found(findings) == {expected}, body
+
+
+def test_reading_level_honours_max_grade(make_project):
+    project = make_project(doc="---\ntitle: Your visit\n---\nCome in at nine. Rest after your infusion.\n")
+    assert lint_document(project, "doc") == []
+    assert found(lint_document(project, "doc", max_grade=1.0)) == {("reading-level", None)}
+
+
+def test_reading_level_catches_long_average_sentences(make_project):
+    # Every sentence is under the 25-word limit, but with the title they average 16.4 words.
+    sentence = "You can ask us about your care and we will help you with the plan that is right for you."
+    project = make_project(doc=f"---\ntitle: Your care\n---\n{' '.join([sentence] * 4)}\n")
+    findings = lint_document(project, "doc", max_grade=99)
+    assert found(findings) == {("reading-level", None)}
+    assert "16.4 words per sentence" in findings[0].message
+
+
+def test_values_do_not_count_as_shouting(make_project, tmp_path):
+    # The clinic's name is data, not the author's words: it never gives a finding.
+    project = make_project(doc="---\ntitle: A\n---\nWelcome to {{ clinic.name }}.\n")
+    clinic = project.content.folder / "clinic.yaml"
+    clinic.write_text(clinic.read_text().replace("Test Clinic", "ACME PAIN CLINIC"))
+    project = Project.open(project.content.folder, REPO / "layouts")
+    assert lint_document(project, "doc", max_grade=99) == []
+
+
+def test_placeholders_are_filled_with_a_sample_patient(make_project):
+    body = "Hello {{ patient.preferred_name }}. Your visit is {{ appointment }}.\n"
+    assert lint_document(make_project(doc="---\ntitle: A\n---\n" + body), "doc") == []
+
+
+@pytest.mark.parametrize("body,line,words", [
+    ("Hello {{ nobody }}.\n", 4, "placeholder has no value"),
+    ("## Steps\n\n```\ncode\n```\n", 6, "a code block is not supported"),
+    ("{% if %}\n", 4, "fix the template syntax"),
+])
+def test_content_errors_become_one_finding(make_project, body, line, words):
+    findings = lint_document(make_project(doc="---\ntitle: A\n---\n" + body), "doc")
+    assert len(findings) == 1
+    assert (findings[0].rule, findings[0].line) == ("error", line)
+    assert words in findings[0].message
+    assert not findings[0].message.startswith(findings[0].path)  # the location is not repeated
+
+
+def test_broken_front_matter_is_a_finding(make_project):
+    findings = lint_document(make_project(doc="no front matter\n"), "doc")
+    assert [(f.rule, f.line) for f in findings] == [("error", 1)]
+    assert "missing front matter" in findings[0].message
+
+
+def test_finding_str():
+    assert str(Finding("a.md", 3, "italics", "fix it")) == "a.md:3: fix it"
+    assert str(Finding("a.md", None, "reading-level", "fix it")) == "a.md: fix it"
+
+
+def test_bad_layout_gives_one_finding_per_rule(layouts_dir):
+    (layouts_dir / "bad.yaml").write_text(bad_layout_text(), encoding="utf-8")
+    project = Project.open(REPO / "content", layouts_dir)
+    findings = lint_layouts(project)
+    assert [f.path for f in findings] == [str(layouts_dir / "bad.yaml")] * 3
+    # Each finding points at its key's line in the file.
+    lines = bad_layout_text().splitlines()
+    expected = {n for n, line in enumerate(lines, 1) if line.startswith(("body_size:", "alignment:", "italic:"))}
+    assert {f.line for f in findings} == expected
+    assert {f.rule for f in findings} == {"layout"}
+    messages = " | ".join(f.message for f in findings)
+    for words in ("body_size 12 pt is below 18 pt", "alignment 'justify'", "italic: true"):
+        assert words in messages
+    assert str(layouts_dir) not in messages  # the path is in the finding, not repeated
+
+
+def test_layout_rules_are_found_even_when_loading_does_not_check(layouts_dir, monkeypatch):
+    # If loading stops enforcing the rules, the linter still reports each one.
+    monkeypatch.setattr(layout_rules, "check_layout", lambda layout: None)
+    (layouts_dir / "bad.yaml").write_text(bad_layout_text(), encoding="utf-8")
+    findings = lint_layouts(Project.open(REPO / "content", layouts_dir))
+    assert len(findings) == 3
+    assert {f.path for f in findings} == {str(layouts_dir / "bad.yaml")}
+    assert all(f.line for f in findings)
+
+
+@pytest.mark.parametrize("edit,line,words", [
+    (lambda good: "class: large-print\nbody_size: [\n", 3, "fix the YAML syntax"),
+    (lambda good: good.replace("body_size: 18\n", ""), None, "missing 'body_size'"),
+])
+def test_layout_that_cannot_load_is_a_finding(layouts_dir, edit, line, words):
+    good = (REPO / "layouts" / "large-print.yaml").read_text(encoding="utf-8")
+    (layouts_dir / "broken.yaml").write_text(edit(good), encoding="utf-8")
+    findings = lint_layouts(Project.open(REPO / "content", layouts_dir))
+    assert len(findings) == 1
+    assert (findings[0].path, findings[0].line) == (str(layouts_dir / "broken.yaml"), line)
+    assert words in findings[0].message
+
+
+def test_project_lints_documents_and_layouts(make_project, layouts_dir):
+    (layouts_dir / "bad.yaml").write_text(bad_layout_text(), encoding="utf-8")
+    content = make_project(bad=fixture("bad"), clean=fixture("clean")).content.folder
+    findings = lint_project(Project.open(content, layouts_dir))
+    paths = {f.path for f in findings}
+    assert paths == {str(content / "bad.md"), str(layouts_dir / "bad.yaml")}
+    assert len(findings) == len(BAD_FINDINGS) + 3

@@ -1,0 +1,84 @@
+"""The structure tree mirrors the content, and the validator passes every PDF."""
+
+import pytest
+from conftest import APPOINTMENT, LAYOUTS, PATIENT, render
+from outline import compare, expected_tree
+from pdfread import normalized, pdf_ua_failures, reader, struct_tree
+
+from handouts.jobs.build import load_document
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_structure_tree_mirrors_the_content(sample_project, layout):
+    tree = struct_tree(reader(render(sample_project, "sample", layout)))
+    assert tree.role == "Document"
+    compare(tree, expected_tree(load_document(sample_project, "sample").blocks))
+
+
+def test_labels_hold_bullets_numbers_and_checkboxes(sample_project):
+    tree = struct_tree(reader(render(sample_project, "sample")))
+    labels = tree.find("Lbl")
+    assert [normalized(l.text) for l in labels[:5]] == ["•", "•", "•", "•", "1."]
+    boxes = [l for l in labels if l.alt]
+    assert [b.alt for b in boxes] == ["Checkbox", "Checked box", "Checkbox"]
+    assert all(b.mcids for b in boxes)  # the drawn square is the label's content
+
+
+def test_links_are_tagged_with_their_annotations(sample_project):
+    pdf = reader(render(sample_project, "sample"))
+    links = struct_tree(pdf).find("Link")
+    assert [normalized(l.text) for l in links] == ["web link", "(512) 555-0100"]
+    assert all(l.links >= 1 for l in links)
+    annotations = [a.get_object() for p in pdf.pages for a in p.get("/Annots", [])]
+    assert {str(a["/A"]["/URI"]) for a in annotations} == {"https://clinic.example/info", "tel:+15125550100"}
+    assert all("/StructParent" in a and a["/Contents"] for a in annotations)
+    for p in pdf.pages:
+        if "/Annots" in p:
+            assert p["/Tabs"] == "/S"
+
+
+def test_a_block_split_across_pages_is_one_element(make_project):
+    sentence = "This long paragraph goes on and on so that it has to break across two pages. "
+    body = "\n\n".join(["Opening paragraph."] * 6) + "\n\n" + sentence * 30 + "\n"
+    pdf = reader(render(make_project(doc=f"---\ntitle: Split\n---\n{body}"), "doc", "extra-large"))
+    paragraphs = struct_tree(pdf).find("P")
+    assert len(paragraphs) == 7
+    long = paragraphs[-1]
+    assert len({page for page, _ in long.mcids}) >= 2
+    assert normalized(long.all_text()) == normalized(sentence * 30)
+
+
+def test_page_numbers_and_rules_are_artifacts(sample_project):
+    pdf = reader(render(sample_project, "sample"))
+    assert "Page 1 of" in pdf.pages[0].extract_text()
+    tree = struct_tree(pdf)
+    assert "First section" in tree.all_text() and "Page 1 of" not in tree.all_text()
+
+
+def test_catalog_metadata_and_language(sample_project):
+    pdf = reader(render(sample_project, "sample"))
+    root = pdf.trailer["/Root"]
+    assert root["/MarkInfo"]["/Marked"] == True  # noqa: E712 (a pypdf BooleanObject)
+    assert root["/Lang"] == "en-US"
+    assert root["/ViewerPreferences"]["/DisplayDocTitle"] == True  # noqa: E712
+    xmp = root["/Metadata"].get_object().get_data().decode()
+    assert "<pdfuaid:part>1</pdfuaid:part>" in xmp and "Sample handout for tests" in xmp
+    assert pdf.metadata.title == "Sample handout for tests"
+    outline = [item.title for item in pdf.outline if not isinstance(item, list)]
+    assert outline == ["Sample handout for tests"]
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("personal", [False, True])
+def test_validator_passes_with_zero_failures(sample_project, tmp_path, layout, personal):
+    kw = dict(patient=PATIENT, appointment=APPOINTMENT) if personal else {}
+    assert pdf_ua_failures(render(sample_project, "sample", layout, **kw)) == []
+
+
+def test_two_links_to_one_address_are_two_link_elements(make_project):
+    doc = "---\ntitle: T\n---\nCall [us](tel:+15125550100) or [the desk](tel:+15125550100) today.\n"
+    pdf = reader(render(make_project(doc=doc), "doc"))
+    links = struct_tree(pdf).find("Link")
+    assert [normalized(l.text) for l in links] == ["us", "the desk"]
+    contents = [str(a.get_object()["/Contents"]) for p in pdf.pages for a in p.get("/Annots", [])]
+    assert contents == ["us", "the desk"]
