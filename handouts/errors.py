@@ -1,18 +1,62 @@
-"""The few exception types that carry a user-facing message.
+"""What can go wrong, as data: a `Finding` says where, which rule, and what to do.
 
-The CLI turns them into one line on stderr and an exit code; nothing else
-in the package prints.
+Exceptions carry a `Finding` instead of a pre-formatted string, so callers
+(lint, check, the CLI) read fields, never parse messages. The CLI alone turns
+them into lines on stderr, exit codes, and hints that name its own flags.
 """
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem at one place."""
+
+    message: str  # what is wrong, in plain words; never a patient's value
+    source: str | None = None  # a file path, "roster row 4", "patient name" ...
+    line: int | None = None  # 1-based, where known
+    column: int | None = None  # 1-based, where known
+    rule: str = "error"  # a short id, e.g. "long-sentence", "PDF/UA 7.1-1"
+    hint: str | None = None  # what to do about it
+
+    @property
+    def location(self) -> str:
+        parts = [self.source or ""]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+    def __str__(self) -> str:
+        text = self.message + (f"; {self.hint}" if self.hint else "")
+        return f"{self.location}: {text}" if self.source else text
+
+    def to_dict(self) -> dict:
+        return asdict(self)
 
 
 class HandoutsError(Exception):
-    """A problem the user can fix; the message says where and what to do."""
+    """A problem the user can fix: one or more findings."""
 
     exit_code = 2
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, *, source: str | None = None, line: int | None = None,
+                 column: int | None = None, rule: str = "error", hint: str | None = None,
+                 findings: list[Finding] | None = None):
+        self.findings = findings or [Finding(message, None if source is None else str(source), line, column,
+                                             rule, hint)]
+        super().__init__(self.message)
+
+    @property
+    def finding(self) -> Finding:
+        return self.findings[0]
+
+    @property
+    def message(self) -> str:
+        return "\n".join(str(f) for f in self.findings)
 
 
 class ContentError(HandoutsError):
@@ -33,3 +77,10 @@ class InputError(HandoutsError):
 
 class UnsupportedCharacterError(HandoutsError):
     """A value holds characters that no configured font can draw."""
+
+
+class InternalError(Exception):
+    """A broken invariant inside handouts: a bug to report, never a bad file written."""
+
+    def __init__(self, message: str):
+        super().__init__(f"{message} (this is a bug in handouts; please report it)")
