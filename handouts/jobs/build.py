@@ -52,7 +52,7 @@ def render_checked(project: Project, document: Document, layout: Layout, where: 
     for node in walk(document.blocks):
         spans = getattr(node, "spans", None)
         if spans:
-            fonts.require(plain_text(spans), f"{where}:{node.line}" if node.line else where)
+            fonts.require(plain_text(spans), where, node.line or None)
     return render_pdf(document, layout, RenderOptions(created=creation_time(), author=project.clinic["name"]))
 
 

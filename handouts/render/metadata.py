@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from xml.sax.saxutils import escape
 
-from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFName, PDFStream, PDFString
-
 from .. import __version__
+from . import _reportlab
 
 PRODUCER = f"handouts {__version__} (ReportLab)"
 
@@ -43,17 +42,13 @@ def apply_metadata(canv, *, title: str, language: str, subject: str, author: str
     canv.setAuthor(author)
     canv.setCreator(PRODUCER)
     canv.setProducer(PRODUCER)
-    stamp = canv._doc._timeStamp
-    stamp.t = created.timestamp()
-    stamp.lt = created.astimezone(timezone.utc).timetuple()
-    stamp.YMDhms = tuple(stamp.lt)[:6]
-    stamp.dhh = stamp.dmm = 0
-    canv.setCatalogEntry("Lang", PDFString(language))
-    canv.setCatalogEntry("ViewerPreferences", PDFDictionary({"DisplayDocTitle": "true"}))
+    _reportlab.set_creation_time(canv, created)
+    canv.setCatalogEntry("Lang", _reportlab.pdf_string(language))
+    canv.setCatalogEntry("ViewerPreferences", _reportlab.pdf_dictionary({"DisplayDocTitle": "true"}))
     xmp = _XMP.format(
         title=escape(title), subject=escape(subject), author=escape(author), language=escape(language),
         producer=escape(PRODUCER), date=created.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
     )
-    stream = PDFStream(PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}),
-                       xmp.encode("utf-8"), filters=None)
+    stream = _reportlab.xml_stream(xmp.encode("utf-8"),
+                                   {"Type": _reportlab.pdf_name("Metadata"), "Subtype": _reportlab.pdf_name("XML")})
     canv.setCatalogEntry("Metadata", stream)

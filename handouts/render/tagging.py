@@ -1,23 +1,42 @@
-"""Tagged PDF: marked content in the page streams and the structure tree.
+"""Tagged PDF: the structure tree, marked content in the page streams, and their wiring.
 
-The renderer creates one StructElement per logical block before layout; a
-block's flowable (and every piece it splits into) draws inside marked content
-that points back to that same element. `Tagger.write` turns the tree into PDF
-objects: StructTreeRoot, ParentTree, /StructParents on pages, OBJR for links.
+Composition declares one `StructElement` per logical block in a `StructTree`
+(`with tree.element("LI"): ...`); a block split across pages still draws into
+that one element. Drawing opens marked content with `with tagger.marked(el):`
+and decoration with `with tagger.artifact():`, which always close. Elements
+join their parent's kids when their first content is drawn, so kids are in
+reading order and elements that draw nothing never appear.
+
+`Tagger.write` checks the tree before any byte of it is written: no element or
+marked content left open, every MCID owned by exactly one element, every piece
+of content on a real page, lists made of list items, `Lbl`/`LBody` only inside
+`LI`. A broken invariant raises `InternalError`: a bug, never a bad file.
 """
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from reportlab.pdfbase.pdfdoc import (
-    PDFArray,
-    PDFDictionary,
-    PDFName,
-    PDFObject,
-    PDFPage,
-    PDFString,
-)
+from ..errors import InternalError
+from . import _reportlab
+
+HEADINGS = tuple(f"H{n}" for n in range(1, 7))
+_BLOCK_PARENTS = ("Document", "Div", "LBody")
+# role -> the roles its parent may have (None: the structure tree root)
+ALLOWED_PARENTS: dict[str, tuple[str | None, ...]] = {
+    "Document": (None,),
+    "P": _BLOCK_PARENTS,
+    "L": _BLOCK_PARENTS,
+    "Div": _BLOCK_PARENTS,
+    **{h: _BLOCK_PARENTS for h in HEADINGS},
+    "LI": ("L",),
+    "Lbl": ("LI",),
+    "LBody": ("LI",),
+    "Link": ("P", "LBody", *HEADINGS),
+}
+# roles whose kids are only other elements, never marked content of their own
+_CONTAINERS = {"Document": None, "L": ("LI",), "LI": ("Lbl", "LBody"), "Div": None}
 
 
 @dataclass(eq=False)
@@ -29,8 +48,8 @@ class MarkedContent:
 @dataclass(eq=False)
 class LinkAnnotation:
     page: int
-    annotation: PDFDictionary
-    name: str  # ReportLab's internal annotation name
+    annotation: object  # the annotation dictionary
+    name: str  # its name in the document
 
 
 @dataclass(eq=False)
@@ -45,108 +64,175 @@ class StructElement:
 
     def child(self, role: str, **attrs) -> "StructElement":
         """A new child; it joins the tree when its first content is drawn."""
+        allowed = ALLOWED_PARENTS.get(role)
+        if allowed is None:
+            raise InternalError(f"unknown structure role {role}")
+        if self.role not in allowed:
+            raise InternalError(f"{role} may not be a child of {self.role}")
         return StructElement(role, self, **attrs)
 
     def attach(self) -> None:
-        # Elements join their parent in drawing order, which is reading order,
-        # and elements that never draw anything never appear in the tree.
         if not self.attached and self.parent is not None:
             self.parent.attach()
             self.parent.kids.append(self)
         self.attached = True
 
+    def elements(self):
+        """This element and every attached element below it, in reading order."""
+        yield self
+        for kid in self.kids:
+            if isinstance(kid, StructElement):
+                yield from kid.elements()
 
-class Tagger:
-    """Collects marked content and link annotations while pages are drawn."""
+
+class StructTree:
+    """The logical structure, declared while blocks are composed."""
 
     def __init__(self):
         self.root = StructElement("Document", attached=True)
+        self._open = [self.root]
+
+    @property
+    def current(self) -> StructElement:
+        return self._open[-1]
+
+    @contextmanager
+    def element(self, role: str, **attrs):
+        """Declare a child of the current element and make it current inside the block."""
+        element = self.current.child(role, **attrs)
+        self._open.append(element)
+        try:
+            yield element
+        finally:
+            if self._open.pop() is not element:
+                raise InternalError(f"structure element {role} closed out of order")
+
+    def leaf(self, role: str, **attrs) -> StructElement:
+        """Declare a child of the current element that has no children of its own in composition."""
+        return self.current.child(role, **attrs)
+
+    def check_closed(self) -> None:
+        if len(self._open) != 1:
+            raise InternalError(f"structure element {self._open[-1].role} was never closed")
+
+
+class Tagger:
+    """Marks page content for the structure tree while pages are drawn, then writes the tree."""
+
+    def __init__(self, canv, tree: StructTree):
+        self._canv = canv
+        self.tree = tree
         self._page_mcids: dict[int, list[StructElement]] = {}
         self._links: list[tuple[StructElement, LinkAnnotation]] = []
         self._pages_with_links: set[int] = set()
+        self._open: str | None = None  # the marked content being drawn, if any
 
     # -- drawing -----------------------------------------------------------
-    def begin(self, canv, element: StructElement) -> None:
+    def _page(self) -> int:
+        return self._canv.getPageNumber() - 1
+
+    @contextmanager
+    def _sequence(self, kind: str, operator: str):
+        if self._open is not None:
+            raise InternalError(f"{kind} opened inside {self._open}; marked content cannot nest")
+        self._open = kind
+        self._canv.addLiteral(operator)
+        try:
+            yield
+        finally:
+            self._canv.addLiteral("EMC")
+            self._open = None
+
+    @contextmanager
+    def marked(self, element: StructElement):
+        """Everything drawn inside belongs to `element`."""
+        if element.role in _CONTAINERS:
+            raise InternalError(f"{element.role} holds elements, not content of its own")
         element.attach()
-        page = canv.getPageNumber() - 1
+        page = self._page()
         owners = self._page_mcids.setdefault(page, [])
         mcid = len(owners)
         owners.append(element)
         element.kids.append(MarkedContent(page, mcid))
-        canv._code.append(f"/{element.role} <</MCID {mcid}>> BDC")
+        with self._sequence(element.role, f"/{element.role} <</MCID {mcid}>> BDC"):
+            yield mcid
 
-    def end(self, canv) -> None:
-        canv._code.append("EMC")
-
-    def begin_artifact(self, canv, kind: str = "Layout", subtype: str | None = None) -> None:
+    @contextmanager
+    def artifact(self, kind: str = "Layout", subtype: str | None = None):
+        """Everything drawn inside is decoration or pagination, outside the structure tree."""
         props = f"/Type /{kind}" + (f" /Subtype /{subtype}" if subtype else "")
-        canv._code.append(f"/Artifact <<{props}>> BDC")
+        with self._sequence("Artifact", f"/Artifact <<{props}>> BDC"):
+            yield
 
-    def link(self, canv, element: StructElement, url: str, rect, text: str) -> None:
-        """Add a link annotation over `rect` (current coordinates) owned by `element`."""
-        action = PDFDictionary({"Type": PDFName("Action"), "S": PDFName("URI"), "URI": PDFString(url)})
-        annotation = PDFDictionary({
-            "Type": PDFName("Annot"),
-            "Subtype": PDFName("Link"),
-            "Rect": PDFArray(canv._absRect(rect, 1)),
-            "Border": PDFArray([0, 0, 0]),
-            "F": 4,
-            "Contents": PDFString(text),
-            "A": action,
-        })
-        canv._addAnnotation(annotation)
+    def link(self, element: StructElement, url: str, rect, text: str) -> None:
+        """A link annotation over `rect` (page coordinates) owned by the Link `element`."""
+        if element.role != "Link":
+            raise InternalError(f"a link annotation must belong to a Link element, not {element.role}")
+        name = f"handoutsLink{len(self._links) + 1}"
+        annotation = _reportlab.add_link_annotation(self._canv, name, rect, url, text)
         element.attach()
-        page = canv.getPageNumber() - 1
-        ref = LinkAnnotation(page, annotation, f"NUMBER{canv._annotationCount}")
+        page = self._page()
+        ref = LinkAnnotation(page, annotation, name)
         element.kids.append(ref)
         self._links.append((element, ref))
         self._pages_with_links.add(page)
 
+    # -- checking ----------------------------------------------------------
+    def check(self, page_count: int) -> None:
+        """Raise InternalError if the tree about to be written would be wrong."""
+        if self._open is not None:
+            raise InternalError(f"marked content {self._open} was never closed")
+        self.tree.check_closed()
+        owned: dict[tuple[int, int], StructElement] = {}
+        for element in self.tree.root.elements():
+            _check_nesting(element)
+            for kid in element.kids:
+                if isinstance(kid, (MarkedContent, LinkAnnotation)) and not 0 <= kid.page < page_count:
+                    raise InternalError(f"{element.role} has content on page {kid.page + 1} of {page_count}")
+                if isinstance(kid, MarkedContent):
+                    key = (kid.page, kid.mcid)
+                    if key in owned:
+                        raise InternalError(f"MCID {kid.mcid} on page {kid.page + 1} belongs to two elements")
+                    owned[key] = element
+        for page, owners in self._page_mcids.items():
+            for mcid, element in enumerate(owners):
+                if owned.get((page, mcid)) is not element:
+                    raise InternalError(f"MCID {mcid} on page {page + 1} is not in its element")
+        if len(owned) != sum(len(owners) for owners in self._page_mcids.values()):
+            raise InternalError("the structure tree holds marked content that was never drawn")
+
     # -- writing -----------------------------------------------------------
-    def write(self, canv) -> None:
-        """Add the structure tree and its wiring to the canvas's document."""
-        doc = canv._doc
-        pages = doc.Pages.pages
-        elements = list(self._all(self.root))
-        root = _RawObject()
-        doc.Reference(root)
-        objects = [_RawObject() for _ in elements]
-        # Object numbers are fixed when an object is registered, so every
-        # reference can be written out now, as plain text.
-        numbers = {}
-        for element, obj in zip(elements, objects):
-            doc.Reference(obj)
-            numbers[id(element)] = _number(doc, obj)
-        numbers[id(self.root.parent)] = _number(doc, root)  # the Document element's parent is the root
-        page_refs = [f"{_number(doc, page)} 0 R" for page in pages]
-        for element, obj in zip(elements, objects):
-            obj.data = self._element_bytes(element, numbers, page_refs, doc)
+    def write(self) -> None:
+        """Add the structure tree and its wiring to the canvas's document (after the last page)."""
+        canv = self._canv
+        page_count = _reportlab.page_count_written(canv)
+        self.check(page_count)
+        elements = list(self.tree.root.elements())
+        root, *objects = _reportlab.reserve_objects(canv, 1 + len(elements))
+        numbers = {id(element): number for element, (_, number) in zip(elements, objects)}
+        numbers[id(None)] = root[1]  # the Document element's parent is the StructTreeRoot
+        page_refs = [f"{number} 0 R" for number in _reportlab.page_numbers(canv)]
+        for element, (obj, _) in zip(elements, objects):
+            obj.data = self._element_bytes(element, numbers, page_refs)
 
         nums = []
-        for index, page in enumerate(pages):
-            _set_page_entry(page, "StructParents", index)
+        for index in range(page_count):
+            _reportlab.set_page_entry(canv, index, "StructParents", index)
             if index in self._pages_with_links:
-                _set_page_entry(page, "Tabs", PDFName("S"))
+                _reportlab.set_page_entry(canv, index, "Tabs", _reportlab.pdf_name("S"))
             owners = " ".join(f"{numbers[id(e)]} 0 R" for e in self._page_mcids.get(index, []))
             nums.append(f"{index} [{owners}]")
-        next_key = len(pages)
+        next_key = page_count
         for element, link in self._links:
             link.annotation["StructParent"] = next_key
             nums.append(f"{next_key} {numbers[id(element)]} 0 R")
             next_key += 1
-        root.data = (f"<< /Type /StructTreeRoot /K {numbers[id(self.root)]} 0 R /ParentTree << /Nums "
-                     f"[{' '.join(nums)}] >> /ParentTreeNextKey {next_key} >>").encode("latin-1")
-        canv.setCatalogEntry("StructTreeRoot", root)
-        canv.setCatalogEntry("MarkInfo", PDFDictionary({"Marked": "true"}))
+        root[0].data = (f"<< /Type /StructTreeRoot /K {numbers[id(self.tree.root)]} 0 R /ParentTree << /Nums "
+                        f"[{' '.join(nums)}] >> /ParentTreeNextKey {next_key} >>").encode("latin-1")
+        canv.setCatalogEntry("StructTreeRoot", root[0])
+        canv.setCatalogEntry("MarkInfo", _reportlab.pdf_dictionary({"Marked": "true"}))
 
-    def _all(self, element: StructElement):
-        yield element
-        for kid in element.kids:
-            if isinstance(kid, StructElement):
-                yield from self._all(kid)
-
-    @staticmethod
-    def _element_bytes(element: StructElement, numbers: dict, page_refs: list[str], doc) -> bytes:
+    def _element_bytes(self, element: StructElement, numbers: dict, page_refs: list[str]) -> bytes:
         kids = []
         for kid in element.kids:
             if isinstance(kid, StructElement):
@@ -154,50 +240,44 @@ class Tagger:
             elif isinstance(kid, MarkedContent):
                 kids.append(f"<< /Type /MCR /Pg {page_refs[kid.page]} /MCID {kid.mcid} >>")
             else:
-                annotation = doc.idToObjectNumberAndVersion[doc.annotationName(kid.name)][0]
+                annotation = _reportlab.annotation_number(self._canv, kid.name)
                 kids.append(f"<< /Type /OBJR /Pg {page_refs[kid.page]} /Obj {annotation} 0 R >>")
         text = (f"<< /Type /StructElem /S /{element.role} /P {numbers[id(element.parent)]} 0 R "
                 f"/K [{' '.join(kids)}]").encode("latin-1")
         for key, value in (("Alt", element.alt), ("ActualText", element.actual_text), ("Lang", element.lang)):
             if value:
-                text += f" /{key} ".encode() + PDFString(value).format(doc)
+                text += f" /{key} ".encode() + _reportlab.pdf_string_bytes(self._canv, value)
         return text + b" >>"
 
 
-def _number(doc, obj) -> int:
-    return doc.idToObjectNumberAndVersion[obj.__InternalName__][0]
-
-
-class _RawObject(PDFObject):
-    """A PDF object written as prepared bytes: far faster than nested PDFDictionary."""
-
-    data = b""
-
-    def format(self, document) -> bytes:
-        return self.data
-
-
-def _set_page_entry(page: PDFPage, key: str, value) -> None:
-    # PDFPage writes only the keys it lists; extend the list for this page.
-    if key not in page.__NoDefault__:
-        page.__NoDefault__ = [*page.__NoDefault__, key]
-    setattr(page, key, value)
+def _check_nesting(element: StructElement) -> None:
+    allowed = ALLOWED_PARENTS.get(element.role)
+    parent_role = element.parent.role if element.parent else None
+    if allowed is None or parent_role not in allowed:
+        raise InternalError(f"{element.role} may not be a child of {parent_role or 'the tree root'}")
+    if element.role in _CONTAINERS:
+        kinds = _CONTAINERS[element.role]
+        for kid in element.kids:
+            if not isinstance(kid, StructElement) or (kinds and kid.role not in kinds):
+                shown = kid.role if isinstance(kid, StructElement) else "marked content"
+                raise InternalError(f"{element.role} may not contain {shown}")
+    if element.role == "L" and not element.kids:
+        raise InternalError("a list (L) with no list items")
 
 
 class UntaggedTagger(Tagger):
     """Draws the same page content with no tags at all: the benchmark's baseline."""
 
-    def begin(self, canv, element: StructElement) -> None:
-        pass
+    @contextmanager
+    def marked(self, element: StructElement):
+        yield None
 
-    def end(self, canv) -> None:
-        pass
+    @contextmanager
+    def artifact(self, kind: str = "Layout", subtype: str | None = None):
+        yield
 
-    def begin_artifact(self, canv, kind: str = "Layout", subtype: str | None = None) -> None:
-        pass
+    def link(self, element: StructElement, url: str, rect, text: str) -> None:
+        self._canv.linkURL(url, rect, relative=0, thickness=0)
 
-    def link(self, canv, element: StructElement, url: str, rect, text: str) -> None:
-        canv.linkURL(url, rect, relative=1, thickness=0)
-
-    def write(self, canv) -> None:
+    def write(self) -> None:
         pass

@@ -1,0 +1,256 @@
+"""The one place that reaches into ReportLab below its documented API.
+
+ReportLab writes the pages, fonts and objects; it has no tagged-PDF support,
+so structure trees, link annotations with /StructParent, exact file IDs and
+per-subset text operators need a few of its internals. Each use below says
+why. `CONTRACT` lists every internal name relied on; the contract test fails
+with a clear message when a ReportLab release removes or changes one, and
+`pyproject.toml` pins ReportLab to the releases it was tested with.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime, timezone
+from functools import lru_cache
+
+from reportlab import rl_config
+from reportlab.lib.rl_accel import fp_str
+from reportlab.pdfbase import pdfdoc, pdfmetrics, ttfonts
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFObject, PDFStream, PDFString
+from reportlab.pdfgen.canvas import Canvas
+
+TESTED_RELEASES = ">=4.2,<5.2"  # keep in step with pyproject.toml
+
+# (where, attribute, what handouts uses it for); `where` names an object made in `contract_breaks`.
+CONTRACT = (
+    ("Canvas", "_addAnnotation", "link annotations carrying /Contents and /StructParent"),
+    ("Canvas", "_doc", "the document behind a canvas"),
+    ("Canvas", "_escape", "escaping PDF strings drawn with raw text operators"),
+    ("PDFDocument", "Reference", "registering structure-tree objects"),
+    ("PDFDocument", "annotationName", "finding a link annotation's object"),
+    ("PDFDocument", "idToObjectNumberAndVersion", "object numbers for prepared structure bytes"),
+    ("PDFDocument", "Pages", "the finished pages, to add /StructParents and /Tabs"),
+    ("PDFDocument", "_ID", "a file ID derived from the inputs (byte-identical reruns)"),
+    ("PDFDocument", "_timeStamp", "creation dates from SOURCE_DATE_EPOCH"),
+    ("PDFPage", "__NoDefault__", "the page keys written: /StructParents and /Tabs"),
+    ("ttfonts", "makeToUnicodeCMap", "ToUnicode maps without U+0000 entries (PDF/UA)"),
+    ("TTFont", "getSubsetInternalName", "font resource names for raw text operators"),
+    ("TTFont", "splitString", "text split by glyph subset for raw text operators"),
+    ("TTFontFace", "makeSubset", "building each glyph subset once per process"),
+    ("TTFontFace", "charToGlyph", "which characters a face can draw"),
+    ("rl_config", "useA85", "Flate-only streams"),
+)
+
+
+def contract_breaks(font_path) -> list[str]:
+    """What this ReportLab lacks of `CONTRACT` (checked on real objects); empty when all is there."""
+    canv = Canvas(io.BytesIO())
+    font = ttfonts.TTFont("HandoutsContractProbe", str(font_path))
+    subjects = {"Canvas": canv, "PDFDocument": canv._doc if hasattr(canv, "_doc") else None,
+                "PDFPage": pdfdoc.PDFPage(), "ttfonts": ttfonts, "TTFont": font, "TTFontFace": font.face,
+                "rl_config": rl_config}
+    timestamp = getattr(subjects["PDFDocument"], "_timeStamp", None)
+    missing = [f"{where}.{name} ({purpose})" for where, name, purpose in CONTRACT
+               if not hasattr(subjects[where], name)]
+    if timestamp is not None and not all(hasattr(timestamp, key) for key in ("t", "lt", "YMDhms", "dhh", "dmm")):
+        missing.append("PDFDocument._timeStamp fields t, lt, YMDhms, dhh, dmm (creation dates)")
+    return missing
+
+
+_prepared = False
+
+
+def prepare() -> None:
+    """Apply handouts' ReportLab settings; called when a renderer is made, never at import."""
+    global _prepared
+    if _prepared:
+        return
+    # Flate alone: ASCII85 on top makes streams 25% larger and costs time, for no reader's benefit.
+    rl_config.useA85 = 0
+    # ReportLab maps a subset's unused codes to U+0000, which PDF/UA forbids.
+    ttfonts.makeToUnicodeCMap = _to_unicode_cmap
+    _prepared = True
+
+
+def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
+    """ReportLab's ToUnicode CMap, less the entries for unused codes (never drawn, so never needed)."""
+    used = [f"<{code:02X}> <{uni:04X}>" for code, uni in enumerate(subset) if uni]
+    blocks = []
+    for start in range(0, len(used), 100):  # a CMap allows 100 entries per block
+        chunk = used[start:start + 100]
+        blocks += [f"{len(chunk)} beginbfchar", *chunk, "endbfchar"]
+    return "\n".join([
+        "/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
+        f"/CIDSystemInfo << /Registry ({fontname}) /Ordering ({fontname}) /Supplement 0 >> def",
+        f"/CMapName /{fontname} def", "/CMapType 2 def",
+        "1 begincodespacerange", f"<00> <{len(subset) - 1:02X}>", "endcodespacerange",
+        *blocks,
+        "endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end",
+    ])
+
+
+# -- canvas ------------------------------------------------------------------
+
+def new_canvas(buffer: io.BytesIO, page_size, language: str, initial_font: str, initial_size: float) -> Canvas:
+    prepare()
+    # The initial font goes into every page's preamble: make it ours, not an unembedded Helvetica.
+    return Canvas(buffer, pagesize=page_size, invariant=1, pageCompression=1, lang=language,
+                  initialFontName=initial_font, initialFontSize=initial_size)
+
+
+def set_creation_time(canv: Canvas, created: datetime) -> None:
+    # ReportLab stamps the clock time; the same inputs must give the same bytes.
+    stamp = canv._doc._timeStamp
+    stamp.t = created.timestamp()
+    stamp.lt = created.astimezone(timezone.utc).timetuple()
+    stamp.YMDhms = tuple(stamp.lt)[:6]
+    stamp.dhh = stamp.dmm = 0
+
+
+def set_file_id(canv: Canvas, digest: str) -> None:
+    # ReportLab's ID hashes the clock; ours is derived from the inputs.
+    canv._doc._ID = f"\n[<{digest}><{digest}>]\n".encode()
+
+
+def escape(canv: Canvas, text: str) -> str:
+    return canv._escape(text)
+
+
+def number(value: float) -> str:
+    """A number as ReportLab writes it in content streams."""
+    return fp_str(value)
+
+
+def add_link_annotation(canv: Canvas, name: str, rect: tuple[float, float, float, float], url: str,
+                        contents: str) -> PDFDictionary:
+    """A URI link over `rect` (page coordinates) with a text alternative, on the current page."""
+    action = PDFDictionary({"Type": PDFName("Action"), "S": PDFName("URI"), "URI": PDFString(url)})
+    annotation = PDFDictionary({
+        "Type": PDFName("Annot"),
+        "Subtype": PDFName("Link"),
+        "Rect": PDFArray(list(rect)),
+        "Border": PDFArray([0, 0, 0]),
+        "F": 4,
+        "Contents": PDFString(contents),
+        "A": action,
+    })
+    # linkURL cannot add /Contents or /StructParent, which PDF/UA requires of links.
+    canv._addAnnotation(annotation, name)
+    return annotation
+
+
+def annotation_number(canv: Canvas, name: str) -> int:
+    doc = canv._doc
+    return doc.idToObjectNumberAndVersion[doc.annotationName(name)][0]
+
+
+def page_count_written(canv: Canvas) -> int:
+    return len(canv._doc.Pages.pages)
+
+
+def set_page_entry(canv: Canvas, index: int, key: str, value) -> None:
+    """Add `key` to a finished page's dictionary."""
+    page = canv._doc.Pages.pages[index]
+    # PDFPage writes only the keys it lists; extend the list for this page.
+    if key not in page.__NoDefault__:
+        page.__NoDefault__ = [*page.__NoDefault__, key]
+    setattr(page, key, value)
+
+
+def page_numbers(canv: Canvas) -> list[int]:
+    """Object numbers of the finished pages, in order."""
+    doc = canv._doc
+    return [doc.idToObjectNumberAndVersion[page.__InternalName__][0] for page in doc.Pages.pages]
+
+
+class RawObject(PDFObject):
+    """A PDF object written as prepared bytes: far faster than nested PDFDictionary."""
+
+    data = b""
+
+    def format(self, document) -> bytes:
+        return self.data
+
+
+def reserve_objects(canv: Canvas, count: int) -> list[tuple[RawObject, int]]:
+    """`count` new objects, each with the object number it will be written under."""
+    doc = canv._doc
+    out = []
+    for _ in range(count):
+        obj = RawObject()
+        doc.Reference(obj)
+        # Object numbers are fixed at registration, so references can be written as plain text now.
+        out.append((obj, doc.idToObjectNumberAndVersion[obj.__InternalName__][0]))
+    return out
+
+
+def pdf_string_bytes(canv: Canvas, text: str) -> bytes:
+    return PDFString(text).format(canv._doc)
+
+
+def pdf_name(name: str) -> PDFName:
+    return PDFName(name)
+
+
+def pdf_dictionary(entries: dict) -> PDFDictionary:
+    return PDFDictionary(entries)
+
+
+def pdf_string(text: str) -> PDFString:
+    return PDFString(text)
+
+
+def xml_stream(data: bytes, entries: dict) -> PDFStream:
+    """An uncompressed stream (XMP must stay readable to metadata tools)."""
+    return PDFStream(PDFDictionary(entries), data, filters=None)
+
+
+# -- fonts -------------------------------------------------------------------
+
+def register_font(name: str, path) -> frozenset[int]:
+    """Register a TrueType face; return the code points it can draw."""
+    prepare()
+    # ASCII-readable subsets: the renderer relies on printable ASCII being code = character in subset 0.
+    font = ttfonts.TTFont(name, str(path), asciiReadable=True)
+    _memoize_subsets(font.face)
+    pdfmetrics.registerFont(font)
+    return frozenset(font.face.charToGlyph)
+
+
+def _memoize_subsets(face) -> None:
+    """Build each distinct glyph subset once per process: packets repeat the same few."""
+    build = face.makeSubset
+    made: dict[tuple[int, ...], bytes] = {}
+
+    def make_subset(subset):
+        key = tuple(subset)
+        if key not in made:
+            if len(made) >= 256:
+                made.clear()
+            made[key] = build(subset)
+        return made[key]
+
+    face.makeSubset = make_subset
+
+
+def text_width(text: str, face: str, size: float) -> float:
+    return pdfmetrics.stringWidth(text, face, size)
+
+
+@lru_cache(maxsize=64)
+def _font(face: str):
+    return pdfmetrics.getFont(face)
+
+
+def ascii_font_resource(canv: Canvas, face: str) -> str:
+    # Printable ASCII always lives in subset 0 of an ASCII-readable font.
+    return _font(face).getSubsetInternalName(0, canv._doc)
+
+
+def font_runs(canv: Canvas, face: str, text: str) -> list[tuple[str, str]]:
+    """(font resource name, escaped codes) for each glyph-subset run of `text`."""
+    font = _font(face)
+    doc = canv._doc
+    return [(font.getSubsetInternalName(subset, doc), canv._escape(chunk))
+            for subset, chunk in font.splitString(text, doc)]

@@ -1,0 +1,188 @@
+"""Boxes: content blocks styled for a layout, measured in lines, ready to paginate.
+
+A box knows its structure element, its lines at a width, its height, how it may
+split at a page end, and how it keeps with its neighbours. It draws nothing:
+`draw.py` does that from the page model that `paginate.py` makes of boxes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import takewhile
+
+from ..model import Span
+from .fonts import FontSet
+from .linebreak import Line, break_lines
+from .tagging import StructElement
+
+
+@dataclass(frozen=True)
+class TextStyle:
+    fonts: FontSet
+    size: float
+    leading: float
+    colour: str
+
+
+@dataclass(eq=False)
+class LinkTarget:
+    """One link in the text: its address, its words and its Link element."""
+
+    url: str
+    text: str
+    element: StructElement
+
+
+@dataclass(frozen=True)
+class Label:
+    """A list item's label: a bullet, a number or a checkbox."""
+
+    kind: str  # "text" or "checkbox"
+    text: str
+    element: StructElement
+    checked: bool = False
+    size: float = 0.0
+
+
+def link_targets(spans: list[Span], owner: StructElement) -> list[LinkTarget | None]:
+    """For each span, the link it belongs to: one Link element under `owner` per run of a link."""
+    targets: list[LinkTarget | None] = []
+    for i, span in enumerate(spans):
+        if span.href is None:
+            targets.append(None)
+        elif i and spans[i - 1].href == span.href:
+            targets.append(targets[-1])
+        else:
+            words = "".join(s.text for s in takewhile(lambda s: s.href == span.href, spans[i:]))
+            targets.append(LinkTarget(span.href, words, owner.child("Link")))
+    return targets
+
+
+class TextBlock:
+    """A heading, paragraph, list item or write-in line."""
+
+    def __init__(self, element: StructElement, spans: list[Span], style: TextStyle, *,
+                 indent: float = 0.0, space_before: float = 0.0, space_after: float = 0.0,
+                 keep_with_next: bool = False, keep_together: bool = False, write_in: bool = False,
+                 label: Label | None = None, label_indent: float = 0.0, outline: tuple[str, int] | None = None,
+                 lines: tuple[Line, ...] | None = None, links: list[LinkTarget | None] | None = None):
+        self.element = element
+        self.spans = spans
+        self.links = links if links is not None else link_targets(spans, element)
+        self.style = style
+        self.indent = indent
+        self.space_before = space_before
+        self.space_after = space_after
+        self.keep_with_next = keep_with_next
+        self.keep_together = keep_together
+        self.write_in = write_in
+        self.label = label
+        self.label_indent = label_indent
+        self.outline = outline  # (title, level) of a bookmark at the block's top
+        self._fixed_lines = lines  # a piece of a split block keeps its lines
+
+    def lines(self, width: float) -> tuple[Line, ...]:
+        """The block's lines: fixed for a piece of a split block, else broken to fit (memoized)."""
+        if self._fixed_lines is not None:
+            return self._fixed_lines
+        return break_lines(self.spans, self.style.fonts, self.style.size, width - self.indent)
+
+    def rule_below(self, width: float) -> bool:
+        """Whether the write-in rule needs a line of its own."""
+        last = self.lines(width)[-1]
+        return last.width + self.style.size > 0.55 * (width - self.indent)
+
+    def height(self, width: float) -> float:
+        count = len(self.lines(width))
+        if self.write_in and self.rule_below(width):
+            count += 1
+        return count * self.style.leading
+
+    def least_height(self, width: float) -> float:
+        """The height that must share a page with a heading kept with it: two lines, or all of it."""
+        if self.keep_together:
+            return self.height(width)
+        return min(self.height(width), 2 * self.style.leading)
+
+    def split(self, width: float, height: float) -> list["TextBlock"]:
+        """Two pieces, the first fitting `height`; none if that would strand a single line."""
+        lines = self.lines(width)
+        fit = int(height // self.style.leading)
+        # No single line left behind or carried over (no widows or orphans).
+        if fit < 2 or len(lines) - fit < 2:
+            return []
+        first = self._piece(lines[:fit], write_in=False, space_after=0.0)
+        rest = self._piece(lines[fit:], label=None, outline=None, space_before=0.0)
+        return [first, rest]
+
+    def _piece(self, lines: tuple[Line, ...], **changes) -> "TextBlock":
+        args = dict(indent=self.indent, space_before=self.space_before, space_after=self.space_after,
+                    keep_with_next=False, keep_together=False, write_in=self.write_in,
+                    label=self.label, label_indent=self.label_indent, outline=self.outline)
+        args.update(changes)
+        return TextBlock(self.element, self.spans, self.style, lines=lines, links=self.links, **args)
+
+
+class CalloutBox:
+    """An 'important' box: a bordered frame around its blocks, kept on one page when it fits."""
+
+    space_before = 0.0
+    keep_with_next = False
+    keep_together = True
+
+    def __init__(self, element: StructElement, blocks: list[TextBlock], border_colour: str,
+                 border_width: float, padding: float, space_after: float):
+        self.element = element
+        self.blocks = blocks
+        self.border_colour = border_colour
+        self.border_width = border_width
+        self.padding = padding
+        self.space_after = space_after
+
+    @property
+    def inset(self) -> float:
+        return self.padding + self.border_width
+
+    def inner_width(self, width: float) -> float:
+        return width - 2 * self.inset
+
+    def inner_sizes(self, width: float) -> list[tuple[float, float]]:
+        """(height, gap after) of each inner block."""
+        inner = self.inner_width(width)
+        last = len(self.blocks) - 1
+        return [(block.height(inner), block.space_after if i < last else 0.0) for i, block in enumerate(self.blocks)]
+
+    def height(self, width: float) -> float:
+        return sum(h + gap for h, gap in self.inner_sizes(width)) + 2 * self.inset
+
+    def least_height(self, width: float) -> float:
+        return self.height(width)
+
+    def split(self, width: float, height: float) -> list["CalloutBox"]:
+        """Two boxes, the first fitting `height` (asked only when the box is taller than a page)."""
+        used, count = 2 * self.inset, 0
+        for h, gap in self.inner_sizes(width):
+            if used + h > height:
+                break
+            used += h + gap
+            count += 1
+        if count == len(self.blocks):
+            return []
+        # The block that does not fit may split itself across the two boxes.
+        parts = self.blocks[count].split(self.inner_width(width), height - used)
+        if len(parts) == 2:
+            return [self._with([*self.blocks[:count], parts[0]]), self._with([parts[1], *self.blocks[count + 1:]])]
+        if count == 0:
+            return []
+        return [self._with(self.blocks[:count]), self._with(self.blocks[count:])]
+
+    def _with(self, blocks: list[TextBlock]) -> "CalloutBox":
+        return CalloutBox(self.element, blocks, self.border_colour, self.border_width, self.padding,
+                          self.space_after)
+
+
+class PageBreakBox:
+    """Start the next box on a new page."""
+
+
+Box = TextBlock | CalloutBox | PageBreakBox

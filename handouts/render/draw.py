@@ -1,0 +1,178 @@
+"""Draw the page model: text, labels, rules and boxes, each inside its tag or artifact."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from reportlab.lib.colors import HexColor
+
+from . import _reportlab
+from .boxes import CalloutBox, TextBlock, TextStyle
+from .linebreak import Line
+from .paginate import Page, Placed
+from .tagging import Tagger
+
+ASCENT = 0.8  # baseline sits this many ems below the top of the text's half-leading box
+
+
+class PageDrawer:
+    """Draws pages onto a ReportLab canvas through a tagger."""
+
+    def __init__(self, canv, tagger: Tagger, origin: tuple[float, float], background: str, footer: TextStyle,
+                 footer_corner: tuple[float, float]):
+        self.canv = canv
+        self.tagger = tagger
+        self.origin = origin  # where placed boxes' coordinates start on the page
+        self.background = background
+        self.footer = footer
+        self.footer_corner = footer_corner  # bottom right of the page number's line
+        self._bookmarks = 0
+
+    def page(self, page: Page, count: int, page_size) -> None:
+        canv = self.canv
+        if self.background != "#FFFFFF":
+            with self.tagger.artifact("Layout"):
+                canv.setFillColor(HexColor(self.background))
+                canv.rect(0, 0, *page_size, stroke=0, fill=1)
+        x, y = self.origin
+        for placed in page.placed:
+            self._placed(placed, x, y)
+        self._page_number(f"Page {page.number} of {count}")
+        canv.showPage()
+
+    def _placed(self, placed: Placed, x: float, y: float) -> None:
+        canv = self.canv
+        canv.saveState()
+        canv.translate(x + placed.x, y + placed.y)
+        if isinstance(placed.box, TextBlock):
+            self._text_block(placed)
+        else:
+            self._callout(placed)
+        canv.restoreState()
+
+    # -- text --------------------------------------------------------------
+    def _text_block(self, placed: Placed) -> None:
+        block, style = placed.box, placed.box.style
+        top = placed.height
+        baseline = top - (style.leading - style.size) / 2 - ASCENT * style.size
+        if block.outline:
+            title, level = block.outline
+            self._bookmarks += 1
+            key = f"h{self._bookmarks}"
+            self.canv.bookmarkHorizontal(key, 0, top)
+            self.canv.addOutlineEntry(title, key, level)
+        if block.label:
+            self._label(block, baseline)
+        for line in placed.lines:
+            self._line(block, line, baseline)
+            baseline -= style.leading
+        if block.write_in:
+            self._write_in_rule(placed, baseline + style.leading)
+
+    def _line(self, block: TextBlock, line: Line, baseline: float) -> None:
+        """One line; each run of text sits inside its own element's marked content."""
+        style, x = block.style, block.indent
+        groups: list[tuple[object, list]] = []
+        for piece in line.pieces:
+            owner = block.links[piece.span]  # a LinkTarget or None
+            if groups and groups[-1][0] is owner:
+                groups[-1][1].append(piece)
+            else:
+                groups.append((owner, [piece]))
+        for target, pieces in groups:
+            with self.tagger.marked(target.element if target else block.element):
+                self.canv.addLiteral(self._text_operators(pieces, x, baseline, style))
+            if target:
+                left = x + pieces[0].x
+                right = x + pieces[-1].x + pieces[-1].width
+                corners = (left, baseline - style.size * 0.25), (right, baseline + style.size * 0.9)
+                (x0, y0), (x1, y1) = (self.canv.absolutePosition(*corner) for corner in corners)
+                self.tagger.link(target.element, target.url, (x0, y0, x1, y1), target.text)
+
+    def _text_operators(self, pieces, x: float, baseline: float, style: TextStyle) -> str:
+        """Raw PDF text operators for pieces of one line (ReportLab's text object is slower)."""
+        canv, number = self.canv, _reportlab.number
+        ops = ["BT", _fill_operator(style.colour)]
+        size = number(style.size)
+        for piece in pieces:
+            # An exact position for each piece helps text extraction and screen readers.
+            ops.append(f"1 0 0 1 {number(x + piece.x)} {number(baseline)} Tm")
+            if piece.text.isascii():
+                ops.append(f"{_reportlab.ascii_font_resource(canv, piece.face)} {size} Tf "
+                           f"({_pdf_string(piece.text)}) Tj")
+                continue
+            for resource, codes in _reportlab.font_runs(canv, piece.face, piece.text):
+                ops.append(f"{resource} {size} Tf ({codes}) Tj")
+        ops.append("ET")
+        return " ".join(ops)
+
+    def _label(self, block: TextBlock, baseline: float) -> None:
+        canv, style, label = self.canv, block.style, block.label
+        x = block.label_indent
+        with self.tagger.marked(label.element):
+            if label.kind == "checkbox":
+                side = min(label.size or style.size, (block.indent - x) * 0.8)
+                canv.saveState()
+                canv.translate(x, 0)
+                canv.setStrokeColor(HexColor(style.colour))
+                canv.setLineWidth(max(1.5, style.size / 12))
+                canv.rect(0, baseline - style.size * 0.12, side, side, stroke=1, fill=0)
+                if label.checked:
+                    canv.line(side * 0.2, baseline + side * 0.35, side * 0.45, baseline + side * 0.05)
+                    canv.line(side * 0.45, baseline + side * 0.05, side * 0.85, baseline + side * 0.75)
+                canv.restoreState()
+            else:
+                text = canv.beginText(x, baseline)
+                text.setFont(style.fonts.face_for(label.text, False), style.size)
+                text.setFillColor(HexColor(style.colour))
+                text.textOut(label.text)
+                canv.drawText(text)
+
+    def _write_in_rule(self, placed: Placed, baseline: float) -> None:
+        canv, block = self.canv, placed.box
+        style = block.style
+        if block.rule_below(placed.width):
+            start, baseline = block.indent, baseline - style.leading
+        else:
+            start = block.indent + placed.lines[-1].width + style.size * 0.4
+        with self.tagger.artifact():
+            canv.saveState()
+            canv.setStrokeColor(HexColor(style.colour))
+            canv.setLineWidth(max(1.0, style.size / 16))
+            y = baseline - style.size * 0.15
+            canv.line(start, y, placed.width, y)
+            canv.restoreState()
+
+    # -- boxes and pages ---------------------------------------------------
+    def _callout(self, placed: Placed) -> None:
+        canv, box = self.canv, placed.box
+        assert isinstance(box, CalloutBox)
+        with self.tagger.artifact():
+            canv.saveState()
+            canv.setStrokeColor(HexColor(box.border_colour))
+            canv.setLineWidth(box.border_width)
+            half = box.border_width / 2
+            canv.rect(half, half, placed.width - box.border_width, placed.height - box.border_width,
+                      stroke=1, fill=0)
+            canv.restoreState()
+        for inner in placed.inner:
+            self._placed(inner, 0.0, 0.0)
+
+    def _page_number(self, text: str) -> None:
+        canv, style = self.canv, self.footer
+        with self.tagger.artifact("Pagination", "Footer"):
+            canv.setFillColor(HexColor(style.colour))
+            canv.setFont(style.fonts.face_for(text, False), style.size)
+            right, bottom = self.footer_corner
+            canv.drawRightString(right, bottom + (style.leading - style.size) / 2 + 0.25 * style.size, text)
+
+
+@lru_cache(maxsize=8192)
+def _pdf_string(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+
+@lru_cache(maxsize=16)
+def _fill_operator(colour: str) -> str:
+    c = HexColor(colour)
+    return f"{_reportlab.number(c.red)} {_reportlab.number(c.green)} {_reportlab.number(c.blue)} rg"
