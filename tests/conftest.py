@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 from datetime import datetime
 from pathlib import Path
@@ -9,6 +10,11 @@ from pathlib import Path
 import pytest
 
 from handouts.cli import main
+from handouts.model import Span
+from handouts.render import _reportlab
+from handouts.render.boxes import TextBlock, TextStyle
+from handouts.render.fonts import FontSet
+from handouts.render.tagging import StructTree, Tagger
 from handouts.jobs.build import render_document
 from handouts.load.project import Patient, Project
 
@@ -75,3 +81,35 @@ def run(capsys, *args):
         raise SystemExit(0)
     out, err = capsys.readouterr()
     return info.value.code or 0, out, err
+
+
+# -- render stage: boxes and a canvas without the rest of the pipeline ----------
+
+LEADING = 20.0
+
+
+@pytest.fixture(scope="session")
+def fonts() -> FontSet:
+    return FontSet("atkinson-hyperlegible")
+
+
+@pytest.fixture
+def tree() -> StructTree:
+    return StructTree()
+
+
+@pytest.fixture
+def paragraph(fonts, tree):
+    """paragraph(words, **box options): a text block of `words` at 10 pt on a 20 pt leading."""
+
+    def make(text: str, role: str = "P", **options) -> TextBlock:
+        return TextBlock(tree.leaf(role), [Span(text)], TextStyle(fonts, 10.0, LEADING, "#000000"), **options)
+
+    return make
+
+
+@pytest.fixture
+def tagger(fonts, tree):
+    """A tagger over a real ReportLab canvas (Letter)."""
+    canv = _reportlab.new_canvas(io.BytesIO(), (612.0, 792.0), "en-US", fonts.face_for("a", False), 12)
+    return Tagger(canv, tree)

@@ -20,7 +20,7 @@ from reportlab.pdfbase import pdfdoc, pdfmetrics, ttfonts
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFObject, PDFStream, PDFString
 from reportlab.pdfgen.canvas import Canvas
 
-TESTED_RELEASES = ">=4.2,<5.2"  # keep in step with pyproject.toml
+TESTED_RELEASES = ">=5.1,<5.2"  # keep in step with pyproject.toml
 
 # (where, attribute, what handouts uses it for); `where` names an object made in `contract_breaks`.
 CONTRACT = (

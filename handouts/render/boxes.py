@@ -107,9 +107,9 @@ class TextBlock:
     def split(self, width: float, height: float) -> list["TextBlock"]:
         """Two pieces, the first fitting `height`; none if that would strand a single line."""
         lines = self.lines(width)
-        fit = int(height // self.style.leading)
-        # No single line left behind or carried over (no widows or orphans).
-        if fit < 2 or len(lines) - fit < 2:
+        # No single line left behind or carried over (no widows or orphans): at least two on each side.
+        fit = min(int(height // self.style.leading), len(lines) - 2)
+        if fit < 2:
             return []
         first = self._piece(lines[:fit], write_in=False, space_after=0.0)
         rest = self._piece(lines[fit:], label=None, outline=None, space_before=0.0)

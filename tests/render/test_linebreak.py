@@ -1,0 +1,64 @@
+"""Line breaking: ragged right, within the width, long words broken, faces per word."""
+
+import pytest
+
+from handouts.model import Span
+from handouts.render.fonts import width
+from handouts.render.linebreak import break_lines
+
+SIZE = 18.0
+
+
+def texts(lines):
+    return ["".join(piece.text for piece in line.pieces) for line in lines]
+
+
+def test_words_fill_each_line_and_never_pass_the_width(fonts):
+    spans = [Span("Someone else will drive you home after your infusion at the clinic today.")]
+    lines = break_lines(spans, fonts, SIZE, 200.0)
+    assert len(lines) > 2
+    assert all(line.width <= 200.0 for line in lines)
+    assert " ".join(t.strip() for t in texts(lines)) == spans[0].text
+    # Ragged right: no line could have taken the next line's first word.
+    for line, following in zip(lines, lines[1:]):
+        first_word = texts([following])[0].split(" ")[0]
+        assert line.width + width(" " + first_word, lines[0].pieces[0].face, SIZE) > 200.0
+
+
+def test_a_hard_break_ends_the_line(fonts):
+    lines = break_lines([Span("First line"), Span("\n"), Span("second line")], fonts, SIZE, 1000.0)
+    assert texts(lines) == ["First line", "second line"]
+
+
+def test_a_word_wider_than_the_line_is_broken_preferably_after_a_slash(fonts):
+    url = "https://clinic.example/" + "/".join(["segment"] * 12)
+    lines = break_lines([Span(url, href=url)], fonts, SIZE, 150.0)
+    assert len(lines) > 3 and all(line.width <= 150.0 for line in lines)
+    assert "".join(texts(lines)) == url
+    assert sum(t.endswith("/") for t in texts(lines[:-1])) >= len(lines) // 2
+
+
+def test_a_word_with_no_break_point_is_cut_at_the_width(fonts):
+    lines = break_lines([Span("x" * 80)], fonts, SIZE, 100.0)
+    assert "".join(texts(lines)) == "x" * 80
+    assert all(0 < line.width <= 100.0 for line in lines)
+
+
+def test_pieces_remember_their_span_so_links_stay_links(fonts):
+    spans = [Span("Call "), Span("the clinic", href="tel:+15125550142"), Span(" today.")]
+    (line,) = break_lines(spans, fonts, SIZE, 1000.0)
+    assert [(p.text, p.span, p.href) for p in line.pieces] == [
+        ("Call ", 0, None), ("the clinic", 1, "tel:+15125550142"), (" today.", 2, None)]
+
+
+@pytest.mark.parametrize("word", ["Ελένη", "Петрова", "Nguyễn"])
+def test_a_word_the_primary_face_lacks_is_drawn_whole_in_the_fallback(fonts, word):
+    (line,) = break_lines([Span(f"Hello {word} there")], fonts, SIZE, 1000.0)
+    faces = {p.text.strip(): p.face for p in line.pieces}
+    assert faces[word].startswith("NotoSansHandouts")
+    assert all(face.startswith("AtkinsonHyperlegible") for text, face in faces.items() if text != word)
+
+
+def test_the_same_text_breaks_the_same_way(fonts):
+    spans = [Span("A steady sentence that wraps across a few short lines of text.")]
+    assert break_lines(spans, fonts, SIZE, 180.0) == break_lines(list(spans), fonts, SIZE, 180.0)

@@ -1,0 +1,112 @@
+"""The tag writer refuses to write a structure tree that breaks its invariants."""
+
+import pytest
+
+from handouts.errors import InternalError
+from handouts.render.tagging import MarkedContent, StructElement, StructTree
+
+from conftest import DATA, REPO, run
+
+
+def _draw(tagger, element):
+    with tagger.marked(element):
+        tagger._canv.drawString(72, 720, "text")
+
+
+def _finish(tagger):
+    tagger._canv.showPage()
+    tagger.write()
+
+
+def test_a_well_formed_tree_is_written(tagger, tree):
+    with tree.element("L"):
+        with tree.element("LI"):
+            label = tree.leaf("Lbl")
+            with tree.element("LBody") as body:
+                pass
+    _draw(tagger, label)
+    _draw(tagger, body)
+    _finish(tagger)
+    assert [e.role for e in tree.root.elements()] == ["Document", "L", "LI", "Lbl", "LBody"]
+
+
+@pytest.mark.parametrize("parent, role", [("P", "Lbl"), ("Document", "LI"), ("L", "P"), ("LI", "P"),
+                                          ("Document", "LBody"), ("P", "H2"), ("Document", "Span")])
+def test_elements_go_only_where_they_belong(parent, role):
+    tree = StructTree()
+    owner = tree.root if parent == "Document" else StructElement(parent, tree.root)
+    with pytest.raises(InternalError, match="bug in handouts"):
+        owner.child(role)
+
+
+def test_an_element_left_open_is_refused(tagger, tree):
+    opened = tree.element("L")  # kept, so that nothing closes it
+    opened.__enter__()
+    with pytest.raises(InternalError, match="never closed"):
+        _finish(tagger)
+
+
+def test_marked_content_left_open_is_refused(tagger, tree):
+    drawing = tagger.marked(tree.leaf("P"))  # kept, so that nothing closes it
+    drawing.__enter__()
+    with pytest.raises(InternalError, match="never closed"):
+        _finish(tagger)
+
+
+def test_marked_content_cannot_nest(tagger, tree):
+    paragraph = tree.leaf("P")
+    with pytest.raises(InternalError, match="cannot nest"):
+        with tagger.marked(paragraph):
+            with tagger.artifact():
+                pass
+
+
+def test_an_mcid_owned_twice_is_refused(tagger, tree):
+    first, second = tree.leaf("P"), tree.leaf("P")
+    _draw(tagger, first)
+    second.attach()
+    second.kids.append(MarkedContent(0, 0))  # the same page and MCID as the first paragraph's
+    with pytest.raises(InternalError, match="belongs to two elements"):
+        _finish(tagger)
+
+
+def test_content_on_a_page_that_does_not_exist_is_refused(tagger, tree):
+    paragraph = tree.leaf("P")
+    _draw(tagger, paragraph)
+    paragraph.kids[0].page = 3
+    with pytest.raises(InternalError, match="page 4 of 1"):
+        _finish(tagger)
+
+
+def test_a_list_must_hold_list_items(tagger, tree):
+    with tree.element("L") as items:
+        pass
+    items.attach()  # an empty list in the tree
+    with pytest.raises(InternalError, match="no list items"):
+        _finish(tagger)
+
+
+def test_containers_hold_no_content_of_their_own(tagger, tree):
+    with tree.element("L") as items, pytest.raises(InternalError, match="holds elements"):
+        with tagger.marked(items):
+            pass
+
+
+def test_a_link_annotation_needs_a_link_element(tagger, tree):
+    with pytest.raises(InternalError, match="Link element"):
+        tagger.link(tree.leaf("P"), "https://example.org", (72, 700, 200, 720), "example")
+
+
+def test_a_broken_invariant_writes_no_file(capsys, tmp_path, monkeypatch):
+    """Through the CLI: an internal error (exit 70), and nothing in the output folder."""
+    from handouts.render import compose
+
+    def broken_item(self, item, depth, marker):
+        self.tree.leaf("Lbl")  # a label straight under the list, not inside a list item
+        return []
+
+    monkeypatch.setattr(compose.Composer, "list_item", broken_item)
+    code, _, err = run(capsys, "build", "sample", "--out", str(tmp_path / "out"), "--content", str(DATA),
+                       "--layouts", str(REPO / "layouts"))
+    assert code == 70 and "internal error" in err
+    assert not list(tmp_path.glob("out/**/*.pdf"))
