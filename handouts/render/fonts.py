@@ -60,13 +60,12 @@ class FontSet:
 
 
 @lru_cache(maxsize=None)
-def _faces(typeface: str) -> dict[bool, tuple[Face, Face]]:
+def _faces(typeface: str) -> tuple[tuple[Face, Face], tuple[Face, Face]]:
+    """(regular, fallback regular) and (bold, fallback bold), indexed by `bold`."""
     base, regular, bold = TYPEFACES[typeface]
     fb_base, fb_regular, fb_bold = FALLBACK
-    return {
-        False: (_register(f"{base}-Regular", regular), _register(f"{fb_base}-Regular", fb_regular)),
-        True: (_register(f"{base}-Bold", bold), _register(f"{fb_base}-Bold", fb_bold)),
-    }
+    return ((_register(f"{base}-Regular", regular), _register(f"{fb_base}-Regular", fb_regular)),
+            (_register(f"{base}-Bold", bold), _register(f"{fb_base}-Bold", fb_bold)))
 
 
 @lru_cache(maxsize=65536)
