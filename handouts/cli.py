@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from .errors import HandoutsError, InputError
-from .jobs.batch import ProjectPaths, check_rows, row_rules, run_batch
+from .jobs.batch import ProjectPaths, row_rules, run_batch
 from .jobs.build import build_files
 from .jobs.printjob import write_print_job
 from .load.dates import parse_appointment
@@ -202,20 +202,19 @@ def packets(roster_file, out_dir, print_job, jobs, strict, names_in_filenames, q
     """
     project = Project.open(content_dir, layouts_dir, clinic_file)
     paths = ProjectPaths(content_dir, layouts_dir, clinic_file)
-    roster = Roster(roster_file)
-    if strict:
-        problems = check_rows(roster, row_rules(project))
-        if problems:
-            for problem in problems:
-                click.echo(f"error: {problem}", err=True)
-            click.echo(f"{len(problems)} bad row(s); nothing written (--strict).", err=True)
-            sys.exit(1)
-    total = roster.count()
-    show = not quiet and total > 5 and sys.stderr.isatty()
+    read = Roster(roster_file).read(row_rules(project))  # the file is read once, here
+    if strict and read.problems:
+        for problem in read.problems:
+            click.echo(f"error: {problem}", err=True)
+        click.echo(f"{len(read.problems)} bad row(s); nothing written (--strict).", err=True)
+        sys.exit(1)
+    show = not quiet and read.total > 5 and sys.stderr.isatty()
     with open(os.devnull, "w") as hidden, \
-            click.progressbar(length=total, label="Packets", file=sys.stderr if show else hidden) as bar:
-        result = run_batch(project, paths, roster, out_dir, jobs=jobs, names_in_files=names_in_filenames,
+            click.progressbar(length=read.total, label="Packets", file=sys.stderr if show else hidden) as bar:
+        bar.update(len(read.problems))
+        result = run_batch(project, paths, read.rows, out_dir, jobs=jobs, names_in_files=names_in_filenames,
                            progress=bar.update)
+    result.problems = sorted(read.problems + result.problems, key=lambda p: p.number)
     if print_job and result.written:
         pages = write_print_job([(f"{row.patient_id} ({row.appointment:%Y-%m-%d %H:%M})", path)
                                  for row, path in result.written], print_job)

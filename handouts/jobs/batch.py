@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import HandoutsError
 from ..load.project import Patient, Project
-from ..load.roster import Roster, RosterRow, RowProblem, RowRules
+from ..load.roster import RosterRow, RowProblem, RowRules
 from ..render.fonts import FontSet
 from .atomic import write_atomically
 from .build import render_checked
@@ -44,10 +44,6 @@ def row_rules(project: Project) -> RowRules:
                     sorted(languages)[0] if languages else "en-US", uncovered)
 
 
-def check_rows(roster: Roster, rules: RowRules) -> list[RowProblem]:
-    return [row for row in roster.rows(rules) if isinstance(row, RowProblem)]
-
-
 # -- rendering, in this process or in workers ------------------------------
 _worker_project: Project | None = None
 
@@ -69,7 +65,7 @@ def render_row(row: RosterRow, project: Project | None = None) -> tuple[RosterRo
         return row, None, exc.message
 
 
-def render_rows(rows: Iterator[RosterRow], project: Project, paths: ProjectPaths, jobs: int):
+def render_rows(rows: list[RosterRow], project: Project, paths: ProjectPaths, jobs: int):
     """Yield (row, pdf, reason) in roster order."""
     if jobs <= 1:
         for row in rows:
@@ -77,23 +73,15 @@ def render_rows(rows: Iterator[RosterRow], project: Project, paths: ProjectPaths
         return
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
     with context.Pool(jobs, initializer=_open_worker, initargs=(paths,)) as pool:
+        # A list, not a generator: the pool's feeder thread only hands out rows, it computes nothing.
         yield from pool.imap(render_row, rows, chunksize=4)
 
 
-def run_batch(project: Project, paths: ProjectPaths, roster: Roster, out_dir: Path, *, jobs: int,
+def run_batch(project: Project, paths: ProjectPaths, rows: list[RosterRow], out_dir: Path, *, jobs: int,
               names_in_files: bool = False, progress: Callable[[int], None] = lambda n: None) -> BatchResult:
+    """Render and write the packets of rows already checked; rows that fail to render become problems."""
     result = BatchResult()
-    rules = row_rules(project)
-
-    def rows() -> Iterator[RosterRow]:
-        for row in roster.rows(rules):
-            if isinstance(row, RowProblem):
-                result.problems.append(row)
-                progress(1)
-            else:
-                yield row
-
-    for row, pdf, reason in render_rows(rows(), project, paths, jobs):
+    for row, pdf, reason in render_rows(rows, project, paths, jobs):
         if pdf is None:
             result.problems.append(RowProblem(row.number, row.patient_id, "packet", reason))
         else:
@@ -101,5 +89,4 @@ def run_batch(project: Project, paths: ProjectPaths, roster: Roster, out_dir: Pa
             write_atomically(path, pdf)
             result.written.append((row, path))
         progress(1)
-    result.problems.sort(key=lambda p: p.number)
     return result

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -52,11 +53,22 @@ class RowRules:
     uncovered: object  # callable(text) -> list of characters no font can draw
 
 
+@dataclass
+class RosterRead:
+    rows: list[RosterRow] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.rows) + len(self.problems)
+
+
 class Roster:
     """A roster file checked as a whole (encoding, header) and read row by row."""
 
     def __init__(self, path: Path):
         self.path = Path(path)
+        self._text = ""  # the whole file, read once: every later pass reads this, never the file again
         self.delimiter, self.columns = self._check_file()
 
     def _check_file(self) -> tuple[str, dict[str, int]]:
@@ -64,9 +76,8 @@ class Roster:
             raise InputError(f"{self.path}: roster not found; check the file name")
         if self.path.is_dir():
             raise InputError(f"{self.path}: is a folder; give the roster CSV file")
-        self._check_text()
-        with self._open() as handle:
-            header = handle.readline()
+        self._text = self._read_text()
+        header = io.StringIO(self._text, newline="").readline()
         if not header.strip():
             raise InputError(f"{self.path}: the roster is empty; export it with a header row "
                              f"({', '.join(REQUIRED)})")
@@ -82,10 +93,11 @@ class Roster:
                              f"{', '.join(REQUIRED)} (found: {', '.join(n.strip() for n in names) or 'nothing'})")
         return delimiter, columns
 
-    def _check_text(self) -> None:
-        """Refuse a file that is not UTF-8 text before any row is used."""
+    def _read_text(self) -> str:
+        """The file as text; a file that is not UTF-8 text is refused before any row is used."""
         codec = codecs.getincrementaldecoder("utf-8-sig")()
         offset = 0
+        parts: list[str] = []
         try:
             handle = open(self.path, "rb")
         except OSError as exc:
@@ -95,7 +107,7 @@ class Roster:
                 if b"\x00" in chunk:
                     raise InputError(f"{self.path}: this is not a CSV text file; export the roster as CSV")
                 try:
-                    codec.decode(chunk)
+                    parts.append(codec.decode(chunk))
                 except UnicodeDecodeError as exc:
                     raise InputError(
                         f"{self.path}: byte {offset + exc.start} is not UTF-8; export the roster as "
@@ -103,27 +115,27 @@ class Roster:
                     ) from None
                 offset += len(chunk)
             try:
-                codec.decode(b"", final=True)
+                parts.append(codec.decode(b"", final=True))
             except UnicodeDecodeError:
                 raise InputError(f"{self.path}: the file ends inside a character; export the roster "
                                  "as 'CSV UTF-8'") from None
-
-    def _open(self):
-        return open(self.path, encoding="utf-8-sig", newline="")
-
-    def count(self) -> int:
-        with self._open() as handle:
-            return max(0, sum(1 for _ in csv.reader(handle, delimiter=self.delimiter)) - 1)
+        return "".join(parts)
 
     def rows(self, rules: RowRules) -> Iterator[RosterRow | RowProblem]:
         seen: set[str] = set()
-        with self._open() as handle:
-            reader = csv.reader(handle, delimiter=self.delimiter)
-            next(reader, None)
-            for number, cells in enumerate(reader, start=2):
-                if not any(cell.strip() for cell in cells):
-                    continue  # blank lines spreadsheets leave at the end
-                yield self._row(number, cells, rules, seen)
+        reader = csv.reader(io.StringIO(self._text, newline=""), delimiter=self.delimiter)
+        next(reader, None)
+        for number, cells in enumerate(reader, start=2):
+            if not any(cell.strip() for cell in cells):
+                continue  # blank lines spreadsheets leave at the end
+            yield self._row(number, cells, rules, seen)
+
+    def read(self, rules: RowRules) -> "RosterRead":
+        """Every row, checked: the good ones and the problems, in roster order."""
+        read = RosterRead()
+        for row in self.rows(rules):
+            (read.problems if isinstance(row, RowProblem) else read.rows).append(row)
+        return read
 
     def _row(self, number: int, cells: list[str], rules: RowRules, seen: set[str]) -> RosterRow | RowProblem:
         def get(column: str) -> str:
@@ -158,10 +170,10 @@ class Roster:
         if language and language.lower().split("-")[0] != rules.language.lower().split("-")[0]:
             return problem("language", f"'{language}' has no content; the handouts are in {rules.language}")
         preferred = get("preferred_name") or name
-        for field, value in (("name", name), ("preferred_name", preferred)):
+        for column, value in (("name", name), ("preferred_name", preferred)):
             missing = rules.uncovered(value)
             if missing:
                 codes = ", ".join(f"U+{ord(ch):04X}" for ch in missing[:3])
-                return problem(field, f"has characters the fonts cannot draw ({codes}); check the spelling")
+                return problem(column, f"has characters the fonts cannot draw ({codes}); check the spelling")
         return RosterRow(number, patient_id, name, preferred, appointment, layout, documents,
                          get("email"), language or rules.language)

@@ -97,3 +97,12 @@ def test_file_level_problems(tmp_path, content, message):
 def test_missing_roster(tmp_path):
     with pytest.raises(InputError, match="roster not found"):
         Roster(tmp_path / "nope.csv")
+
+
+def test_the_roster_file_is_read_once(write_roster, rules):
+    """Later passes read what was read first: a file changed or removed afterwards changes nothing."""
+    path = write_roster(GOOD)
+    roster = Roster(path)
+    path.unlink()
+    read = roster.read(rules)
+    assert [row.patient_id for row in read.rows] == ["P1"] and read.problems == [] and read.total == 1
