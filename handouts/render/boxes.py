@@ -7,8 +7,9 @@ split at a page end, and how it keeps with its neighbours. It draws nothing:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import takewhile
+from typing import ClassVar
 
 from ..model import Span
 from .fonts import FontSet
@@ -58,33 +59,33 @@ def link_targets(spans: list[Span], owner: StructElement) -> list[LinkTarget | N
     return targets
 
 
+@dataclass(eq=False)
 class TextBlock:
     """A heading, paragraph, list item or write-in line."""
 
-    def __init__(self, element: StructElement, spans: list[Span], style: TextStyle, *,
-                 indent: float = 0.0, space_before: float = 0.0, space_after: float = 0.0,
-                 keep_with_next: bool = False, keep_together: bool = False, write_in: bool = False,
-                 label: Label | None = None, label_indent: float = 0.0, outline: tuple[str, int] | None = None,
-                 lines: tuple[Line, ...] | None = None, links: list[LinkTarget | None] | None = None):
-        self.element = element
-        self.spans = spans
-        self.links = links if links is not None else link_targets(spans, element)
-        self.style = style
-        self.indent = indent
-        self.space_before = space_before
-        self.space_after = space_after
-        self.keep_with_next = keep_with_next
-        self.keep_together = keep_together
-        self.write_in = write_in
-        self.label = label
-        self.label_indent = label_indent
-        self.outline = outline  # (title, level) of a bookmark at the block's top
-        self._fixed_lines = lines  # a piece of a split block keeps its lines
+    element: StructElement
+    spans: list[Span]
+    style: TextStyle
+    indent: float = 0.0
+    space_before: float = 0.0
+    space_after: float = 0.0
+    keep_with_next: bool = False
+    keep_together: bool = False
+    write_in: bool = False
+    label: Label | None = None
+    label_indent: float = 0.0
+    outline: tuple[str, int] | None = None  # (title, level) of a bookmark at the block's top
+    fixed_lines: tuple[Line, ...] | None = None  # a piece of a split block keeps its lines
+    links: list[LinkTarget | None] | None = None  # per span; the pieces of a split block share them
+
+    def __post_init__(self):
+        if self.links is None:
+            self.links = link_targets(self.spans, self.element)
 
     def lines(self, width: float) -> tuple[Line, ...]:
         """The block's lines: fixed for a piece of a split block, else broken to fit (memoized)."""
-        if self._fixed_lines is not None:
-            return self._fixed_lines
+        if self.fixed_lines is not None:
+            return self.fixed_lines
         return break_lines(self.spans, self.style.fonts, self.style.size, width - self.indent)
 
     def rule_below(self, width: float) -> bool:
@@ -111,33 +112,26 @@ class TextBlock:
         fit = min(int(height // self.style.leading), len(lines) - 2)
         if fit < 2:
             return []
-        first = self._piece(lines[:fit], write_in=False, space_after=0.0)
-        rest = self._piece(lines[fit:], label=None, outline=None, space_before=0.0)
+        first = replace(self, fixed_lines=lines[:fit], keep_with_next=False, keep_together=False, write_in=False,
+                        space_after=0.0)
+        rest = replace(self, fixed_lines=lines[fit:], keep_with_next=False, keep_together=False, label=None,
+                       outline=None, space_before=0.0)
         return [first, rest]
 
-    def _piece(self, lines: tuple[Line, ...], **changes) -> "TextBlock":
-        args = dict(indent=self.indent, space_before=self.space_before, space_after=self.space_after,
-                    keep_with_next=False, keep_together=False, write_in=self.write_in,
-                    label=self.label, label_indent=self.label_indent, outline=self.outline)
-        args.update(changes)
-        return TextBlock(self.element, self.spans, self.style, lines=lines, links=self.links, **args)
 
-
+@dataclass(eq=False)
 class CalloutBox:
     """An 'important' box: a bordered frame around its blocks, kept on one page when it fits."""
 
-    space_before = 0.0
-    keep_with_next = False
-    keep_together = True
-
-    def __init__(self, element: StructElement, blocks: list[TextBlock], border_colour: str,
-                 border_width: float, padding: float, space_after: float):
-        self.element = element
-        self.blocks = blocks
-        self.border_colour = border_colour
-        self.border_width = border_width
-        self.padding = padding
-        self.space_after = space_after
+    element: StructElement
+    blocks: list[TextBlock | CalloutBox]
+    border_colour: str
+    border_width: float
+    padding: float
+    space_after: float
+    space_before: ClassVar[float] = 0.0
+    keep_with_next: ClassVar[bool] = False
+    keep_together: ClassVar[bool] = True
 
     @property
     def inset(self) -> float:
@@ -171,14 +165,11 @@ class CalloutBox:
         # The block that does not fit may split itself across the two boxes.
         parts = self.blocks[count].split(self.inner_width(width), height - used)
         if len(parts) == 2:
-            return [self._with([*self.blocks[:count], parts[0]]), self._with([parts[1], *self.blocks[count + 1:]])]
+            return [replace(self, blocks=[*self.blocks[:count], parts[0]]),
+                    replace(self, blocks=[parts[1], *self.blocks[count + 1:]])]
         if count == 0:
             return []
-        return [self._with(self.blocks[:count]), self._with(self.blocks[count:])]
-
-    def _with(self, blocks: list[TextBlock]) -> "CalloutBox":
-        return CalloutBox(self.element, blocks, self.border_colour, self.border_width, self.padding,
-                          self.space_after)
+        return [replace(self, blocks=self.blocks[:count]), replace(self, blocks=self.blocks[count:])]
 
 
 class PageBreakBox:
