@@ -47,6 +47,11 @@ class FontSet:
         """The face that draws the whole word: the primary one when it can."""
         return _face_for(self.typeface, word, bold)
 
+    def face_runs(self, word: str, text: str, bold: bool) -> tuple[tuple[str, str], ...]:
+        """`text`, part of `word`, as (text, face) runs: all in the face that draws the whole word when
+        one does (so a word keeps one look), else each character in the first face that has it."""
+        return _face_runs(self.typeface, word, text, bold)
+
     def uncovered(self, text: str) -> tuple[str, ...]:
         """Characters that no face of this set can draw, in order of appearance."""
         return _uncovered(self.typeface, text)
@@ -76,6 +81,27 @@ def _face_for(typeface: str, word: str, bold: bool) -> str:
         if codes <= face.covered:
             return face.name
     return faces[-1].name
+
+
+@lru_cache(maxsize=8192)
+def _face_runs(typeface: str, word: str, text: str, bold: bool) -> tuple[tuple[str, str], ...]:
+    faces = _faces(typeface)[bold]
+    whole = next((f for f in faces if all(ch.isspace() or ord(ch) in f.covered for ch in word)), None)
+    if whole:
+        return ((text, whole.name),)
+    # The face that draws most of the word first, so a word changes face as little as it can.
+    ranked = sorted(faces, key=lambda f: -sum(ord(ch) in f.covered for ch in word))
+    runs: list[tuple[str, str]] = []
+    for ch in text:
+        if ch.isspace() and runs:
+            face = runs[-1][1]
+        else:
+            face = next((f.name for f in ranked if ord(ch) in f.covered), ranked[0].name)
+        if runs and runs[-1][1] == face:
+            runs[-1] = (runs[-1][0] + ch, face)
+        else:
+            runs.append((ch, face))
+    return tuple(runs)
 
 
 @lru_cache(maxsize=8192)

@@ -60,7 +60,7 @@ def _break_lines(spans: tuple[Span, ...], fonts: FontSet, size: float, max_width
             lines.append(_line(current))
             current, used = [], 0.0
             continue
-        _measure(word, fonts, size)
+        word = _measure(word, fonts, size)
         ink = _ink_width(word)
         if current and used + ink > max_width:
             lines.append(_line(current))
@@ -99,11 +99,15 @@ def _words(spans: list[Span]):
         yield word
 
 
-def _measure(word: list[_Fragment], fonts: FontSet, size: float) -> None:
+def _measure(word: list[_Fragment], fonts: FontSet, size: float) -> list[_Fragment]:
+    """The word's fragments with faces and widths; a fragment no one face can draw is cut into runs."""
     letters = "".join(f.text for f in word)
+    measured = []
     for fragment in word:
-        fragment.face = fonts.face_for(letters, fragment.bold)
-        fragment.width = width(fragment.text, fragment.face, size)
+        for text, face in fonts.face_runs(letters, fragment.text, fragment.bold):
+            measured.append(_Fragment(text, fragment.bold, fragment.href, fragment.span, face,
+                                      width(text, face, size)))
+    return measured
 
 
 def _ink_width(word: list[_Fragment]) -> float:

@@ -139,3 +139,19 @@ def test_a_heading_and_its_subheading_stay_with_their_text(make_project):
         pdf = render(make_project(doc=f"---\ntitle: Keep\n---\n{body}"), "doc", "extra-large")
         (lines,) = [p.extract_text().splitlines() for p in reader(pdf).pages if "Section" in p.extract_text()]
         assert "Subsection" in lines and "The text after both." in lines
+
+
+@pytest.mark.parametrize("name", ["Ĉarlo≤ Smith", "Температура≥38", "Ελένη≤Nguyễn"])
+def test_a_word_that_needs_two_faces_draws_every_character_in_a_face_that_has_it(sample_project, fonts, name):
+    from handouts.load.project import Patient
+    from pdfread import pdf_ua_failures
+
+    pdf = render(sample_project, "sample", patient=Patient.from_values(name), appointment=APPOINTMENT)
+    covered = {face.name: face.covered for pair in fonts.faces for face in pair}
+    drawn = [(t, font.split("+", 1)[-1]) for _, t, _, font, *_ in runs(pdf)]
+    for piece, font in drawn:
+        face = next(name for name in covered if font.startswith(name.split("-")[0]) and
+                    font.endswith(name.split("-")[-1]))
+        assert all(ch.isspace() or ord(ch) in covered[face] for ch in piece), (piece, font)
+    assert name in normalized(text(pdf))
+    assert pdf_ua_failures(pdf) == []
