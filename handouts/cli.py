@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from .errors import HandoutsError, InputError
-from .jobs.batch import ProjectPaths, row_rules, run_batch
+from .jobs.batch import ProjectPaths, plan_files, row_rules, run_batch
 from .jobs.build import build_files
 from .jobs.printjob import write_print_job
 from .load.dates import parse_appointment
@@ -203,18 +203,19 @@ def packets(roster_file, out_dir, print_job, jobs, strict, names_in_filenames, q
     project = Project.open(content_dir, layouts_dir, clinic_file)
     paths = ProjectPaths(content_dir, layouts_dir, clinic_file)
     read = Roster(roster_file).read(row_rules(project))  # the file is read once, here
-    if strict and read.problems:
-        for problem in read.problems:
+    planned, clashes = plan_files(read.rows, out_dir, names_in_filenames)
+    if strict and (read.problems or clashes):
+        bad = sorted(read.problems + clashes, key=lambda p: p.number)
+        for problem in bad:
             click.echo(f"error: {problem}", err=True)
-        click.echo(f"{len(read.problems)} bad row(s); nothing written (--strict).", err=True)
+        click.echo(f"{len(bad)} bad row(s); nothing written (--strict).", err=True)
         sys.exit(1)
     show = not quiet and read.total > 5 and sys.stderr.isatty()
     with open(os.devnull, "w") as hidden, \
             click.progressbar(length=read.total, label="Packets", file=sys.stderr if show else hidden) as bar:
-        bar.update(len(read.problems))
-        result = run_batch(project, paths, read.rows, out_dir, jobs=jobs, names_in_files=names_in_filenames,
-                           progress=bar.update)
-    result.problems = sorted(read.problems + result.problems, key=lambda p: p.number)
+        bar.update(len(read.problems) + len(clashes))
+        result = run_batch(project, paths, planned, jobs=jobs, progress=bar.update)
+    result.problems = sorted(read.problems + clashes + result.problems, key=lambda p: p.number)
     if print_job and result.written:
         pages = write_print_job([(f"{row.patient_id} ({row.appointment:%Y-%m-%d %H:%M})", path)
                                  for row, path in result.written], print_job)

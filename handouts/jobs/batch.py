@@ -14,7 +14,7 @@ from ..load.roster import RosterRow, RowProblem, RowRules
 from ..render.fonts import FontSet
 from .atomic import write_atomically
 from .build import render_checked
-from .filenames import packet_filename
+from .filenames import collision_key, packet_filename
 from .packet import packet_document
 
 
@@ -77,16 +77,37 @@ def render_rows(rows: list[RosterRow], project: Project, paths: ProjectPaths, jo
         yield from pool.imap(render_row, rows, chunksize=4)
 
 
-def run_batch(project: Project, paths: ProjectPaths, rows: list[RosterRow], out_dir: Path, *, jobs: int,
-              names_in_files: bool = False, progress: Callable[[int], None] = lambda n: None) -> BatchResult:
-    """Render and write the packets of rows already checked; rows that fail to render become problems."""
+def plan_files(rows: list[RosterRow], out_dir: Path, names_in_files: bool = False,
+               ) -> tuple[list[tuple[RosterRow, Path]], list[RowProblem]]:
+    """Each row's packet path; rows whose names would collide on some file system get none."""
+    paths = {row.number: out_dir / packet_filename(row.patient_id, row.appointment,
+                                                   row.name if names_in_files else None) for row in rows}
+    groups: dict[str, list[RosterRow]] = {}
+    for row in rows:
+        groups.setdefault(collision_key(paths[row.number].name), []).append(row)
+    planned, problems = [], []
+    for row in rows:
+        group = groups[collision_key(paths[row.number].name)]
+        if len(group) == 1:
+            planned.append((row, paths[row.number]))
+            continue
+        others = ", ".join(str(other.number) for other in group if other is not row)
+        problems.append(RowProblem(row.number, row.patient_id, "patient_id",
+                                   f"its packet's file name is the same as row {others}'s on Windows and macOS "
+                                   "(the ids differ only in letter case); give each patient a distinct id"))
+    return planned, problems
+
+
+def run_batch(project: Project, paths: ProjectPaths, planned: list[tuple[RosterRow, Path]], *, jobs: int,
+              progress: Callable[[int], None] = lambda n: None) -> BatchResult:
+    """Render and write the planned packets; rows that fail to render become problems."""
     result = BatchResult()
-    for row, pdf, reason in render_rows(rows, project, paths, jobs):
+    targets = {row.number: path for row, path in planned}
+    for row, pdf, reason in render_rows([row for row, _ in planned], project, paths, jobs):
         if pdf is None:
             result.problems.append(RowProblem(row.number, row.patient_id, "packet", reason))
         else:
-            path = out_dir / packet_filename(row.patient_id, row.appointment, row.name if names_in_files else None)
-            write_atomically(path, pdf)
-            result.written.append((row, path))
+            write_atomically(targets[row.number], pdf)
+            result.written.append((row, targets[row.number]))
         progress(1)
     return result

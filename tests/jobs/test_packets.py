@@ -106,3 +106,26 @@ def test_names_in_file_names_only_when_asked(capsys, tmp_path, write_roster):
     path = write_roster([["P1", "Jack Smith", "2026-12-03 09:30", "", "", ""]])
     packets(capsys, path, tmp_path / "out", "--names-in-filenames")
     assert [f.name for f in (tmp_path / "out").iterdir()] == ["P1_2026-12-03_Jack-Smith.pdf"]
+
+
+def test_ids_that_would_share_a_file_name_are_refused_not_overwritten(capsys, tmp_path, write_roster):
+    rows = [["a b", "Ann Alpha", "2026-12-03 09:30", "", "", ""],
+            ["a-b", "Bea Beta", "2026-12-03 09:30", "", "", ""],
+            ["P1", "Cal Gamma", "2026-12-03 09:30", "", "", ""],
+            ["p1", "Dee Delta", "2026-12-03 09:30", "", "", ""]]
+    code, out, err = packets(capsys, write_roster(rows), tmp_path / "out", "--jobs", "1")
+    assert code == 1
+    assert "row 4 " in err and "row 5 " in err and "letter case" in err
+    files = sorted((tmp_path / "out").iterdir())
+    assert len(files) == 2  # 'a b' and 'a-b' get different names; P1 and p1 get none
+    owners = {normalized(text(f)).split("Prepared for ")[1].split(".")[0] for f in files}
+    assert owners == {"Ann Alpha", "Bea Beta"}
+    for problem_name in ("Cal Gamma", "Dee Delta"):
+        assert problem_name not in err
+
+
+def test_strict_refuses_colliding_ids_before_writing(capsys, tmp_path, write_roster):
+    rows = [["P1", "Cal Gamma", "2026-12-03 09:30", "", "", ""], ["p1", "Dee Delta", "2026-12-03 09:30", "", "", ""]]
+    code, _, err = packets(capsys, write_roster(rows), tmp_path / "out", "--strict")
+    assert code == 1 and "nothing written" in err
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
