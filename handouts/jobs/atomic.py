@@ -4,22 +4,38 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from ..errors import InputError
 
+PART_SUFFIX = ".part"
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside `path`, then rename it into place."""
+
+def _file_mode() -> int:
+    """The mode a plain new file gets here (0666 less the umask): staff on a shared drive can read it."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+@contextmanager
+def open_atomically(path: Path) -> Iterator[BinaryIO]:
+    """A handle on a temporary file beside `path`, renamed into place when the block ends without error."""
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".", suffix=".part", dir=path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=".", suffix=PART_SUFFIX, dir=path.parent)
     except OSError as exc:
-        raise InputError(f"{path.parent}: cannot write there ({exc.strerror}); choose another --out folder") from None
+        raise InputError(f"cannot write there ({exc.strerror})", source=str(path.parent), rule="output-unwritable",
+                         hint="choose another output folder") from None
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            yield handle
+        os.chmod(tmp, _file_mode())
         os.replace(tmp, path)
     except BaseException as exc:
         try:
@@ -27,5 +43,30 @@ def write_atomically(path: Path, data: bytes) -> None:
         except OSError:
             pass
         if isinstance(exc, OSError):
-            raise InputError(f"{path}: cannot write the file ({exc.strerror})") from None
+            raise InputError(f"cannot write the file ({exc.strerror})", source=str(path),
+                             rule="output-unwritable") from None
         raise
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside `path`, then rename it into place."""
+    with open_atomically(path) as handle:
+        handle.write(data)
+
+
+def remove_leftovers(folder: Path, older_than: float = 60.0) -> int:
+    """Remove the temporary files a killed run left in `folder`; return how many.
+
+    Each file is written in well under a second, so a part file older than a
+    minute belongs to no run still writing.
+    """
+    removed = 0
+    now = time.time()
+    for leftover in Path(folder).glob(f".*{PART_SUFFIX}"):
+        try:
+            if now - leftover.stat().st_mtime > older_than:
+                leftover.unlink()
+                removed += 1
+        except OSError:
+            pass
+    return removed

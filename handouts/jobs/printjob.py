@@ -1,30 +1,195 @@
-"""One PDF for the printer: every packet in roster order, each starting on an odd page."""
+"""One PDF for the printer: every packet in roster order, each starting on an odd page.
+
+The job is streamed: each packet is opened, its pages' objects are written out
+under new numbers, and it is closed again, so memory stays flat however long
+the roster is. Only what a printer needs is copied (pages, their resources and
+contents); links, tags and the packets' own outlines stay in the packets.
+"""
 
 from __future__ import annotations
 
-import io
+import hashlib
+from collections import deque
+from collections.abc import Iterable
+from decimal import Decimal
 from pathlib import Path
+from typing import BinaryIO
 
-from pypdf import PdfReader, PdfWriter
+import pikepdf
 
-from .atomic import write_atomically
+from .atomic import open_atomically
+
+# Page keys left out of the print job: they point into each packet's own structure tree or links.
+_PAGE_KEYS_DROPPED = {"/Parent", "/StructParents", "/Annots", "/Tabs", "/B", "/Metadata"}
 
 
-def write_print_job(packets: list[tuple[str, Path]], target: Path) -> int:
+def write_print_job(packets: Iterable[tuple[str, Path]], target: Path) -> int:
     """Join (bookmark, packet file) pairs for double-sided printing; return the page count."""
-    writer = PdfWriter()
-    for index, (label, path) in enumerate(packets):
-        start = len(writer.pages)
-        reader = PdfReader(str(path))
-        for page in reader.pages:
-            writer.add_page(page)
-        writer.add_outline_item(title=label, page_number=start)
-        last = index == len(packets) - 1
-        if len(reader.pages) % 2 and not last:
-            box = reader.pages[-1].mediabox
-            writer.add_blank_page(width=float(box.width), height=float(box.height))
-    writer.add_metadata({"/Title": f"Print job: {len(packets)} packet(s)", "/Producer": "handouts"})
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    write_atomically(target, buffer.getvalue())
-    return len(writer.pages)
+    packets = list(packets)
+    with open_atomically(target) as handle:
+        writer = _StreamingWriter(handle)
+        for index, (label, path) in enumerate(packets):
+            writer.append(Path(path), label, pad_to_even=index < len(packets) - 1)
+        writer.finish(f"Print job: {len(packets)} packet(s)")
+    return len(writer.page_numbers)
+
+
+class _StreamingWriter:
+    """A PDF written object by object; only page numbers and bookmarks are kept until the end."""
+
+    def __init__(self, handle: BinaryIO):
+        self._out = handle
+        self._digest = hashlib.sha256()
+        self._offsets: list[int | None] = []
+        self._position = 0
+        self._write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+        self._pages = self._reserve()
+        self.page_numbers: list[int] = []
+        self._bookmarks: list[tuple[str, int]] = []
+
+    # -- low level ---------------------------------------------------------
+    def _write(self, data: bytes) -> None:
+        self._out.write(data)
+        self._digest.update(data)
+        self._position += len(data)
+
+    def _reserve(self) -> int:
+        self._offsets.append(None)
+        return len(self._offsets)
+
+    def _object(self, number: int, body: bytes) -> None:
+        self._offsets[number - 1] = self._position
+        self._write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+
+    # -- packets -----------------------------------------------------------
+    def append(self, path: Path, label: str, pad_to_even: bool) -> None:
+        with pikepdf.open(path) as pdf:
+            numbers: dict[tuple[int, int], int] = {}
+            pending: deque = deque()
+
+            def ref(obj) -> bytes:
+                key = obj.objgen
+                if key not in numbers:
+                    numbers[key] = self._reserve()
+                    pending.append(obj)
+                return b"%d 0 R" % numbers[key]
+
+            first = None
+            size = None
+            for page in pdf.pages:
+                number = self._reserve()
+                first = first or number
+                entries = {k: v for k, v in page.obj.items() if k not in _PAGE_KEYS_DROPPED}
+                # What a page may inherit from its packet's page tree, it must now say itself.
+                entries.setdefault("/MediaBox", page.mediabox)
+                entries.setdefault("/Resources", page.resources)
+                entries["/Parent"] = _Raw(b"%d 0 R" % self._pages)
+                self._object(number, _dictionary(entries, ref))
+                self.page_numbers.append(number)
+                size = page.mediabox
+                while pending:
+                    obj = pending.popleft()
+                    self._object(numbers[obj.objgen], _indirect(obj, ref))
+            self._bookmarks.append((label, first))
+            if pad_to_even and len(pdf.pages) % 2:
+                number = self._reserve()
+                box = b" ".join(_scalar(value) for value in size)
+                self._object(number, b"<< /Type /Page /Parent %d 0 R /MediaBox [%s] /Resources << >> >>"
+                             % (self._pages, box))
+                self.page_numbers.append(number)
+
+    # -- the end -----------------------------------------------------------
+    def finish(self, title: str) -> None:
+        kids = b" ".join(b"%d 0 R" % n for n in self.page_numbers)
+        self._object(self._pages, b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, len(self.page_numbers)))
+        outline = self._reserve()
+        items = [self._reserve() for _ in self._bookmarks]
+        for index, ((label, page), number) in enumerate(zip(self._bookmarks, items)):
+            links = b"/Parent %d 0 R" % outline
+            if index:
+                links += b" /Prev %d 0 R" % items[index - 1]
+            if index < len(items) - 1:
+                links += b" /Next %d 0 R" % items[index + 1]
+            self._object(number, b"<< /Title %s %s /Dest [%d 0 R /Fit] >>" % (_text(label), links, page))
+        ends = b" /First %d 0 R /Last %d 0 R" % (items[0], items[-1]) if items else b""
+        self._object(outline, b"<< /Type /Outlines /Count %d%s >>" % (len(items), ends))
+        catalog = self._reserve()
+        self._object(catalog, b"<< /Type /Catalog /Pages %d 0 R /Outlines %d 0 R /PageMode /UseOutlines >>"
+                     % (self._pages, outline))
+        info = self._reserve()
+        self._object(info, b"<< /Title %s /Producer (handouts) >>" % _text(title))
+        file_id = self._digest.hexdigest()[:32].encode()
+        xref = self._position
+        rows = [b"0000000000 65535 f \n"] + [b"%010d 00000 n \n" % offset for offset in self._offsets]
+        self._write(b"xref\n0 %d\n" % (len(self._offsets) + 1) + b"".join(rows))
+        self._write(b"trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R /ID [<%s><%s>] >>\nstartxref\n%d\n%%%%EOF\n"
+                    % (len(self._offsets) + 1, catalog, info, file_id, file_id, xref))
+
+
+# -- serializing pikepdf objects -------------------------------------------------
+
+def _indirect(obj, ref) -> bytes:
+    if isinstance(obj, pikepdf.Stream):
+        raw = obj.read_raw_bytes()
+        entries = {k: v for k, v in obj.stream_dict.items() if k != "/Length"}
+        entries["/Length"] = len(raw)
+        return _dictionary(entries, ref) + b"\nstream\n" + raw + b"\nendstream"
+    return _direct(obj, ref)
+
+
+class _Raw(bytes):
+    """Bytes written as they are: a reference into the print job itself."""
+
+
+def _value(obj, ref) -> bytes:
+    if isinstance(obj, _Raw):
+        return obj
+    if isinstance(obj, pikepdf.Object) and obj.is_indirect:
+        return ref(obj)
+    return _direct(obj, ref)
+
+
+def _direct(obj, ref) -> bytes:
+    if isinstance(obj, pikepdf.Dictionary):
+        return _dictionary(dict(obj.items()), ref)
+    if isinstance(obj, pikepdf.Array):
+        return b"[" + b" ".join(_value(item, ref) for item in obj) + b"]"
+    if isinstance(obj, pikepdf.Name):
+        return _name(str(obj))
+    if isinstance(obj, pikepdf.String):
+        return b"<" + bytes(obj).hex().encode() + b">"
+    return _scalar(obj)
+
+
+def _dictionary(entries: dict, ref) -> bytes:
+    return b"<< " + b" ".join(_name(key) + b" " + _value(value, ref) for key, value in entries.items()) + b" >>"
+
+
+def _scalar(value) -> bytes:
+    if value is None:
+        return b"null"
+    if isinstance(value, bool):
+        return b"true" if value else b"false"
+    if isinstance(value, int):
+        return b"%d" % value
+    if isinstance(value, (Decimal, float)):
+        text = format(Decimal(str(value)), "f")
+        return (text.rstrip("0").rstrip(".") if "." in text else text).encode() or b"0"
+    if isinstance(value, pikepdf.Object):
+        return _direct(value, lambda obj: b"null")
+    raise TypeError(f"cannot copy a {type(value).__name__} into the print job")
+
+
+def _name(name: str) -> bytes:
+    out = bytearray(b"/")
+    for byte in name.lstrip("/").encode("utf-8"):
+        if 0x21 <= byte <= 0x7E and byte not in b"#()<>[]{}/%":
+            out.append(byte)
+        else:
+            out += b"#%02X" % byte
+    return bytes(out)
+
+
+def _text(value: str) -> bytes:
+    """A PDF text string: UTF-16BE with a byte order mark, in hex."""
+    return b"<FEFF" + value.encode("utf-16-be").hex().upper().encode() + b">"

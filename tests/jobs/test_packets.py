@@ -129,3 +129,18 @@ def test_strict_refuses_colliding_ids_before_writing(capsys, tmp_path, write_ros
     code, _, err = packets(capsys, write_roster(rows), tmp_path / "out", "--strict")
     assert code == 1 and "nothing written" in err
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
+
+
+def test_the_streamed_print_job_is_a_clean_pdf_with_every_page(capsys, tmp_path, roster):
+    import pikepdf
+
+    job = tmp_path / "print.pdf"
+    code, _, _ = packets(capsys, roster, tmp_path / "out", "--print-job", str(job), "--jobs", "1")
+    assert code == 0
+    with pikepdf.open(job) as pdf:
+        assert pdf.check_pdf_syntax() == []
+        own = [len(PdfReader(str(f)).pages) for f in sorted((tmp_path / "out").iterdir())]
+        padding = sum(n % 2 for n in own[:-1])
+        assert len(pdf.pages) == sum(own) + padding
+        assert [item.title for item in pdf.open_outline().root] == [
+            f"{pid} (2026-12-0{3 + i % 2} {8 + i % 3:02d}:30)" for i, pid in enumerate(NAMES)]

@@ -1,0 +1,35 @@
+"""Atomic writing: whole files or none, readable by the team, no leftovers."""
+
+import os
+import time
+
+from handouts.jobs.atomic import open_atomically, remove_leftovers, write_atomically
+
+
+def test_files_get_the_usual_mode_for_the_umask(tmp_path):
+    old = os.umask(0o027)
+    try:
+        write_atomically(tmp_path / "shared.pdf", b"%PDF-")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "shared.pdf").stat().st_mode & 0o777 == 0o640
+
+
+def test_a_streamed_file_appears_only_when_complete(tmp_path):
+    target = tmp_path / "job.pdf"
+    with open_atomically(target) as handle:
+        handle.write(b"first half ")
+        assert not target.exists()
+        handle.write(b"second half")
+    assert target.read_bytes() == b"first half second half"
+    assert not list(tmp_path.glob(".*.part"))
+
+
+def test_leftovers_of_a_killed_run_are_removed_but_not_those_being_written(tmp_path):
+    old, fresh = tmp_path / ".tmpold.part", tmp_path / ".tmpnew.part"
+    old.write_bytes(b"x")
+    fresh.write_bytes(b"y")
+    an_hour_ago = time.time() - 3600
+    os.utime(old, (an_hour_ago, an_hour_ago))
+    assert remove_leftovers(tmp_path) == 1
+    assert not old.exists() and fresh.exists()
