@@ -9,6 +9,7 @@ contents); links, tags and the packets' own outlines stay in the packets.
 from __future__ import annotations
 
 import hashlib
+from array import array
 from collections import deque
 from collections.abc import Iterable
 from decimal import Decimal
@@ -40,11 +41,11 @@ class _StreamingWriter:
     def __init__(self, handle: BinaryIO):
         self._out = handle
         self._digest = hashlib.sha256()
-        self._offsets: list[int | None] = []
+        self._offsets = array("Q")  # compact: a long job has hundreds of thousands of objects
         self._position = 0
         self._write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
         self._pages = self._reserve()
-        self.page_numbers: list[int] = []
+        self.page_numbers = array("Q")
         self._bookmarks: list[tuple[str, int]] = []
 
     # -- low level ---------------------------------------------------------
@@ -54,7 +55,7 @@ class _StreamingWriter:
         self._position += len(data)
 
     def _reserve(self) -> int:
-        self._offsets.append(None)
+        self._offsets.append(0)  # filled in when the object is written
         return len(self._offsets)
 
     def _object(self, number: int, body: bytes) -> None:
@@ -100,8 +101,12 @@ class _StreamingWriter:
 
     # -- the end -----------------------------------------------------------
     def finish(self, title: str) -> None:
-        kids = b" ".join(b"%d 0 R" % n for n in self.page_numbers)
-        self._object(self._pages, b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, len(self.page_numbers)))
+        # Written in chunks, like the xref below: a long job's whole list as one string would be large.
+        self._offsets[self._pages - 1] = self._position
+        self._write(b"%d 0 obj\n<< /Type /Pages /Count %d /Kids [" % (self._pages, len(self.page_numbers)))
+        for start in range(0, len(self.page_numbers), 4096):
+            self._write(b"".join(b"%d 0 R " % n for n in self.page_numbers[start:start + 4096]))
+        self._write(b"] >>\nendobj\n")
         outline = self._reserve()
         items = [self._reserve() for _ in self._bookmarks]
         for index, ((label, page), number) in enumerate(zip(self._bookmarks, items)):
@@ -120,8 +125,9 @@ class _StreamingWriter:
         self._object(info, b"<< /Title %s /Producer (handouts) >>" % _text(title))
         file_id = self._digest.hexdigest()[:32].encode()
         xref = self._position
-        rows = [b"0000000000 65535 f \n"] + [b"%010d 00000 n \n" % offset for offset in self._offsets]
-        self._write(b"xref\n0 %d\n" % (len(self._offsets) + 1) + b"".join(rows))
+        self._write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(self._offsets) + 1))
+        for start in range(0, len(self._offsets), 4096):
+            self._write(b"".join(b"%010d 00000 n \n" % offset for offset in self._offsets[start:start + 4096]))
         self._write(b"trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R /ID [<%s><%s>] >>\nstartxref\n%d\n%%%%EOF\n"
                     % (len(self._offsets) + 1, catalog, info, file_id, file_id, xref))
 
