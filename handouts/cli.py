@@ -1,4 +1,9 @@
-"""The `handouts` command line: a thin layer over the pipeline."""
+"""The `handouts` command line: a thin layer over the pipeline.
+
+The pipeline (ReportLab, pypdf, pikepdf, the validator, Jinja2, markdown-it) is
+imported inside each command, so `handouts --help` answers at once. Errors
+come from the library as findings; only this layer names its own flags.
+"""
 
 from __future__ import annotations
 
@@ -7,22 +12,32 @@ import os
 import sys
 import tempfile
 import traceback
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
-from .errors import HandoutsError, InputError
-from .jobs.batch import ProjectPaths, plan_files, row_rules, run_batch
-from .jobs.build import build_files
-from .jobs.printjob import write_print_job
+from .errors import Finding, HandoutsError, InputError
 from .load.dates import parse_appointment
 from .load.layouts import CLASSES
 from .load.project import Patient, Project
-from .load.roster import Roster
-from .quality.check import check_pdf
-from .quality.lint import lint_project
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+# The library's hints cannot name flags; for these rules the CLI says what to do in its own terms.
+FLAG_HINTS = {
+    "content-folder-missing": "run from the project folder or pass --content DIR",
+    "layouts-folder-missing": "run from the project folder or pass --layouts DIR",
+    "output-unwritable": "choose another --out folder",
+    "print-job-unwritable": "choose another place for --print-job FILE",
+    "placeholder-empty": "give the value (e.g. --patient-name, --appointment, clinic profile) "
+                         "or wrap it in {% if ... %}",
+}
+
+
+def with_flags(finding: Finding) -> Finding:
+    """The finding as a command-line user acts on it: its hint names the flag to use."""
+    return replace(finding, hint=FLAG_HINTS[finding.rule]) if finding.rule in FLAG_HINTS else finding
 
 
 def _project_options(command):
@@ -90,16 +105,19 @@ def build(documents, layouts, out_dir, clinic_file, patient_name, preferred_name
       handouts build fibromyalgia-ketamine --layout large-print --out printouts
       handouts build infusion-day-checklist --patient-name "Jack Smith" --appointment "2026-12-03 09:30"
     """
+    from .jobs.build import build_files
+
     project = Project.open(content_dir, layouts_dir, clinic_file)
     if preferred_name and not patient_name:
-        raise InputError("--preferred-name needs --patient-name")
+        raise InputError("a preferred name needs the patient's name", source="--preferred-name",
+                         rule="preferred-name-alone", hint="add --patient-name")
     patient = Patient.from_values(patient_name, preferred_name) if patient_name is not None else None
     when = None
     if appointment:
         try:
             when = parse_appointment(appointment)
         except ValueError as exc:
-            raise InputError(f"--appointment: {exc}") from None
+            raise InputError(str(exc), source="--appointment", rule="appointment-invalid") from None
     _print_table(build_files(project, documents, layouts, out_dir, patient, when))
 
 
@@ -120,6 +138,8 @@ def check(pdfs, as_json, layout_class, max_grade):
       handouts check output/large-print/*.pdf --class large-print
       handouts check --json handout.pdf > report.json
     """
+    from .quality.check import check_pdf
+
     reports = [check_pdf(path, layout_class, max_grade) for path in pdfs]
     if as_json:
         click.echo(json.dumps([r.to_dict() for r in reports], indent=2))
@@ -145,14 +165,17 @@ def _print_report(report) -> None:
         return
     click.echo(f"FAIL  {report.path}: {len(report.findings)} failure(s); {summary}")
     for finding in report.findings:
-        click.echo(f"      {finding.rule}: {finding.explanation} ({finding.message})")
+        hint = f"; {finding.hint}" if finding.hint else ""
+        detail = f" ({finding.detail})" if finding.detail else ""
+        click.echo(f"      {finding.rule}: {finding.message}{hint}{detail}")
 
 
 @cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON instead of text.")
 @click.option("--max-grade", type=float, default=6.0, show_default=True,
               help="Highest Flesch-Kincaid reading grade allowed.")
 @_project_options
-def lint(max_grade, content_dir, layouts_dir):
+def lint(as_json, max_grade, content_dir, layouts_dir):
     """Check content and layouts without rendering: reading level, long sentences,
     all caps, italics, skipped headings, broken links, large-print layout rules.
 
@@ -162,13 +185,19 @@ def lint(max_grade, content_dir, layouts_dir):
     Examples:
       handouts lint
       handouts lint --max-grade 8 --content my-content
+      handouts lint --json > findings.json
     """
+    from .quality.lint import lint_project
+
     project = Project.open(content_dir, layouts_dir)
     findings = lint_project(project, max_grade)
-    for finding in findings:
-        click.echo(str(finding))
-    click.echo(f"{len(findings)} finding(s) in {len(project.content.names())} document(s) "
-               f"and {len(project.layouts.names())} layout(s).")
+    if as_json:
+        click.echo(json.dumps([f.to_dict() for f in findings], indent=2, ensure_ascii=False))
+    else:
+        for finding in findings:
+            click.echo(str(finding))
+        click.echo(f"{len(findings)} finding(s) in {len(project.content.names())} document(s) "
+                   f"and {len(project.layouts.names())} layout(s).")
     if findings:
         sys.exit(1)
 
@@ -200,6 +229,10 @@ def packets(roster_file, out_dir, print_job, jobs, strict, names_in_filenames, q
       handouts packets roster.csv --out packets --print-job print-today.pdf
       handouts packets roster.csv --strict --jobs 1
     """
+    from .jobs.batch import ProjectPaths, plan_files, row_rules, run_batch
+    from .jobs.printjob import write_print_job
+    from .load.roster import Roster
+
     project = Project.open(content_dir, layouts_dir, clinic_file)
     paths = ProjectPaths(content_dir, layouts_dir, clinic_file)
     read = Roster(roster_file).read(row_rules(project))  # the file is read once, here
@@ -246,7 +279,8 @@ def main(argv=None) -> None:
         exc.show()
         sys.exit(exc.exit_code)
     except HandoutsError as exc:
-        click.echo(f"error: {exc.message}", err=True)
+        for finding in exc.findings:
+            click.echo(f"error: {with_flags(finding)}", err=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         click.echo("Interrupted; no partial files were left.", err=True)

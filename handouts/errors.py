@@ -20,6 +20,8 @@ class Finding:
     column: int | None = None  # 1-based, where known
     rule: str = "error"  # a short id, e.g. "long-sentence", "PDF/UA 7.1-1"
     hint: str | None = None  # what to do about it
+    key: str | None = None  # the setting it is about ("body_size", "margins.top"), so tools can find it
+    detail: str | None = None  # the raw text behind it, e.g. a validator's own message
 
     @property
     def location(self) -> str:
@@ -43,11 +45,11 @@ class HandoutsError(Exception):
 
     exit_code = 2
 
-    def __init__(self, message: str, *, source: str | None = None, line: int | None = None,
+    def __init__(self, message: str = "", *, source: str | None = None, line: int | None = None,
                  column: int | None = None, rule: str = "error", hint: str | None = None,
-                 findings: list[Finding] | None = None):
+                 key: str | None = None, findings: list[Finding] | None = None):
         self.findings = findings or [Finding(message, None if source is None else str(source), line, column,
-                                             rule, hint)]
+                                             rule, hint, key)]
         super().__init__(self.message)
 
     @property

@@ -10,13 +10,14 @@ from pathlib import Path
 import pytest
 
 from handouts.cli import main
+from handouts.errors import HandoutsError
+from handouts.jobs.build import render_document
+from handouts.load.project import Patient, Project
 from handouts.model import Span
 from handouts.render import _reportlab
 from handouts.render.boxes import TextBlock, TextStyle
 from handouts.render.fonts import FontSet
 from handouts.render.tagging import StructTree, Tagger
-from handouts.jobs.build import render_document
-from handouts.load.project import Patient, Project
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -81,6 +82,13 @@ def run(capsys, *args):
         raise SystemExit(0)
     out, err = capsys.readouterr()
     return info.value.code or 0, out, err
+
+
+def raised(call, *args, **kwargs) -> HandoutsError:
+    """The HandoutsError that call(*args, **kwargs) raises; the test fails if it raises none."""
+    with pytest.raises(HandoutsError) as info:
+        call(*args, **kwargs)
+    return info.value
 
 
 # -- render stage: boxes and a canvas without the rest of the pipeline ----------

@@ -51,15 +51,13 @@ def test_user_mistakes_get_one_line_and_exit_2(capsys, tmp_path, sample_args, ar
     assert not list(tmp_path.rglob("*.pdf"))
 
 
-def test_missing_placeholder_writes_nothing(capsys, tmp_path):
-    content = tmp_path / "content"
-    content.mkdir()
-    (content / "clinic.yaml").write_text((DATA / "clinic.yaml").read_text())
-    (content / "a-good.md").write_text("---\ntitle: Good\n---\nFine.\n")
-    (content / "bad.md").write_text("---\ntitle: Bad\n---\nHello {{ patient.name }}\n")
+def test_missing_placeholder_writes_nothing(capsys, tmp_path, make_project):
+    content = make_project(a_good="---\ntitle: Good\n---\nFine.\n",
+                           bad="---\ntitle: Bad\n---\nHello {{ patient.name }}\n").content.folder
     code, _, err = run(capsys, "build", "--out", str(tmp_path / "out"), "--content", str(content),
                        "--layouts", str(REPO / "layouts"))
     assert code == 2 and "bad.md:4: placeholder has no value" in err
+    assert "--patient-name" in err  # the CLI's hint names its flags; the library's cannot
     assert not (tmp_path / "out").exists()  # not even the good document: no partial set
 
 
@@ -92,6 +90,10 @@ def test_check_passes_ours_and_fails_a_plain_pdf(capsys, tmp_path, sample_args):
     code, out, _ = run(capsys, "check", "--json", str(plain))
     report = json.loads(out)
     assert code == 1 and report[0]["passed"] is False and report[0]["failures"]
+    assert set(report[0]["measured"]) >= {"smallest_size_pt", "grade"}
+    failure = report[0]["failures"][0]
+    assert failure["source"] == str(plain) and failure["rule"].startswith("PDFUA1-")
+    assert failure["message"] and failure["detail"]  # plain words, and the validator's own
 
 
 def test_check_reports_unreadable_file(capsys, tmp_path):
@@ -123,11 +125,58 @@ def test_lint_shipped_content_is_clean(capsys):
     assert code == 0 and out.startswith("0 finding(s)")
 
 
-def test_lint_reports_file_and_line(capsys, tmp_path):
-    content = tmp_path / "content"
-    content.mkdir()
-    (content / "clinic.yaml").write_text((DATA / "clinic.yaml").read_text())
-    (content / "bad.md").write_text((DATA / "lint" / "bad.md").read_text())
-    code, out, _ = run(capsys, "lint", "--content", str(content), "--layouts", str(REPO / "layouts"))
+@pytest.fixture
+def lint_bad_content(make_project):
+    """A content folder holding tests/data/lint/bad.md: one of each lint problem."""
+    return make_project(bad=(DATA / "lint" / "bad.md").read_text(encoding="utf-8")).content.folder
+
+
+def test_lint_reports_file_and_line(capsys, lint_bad_content):
+    code, out, _ = run(capsys, "lint", "--content", str(lint_bad_content), "--layouts", str(REPO / "layouts"))
     assert code == 1
     assert re.search(r"bad\.md:\d+: ", out)
+
+
+def test_lint_json_gives_each_finding_as_fields(capsys, lint_bad_content):
+    content = lint_bad_content
+    code, out, _ = run(capsys, "lint", "--json", "--content", str(content), "--layouts", str(REPO / "layouts"))
+    findings = json.loads(out)
+    assert code == 1 and findings
+    assert all(f["source"] == str(content / "bad.md") and f["rule"] and f["message"] for f in findings)
+    assert {"rule": "long-sentence", "line": 11} in [{"rule": f["rule"], "line": f["line"]} for f in findings]
+    code, out, _ = run(capsys, "lint", "--json", "--content", str(REPO / "content"), "--layouts", str(REPO / "layouts"))
+    assert code == 0 and json.loads(out) == []
+
+
+@pytest.mark.parametrize("args,flag", [
+    (["list", "--content", "{tmp}/missing"], "pass --content DIR"),
+    (["list", "--layouts", "{tmp}/missing"], "pass --layouts DIR"),
+    (["build", "sample", "--out", "{tmp}/a-file/out"], "choose another --out folder"),
+])
+def test_the_cli_tells_which_flag_to_use(capsys, tmp_path, sample_args, args, flag):
+    """The library's hint names no flag; the CLI line does. Later options win, so args override sample_args."""
+    (tmp_path / "a-file").write_text("x")
+    command, *options = [arg.format(tmp=tmp_path) for arg in args]
+    code, _, err = run(capsys, command, *sample_args, *options)
+    assert code == 2 and err.startswith("error: ") and flag in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_help_imports_no_pipeline():
+    """`--help` answers without loading the renderer, PDF readers, validator or template engines."""
+    heavy = ("reportlab", "pypdf", "pdfminer", "page", "pikepdf", "jinja2", "markdown_it")
+    script = (
+        "import sys, contextlib, io\n"
+        "from handouts.cli import main\n"
+        "for args in (['--help'], ['build', '--help'], ['packets', '--help'], ['lint', '--help']):\n"
+        "    with contextlib.redirect_stdout(io.StringIO()):\n"
+        "        try:\n"
+        "            main(args)\n"
+        "        except SystemExit as exc:\n"
+        "            assert not exc.code, exc.code\n"
+        f"loaded = sorted({{m.split('.')[0] for m in sys.modules}} & set({heavy!r}))\n"
+        "assert not loaded, loaded\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=60,
+                            check=False)
+    assert result.returncode == 0, result.stderr

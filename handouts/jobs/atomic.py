@@ -23,15 +23,19 @@ def _file_mode() -> int:
 
 
 @contextmanager
-def open_atomically(path: Path) -> Iterator[BinaryIO]:
-    """A handle on a temporary file beside `path`, renamed into place when the block ends without error."""
+def open_atomically(path: Path, rule: str = "output-unwritable") -> Iterator[BinaryIO]:
+    """A handle on a temporary file beside `path`, renamed into place when the block ends without error.
+
+    `rule` names the situation when the folder cannot take the file, so a caller
+    (the CLI) can say which of its options chose that place.
+    """
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".", suffix=PART_SUFFIX, dir=path.parent)
     except OSError as exc:
-        raise InputError(f"cannot write there ({exc.strerror})", source=str(path.parent), rule="output-unwritable",
-                         hint="choose another output folder") from None
+        raise InputError(f"cannot write there ({exc.strerror})", source=str(path.parent), rule=rule,
+                         hint="choose another folder") from None
     try:
         with os.fdopen(fd, "wb") as handle:
             yield handle
@@ -43,8 +47,8 @@ def open_atomically(path: Path) -> Iterator[BinaryIO]:
         except OSError:
             pass
         if isinstance(exc, OSError):
-            raise InputError(f"cannot write the file ({exc.strerror})", source=str(path),
-                             rule="output-unwritable") from None
+            raise InputError(f"cannot write the file ({exc.strerror})", source=str(path), rule="output-write-failed",
+                             hint="check that the disk has room and the file is not open elsewhere") from None
         raise
 
 

@@ -30,7 +30,8 @@ def creation_time() -> datetime:
     try:
         epoch = int(raw) if raw else DEFAULT_EPOCH
     except ValueError:
-        raise InputError(f"SOURCE_DATE_EPOCH '{raw}' is not a whole number of seconds") from None
+        raise InputError(f"'{raw}' is not a whole number of seconds", source="SOURCE_DATE_EPOCH",
+                         rule="source-date-epoch", hint="set it to seconds since 1970, or unset it") from None
     return datetime.fromtimestamp(epoch, timezone.utc)
 
 

@@ -27,7 +27,7 @@ _PAGE_KEYS_DROPPED = {"/Parent", "/StructParents", "/Annots", "/Tabs", "/B", "/M
 def write_print_job(packets: Iterable[tuple[str, Path]], target: Path) -> int:
     """Join (bookmark, packet file) pairs for double-sided printing; return the page count."""
     packets = list(packets)
-    with open_atomically(target) as handle:
+    with open_atomically(target, rule="print-job-unwritable") as handle:
         writer = _StreamingWriter(handle)
         for index, (label, path) in enumerate(packets):
             writer.append(Path(path), label, pad_to_even=index < len(packets) - 1)

@@ -36,10 +36,8 @@ class ContentLibrary:
         self.folder = Path(folder)
         self._loaded: dict[str, Source] = {}  # a batch reads each file once
         if not self.folder.is_dir():
-            raise ContentError(
-                f"{self.folder}: content folder not found; run from the project folder "
-                "or pass --content DIR"
-            )
+            raise ContentError("content folder not found", source=str(self.folder),
+                               rule="content-folder-missing", hint="run from the project folder")
 
     def names(self) -> list[str]:
         """The documents; files starting with '_' are parts (e.g. the packet opening)."""
@@ -49,38 +47,53 @@ class ContentLibrary:
         if name not in self._loaded:
             part = name.startswith("_") and (self.folder / f"{name}.md").is_file()
             if not part and name not in self.names():
-                valid = ", ".join(self.names()) or "none"
-                raise ContentError(f"unknown document '{name}'; choose one of: {valid}")
+                raise ContentError(f"unknown document '{name}'", source=str(self.folder), rule="unknown-document",
+                                   hint=f"choose one of: {', '.join(self.names()) or 'none'}")
             self._loaded[name] = parse_source(name, self.folder / f"{name}.md")
         return self._loaded[name]
 
 
 def parse_source(name: str, path: Path) -> Source:
     text = read_text(path, ContentError, "content file")
+    where = str(path)
     if not text.startswith("---"):
-        raise ContentError(f"{path}:1: missing front matter; start the file with '---', 'title: ...', '---'")
+        raise ContentError("missing front matter", source=where, line=1, rule="front-matter-missing",
+                           hint="start the file with '---', 'title: ...', '---'")
     fences = list(_FENCE.finditer(text))
     if len(fences) < 2 or fences[0].start() != 0:
-        raise ContentError(f"{path}:1: front matter is not closed; add a line '---' after it")
+        raise ContentError("front matter is not closed", source=where, line=1, rule="front-matter-unclosed",
+                           hint="add a line '---' after it")
+    # The front matter starts with the rest of the opening '---' line: file line 1.
     meta_text = text[fences[0].end():fences[1].start()]
-    meta = parse_mapping(meta_text, str(path), ContentError, first_line=2)
+    meta = parse_mapping(meta_text, str(path), ContentError, first_line=1)
+
+    def bad(key: str, message: str, hint: str, rule: str = "front-matter-value") -> ContentError:
+        return ContentError(message, source=where, line=_key_line(meta_text, key), rule=rule, hint=hint, key=key)
+
     unknown = sorted(set(meta) - FRONT_MATTER_KEYS)
     if unknown:
-        raise ContentError(
-            f"{path}: unknown front matter key '{unknown[0]}'; allowed: {', '.join(sorted(FRONT_MATTER_KEYS))}"
-        )
+        raise bad(unknown[0], f"unknown front matter key '{unknown[0]}'",
+                  f"allowed: {', '.join(sorted(FRONT_MATTER_KEYS))}", "front-matter-unknown-key")
     title = meta.get("title")
     if not isinstance(title, str) or not title.strip():
-        raise ContentError(f"{path}: front matter needs a 'title' (text)")
+        raise bad("title", "front matter needs a 'title' (text)", "add a line 'title: ...' between the '---' lines",
+                  "front-matter-title-missing")
     kind = meta.get("kind", "handout")
     if kind not in KINDS:
-        raise ContentError(f"{path}: kind '{kind}' is not one of: {', '.join(KINDS)}")
+        raise bad("kind", f"kind '{kind}' is not one of: {', '.join(KINDS)}", "leave it out for a handout")
     language = str(meta.get("language", "en-US"))
     if not _LANGUAGE.match(language):
-        raise ContentError(f"{path}: language '{language}' is not a language tag like en-US")
+        raise bad("language", f"language '{language}' is not a language tag like en-US",
+                  "write a tag like en-US or es, or leave it out")
     summary = meta.get("summary")
     if summary is not None and not isinstance(summary, str):
-        raise ContentError(f"{path}: 'summary' must be text")
+        raise bad("summary", "'summary' must be text", "write it as one line of words")
     body_start = fences[1].end() + 1
     body_line = text.count("\n", 0, body_start) + 1
     return Source(name, path, title.strip(), kind, language, summary, text[body_start:], body_line)
+
+
+def _key_line(meta_text: str, key: str) -> int | None:
+    """The file line of a top-level front matter key, if it is there."""
+    pattern = re.compile(rf"{re.escape(key)}\s*:")
+    return next((n for n, line in enumerate(meta_text.split("\n"), 1) if pattern.match(line)), None)

@@ -57,9 +57,8 @@ class LayoutLibrary:
         self.folder = Path(folder)
         self._loaded: dict[str, Layout] = {}
         if not self.folder.is_dir():
-            raise LayoutError(
-                f"{self.folder}: layouts folder not found; run from the project folder or pass --layouts DIR"
-            )
+            raise LayoutError("layouts folder not found", source=str(self.folder), rule="layouts-folder-missing",
+                              hint="run from the project folder")
 
     def names(self) -> list[str]:
         return sorted(p.stem for p in self.folder.glob("*.yaml"))
@@ -67,7 +66,8 @@ class LayoutLibrary:
     def load(self, name: str) -> Layout:
         if name not in self._loaded:
             if name not in self.names():
-                raise LayoutError(f"unknown layout '{name}'; choose one of: {', '.join(self.names()) or 'none'}")
+                raise LayoutError(f"unknown layout '{name}'", source=str(self.folder), rule="unknown-layout",
+                                  hint=f"choose one of: {', '.join(self.names()) or 'none'}")
             self._loaded[name] = load_layout(self.folder / f"{name}.yaml")
         return self._loaded[name]
 
@@ -78,7 +78,8 @@ def load_layout(path: Path) -> Layout:
     margins = reader.margins()
     headings = data.get("heading_sizes") or {}
     if not isinstance(headings, dict):
-        raise LayoutError(f"{path}: heading_sizes must map 1, 2, 3 to sizes in points")
+        raise _value_error(path, "heading_sizes", "heading_sizes must map 1, 2, 3 to sizes in points",
+                           "write e.g. 'heading_sizes: {1: 30, 2: 24, 3: 21}'")
     heading_sizes = tuple(_number(path, f"heading_sizes.{n}", headings.get(n, headings.get(str(n))))
                           for n in (1, 2, 3))
     layout = Layout(
@@ -114,8 +115,13 @@ def load_layout(path: Path) -> Layout:
 
 def _number(path: Path, key: str, value) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        raise LayoutError(f"{path}: '{key}' must be a positive number (points), got {value!r}")
+        raise _value_error(path, key, f"'{key}' must be a positive number (points), got {value!r}",
+                           "write a number such as 18")
     return float(value)
+
+
+def _value_error(path: Path, key: str, message: str, hint: str) -> LayoutError:
+    return LayoutError(message, source=str(path), rule="layout-value", hint=hint, key=key)
 
 
 class _Reader:
@@ -125,13 +131,15 @@ class _Reader:
     def number(self, key: str, default=None) -> float:
         value = self.data.get(key, default)
         if value is None:
-            raise LayoutError(f"{self.path}: missing '{key}'; add it (a number of points)")
+            raise LayoutError(f"missing '{key}'", source=str(self.path), rule="layout-key-missing",
+                              hint="add it (a number of points)", key=key)
         return _number(self.path, key, value)
 
     def flag(self, key: str, default: bool) -> bool:
         value = self.data.get(key, default)
         if not isinstance(value, bool):
-            raise LayoutError(f"{self.path}: '{key}' must be true or false, got {value!r}")
+            raise _value_error(self.path, key, f"'{key}' must be true or false, got {value!r}",
+                               f"write '{key}: {str(default).lower()}'")
         return value
 
     def text(self, key: str, default: str) -> str:
@@ -141,13 +149,14 @@ class _Reader:
         value = self.data.get(key, default)
         value = str(value).strip().lower() if value is not None else None
         if value not in choices:
-            raise LayoutError(f"{self.path}: '{key}' is {value!r}; choose one of: {', '.join(choices)}")
+            raise _value_error(self.path, key, f"'{key}' is {value!r}", f"choose one of: {', '.join(choices)}")
         return value
 
     def colour(self, key: str, default: str) -> str:
         value = str(self.data.get(key, default)).strip()
         if not _COLOUR.match(value):
-            raise LayoutError(f"{self.path}: '{key}' must be a colour like #000000, got {value!r}")
+            raise _value_error(self.path, key, f"'{key}' must be a colour like #000000, got {value!r}",
+                               "write it in quotes, e.g. \"#000000\"")
         return value.upper()
 
     def margins(self) -> tuple[float, float, float, float]:
@@ -158,4 +167,5 @@ class _Reader:
         if isinstance(value, dict):
             return tuple(_number(self.path, f"margins.{side}", value.get(side))
                          for side in ("top", "right", "bottom", "left"))
-        raise LayoutError(f"{self.path}: 'margins' must be points (72 = 1 inch) or top/right/bottom/left")
+        raise _value_error(self.path, "margins", "'margins' must be points (72 = 1 inch) or top/right/bottom/left",
+                           "write 'margins: 72' or one line each for top, right, bottom and left")

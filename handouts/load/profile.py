@@ -22,11 +22,13 @@ def load_profile(path: Path) -> dict:
     data = load_mapping(Path(path), ProfileError, "clinic profile")
     for key in REQUIRED:
         if not isinstance(data.get(key), (str, int)) or not str(data[key]).strip():
-            raise ProfileError(f"{path}: the clinic profile needs '{key}'; add a line '{key}: ...'")
+            raise ProfileError(f"the clinic profile needs '{key}'", source=str(path), rule="profile-key-missing",
+                               hint=f"add a line '{key}: ...'", key=key)
     profile = dict(DEFAULTS)
     for key, value in data.items():
         if isinstance(value, (dict, list)):
-            raise ProfileError(f"{path}: '{key}' must be a single value, not a list or mapping")
+            raise ProfileError(f"'{key}' must be a single value, not a list or mapping", source=str(path),
+                               rule="profile-value", hint="write it on one line after the colon", key=str(key))
         profile[str(key)] = None if value is None else str(value).strip()
     profile.setdefault("after_hours_phone", profile["phone"])
     if profile["after_hours_phone"] is None:

@@ -22,7 +22,8 @@ class Patient:
         name = clean_value(name).strip()
         preferred = clean_value(preferred_name).strip() if preferred_name else ""
         if not name:
-            raise InputError("the patient name is empty; give a name")
+            raise InputError("the patient name is empty", source="patient name", rule="patient-name-empty",
+                             hint="give a name")
         return cls(name, preferred or name)
 
 

@@ -73,14 +73,14 @@ class Roster:
 
     def _check_file(self) -> tuple[str, dict[str, int]]:
         if not self.path.exists():
-            raise InputError(f"{self.path}: roster not found; check the file name")
+            raise self._error("roster not found", "roster-not-found", "check the file name")
         if self.path.is_dir():
-            raise InputError(f"{self.path}: is a folder; give the roster CSV file")
+            raise self._error("is a folder", "roster-is-folder", "give the roster CSV file")
         self._text = self._read_text()
         header = io.StringIO(self._text, newline="").readline()
         if not header.strip():
-            raise InputError(f"{self.path}: the roster is empty; export it with a header row "
-                             f"({', '.join(REQUIRED)})")
+            raise self._error("the roster is empty", "roster-empty",
+                              f"export it with a header row ({', '.join(REQUIRED)})")
         delimiter = max((",", ";", "\t"), key=header.count)
         names = next(csv.reader([header], delimiter=delimiter))
         columns = {}
@@ -89,8 +89,10 @@ class Roster:
             columns.setdefault(key, index)
         missing = [c for c in REQUIRED if c not in columns]
         if missing:
-            raise InputError(f"{self.path}: the roster has no '{missing[0]}' column; the header row needs "
-                             f"{', '.join(REQUIRED)} (found: {', '.join(n.strip() for n in names) or 'nothing'})")
+            found = ", ".join(n.strip() for n in names) or "nothing"
+            raise InputError(f"the roster has no '{missing[0]}' column (found: {found})", source=str(self.path),
+                             line=1, rule="roster-missing-column", key=missing[0],
+                             hint=f"the header row needs {', '.join(REQUIRED)}")
         return delimiter, columns
 
     def _read_text(self) -> str:
@@ -101,25 +103,27 @@ class Roster:
         try:
             handle = open(self.path, "rb")
         except OSError as exc:
-            raise InputError(f"{self.path}: cannot read the roster ({exc.strerror})") from None
+            raise self._error(f"cannot read the roster ({exc.strerror})", "roster-unreadable",
+                              "check that you may open it") from None
         with handle:
             while chunk := handle.read(1 << 16):
                 if b"\x00" in chunk:
-                    raise InputError(f"{self.path}: this is not a CSV text file; export the roster as CSV")
+                    raise self._error("this is not a CSV text file", "roster-not-text", "export the roster as CSV")
                 try:
                     parts.append(codec.decode(chunk))
                 except UnicodeDecodeError as exc:
-                    raise InputError(
-                        f"{self.path}: byte {offset + exc.start} is not UTF-8; export the roster as "
-                        "'CSV UTF-8' from the spreadsheet program"
-                    ) from None
+                    raise self._error(f"byte {offset + exc.start} is not UTF-8", "roster-not-utf8",
+                                      "export the roster as 'CSV UTF-8' from the spreadsheet program") from None
                 offset += len(chunk)
             try:
                 parts.append(codec.decode(b"", final=True))
             except UnicodeDecodeError:
-                raise InputError(f"{self.path}: the file ends inside a character; export the roster "
-                                 "as 'CSV UTF-8'") from None
+                raise self._error("the file ends inside a character", "roster-not-utf8",
+                                  "export the roster as 'CSV UTF-8'") from None
         return "".join(parts)
+
+    def _error(self, message: str, rule: str, hint: str) -> InputError:
+        return InputError(message, source=str(self.path), rule=rule, hint=hint)
 
     def rows(self, rules: RowRules) -> Iterator[RosterRow | RowProblem]:
         seen: set[str] = set()

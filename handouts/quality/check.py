@@ -7,6 +7,7 @@ from pathlib import Path
 
 import page
 
+from ..errors import Finding
 from ..text.readability import measure
 from .print_rules import MIN_BODY, MIN_MARGIN
 from .readback import read_back
@@ -33,13 +34,6 @@ EXPLANATIONS = [
 
 
 @dataclass
-class Finding:
-    rule: str
-    message: str
-    explanation: str
-
-
-@dataclass
 class FileReport:
     path: str
     passed: bool
@@ -49,7 +43,7 @@ class FileReport:
 
     def to_dict(self) -> dict:
         return {"file": self.path, "passed": self.passed, "error": self.error,
-                "failures": [vars(f) for f in self.findings], "measured": self.figures}
+                "failures": [f.to_dict() for f in self.findings], "measured": self.figures}
 
 
 def explain(rule_id: str) -> str:
@@ -72,8 +66,9 @@ def check_pdf(path: Path, layout_class: str | None = None, max_grade: float = 6.
         shown = read_back(Path(path))
     except Exception as exc:  # the readers' own parse errors: the file is not a readable PDF
         return FileReport(str(path), False, error=f"not a readable PDF ({exc})")
-    findings = [Finding(f.rule_id, f.message, explain(f.rule_id)) for f in report.failures]
-    findings += _print_findings(shown, layout_class, max_grade)
+    # The plain-language meaning is the message; the validator's own words stay as the detail.
+    findings = [Finding(explain(f.rule_id), str(path), rule=f.rule_id, detail=f.message) for f in report.failures]
+    findings += _print_findings(str(path), shown, layout_class, max_grade)
     level = measure(shown.body_text())
     figures = {
         "smallest_size_pt": shown.smallest_size,
@@ -85,23 +80,27 @@ def check_pdf(path: Path, layout_class: str | None = None, max_grade: float = 6.
     return FileReport(str(path), bool(report.is_compliant) and not findings, findings, figures=figures)
 
 
-def _print_findings(shown, layout_class: str | None, max_grade: float) -> list[Finding]:
+def _print_findings(path: str, shown, layout_class: str | None, max_grade: float) -> list[Finding]:
+    def found(rule: str, message: str, detail: str, hint: str | None = None) -> Finding:
+        return Finding(message, path, rule=rule, hint=hint, detail=detail)
+
     findings = []
     if layout_class:
         minimum = MIN_BODY[layout_class]
         if shown.smallest_size < minimum - 0.01:
-            findings.append(Finding("PRINT-SIZE", f"smallest text {shown.smallest_size:g} pt",
-                                    f"text smaller than {minimum:g} pt, the {layout_class} minimum"))
+            findings.append(found("PRINT-SIZE", f"text smaller than {minimum:g} pt, the {layout_class} minimum",
+                                  f"smallest text {shown.smallest_size:g} pt"))
     for face in shown.italic_faces:
-        findings.append(Finding("PRINT-ITALIC", face, "an italic or oblique face is used; large print never uses italics"))
+        findings.append(found("PRINT-ITALIC", "an italic or oblique face is used; large print never uses italics",
+                              face))
     margin = MIN_MARGIN[layout_class] if layout_class else 0.0
     outside = shown.outside(margin)
     if outside:
         page_number, ch = outside[0]
-        findings.append(Finding("PRINT-MARGIN", f"{len(outside)} glyph(s), first '{ch}' on page {page_number}",
-                                f"text runs outside the {margin:g} pt margins"))
+        findings.append(found("PRINT-MARGIN", f"text runs outside the {margin:g} pt margins",
+                              f"{len(outside)} glyph(s), first '{ch}' on page {page_number}"))
     level = measure(shown.body_text())
     if level.words and level.grade > max_grade:
-        findings.append(Finding("PLAIN-GRADE", f"Flesch-Kincaid grade {level.grade:.1f}",
-                                f"reading level above grade {max_grade:g}; use shorter sentences and words"))
+        findings.append(found("PLAIN-GRADE", f"reading level above grade {max_grade:g}",
+                              f"Flesch-Kincaid grade {level.grade:.1f}", "use shorter sentences and words"))
     return findings

@@ -1,21 +1,21 @@
 """Check content and layouts without rendering: plain-language and large-print rules.
 
-Every finding names the file and, where known, the line, and says what to do.
-Documents are filled with a sample patient, so placeholders never count as
-missing; the checks that look at what the author wrote (italics, capitals,
-links) read the Markdown before values go in, so a clinic's own name or address
-never causes a finding.
+Every finding (a `handouts.errors.Finding`) names the file and, where known,
+the line, and says what to do. Documents are filled with a sample patient, so
+placeholders never count as missing; the checks that look at what the author
+wrote (italics, capitals, links) read the Markdown before values go in, so a
+clinic's own name or address never causes a finding.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import HandoutsError, LayoutError
+from ..errors import Finding, HandoutsError, LayoutError
 from ..load.content import Source
 from ..load.dates import in_words
 from ..model import Document, plain_text, walk
@@ -38,28 +38,14 @@ _PLACEHOLDER = re.compile(r"\{\{.*?\}\}")
 _VALUE = "\ue000"  # stands for a placeholder in raw lines; fill refuses it in real content
 # A link target as people write one: a scheme ("https:", "tel:"), "www." or a placeholder.
 _TARGET = rf"\(\s*(?:[A-Za-z][A-Za-z0-9+.-]*:|www\.|{_VALUE})[^\s()]*\s*\)"
-_BROKEN_LINKS = (
+_BROKEN_LINKS = (  # (pattern, what is wrong, what to do)
     (re.compile(r"\[[^\]\n]+\]\s+" + _TARGET),
-     "link has a space between ']' and '('; write [words](address) with no space"),
+     "link has a space between ']' and '('", "write [words](address) with no space"),
     (re.compile(r"\[[^\]\n]+\]\([^)]*$"),
-     "link has no closing ')'; end the address with ')'"),
+     "link has no closing ')'", "end the address with ')'"),
     (re.compile(_TARGET + r"\[[^\]\n]+\]"),
-     "link is written backwards as (address)[words]; write [words](address)"),
+     "link is written backwards as (address)[words]", "write [words](address)"),
 )
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One problem in one file: where it is, which rule, and what to do."""
-
-    path: str
-    line: int | None  # 1-based file line, where known
-    rule: str  # short id, e.g. "long-sentence"
-    message: str
-
-    def __str__(self) -> str:
-        where = self.path if self.line is None else f"{self.path}:{self.line}"
-        return f"{where}: {self.message}"
 
 
 def lint_project(project: Project, max_grade: float = 6.0) -> list[Finding]:
@@ -77,7 +63,7 @@ def lint_document(project: Project, name: str, max_grade: float = 6.0) -> list[F
         filled = fill(source, context)
         document = parse_document(source, filled, check_headings=False)
     except HandoutsError as exc:
-        return [_error_finding(path, "error", line) for line in exc.message.splitlines()]
+        return [f if f.source else replace(f, source=path) for f in exc.findings]
     path = str(source.path)
     findings = [
         *_reading_level(path, document, max_grade),
@@ -90,18 +76,17 @@ def lint_document(project: Project, name: str, max_grade: float = 6.0) -> list[F
 
 
 def lint_layouts(project: Project) -> list[Finding]:
-    """One finding per broken layout rule, or per line of a layout's load error."""
+    """One finding per broken layout rule or load error, at the line of its key where there is one."""
     findings: list[Finding] = []
     for name in project.layouts.names():
-        path = str(project.layouts.folder / f"{name}.yaml")
         try:
             layout = project.layouts.load(name)
         except LayoutError as exc:
             # Loading checks the rules too, so this is where broken rules usually show up.
-            found = [_error_finding(path, "layout", line) for line in exc.message.splitlines()]
+            found = exc.findings
         else:
-            found = [Finding(path, None, "layout", str(p)) for p in layout_rules.layout_problems(layout)]
-        findings += [f if f.line else replace(f, line=_key_line(path, f.message)) for f in found]
+            found = list(layout_rules.layout_problems(layout))
+        findings += [_at_key_line(f) for f in found]
     return findings
 
 
@@ -113,10 +98,10 @@ def _reading_level(path: str, document: Document, max_grade: float):
     lines = [plain_text(node.spans) for node in walk(document.blocks) if getattr(node, "spans", None)]
     result = measure("\n".join(lines))
     if result.grade > max_grade or result.average_sentence_length > MAX_AVERAGE_SENTENCE:
-        yield Finding(path, None, "reading-level",
-                      f"reading level is grade {result.grade:.1f} (target {max_grade:g} or lower) with "
+        yield Finding(f"reading level is grade {result.grade:.1f} (target {max_grade:g} or lower) with "
                       f"{result.average_sentence_length:.1f} words per sentence (target "
-                      f"{MAX_AVERAGE_SENTENCE:g} or fewer); use shorter sentences and everyday words")
+                      f"{MAX_AVERAGE_SENTENCE:g} or fewer)", path, rule="reading-level",
+                      hint="use shorter sentences and everyday words")
 
 
 def _long_sentences(path: str, source: Source, document: Document):
@@ -126,17 +111,16 @@ def _long_sentences(path: str, source: Source, document: Document):
             count = len(words(sentence))
             if count > MAX_SENTENCE_WORDS:
                 line = title_line if node is document.blocks[0] else node.line
-                yield Finding(path, line, "long-sentence",
-                              f"sentence of {count} words (\"{_opening(sentence)}\"); keep sentences to "
-                              f"{MAX_SENTENCE_WORDS} words or fewer by splitting it")
+                yield Finding(f"sentence of {count} words (\"{_opening(sentence)}\")", path, line,
+                              rule="long-sentence",
+                              hint=f"keep sentences to {MAX_SENTENCE_WORDS} words or fewer by splitting it")
 
 
 def _headings(path: str, source: Source, document: Document):
     """Heading levels in order (title is 1), and the title in capitals."""
     if _is_shouting(source.title):
         yield _caps_heading(path, _title_line(source), source.title)
-    for heading, problem in heading_problems(document.blocks[1:]):
-        yield Finding(path, heading.line, "skipped-heading", problem)
+    yield from heading_problems(document.blocks[1:], path)
 
 
 def _inline(path: str, source: Source, filled: Filled):
@@ -154,9 +138,8 @@ def _inline(path: str, source: Source, filled: Filled):
                 text += "\n"
             elif child.type == "em_open":
                 quoted = filled.restore(_emphasised(children[j + 1:])) or "text"
-                yield Finding(path, first + offset, "italics",
-                              f"{child.markup}{quoted}{child.markup} prints bold, not italic; use **bold** "
-                              "for emphasis; large print never uses italics")
+                yield Finding(f"{child.markup}{quoted}{child.markup} prints bold, not italic", path, first + offset,
+                              rule="italics", hint="use **bold** for emphasis; large print never uses italics")
             elif child.type in ("text", "code_inline"):
                 text += child.content
         if i and tokens[i - 1].type == "heading_open":
@@ -164,40 +147,37 @@ def _inline(path: str, source: Source, filled: Filled):
                 yield _caps_heading(path, first, filled.restore(text))
             continue
         for match in _shouting_runs(text):
-            yield Finding(path, first + text.count("\n", 0, match[0]), "all-caps-words",
-                          f"'{match[1]}' is in capitals, which reads as shouting and is harder to read; "
-                          "write it in normal case and use **bold** to stress it")
+            yield Finding(f"'{match[1]}' is in capitals, which reads as shouting and is harder to read", path,
+                          first + text.count("\n", 0, match[0]), rule="all-caps-words",
+                          hint="write it in normal case and use **bold** to stress it")
 
 
 def _broken_links(path: str, source: Source):
     for number, raw in enumerate(source.body.splitlines()):
         line = _PLACEHOLDER.sub(_VALUE, _JINJA_TAG.sub("", raw))
-        for pattern, message in _BROKEN_LINKS:
+        for pattern, message, hint in _BROKEN_LINKS:
             if pattern.search(line):
-                yield Finding(path, source.body_line + number, "broken-link", message)
+                yield Finding(message, path, source.body_line + number, rule="broken-link", hint=hint)
 
 
 # --- helpers -------------------------------------------------------------------
 
 
-def _error_finding(path: str, rule: str, message: str) -> Finding:
-    """A pipeline error as a finding, its leading 'path:line:' moved into the fields."""
-    match = re.match(re.escape(path) + r":(?:(\d+):)? ?(.*)", message, re.DOTALL)
-    if not match:
-        return Finding(path, None, rule, message)
-    return Finding(path, int(match[1]) if match[1] else None, rule, match[2])
+def _at_key_line(finding: Finding) -> Finding:
+    """A layout finding about a key, placed at that key's line when it has no line yet."""
+    if finding.line or not (finding.key and finding.source):
+        return finding
+    return replace(finding, line=_key_line(finding.source, finding.key))
 
 
-def _key_line(path: str, message: str) -> int | None:
-    """The line of the layout key a message starts with ("body_size 12 pt ..."), if any."""
-    key = re.match(r"'?([a-z_]+)", message)
-    if not key:
-        return None
+def _key_line(path: str, key: str) -> int | None:
+    """The line of a layout key ("body_size", or "margins" for "margins.top") in the file, if it is there."""
     try:
         lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
-    except OSError:
+    except (OSError, UnicodeDecodeError):
         return None
-    return next((n for n, line in enumerate(lines, 1) if re.match(rf"{key[1]}\s*:", line)), None)
+    pattern = re.compile(rf"{re.escape(key.split('.')[0])}\s*:")
+    return next((n for n, line in enumerate(lines, 1) if pattern.match(line)), None)
 
 
 def _title_line(source: Source) -> int:
@@ -212,9 +192,8 @@ def _is_shouting(text: str) -> bool:
 
 
 def _caps_heading(path: str, line: int, text: str) -> Finding:
-    return Finding(path, line, "all-caps-heading",
-                   f"heading '{text.strip()}' is all capitals, which is harder to read in large print; "
-                   "write it in sentence case")
+    return Finding(f"heading '{text.strip()}' is all capitals, which is harder to read in large print", path, line,
+                   rule="all-caps-heading", hint="write it in sentence case")
 
 
 def _shouting_runs(text: str):

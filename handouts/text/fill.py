@@ -77,29 +77,33 @@ def _template(body: str):
 
 def fill(source: Source, context: dict) -> Filled:
     values: list[str] = []
-    if _RESERVED.search(source.body):
-        raise ContentError(f"{source.path}: contains private-use characters U+E000/U+E001; remove them")
+    reserved = _RESERVED.search(source.body)
+    if reserved:
+        raise _error(source, source.body.count("\n", 0, reserved.start()) + 1,
+                     "contains private-use characters U+E000/U+E001", "reserved-character", "remove them")
     try:
         text = _template(source.body).render(**context, **{_VALUES: values})
     except TemplateSyntaxError as exc:
-        raise ContentError(f"{_where(source, exc.lineno)}: {exc.message}; fix the template syntax") from None
+        raise _error(source, exc.lineno, exc.message, "template-syntax", "fix the template syntax") from None
     except (UndefinedError, _NoValue) as exc:
         detail = exc.message if isinstance(exc, UndefinedError) else "a placeholder is empty"
-        raise ContentError(
-            f"{_where(source, _template_line(exc))}: placeholder has no value ({detail}); "
-            "give the value (e.g. --patient-name, --appointment, clinic profile) or wrap it in {% if ... %}"
-        ) from None
+        raise _error(source, _template_line(exc), f"placeholder has no value ({detail})", "placeholder-empty",
+                     "give the value (the patient's name, the appointment, the clinic profile) "
+                     "or wrap it in {% if ... %}") from None
     except SecurityError as exc:
-        raise ContentError(f"{_where(source, _template_line(exc))}: not allowed in a template ({exc})") from None
+        raise _error(source, _template_line(exc), f"not allowed in a template ({exc})", "template-not-allowed",
+                     "use only placeholders, {% if %} and {% for %}") from None
     except TemplateError as exc:
-        raise ContentError(f"{_where(source, _template_line(exc))}: {exc}") from None
+        raise _error(source, _template_line(exc), str(exc), "template-error", "fix the template there") from None
     return Filled(text, tuple(values))
 
 
-def _where(source: Source, body_line: int | None) -> str:
-    if not body_line:
-        return str(source.path)
-    return f"{source.path}:{source.body_line + body_line - 1}"
+def _error(source: Source, body_line: int | None, message: str, rule: str, hint: str) -> ContentError:
+    return ContentError(message, source=str(source.path), line=_file_line(source, body_line), rule=rule, hint=hint)
+
+
+def _file_line(source: Source, body_line: int | None) -> int | None:
+    return source.body_line + body_line - 1 if body_line else None
 
 
 def _template_line(exc: BaseException) -> int | None:

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from ..errors import ContentError
+from ..errors import ContentError, Finding
 from ..load.content import Source
 from ..model import (
     Block,
@@ -58,8 +58,8 @@ def parse_document(source: Source, filled: Filled, check_headings: bool = True) 
     """The document model; headings that skip a level are refused unless a linter asks to see them."""
     blocks = _Builder(source, filled).build(list(_tokens(filled.text)))
     if check_headings:
-        for heading, problem in heading_problems(blocks):
-            raise ContentError(f"{source.path}:{heading.line}: {problem}")
+        for problem in heading_problems(blocks, str(source.path)):
+            raise ContentError(findings=[problem])
     title = Heading(1, [Span(source.title)], line=1)
     return Document(source.name, source.title, source.kind, source.language, source.summary,
                     [title, *blocks])
@@ -70,10 +70,8 @@ class _Builder:
         self.source = source
         self.filled = filled
 
-    def where(self, token: Token | None) -> str:
-        if token is None or not token.map:
-            return str(self.source.path)
-        return f"{self.source.path}:{self.source.body_line + token.map[0]}"
+    def error(self, line: int | None, message: str, rule: str, hint: str) -> ContentError:
+        return ContentError(message, source=str(self.source.path), line=line or None, rule=rule, hint=hint)
 
     def line(self, token: Token) -> int:
         return self.source.body_line + token.map[0] if token.map else 0
@@ -83,7 +81,7 @@ class _Builder:
         # Values come back only now, after every syntax decision was made on tokens.
         for node in walk(blocks):
             if hasattr(node, "spans"):
-                node.spans = self.restore(node.spans)
+                node.spans = self.restore(node.spans, node.line)
         return blocks
 
     def blocks(self, tokens: list[Token], pos: int, closing: str | None) -> tuple[list[Block], int]:
@@ -109,12 +107,11 @@ class _Builder:
                 inner, pos = self.blocks(tokens, pos + 1, "blockquote_close")
                 out.append(Callout(inner, line=self.line(tok)))
             elif tok.type in _UNSUPPORTED:
-                raise ContentError(
-                    f"{self.where(tok)}: {_UNSUPPORTED[tok.type]} is not supported in a handout; "
-                    "write it as paragraphs or a list"
-                )
+                raise self.error(self.line(tok), f"{_UNSUPPORTED[tok.type]} is not supported in a handout",
+                                 "unsupported-markdown", "write it as paragraphs or a list")
             else:
-                raise ContentError(f"{self.where(tok)}: unexpected Markdown ({tok.type}); simplify it")
+                raise self.error(self.line(tok), f"unexpected Markdown ({tok.type})", "unsupported-markdown",
+                                 "simplify it")
         return out, pos
 
     def list_block(self, tokens: list[Token], pos: int) -> tuple[ListBlock, int]:
@@ -161,7 +158,7 @@ class _Builder:
             elif kind == "link_close":
                 href = None
             elif kind == "image":
-                raise ContentError(f"{self.where(inline)}: images are not supported; describe it in words")
+                raise self.error(self.line(inline), "images are not supported", "image", "describe it in words")
             else:
                 spans.append(Span(child.content, bold > 0, href))
         return _merge(spans)
@@ -175,33 +172,34 @@ class _Builder:
                 return spans[:-1] + rest, True
         return spans, False
 
-    def restore(self, spans: list[Span]) -> list[Span]:
+    def restore(self, spans: list[Span], line: int) -> list[Span]:
         restored = []
         for span in spans:
-            href = self.check_link(self.filled.restore(span.href)) if span.href is not None else None
+            href = self.check_link(self.filled.restore(span.href), line) if span.href is not None else None
             restored.append(Span(self.filled.restore(span.text), span.bold, href))
         return _merge(restored)
 
-    def check_link(self, href: str) -> str:
+    def check_link(self, href: str, line: int) -> str:
         scheme = urlsplit(href).scheme.lower()
         if scheme not in LINK_SCHEMES or len(href) <= len(scheme) + 1:
-            raise ContentError(
-                f"{self.source.path}: link target '{href}' is not a full https:, http:, tel: or mailto: address"
-            )
+            raise self.error(line, f"link target '{href}' is not a full https:, http:, tel: or mailto: address",
+                             "link-target", "write the whole address, e.g. https://clinic.example or tel:+15125550142")
         return href
 
 
-def heading_problems(blocks: list[Block]):
-    """(heading, message) for each body heading that breaks the levels: the title is the only level 1."""
+def heading_problems(blocks: list[Block], source: str):
+    """A finding for each body heading that breaks the levels: the title is the only level 1."""
     previous = 1
     for block in blocks:
         if not isinstance(block, Heading):
             continue
         if block.level == 1:
-            yield block, "'#' heading in the body; only the title is level 1, so use '##' for a section"
+            yield Finding("'#' heading in the body (only the title is level 1)", source, block.line or None,
+                          rule="skipped-heading", hint="use '##' for a section")
         elif block.level > previous + 1:
-            yield block, (f"heading jumps from level {previous} to {block.level}; use "
-                          f"'{'#' * (previous + 1)}' here (headings never skip a level)")
+            yield Finding(f"heading jumps from level {previous} to {block.level}", source, block.line or None,
+                          rule="skipped-heading",
+                          hint=f"use '{'#' * (previous + 1)}' here (headings never skip a level)")
         previous = block.level
 
 

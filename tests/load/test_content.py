@@ -1,4 +1,5 @@
 import pytest
+from conftest import raised
 
 from handouts.errors import ContentError
 from handouts.load.content import ContentLibrary
@@ -17,6 +18,22 @@ def test_bad_front_matter(make_project, text, message):
     project = make_project(doc=text)
     with pytest.raises(ContentError, match=message):
         project.content.load("doc")
+
+
+@pytest.mark.parametrize("text,rule,line,key", [
+    ("no front matter\n", "front-matter-missing", 1, None),
+    ("---\ntitle: T\nno end\n", "front-matter-unclosed", 1, None),
+    ("---\nkind: handout\n---\nbody\n", "front-matter-title-missing", None, "title"),
+    ("---\ntitle: T\nkind: poster\n---\nbody\n", "front-matter-value", 3, "kind"),
+    ("---\ntitle: T\n\ncolour: red\n---\nbody\n", "front-matter-unknown-key", 4, "colour"),
+    ("---\ntitle: ok\nsummary: [x\nbad: ]\n---\nbody\n", "yaml-syntax", 4, None),
+])
+def test_front_matter_errors_carry_their_fields(make_project, text, rule, line, key):
+    project = make_project(doc=text)
+    finding = raised(project.content.load, "doc").finding
+    assert (finding.source, finding.rule, finding.line, finding.key) == (
+        str(project.content.folder / "doc.md"), rule, line, key)
+    assert finding.hint and str(project.content.folder) not in finding.message  # where is a field, not text
 
 
 def test_yaml_error_names_the_file_line(make_project):

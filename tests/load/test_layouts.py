@@ -51,6 +51,9 @@ def test_all_broken_rules_are_reported_at_once(tmp_path):
     with pytest.raises(LayoutError) as info:
         load_layout(write(tmp_path, text))
     assert len(info.value.message.splitlines()) >= 2
+    path = str(tmp_path / "custom.yaml")
+    assert {(f.source, f.rule, f.key) for f in info.value.findings} >= {
+        (path, "layout-rule", "body_size"), (path, "layout-rule", "line_spacing")}
 
 
 @pytest.mark.parametrize("text,expected", [

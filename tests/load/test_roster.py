@@ -1,4 +1,5 @@
 import pytest
+from conftest import raised
 
 from handouts.errors import InputError
 from handouts.jobs.batch import row_rules
@@ -92,6 +93,15 @@ def test_file_level_problems(tmp_path, content, message):
     path.write_bytes(content)
     with pytest.raises(InputError, match=message):
         Roster(path)
+
+
+def test_missing_column_points_at_the_header(tmp_path):
+    path = tmp_path / "roster.csv"
+    path.write_bytes(b"name,appointment\nA,2026-12-03 09:30\n")
+    finding = raised(Roster, path).finding
+    assert (finding.source, finding.line, finding.rule, finding.key) == (
+        str(path), 1, "roster-missing-column", "patient_id")
+    assert "patient_id, name, appointment" in finding.hint
 
 
 def test_missing_roster(tmp_path):

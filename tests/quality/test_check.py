@@ -49,6 +49,14 @@ def test_a_bad_pdf_fails_each_check_it_should(bad_pdf):
     assert report.figures["grade"] > 12
 
 
+def test_findings_say_it_plainly_and_keep_the_measurement(bad_pdf):
+    findings = {f.rule: f for f in check_pdf(bad_pdf, layout_class="large-print").findings}
+    size = findings["PRINT-SIZE"]
+    assert (size.source, size.message, size.detail) == (
+        str(bad_pdf), "text smaller than 18 pt, the large-print minimum", "smallest text 10 pt")
+    assert all(f.detail for f in findings.values())  # validator failures keep the validator's own words
+
+
 def test_standard_print_fails_the_large_print_class(sample_project, tmp_path):
     path = tmp_path / "standard.pdf"
     path.write_bytes(render(sample_project, "sample", "standard"))

@@ -7,9 +7,10 @@ import shutil
 import pytest
 from conftest import DATA, REPO
 
+from handouts.errors import Finding
 from handouts.load.project import Project
 from handouts.quality import print_rules as layout_rules
-from handouts.quality.lint import Finding, lint_document, lint_layouts, lint_project
+from handouts.quality.lint import lint_document, lint_layouts, lint_project
 
 LINT = DATA / "lint"
 # bad.md holds one of each problem; these are its rules and file lines.
@@ -60,19 +61,20 @@ def test_bad_document_gives_each_finding_at_its_line(make_project):
     findings = lint_document(make_project(bad=fixture("bad")), "bad")
     assert found(findings) == BAD_FINDINGS
     assert len(findings) == len(BAD_FINDINGS)
-    assert all(f.path.endswith("bad.md") for f in findings)
+    assert all(f.source.endswith("bad.md") for f in findings)
 
 
 def test_messages_say_what_to_do(make_project):
     by_rule = {}
     for f in lint_document(make_project(bad=fixture("bad")), "bad"):
-        by_rule.setdefault(f.rule, []).append(f.message)
+        assert f.hint  # what to do, apart from what is wrong
+        by_rule.setdefault(f.rule, []).append(str(f))
     assert "grade 7.3 (target 6 or lower)" in by_rule["reading-level"][0]
     assert "words per sentence (target 15 or fewer)" in by_rule["reading-level"][0]
     assert "35 words" in by_rule["long-sentence"][0]
     assert "'WHAT TO EXPECT'" in by_rule["all-caps-heading"][0]
     assert "'NEVER EVER'" in by_rule["all-caps-words"][0]
-    assert by_rule["italics"][0].startswith("*rest* prints bold")
+    assert "bad.md:13: *rest* prints bold" in by_rule["italics"][0]
     assert "use **bold** for emphasis; large print never uses italics" in by_rule["italics"][0]
     assert "only the title is level 1" in by_rule["skipped-heading"][0]
     assert "never skip a level" in by_rule["skipped-heading"][1]
@@ -136,40 +138,36 @@ def test_placeholders_are_filled_with_a_sample_patient(make_project):
     assert lint_document(make_project(doc="---\ntitle: A\n---\n" + body), "doc") == []
 
 
-@pytest.mark.parametrize("body,line,words", [
-    ("Hello {{ nobody }}.\n", 4, "placeholder has no value"),
-    ("## Steps\n\n```\ncode\n```\n", 6, "a code block is not supported"),
-    ("{% if %}\n", 4, "fix the template syntax"),
+@pytest.mark.parametrize("body,rule,line,words", [
+    ("Hello {{ nobody }}.\n", "placeholder-empty", 4, "placeholder has no value"),
+    ("## Steps\n\n```\ncode\n```\n", "unsupported-markdown", 6, "a code block is not supported"),
+    ("{% if %}\n", "template-syntax", 4, "fix the template syntax"),
 ])
-def test_content_errors_become_one_finding(make_project, body, line, words):
+def test_content_errors_become_one_finding(make_project, body, rule, line, words):
     findings = lint_document(make_project(doc="---\ntitle: A\n---\n" + body), "doc")
     assert len(findings) == 1
-    assert (findings[0].rule, findings[0].line) == ("error", line)
-    assert words in findings[0].message
-    assert not findings[0].message.startswith(findings[0].path)  # the location is not repeated
+    assert (findings[0].rule, findings[0].line) == (rule, line)
+    assert words in str(findings[0])
+    assert findings[0].source.endswith("doc.md") and "doc.md" not in findings[0].message  # not repeated
 
 
 def test_broken_front_matter_is_a_finding(make_project):
     findings = lint_document(make_project(doc="no front matter\n"), "doc")
-    assert [(f.rule, f.line) for f in findings] == [("error", 1)]
+    assert [(f.rule, f.line) for f in findings] == [("front-matter-missing", 1)]
     assert "missing front matter" in findings[0].message
-
-
-def test_finding_str():
-    assert str(Finding("a.md", 3, "italics", "fix it")) == "a.md:3: fix it"
-    assert str(Finding("a.md", None, "reading-level", "fix it")) == "a.md: fix it"
 
 
 def test_bad_layout_gives_one_finding_per_rule(layouts_dir):
     (layouts_dir / "bad.yaml").write_text(bad_layout_text(), encoding="utf-8")
     project = Project.open(REPO / "content", layouts_dir)
     findings = lint_layouts(project)
-    assert [f.path for f in findings] == [str(layouts_dir / "bad.yaml")] * 3
+    assert [f.source for f in findings] == [str(layouts_dir / "bad.yaml")] * 3
     # Each finding points at its key's line in the file.
     lines = bad_layout_text().splitlines()
     expected = {n for n, line in enumerate(lines, 1) if line.startswith(("body_size:", "alignment:", "italic:"))}
     assert {f.line for f in findings} == expected
-    assert {f.rule for f in findings} == {"layout"}
+    assert {(f.rule, f.key) for f in findings} == {("layout-rule", "body_size"), ("layout-rule", "alignment"),
+                                                  ("layout-rule", "italic")}
     messages = " | ".join(f.message for f in findings)
     for words in ("body_size 12 pt is below 18 pt", "alignment 'justify'", "italic: true"):
         assert words in messages
@@ -182,27 +180,28 @@ def test_layout_rules_are_found_even_when_loading_does_not_check(layouts_dir, mo
     (layouts_dir / "bad.yaml").write_text(bad_layout_text(), encoding="utf-8")
     findings = lint_layouts(Project.open(REPO / "content", layouts_dir))
     assert len(findings) == 3
-    assert {f.path for f in findings} == {str(layouts_dir / "bad.yaml")}
+    assert {f.source for f in findings} == {str(layouts_dir / "bad.yaml")}
     assert all(f.line for f in findings)
 
 
-@pytest.mark.parametrize("edit,line,words", [
-    (lambda good: "class: large-print\nbody_size: [\n", 3, "fix the YAML syntax"),
-    (lambda good: good.replace("body_size: 18\n", ""), None, "missing 'body_size'"),
+@pytest.mark.parametrize("edit,rule,line,words", [
+    (lambda good: "class: large-print\nbody_size: [\n", "yaml-syntax", 3, "fix the YAML syntax"),
+    (lambda good: good.replace("body_size: 18\n", ""), "layout-key-missing", None, "missing 'body_size'"),
+    (lambda good: good.replace("body_size: 18\n", "body_size: big\n"), "layout-value", 6, "positive number"),
 ])
-def test_layout_that_cannot_load_is_a_finding(layouts_dir, edit, line, words):
+def test_layout_that_cannot_load_is_a_finding(layouts_dir, edit, rule, line, words):
     good = (REPO / "layouts" / "large-print.yaml").read_text(encoding="utf-8")
     (layouts_dir / "broken.yaml").write_text(edit(good), encoding="utf-8")
     findings = lint_layouts(Project.open(REPO / "content", layouts_dir))
     assert len(findings) == 1
-    assert (findings[0].path, findings[0].line) == (str(layouts_dir / "broken.yaml"), line)
-    assert words in findings[0].message
+    assert (findings[0].source, findings[0].rule, findings[0].line) == (str(layouts_dir / "broken.yaml"), rule, line)
+    assert words in str(findings[0])
 
 
 def test_project_lints_documents_and_layouts(make_project, layouts_dir):
     (layouts_dir / "bad.yaml").write_text(bad_layout_text(), encoding="utf-8")
     content = make_project(bad=fixture("bad"), clean=fixture("clean")).content.folder
     findings = lint_project(Project.open(content, layouts_dir))
-    paths = {f.path for f in findings}
+    paths = {f.source for f in findings}
     assert paths == {str(content / "bad.md"), str(layouts_dir / "bad.yaml")}
     assert len(findings) == len(BAD_FINDINGS) + 3

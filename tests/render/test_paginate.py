@@ -1,9 +1,9 @@
 """The paginator's page model, tested without drawing a PDF."""
 
+from conftest import LEADING
+
 from handouts.render.boxes import CalloutBox, PageBreakBox
 from handouts.render.paginate import paginate
-
-from conftest import LEADING
 
 WIDTH = 200.0
 

@@ -143,8 +143,9 @@ def test_a_heading_and_its_subheading_stay_with_their_text(make_project):
 
 @pytest.mark.parametrize("name", ["Ĉarlo≤ Smith", "Температура≥38", "Ελένη≤Nguyễn"])
 def test_a_word_that_needs_two_faces_draws_every_character_in_a_face_that_has_it(sample_project, fonts, name):
-    from handouts.load.project import Patient
     from pdfread import pdf_ua_failures
+
+    from handouts.load.project import Patient
 
     pdf = render(sample_project, "sample", patient=Patient.from_values(name), appointment=APPOINTMENT)
     covered = {face.name: face.covered for pair in fonts.faces for face in pair}

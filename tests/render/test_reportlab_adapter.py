@@ -4,13 +4,13 @@ import ast
 import re
 import subprocess
 import sys
-import tomllib
 from importlib.metadata import version
+
+import tomllib
+from conftest import REPO
 
 from handouts.load.typefaces import FALLBACK
 from handouts.render import _reportlab
-
-from conftest import REPO
 
 PACKAGE = REPO / "handouts"
 ADAPTER = PACKAGE / "render" / "_reportlab.py"

@@ -1,11 +1,10 @@
 """The tag writer refuses to write a structure tree that breaks its invariants."""
 
 import pytest
+from conftest import DATA, REPO, run
 
 from handouts.errors import InternalError
 from handouts.render.tagging import MarkedContent, StructElement, StructTree
-
-from conftest import DATA, REPO, run
 
 
 def _draw(tagger, element):

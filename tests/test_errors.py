@@ -1,0 +1,85 @@
+"""Errors as data: findings with fields, and library messages that never name a CLI flag."""
+
+import re
+
+import pytest
+from conftest import REPO, raised
+
+from handouts.cli import FLAG_HINTS, with_flags
+from handouts.errors import Finding, HandoutsError, LayoutError
+from handouts.jobs.atomic import write_atomically
+from handouts.jobs.build import load_document
+from handouts.jobs.printjob import write_print_job
+from handouts.load.content import ContentLibrary
+from handouts.load.layouts import LayoutLibrary, load_layout
+from handouts.load.project import Patient
+from handouts.load.roster import Roster
+
+FLAG = re.compile(r"--[a-z]")
+
+
+def test_finding_text_and_location():
+    finding = Finding("sentence too long", "a.md", 3, 7, rule="long-sentence", hint="split it")
+    assert finding.location == "a.md:3:7"
+    assert str(finding) == "a.md:3:7: sentence too long; split it"
+    assert str(Finding("no title", "a.md")) == "a.md: no title"
+    assert str(Finding("the name is empty")) == "the name is empty"
+
+
+def test_finding_to_dict_has_every_field():
+    data = Finding("too small", "x.yaml", 4, rule="layout-rule", hint="make it 18", key="body_size").to_dict()
+    assert data == {"message": "too small", "source": "x.yaml", "line": 4, "column": None, "rule": "layout-rule",
+                    "hint": "make it 18", "key": "body_size", "detail": None}
+
+
+def test_an_error_holds_one_finding_or_many():
+    one = HandoutsError("missing front matter", source="a.md", line=1, rule="front-matter-missing", hint="add it")
+    assert one.finding == Finding("missing front matter", "a.md", 1, rule="front-matter-missing", hint="add it")
+    assert one.message == str(one) == "a.md:1: missing front matter; add it"
+    many = LayoutError(findings=[Finding("too small", "x.yaml", key="body_size"), Finding("justified", "x.yaml")])
+    assert many.message.splitlines() == ["x.yaml: too small", "x.yaml: justified"]
+    assert many.exit_code == 2
+
+
+@pytest.fixture
+def blocker(tmp_path):
+    """A file where a folder should be: nothing can be written below it."""
+    path = tmp_path / "a-file"
+    path.write_text("x")
+    return path
+
+
+@pytest.fixture
+def library_errors(tmp_path, make_project, blocker):
+    """One error of each kind the CLI adds a flag to, and a few others, raised by the library itself."""
+    project = make_project(doc="---\ntitle: A\n---\nHello {{ patient.name }}\n")
+    bad_layout = tmp_path / "bad.yaml"
+    bad_layout.write_text((REPO / "layouts" / "large-print.yaml").read_text().replace("body_size: 18", "body_size: 9"))
+    return [
+        raised(ContentLibrary, tmp_path / "no-content"),
+        raised(LayoutLibrary, tmp_path / "no-layouts"),
+        raised(load_document, project, "doc"),
+        raised(write_atomically, blocker / "out" / "doc.pdf", b"%PDF-"),
+        raised(write_print_job, [], blocker / "print.pdf"),
+        raised(Patient.from_values, " "),
+        raised(Roster, tmp_path / "roster.csv"),
+        raised(project.content.load, "nope"),
+        raised(load_layout, bad_layout),
+    ]
+
+
+def test_library_errors_are_structured_and_name_no_cli_flag(library_errors):
+    for error in library_errors:
+        for finding in error.findings:
+            assert finding.source and finding.rule != "error" and finding.hint, finding
+            assert not FLAG.search(finding.message) and not FLAG.search(finding.hint), finding
+
+
+def test_the_cli_names_a_flag_for_every_rule_in_its_table(library_errors):
+    rules = {f.rule for error in library_errors for f in error.findings}
+    assert set(FLAG_HINTS) <= rules  # no table entry for a rule the library never raises
+    for error in library_errors:
+        for finding in error.findings:
+            if finding.rule in FLAG_HINTS:
+                shown = with_flags(finding)
+                assert FLAG.search(shown.hint) and shown.message == finding.message, shown
