@@ -17,7 +17,7 @@ from pathlib import Path
 
 import click
 
-from .errors import Finding, HandoutsError, InputError
+from .errors import Finding, HandoutsError, InputError, terminal_safe
 from .load.dates import parse_appointment
 from .load.layouts import CLASSES
 from .load.project import Patient, Project
@@ -30,6 +30,8 @@ FLAG_HINTS = {
     "layouts-folder-missing": "run from the project folder or pass --layouts DIR",
     "output-unwritable": "choose another --out folder",
     "print-job-unwritable": "choose another place for --print-job FILE",
+    "print-job-overwrites-input": "choose another --print-job FILE",
+    "print-job-not-pdf": "name the --print-job FILE with .pdf at the end",
     "placeholder-empty": "give the value (e.g. --patient-name, --appointment, clinic profile) "
                          "or wrap it in {% if ... %}",
 }
@@ -229,36 +231,56 @@ def packets(roster_file, out_dir, print_job, jobs, strict, names_in_filenames, q
       handouts packets roster.csv --out packets --print-job print-today.pdf
       handouts packets roster.csv --strict --jobs 1
     """
-    from .jobs.batch import ProjectPaths, plan_files, row_rules, run_batch
+    from .jobs.batch import ProjectPaths, plan_batch, run_batch
+    from .jobs.outputs import remove_stale
     from .jobs.printjob import write_print_job
-    from .load.roster import Roster
 
     project = Project.open(content_dir, layouts_dir, clinic_file)
-    paths = ProjectPaths(content_dir, layouts_dir, clinic_file)
-    read = Roster(roster_file).read(row_rules(project))  # the file is read once, here
-    planned, clashes = plan_files(read.rows, out_dir, names_in_filenames)
-    if strict and (read.problems or clashes):
-        bad = sorted(read.problems + clashes, key=lambda p: p.number)
-        for problem in bad:
-            click.echo(f"error: {problem}", err=True)
-        click.echo(f"{len(bad)} bad row(s); nothing written (--strict).", err=True)
+    plan = plan_batch(project, roster_file, out_dir, print_job, names_in_filenames)
+    if strict and plan.problems:
+        _report_rows(plan.problems, "error")
+        _say(f"{len(plan.problems)} bad row(s); nothing written (--strict).")
+        _drop_stale_print_job(print_job, remove_stale)
         sys.exit(1)
-    show = not quiet and read.total > 5 and sys.stderr.isatty()
+    show = not quiet and plan.total > 5 and sys.stderr.isatty()
     with open(os.devnull, "w") as hidden, \
-            click.progressbar(length=read.total, label="Packets", file=sys.stderr if show else hidden) as bar:
-        bar.update(len(read.problems) + len(clashes))
-        result = run_batch(project, paths, planned, jobs=jobs, progress=bar.update)
-    result.problems = sorted(read.problems + clashes + result.problems, key=lambda p: p.number)
-    if print_job and result.written:
+            click.progressbar(length=plan.total, label="Packets", file=sys.stderr if show else hidden) as bar:
+        bar.update(len(plan.problems))
+        result = run_batch(project, ProjectPaths(content_dir, layouts_dir, clinic_file), plan.planned, jobs=jobs,
+                           strict=strict, progress=bar.update)
+    problems = sorted(plan.problems + result.problems, key=lambda p: p.number)
+    complete = result.stopped is None and not (strict and problems)
+    if print_job and result.written and complete:
         pages = write_print_job([(f"{row.patient_id} ({row.appointment:%Y-%m-%d %H:%M})", path)
                                  for row, path in result.written], print_job)
         click.echo(f"Print job: {print_job} ({pages} pages, packets start on odd pages).")
+    elif print_job:
+        _drop_stale_print_job(print_job, remove_stale)
     click.echo(f"Wrote {len(result.written)} packet(s) to {out_dir}.")
-    for problem in result.problems:
-        click.echo(f"  failed: {problem}", err=True)
-    if result.problems:
-        click.echo(f"{len(result.problems)} row(s) failed; fix them and run again.", err=True)
+    _report_rows(problems, "failed")
+    if result.stopped is not None:
+        unwritten = len(plan.planned) - len(result.written)
+        _say(f"Stopped: {unwritten} packet(s) not written" + (" (--strict: none were)" if strict else "") + ".")
+        raise HandoutsError(findings=[result.stopped])
+    if problems:
+        _say(f"{len(problems)} row(s) failed" + ("; nothing written (--strict)" if strict else "")
+             + "; fix them and run again.")
         sys.exit(1)
+
+
+def _report_rows(problems, label: str) -> None:
+    for problem in problems:
+        _say(f"  {label}: {problem}")
+
+
+def _drop_stale_print_job(print_job, remove_stale) -> None:
+    if print_job and remove_stale(print_job):
+        _say(f"Removed the earlier print job {print_job}: it no longer matches the packets.")
+
+
+def _say(text: str) -> None:
+    """One line on stderr, with nothing in it that could drive the terminal."""
+    click.echo(terminal_safe(text), err=True)
 
 
 def _print_table(files) -> None:
@@ -280,7 +302,7 @@ def main(argv=None) -> None:
         sys.exit(exc.exit_code)
     except HandoutsError as exc:
         for finding in exc.findings:
-            click.echo(f"error: {with_flags(finding)}", err=True)
+            _say(f"error: {with_flags(finding)}")
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         click.echo("Interrupted; no partial files were left.", err=True)

@@ -7,7 +7,17 @@ them into lines on stderr, exit codes, and hints that name its own flags.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
+
+# Controls (C0, DEL, C1) and bidirectional overrides: echoed text must not drive a terminal or reorder a line.
+_UNSAFE_FOR_TERMINAL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str) -> str:
+    """`text` with every control and bidi override shown as a visible escape (e.g. \\x1b)."""
+    return _UNSAFE_FOR_TERMINAL.sub(lambda m: repr(m.group())[1:-1] if ord(m.group()) < 0x100
+                                    else f"\\u{ord(m.group()):04x}", text)
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,23 @@ def render(project: Project, name: str, layout: str = "large-print",
 
 
 ROSTER_HEADER = ["patient_id", "name", "appointment", "preferred_name", "layout", "documents"]
+# Patient values this test gave the program: no message or output of `run` may contain one.
+PATIENT_VALUES: list[str] = []
+_PATIENT_COLUMNS = ("name", "preferred_name")
+_PATIENT_FLAGS = ("--patient-name", "--preferred-name")
+
+
+@pytest.fixture(autouse=True)
+def _forget_patient_values():
+    PATIENT_VALUES.clear()
+    yield
+    PATIENT_VALUES.clear()
+
+
+def remember_patient_value(value: str) -> None:
+    value = value.strip().strip('"')
+    if len(value) >= 4 and any(ch.isalpha() for ch in value):  # short values are common words too
+        PATIENT_VALUES.append(value)
 
 
 @pytest.fixture
@@ -67,6 +84,11 @@ def write_roster(tmp_path):
     """Write a roster CSV: write_roster(rows, header=..., delimiter=',', bom=False, newline='\\n')."""
 
     def write(rows, header=ROSTER_HEADER, delimiter=",", bom=False, newline="\n", name="roster.csv") -> Path:
+        columns = [i for i, column in enumerate(header) if column.strip().lower() in _PATIENT_COLUMNS]
+        for row in rows:
+            for i in columns:
+                if i < len(row):
+                    remember_patient_value(row[i])
         lines = [delimiter.join(header)] + [delimiter.join(row) for row in rows]
         path = tmp_path / name
         path.write_bytes(("\ufeff" if bom else "").encode() + newline.join(lines + [""]).encode("utf-8"))
@@ -76,11 +98,16 @@ def write_roster(tmp_path):
 
 
 def run(capsys, *args):
-    """Run the CLI in-process: (exit code, stdout, stderr)."""
+    """Run the CLI in-process: (exit code, stdout, stderr), checking that no patient value was echoed."""
+    for flag, value in zip(args, args[1:]):
+        if flag in _PATIENT_FLAGS:
+            remember_patient_value(value)
     with pytest.raises(SystemExit) as info:
         main(list(args))
         raise SystemExit(0)
     out, err = capsys.readouterr()
+    leaked = [value for value in PATIENT_VALUES if value in out or value in err]
+    assert not leaked, f"patient values in the output: {leaked}"
     return info.value.code or 0, out, err
 
 

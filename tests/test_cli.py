@@ -29,10 +29,21 @@ def test_build_personalized(capsys, tmp_path, sample_args):
                        "--patient-name", "Zoë Ångström", "--preferred-name", "Zoë",
                        "--appointment", "2026-12-03T09:30", *sample_args)
     assert code == 0, err
-    extracted = normalized(text(tmp_path / "standard" / "sample.pdf"))
+    extracted = normalized(text(tmp_path / "personalized" / "standard" / "sample.pdf"))
     assert "Prepared for Zoë." in extracted
     assert "Thursday, December 3, 2026 at 9:30 AM" in extracted
     assert not any("Zo" in p.name for p in tmp_path.rglob("*"))  # no names in file names
+
+
+def test_a_personalized_build_never_replaces_the_blank_handouts(capsys, tmp_path, sample_args):
+    code, _, _ = run(capsys, "build", "sample", "--layout", "standard", "--out", str(tmp_path), *sample_args)
+    blank = (tmp_path / "standard" / "sample.pdf").read_bytes()
+    code, _, err = run(capsys, "build", "sample", "sample", "--layout", "standard", "--out", str(tmp_path),
+                       "--patient-name", "Zoë Ångström", *sample_args)
+    assert code == 0, err
+    assert (tmp_path / "standard" / "sample.pdf").read_bytes() == blank
+    assert "Zoë" not in normalized(text(tmp_path / "standard" / "sample.pdf"))
+    assert "Zoë" in normalized(text(tmp_path / "personalized" / "standard" / "sample.pdf"))
 
 
 @pytest.mark.parametrize("args,message", [
@@ -180,3 +191,9 @@ def test_help_imports_no_pipeline():
     result = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=60,
                             check=False)
     assert result.returncode == 0, result.stderr
+
+
+def test_the_suite_catches_a_patient_value_in_any_output(capsys, sample_args):
+    """The guard in conftest.run: a value given as a patient's must never come back in a message."""
+    with pytest.raises(AssertionError, match="patient values"):
+        run(capsys, "build", "Zelda", "--patient-name", "Zelda", *sample_args)  # 'unknown document Zelda'

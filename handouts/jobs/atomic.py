@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from typing import BinaryIO
 from ..errors import InputError
 
 PART_SUFFIX = ".part"
+STAGING_PREFIX = ".staging-"  # a strict batch's packets wait here until every one was made
 
 
 def _file_mode() -> int:
@@ -59,18 +61,23 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 
 def remove_leftovers(folder: Path, older_than: float = 60.0) -> int:
-    """Remove the temporary files a killed run left in `folder`; return how many.
+    """Remove the temporary files and staging folders a killed run left in `folder`; return how many.
 
     Each file is written in well under a second, so a part file older than a
-    minute belongs to no run still writing.
+    minute belongs to no run still writing; a staging folder is touched by
+    every packet staged in it.
     """
     removed = 0
     now = time.time()
-    for leftover in Path(folder).glob(f".*{PART_SUFFIX}"):
+    for leftover in [*Path(folder).glob(f".*{PART_SUFFIX}"), *Path(folder).glob(f"{STAGING_PREFIX}*")]:
         try:
-            if now - leftover.stat().st_mtime > older_than:
+            if now - leftover.stat().st_mtime <= older_than:
+                continue
+            if leftover.is_dir():
+                shutil.rmtree(leftover)
+            else:
                 leftover.unlink()
-                removed += 1
+            removed += 1
         except OSError:
             pass
     return removed

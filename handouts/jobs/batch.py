@@ -4,17 +4,29 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable
+import shutil
+import signal
+import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import HandoutsError
+from ..errors import (
+    ContentError,
+    Finding,
+    HandoutsError,
+    InputError,
+    LayoutError,
+    ProfileError,
+    UnsupportedCharacterError,
+)
 from ..load.project import Patient, Project
-from ..load.roster import RosterRow, RowProblem, RowRules
+from ..load.roster import Roster, RosterRow, RowProblem, RowRules
 from ..render.fonts import FontSet
-from .atomic import write_atomically
+from .atomic import STAGING_PREFIX, remove_leftovers, write_atomically
 from .build import render_checked
 from .filenames import collision_key, packet_filename
+from .outputs import check_folder, check_print_job
 from .packet import packet_document
 
 
@@ -28,9 +40,33 @@ class ProjectPaths:
 
 
 @dataclass
+class BatchPlan:
+    """A roster read once and checked, with a path for every good row."""
+
+    planned: list[tuple[RosterRow, Path]]
+    problems: list[RowProblem]
+    total: int
+
+
+def plan_batch(project: Project, roster: Path, out_dir: Path, print_job: Path | None = None,
+               names_in_files: bool = False) -> BatchPlan:
+    """Check every place the run will write, then read and check the roster: before anything is rendered."""
+    check_folder(out_dir)
+    if print_job is not None:
+        inputs = [roster, project.content.folder, project.layouts.folder]
+        check_print_job(print_job, inputs)
+        remove_leftovers(Path(print_job).parent)
+    remove_leftovers(out_dir)
+    read = Roster(roster).read(row_rules(project))  # the file is read once, here
+    planned, clashes = plan_files(read.rows, out_dir, names_in_files)
+    return BatchPlan(planned, sorted(read.problems + clashes, key=lambda p: p.number), read.total)
+
+
+@dataclass
 class BatchResult:
     written: list[tuple[RosterRow, Path]] = field(default_factory=list)
     problems: list[RowProblem] = field(default_factory=list)
+    stopped: Finding | None = None  # why the run stopped early, if it did
 
 
 def row_rules(project: Project) -> RowRules:
@@ -46,27 +82,48 @@ def row_rules(project: Project) -> RowRules:
 
 # -- rendering, in this process or in workers ------------------------------
 _worker_project: Project | None = None
+PATIENT_SOURCES = ("patient name", "preferred name")
+
+
+def _ignore_interrupts() -> None:
+    # Ctrl-C reaches every process in the terminal's group: the main process alone answers it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _open_worker(paths: ProjectPaths) -> None:
     global _worker_project
+    _ignore_interrupts()
     _worker_project = Project.open(paths.content, paths.layouts, paths.clinic)
 
 
-def render_row(row: RosterRow, project: Project | None = None) -> tuple[RosterRow, bytes | None, str | None]:
-    """Render one packet; a problem with it comes back as a reason, not an exception."""
+@dataclass(frozen=True)
+class Rendered:
+    row: RosterRow
+    pdf: bytes | None
+    failure: Finding | None = None
+    project_wide: bool = False  # the content, a layout or the profile is at fault: every row would fail
+
+
+def render_row(row: RosterRow, project: Project | None = None) -> Rendered:
+    """Render one packet; a problem with it comes back as a finding, not an exception."""
     project = project or _worker_project
     try:
         layout = project.layouts.load(row.layout)
         patient = Patient.from_values(row.name, row.preferred_name)
         document = packet_document(project, patient, row.appointment, row.documents)
-        return row, render_checked(project, document, layout, "packet"), None
+        return Rendered(row, render_checked(project, document, layout, "packet"))
     except HandoutsError as exc:
-        return row, None, exc.message
+        return Rendered(row, None, exc.finding, _is_project_wide(exc))
 
 
-def render_rows(rows: list[RosterRow], project: Project, paths: ProjectPaths, jobs: int):
-    """Yield (row, pdf, reason) in roster order."""
+def _is_project_wide(exc: HandoutsError) -> bool:
+    if isinstance(exc, UnsupportedCharacterError):
+        return exc.finding.source not in PATIENT_SOURCES
+    return isinstance(exc, (ContentError, LayoutError, ProfileError))
+
+
+def render_rows(rows: list[RosterRow], project: Project, paths: ProjectPaths, jobs: int) -> Iterator[Rendered]:
+    """Each row rendered, in roster order."""
     if jobs <= 1:
         for row in rows:
             yield render_row(row, project)
@@ -99,15 +156,50 @@ def plan_files(rows: list[RosterRow], out_dir: Path, names_in_files: bool = Fals
 
 
 def run_batch(project: Project, paths: ProjectPaths, planned: list[tuple[RosterRow, Path]], *, jobs: int,
-              progress: Callable[[int], None] = lambda n: None) -> BatchResult:
-    """Render and write the planned packets; rows that fail to render become problems."""
+              strict: bool = False, progress: Callable[[int], None] = lambda n: None) -> BatchResult:
+    """Render and write the planned packets.
+
+    A row that fails to render becomes a problem. A failure that is not the
+    row's (the content, a layout, the disk) stops the run at once: `stopped`
+    says why. With `strict`, packets go to a staging folder and move into
+    place only when every one of them was made; otherwise nothing is written.
+    """
     result = BatchResult()
+    if not planned:
+        return result
     targets = {row.number: path for row, path in planned}
-    for row, pdf, reason in render_rows([row for row, _ in planned], project, paths, jobs):
-        if pdf is None:
-            result.problems.append(RowProblem(row.number, row.patient_id, "packet", reason))
-        else:
-            write_atomically(targets[row.number], pdf)
-            result.written.append((row, targets[row.number]))
-        progress(1)
+    out_dir = planned[0][1].parent
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir)) if strict else None
+    except OSError as exc:
+        result.stopped = Finding(f"cannot write there ({exc.strerror})", str(out_dir), rule="output-unwritable")
+        return result
+    staged: list[tuple[RosterRow, Path]] = []
+    try:
+        for rendered in render_rows([row for row, _ in planned], project, paths, jobs):
+            row = rendered.row
+            if rendered.failure is not None:
+                if rendered.project_wide:
+                    result.stopped = rendered.failure
+                    break
+                result.problems.append(RowProblem(row.number, row.patient_id, "packet",
+                                                  f"the packet could not be made ({rendered.failure.rule}); "
+                                                  "check this row's values"))
+            else:
+                target = targets[row.number] if staging is None else staging / f"{len(staged)}.pdf"
+                try:
+                    write_atomically(target, rendered.pdf)
+                except InputError as exc:
+                    result.stopped = exc.finding
+                    break
+                (staged if staging else result.written).append((row, target))
+            progress(1)
+        if staging is not None and not result.problems and result.stopped is None:
+            for row, staged_path in staged:
+                os.replace(staged_path, targets[row.number])
+                result.written.append((row, targets[row.number]))
+    finally:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
     return result

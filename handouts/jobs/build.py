@@ -21,6 +21,7 @@ from ..text.fill import fill
 from ..text.markdown import parse_document
 from .atomic import write_atomically
 
+PERSONALIZED = "personalized"  # the folder, inside the output folder, for documents made for one patient
 DEFAULT_EPOCH = 946684800  # 2000-01-01, when SOURCE_DATE_EPOCH is not set
 
 
@@ -76,8 +77,13 @@ class BuiltFile:
 
 def build_files(project: Project, names, layout_names, out_dir: Path, patient: Patient | None = None,
                 appointment: datetime | None = None) -> list[BuiltFile]:
-    """Every document (default: all) in every layout (default: all) to out_dir/<layout>/<name>.pdf."""
-    names = list(names) or project.content.names()
+    """Every document (default: all) in every layout (default: all) to out_dir/<layout>/<name>.pdf.
+
+    Personalized documents go to out_dir/personalized/<layout>/<name>.pdf, never over the blank handouts.
+    """
+    names = list(dict.fromkeys(names)) or project.content.names()  # a name given twice is built once
+    if patient is not None:
+        out_dir = Path(out_dir) / PERSONALIZED
     layouts = [project.layouts.load(name) for name in (layout_names or project.layouts.names())]
     for name in names:
         project.content.load(name)  # unknown names fail before anything is written

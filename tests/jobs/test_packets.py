@@ -1,7 +1,13 @@
 """Packets end to end through the CLI: files, text, validation, determinism, print job."""
 
+import os
+import signal
+import subprocess
+import sys
+import time
+
 import pytest
-from conftest import LAYOUTS, run
+from conftest import LAYOUTS, REPO, run
 from pdfread import normalized, pdf_ua_failures, text
 from pypdf import PdfReader
 
@@ -144,3 +150,117 @@ def test_the_streamed_print_job_is_a_clean_pdf_with_every_page(capsys, tmp_path,
         assert len(pdf.pages) == sum(own) + padding
         assert [item.title for item in pdf.open_outline().root] == [
             f"{pid} (2026-12-0{3 + i % 2} {8 + i % 3:02d}:30)" for i, pid in enumerate(NAMES)]
+
+
+# -- writes that must not happen (issue: patient-data integrity) ---------------------------------------------
+
+TWO = [["P1", "Ann Alpha", "2026-12-03 09:30", "", "", ""], ["P2", "Bea Beta", "2026-12-03 10:30", "", "", ""]]
+
+
+def _fail_for(monkeypatch, name: str, error):
+    """Make rendering fail for one patient after the roster was checked."""
+    from handouts.jobs import batch
+
+    real = batch.packet_document
+
+    def packet_document(project, patient, appointment, documents):
+        if patient.name == name:
+            raise error
+        return real(project, patient, appointment, documents)
+
+    monkeypatch.setattr(batch, "packet_document", packet_document)
+
+
+def test_strict_writes_nothing_when_a_row_fails_while_rendering(capsys, tmp_path, write_roster, monkeypatch):
+    from handouts.errors import InputError
+
+    _fail_for(monkeypatch, "Bea Beta", InputError("cannot be drawn", source="patient name", rule="test"))
+    code, _, err = packets(capsys, write_roster(TWO), tmp_path / "out", "--strict", "--jobs", "1",
+                           "--print-job", str(tmp_path / "job.pdf"))
+    assert code == 1 and "nothing written" in err and "row 3 " in err
+    assert not list((tmp_path / "out").glob("**/*")) and not (tmp_path / "job.pdf").exists()
+    # Without --strict the good row is written.
+    code, _, _ = packets(capsys, write_roster(TWO), tmp_path / "out", "--jobs", "1")
+    assert code == 1 and [f.name for f in (tmp_path / "out").iterdir()] == ["P1_2026-12-03.pdf"]
+
+
+def test_a_content_error_stops_the_run_once_not_once_per_row(capsys, tmp_path, write_roster, monkeypatch):
+    from handouts.errors import ContentError
+
+    _fail_for(monkeypatch, "Ann Alpha", ContentError("placeholder has no value", source="content/x.md", line=3,
+                                                     rule="placeholder-empty"))
+    code, _, err = packets(capsys, write_roster(TWO), tmp_path / "out", "--jobs", "1")
+    assert code == 2
+    assert err.count("placeholder has no value") == 1 and "Stopped: 2 packet(s) not written" in err
+
+
+@pytest.mark.parametrize("where", ["roster", "content", "notpdf", "folder"])
+def test_a_bad_print_job_path_is_refused_before_any_packet(capsys, tmp_path, write_roster, project, where):
+    roster = write_roster(TWO)
+    other = tmp_path / "notes.pdf"
+    other.write_text("my notes, not a PDF")
+    target = {"roster": roster, "content": project.content.folder / "print.pdf", "notpdf": other,
+              "folder": tmp_path}[where]
+    before = roster.read_bytes()
+    code, _, err = packets(capsys, roster, tmp_path / "out", "--print-job", str(target))
+    assert code == 2 and "print job" in err.lower()
+    assert not (tmp_path / "out").exists()
+    assert roster.read_bytes() == before and other.read_text() == "my notes, not a PDF"
+    assert not (project.content.folder / "print.pdf").exists()
+
+
+def test_a_run_where_every_row_fails_removes_yesterdays_print_job(capsys, tmp_path, write_roster):
+    job = tmp_path / "job.pdf"
+    code, _, _ = packets(capsys, write_roster(TWO), tmp_path / "out", "--print-job", str(job))
+    assert code == 0 and job.exists()
+    bad = [["P9", "Cal Gamma", "not a date", "", "", ""]]
+    code, _, err = packets(capsys, write_roster(bad), tmp_path / "out2", "--print-job", str(job))
+    assert code == 1 and not job.exists() and "Removed the earlier print job" in err
+
+
+def test_a_full_disk_stops_with_a_summary(capsys, tmp_path, write_roster, monkeypatch):
+    from handouts.errors import InputError
+    from handouts.jobs import batch
+
+    real, calls = batch.write_atomically, []
+
+    def write(path, data):
+        calls.append(path)
+        if len(calls) > 1:
+            raise InputError("cannot write the file (No space left on device)", source=str(path),
+                             rule="output-write-failed")
+        real(path, data)
+
+    monkeypatch.setattr(batch, "write_atomically", write)
+    code, out, err = packets(capsys, write_roster(TWO), tmp_path / "out", "--jobs", "1")
+    assert code == 2 and "Wrote 1 packet(s)" in out
+    assert "Stopped: 1 packet(s) not written" in err and "No space left" in err
+
+
+def test_leftovers_of_a_killed_run_are_cleaned(capsys, tmp_path, write_roster):
+    out = tmp_path / "out"
+    out.mkdir()
+    part, staging = out / ".tmpabc.part", out / ".staging-xyz"
+    part.write_bytes(b"half a PDF")
+    staging.mkdir()
+    (staging / "0.pdf").write_bytes(b"x")
+    for old in (part, staging):
+        os.utime(old, (time.time() - 3600, time.time() - 3600))
+    code, _, _ = packets(capsys, write_roster(TWO), out)
+    assert code == 0 and not part.exists() and not staging.exists()
+
+
+def test_ctrl_c_with_workers_is_one_short_line(tmp_path, write_roster):
+    rows = [[f"P{i:03d}", f"Pat Number{i}", "2026-12-03 09:30", "", "large-print", ""] for i in range(400)]
+    roster = write_roster(rows)
+    process = subprocess.Popen([sys.executable, "-m", "handouts", "packets", str(roster), "--out",
+                                str(tmp_path / "out"), "--jobs", "2", "--quiet"], cwd=REPO,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.time() + 60
+    while time.time() < deadline and not list((tmp_path / "out").glob("*.pdf")):
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGINT)  # what a terminal's Ctrl-C does: the whole process group
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert not list((tmp_path / "out").glob(".*.part"))
