@@ -162,6 +162,8 @@ def _print_report(report) -> None:
     summary = (f"smallest text {m['smallest_size_pt']:g} pt; faces {', '.join(m['faces']) or 'none'}; "
                f"grade {m['grade']:.1f}, reading ease {m['reading_ease']:.0f}, "
                f"{m['average_sentence_length']:.1f} words a sentence")
+    if m["pages_read"] < m["pages"] or m["text_cut"]:
+        summary += f" (size, margins and reading level from the first {m['pages_read']} of {m['pages']} pages)"
     if report.passed:
         click.echo(f"PASS  {report.path}: PDF/UA-1 with no failures; {summary}")
         return

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import page
+from pypdf import PdfReader
 
 from ..errors import Finding
 from ..text.readability import measure
@@ -61,9 +62,11 @@ def check_pdf(path: Path, layout_class: str | None = None, max_grade: float = 6.
     """
     if not Path(path).is_file():
         return FileReport(str(path), False, error="file not found")
+    margin = MIN_MARGIN[layout_class] if layout_class else 0.0
     try:
         report = page.validate_pdf(str(path), profile="ua1")
-        shown = read_back(Path(path))
+        pages = len(PdfReader(str(path)).pages)
+        shown = read_back(Path(path), margin)
     except Exception as exc:  # the readers' own parse errors: the file is not a readable PDF
         return FileReport(str(path), False, error=f"not a readable PDF ({exc})")
     # The plain-language meaning is the message; the validator's own words stay as the detail.
@@ -76,6 +79,9 @@ def check_pdf(path: Path, layout_class: str | None = None, max_grade: float = 6.
         "grade": level.grade,
         "reading_ease": level.reading_ease,
         "average_sentence_length": level.average_sentence_length,
+        "pages": pages,
+        "pages_read": shown.pages_read,  # print and reading checks read at most the first MAX_PAGES pages
+        "text_cut": shown.text_cut,
     }
     return FileReport(str(path), bool(report.is_compliant) and not findings, findings, figures=figures)
 
@@ -93,12 +99,10 @@ def _print_findings(path: str, shown, layout_class: str | None, max_grade: float
     for face in shown.italic_faces:
         findings.append(found("PRINT-ITALIC", "an italic or oblique face is used; large print never uses italics",
                               face))
-    margin = MIN_MARGIN[layout_class] if layout_class else 0.0
-    outside = shown.outside(margin)
-    if outside:
-        page_number, ch = outside[0]
-        findings.append(found("PRINT-MARGIN", f"text runs outside the {margin:g} pt margins",
-                              f"{len(outside)} glyph(s), first '{ch}' on page {page_number}"))
+    if shown.outside:
+        page_number, ch = shown.outside[0]
+        findings.append(found("PRINT-MARGIN", f"text runs outside the {shown.margin:g} pt margins",
+                              f"{shown.outside_count} glyph(s), first '{ch}' on page {page_number}"))
     level = measure(shown.body_text())
     if level.words and level.grade > max_grade:
         findings.append(found("PLAIN-GRADE", f"reading level above grade {max_grade:g}",

@@ -1,72 +1,86 @@
-"""Read back what a PDF shows a reader: glyph sizes, faces, positions and text."""
+"""Read back what a PDF shows a reader: glyph sizes, faces, positions and text.
+
+Pages are read one at a time and only what the checks need is kept, up to a
+bound on pages (pdfminer takes some 25 ms a page): a long PDF is checked on its
+first pages, and the read-back says how many it read.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 from pdfminer.high_level import extract_pages
-from pdfminer.layout import LAParams, LTChar, LTTextContainer
+from pdfminer.layout import LAParams, LTChar, LTContainer, LTTextLine
 
+MAX_PAGES = 100
+MAX_TEXT = 200_000  # characters of text kept for the reading level
 _ITALIC = re.compile(r"italic|oblique", re.I)
 _PAGE_NUMBER = re.compile(r"^\s*Page \d+ of \d+\s*$")
 
 
-@dataclass(frozen=True)
-class PageText:
-    width: float
-    height: float
-    chars: list  # (char, size, face, x0, x1, y0, y1)
-    lines: list[str]
-
-
-@dataclass(frozen=True)
+@dataclass
 class Readback:
-    pages: list[PageText]
-
-    @property
-    def smallest_size(self) -> float:
-        sizes = [c[1] for p in self.pages for c in p.chars if not c[0].isspace()]
-        return min(sizes) if sizes else 0.0
-
-    @property
-    def faces(self) -> list[str]:
-        return sorted({c[2].split("+", 1)[-1] for p in self.pages for c in p.chars})
+    margin: float  # glyphs closer than this to a page edge count as outside
+    pages_read: int = 0
+    smallest_size: float = 0.0
+    faces: list[str] = field(default_factory=list)
+    outside: list[tuple[int, str]] = field(default_factory=list)  # (page, glyph), the first few
+    outside_count: int = 0
+    lines: list[str] = field(default_factory=list)
+    text_cut: bool = False  # more text than MAX_TEXT was shown
 
     @property
     def italic_faces(self) -> list[str]:
         return [f for f in self.faces if _ITALIC.search(f)]
 
-    def outside(self, margin: float) -> list[tuple[int, str]]:
-        """(page, text) of glyphs drawn outside `margin` points from the page edges."""
-        found = []
-        for number, page in enumerate(self.pages, start=1):
-            for ch, _size, _face, x0, x1, y0, y1 in page.chars:
-                if ch.isspace():
-                    continue
-                if x0 < margin - 0.5 or x1 > page.width - margin + 0.5 or y0 < margin - 0.5 \
-                        or y1 > page.height - margin + 0.5:
-                    found.append((number, ch))
-        return found
-
     def body_text(self) -> str:
         """The text as read, without page-number lines."""
-        return "\n".join(line for p in self.pages for line in p.lines if not _PAGE_NUMBER.match(line))
+        return "\n".join(line for line in self.lines if not _PAGE_NUMBER.match(line))
 
 
-def read_back(path: Path) -> Readback:
-    pages = []
-    for layout in extract_pages(str(path), laparams=LAParams()):
-        chars, lines = [], []
-        for box in layout:
-            if not isinstance(box, LTTextContainer):
-                continue
-            for line in box:
-                lines.append(line.get_text().strip())
-                for item in line:
-                    if isinstance(item, LTChar):
-                        chars.append((item.get_text(), round(item.size, 2), item.fontname,
-                                      item.x0, item.x1, item.y0, item.y1))
-        pages.append(PageText(layout.width, layout.height, chars, [ln for ln in lines if ln]))
-    return Readback(pages)
+def read_back(path: Path, margin: float = 0.0, max_pages: int = MAX_PAGES) -> Readback:
+    shown = Readback(margin)
+    sizes: list[float] = []
+    faces: set[str] = set()
+    kept = 0
+    for number, layout in enumerate(islice(extract_pages(str(path), laparams=LAParams()), max_pages), start=1):
+        shown.pages_read = number
+        for line in _text_lines(layout):
+            text = line.get_text().strip()
+            if text and kept < MAX_TEXT:
+                shown.lines.append(text)
+                kept += len(text)
+            elif text:
+                shown.text_cut = True
+            for item in line:
+                if not isinstance(item, LTChar) or item.get_text().isspace():
+                    continue
+                sizes.append(round(item.size, 2))
+                faces.add(item.fontname.split("+", 1)[-1])
+                if _outside(item, layout, margin):
+                    shown.outside_count += 1
+                    if len(shown.outside) < 5:
+                        shown.outside.append((number, item.get_text()))
+        # One number per page is enough for the smallest size.
+        if sizes:
+            sizes = [min(sizes)]
+    shown.smallest_size = sizes[0] if sizes else 0.0
+    shown.faces = sorted(faces)
+    return shown
+
+
+def _text_lines(obj):
+    """Every text line in a layout, however pdfminer nested it (a line may sit at the page's top level)."""
+    if isinstance(obj, LTTextLine):
+        yield obj
+    elif isinstance(obj, LTContainer):
+        for child in obj:
+            yield from _text_lines(child)
+
+
+def _outside(char: LTChar, page, margin: float) -> bool:
+    return (char.x0 < margin - 0.5 or char.x1 > page.width - margin + 0.5 or char.y0 < margin - 0.5
+            or char.y1 > page.height - margin + 0.5)

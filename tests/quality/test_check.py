@@ -70,3 +70,33 @@ def test_missing_and_unreadable_files(tmp_path):
     junk.write_bytes(b"%PDF-1.4 garbage")
     report = check_pdf(junk)
     assert not report.passed and report.error.startswith("not a readable PDF")
+
+
+def test_a_long_pdf_is_read_up_to_a_bound_that_the_report_states(tmp_path):
+    import time
+
+    from handouts.quality import readback
+
+    path = tmp_path / "long.pdf"
+    canvas = Canvas(str(path))
+    for number in range(readback.MAX_PAGES + 20):
+        canvas.drawString(72, 700, f"Page {number}: a short line of plain words.")
+        canvas.showPage()
+    canvas.save()
+    start = time.perf_counter()
+    report = check_pdf(path)
+    assert time.perf_counter() - start < 30
+    assert report.figures["pages"] == readback.MAX_PAGES + 20
+    assert report.figures["pages_read"] == readback.MAX_PAGES
+
+
+def test_stacked_combining_marks_do_not_break_the_read_back(sample_project, tmp_path):
+    from handouts.load.project import Patient
+
+    from conftest import APPOINTMENT
+
+    name = "Ana" + "".join(chr(0x301 + i) for i in range(6)) + " Lopez"
+    path = tmp_path / "marks.pdf"
+    path.write_bytes(render(sample_project, "sample", "standard", Patient.from_values(name), APPOINTMENT))
+    report = check_pdf(path, "standard")
+    assert report.error is None and report.passed, report.findings
