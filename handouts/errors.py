@@ -7,17 +7,24 @@ them into lines on stderr, exit codes, and hints that name its own flags.
 
 from __future__ import annotations
 
-import re
+import unicodedata
 from dataclasses import asdict, dataclass
 
-# Controls (C0, DEL, C1) and bidirectional overrides: echoed text must not drive a terminal or reorder a line.
-_UNSAFE_FOR_TERMINAL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Bidi controls are format characters (Cf) too; listed so that the intent is plain.
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_UNPRINTABLE = ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
 
 
-def terminal_safe(text: str) -> str:
-    """`text` with every control and bidi override shown as a visible escape (e.g. \\x1b)."""
-    return _UNSAFE_FOR_TERMINAL.sub(lambda m: repr(m.group())[1:-1] if ord(m.group()) < 0x100
-                                    else f"\\u{ord(m.group()):04x}", text)
+def terminal_safe(text: object) -> str:
+    """`text` with every control, format, bidi or separator character shown as a visible escape (\\x1b),
+    so that nothing echoed can drive a terminal or reorder a line."""
+    return "".join(_visible(ch) for ch in str(text))
+
+
+def _visible(ch: str) -> str:
+    if ch not in BIDI_CONTROLS and unicodedata.category(ch) not in _UNPRINTABLE:
+        return ch
+    return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ def test_other_scripts_use_the_bundled_fallback_face(sample_project, name):
 @pytest.mark.parametrize("value,shown", [
     ("Zoe\u0308", "Zoë"),                       # decomposed → NFC
     ("Jo\u200bhn\u200d Smith\ufeff", "John Smith"),  # zero-width characters removed
+    ("\u202eAna\u202c \u2066Lopez\u2069", "Ana Lopez"),  # bidi overrides removed: letters print as typed
     ("Line\none\ttwo\x07", "Line one two"),      # controls removed, breaks become spaces
 ])
 def test_values_are_normalized_and_invisible_characters_removed(sample_project, value, shown):

@@ -1,21 +1,50 @@
-"""Read the front desk's roster CSV, one checked row at a time."""
+"""Read the front desk's roster CSV, one checked row at a time.
+
+A roster is checked as a whole before any row is used: the encoding, the
+header, and the shape of every record. A record that swallowed the lines after
+it (a quote that is never closed) refuses the whole file; a record with more or
+fewer cells than the header (an unquoted comma) is a problem of its own row.
+Nothing here ever puts a cell's value into a message: messages name the row,
+the column and the rule. A patient_id is shown only when it is plainly an id.
+"""
 
 from __future__ import annotations
 
 import codecs
 import csv
 import io
+import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from ..errors import InputError
+from ..errors import InputError, terminal_safe
 from .dates import parse_appointment
 from .values import clean_value
 
 REQUIRED = ("patient_id", "name", "appointment")
+OPTIONAL = ("preferred_name", "layout", "documents", "email", "language")
 DEFAULT_LAYOUT = "standard"
+MAX_CELL = 1000  # characters: longer than any id, name, e-mail address or document list a clinic types
+
+# An id shown in messages: plainly an identifier, never a name with spaces, never anything a terminal acts on.
+SAFE_ID = re.compile(r"[A-Za-z0-9_-]{1,32}", re.ASCII)
+# Another record's shape inside one cell: what a merged or shifted row leaves behind.
+_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}", re.ASCII)
+_DATE_TIME = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?:[ T]+|\s*[,;\t]\s*)\d{1,2}:\d{2}", re.ASCII)
+_ID_THEN_DATE = re.compile(r"[A-Za-z0-9_-]+\s*[,;\t]\s*\d{4}-\d{1,2}-\d{1,2}", re.ASCII)
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# Never in a message: controls (C0, DEL, C1), bidi marks and overrides, line and paragraph separators.
+# Embeddings, overrides and isolates reorder what is printed: a name would not read as it was typed.
+_REORDERING = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+
+
+def is_safe_id(patient_id: str) -> bool:
+    """True when the id may appear in a message: ASCII letters, digits, '_' and '-', at most 32."""
+    return bool(SAFE_ID.fullmatch(patient_id))
 
 
 @dataclass(frozen=True)
@@ -36,11 +65,19 @@ class RowProblem:
     number: int
     patient_id: str
     field: str
-    reason: str
+    reason: str  # what is wrong and what to do; never a cell's value
+    id_known: bool = True  # False when the row's cells do not line up, so its patient_id cell cannot be trusted
 
     def __str__(self) -> str:
-        who = f"patient_id {self.patient_id}" if self.patient_id else "no patient_id"
-        return f"row {self.number} ({who}): {self.field}: {self.reason}"
+        if not self.id_known:
+            who = "patient_id unclear"
+        elif not self.patient_id:
+            who = "no patient_id"
+        elif is_safe_id(self.patient_id):
+            who = f"patient_id {self.patient_id}"
+        else:
+            who = "patient_id not shown"
+        return terminal_safe(f"row {self.number} ({who}): {self.field}: {self.reason}")
 
 
 @dataclass(frozen=True)
@@ -63,37 +100,165 @@ class RosterRead:
         return len(self.rows) + len(self.problems)
 
 
+@dataclass(frozen=True)
+class _Record:
+    number: int  # the line it starts on, which is its spreadsheet row: no record spans lines
+    cells: list[str]
+
+
+def _column_key(raw: str) -> str:
+    return re.sub(r"[\s_]+", "_", clean_value(raw).strip().lower())
+
+
+def _column_letter(index: int) -> str:
+    """0 -> 'A', 25 -> 'Z', 26 -> 'AA', as a spreadsheet names columns."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _id_key(patient_id: str) -> str:
+    """What two ids share when they differ only in letter case or character width."""
+    return unicodedata.normalize("NFKC", patient_id).casefold()
+
+
+def _rows_text(numbers: list[int], most: int = 5) -> str:
+    """'rows 4 and 9', 'rows 2, 3 and 5', 'rows 2, 3, 4, 5, 6 and 12 more'."""
+    listed = [str(n) for n in numbers[:most]]
+    last = f"{len(numbers) - most} more" if len(numbers) > most else listed.pop()
+    return f"rows {', '.join(listed)} and {last}"
+
+
 class Roster:
-    """A roster file checked as a whole (encoding, header) and read row by row."""
+    """A roster file checked as a whole (encoding, header, every record's shape) and read row by row."""
 
     def __init__(self, path: Path):
         self.path = Path(path)
         self._text = ""  # the whole file, read once: every later pass reads this, never the file again
+        self._records: list[_Record] = []  # the data records, blank lines left out
+        self._width = 0  # cells in the header row
+        self._named_width = 0  # cells up to the header's last named one
+        self._continued: dict[int, int] = {}  # row -> the short row above it (see _continuations)
         self.delimiter, self.columns = self._check_file()
+        self._shared = self._shared_ids()
 
+    # -- the file as a whole -------------------------------------------------
     def _check_file(self) -> tuple[str, dict[str, int]]:
         if not self.path.exists():
             raise self._error("roster not found", "roster-not-found", "check the file name")
         if self.path.is_dir():
             raise self._error("is a folder", "roster-is-folder", "give the roster CSV file")
         self._text = self._read_text()
-        header = io.StringIO(self._text, newline="").readline()
-        if not header.strip():
+        header_line = io.StringIO(self._text, newline="").readline()
+        if not self._text.strip():
             raise self._error("the roster is empty", "roster-empty",
                               f"export it with a header row ({', '.join(REQUIRED)})")
-        delimiter = max((",", ";", "\t"), key=header.count)
-        names = next(csv.reader([header], delimiter=delimiter))
-        columns = {}
-        for index, raw in enumerate(names):
-            key = raw.strip().lower().replace(" ", "_")
-            columns.setdefault(key, index)
+        if not header_line.strip():
+            raise self._error("row 1 is blank; the header row must be the first row", "roster-no-header",
+                              f"remove the blank rows above the header ({', '.join(REQUIRED)})", line=1)
+        delimiter = max((",", ";", "\t"), key=header_line.count)
+        records = self._parse(delimiter)
+        header, data = records[0], records[1:]
+        columns = self._header(header.cells)
+        self._width = len(header.cells)
+        self._named_width = max(i for i, cell in enumerate(header.cells) if _column_key(cell)) + 1
+        blank = {r.number for r in data if self._blank(r)}
+        self._records = [r for r in data if r.number not in blank]
+        self._continued = self._continuations(data, blank)
+        if not self._records:
+            raise self._error("the roster has a header row but no patient rows", "roster-no-rows",
+                              "add one row per patient below the header, or export the sheet that has them",
+                              line=header.number)
+        return delimiter, columns
+
+    def _parse(self, delimiter: str) -> list[_Record]:
+        """Every record with the line it starts on; a record that spans lines or breaks the CSV rules stops here."""
+        reader = csv.reader(io.StringIO(self._text, newline=""), delimiter=delimiter)
+        records: list[_Record] = []
+        while True:
+            start = reader.line_num + 1
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return records
+            except csv.Error as exc:
+                raise self._broken_record(start, exc) from None
+            for index, cell in enumerate(cells):  # the first cell with a break is the first that spans lines
+                if _LINE_BREAK.search(cell):
+                    raise self._error(
+                        f"a quoted value (column {_column_letter(index)}) starts on line {start} and its quote is "
+                        "not closed on that line, so the rows after it would be read as part of it",
+                        "roster-unclosed-quote",
+                        'close the quote (a value that starts with " needs a closing ") or remove the line '
+                        "break from the cell, then export the roster again; no row was used", line=start)
+            records.append(_Record(start, cells))
+
+    @staticmethod
+    def _blank(record: _Record) -> bool:
+        return not any(cell.strip() and clean_value(cell).strip() for cell in record.cells)
+
+    def _continuations(self, data: list[_Record], blank: set[int]) -> dict[int, int]:
+        """Row -> the short row above it: a line break outside quotes may have split one record there.
+
+        A line break in an unquoted value ends the row early (too few cells) and starts a new one whose
+        first cell is the rest of that value, not a patient_id. The rows after a short row are not
+        trusted until, joined back together (the last cell of one line and the first of the next being
+        one value), they have at least the header's named cells. Blank lines in between are part of the
+        broken value.
+        """
+        continued: dict[int, int] = {}
+        start = cells = None  # the short row a run starts at, and the run's cells as one record
+        previous = 0
+        for record in data:
+            consecutive, previous = record.number == previous + 1, record.number
+            if start is not None and not consecutive:
+                start = cells = None
+            if record.number in blank:
+                continue
+            count = len(record.cells)
+            if start is not None:
+                continued[record.number] = start
+                cells += count - 1
+                if cells >= self._named_width:
+                    start = cells = None
+            elif count < self._named_width:
+                start, cells = record.number, count
+        return continued
+
+    def _broken_record(self, line: int, exc: csv.Error) -> InputError:
+        if "field larger than field limit" in str(exc):
+            return self._error(f"a value that starts on line {line} is longer than "
+                               f"{csv.field_size_limit():,} characters", "roster-value-too-long",
+                               'a quote that is never closed makes the rest of the file one value: close it '
+                               "(or shorten the cell), then export the roster again", line=line)
+        return self._error(f"line {line} is not valid CSV", "roster-not-csv",
+                           "export the roster again as CSV from the spreadsheet program", line=line)
+
+    def _header(self, cells: list[str]) -> dict[str, int]:
+        columns: dict[str, int] = {}
+        for index, raw in enumerate(cells):
+            key = _column_key(raw)
+            if not key:
+                continue
+            if key in columns and key in REQUIRED + OPTIONAL:
+                first = columns[key]
+                raise self._error(
+                    f"columns {_column_letter(first)} ({first + 1}) and {_column_letter(index)} ({index + 1}) "
+                    f"are both '{key}'", "roster-duplicate-column",
+                    "keep one of them (delete or rename the other), then export the roster again", line=1, key=key)
+            columns.setdefault(key, index)  # a repeated column the roster does not use is ignored, like any other
         missing = [c for c in REQUIRED if c not in columns]
         if missing:
-            found = ", ".join(n.strip() for n in names) or "nothing"
-            raise InputError(f"the roster has no '{missing[0]}' column (found: {found})", source=str(self.path),
-                             line=1, rule="roster-missing-column", key=missing[0],
-                             hint=f"the header row needs {', '.join(REQUIRED)}")
-        return delimiter, columns
+            looks_like_data = any(_DATE.search(clean_value(cell)) for cell in cells)
+            hint = (f"row 1 looks like a patient's row, not a header: add a header row ({', '.join(REQUIRED)})"
+                    if looks_like_data else f"the header row needs {', '.join(REQUIRED)}")
+            raise self._error(f"the roster has no '{missing[0]}' column (row 1 has {len(cells)} cell(s); "
+                              f"missing: {', '.join(missing)})", "roster-missing-column", hint, line=1,
+                              key=missing[0])
+        return columns
 
     def _read_text(self) -> str:
         """The file as text; a file that is not UTF-8 text is refused before any row is used."""
@@ -122,62 +287,118 @@ class Roster:
                                   "export the roster as 'CSV UTF-8'") from None
         return "".join(parts)
 
-    def _error(self, message: str, rule: str, hint: str) -> InputError:
-        return InputError(message, source=str(self.path), rule=rule, hint=hint)
+    def _error(self, message: str, rule: str, hint: str, line: int | None = None,
+               key: str | None = None) -> InputError:
+        """A problem of the whole file; nothing in it is a cell's value, and nothing can drive a terminal."""
+        return InputError(terminal_safe(message), source=terminal_safe(self.path), line=line, rule=rule,
+                          hint=terminal_safe(hint), key=key)
 
+    def _shared_ids(self) -> dict[int, str]:
+        """Row number -> why its patient_id is not its own: the rows that share it (ignoring letter case)."""
+        groups: dict[str, list[_Record]] = {}
+        index = self.columns["patient_id"]
+        for record in self._records:
+            patient_id = clean_value(record.cells[index]).strip() if index < len(record.cells) else ""
+            if patient_id:
+                groups.setdefault(_id_key(patient_id), []).append(record)
+        shared = {}
+        for group in groups.values():
+            if len(group) > 1:
+                exact = len({clean_value(r.cells[index]).strip() for r in group}) == 1
+                reason = (f"{_rows_text([r.number for r in group])} share a patient_id"
+                          + ("" if exact else " (written with different letter case)")
+                          + "; keep one row per patient, or give each patient a distinct id")
+                shared.update((r.number, reason) for r in group)
+        return shared
+
+    # -- row by row ----------------------------------------------------------
     def rows(self, rules: RowRules) -> Iterator[RosterRow | RowProblem]:
-        seen: set[str] = set()
-        reader = csv.reader(io.StringIO(self._text, newline=""), delimiter=self.delimiter)
-        next(reader, None)
-        for number, cells in enumerate(reader, start=2):
-            if not any(cell.strip() for cell in cells):
-                continue  # blank lines spreadsheets leave at the end
-            yield self._row(number, cells, rules, seen)
+        for record in self._records:
+            yield self._row(record, rules)
 
-    def read(self, rules: RowRules) -> "RosterRead":
+    def read(self, rules: RowRules) -> RosterRead:
         """Every row, checked: the good ones and the problems, in roster order."""
         read = RosterRead()
         for row in self.rows(rules):
             (read.problems if isinstance(row, RowProblem) else read.rows).append(row)
         return read
 
-    def _row(self, number: int, cells: list[str], rules: RowRules, seen: set[str]) -> RosterRow | RowProblem:
-        def get(column: str) -> str:
+    def _row(self, record: _Record, rules: RowRules) -> RosterRow | RowProblem:
+        number, cells = record.number, record.cells
+        count = len(cells)
+        separator = _DELIMITER_NAMES[self.delimiter]
+        if count > self._width:
+            return RowProblem(number, "", "cells", f"has {count} cells but the header has {self._width}; a value "
+                              f"probably contains an unquoted {separator}: put that value in quotes", id_known=False)
+        if number in self._continued:
+            return RowProblem(number, "", "cells", f"comes right after row {self._continued[number]}, which has too "
+                              "few cells: if a line break inside a value split one row over both, remove it (or put "
+                              "the value in quotes); otherwise fill in the missing cells", id_known=False)
+        if count < self._named_width:
+            cells_text = f"{count} cell" + "s" * (count != 1)
+            return RowProblem(number, "", "cells", f"has {cells_text} but the header has {self._named_width}; "
+                              f"a {separator} is missing or the row was cut short: every row needs one cell per "
+                              "column (empty cells are fine)", id_known=False)
+
+        def raw(column: str) -> str:
             index = self.columns.get(column)
-            return clean_value(cells[index]).strip() if index is not None and index < len(cells) else ""
+            return cells[index] if index is not None else ""
+
+        values: dict[str, str] = {}
+
+        def get(column: str) -> str:
+            if column not in values:
+                values[column] = clean_value(raw(column)).strip()
+            return values[column]
 
         patient_id = get("patient_id")
 
-        def problem(field: str, reason: str) -> RowProblem:
-            return RowProblem(number, patient_id, field, reason)
+        def problem(column: str, reason: str) -> RowProblem:
+            return RowProblem(number, patient_id, column, reason)
 
         if not patient_id:
             return problem("patient_id", "is empty; every row needs a patient_id")
-        if patient_id in seen:
-            return problem("patient_id", "appears twice in the roster; keep one row per patient")
-        seen.add(patient_id)
+        if number in self._shared:
+            return problem("patient_id", self._shared[number])
+        for column in REQUIRED + OPTIONAL:
+            if len(raw(column)) > MAX_CELL:
+                return problem(column, f"is longer than {MAX_CELL} characters; values from other cells or rows "
+                                       "probably ran into it (a quote that is not closed?): check the row")
+        for column in REQUIRED + OPTIONAL:
+            value = get(column)
+            if _REORDERING.search(raw(column)):  # before cleaning, which would drop them silently
+                return problem(column, "holds an invisible text-direction control (U+202A to U+202E or U+2066 to "
+                                       "U+2069) that changes the order letters print in; retype the cell")
+            if column == "appointment" or not value:
+                continue
+            shape = _DATE if column in ("name", "preferred_name") else None
+            if (shape and shape.search(value)) or _DATE_TIME.search(value) or _ID_THEN_DATE.search(value):
+                return problem(column, "holds a date, so values from another column or row probably ran into it "
+                                       "(an unquoted comma or a quote that is not closed?): check the row")
         name = get("name")
         if not name:
             return problem("name", "is empty; add the patient's name")
         try:
             appointment = parse_appointment(get("appointment"))
-        except ValueError as exc:
+        except ValueError as exc:  # its message never holds the value
             return problem("appointment", str(exc))
         layout = get("layout").lower() or DEFAULT_LAYOUT
         if layout not in rules.layouts:
-            return problem("layout", f"'{layout}' is unknown; use one of: {', '.join(rules.layouts)}")
+            return problem("layout", f"is not a layout; use one of: {', '.join(rules.layouts)}")
         documents = tuple(d.strip() for d in get("documents").split(";") if d.strip()) or rules.documents
-        for document in documents:
+        for position, document in enumerate(documents, start=1):
             if document not in rules.documents:
-                return problem("documents", f"'{document}' is unknown; use one of: {', '.join(rules.documents)}")
+                return problem("documents", f"document {position} of {len(documents)} is not one of ours; "
+                                            f"use names from: {', '.join(rules.documents)} (separated by ;)")
         language = get("language")
         if language and language.lower().split("-")[0] != rules.language.lower().split("-")[0]:
-            return problem("language", f"'{language}' has no content; the handouts are in {rules.language}")
+            return problem("language", f"is a language the handouts are not written in; they are in {rules.language}")
         preferred = get("preferred_name") or name
         for column, value in (("name", name), ("preferred_name", preferred)):
             missing = rules.uncovered(value)
             if missing:
-                codes = ", ".join(f"U+{ord(ch):04X}" for ch in missing[:3])
-                return problem(column, f"has characters the fonts cannot draw ({codes}); check the spelling")
+                first = next(i for i, ch in enumerate(value, start=1) if ch in missing)
+                return problem(column, f"has characters the fonts cannot draw ({len(missing)} different, the first "
+                                       f"at character {first}); check the spelling")
         return RosterRow(number, patient_id, name, preferred, appointment, layout, documents,
                          get("email"), language or rules.language)

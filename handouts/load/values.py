@@ -1,9 +1,11 @@
-"""Clean data values before they are drawn: NFC, no control or zero-width characters."""
+"""Clean data values before they are drawn: NFC, no control, bidi or zero-width characters."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+
+from ..errors import BIDI_CONTROLS
 
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _SPACES = re.compile(r"[\t\n\r\v\f\u2028\u2029]+")
@@ -14,4 +16,5 @@ def clean_value(value: object) -> str:
     text = unicodedata.normalize("NFC", str(value))
     text = _SPACES.sub(" ", text)
     text = _INVISIBLE.sub("", text)
-    return "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cs", "Co", "Cn"))
+    # Bidi overrides would reorder the letters a reader sees; a name prints in the order typed.
+    return "".join(ch for ch in text if ch not in BIDI_CONTROLS and unicodedata.category(ch) not in ("Cc", "Cs", "Co", "Cn"))
