@@ -28,6 +28,8 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 FLAG_HINTS = {
     "content-folder-missing": "run from the project folder or pass --content DIR",
     "layouts-folder-missing": "run from the project folder or pass --layouts DIR",
+    "content-folder-empty": "add a document, or pass --content DIR",
+    "layouts-folder-empty": "add a layout, or pass --layouts DIR",
     "output-unwritable": "choose another --out folder",
     "print-job-unwritable": "choose another place for --print-job FILE",
     "print-job-overwrites-input": "choose another --print-job FILE",

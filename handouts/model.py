@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# How deep blocks may nest. Deeper nesting is refused with the file and line (never dropped): it does not
+# read well in large print, and layouts are checked to have room for text at the deepest list.
+MAX_LIST_DEPTH = 4  # a list inside a list ... four levels
+MAX_QUOTE_DEPTH = 2  # an important box inside an important box
+
 
 @dataclass(frozen=True)
 class Span:

@@ -2,6 +2,7 @@
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 
@@ -197,3 +198,22 @@ def test_the_suite_catches_a_patient_value_in_any_output(capsys, sample_args):
     """The guard in conftest.run: a value given as a patient's must never come back in a message."""
     with pytest.raises(AssertionError, match="patient values"):
         run(capsys, "build", "Zelda", "--patient-name", "Zelda", *sample_args)  # 'unknown document Zelda'
+
+
+@pytest.mark.parametrize("setup, flag", [("empty-content", "--content"), ("empty-layouts", "--layouts"),
+                                         ("include", None)])
+def test_bad_projects_exit_2_with_one_line(capsys, tmp_path, setup, flag):
+    content, layouts = tmp_path / "content", tmp_path / "layouts"
+    content.mkdir()
+    layouts.mkdir()
+    shutil.copy(DATA / "clinic.yaml", content / "clinic.yaml")
+    if setup != "empty-content":
+        body = "{% include 'x.md' %}\n" if setup == "include" else "Hello.\n"
+        (content / "doc.md").write_text(f"---\ntitle: A handout\n---\n{body}")
+    if setup != "empty-layouts":
+        shutil.copy(REPO / "layouts" / "standard.yaml", layouts / "standard.yaml")
+    code, _, err = run(capsys, "build", "--content", str(content), "--layouts", str(layouts),
+                       "--out", str(tmp_path / "out"))
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert (flag or "not allowed") in err
+    assert not (tmp_path / "out").exists()

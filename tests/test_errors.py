@@ -54,6 +54,8 @@ def blocker(tmp_path):
 def library_errors(tmp_path, make_project, blocker):
     """One error of each kind the CLI adds a flag to, and a few others, raised by the library itself."""
     project = make_project(doc="---\ntitle: A\n---\nHello {{ patient.name }}\n")
+    empty = tmp_path / "empty"
+    empty.mkdir()
     bad_layout = tmp_path / "bad.yaml"
     bad_layout.write_text((REPO / "layouts" / "large-print.yaml").read_text().replace("body_size: 18", "body_size: 9"))
     return [
@@ -68,6 +70,8 @@ def library_errors(tmp_path, make_project, blocker):
         raised(load_layout, bad_layout),
         raised(check_print_job, tmp_path / "print.txt", []),
         raised(check_print_job, tmp_path / "roster.pdf", [tmp_path / "roster.pdf"]),
+        raised(ContentLibrary, empty),
+        raised(LayoutLibrary, empty),
     ]
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ContentError
-from .yamlfile import parse_mapping, read_text
+from .yamlfile import parse_mapping, read_text, shown
 
 KINDS = ("handout", "checklist")
 FRONT_MATTER_KEYS = {"title", "kind", "language", "summary"}
@@ -27,6 +27,7 @@ class Source:
     summary: str | None
     body: str
     body_line: int  # file line number of the body's first line
+    title_line: int = 1  # file line number of 'title:' in the front matter
 
 
 class ContentLibrary:
@@ -38,6 +39,10 @@ class ContentLibrary:
         if not self.folder.is_dir():
             raise ContentError("content folder not found", source=str(self.folder),
                                rule="content-folder-missing", hint="run from the project folder")
+        if not self.names():
+            raise ContentError("no documents in the content folder", source=str(self.folder),
+                               rule="content-folder-empty",
+                               hint="add a document such as 'handout.md', or choose the folder that has them")
 
     def names(self) -> list[str]:
         """The documents; files starting with '_' are parts (e.g. the packet opening)."""
@@ -68,9 +73,9 @@ def parse_source(name: str, path: Path) -> Source:
     meta = parse_mapping(meta_text, str(path), ContentError, first_line=1)
 
     def bad(key: str, message: str, hint: str, rule: str = "front-matter-value") -> ContentError:
-        return ContentError(message, source=where, line=_key_line(meta_text, key), rule=rule, hint=hint, key=key)
+        return ContentError(message, source=where, line=meta.lines.get(key), rule=rule, hint=hint, key=key)
 
-    unknown = sorted(set(meta) - FRONT_MATTER_KEYS)
+    unknown = sorted(set(meta) - FRONT_MATTER_KEYS)  # keys are names: parse_mapping refuses others
     if unknown:
         raise bad(unknown[0], f"unknown front matter key '{unknown[0]}'",
                   f"allowed: {', '.join(sorted(FRONT_MATTER_KEYS))}", "front-matter-unknown-key")
@@ -80,20 +85,19 @@ def parse_source(name: str, path: Path) -> Source:
                   "front-matter-title-missing")
     kind = meta.get("kind", "handout")
     if kind not in KINDS:
-        raise bad("kind", f"kind '{kind}' is not one of: {', '.join(KINDS)}", "leave it out for a handout")
-    language = str(meta.get("language", "en-US"))
-    if not _LANGUAGE.match(language):
-        raise bad("language", f"language '{language}' is not a language tag like en-US",
-                  "write a tag like en-US or es, or leave it out")
+        raise bad("kind", f"kind {shown(kind)} is not one of: {', '.join(KINDS)}", "leave it out for a handout")
+    language = meta.get("language", "en-US")
+    if not isinstance(language, str) or not _LANGUAGE.match(language):
+        # YAML reads a bare 'no' (Norwegian) as false, and '.nan' as a number.
+        hint = ('put it in quotes, e.g. language: "no"' if isinstance(language, bool)
+                else "write a tag like en-US or es, or leave it out")
+        raise bad("language", f"language {shown(language)} is not a language tag like en-US", hint)
     summary = meta.get("summary")
     if summary is not None and not isinstance(summary, str):
         raise bad("summary", "'summary' must be text", "write it as one line of words")
     body_start = fences[1].end() + 1
     body_line = text.count("\n", 0, body_start) + 1
-    return Source(name, path, title.strip(), kind, language, summary, text[body_start:], body_line)
+    return Source(name, path, title.strip(), kind, language, summary, text[body_start:], body_line,
+                  meta.lines["title"])
 
 
-def _key_line(meta_text: str, key: str) -> int | None:
-    """The file line of a top-level front matter key, if it is there."""
-    pattern = re.compile(rf"{re.escape(key)}\s*:")
-    return next((n for n, line in enumerate(meta_text.split("\n"), 1) if pattern.match(line)), None)

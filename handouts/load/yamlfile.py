@@ -1,18 +1,44 @@
-"""Safe YAML loading with messages that name the file and line."""
+"""Safe YAML loading with messages that name the file and line.
+
+Content, layouts and the clinic profile are small, flat 'key: value' files, so
+anything beyond that is refused before it can cost time or memory: files over
+`MAX_BYTES`, anchors and aliases (the "billion laughs" needs them), nesting
+deeper than `MAX_DEPTH`, keys that are not plain names, and keys given twice.
+"""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import yaml
+from yaml.nodes import MappingNode, ScalarNode
 
 from ..errors import HandoutsError
+
+MAX_BYTES = 256_000  # far beyond any handout, layout or profile; refused before reading
+MAX_DEPTH = 8  # 'heading_sizes: {1: 30}' is depth 2
+_TEXT_TAG = "tag:yaml.org,2002:str"
+
+
+class MappingData(dict):
+    """A parsed top-level mapping that also knows the file line of each key."""
+
+    def __init__(self, data: dict, lines: dict[str, int]):
+        super().__init__(data)
+        self.lines = lines
 
 
 def read_text(path: Path, error: type[HandoutsError], what: str) -> str:
     """Read a UTF-8 text file, turning every failure into a clear `error`."""
     try:
-        return path.read_text(encoding="utf-8-sig")
+        with path.open("rb") as file:
+            data = file.read(MAX_BYTES + 1)  # bounded, so even a device such as /dev/zero cannot hang it
+        if len(data) > MAX_BYTES:
+            raise error(f"the {what} is larger than {MAX_BYTES:,} bytes", source=str(path), rule="file-too-large",
+                        hint=f"check that this is the right file; a {what} is a few kilobytes")
+        # Universal newlines, as text mode would give: CRLF files read like LF ones.
+        return data.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
     except FileNotFoundError:
         raise error(f"{what} not found", source=str(path), rule="file-not-found",
                     hint="check the name and folder") from None
@@ -27,23 +53,118 @@ def read_text(path: Path, error: type[HandoutsError], what: str) -> str:
                     hint="check that you may open it") from None
 
 
-def parse_mapping(text: str, source: str, error: type[HandoutsError], first_line: int = 1) -> dict:
-    """Parse YAML that must be a mapping, with safe loading only."""
+class _Refused(Exception):
+    """Valid YAML that these files never need, at its place in the text."""
+
+    def __init__(self, message: str, mark, rule: str, hint: str):
+        super().__init__(message)
+        self.message, self.mark, self.rule, self.hint = message, mark, rule, hint
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe loading that refuses anchors, aliases and deep nesting while composing, before anything is built."""
+
+    def __init__(self, text: str):
+        super().__init__(text)
+        self._depth = 0
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise _Refused("anchors and aliases ('&name', '*name') are not allowed", event.start_mark,
+                           "yaml-alias", "write each value out in full")
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise _Refused(f"nested more than {MAX_DEPTH} levels deep", event.start_mark, "yaml-too-deep",
+                           "write one 'key: value' per line")
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_object(self, node, deep=False):
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, OverflowError):
+            # A date like 2026-02-30, or a whole number too long to read: a mistake in the file.
+            raise _Refused(f"'{_shorten(node.value)}' is not a valid value", node.start_mark, "yaml-value",
+                           "put it in quotes if it is text") from None
+
+
+def parse_mapping(text: str, source: str, error: type[HandoutsError], first_line: int = 1) -> MappingData:
+    """Parse YAML that must be a mapping of plain names, with safe loading only.
+
+    `first_line` is the file line of the text's first line (front matter sits inside a file).
+    """
+    loader = _Loader(text)
     try:
-        data = yaml.safe_load(text)
+        node = loader.get_single_node()
+        lines = _key_lines(node, first_line) if isinstance(node, MappingNode) else {}
+        data = loader.construct_document(node) if node is not None else None
+    except _Refused as exc:
+        raise error(exc.message, source=source, line=exc.mark.line + first_line, column=exc.mark.column + 1,
+                    rule=exc.rule, hint=exc.hint) from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        place = _error_place(exc, text)
         problem = getattr(exc, "problem", None) or "not valid YAML"
-        raise error(problem, source=source, line=mark.line + first_line if mark else None,
-                    column=mark.column + 1 if mark else None, rule="yaml-syntax",
+        raise error(problem, source=source, line=place[0] + first_line if place else None,
+                    column=place[1] + 1 if place and place[1] is not None else None, rule="yaml-syntax",
                     hint="fix the YAML syntax there") from None
+    finally:
+        loader.dispose()
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise error(f"expected 'key: value' lines, found {type(data).__name__}", source=source,
+                    line=first_line if node is None else node.start_mark.line + first_line,
                     rule="yaml-not-mapping", hint="write one 'key: value' per line")
-    return data
+    return MappingData(data, lines)
 
 
-def load_mapping(path: Path, error: type[HandoutsError], what: str) -> dict:
+def load_mapping(path: Path, error: type[HandoutsError], what: str) -> MappingData:
     return parse_mapping(read_text(path, error, what), str(path), error)
+
+
+def _key_lines(node: MappingNode, first_line: int) -> dict[str, int]:
+    """The file line of each top-level key; a key that is not a plain name, or one given twice, is refused."""
+    lines: dict[str, int] = {}
+    for key, _ in node.value:
+        line = key.start_mark.line + first_line
+        if not isinstance(key, ScalarNode) or key.tag != _TEXT_TAG:
+            what = f"'{_shorten(key.value)}'" if isinstance(key, ScalarNode) else "a list or mapping"
+            raise _Refused(f"key {what} is not a name", key.start_mark, "yaml-key",
+                           "write a name made of letters before the colon")
+        if key.value in lines:
+            raise _Refused(f"key '{_shorten(key.value)}' is given twice (first on line {lines[key.value]})",
+                           key.start_mark, "yaml-duplicate-key", "keep one of them")
+        lines[key.value] = line
+    return lines
+
+
+def _error_place(exc: yaml.YAMLError, text: str) -> tuple[int, int | None] | None:
+    """(line, column), 0-based, of a syntax error. PyYAML often reports the end of the text for something
+    left open earlier: then the place it was opened, or else the last line with something on it."""
+    marks = [m for m in (getattr(exc, "problem_mark", None), getattr(exc, "context_mark", None)) if m]
+    end = len(text.rstrip())
+    inside = [m for m in marks if m.index < end]
+    if inside:
+        return inside[0].line, inside[0].column
+    return (text[:end].count("\n"), None) if marks else None
+
+
+def shown(value: object, limit: int = 40) -> str:
+    """A value as messages show it: as YAML writes it (true, .nan, null), text quoted, all of it short."""
+    if isinstance(value, bool):
+        text = str(value).lower()
+    elif isinstance(value, float) and not math.isfinite(value):
+        text = ".nan" if math.isnan(value) else ("-.inf" if value < 0 else ".inf")
+    elif value is None:
+        text = "null"
+    else:
+        text = repr(_shorten(value, limit)) if isinstance(value, str) else _shorten(value, limit)
+    return text
+
+
+def _shorten(value, limit: int = 40) -> str:
+    text = str(value)
+    return text if len(text) <= limit else text[:limit] + "…"

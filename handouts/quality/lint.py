@@ -3,8 +3,12 @@
 Every finding (a `handouts.errors.Finding`) names the file and, where known,
 the line, and says what to do. Documents are filled with a sample patient, so
 placeholders never count as missing; the checks that look at what the author
-wrote (italics, capitals, links) read the Markdown before values go in, so a
-clinic's own name or address never causes a finding.
+wrote (italics, capitals) read the Markdown before values go in, so a clinic's
+own name or address never causes a finding.
+
+Whatever `build` refuses, lint reports with the same rules, all at once: the
+Markdown rules (`text.markdown.markdown_problems`: code, HTML, tables, nesting,
+links), heading levels, and characters the layouts' fonts cannot draw.
 """
 
 from __future__ import annotations
@@ -15,12 +19,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import Finding, HandoutsError, LayoutError
+from ..errors import Finding, HandoutsError, LayoutError, UnsupportedCharacterError
 from ..load.content import Source
 from ..load.dates import in_words
+from ..load.typefaces import TYPEFACES
 from ..model import Document, plain_text, walk
+from ..render.fonts import FontSet
 from ..text.fill import Filled, fill
-from ..text.markdown import MARKDOWN, heading_problems, parse_document
+from ..text.markdown import heading_problems, markdown_problems, markdown_tokens, parse_document
 from ..text.readability import measure, sentences, words
 from . import print_rules as layout_rules
 
@@ -33,19 +39,6 @@ SAMPLE_PATIENT = {"name": "Alex Sample", "preferred_name": "Alex Sample"}
 SAMPLE_APPOINTMENT = in_words(datetime(2026, 12, 3, 9, 30))
 
 _SHOUT = re.compile(r"[A-Z]{4,}")
-_JINJA_TAG = re.compile(r"\{%.*?%\}|\{#.*?#\}")
-_PLACEHOLDER = re.compile(r"\{\{.*?\}\}")
-_VALUE = "\ue000"  # stands for a placeholder in raw lines; fill refuses it in real content
-# A link target as people write one: a scheme ("https:", "tel:"), "www." or a placeholder.
-_TARGET = rf"\(\s*(?:[A-Za-z][A-Za-z0-9+.-]*:|www\.|{_VALUE})[^\s()]*\s*\)"
-_BROKEN_LINKS = (  # (pattern, what is wrong, what to do)
-    (re.compile(r"\[[^\]\n]+\]\s+" + _TARGET),
-     "link has a space between ']' and '('", "write [words](address) with no space"),
-    (re.compile(r"\[[^\]\n]+\]\([^)]*$"),
-     "link has no closing ')'", "end the address with ')'"),
-    (re.compile(_TARGET + r"\[[^\]\n]+\]"),
-     "link is written backwards as (address)[words]", "write [words](address)"),
-)
 
 
 def lint_project(project: Project, max_grade: float = 6.0) -> list[Finding]:
@@ -55,22 +48,23 @@ def lint_project(project: Project, max_grade: float = 6.0) -> list[Finding]:
 
 
 def lint_document(project: Project, name: str, max_grade: float = 6.0) -> list[Finding]:
-    """Findings for one document, in line order; a load/fill/parse error is one finding."""
+    """Findings for one document, in line order; a load or fill error is one finding."""
     path = str(project.content.folder / f"{name}.md")
     try:
         source = project.content.load(name)
         context = {"clinic": project.clinic, "patient": SAMPLE_PATIENT, "appointment": SAMPLE_APPOINTMENT}
         filled = fill(source, context)
-        document = parse_document(source, filled, check_headings=False)
     except HandoutsError as exc:
         return [f if f.source else replace(f, source=path) for f in exc.findings]
     path = str(source.path)
+    document = parse_document(source, filled, check=False)  # every problem is reported below instead
     findings = [
+        *markdown_problems(source, filled),
         *_reading_level(path, document, max_grade),
-        *_long_sentences(path, source, document),
+        *_long_sentences(path, document),
         *_headings(path, source, document),
         *_inline(path, source, filled),
-        *_broken_links(path, source),
+        *_characters(path, document, _typefaces(project)),
     ]
     return sorted(findings, key=lambda f: f.line or 0)
 
@@ -104,14 +98,12 @@ def _reading_level(path: str, document: Document, max_grade: float):
                       hint="use shorter sentences and everyday words")
 
 
-def _long_sentences(path: str, source: Source, document: Document):
-    title_line = _title_line(source)
+def _long_sentences(path: str, document: Document):
     for node in walk(document.blocks):
         for sentence in sentences(plain_text(getattr(node, "spans", None) or [])):
             count = len(words(sentence))
             if count > MAX_SENTENCE_WORDS:
-                line = title_line if node is document.blocks[0] else node.line
-                yield Finding(f"sentence of {count} words (\"{_opening(sentence)}\")", path, line,
+                yield Finding(f"sentence of {count} words (\"{_opening(sentence)}\")", path, node.line,
                               rule="long-sentence",
                               hint=f"keep sentences to {MAX_SENTENCE_WORDS} words or fewer by splitting it")
 
@@ -119,13 +111,13 @@ def _long_sentences(path: str, source: Source, document: Document):
 def _headings(path: str, source: Source, document: Document):
     """Heading levels in order (title is 1), and the title in capitals."""
     if _is_shouting(source.title):
-        yield _caps_heading(path, _title_line(source), source.title)
+        yield _caps_heading(path, source.title_line, source.title)
     yield from heading_problems(document.blocks[1:], path)
 
 
 def _inline(path: str, source: Source, filled: Filled):
     """Italics, capitals in headings and shouting in text, from the Markdown as written."""
-    tokens = MARKDOWN.parse(filled.text)
+    tokens = markdown_tokens(filled.text)
     for i, token in enumerate(tokens):
         if token.type != "inline" or not token.map:
             continue
@@ -152,12 +144,28 @@ def _inline(path: str, source: Source, filled: Filled):
                           hint="write it in normal case and use **bold** to stress it")
 
 
-def _broken_links(path: str, source: Source):
-    for number, raw in enumerate(source.body.splitlines()):
-        line = _PLACEHOLDER.sub(_VALUE, _JINJA_TAG.sub("", raw))
-        for pattern, message, hint in _BROKEN_LINKS:
-            if pattern.search(line):
-                yield Finding(message, path, source.body_line + number, rule="broken-link", hint=hint)
+def _characters(path: str, document: Document, typefaces: list[str]):
+    """Characters no font can draw, block by block: the very check `build` makes before drawing."""
+    for typeface in typefaces:
+        fonts = FontSet(typeface)
+        for node in walk(document.blocks):
+            spans = getattr(node, "spans", None)
+            if spans:
+                try:
+                    fonts.require(plain_text(spans), path, node.line or None)
+                except UnsupportedCharacterError as exc:
+                    yield exc.finding
+
+
+def _typefaces(project: Project) -> list[str]:
+    """The typefaces the layouts use (one check each); every known one if no layout loads."""
+    found = set()
+    for name in project.layouts.names():
+        try:
+            found.add(project.layouts.load(name).typeface)
+        except LayoutError:
+            continue  # reported by lint_layouts
+    return sorted(found or TYPEFACES)
 
 
 # --- helpers -------------------------------------------------------------------
@@ -178,12 +186,6 @@ def _key_line(path: str, key: str) -> int | None:
         return None
     pattern = re.compile(rf"{re.escape(key.split('.')[0])}\s*:")
     return next((n for n, line in enumerate(lines, 1) if pattern.match(line)), None)
-
-
-def _title_line(source: Source) -> int:
-    """The front matter line holding 'title:' (the title is not in the body)."""
-    lines = source.path.read_text(encoding="utf-8-sig").splitlines()[:source.body_line]
-    return next((n for n, line in enumerate(lines, 1) if re.match(r"title\s*:", line)), 1)
 
 
 def _is_shouting(text: str) -> bool:

@@ -3,6 +3,17 @@
 Every `{{ ... }}` is replaced by an opaque token; the Markdown parser sees
 only tokens, and the parsed text gets the values back afterwards. So a value
 such as `**x**`, `<b>` or `{{ y }}` prints exactly as typed.
+
+Templates run in Jinja2's immutable sandbox, with limits so that no template,
+however written, can hang a build or fill the memory:
+
+- only placeholders, `{% if %}`, `{% for %}`, `{% set x = ... %}` and
+  `{% with %}`: no include, import, extends, macros or other blocks (a handout
+  is one file, and without blocks all output streams through one place);
+- a small set of filters, no string methods that pad or repeat, and `*`, `**`,
+  `+` and `%` checked before they run;
+- a budget of steps (loop turns and calls) per fill, `range()` of at most
+  `MAX_RANGE` numbers, and at most `MAX_OUTPUT` characters of filled text.
 """
 
 from __future__ import annotations
@@ -10,16 +21,18 @@ from __future__ import annotations
 import re
 import traceback
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, wraps
 
 from jinja2 import (
     StrictUndefined,
     TemplateError,
     TemplateSyntaxError,
     UndefinedError,
+    nodes,
     pass_context,
 )
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.visitor import NodeTransformer
 
 from ..errors import ContentError
 from ..load.content import Source
@@ -29,9 +42,37 @@ TOKEN_START, TOKEN_END = "\ue000", "\ue001"
 _TOKEN = re.compile(f"{TOKEN_START}(\\d+){TOKEN_END}")
 _RESERVED = re.compile("[\ue000-\ue001]")
 
+MAX_OUTPUT = 256_000  # characters of filled text (and of values) per document; a handout is ~10,000
+MAX_STEPS = 100_000  # loop turns and calls per fill; a handout takes a few dozen
+MAX_RANGE = 10_000  # numbers in one range()
+MAX_LENGTH = 256_000  # characters or items in any one text or list a template makes
+MAX_BITS = 64  # whole numbers a template computes stay below 2**64
+_STATEMENTS = (nodes.Output, nodes.If, nodes.For, nodes.Assign, nodes.With)
+_TAG_NAMES = {  # what the author wrote, for the message
+    nodes.Extends: "extends", nodes.Include: "include", nodes.Import: "import", nodes.FromImport: "from",
+    nodes.Macro: "macro", nodes.CallBlock: "call", nodes.FilterBlock: "filter", nodes.Block: "block",
+    nodes.AssignBlock: "set … endset", nodes.ScopedEvalContextModifier: "autoescape",
+}
+_FILTERS = ("default", "d", "length", "count", "first", "last", "int", "round", "abs")
+_TEXT_FILTERS = ("upper", "lower", "capitalize", "title", "trim", "string")  # these print their value whole
+# String methods that make text far longer than their inputs ("x".center(10**9)); the rest are harmless.
+_AMPLIFYING = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs", "format", "format_map", "join",
+                         "replace", "translate"})
+_ALLOWED_HINT = "use only placeholders, {% if %}, {% for %} and {% set %}"
+
 
 class _NoValue(Exception):
     pass
+
+
+class _Refused(Exception):
+    """Something a handout template may not do or ask for: found while compiling, or while running (then
+    the line comes from the traceback)."""
+
+    def __init__(self, message: str, rule: str = "template-too-big", hint: str = "make the template simpler",
+                 line: int | None = None):
+        super().__init__(message)
+        self.message, self.rule, self.hint, self.line = message, rule, hint, line
 
 
 @dataclass(frozen=True)
@@ -44,14 +85,56 @@ class Filled:
     def restore(self, text: str) -> str:
         return _TOKEN.sub(lambda m: self.values[int(m.group(1))], text)
 
+    @staticmethod
+    def as_written(text: str) -> str:
+        """`text` with placeholders shown as '{{ … }}': for messages, which never show a value."""
+        return _TOKEN.sub("{{ … }}", text)
+
+
+_EXTENSION = re.compile(r"\s*(?:;\s*ext=|\b(?:extension|ext|x)\.?:?)\s*(\d+)\s*$", re.IGNORECASE)
+
 
 def tel_target(phone: object) -> str:
-    """'(512) 555-0142' -> '+15125550142', for tel: links."""
-    text = str(phone)
+    """A phone number as a tel: target (RFC 3966): '(512) 555-0142 x12' -> '+15125550142;ext=12'.
+
+    Ten digits are a North American number (+1 is added); a number written with '+' keeps its
+    country code; anything else (911, a local number) is dialled as written.
+    """
+    text = str(phone).strip()
+    extension = _EXTENSION.search(text)
+    if extension:
+        text = text[:extension.start()]
     digits = re.sub(r"\D", "", text)
-    if text.strip().startswith("+"):
-        return "+" + digits
-    return "+1" + digits if len(digits) == 10 else digits
+    if text.startswith("+"):
+        number = "+" + digits
+    elif len(digits) == 10:
+        number = "+1" + digits
+    elif len(digits) == 11 and digits.startswith("1"):
+        number = "+" + digits
+    else:
+        number = digits
+    return f"{number};ext={extension.group(1)}" if extension and digits else number
+
+
+# --- limits: what a running template may spend and make --------------------------------------------
+
+
+class _Budget:
+    """What one fill may still spend."""
+
+    def __init__(self):
+        self.steps = MAX_STEPS
+        self.value_chars = MAX_OUTPUT
+
+    def step(self) -> None:
+        self.steps -= 1
+        if self.steps < 0:
+            raise _Refused(f"the template takes more than {MAX_STEPS:,} steps (loop turns and calls)",
+                         hint="loop over fewer things")
+
+
+_VALUES, _BUDGET = "__handouts_values__", "__handouts_budget__"
+_TURNS, _CONCAT = "__handouts_turns__", "__handouts_concat__"  # called by the compiled template (see _template)
 
 
 @pass_context
@@ -59,20 +142,168 @@ def _tokenize(context, value: object) -> str:
     """Every {{ ... }} becomes a token; the value itself waits in the render's value list."""
     if value is None:
         raise _NoValue()
-    values = context[_VALUES]
-    values.append(clean_value(value))
+    _require_one_value(value, "a placeholder")
+    values, budget = context[_VALUES], context[_BUDGET]
+    text = clean_value(value)
+    budget.value_chars -= len(text)
+    if budget.value_chars < 0:
+        raise _Refused(f"the placeholders hold more than {MAX_OUTPUT:,} characters", hint="print fewer values")
+    values.append(text)
     return f"{TOKEN_START}{len(values) - 1}{TOKEN_END}"
 
 
-_VALUES = "__handouts_values__"
-_ENV = ImmutableSandboxedEnvironment(undefined=StrictUndefined, finalize=_tokenize, autoescape=False,
-                                     keep_trailing_newline=True)
-_ENV.filters["tel"] = tel_target
+@pass_context
+def _turns(context, iterable):
+    """Every {% for %} loops through here (see _template): each turn is a step."""
+    budget = context[_BUDGET]
+    for item in iterable:
+        budget.step()
+        yield item
+
+
+def _range(*args: int) -> range:
+    numbers = range(*args)
+    if len(numbers) > MAX_RANGE:
+        raise _Refused(f"range() of {len(numbers):,} numbers is more than {MAX_RANGE:,}", hint="use a smaller range")
+    return numbers
+
+
+def _concat(*parts) -> str:
+    """Every '~' runs through here (see _template): one value each side, and a bounded result."""
+    for part in parts:
+        _require_one_value(part, "'~'")
+    if sum(len(str(part)) for part in parts) > MAX_LENGTH:
+        raise _Refused(f"'~' makes a text longer than {MAX_LENGTH:,}", hint="join fewer things")
+    return "".join(str(part) for part in parts)
+
+
+def _require_one_value(value, where: str) -> None:
+    """Text, a number or a date: never a list or mapping, whose text could be far larger than its memory."""
+    if isinstance(value, (list, tuple, dict, set, frozenset, range)) or hasattr(value, "__next__"):
+        raise _Refused(f"{where} takes one value, not a list or mapping", "template-error",
+                     "print one value at a time, e.g. inside {% for %}")
+
+
+def _one_value_filter(name: str, function):
+    """A text filter that refuses lists and mappings (it would print them whole)."""
+
+    @wraps(function)
+    def checked(value, *args, **kwargs):
+        _require_one_value(value, f"the filter '{name}'")
+        return function(value, *args, **kwargs)
+
+    return checked
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """The immutable sandbox, plus limits on calls, string methods and the operators that can explode."""
+
+    # Intercepted operators also escape constant folding, which would run them while compiling.
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
+
+    def wrap_str_format(self, value):
+        return None  # str.format and format_map are refused by is_safe_attribute instead of sandboxed
+
+    def is_safe_attribute(self, obj, attr, value) -> bool:
+        if isinstance(obj, str) and attr in _AMPLIFYING:
+            return False
+        return super().is_safe_attribute(obj, attr, value)
+
+    def call(self, context, obj, /, *args, **kwargs):
+        context[_BUDGET].step()
+        result = super().call(context, obj, *args, **kwargs)
+        _check_size(result)
+        return result
+
+    def call_binop(self, context, operator: str, left, right):
+        context[_BUDGET].step()
+        _check_binop(operator, left, right)
+        try:
+            result = super().call_binop(context, operator, left, right)
+        except OverflowError:
+            raise _Refused(f"a number in '{operator}' is too large", hint="use smaller numbers") from None
+        _check_size(result)
+        return result
+
+
+def _check_binop(op: str, left, right) -> None:
+    """Refuse, before it runs, an operation whose result would be huge."""
+    if op == "%" and isinstance(left, str):
+        raise _Refused("formatting text with '%' is not allowed in a handout template", "template-not-allowed",
+                     "join text with '~' instead")
+    if op == "**" and _is_int(left) and _is_int(right) and right > 0 and abs(left) > 1 \
+            and right * abs(left).bit_length() > MAX_BITS + 1:
+        raise _Refused(f"'**' makes a number larger than 2**{MAX_BITS}", hint="use smaller numbers")
+    if op == "*":
+        for seq, count in ((left, right), (right, left)):
+            if isinstance(seq, (str, list, tuple)) and _is_int(count) and len(seq) * count > MAX_LENGTH:
+                raise _Refused(f"'*' makes a text or list longer than {MAX_LENGTH:,}", hint="repeat it fewer times")
+    if op == "+" and isinstance(left, (str, list, tuple)) and isinstance(right, (str, list, tuple)) \
+            and len(left) + len(right) > MAX_LENGTH:
+        raise _Refused(f"'+' makes a text or list longer than {MAX_LENGTH:,}", hint="join fewer things")
+
+
+def _check_size(result) -> None:
+    if isinstance(result, (str, list, tuple, dict)) and len(result) > MAX_LENGTH:
+        raise _Refused(f"the template makes a text or list longer than {MAX_LENGTH:,}", hint="make it smaller")
+    if _is_int(result) and result.bit_length() > MAX_BITS:
+        raise _Refused(f"the template makes a number larger than 2**{MAX_BITS}", hint="use smaller numbers")
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+_ENV = _Sandbox(undefined=StrictUndefined, finalize=_tokenize, autoescape=False, keep_trailing_newline=True)
+_ENV.filters = {**{name: _ENV.filters[name] for name in _FILTERS},
+                **{name: _one_value_filter(name, _ENV.filters[name]) for name in _TEXT_FILTERS},
+                "tel": _one_value_filter("tel", tel_target)}
+_ENV.globals = {"range": _range, "dict": dict, _TURNS: _turns, _CONCAT: _concat}
+
+
+# --- compiling: only what a handout needs, with every loop and '~' routed through the limits ---------
 
 
 @lru_cache(maxsize=64)
 def _template(body: str):
-    return _ENV.from_string(body)  # compiled once per body: packets fill the same templates again and again
+    """Parse, check and compile a body once: packets fill the same templates again and again."""
+    tree = _ENV.parse(body)
+    _check_tree(tree)
+    for loop in tree.find_all(nodes.For):
+        loop.iter = _call(_TURNS, [loop.iter], loop.lineno)
+    tree = _ConcatCalls().visit(tree)
+    tree.set_environment(_ENV)
+    return _ENV.from_string(tree)
+
+
+def _call(name: str, args: list, lineno: int) -> nodes.Call:
+    return nodes.Call(nodes.Name(name, "load", lineno=lineno), args, [], None, None, lineno=lineno)
+
+
+class _ConcatCalls(NodeTransformer):
+    """'a ~ b' becomes a call to _concat, which Jinja2 would otherwise run unchecked."""
+
+    def visit_Concat(self, node: nodes.Concat) -> nodes.Call:
+        return _call(_CONCAT, [self.visit(part) for part in node.nodes], node.lineno)
+
+
+def _check_tree(tree: nodes.Template) -> None:
+    """Refuse every statement but the few a handout needs, and names that reach the fill's own state."""
+    for node in tree.find_all(nodes.Stmt):
+        if isinstance(node, nodes.Scope):
+            continue  # made only around {% autoescape %}, whose own node is refused with its line
+        if not isinstance(node, _STATEMENTS) or (isinstance(node, nodes.For) and node.recursive):
+            tag = "for … recursive" if isinstance(node, nodes.For) else _TAG_NAMES.get(type(node),
+                                                                                      type(node).__name__.lower())
+            raise _Refused(f"{{% {tag} %}} is not allowed in a handout template", "template-not-allowed",
+                           _ALLOWED_HINT, node.lineno)
+    for node in tree.find_all(nodes.Name):
+        if node.name.startswith("_"):
+            raise _Refused(f"the name '{node.name}' is not allowed in a handout template", "template-not-allowed",
+                           "use clinic, patient and appointment", node.lineno)
+
+
+# --- filling -------------------------------------------------------------------------------------------
 
 
 def fill(source: Source, context: dict) -> Filled:
@@ -82,8 +313,14 @@ def fill(source: Source, context: dict) -> Filled:
         raise _error(source, source.body.count("\n", 0, reserved.start()) + 1,
                      "contains private-use characters U+E000/U+E001", "reserved-character", "remove them")
     try:
-        text = _template(source.body).render(**context, **{_VALUES: values})
+        template = _template(source.body)
+        text = _render(template, {**context, _VALUES: values, _BUDGET: _Budget()})
+    except _Refused as exc:
+        raise _error(source, exc.line or _template_line(exc), exc.message, exc.rule, exc.hint) from None
     except TemplateSyntaxError as exc:
+        if exc.message and exc.message.startswith("No filter named"):
+            raise _error(source, exc.lineno, f"{exc.message.rstrip('.')} in a handout template",
+                         "template-not-allowed", f"use one of: {', '.join(sorted(_ENV.filters))}") from None
         raise _error(source, exc.lineno, exc.message, "template-syntax", "fix the template syntax") from None
     except (UndefinedError, _NoValue) as exc:
         detail = exc.message if isinstance(exc, UndefinedError) else "a placeholder is empty"
@@ -91,11 +328,44 @@ def fill(source: Source, context: dict) -> Filled:
                      "give the value (the patient's name, the appointment, the clinic profile) "
                      "or wrap it in {% if ... %}") from None
     except SecurityError as exc:
-        raise _error(source, _template_line(exc), f"not allowed in a template ({exc})", "template-not-allowed",
-                     "use only placeholders, {% if %} and {% for %}") from None
+        raise _error(source, _template_line(exc), f"not allowed in a handout template ({exc})",
+                     "template-not-allowed", _ALLOWED_HINT) from None
     except TemplateError as exc:
         raise _error(source, _template_line(exc), str(exc), "template-error", "fix the template there") from None
+    except RecursionError:  # a deeply nested expression: too deep for Jinja2's parser
+        raise _error(source, None, "the template is nested too deeply", "template-too-big",
+                     "make the template simpler") from None
+    except (TypeError, ValueError, ArithmeticError, LookupError) as exc:
+        line = _template_line(exc)
+        if line is None:  # raised by handouts itself, not by the template: a bug, reported as one
+            raise
+        # The template's own mistake, e.g. {{ "x" - 1 }} or {{ 1 / 0 }}. Only type errors and arithmetic
+        # say what is wrong: other messages can quote a value, which might be a patient's.
+        detail = f"{exc}" if isinstance(exc, (TypeError, ArithmeticError)) else type(exc).__name__
+        raise _error(source, line, f"the template cannot be filled ({detail})", "template-error",
+                     "fix the template there") from None
     return Filled(text, tuple(values))
+
+
+def _render(template, context: dict) -> str:
+    """The template's output as it streams, stopped at MAX_OUTPUT characters."""
+    parts, size = [], 0
+    stream = template.generate(context)
+    for part in stream:
+        size += len(part)
+        if size > MAX_OUTPUT:
+            line = _suspended_line(stream, template)
+            stream.close()
+            raise _Refused(f"the filled document is longer than {MAX_OUTPUT:,} characters",
+                         hint="shorten the text or the loops", line=line)
+        parts.append(part)
+    return "".join(parts)
+
+
+def _suspended_line(stream, template) -> int | None:
+    """The template line a paused render stands at (Template.generate delegates to the compiled code)."""
+    frame = getattr(getattr(stream, "gi_yieldfrom", None), "gi_frame", None)
+    return template.get_corresponding_lineno(frame.f_lineno) if frame else None
 
 
 def _error(source: Source, body_line: int | None, message: str, rule: str, hint: str) -> ContentError:

@@ -1,4 +1,8 @@
-"""Parse filled Markdown into the document model (no renderer knowledge here)."""
+"""Parse filled Markdown into the document model (no renderer knowledge here).
+
+`markdown_problems` is the one rule set for what a handout cannot print as written:
+`parse_document` refuses the first problem, the linter lists them all.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,8 @@ from markdown_it.token import Token
 from ..errors import ContentError, Finding
 from ..load.content import Source
 from ..model import (
+    MAX_LIST_DEPTH,
+    MAX_QUOTE_DEPTH,
     Block,
     Callout,
     Document,
@@ -22,22 +28,38 @@ from ..model import (
     Span,
     walk,
 )
-from .fill import Filled
+from .fill import TOKEN_START, Filled
 
 LINK_SCHEMES = ("https", "http", "tel", "mailto")
 _TASK = re.compile(r"^\[([ xX])\]\s+")
 _WRITE_IN = re.compile(r"\s*_{3,}\s*$")
-_UNSUPPORTED = {
-    "code_block": "indented code",
-    "fence": "a code block",
-    "html_block": "raw HTML",
-    "hr": "a horizontal rule",
-    "table_open": "a table",
+_UNSUPPORTED = {  # block tokens a handout cannot print: (what it is, what to do)
+    "code_block": ("indented code", "write it as paragraphs or a list (indent list items 2-3 spaces only)"),
+    "fence": ("a code block", "write it as paragraphs or a list"),
+    "hr": ("a horizontal rule", "use a '##' heading to start a new part"),
+    "table_open": ("a table", "write each row as a list item or a short paragraph"),
 }
+_HTML_HINT = "remove it: handouts print only Markdown (to show '<' in text, put a space after it)"
+_COMMENT_HINT = "remove it; for a note that never prints, write {# ... #}"
+# A GFM table's delimiter row, '|---|:--:|' or '--|--', found in a paragraph when the columns do not
+# line up (then markdown-it does not make it a table, and the pipes would print as typed).
+_DELIMITER_ROW = re.compile(r"\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*")
+_VALUE = TOKEN_START  # a placeholder, as the filled text holds it
+# A link target as people write one: a scheme ("https:", "tel:"), "www." or a placeholder.
+_TARGET = rf"\(\s*(?:[A-Za-z][A-Za-z0-9+.-]*:|www\.|{_VALUE})[^\s()]*\s*\)"
+_BROKEN_LINKS = (  # (pattern, what is wrong, what to do), matched on the text around links that did not parse
+    (re.compile(r"\[[^\]\n]+\]\s+" + _TARGET),
+     "link has a space between ']' and '('", "write [words](address) with no space"),
+    (re.compile(r"\[[^\]\n]+\]\([^)]*$"),
+     "link has no closing ')'", "end the address with ')'"),
+    (re.compile(_TARGET + r"\[[^\]\n]+\]"),
+     "link is written backwards as (address)[words]", "write [words](address)"),
+)
 
 
 def _markdown() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    # HTML and tables are parsed only so that they can be found and refused, never printed.
+    md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False}).enable("table")
     # Links keep their target as written; the scheme is checked after values are restored.
     md.normalizeLink = lambda url: url
     md.normalizeLinkText = lambda text: text
@@ -46,32 +68,146 @@ def _markdown() -> MarkdownIt:
 
 
 MARKDOWN = _markdown()
+# Deeper than this markdown-it stops parsing and drops the rest without a word. The nesting limits
+# (model.MAX_LIST_DEPTH, MAX_QUOTE_DEPTH) are refused long before, so nothing is ever dropped.
+assert MARKDOWN.options["maxNesting"] > 2 * (MAX_LIST_DEPTH + 1) + MAX_QUOTE_DEPTH + 1
 
 
 @lru_cache(maxsize=256)
-def _tokens(text: str) -> tuple[Token, ...]:
-    # Filled texts hold tokens, not values, so every patient's copy parses the same.
+def markdown_tokens(text: str) -> tuple[Token, ...]:
+    """The token stream of a filled text (cached: every patient's copy holds the same tokens, not values)."""
     return tuple(MARKDOWN.parse(text))
 
 
-def parse_document(source: Source, filled: Filled, check_headings: bool = True) -> Document:
-    """The document model; headings that skip a level are refused unless a linter asks to see them."""
-    blocks = _Builder(source, filled).build(list(_tokens(filled.text)))
-    if check_headings:
+def parse_document(source: Source, filled: Filled, check: bool = True) -> Document:
+    """The document model. With `check`, the first unsupported construct (`markdown_problems`) or heading
+    that skips a level is refused; the linter turns it off to report every one."""
+    tokens = list(markdown_tokens(filled.text))
+    if check:
+        problems = markdown_problems(source, filled)
+        if problems:
+            raise ContentError(findings=problems[:1])
+    blocks = _Builder(source, filled).build(tokens)
+    if check:
         for problem in heading_problems(blocks, str(source.path)):
             raise ContentError(findings=[problem])
-    title = Heading(1, [Span(source.title)], line=1)
+    title = Heading(1, [Span(source.title)], line=source.title_line)
     return Document(source.name, source.title, source.kind, source.language, source.summary,
                     [title, *blocks])
 
 
+def markdown_problems(source: Source, filled: Filled) -> list[Finding]:
+    """A finding for everything in the Markdown that a handout cannot print as written, in line order.
+
+    The one rule set for both `build` (which refuses the first) and `lint` (which lists them all):
+    code, raw HTML and comments, tables, horizontal rules, images, nesting beyond the limits,
+    link targets other than https/http/tel/mailto, and link syntax that did not make a link.
+    """
+    found, links = _text_problems(str(source.path), source.body_line, filled.text)
+    for line, raw in links:  # targets can hold values, so they are checked for each fill
+        href = filled.restore(raw)
+        scheme = urlsplit(href).scheme.lower()
+        if scheme not in LINK_SCHEMES or len(href) <= len(scheme) + 1:
+            shown = filled.as_written(raw)  # a value in the target might be a patient's
+            found = found + (Finding(f"link target '{shown}' is not a full https:, http:, tel: or mailto: address",
+                                     str(source.path), line, rule="link-target",
+                                     hint="write the whole address, e.g. https://clinic.example or tel:+15125550142"),)
+    return sorted(found, key=lambda f: f.line or 0)
+
+
+@lru_cache(maxsize=256)
+def _text_problems(path: str, body_line: int, text: str) -> tuple[tuple[Finding, ...], tuple[tuple[int, str], ...]]:
+    """The findings a filled text gives whatever its values are, and its links as (line, target with tokens).
+    Cached: every patient's copy of a document holds the same text."""
+    found: dict[tuple, Finding] = {}  # one finding per line and problem: '<b>' and '</b>' on one line are one
+    links: list[tuple[int, str]] = []
+    lists = quotes = 0
+    skip_to = None  # the closing token of a refused block: what is inside is part of that one finding
+
+    def add(message: str, line: int | None, rule: str, hint: str) -> None:
+        found.setdefault((line, message), Finding(message, path, line, rule=rule, hint=hint))
+
+    for token in markdown_tokens(text):
+        kind = token.type
+        if skip_to:
+            skip_to = None if kind == skip_to else skip_to
+            continue
+        line = body_line + token.map[0] if token.map else None
+        if kind in _UNSUPPORTED:
+            what, hint = _UNSUPPORTED[kind]
+            add(f"{what} is not supported in a handout", line, "unsupported-markdown", hint)
+            skip_to = "table_close" if kind == "table_open" else None
+        elif kind == "html_block":
+            message, hint = _html_problem(token.content)
+            add(message, line, "unsupported-markdown", hint)
+        elif kind in ("bullet_list_open", "ordered_list_open"):
+            lists += 1
+            if lists == MAX_LIST_DEPTH + 1:
+                add(f"a list is nested more than {MAX_LIST_DEPTH} levels deep", line, "nesting-too-deep",
+                    "use fewer levels: split it into shorter lists")
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            lists -= 1
+        elif kind == "blockquote_open":
+            quotes += 1
+            if quotes == MAX_QUOTE_DEPTH + 1:
+                add(f"'>' boxes are nested more than {MAX_QUOTE_DEPTH} deep", line, "nesting-too-deep",
+                    "use one '>' box, or two at most")
+        elif kind == "blockquote_close":
+            quotes -= 1
+        elif kind == "inline":
+            _inline_problems(token, line, add, links)
+    return tuple(found.values()), tuple(links)
+
+
+def _inline_problems(inline: Token, first: int, add, links: list) -> None:
+    header = _table_header(inline.content)
+    if header is not None:
+        add("a table is not supported in a handout", first + header, "unsupported-markdown",
+            _UNSUPPORTED["table_open"][1])
+    offset, text = 0, [""]  # the words of each line, to look for link syntax that did not parse
+    for child in inline.children or []:
+        if child.type in ("softbreak", "hardbreak"):
+            offset += 1
+            text.append("")
+        elif child.type in ("text", "code_inline"):
+            text[-1] += child.content
+        elif child.type == "html_inline":
+            message, hint = _html_problem(child.content)
+            add(message, first + offset, "unsupported-markdown", hint)
+        elif child.type == "image":
+            add("images are not supported", first + offset, "image", "describe it in words")
+        elif child.type == "link_open":
+            links.append((first + offset, child.attrGet("href") or ""))
+    for number, words in enumerate(text):
+        for pattern, message, hint in _BROKEN_LINKS:
+            if pattern.search(words):
+                add(message, first + number, "broken-link", hint)
+
+
+def _html_problem(content: str) -> tuple[str, str]:
+    """(what is wrong, what to do) for raw HTML or an HTML comment."""
+    if content.lstrip().startswith("<!--"):
+        return "an HTML comment is not supported in a handout", _COMMENT_HINT
+    return "raw HTML is not supported in a handout", _HTML_HINT
+
+
+def _table_header(content: str) -> int | None:
+    """The line (0-based) of a table's header row in a paragraph's text: a row with '|' above a delimiter row."""
+    lines = content.split("\n")
+    for number in range(1, len(lines)):
+        row = lines[number]
+        if "|" in row and "|" in lines[number - 1] and _DELIMITER_ROW.fullmatch(row):
+            return number - 1
+    return None
+
+
 class _Builder:
+    """Tokens into blocks. Whatever `markdown_problems` refuses is left out here, so the linter still gets a
+    model of the rest; the builder itself never refuses anything."""
+
     def __init__(self, source: Source, filled: Filled):
         self.source = source
         self.filled = filled
-
-    def error(self, line: int | None, message: str, rule: str, hint: str) -> ContentError:
-        return ContentError(message, source=str(self.source.path), line=line or None, rule=rule, hint=hint)
 
     def line(self, token: Token) -> int:
         return self.source.body_line + token.map[0] if token.map else 0
@@ -81,7 +217,7 @@ class _Builder:
         # Values come back only now, after every syntax decision was made on tokens.
         for node in walk(blocks):
             if hasattr(node, "spans"):
-                node.spans = self.restore(node.spans, node.line)
+                node.spans = self.restore(node.spans)
         return blocks
 
     def blocks(self, tokens: list[Token], pos: int, closing: str | None) -> tuple[list[Block], int]:
@@ -106,12 +242,10 @@ class _Builder:
             elif tok.type == "blockquote_open":
                 inner, pos = self.blocks(tokens, pos + 1, "blockquote_close")
                 out.append(Callout(inner, line=self.line(tok)))
-            elif tok.type in _UNSUPPORTED:
-                raise self.error(self.line(tok), f"{_UNSUPPORTED[tok.type]} is not supported in a handout",
-                                 "unsupported-markdown", "write it as paragraphs or a list")
-            else:
-                raise self.error(self.line(tok), f"unexpected Markdown ({tok.type})", "unsupported-markdown",
-                                 "simplify it")
+            elif tok.type == "table_open":
+                pos = next(i for i in range(pos, len(tokens)) if tokens[i].type == "table_close") + 1
+            else:  # code, HTML, a rule: single tokens
+                pos += 1
         return out, pos
 
     def list_block(self, tokens: list[Token], pos: int) -> tuple[ListBlock, int]:
@@ -157,10 +291,7 @@ class _Builder:
                 href = child.attrGet("href") or ""
             elif kind == "link_close":
                 href = None
-            elif kind == "image":
-                raise self.error(self.line(inline), "images are not supported", "image", "describe it in words")
-            else:
-                spans.append(Span(child.content, bold > 0, href))
+            # html_inline and image are refused by markdown_problems and never printed
         return _merge(spans)
 
     def write_in(self, spans: list[Span]) -> tuple[list[Span], bool]:
@@ -172,19 +303,9 @@ class _Builder:
                 return spans[:-1] + rest, True
         return spans, False
 
-    def restore(self, spans: list[Span], line: int) -> list[Span]:
-        restored = []
-        for span in spans:
-            href = self.check_link(self.filled.restore(span.href), line) if span.href is not None else None
-            restored.append(Span(self.filled.restore(span.text), span.bold, href))
-        return _merge(restored)
-
-    def check_link(self, href: str, line: int) -> str:
-        scheme = urlsplit(href).scheme.lower()
-        if scheme not in LINK_SCHEMES or len(href) <= len(scheme) + 1:
-            raise self.error(line, f"link target '{href}' is not a full https:, http:, tel: or mailto: address",
-                             "link-target", "write the whole address, e.g. https://clinic.example or tel:+15125550142")
-        return href
+    def restore(self, spans: list[Span]) -> list[Span]:
+        restore = self.filled.restore
+        return _merge([Span(restore(s.text), s.bold, None if s.href is None else restore(s.href)) for s in spans])
 
 
 def heading_problems(blocks: list[Block], source: str):

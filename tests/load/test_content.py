@@ -43,7 +43,7 @@ def test_yaml_error_names_the_file_line(make_project):
 
 
 def test_not_utf8(make_project, tmp_path):
-    project = make_project()
+    project = make_project(doc="---\ntitle: T\n---\nText.\n")
     (project.content.folder / "latin.md").write_bytes("---\ntitle: Caf\xe9\n---\n".encode("cp1252"))
     with pytest.raises(ContentError, match="not UTF-8 text"):
         project.content.load("latin")
@@ -64,3 +64,54 @@ def test_front_matter_values(sample_project):
     assert (source.title, source.kind, source.language) == ("Sample handout for tests", "handout", "en-US")
     assert source.body.startswith("## First section")
     assert source.body_line == 7
+
+
+@pytest.mark.parametrize("front,line,words", [
+    ('title: "unclosed\nkind: handout\n', 2, "end of stream"),  # not the closing '---' below it
+    ("title: T\nsummary: [x\n", 3, "expected ','"),
+    ("title: T\n\tkind: handout\n", 3, "cannot start any token"),
+    ("title: T\nkind: handout\n  lang: en\n", 4, "mapping values"),
+])
+def test_front_matter_yaml_errors_point_at_the_file_line(make_project, front, line, words):
+    project = make_project(doc=f"---\n{front}---\nBody.\n")
+    finding = raised(project.content.load, "doc").finding
+    assert (finding.rule, finding.line) == ("yaml-syntax", line)
+    assert words in finding.message
+
+
+@pytest.mark.parametrize("keys", ["1: x", "true: y", "null: z", "1: x\ntrue: y\nnull: z"])
+def test_front_matter_keys_that_are_not_names_are_refused(make_project, keys):
+    project = make_project(doc=f"---\ntitle: T\n{keys}\n---\nBody.\n")
+    finding = raised(project.content.load, "doc").finding
+    assert (finding.rule, finding.line) == ("yaml-key", 3)
+
+
+@pytest.mark.parametrize("front,key,words", [
+    ("title: T\nlanguage: no\n", "language", 'put it in quotes, e.g. language: "no"'),
+    ("title: T\nlanguage: .nan\n", "language", "language .nan is not a language tag"),
+    ("title: T\nkind: .inf\n", "kind", "kind .inf is not one of"),
+    ("title: .nan\n", "title", "needs a 'title' (text)"),
+])
+def test_front_matter_values_of_the_wrong_type_are_refused(make_project, front, key, words):
+    project = make_project(doc=f"---\n{front}---\nBody.\n")
+    error = raised(project.content.load, "doc")
+    assert error.finding.key == key and words in str(error)
+
+
+def test_title_line_is_known(make_project):
+    project = make_project(doc="---\nsummary: S\n\ntitle: Here\n---\nBody.\n")
+    assert project.content.load("doc").title_line == 4
+
+
+@pytest.mark.parametrize("files", [{}, {"_packet.md": "---\ntitle: Part\n---\n", "notes.txt": "x"}])
+def test_a_content_folder_without_documents_is_refused(tmp_path, files):
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    finding = raised(ContentLibrary, tmp_path).finding
+    assert (finding.source, finding.rule) == (str(tmp_path), "content-folder-empty")
+    assert "no documents" in finding.message and finding.hint
+
+
+def test_a_huge_content_file_is_refused(make_project):
+    project = make_project(doc="---\ntitle: T\n---\n" + "word " * 250_000)
+    assert raised(project.content.load, "doc").finding.rule == "file-too-large"

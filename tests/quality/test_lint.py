@@ -5,9 +5,9 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from conftest import DATA, REPO
+from conftest import DATA, REPO, render
 
-from handouts.errors import Finding
+from handouts.errors import Finding, HandoutsError
 from handouts.load.project import Project
 from handouts.quality import print_rules as layout_rules
 from handouts.quality.lint import lint_document, lint_layouts, lint_project
@@ -185,7 +185,8 @@ def test_layout_rules_are_found_even_when_loading_does_not_check(layouts_dir, mo
 
 
 @pytest.mark.parametrize("edit,rule,line,words", [
-    (lambda good: "class: large-print\nbody_size: [\n", "yaml-syntax", 3, "fix the YAML syntax"),
+    # PyYAML reports the end of the text; the finding points at the line left open instead.
+    (lambda good: "class: large-print\nbody_size: [\n", "yaml-syntax", 2, "fix the YAML syntax"),
     (lambda good: good.replace("body_size: 18\n", ""), "layout-key-missing", None, "missing 'body_size'"),
     (lambda good: good.replace("body_size: 18\n", "body_size: big\n"), "layout-value", 6, "positive number"),
 ])
@@ -205,3 +206,78 @@ def test_project_lints_documents_and_layouts(make_project, layouts_dir):
     paths = {f.source for f in findings}
     assert paths == {str(content / "bad.md"), str(layouts_dir / "bad.yaml")}
     assert len(findings) == len(BAD_FINDINGS) + 3
+
+
+# refused.md holds one of each thing `build` refuses; lint lists every one at its line.
+REFUSED_FINDINGS = [
+    ("unsupported-markdown", 7, "a table"),
+    ("unsupported-markdown", 11, "raw HTML"),
+    ("unsupported-markdown", 13, "an HTML comment"),
+    ("unsupported-markdown", 15, "raw HTML"),
+    ("broken-link", 21, "space between ']' and '('"),
+    ("link-target", 23, "link target 'clinic.example'"),
+    ("nesting-too-deep", 31, "more than 4 levels"),
+    ("nesting-too-deep", 33, "more than 2 deep"),
+    ("unsupported-character", 37, "U+1F642 SLIGHTLY SMILING FACE"),
+    ("image", 39, "images are not supported"),
+    ("unsupported-markdown", 41, "a code block"),
+]
+
+
+def test_lint_lists_everything_build_refuses_at_its_line(make_project):
+    findings = lint_document(make_project(refused=fixture("refused")), "refused", max_grade=99)
+    assert [(f.rule, f.line) for f in findings] == [(rule, line) for rule, line, _ in REFUSED_FINDINGS]
+    for finding, (_, _, words) in zip(findings, REFUSED_FINDINGS):
+        assert words in finding.message and finding.hint and finding.source.endswith("refused.md")
+
+
+@pytest.mark.parametrize("body", [
+    "Fine text.\n",
+    "| a | b |\n|---|---|\n",
+    "Intro\n| a | b | c |\n|---|---|\n",
+    "Some <b>bold</b>.\n",
+    "<!-- note -->\n",
+    "Text <!-- note --> text.\n",
+    "Less than <3 hours; a | b.\n",
+    "Call [us] (tel:911) now.\n",
+    "Read [more](https://clinic.example\n",
+    "See (https://clinic.example)[here].\n",
+    "[A link](clinic.example)\n",
+    "[{{ clinic.name }}] ({{ clinic.website }})\n",
+    "[Call]({{ clinic.phone }})\n",
+    "[Call](tel:{{ clinic.phone | tel }})\n",
+    "- a\n  - b\n    - c\n      - d\n        - e\n",
+    "> > > deep\n",
+    "Emoji 🙂.\n",
+    "漢字 text.\n",
+    "Ĉu vi? Xin chào. Привет. Γειά.\n",
+    "## Fine\n\n#### Skipped\n",
+    "# Second title\n",
+    "![a picture](pic.png)\n",
+    "Text.\n\n---\n\nMore.\n",
+    "    indented code\n",
+])
+def test_lint_and_build_agree(make_project, body):
+    """Build refuses a document exactly when lint reports a finding that build would refuse, at that line."""
+    project = make_project(doc=f"---\ntitle: Title\n---\nIntro.\n\n{body}")
+    findings = [f for f in lint_document(project, "doc", max_grade=99) if f.rule not in STYLE_RULES]
+    try:
+        render(project, "doc")
+    except HandoutsError as exc:
+        assert (exc.finding.rule, exc.finding.line) == (findings[0].rule, findings[0].line)
+    else:
+        assert findings == []
+
+
+STYLE_RULES = {"reading-level", "long-sentence", "italics", "all-caps-heading", "all-caps-words"}  # lint only
+
+
+def test_characters_are_checked_with_the_layouts_fonts(make_project):
+    findings = lint_document(make_project(doc="---\ntitle: T\n---\nOk.\n\nA 漢 and 🙂.\n"), "doc", max_grade=99)
+    assert [(f.rule, f.line) for f in findings] == [("unsupported-character", 6)]
+    assert "U+6F22" in findings[0].message and "U+1F642" in findings[0].message
+
+
+def test_an_emoji_in_the_title_is_found_at_its_line(make_project):
+    findings = lint_document(make_project(doc="---\nsummary: S\ntitle: Hi 🙂\n---\nOk.\n"), "doc", max_grade=99)
+    assert [(f.rule, f.line) for f in findings] == [("unsupported-character", 3)]

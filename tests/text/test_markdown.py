@@ -1,8 +1,9 @@
 import pytest
+from conftest import raised
 
 from handouts.errors import ContentError
 from handouts.jobs.build import load_document
-from handouts.model import Callout, Heading, ListBlock, Paragraph, plain_text, walk
+from handouts.model import MAX_LIST_DEPTH, MAX_QUOTE_DEPTH, Callout, Heading, ListBlock, Paragraph, plain_text, walk
 
 
 def outline(document):
@@ -75,3 +76,88 @@ def test_skipped_heading_level_is_refused(make_project):
     project = make_project(doc="---\ntitle: T\n---\n## Fine\n\n#### Too deep\n")
     with pytest.raises(ContentError, match=r"doc\.md:6: heading jumps from level 2 to 4; use .###."):
         load_document(project, "doc")
+
+
+def body_error(make_project, body: str):
+    project = make_project(doc=f"---\ntitle: T\n---\n{body}")
+    return raised(load_document, project, "doc")
+
+
+def nested_list(depth: int) -> str:
+    return "".join("  " * level + f"- level {level + 1}\n" for level in range(depth))
+
+
+@pytest.mark.parametrize("body,line", [
+    (nested_list(MAX_LIST_DEPTH + 1), 4 + MAX_LIST_DEPTH),
+    (nested_list(10), 4 + MAX_LIST_DEPTH),  # deeper than markdown-it parses: refused, never dropped
+    ("Intro.\n\n" + "> " * (MAX_QUOTE_DEPTH + 1) + "deep\n", 6),
+    ("> " * 18 + "very deep\n", 4),
+    ("> " * 30 + "deeper than markdown-it parses\n", 4),
+    ("1. one\n   - two\n     > in a box\n     > > in two\n     > >\n     > > > in three\n", 9),
+])
+def test_nesting_beyond_the_limits_is_refused_with_its_line(make_project, body, line):
+    finding = body_error(make_project, body).finding
+    assert (finding.rule, finding.line) == ("nesting-too-deep", line)
+    assert finding.hint
+
+
+def test_nesting_up_to_the_limits_keeps_every_word(make_project):
+    body = nested_list(MAX_LIST_DEPTH) + "\n" + "> " * MAX_QUOTE_DEPTH + "in two boxes\n"
+    document = load_document(make_project(doc=f"---\ntitle: T\n---\n{body}"), "doc")
+    texts = [text for kind, text in outline(document) if text]
+    assert texts == ["T", *(f"level {n}" for n in range(1, MAX_LIST_DEPTH + 1)), "in two boxes"]
+
+
+@pytest.mark.parametrize("body,line,words", [
+    ("Intro.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n", 6, "a table"),
+    ("a | b\n--|--\n", 4, "a table"),
+    ("Intro line\n| a | b | c |\n| --- | :-: |\n", 5, "a table"),  # columns that do not line up
+    ("- item\n\n  | x | y |\n  |---|---|\n", 6, "a table"),
+    ("some <b>bold</b> text\n", 4, "raw HTML"),
+    ("Intro.\n\n<div>\nblock\n</div>\n", 6, "raw HTML"),
+    ("text <span class='x'>here</span>\n", 4, "raw HTML"),
+    ("Intro.\n\n<!-- a note -->\n", 6, "an HTML comment"),
+    ("Text <!-- a note --> more\n", 4, "an HTML comment"),
+    ("Line one\nline <br> two\n", 5, "raw HTML"),
+    ("Call [us] (tel:911) now.\n", 4, "link has a space between ']' and '('"),
+    ("Intro.\n\nRead [our site](https://clinic.example\n", 6, "link has no closing ')'"),
+    ("See (https://clinic.example)[here].\n", 4, "link is written backwards"),
+    ("Intro.\n\nA [link](clinic.example) without a scheme.\n", 6, "is not a full https:, http:, tel: or mailto:"),
+])
+def test_tables_html_and_broken_links_are_refused_with_their_line(make_project, body, line, words):
+    error = body_error(make_project, body)
+    assert isinstance(error, ContentError)
+    assert error.finding.line == line and words in error.finding.message
+    assert error.finding.source.endswith("doc.md")
+
+
+@pytest.mark.parametrize("body,printed", [
+    ("Wait less than <3 hours.\n", "Wait less than <3 hours."),
+    ("Pick a | b for the form.\n", "Pick a | b for the form."),
+    ("If x < y and y > z, rest.\n", "If x < y and y > z, rest."),
+    ("Write to <care@clinic.example> or <https://clinic.example>.\n",
+     "Write to care@clinic.example or https://clinic.example."),
+    ("Pain 4/10 -> 2/10 | better\n", "Pain 4/10 -> 2/10 | better"),
+    ("- [ ] (optional) a snack\n", "(optional) a snack"),
+    ("Section 1 | Section 2\n\nText.\n", "Section 1 | Section 2"),
+])
+def test_ordinary_angle_brackets_and_pipes_print_as_typed(make_project, body, printed):
+    document = load_document(make_project(doc=f"---\ntitle: T\n---\n{body}"), "doc")
+    assert printed in [text for _, text in outline(document)]
+
+
+def test_values_never_count_as_html_or_tables(make_project):
+    from handouts.load.project import Patient
+
+    project = make_project(doc="---\ntitle: T\n---\nFor {{ patient.name }}.\n")
+    document = load_document(project, "doc", Patient.from_values("<b>Ana</b> | x <!-- y -->"))
+    assert "For <b>Ana</b> | x <!-- y -->." in [text for _, text in outline(document)]
+
+
+def test_a_bad_link_target_never_shows_a_value(make_project):
+    from handouts.load.project import Patient
+
+    project = make_project(doc="---\ntitle: T\n---\n[Your page](clinic:{{ patient.name }})\n")
+    error = raised(load_document, project, "doc", Patient.from_values("Jack Smith"))
+    assert error.finding.rule == "link-target" and "Jack" not in str(error)
+    assert "link target 'clinic:{{ … }}'" in error.finding.message
