@@ -129,7 +129,13 @@ def render_rows(rows: list[RosterRow], project: Project, paths: ProjectPaths, jo
             yield render_row(row, project)
         return
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-    with context.Pool(jobs, initializer=_open_worker, initargs=(paths,)) as pool:
+    # Workers are born ignoring Ctrl-C (no window before their initializer runs); this process answers it.
+    answer = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        pool = context.Pool(jobs, initializer=_open_worker, initargs=(paths,))
+    finally:
+        signal.signal(signal.SIGINT, answer)
+    with pool:
         # A list, not a generator: the pool's feeder thread only hands out rows, it computes nothing.
         yield from pool.imap(render_row, rows, chunksize=4)
 
