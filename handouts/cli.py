@@ -13,6 +13,7 @@ import sys
 import tempfile
 import traceback
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import click
@@ -42,6 +43,30 @@ FLAG_HINTS = {
 def with_flags(finding: Finding) -> Finding:
     """The finding as a command-line user acts on it: its hint names the flag to use."""
     return replace(finding, hint=FLAG_HINTS[finding.rule]) if finding.rule in FLAG_HINTS else finding
+
+
+MANIFEST = "manifest.csv"
+
+
+def _date_option(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter("give a date like 2026-12-01") from None
+
+
+def _selection_options(command):
+    """--date, --id and --today: which rows of the roster a run is for."""
+    command = click.option("--today", callback=lambda ctx, param, value: _date_option(value) or date.today(),
+                           envvar="HANDOUTS_TODAY", metavar="YYYY-MM-DD",
+                           help="Appointments before this day are skipped (default: today).")(command)
+    command = click.option("--id", "ids", multiple=True, metavar="ID",
+                           help="Only this patient_id; repeat for several.")(command)
+    command = click.option("--date", "day", callback=lambda ctx, param, value: _date_option(value),
+                           metavar="YYYY-MM-DD", help="Only appointments on this day.")(command)
+    return command
 
 
 def _project_options(command):
@@ -219,8 +244,9 @@ def lint(as_json, max_grade, content_dir, layouts_dir):
 @click.option("--names-in-filenames", is_flag=True, help="Add the patient's name to file names (off by default).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.option("--clinic", "clinic_file", type=click.Path(path_type=Path), help="Clinic profile YAML.")
+@_selection_options
 @_project_options
-def packets(roster_file, out_dir, print_job, jobs, strict, names_in_filenames, quiet, clinic_file,
+def packets(roster_file, out_dir, print_job, jobs, strict, names_in_filenames, quiet, clinic_file, day, ids, today,
             content_dir, layouts_dir):
     """Make a personalized packet for every patient in ROSTER.csv.
 
@@ -235,12 +261,14 @@ def packets(roster_file, out_dir, print_job, jobs, strict, names_in_filenames, q
       handouts packets roster.csv --out packets --print-job print-today.pdf
       handouts packets roster.csv --strict --jobs 1
     """
-    from .jobs.batch import ProjectPaths, plan_batch, run_batch
+    from .jobs.batch import ProjectPaths, Selection, plan_batch, run_batch, write_manifest
     from .jobs.outputs import remove_stale
     from .jobs.printjob import write_print_job
 
     project = Project.open(content_dir, layouts_dir, clinic_file)
-    plan = plan_batch(project, roster_file, out_dir, print_job, names_in_filenames)
+    plan = plan_batch(project, roster_file, out_dir, Selection(today, day, ids), print_job, names_in_filenames)
+    for note in plan.notes:
+        click.echo(f"Note: {note}.")
     if strict and plan.problems:
         _report_rows(plan.problems, "error")
         _say(f"{len(plan.problems)} bad row(s); nothing written (--strict).")
@@ -261,6 +289,12 @@ def packets(roster_file, out_dir, print_job, jobs, strict, names_in_filenames, q
     elif print_job:
         _drop_stale_print_job(print_job, remove_stale)
     click.echo(f"Wrote {len(result.written)} packet(s) to {out_dir}.")
+    if result.written:
+        try:
+            write_manifest(result.written, out_dir / MANIFEST)
+            click.echo(f"List of what was written: {out_dir / MANIFEST}.")
+        except HandoutsError as exc:  # the packets are there; only their list is missing
+            _say(f"The list of packets ({MANIFEST}) could not be written: {exc.finding.message}.")
     _report_rows(problems, "failed")
     if result.stopped is not None:
         unwritten = len(plan.planned) - len(result.written)

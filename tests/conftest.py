@@ -67,6 +67,12 @@ _PATIENT_FLAGS = ("--patient-name", "--preferred-name")
 
 
 @pytest.fixture(autouse=True)
+def _fixed_today(monkeypatch):
+    """Runs count appointments from this day on: the tests' fixed dates never turn into past ones."""
+    monkeypatch.setenv("HANDOUTS_TODAY", "2026-11-24")
+
+
+@pytest.fixture(autouse=True)
 def _forget_patient_values():
     PATIENT_VALUES.clear()
     yield

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import multiprocessing
 import os
 import shutil
@@ -9,6 +11,7 @@ import signal
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from ..errors import (
@@ -39,16 +42,64 @@ class ProjectPaths:
     clinic: Path | None
 
 
+@dataclass(frozen=True)
+class Selection:
+    """Which rows a run is for: an appointment day, some patient ids, never appointments before `today`."""
+
+    today: date
+    day: date | None = None
+    ids: tuple[str, ...] = ()
+
+
+def select_rows(rows: list[RosterRow], selection: Selection) -> tuple[list[RosterRow], list[str]]:
+    """The rows selected, and one note per kind of row left out (row numbers only, never values)."""
+    chosen, past, other_day, other_id = [], [], [], []
+    for row in rows:
+        if row.appointment.date() < selection.today:
+            past.append(row.number)
+        elif selection.day and row.appointment.date() != selection.day:
+            other_day.append(row.number)
+        elif selection.ids and row.patient_id not in selection.ids:
+            other_id.append(row.number)
+        else:
+            chosen.append(row)
+    notes = []
+    if past:
+        notes.append(f"skipped {len(past)} row(s) whose appointment has passed ({_numbers(past)})")
+    if other_day:
+        notes.append(f"left out {len(other_day)} row(s) with appointments on other days")
+    if other_id:
+        notes.append(f"left out {len(other_id)} row(s) with other patient ids")
+    unknown = [i for i in selection.ids if i not in {row.patient_id for row in rows}]
+    if unknown:
+        notes.append(f"{len(unknown)} of the ids asked for are not in the roster (or their rows have problems)")
+    return chosen, notes
+
+
+def _numbers(numbers: list[int], most: int = 10) -> str:
+    shown = ", ".join(str(n) for n in numbers[:most])
+    return "rows " + shown + (f" and {len(numbers) - most} more" if len(numbers) > most else "")
+
+
 @dataclass
 class BatchPlan:
-    """A roster read once and checked, with a path for every good row."""
+    """A roster read once and checked, with a path for every selected good row."""
 
     planned: list[tuple[RosterRow, Path]]
     problems: list[RowProblem]
-    total: int
+    total: int  # rows to account for: planned and problems
+    notes: list[str] = field(default_factory=list)  # rows left out on purpose
 
 
-def plan_batch(project: Project, roster: Path, out_dir: Path, print_job: Path | None = None,
+def read_roster(project: Project, roster: Path, selection: Selection) -> tuple[list[RosterRow], list[RowProblem],
+                                                                               list[str]]:
+    """The roster read once and checked, as the clinic profile says it is laid out; then the selection."""
+    read = Roster(roster, project.roster_format).read(row_rules(project))
+    rows, notes = select_rows(read.rows, selection)
+    return rows, read.problems, notes
+
+
+def plan_batch(project: Project, roster: Path, out_dir: Path, selection: Selection, print_job: Path | None = None,
                names_in_files: bool = False) -> BatchPlan:
     """Check every place the run will write, then read and check the roster: before anything is rendered."""
     check_folder(out_dir)
@@ -57,9 +108,25 @@ def plan_batch(project: Project, roster: Path, out_dir: Path, print_job: Path | 
         check_print_job(print_job, inputs)
         remove_leftovers(Path(print_job).parent)
     remove_leftovers(out_dir)
-    read = Roster(roster).read(row_rules(project))  # the file is read once, here
-    planned, clashes = plan_files(read.rows, out_dir, names_in_files)
-    return BatchPlan(planned, sorted(read.problems + clashes, key=lambda p: p.number), read.total)
+    rows, problems, notes = read_roster(project, roster, selection)
+    planned, clashes = plan_files(rows, out_dir, names_in_files)
+    problems = sorted(problems + clashes, key=lambda p: p.number)
+    return BatchPlan(planned, problems, len(planned) + len(problems), notes)
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """A cell a spreadsheet shows as text: one that starts like a formula gets a leading apostrophe."""
+    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
+
+
+def write_manifest(written: list[tuple[RosterRow, Path]], target: Path) -> None:
+    """A record of what was made: roster row, patient id and file (no names), as CSV."""
+    lines = io.StringIO()
+    out = csv.writer(lines, lineterminator="\n")
+    out.writerow(["row", "patient_id", "appointment", "file"])
+    for row, path in written:
+        out.writerow([row.number, spreadsheet_safe(row.patient_id), f"{row.appointment:%Y-%m-%d %H:%M}", path.name])
+    write_atomically(target, lines.getvalue().encode("utf-8"))
 
 
 @dataclass

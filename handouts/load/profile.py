@@ -6,6 +6,7 @@ import math
 from pathlib import Path
 
 from ..errors import ProfileError
+from .roster_format import RosterFormat, read_roster_format
 from .yamlfile import load_mapping
 
 NEUTRAL_INSTRUCTION = "Follow the instructions your care team gave you."
@@ -21,13 +22,21 @@ DEFAULTS = {
 
 def load_profile(path: Path) -> dict:
     """Load `clinic.yaml` into a plain mapping of text values."""
+    return read_profile(path)[0]
+
+
+def read_profile(path: Path) -> tuple[dict, RosterFormat]:
+    """The clinic's text values, and how its roster export is laid out (`roster:`)."""
     data = load_mapping(Path(path), ProfileError, "clinic profile")
+    roster_format = read_roster_format(data.get("roster"), str(path), data.lines.get("roster"))
     for key in REQUIRED:
         if not isinstance(data.get(key), (str, int)) or not str(data[key]).strip():
             raise ProfileError(f"the clinic profile needs '{key}'", source=str(path), line=data.lines.get(key),
                                rule="profile-key-missing", hint=f"add a line '{key}: ...'", key=key)
     profile = dict(DEFAULTS)
     for key, value in data.items():
+        if key == "roster":
+            continue
         problem = _value_problem(value)
         if problem:
             raise ProfileError(f"'{key}' {problem[0]}", source=str(path), line=data.lines.get(key),
@@ -36,7 +45,7 @@ def load_profile(path: Path) -> dict:
     profile.setdefault("after_hours_phone", profile["phone"])
     if profile["after_hours_phone"] is None:
         profile["after_hours_phone"] = profile["phone"]
-    return profile
+    return profile, roster_format
 
 
 def _value_problem(value: object) -> tuple[str, str] | None:

@@ -8,7 +8,8 @@ from pathlib import Path
 from ..errors import InputError
 from .content import ContentLibrary
 from .layouts import LayoutLibrary
-from .profile import load_profile
+from .profile import read_profile
+from .roster_format import RosterFormat
 from .values import clean_value
 
 
@@ -34,8 +35,10 @@ class Project:
     content: ContentLibrary
     layouts: LayoutLibrary
     clinic: dict
+    roster_format: RosterFormat = RosterFormat()
 
     @classmethod
     def open(cls, content: Path, layouts: Path, clinic: Path | None = None) -> "Project":
         library = ContentLibrary(content)
-        return cls(library, LayoutLibrary(layouts), load_profile(clinic or library.folder / "clinic.yaml"))
+        profile, roster_format = read_profile(clinic or library.folder / "clinic.yaml")
+        return cls(library, LayoutLibrary(layouts), profile, roster_format)

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from ..errors import InputError, terminal_safe
 from .dates import parse_appointment
+from .roster_format import RosterFormat
 from .values import clean_value
 
 REQUIRED = ("patient_id", "name", "appointment")
@@ -135,14 +136,15 @@ def _rows_text(numbers: list[int], most: int = 5) -> str:
 class Roster:
     """A roster file checked as a whole (encoding, header, every record's shape) and read row by row."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, layout: RosterFormat | None = None):
         self.path = Path(path)
+        self.layout = layout or RosterFormat()
         self._text = ""  # the whole file, read once: every later pass reads this, never the file again
         self._records: list[_Record] = []  # the data records, blank lines left out
         self._width = 0  # cells in the header row
         self._named_width = 0  # cells up to the header's last named one
         self._continued: dict[int, int] = {}  # row -> the short row above it (see _continuations)
-        self.delimiter, self.columns = self._check_file()
+        self.delimiter, self.columns = self._check_file()  # our column -> the cell indices it is read from
         self._shared = self._shared_ids()
 
     # -- the file as a whole -------------------------------------------------
@@ -237,27 +239,43 @@ class Roster:
         return self._error(f"line {line} is not valid CSV", "roster-not-csv",
                            "export the roster again as CSV from the spreadsheet program", line=line)
 
-    def _header(self, cells: list[str]) -> dict[str, int]:
+    def _header(self, cells: list[str]) -> dict[str, tuple[int, ...]]:
+        """Our column -> its cell indices: by the export's own names where the profile maps them."""
+        found = self._header_names(cells)
+        columns = {ours: (index,) for ours, index in found.items() if ours in REQUIRED + OPTIONAL}
+        for ours, theirs in self.layout.columns.items():
+            missing = [name for name in theirs if _column_key(name) not in found]
+            if missing:
+                raise self._error(f"the roster has no '{missing[0]}' column, which the clinic profile maps to "
+                                  f"'{ours}'", "roster-missing-column",
+                                  "fix roster.columns in the clinic profile, or export that column", line=1, key=ours)
+            columns[ours] = tuple(found[_column_key(name)] for name in theirs)
+        missing = [c for c in REQUIRED if c not in columns]
+        if missing:
+            looks_like_data = any(_DATE.search(clean_value(cell)) for cell in cells)
+            hint = (f"row 1 looks like a patient's row, not a header: add a header row ({', '.join(REQUIRED)})"
+                    if looks_like_data else f"the header row needs {', '.join(REQUIRED)} (or map the export's "
+                                            "own names in the clinic profile's roster.columns)")
+            raise self._error(f"the roster has no '{missing[0]}' column (row 1 has {len(cells)} cell(s); "
+                              f"missing: {', '.join(missing)})", "roster-missing-column", hint, line=1,
+                              key=missing[0])
+        return columns
+
+    def _header_names(self, cells: list[str]) -> dict[str, int]:
+        """Each named header cell's index, by its normalised name; a used name given twice is refused."""
+        used = set(REQUIRED + OPTIONAL) | {_column_key(n) for names in self.layout.columns.values() for n in names}
         columns: dict[str, int] = {}
         for index, raw in enumerate(cells):
             key = _column_key(raw)
             if not key:
                 continue
-            if key in columns and key in REQUIRED + OPTIONAL:
+            if key in columns and key in used:
                 first = columns[key]
                 raise self._error(
                     f"columns {_column_letter(first)} ({first + 1}) and {_column_letter(index)} ({index + 1}) "
                     f"are both '{key}'", "roster-duplicate-column",
                     "keep one of them (delete or rename the other), then export the roster again", line=1, key=key)
             columns.setdefault(key, index)  # a repeated column the roster does not use is ignored, like any other
-        missing = [c for c in REQUIRED if c not in columns]
-        if missing:
-            looks_like_data = any(_DATE.search(clean_value(cell)) for cell in cells)
-            hint = (f"row 1 looks like a patient's row, not a header: add a header row ({', '.join(REQUIRED)})"
-                    if looks_like_data else f"the header row needs {', '.join(REQUIRED)}")
-            raise self._error(f"the roster has no '{missing[0]}' column (row 1 has {len(cells)} cell(s); "
-                              f"missing: {', '.join(missing)})", "roster-missing-column", hint, line=1,
-                              key=missing[0])
         return columns
 
     def _read_text(self) -> str:
@@ -296,7 +314,7 @@ class Roster:
     def _shared_ids(self) -> dict[int, str]:
         """Row number -> why its patient_id is not its own: the rows that share it (ignoring letter case)."""
         groups: dict[str, list[_Record]] = {}
-        index = self.columns["patient_id"]
+        (index,) = self.columns["patient_id"]
         for record in self._records:
             patient_id = clean_value(record.cells[index]).strip() if index < len(record.cells) else ""
             if patient_id:
@@ -341,8 +359,8 @@ class Roster:
                               "column (empty cells are fine)", id_known=False)
 
         def raw(column: str) -> str:
-            index = self.columns.get(column)
-            return cells[index] if index is not None else ""
+            # Columns the profile joins (First Name + Last Name, Appt Date + Appt Time) read as one.
+            return " ".join(cells[i].strip() for i in self.columns.get(column, ()) if cells[i].strip())
 
         values: dict[str, str] = {}
 
@@ -379,7 +397,7 @@ class Roster:
         if not name:
             return problem("name", "is empty; add the patient's name")
         try:
-            appointment = parse_appointment(get("appointment"))
+            appointment = parse_appointment(get("appointment"), self.layout.date_pattern)
         except ValueError as exc:  # its message never holds the value
             return problem("appointment", str(exc))
         layout = get("layout").lower() or DEFAULT_LAYOUT

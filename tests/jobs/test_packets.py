@@ -37,7 +37,7 @@ def test_every_patient_gets_a_valid_personalized_packet(capsys, tmp_path, roster
     code, out, err = packets(capsys, roster, tmp_path / "out", "--jobs", "1")
     assert code == 0, err
     assert "Wrote 6 packet(s)" in out
-    files = sorted((tmp_path / "out").iterdir())
+    files = sorted((tmp_path / "out").glob("*.pdf"))
     assert [f.name for f in files] == [f"{pid}_2026-12-0{3 + i % 2}.pdf" for i, pid in enumerate(NAMES)]
     for i, (pid, (name, preferred)) in enumerate(NAMES.items()):
         path = files[i]
@@ -57,7 +57,7 @@ def test_rerun_is_byte_identical_and_jobs_do_not_change_output(capsys, tmp_path,
     packets(capsys, roster, tmp_path / "a", "--jobs", "1")
     packets(capsys, roster, tmp_path / "b", "--jobs", "2")
     packets(capsys, roster, tmp_path / "c", "--jobs", "1")
-    for f in (tmp_path / "a").iterdir():
+    for f in (tmp_path / "a").glob("*.pdf"):
         assert f.read_bytes() == (tmp_path / "b" / f.name).read_bytes() == (tmp_path / "c" / f.name).read_bytes()
 
 
@@ -69,7 +69,7 @@ def test_print_job_starts_each_packet_on_an_odd_page(capsys, tmp_path, roster):
     outline = merged.outline
     assert len(outline) == 6
     starts = [merged.get_destination_page_number(item) for item in outline]
-    files = sorted((tmp_path / "out").iterdir())
+    files = sorted((tmp_path / "out").glob("*.pdf"))
     for start, path in zip(starts, files):
         assert start % 2 == 0  # zero-based index 0, 2, 4…: page 1, 3, 5…
         own = PdfReader(str(path)).pages
@@ -83,7 +83,7 @@ def test_bad_rows_are_reported_and_skipped(capsys, tmp_path, write_roster):
                          ["P3", "王小明", "2026-12-03 09:30", "", "", ""]])
     code, out, err = packets(capsys, path, tmp_path / "out")
     assert code == 1
-    assert [f.name for f in (tmp_path / "out").iterdir()] == ["P1_2026-12-03.pdf"]
+    assert [f.name for f in (tmp_path / "out").glob("*.pdf")] == ["P1_2026-12-03.pdf"]
     assert "row 3 (patient_id P2): appointment" in err and "row 4 (patient_id P3): name" in err
     assert "Secret Name" not in out + err and "王小明" not in out + err
 
@@ -111,7 +111,7 @@ def test_file_problems_exit_2_and_write_nothing(capsys, tmp_path, content, messa
 def test_names_in_file_names_only_when_asked(capsys, tmp_path, write_roster):
     path = write_roster([["P1", "Jack Smith", "2026-12-03 09:30", "", "", ""]])
     packets(capsys, path, tmp_path / "out", "--names-in-filenames")
-    assert [f.name for f in (tmp_path / "out").iterdir()] == ["P1_2026-12-03_Jack-Smith.pdf"]
+    assert [f.name for f in (tmp_path / "out").glob("*.pdf")] == ["P1_2026-12-03_Jack-Smith.pdf"]
 
 
 def test_ids_that_would_share_a_file_name_are_refused_not_overwritten(capsys, tmp_path, write_roster):
@@ -122,7 +122,7 @@ def test_ids_that_would_share_a_file_name_are_refused_not_overwritten(capsys, tm
     code, out, err = packets(capsys, write_roster(rows), tmp_path / "out", "--jobs", "1")
     assert code == 1
     assert "row 4 " in err and "row 5 " in err and "letter case" in err
-    files = sorted((tmp_path / "out").iterdir())
+    files = sorted((tmp_path / "out").glob("*.pdf"))
     assert len(files) == 2  # 'a b' and 'a-b' get different names; P1 and p1 get none
     owners = {normalized(text(f)).split("Prepared for ")[1].split(".")[0] for f in files}
     assert owners == {"Ann Alpha", "Bea Beta"}
@@ -145,7 +145,7 @@ def test_the_streamed_print_job_is_a_clean_pdf_with_every_page(capsys, tmp_path,
     assert code == 0
     with pikepdf.open(job) as pdf:
         assert pdf.check_pdf_syntax() == []
-        own = [len(PdfReader(str(f)).pages) for f in sorted((tmp_path / "out").iterdir())]
+        own = [len(PdfReader(str(f)).pages) for f in sorted((tmp_path / "out").glob("*.pdf"))]
         padding = sum(n % 2 for n in own[:-1])
         assert len(pdf.pages) == sum(own) + padding
         assert [item.title for item in pdf.open_outline().root] == [
@@ -181,7 +181,7 @@ def test_strict_writes_nothing_when_a_row_fails_while_rendering(capsys, tmp_path
     assert not list((tmp_path / "out").glob("**/*")) and not (tmp_path / "job.pdf").exists()
     # Without --strict the good row is written.
     code, _, _ = packets(capsys, write_roster(TWO), tmp_path / "out", "--jobs", "1")
-    assert code == 1 and [f.name for f in (tmp_path / "out").iterdir()] == ["P1_2026-12-03.pdf"]
+    assert code == 1 and [f.name for f in (tmp_path / "out").glob("*.pdf")] == ["P1_2026-12-03.pdf"]
 
 
 def test_a_content_error_stops_the_run_once_not_once_per_row(capsys, tmp_path, write_roster, monkeypatch):
@@ -264,3 +264,49 @@ def test_ctrl_c_with_workers_is_one_short_line(tmp_path, write_roster):
     assert process.returncode == 130
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
     assert not list((tmp_path / "out").glob(".*.part"))
+
+
+# -- rosters as scheduling systems export them; choosing rows ------------------------------------------------
+
+def _export_project(tmp_path, project):
+    """The repository's content with a clinic profile that maps a scheduling export's columns."""
+    clinic = tmp_path / "clinic.yaml"
+    clinic.write_text((project.content.folder / "clinic.yaml").read_text() + (
+        "roster:\n  columns:\n    patient_id: MRN\n    name: [First Name, Last Name]\n"
+        "    appointment: [Appt Date, Appt Time]\n  date_format: MM/DD/YYYY\n"))
+    return ["--clinic", str(clinic)]
+
+
+def test_a_scheduling_export_makes_packets_through_the_profile_mapping(capsys, tmp_path, write_roster, project):
+    rows = [["M100", "Ann", "Alpha", "12/01/2026", "9:30 AM"], ["M101", "Bea", "Beta", "12/02/2026", "2:05 PM"]]
+    roster = write_roster(rows, header=["MRN", "First Name", "Last Name", "Appt Date", "Appt Time"])
+    code, out, err = packets(capsys, roster, tmp_path / "out", "--jobs", "1", *_export_project(tmp_path, project))
+    assert code == 0, err
+    first = normalized(text(tmp_path / "out" / "M100_2026-12-01.pdf"))
+    assert "Prepared for Ann Alpha." in first and "Tuesday, December 1, 2026 at 9:30 AM" in first
+    assert "Wednesday, December 2, 2026 at 2:05 PM" in normalized(text(tmp_path / "out" / "M101_2026-12-02.pdf"))
+
+
+def test_rows_are_chosen_by_day_and_id_and_past_ones_skipped(capsys, tmp_path, write_roster, monkeypatch):
+    rows = [["P1", "Ann Alpha", "2026-11-20 09:30", "", "", ""], ["P2", "Bea Beta", "2026-12-01 09:30", "", "", ""],
+            ["P3", "Cal Gamma", "2026-12-01 11:00", "", "", ""], ["P4", "Dee Delta", "2026-12-02 09:30", "", "", ""]]
+    roster = write_roster(rows)
+    code, out, _ = packets(capsys, roster, tmp_path / "day", "--date", "2026-12-01")
+    assert code == 0 and "skipped 1 row(s) whose appointment has passed (rows 2)" in out
+    assert sorted(f.name for f in (tmp_path / "day").glob("*.pdf")) == ["P2_2026-12-01.pdf", "P3_2026-12-01.pdf"]
+    code, out, _ = packets(capsys, roster, tmp_path / "one", "--id", "P4")
+    assert code == 0 and [f.name for f in (tmp_path / "one").glob("*.pdf")] == ["P4_2026-12-02.pdf"]
+    monkeypatch.setenv("HANDOUTS_TODAY", "2026-12-02")
+    code, out, _ = packets(capsys, roster, tmp_path / "late")
+    assert code == 0 and "skipped 3 row(s)" in out
+
+
+def test_a_manifest_records_row_id_and_file_without_names(capsys, tmp_path, write_roster):
+    rows = [["P1", "Ann Alpha", "2026-12-03 09:30", "", "", ""], ["=HYPERLINK(1)", "Bea Beta", "2026-12-03 10:30",
+                                                                   "", "", ""]]
+    code, _, _ = packets(capsys, write_roster(rows), tmp_path / "out")
+    manifest = (tmp_path / "out" / "manifest.csv").read_text().splitlines()
+    assert manifest[0] == "row,patient_id,appointment,file"
+    assert manifest[1] == "2,P1,2026-12-03 09:30,P1_2026-12-03.pdf"
+    assert manifest[2].split(",")[1].startswith("'=")  # a spreadsheet shows it as text, never runs it
+    assert "Alpha" not in "\n".join(manifest) and "Beta" not in "\n".join(manifest)
