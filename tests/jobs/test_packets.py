@@ -261,8 +261,8 @@ def test_ctrl_c_with_workers_is_one_short_line(tmp_path, write_roster):
         time.sleep(0.05)
     os.killpg(process.pid, signal.SIGINT)  # what a terminal's Ctrl-C does: the whole process group
     _, err = process.communicate(timeout=60)
-    assert process.returncode == 130
-    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert process.returncode == 130, err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
     assert not list((tmp_path / "out").glob(".*.part"))
 
 
