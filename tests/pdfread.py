@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +31,16 @@ def reader(pdf) -> PdfReader:
 
 def text(pdf) -> str:
     return "\n".join(page.extract_text() for page in reader(pdf).pages)
+
+
+# The running footer: "<clinic> · <phone>" (or the phone alone) and "Page N of M", each its own extracted line.
+FOOTER_LINE = re.compile(r"(?:.+ · )?\(\d{3}\) \d{3}-\d{4}|Page \d+ of \d+")
+
+
+def squeeze(value: str) -> str:
+    """No white space and no footer lines: what is left must hold a value whole, across pages too."""
+    return "".join(line for line in value.splitlines() if not FOOTER_LINE.fullmatch(line.strip())).replace(
+        " ", "").replace("\t", "")
 
 
 def page_runs(page) -> list[tuple[str, float, str, float, float, object]]:

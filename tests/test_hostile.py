@@ -1,12 +1,11 @@
 """Hostile and malformed input: nothing crashes, nothing is injected, nothing is half-written."""
 
 import os
-import re
 import unicodedata
 
 import pytest
 from conftest import APPOINTMENT, DATA, LAYOUTS, render, run
-from pdfread import embedded_fonts, normalized, pdf_ua_failures, reader, runs, text
+from pdfread import embedded_fonts, normalized, pdf_ua_failures, reader, runs, squeeze, text
 
 from handouts.errors import InputError, UnsupportedCharacterError
 from handouts.jobs.atomic import write_atomically
@@ -16,9 +15,6 @@ HOSTILE = [line for line in (DATA / "hostile_values.txt").read_text(encoding="ut
            if line and not line.startswith("# One")]
 
 
-def squeeze(value: str) -> str:
-    """No white space and no page numbers: what is left must hold the value whole."""
-    return "".join(re.sub(r"Page \d+ of \d+", "", value).split())
 
 
 @pytest.mark.parametrize("value", HOSTILE)

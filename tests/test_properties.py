@@ -1,11 +1,10 @@
 """Property tests: any value or content either renders correctly or stops with a clear error."""
 
-import re
 
 from conftest import APPOINTMENT, render
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pdfread import pdf_ua_failures, text
+from pdfread import pdf_ua_failures, squeeze, text
 
 from handouts.errors import ContentError, InputError, UnsupportedCharacterError
 from handouts.jobs.build import load_document
@@ -31,8 +30,6 @@ risky_values = st.builds(lambda v, bad: v + bad, values, st.sampled_from(UNDRAWA
 FAST = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
-def squeeze(value: str) -> str:
-    return "".join(re.sub(r"Page \d+ of \d+", "", value).split())
 
 
 @FAST

@@ -55,7 +55,9 @@ def render_checked(project: Project, document: Document, layout: Layout, where: 
         spans = getattr(node, "spans", None)
         if spans:
             fonts.require(plain_text(spans), where, node.line or None)
-    return render_pdf(document, layout, RenderOptions(created=creation_time(), author=project.clinic["name"]))
+    clinic = project.clinic
+    note = f"{clinic['name']} · {clinic['phone']}"
+    return render_pdf(document, layout, RenderOptions(created=creation_time(), author=clinic["name"], footer_note=note))
 
 
 def render_document(project: Project, name: str, layout: Layout, patient: Patient | None = None,

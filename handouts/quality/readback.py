@@ -29,7 +29,7 @@ class Readback:
     faces: list[str] = field(default_factory=list)
     outside: list[tuple[int, str]] = field(default_factory=list)  # (page, glyph), the first few
     outside_count: int = 0
-    lines: list[str] = field(default_factory=list)
+    lines: list[list[str]] = field(default_factory=list)  # per page read
     text_cut: bool = False  # more text than MAX_TEXT was shown
 
     @property
@@ -37,8 +37,10 @@ class Readback:
         return [f for f in self.faces if _ITALIC.search(f)]
 
     def body_text(self) -> str:
-        """The text as read, without page-number lines."""
-        return "\n".join(line for line in self.lines if not _PAGE_NUMBER.match(line))
+        """The text as read, without page numbers and without lines every page repeats (running footers)."""
+        running = set.intersection(*(set(page) for page in self.lines)) if len(self.lines) > 1 else set()
+        return "\n".join(line for page in self.lines for line in page
+                         if line not in running and not _PAGE_NUMBER.match(line))
 
 
 def read_back(path: Path, margin: float = 0.0, max_pages: int = MAX_PAGES) -> Readback:
@@ -48,10 +50,11 @@ def read_back(path: Path, margin: float = 0.0, max_pages: int = MAX_PAGES) -> Re
     kept = 0
     for number, layout in enumerate(islice(extract_pages(str(path), laparams=LAParams()), max_pages), start=1):
         shown.pages_read = number
+        shown.lines.append([])
         for line in _text_lines(layout):
             text = line.get_text().strip()
             if text and kept < MAX_TEXT:
-                shown.lines.append(text)
+                shown.lines[-1].append(text)
                 kept += len(text)
             elif text:
                 shown.text_cut = True

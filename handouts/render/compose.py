@@ -24,6 +24,8 @@ class Composer:
         """Boxes for `blocks`, their elements declared under the tree's current element."""
         out: list[Box] = []
         for block in blocks:
+            if isinstance(block, ListBlock) and out and _introduces(out[-1]):
+                out[-1].keep_with_next = True  # a list's intro line stays with its first item
             if isinstance(block, Heading):
                 out.append(self.heading(block))
             elif isinstance(block, Paragraph):
@@ -47,10 +49,14 @@ class Composer:
                          keep_with_next=True, outline=(plain_text(block.spans), block.level - 1))
 
     def list_block(self, block: ListBlock, depth: int) -> list[Box]:
-        out: list[Box] = []
+        items: list[list[Box]] = []
         with self.tree.element("L"):
             for number, item in enumerate(block.items, start=block.start):
-                out.extend(self.list_item(item, depth, f"{number}." if block.ordered else "•"))
+                items.append(self.list_item(item, depth, f"{number}." if block.ordered else "•"))
+        # No item alone at a page's bottom (the first) or top (the last): each goes with its neighbour.
+        for boxes in (items[:1] + items[-2:-1]) if len(items) > 1 else ():
+            boxes[-1].keep_with_next = True
+        out = [box for boxes in items for box in boxes]
         if out:
             out[-1].space_after = max(out[-1].space_after, self.gap)
         return out
@@ -79,3 +85,9 @@ class Composer:
 
     def _indent(self, depth: int) -> float:
         return depth * self.layout.list_indent * self.layout.body_size
+
+
+def _introduces(box: Box) -> bool:
+    """A paragraph that leads into what follows ("Bring these things:")."""
+    return (isinstance(box, TextBlock) and box.label is None and box.element.role == "P"
+            and plain_text(box.spans).rstrip().endswith(":"))

@@ -8,6 +8,7 @@ from reportlab.lib.colors import HexColor
 
 from . import _reportlab
 from .boxes import CalloutBox, TextBlock, TextStyle
+from .fonts import width
 from .linebreak import Line
 from .paginate import Page, Placed
 from .tagging import Tagger
@@ -19,13 +20,14 @@ class PageDrawer:
     """Draws pages onto a ReportLab canvas through a tagger."""
 
     def __init__(self, canv, tagger: Tagger, origin: tuple[float, float], background: str, footer: TextStyle,
-                 footer_corner: tuple[float, float]):
+                 footer_line: tuple[float, float, float], footer_note: str = ""):
         self.canv = canv
         self.tagger = tagger
         self.origin = origin  # where placed boxes' coordinates start on the page
         self.background = background
         self.footer = footer
-        self.footer_corner = footer_corner  # bottom right of the page number's line
+        self.footer_line = footer_line  # left, right and bottom of the footer's line
+        self.footer_note = footer_note
         self._bookmarks = 0
 
     def page(self, page: Page, count: int, page_size) -> None:
@@ -84,7 +86,8 @@ class PageDrawer:
                 self.canv.addLiteral(self._text_operators(pieces, x, baseline, style))
             if target:
                 left = x + pieces[0].x
-                right = x + pieces[-1].x + pieces[-1].width
+                right = x + pieces[-1].x + pieces[-1].width - _trailing_space(pieces[-1], style)
+                self._underline(left, right, baseline, style)
                 corners = (left, baseline - style.size * 0.25), (right, baseline + style.size * 0.9)
                 (x0, y0), (x1, y1) = (self.canv.absolutePosition(*corner) for corner in corners)
                 self.tagger.link(target.element, target.url, (x0, y0, x1, y1), target.text)
@@ -105,6 +108,16 @@ class PageDrawer:
                 ops.append(f"{resource} {size} Tf ({codes}) Tj")
         ops.append("ET")
         return " ".join(ops)
+
+    def _underline(self, left: float, right: float, baseline: float, style: TextStyle) -> None:
+        """Links are underlined as well as coloured, so that colour is never the only sign (WCAG 1.4.1)."""
+        with self.tagger.artifact():
+            self.canv.saveState()
+            self.canv.setStrokeColor(HexColor(style.colour))
+            self.canv.setLineWidth(max(1.0, style.size / 18))
+            y = baseline - style.size * 0.12
+            self.canv.line(left, y, right, y)
+            self.canv.restoreState()
 
     def _label(self, block: TextBlock, baseline: float) -> None:
         canv, style, label = self.canv, block.style, block.label
@@ -159,12 +172,31 @@ class PageDrawer:
             self._placed(inner, 0.0, 0.0)
 
     def _page_number(self, text: str) -> None:
+        """The footer: the clinic's name and phone on the left (as much as fits), "Page N of M" on the right."""
         canv, style = self.canv, self.footer
+        left, right, bottom = self.footer_line
+        baseline = bottom + (style.leading - style.size) / 2 + 0.25 * style.size
+        face = style.fonts.face_for(text, False)
+        note = self._fitting_note(right - left - width(text, face, style.size) - 2 * style.size)
         with self.tagger.artifact("Pagination", "Footer"):
             canv.setFillColor(HexColor(style.colour))
-            canv.setFont(style.fonts.face_for(text, False), style.size)
-            right, bottom = self.footer_corner
-            canv.drawRightString(right, bottom + (style.leading - style.size) / 2 + 0.25 * style.size, text)
+            if note:  # first, so that text extraction reads the footer as one line: note, then page number
+                canv.setFont(style.fonts.face_for(note, False), style.size)
+                canv.drawString(left, baseline, note)
+            canv.setFont(face, style.size)
+            canv.drawRightString(right, baseline, text)
+
+    def _fitting_note(self, room: float) -> str:
+        """The footer note, or its last part (the phone) when the whole does not fit beside the page number."""
+        for note in (self.footer_note, self.footer_note.rpartition(" · ")[2]):
+            if note and width(note, self.footer.fonts.face_for(note, False), self.footer.size) <= room:
+                return note
+        return ""
+
+
+def _trailing_space(piece, style: TextStyle) -> float:
+    """The width of a space a piece ends with: an underline stops at the last letter."""
+    return width(" ", piece.face, style.size) if piece.text.endswith(" ") else 0.0
 
 
 @lru_cache(maxsize=8192)

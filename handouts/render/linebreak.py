@@ -83,7 +83,9 @@ def _words(spans: list[Span]):
     """Yield words (lists of fragments, trailing spaces included) and None for breaks."""
     word: list[_Fragment] = []
     for index, span in enumerate(spans):
-        for chunk in _CHUNK.findall(span.text):
+        kept = _kept_together(span.text)
+        for match in _CHUNK.finditer(span.text):
+            chunk = match.group()
             if chunk == "\n":
                 if word:
                     yield word
@@ -91,12 +93,29 @@ def _words(spans: list[Span]):
                 word = []
             elif chunk.isspace():
                 word.append(_Fragment(" ", span.bold, span.href, index))
-                yield word
-                word = []
+                if match.start() not in kept:
+                    yield word
+                    word = []
             else:
                 word.append(_Fragment(chunk, span.bold, span.href, index))
     if word:
         yield word
+
+
+# Spaces a line never breaks at, so that a reader with low vision meets each as one piece:
+# times (9:30 AM), dates (December 3, 2026), phone numbers ((512) 555-0142), state and ZIP (TX 78700).
+_KEPT_TOGETHER = re.compile(
+    r"\d{1,2}:\d{2} ?[AaPp]\.?[Mm]\.?"
+    r"|(?:January|February|March|April|May|June|July|August|September|October|November|December) \d{1,2},? \d{4}"
+    r"|\(\d{3}\) \d{3}-\d{4}"
+    r"|\b[A-Z]{2} \d{5}(?:-\d{4})?\b")
+
+
+@lru_cache(maxsize=4096)
+def _kept_together(text: str) -> frozenset[int]:
+    """Positions of the spaces in `text` that sit inside a time, a date, a phone number or a state and ZIP."""
+    return frozenset(match.start() + offset for match in _KEPT_TOGETHER.finditer(text)
+                     for offset, ch in enumerate(match.group()) if ch == " ")
 
 
 def _measure(word: list[_Fragment], fonts: FontSet, size: float) -> list[_Fragment]:

@@ -85,7 +85,8 @@ def paginate(boxes: list[Box], width: float, height: float) -> list[Page]:
             used += box.space_after
             continue
         can_split = not page or not box.keep_together
-        parts = box.split(width, height - used - before) if can_split and not box.keep_with_next else []
+        # A box kept with the next one splits only when it starts a page (it could not fit anywhere else).
+        parts = box.split(width, height - used - before) if can_split and (not box.keep_with_next or not page) else []
         if parts:
             queue.extendleft(reversed(parts))
             continue

@@ -24,6 +24,7 @@ class RenderOptions:
     created: datetime
     author: str = ""
     tagged: bool = True  # False only for benchmarks: the same pages with no tags
+    footer_note: str = ""  # left of "Page N of M" on every page: the clinic's name and phone
 
 
 def lay_out(document: Document, layout: Layout, tree: StructTree | None = None) -> list[Page]:
@@ -37,7 +38,8 @@ def lay_out(document: Document, layout: Layout, tree: StructTree | None = None) 
 
 
 def footer_height(layout: Layout) -> float:
-    return layout.footer_size * layout.line_spacing
+    """The footer's line, and a blank body line between it and the text (never crowding the last line)."""
+    return (layout.footer_size + layout.body_size) * layout.line_spacing
 
 
 def render_pdf(document: Document, layout: Layout, options: RenderOptions) -> bytes:
@@ -53,8 +55,9 @@ def render_pdf(document: Document, layout: Layout, options: RenderOptions) -> by
                    subject=document.summary or document.title, author=options.author, created=options.created)
     canv.showOutline()
     x, y, width, _ = layout.frame
-    footer = TextStyle(fonts, layout.footer_size, footer_height(layout), layout.text_colour)
-    drawer = PageDrawer(canv, tagger, (x, y + footer.leading), layout.background_colour, footer, (x + width, y))
+    footer = TextStyle(fonts, layout.footer_size, layout.footer_size * layout.line_spacing, layout.text_colour)
+    drawer = PageDrawer(canv, tagger, (x, y + footer_height(layout)), layout.background_colour, footer,
+                        (x, x + width, y), options.footer_note)
     for page in pages:
         drawer.page(page, len(pages), layout.page_size)
     tagger.write()

@@ -62,3 +62,11 @@ def test_a_word_the_primary_face_lacks_is_drawn_whole_in_the_fallback(fonts, wor
 def test_the_same_text_breaks_the_same_way(fonts):
     spans = [Span("A steady sentence that wraps across a few short lines of text.")]
     assert break_lines(spans, fonts, SIZE, 180.0) == break_lines(list(spans), fonts, SIZE, 180.0)
+
+
+@pytest.mark.parametrize("unit", ["9:30 AM", "December 3, 2026", "(512) 555-0142", "TX 78700"])
+def test_times_dates_phones_and_zip_codes_never_break_inside(fonts, unit):
+    text = "Come on Thursday, December 3, 2026 at 9:30 AM to Austin, TX 78700, or call (512) 555-0142 first."
+    for max_width in range(200, 420, 7):  # each unit fits a line this wide
+        lines = texts(break_lines([Span(text)], fonts, SIZE, float(max_width)))
+        assert any(unit in line for line in lines), (max_width, lines)

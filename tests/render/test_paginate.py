@@ -99,3 +99,26 @@ def test_a_callout_taller_than_a_page_splits_between_its_blocks(paragraph, tree)
     box = CalloutBox(div, inner, "#000000", 3.0, 9.0, 0.0)
     pages = paginate([box], WIDTH, 5 * LEADING)
     assert [len(t) for t in page_texts(pages)] == [3, 3, 3]
+
+
+def test_a_list_keeps_its_intro_and_never_strands_an_item(fonts, tree):
+    """Through the composer: 'Bring these:' stays with item 1; no item sits alone at a page's top or bottom."""
+    from conftest import REPO
+
+    from handouts.load.layouts import load_layout
+    from handouts.model import ListBlock, ListItem, Paragraph, Span
+    from handouts.render.compose import Composer
+
+    layout = load_layout(REPO / "layouts" / "standard.yaml")
+    blocks = [Paragraph([Span("filler " * 60)]), Paragraph([Span("Bring these:")]),
+              ListBlock(False, [ListItem([Span(f"item {n}")]) for n in range(4)])]
+    boxes = Composer(layout, fonts, tree).blocks(blocks)
+    leading = boxes[-1].style.leading
+    for room in range(6, 18):  # slide the list across a page end (pages hold the intro and two items)
+        pages = paginate(boxes, 400.0, room * leading)
+        for page in pages:
+            lines = page.text()
+            assert not (lines and lines[-1].strip() == "Bring these:"), (room, lines)
+            items = [line for line in lines if line.startswith("item")]
+            if 0 < len(items) < 4:
+                assert len(items) >= 2, (room, [p.text() for p in pages])
