@@ -154,3 +154,43 @@ def tagger(fonts, tree):
     """A tagger over a real ReportLab canvas (Letter)."""
     canv = _reportlab.new_canvas(io.BytesIO(), (612.0, 792.0), "en-US", fonts.face_for("a", False), 12)
     return Tagger(canv, tree)
+
+
+# -- SMTP test server (tests/smtp_server.py; owner: SMTP transport) ---------------
+# aiosmtpd and trustme are imported inside the fixtures, so that tests without them still run.
+
+
+@pytest.fixture(scope="session")
+def smtp_ca():
+    """The certificate authority that the test mail servers' certificates come from."""
+    import trustme
+
+    return trustme.CA()
+
+
+@pytest.fixture(scope="session")
+def smtp_ca_file(smtp_ca, tmp_path_factory) -> Path:
+    """`smtp_ca` as a PEM file, for a client's `ca_file`."""
+    path = tmp_path_factory.mktemp("smtp-ca") / "ca.pem"
+    smtp_ca.cert_pem.write_to_path(str(path))
+    return path
+
+
+@pytest.fixture
+def smtp_server(smtp_ca):
+    """smtp_server(mode="starttls" | "tls" | "plain", auth=(user, password), handler=Recorder(...), ca=...):
+    a running server on 127.0.0.1, certified by `smtp_ca` unless `ca` is given; stopped after the test."""
+    from smtp_server import start_server
+
+    servers = []
+
+    def start(mode: str = "starttls", **options):
+        options.setdefault("ca", smtp_ca)
+        servers.append(start_server(mode, **options))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.stop()
+
+# -- end of SMTP test server --------------------------------------------------------
