@@ -22,6 +22,7 @@ from .errors import Finding, HandoutsError, InputError, terminal_safe
 from .load.dates import parse_appointment
 from .load.layouts import CLASSES
 from .load.project import Patient, Project
+from .load.roster import is_safe_id
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -326,6 +327,158 @@ def _print_table(files) -> None:
     click.echo(f"{'file':<{width}}  pages      size")
     for f in files:
         click.echo(f"{str(f.path):<{width}}  {f.pages:>5}  {f.size / 1024:>6.1f} KB")
+
+
+@cli.command()
+@click.argument("roster_file", metavar="ROSTER.csv", required=False, type=click.Path(path_type=Path))
+@click.option("--outbox", type=click.Path(path_type=Path), default="output/outbox", show_default=True,
+              help="Folder for the drafts (.eml files), when not sending by --smtp.")
+@click.option("--smtp", "smtp_server", metavar="HOST[:PORT]", help="Send through this mail server instead.")
+@click.option("--smtp-tls", is_flag=True, help="Implicit TLS (port 465) instead of STARTTLS (port 587).")
+@click.option("--smtp-ca-file", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="Trust this certificate authority (the clinic's own) for the mail server.")
+@click.option("--smtp-user", metavar="NAME",
+              help="Log in as NAME; the password comes from HANDOUTS_SMTP_PASSWORD or a prompt.")
+@click.option("--from", "sender", metavar="ADDRESS", help="Sender address (default: email in the clinic profile).")
+@click.option("--dry-run", is_flag=True, help="List what would go (masked addresses), send and record nothing.")
+@click.option("--resend", multiple=True, metavar="ID", help="Deliver this patient_id again; repeat for several.")
+@click.option("--allow-shared-address", is_flag=True, help="Send to an address more than one row has (a family).")
+@click.option("--ledger", "ledger_file", type=click.Path(path_type=Path), default="output/send-ledger.sqlite3",
+              show_default=True, help="The delivery ledger (SQLite, readable by you alone).")
+@click.option("--status", is_flag=True, help="Print what the ledger holds, and stop.")
+@click.option("--export-ledger", type=click.Path(path_type=Path), metavar="FILE.csv",
+              help="Write the ledger as CSV, and stop.")
+@click.option("--rate", metavar="N/min", help="At most N deliveries a minute, e.g. 30/min.")
+@click.option("--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="CPUs",
+              help="Render in this many processes.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--clinic", "clinic_file", type=click.Path(path_type=Path), help="Clinic profile YAML.")
+@_selection_options
+@_project_options
+def send(roster_file, outbox, smtp_server, smtp_tls, smtp_ca_file, smtp_user, sender, dry_run, resend,
+         allow_shared_address, ledger_file, status, export_ledger, rate, jobs, quiet, clinic_file, day, ids, today,
+         content_dir, layouts_dir):
+    """Email each patient in ROSTER.csv their packet: as drafts in --outbox (default) or by --smtp.
+
+    Every delivery is recorded in the --ledger; running the same command again
+    skips the rows already drafted or sent. Rows without a valid address, rows
+    that share one, and packets that do not show their patient's name are
+    reported and never sent (exit 1).
+
+    \b
+    Examples:
+      handouts send roster.csv --dry-run
+      handouts send roster.csv                                  # drafts in output/outbox
+      handouts send roster.csv --smtp mail.clinic.org --smtp-user frontdesk --rate 30/min
+      handouts send --status
+      handouts send --export-ledger deliveries.csv
+    """
+    from .jobs import send as job
+    from .jobs.batch import ProjectPaths, Selection
+    from .jobs.ledger import Ledger
+    from .jobs.message import letter as compose_letter
+
+    if status or export_ledger:
+        ledger = Ledger.existing(ledger_file)
+        if ledger is None:
+            raise InputError("there is no ledger here yet", source=str(ledger_file), rule="ledger-missing",
+                             hint="send first, or pass --ledger FILE")
+        with ledger:
+            if status:
+                for line in job.ledger_summary(ledger):
+                    click.echo(line)
+            if export_ledger:
+                click.echo(f"Wrote {ledger.export_csv(export_ledger)} record(s) to {export_ledger}.")
+        return
+    if roster_file is None:
+        raise click.UsageError("give the roster: handouts send ROSTER.csv")
+    project = Project.open(content_dir, layouts_dir, clinic_file)
+    job.check_profile(project.clinic, clinic_file or Path(content_dir) / "clinic.yaml")
+    letter = compose_letter(project, _sender_address(sender or project.clinic.get("email")))
+    try:
+        limit = job.RateLimit(job.parse_rate(rate) if rate else None)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--rate") from None
+    plan = job.plan_send(project, roster_file, Selection(today, day, ids), allow_shared_address)
+    for note in plan.notes:
+        click.echo(f"Note: {note}.")
+    unknown = set(resend) - {o.row.patient_id for o in plan.outgoing}
+    if unknown:
+        click.echo(f"Note: {len(unknown)} --resend id(s) match no row that can be sent.")
+    names: dict[str, str] = {}
+    transport = _transport(smtp_server, smtp_tls, smtp_ca_file, smtp_user, outbox, names, dry_run)
+    ledger = Ledger.existing(ledger_file) if dry_run else Ledger(ledger_file)
+    show = not quiet and plan.total > 5 and sys.stderr.isatty()
+    try:
+        with open(os.devnull, "w") as hidden, \
+                click.progressbar(length=plan.total, label="Emails", file=sys.stderr if show else hidden) as bar:
+            sender_job = job.Sender(project, ProjectPaths(content_dir, layouts_dir, clinic_file), letter, transport,
+                                    ledger, jobs, frozenset(resend), limit, bar.update, names)
+            result = sender_job.run(plan, dry_run)
+    finally:
+        if ledger is not None:
+            ledger.close()
+    _report_send(plan, result, transport.name, dry_run)
+
+
+def _sender_address(address: str | None) -> str:
+    from .jobs.send import check_address
+
+    if not address:
+        raise InputError("there is no sender address", source="--from", rule="sender-missing",
+                         hint="pass --from ADDRESS, or add 'email: ...' to the clinic profile")
+    try:
+        return check_address(address, allow_reserved=True)
+    except ValueError:
+        raise InputError("the sender address is not a valid email address", source="--from", rule="sender-invalid",
+                         hint="pass --from ADDRESS, or fix 'email' in the clinic profile") from None
+
+
+def _transport(server, implicit_tls, ca_file, user, outbox, names, dry_run):
+    """The drafts transport, or the SMTP one; the password never comes from the command line."""
+    if not server:
+        from .jobs.drafts import DraftsTransport
+
+        return DraftsTransport(outbox, lambda message: names[message["Message-ID"]])
+    from .jobs.send import parse_server
+    from .jobs.smtp import SmtpTransport
+
+    try:
+        host, port = parse_server(server)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--smtp") from None
+    password = None
+    if user and not dry_run:
+        password = os.environ.get("HANDOUTS_SMTP_PASSWORD") or click.prompt(f"Password for {user}", hide_input=True,
+                                                                            err=True)
+    return SmtpTransport(host, port, security="tls" if implicit_tls else "starttls",
+                         ca_file=ca_file, username=user, password=password)
+
+
+def _report_send(plan, result, transport_name: str, dry_run: bool) -> None:
+    from .jobs.message import ATTACHMENT
+    from .jobs.send import summary_line
+
+    done_word = "drafted" if transport_name == "drafts" else "sent"
+    for preview in result.previews:
+        who = f"patient_id {preview.patient_id}" if is_safe_id(preview.patient_id) else "patient_id not shown"
+        click.echo(terminal_safe(f"row {preview.number} ({who}): to {preview.masked}, {ATTACHMENT} "
+                                 f"{preview.size / 1024:.0f} KB"))
+    problems = sorted(plan.problems + result.failed, key=lambda p: p.number)
+    _report_rows(problems, "failed")
+    if dry_run:
+        click.echo("Dry run, nothing sent or recorded: "
+                   + summary_line(len(result.previews), len(result.skipped), problems, done_word, "ready"))
+    else:
+        click.echo(summary_line(len(result.done), len(result.skipped), problems, done_word))
+    if result.stopped is not None:
+        _say("Stopped: the rows not listed above were not delivered; run the same command again when it is fixed.")
+        raise HandoutsError(findings=[result.stopped])
+    if result.interrupted:
+        _say("Interrupted: every message handed over is in the ledger; run the same command again for the rest.")
+        sys.exit(130)
+    if problems:
+        sys.exit(1)
 
 
 def main(argv=None) -> None:

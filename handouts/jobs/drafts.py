@@ -1,0 +1,49 @@
+"""The drafts transport: each email as an `.eml` file in an outbox folder, opened by a mail program as a draft."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from email.message import EmailMessage
+from email.policy import SMTP
+from pathlib import Path
+
+from .atomic import remove_leftovers, write_atomically
+from .delivery import PermanentFailure
+from .outputs import check_folder
+
+DRAFTED = "drafted"
+
+
+class DraftsTransport:
+    """Writes `outbox/<file_name(message)>`, marked `X-Unsent: 1` so Outlook opens it ready to send.
+
+    The file name comes from the caller (the row's id and date, never a name):
+    writing the same row again replaces its draft, so a re-run after a crash
+    leaves each patient's email in the outbox once.
+    """
+
+    name = "drafts"
+    replaces = True  # delivering a message again replaces its draft: a row left "sending" may simply be redone
+
+    def __init__(self, outbox: Path, file_name: Callable[[EmailMessage], str]):
+        self.outbox = Path(outbox)
+        self._file_name = file_name
+
+    def __enter__(self) -> DraftsTransport:
+        check_folder(self.outbox)
+        self.outbox.mkdir(parents=True, exist_ok=True)
+        remove_leftovers(self.outbox)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        pass
+
+    def deliver(self, message: EmailMessage) -> str:
+        del message["X-Unsent"]
+        message["X-Unsent"] = "1"
+        data = message.as_bytes(policy=SMTP)  # CRLF line ends, as RFC 5322 files have them
+        name = self._file_name(message)
+        if Path(name).name != name or not name.endswith(".eml"):
+            raise PermanentFailure("the draft's file name is not a plain .eml name")  # a bug upstream; never escape
+        write_atomically(self.outbox / name, data)
+        return DRAFTED

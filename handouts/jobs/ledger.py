@@ -1,0 +1,175 @@
+"""The delivery ledger: what went to whom, when and how, in one SQLite file only its owner can read.
+
+Every delivery is one record. It is written as "sending" (and committed)
+before the message is handed to the transport, and updated to "drafted",
+"sent" or "failed" (and committed) after: so after a crash the ledger says
+which rows were handed over and which may have been. Records are never
+deleted; a row's state is its newest record.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import os
+import sqlite3
+import tempfile
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from ..errors import InputError
+from .atomic import PART_SUFFIX
+
+SENDING, DRAFTED, SENT, FAILED = "sending", "drafted", "sent", "failed"
+DONE = (DRAFTED, SENT)
+COLUMNS = ("id", "row", "patient_id", "appointment", "recipient", "attachment_sha256", "message_id",
+           "transport", "status", "reason", "time")
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS deliveries (
+    id INTEGER PRIMARY KEY,
+    row INTEGER NOT NULL,                -- the roster's spreadsheet row number
+    patient_id TEXT NOT NULL,
+    appointment TEXT NOT NULL,           -- YYYY-MM-DD HH:MM
+    recipient TEXT NOT NULL,             -- the address, normalized
+    attachment_sha256 TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    transport TEXT NOT NULL,             -- drafts or smtp
+    status TEXT NOT NULL CHECK (status IN ('sending', 'drafted', 'sent', 'failed')),
+    reason TEXT NOT NULL DEFAULT '',     -- why it failed; never a patient's value
+    time TEXT NOT NULL                   -- UTC, ISO 8601
+);
+CREATE INDEX IF NOT EXISTS deliveries_key ON deliveries (patient_id, appointment, recipient, transport);
+"""
+_FORMULA = ("=", "+", "-", "@")  # a spreadsheet runs a cell that starts with one of these
+
+
+@dataclass(frozen=True)
+class Key:
+    """What makes two deliveries the same: this patient, this appointment, this address, this way."""
+
+    patient_id: str
+    appointment: str
+    recipient: str
+    transport: str
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class Ledger:
+    """The ledger file, created with mode 0600; each change is its own committed transaction."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # Made 0600 before SQLite opens it: addresses never sit in a file others can read, not even briefly.
+            os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
+            os.chmod(self.path, 0o600)
+            self._db = sqlite3.connect(self.path, isolation_level=None)  # explicit transactions only
+            self._db.execute("PRAGMA synchronous = FULL")
+            self._db.executescript(_SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+            raise InputError(f"cannot open the ledger ({reason})", source=str(self.path), rule="ledger-unusable",
+                             hint="choose another --ledger file") from None
+
+    @classmethod
+    def existing(cls, path: Path) -> Ledger | None:
+        """The ledger when the file exists (for --dry-run and --status, which never create one)."""
+        return cls(path) if Path(path).is_file() else None
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def latest(self) -> dict[Key, str]:
+        """Each key's newest status."""
+        rows = self._db.execute(
+            "SELECT patient_id, appointment, recipient, transport, status FROM deliveries "
+            "WHERE id IN (SELECT MAX(id) FROM deliveries GROUP BY patient_id, appointment, recipient, transport)")
+        return {Key(*row[:4]): row[4] for row in rows}
+
+    def begin(self, number: int, key: Key, sha256: str, message_id: str) -> int:
+        """Record a delivery as "sending", committed before the transport sees the message; return its id."""
+        with self._transaction():
+            cursor = self._db.execute(
+                "INSERT INTO deliveries (row, patient_id, appointment, recipient, attachment_sha256, message_id, "
+                "transport, status, time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (number, key.patient_id, key.appointment, key.recipient, sha256, message_id, key.transport,
+                 SENDING, _now()))
+            return cursor.lastrowid
+
+    def finish(self, record: int, status: str, reason: str = "") -> None:
+        with self._transaction():
+            self._db.execute("UPDATE deliveries SET status = ?, reason = ?, time = ? WHERE id = ?",
+                             (status, reason, _now(), record))
+
+    def fail(self, number: int, key: Key, sha256: str, reason: str) -> None:
+        """Record a row that failed before it was handed over (its packet was wrong)."""
+        self.finish(self.begin(number, key, sha256, ""), FAILED, reason)
+
+    def _transaction(self):
+        db = self._db
+
+        class _Transaction:
+            def __enter__(self):
+                db.execute("BEGIN IMMEDIATE")
+
+            def __exit__(self, kind, *_):
+                db.execute("COMMIT" if kind is None else "ROLLBACK")
+
+        return _Transaction()
+
+    def summary(self) -> dict[tuple[str, str], int]:
+        """(transport, status) -> how many keys stand there now."""
+        return dict(Counter((key.transport, status) for key, status in self.latest().items()))
+
+    def records(self) -> list[tuple]:
+        return list(self._db.execute(f"SELECT {', '.join(COLUMNS)} FROM deliveries ORDER BY id"))
+
+    def export_csv(self, target: Path) -> int:
+        """Every record as CSV for the clinic's files (mode 0600, written atomically); return how many."""
+        records = self.records()
+        text = io.StringIO(newline="")
+        out = csv.writer(text)
+        out.writerow(COLUMNS)
+        for record in records:
+            out.writerow([_cell(value) for value in record])
+        _write_private(Path(target), text.getvalue().encode("utf-8"))
+        return len(records)
+
+
+def _write_private(target: Path, data: bytes) -> None:
+    """Like atomic.write_atomically, but the file stays 0600 from the start: it holds addresses."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".", suffix=PART_SUFFIX, dir=target.parent)  # mkstemp makes it 0600
+    except OSError as exc:
+        raise InputError(f"cannot write there ({exc.strerror})", source=str(target.parent),
+                         rule="ledger-export-unwritable", hint="choose another folder") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, target)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise InputError(f"cannot write the file ({exc.strerror})", source=str(target),
+                             rule="ledger-export-unwritable", hint="check that the disk has room") from None
+        raise
+
+
+def _cell(value: object) -> object:
+    """A text cell a spreadsheet would run as a formula gets a leading apostrophe."""
+    return "'" + value if isinstance(value, str) and value.startswith(_FORMULA) else value

@@ -1,0 +1,147 @@
+"""The email that carries a packet: plain text and accessible HTML from `content/_email.md`, the PDF attached.
+
+The body goes through the same sandboxed fill and Markdown parser as every
+handout, so a patient's values print as typed and never become markup. The
+subject is filled from the clinic profile alone: it cannot hold a patient's
+name, and neither can the attachment's file name, which is fixed.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from email.message import EmailMessage
+from email.utils import format_datetime, localtime, make_msgid
+
+from ..load.project import Patient, Project
+from ..load.roster import RosterRow
+from ..model import Block, Callout, Heading, ListBlock, ListItem, Paragraph, Span
+from ..text.fill import fill
+from .build import load_document
+
+EMAIL = "_email"  # content/_email.md
+ATTACHMENT = "visit-packet.pdf"
+BODY_PX = 18  # at least 16 px: the HTML part's text, like the large-print handouts, is never small
+_HEADING_PX = {1: 28, 2: 24, 3: 21}
+_FONT = "Atkinson Hyperlegible, Verdana, Arial, sans-serif"
+
+
+@dataclass(frozen=True)
+class Letter:
+    """What every patient's email shares: the subject and the sender."""
+
+    subject: str
+    sender: str
+    language: str
+
+
+def letter(project: Project, sender: str) -> Letter:
+    """The subject (the title of `_email.md`, filled with clinic values only) and the sender."""
+    source = project.content.load(EMAIL)
+    title = fill(replace(source, body=source.title), {"clinic": project.clinic})
+    return Letter(" ".join(title.restore(title.text).split()), sender, source.language)
+
+
+def compose(project: Project, common: Letter, row: RosterRow, recipient: str, pdf: bytes) -> EmailMessage:
+    """One patient's email: multipart/mixed of multipart/alternative (text, HTML) and the packet."""
+    document = load_document(project, EMAIL, Patient.from_values(row.name, row.preferred_name), row.appointment)
+    message = EmailMessage()
+    message["Subject"] = common.subject
+    message["From"] = common.sender
+    message["To"] = recipient  # the address alone: a display name would put the patient's name in every log
+    message["Date"] = format_datetime(_now())
+    message["Message-ID"] = make_msgid(domain=common.sender.rpartition("@")[2])
+    message.set_content(plain_text(document.blocks[1:]))
+    message.add_alternative(html_text(common.subject, common.language, document.blocks[1:]), subtype="html")
+    message.add_attachment(pdf, maintype="application", subtype="pdf", filename=ATTACHMENT)
+    message["Content-Language"] = common.language  # after the parts: set_content clears Content-* headers
+    return message
+
+
+def _now() -> datetime:
+    """SOURCE_DATE_EPOCH when set (reproducible test output), else the local time now."""
+    raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    return datetime.fromtimestamp(int(raw), timezone.utc) if raw.isdigit() else localtime()
+
+
+# -- plain text ------------------------------------------------------------------------------------
+
+
+def plain_text(blocks: list[Block]) -> str:
+    return "\n\n".join(_plain_block(block, "") for block in blocks if _printable(block)) + "\n"
+
+
+def _printable(block: Block) -> bool:
+    return isinstance(block, (Heading, Paragraph, ListBlock, Callout))
+
+
+def _plain_spans(spans: list[Span]) -> str:
+    parts = []
+    for span in spans:
+        target = (span.href or "").split(":", 1)[-1].lstrip("/")
+        shown = span.text if not span.href or span.href.startswith("tel:") or target == span.text.strip() \
+            else f"{span.text} ({target if span.href.startswith('mailto:') else span.href})"
+        parts.append(shown)
+    return "".join(parts).strip()
+
+
+def _plain_block(block: Block, indent: str) -> str:
+    if isinstance(block, (Heading, Paragraph)):
+        return indent + _plain_spans(block.spans)
+    if isinstance(block, Callout):
+        return "\n\n".join(_plain_block(inner, indent) for inner in block.blocks if _printable(inner))
+    lines = []
+    for number, item in enumerate(block.items, start=block.start):
+        marker = f"{number}." if block.ordered else "-"
+        box = "" if item.task is None else ("[x] " if item.task else "[ ] ")
+        lines.append(f"{indent}{marker} {box}{_plain_spans(item.spans)}")
+        lines += [_plain_block(child, indent + "   ") for child in item.children if _printable(child)]
+    return "\n".join(lines)
+
+
+# -- HTML ------------------------------------------------------------------------------------------
+
+
+def html_text(title: str, language: str, blocks: list[Block]) -> str:
+    """A complete, accessible page: its language, a real heading structure, large text, no images."""
+    body = "\n".join(_html_block(block) for block in blocks if _printable(block))
+    text = f"color: #000000; background: #ffffff; font-family: {_FONT}; font-size: {BODY_PX}px; line-height: 1.5;"
+    return (f'<!DOCTYPE html>\n<html lang="{html.escape(language)}">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{html.escape(title)}</title>\n</head>\n"
+            f'<body style="{text} margin: 0; padding: 16px; max-width: 40em;">\n'
+            f'<h1 style="font-size: {_HEADING_PX[1]}px;">{html.escape(title)}</h1>\n{body}\n</body>\n</html>\n')
+
+
+def _html_spans(spans: list[Span]) -> str:
+    out = []
+    for span in spans:
+        text = html.escape(span.text)
+        if span.bold:
+            text = f"<strong>{text}</strong>"
+        if span.href:
+            text = f'<a href="{html.escape(span.href, quote=True)}" style="color: #0000ee;">{text}</a>'
+        out.append(text)
+    return "".join(out).strip()
+
+
+def _html_block(block: Block) -> str:
+    if isinstance(block, Heading):
+        level = min(block.level, 3)
+        return f'<h{level} style="font-size: {_HEADING_PX[level]}px;">{_html_spans(block.spans)}</h{level}>'
+    if isinstance(block, Paragraph):
+        return f"<p>{_html_spans(block.spans)}</p>"
+    if isinstance(block, Callout):
+        inner = "\n".join(_html_block(b) for b in block.blocks if _printable(b))
+        return f'<div role="note" style="border: 3px solid #000000; padding: 0 16px; margin: 16px 0;">\n{inner}\n</div>'
+    tag = "ol" if block.ordered else "ul"
+    start = f' start="{block.start}"' if block.ordered and block.start != 1 else ""
+    return f"<{tag}{start}>\n" + "\n".join(_html_item(item) for item in block.items) + f"\n</{tag}>"
+
+
+def _html_item(item: ListItem) -> str:
+    box = "" if item.task is None else ("\u2611 " if item.task else "\u2610 ")
+    children = "".join("\n" + _html_block(child) for child in item.children if _printable(child))
+    return f"<li>{box}{_html_spans(item.spans)}{children}</li>"

@@ -1,0 +1,437 @@
+"""Deliver each roster row's packet to that row's address, once, with a record of what went where.
+
+The order for every row: skip it if the ledger says it already went; render
+its packet in memory (the code `packets` uses); read the PDF back and check
+that it shows this patient's name and nobody else's; compose the email;
+record "sending"; hand it to the transport; record the outcome. Nothing here
+puts a name or an address in a message: rows are named by number and id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import signal
+import threading
+import time
+import unicodedata
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from pathlib import Path
+
+from email_validator import EmailNotValidError, validate_email
+from pypdf import PdfReader
+
+from ..errors import Finding, InputError, ProfileError
+from ..load.project import Project
+from ..load.roster import RosterRow, RowProblem
+from .batch import ProjectPaths, Selection, read_roster, render_rows
+from .delivery import AuthenticationFailure, DeliveryFailure, PermanentFailure, TemporaryFailure, Transport
+from .filenames import collision_key, packet_filename
+from .ledger import DONE, FAILED, SENDING, Key, Ledger
+from .message import Letter, compose
+
+# The shipped sample profile's marks: North American fictional numbers, documentation domains, its street.
+# A `.test` domain is not one of them: it is how the tests' fictional clinic is written (see README).
+_SAMPLE_PHONE = re.compile(r"555[\s.)-]*01\d\d(?!\d)")
+_SAMPLE_DOMAIN = re.compile(r"(?i)(?<![\w-])(?:[\w-]+\.)*(?:example\.(?:com|net|org)|[\w-]+\.example)(?![\w-])")
+_SAMPLE_STREET = re.compile(r"(?i)\bexample street\b")
+_WORD = re.compile(r"\w+")
+
+
+_CONTACT_ORDER = ("name", "phone", "after_hours_phone", "address", "website", "email")
+
+
+def sample_fields(clinic: dict) -> list[str]:
+    """The profile's fields that still hold the shipped sample's contact details, in the profile's usual order."""
+    keys = sorted(clinic, key=lambda k: _CONTACT_ORDER.index(k) if k in _CONTACT_ORDER else len(_CONTACT_ORDER))
+    return [key for key in keys if isinstance(clinic[key], str) and (
+        _SAMPLE_PHONE.search(clinic[key]) or _SAMPLE_DOMAIN.search(clinic[key]) or _SAMPLE_STREET.search(clinic[key]))]
+
+
+def check_profile(clinic: dict, source: Path) -> None:
+    """Refuse to send while the profile holds sample details: patients would call a number that is not ours."""
+    fields = sample_fields(clinic)
+    if fields:
+        raise ProfileError(f"the clinic profile still holds the sample contact details in: {', '.join(fields)}",
+                           source=str(source), rule="profile-sample",
+                           hint="fill in the clinic's real ones before sending", key=fields[0])
+
+
+def check_address(address: str, *, allow_reserved: bool = False) -> str:
+    """The address, normalized; ValueError (whose message never holds the address) when it is not one.
+
+    Syntax only, no network. Reserved names that can never receive mail (.test, .invalid, .localhost)
+    are refused for patients; the clinic's own --from may use .test (`allow_reserved`), for trials.
+    """
+    if not address.strip():
+        raise ValueError("is empty; add the patient's email address")
+    try:
+        return validate_email(address.strip(), check_deliverability=False, test_environment=allow_reserved).normalized
+    except EmailNotValidError:
+        raise ValueError("is not a valid email address; check it in the roster") from None
+
+
+def mask(address: str) -> str:
+    """'jack.smith@example.org' -> 'j***@example.org': enough to check by eye, too little to read."""
+    local, _, domain = address.rpartition("@")
+    return f"{local[:1]}***@{domain}"
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    row: RosterRow
+    recipient: str  # normalized
+    draft_name: str  # '<safe id>_<date>.eml': never a name
+
+    def key(self, transport: str) -> Key:
+        return Key(self.row.patient_id, f"{self.row.appointment:%Y-%m-%d %H:%M}", self.recipient, transport)
+
+
+@dataclass
+class SendPlan:
+    outgoing: list[Outgoing]
+    problems: list[RowProblem]  # rows that will not be sent: bad values, bad or shared addresses
+    names: dict[int, str]  # row number -> name, of every good row: no packet may show another row's
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.outgoing) + len(self.problems)
+
+
+def plan_send(project: Project, roster: Path, selection: Selection, allow_shared: bool = False) -> SendPlan:
+    """Read and check the roster; check every address; flag addresses that more than one row shares."""
+    rows, problems, notes = read_roster(project, roster, selection)
+    names = {row.number: row.name for row in rows}
+    checked: list[tuple[RosterRow, str]] = []
+    for row in rows:
+        try:
+            checked.append((row, check_address(row.email)))
+        except ValueError as exc:
+            problems.append(RowProblem(row.number, row.patient_id, "email", str(exc)))
+    by_address: dict[str, list[int]] = {}
+    for row, address in checked:
+        by_address.setdefault(address.casefold(), []).append(row.number)
+    by_file: dict[str, list[int]] = {}
+    for row, _ in checked:
+        by_file.setdefault(collision_key(_draft_name(row)), []).append(row.number)
+    outgoing = []
+    for row, address in checked:
+        shared = [n for n in by_address[address.casefold()] if n != row.number]
+        clash = [n for n in by_file[collision_key(_draft_name(row))] if n != row.number]
+        if shared and not allow_shared:
+            problems.append(RowProblem(row.number, row.patient_id, "email", f"is the same address as row(s) "
+                                       f"{', '.join(map(str, shared))}; none of them is sent: check the roster, or "
+                                       "pass --allow-shared-address if one family shares it"))
+        elif clash:
+            problems.append(RowProblem(row.number, row.patient_id, "patient_id", f"its draft's file name is the same "
+                                       f"as row(s) {', '.join(map(str, clash))}'s (ids that differ only in letter "
+                                       "case, same day); give each patient a distinct id"))
+        else:
+            outgoing.append(Outgoing(row, address, _draft_name(row)))
+    return SendPlan(outgoing, sorted(problems, key=lambda p: p.number), names, notes)
+
+
+def _draft_name(row: RosterRow) -> str:
+    return packet_filename(row.patient_id, row.appointment).removesuffix(".pdf") + ".eml"
+
+
+# -- reading the packet back --------------------------------------------------------------------------
+
+
+def _fold(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+class NameCheck:
+    """Does a packet show its own patient's name and no other row's? Read back as a reader's tools read it."""
+
+    def __init__(self, names: dict[int, str]):
+        self._names = {number: _fold(name) for number, name in names.items()}
+        self._by_first_word: dict[str, list[int]] = {}
+        for number, name in self._names.items():
+            words = _WORD.findall(name)
+            if words:
+                self._by_first_word.setdefault(words[0], []).append(number)
+
+    def problem(self, row: RosterRow, pdf: bytes) -> str | None:
+        """Why this packet must not go to this row's patient, or None."""
+        reader = PdfReader(io.BytesIO(pdf))
+        title = str((reader.metadata or {}).get("/Title", ""))
+        text = _fold(title + "\n" + "\n".join(page.extract_text() for page in reader.pages))
+        own, preferred = _fold(row.name), _fold(row.preferred_name)
+        if own not in text and preferred not in text:
+            return "its packet does not show this patient's name when read back"
+        for word in set(_WORD.findall(text)):
+            for number in self._by_first_word.get(word, ()):
+                other = self._names[number]
+                # A name that is part of this patient's own ('Smith' in 'Jack Smith') is theirs to show.
+                if number != row.number and other != preferred and not _contains(own, other) \
+                        and _contains(text, other):
+                    return f"its packet shows the name of row {number}'s patient"
+        return None
+
+
+def _contains(text: str, name: str) -> bool:
+    """`name` in `text` as whole words."""
+    start = text.find(name)
+    while start >= 0:
+        end = start + len(name)
+        if (start == 0 or not text[start - 1].isalnum()) and (end == len(text) or not text[end].isalnum()):
+            return True
+        start = text.find(name, start + 1)
+    return False
+
+
+# -- sending --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Preview:
+    """One row as --dry-run shows it: nothing that names the patient."""
+
+    number: int
+    patient_id: str
+    masked: str
+    size: int
+
+
+@dataclass
+class SendResult:
+    done: list[Outgoing] = field(default_factory=list)
+    skipped: list[Outgoing] = field(default_factory=list)  # already drafted or sent
+    failed: list[RowProblem] = field(default_factory=list)
+    previews: list[Preview] = field(default_factory=list)  # --dry-run
+    stopped: Finding | None = None  # why the run stopped early (exit 2)
+    interrupted: bool = False  # Ctrl-C (exit 130)
+
+
+@dataclass
+class RateLimit:
+    """At most `per_minute` deliveries a minute: sleep between them (the clock and sleep are injectable)."""
+
+    per_minute: float | None = None
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], object] = time.sleep
+    _last: float | None = None
+
+    def wait(self) -> None:
+        if self.per_minute and self._last is not None:
+            pause = self._last + 60.0 / self.per_minute - self.clock()
+            if pause > 0:
+                self.sleep(pause)
+        self._last = self.clock()
+
+
+def parse_server(text: str) -> tuple[str, int | None]:
+    """'HOST', 'HOST:PORT', '[IPv6]:PORT' -> (host, port or None)."""
+    text = text.strip()
+    bracketed = re.fullmatch(r"\[([^\]]+)\](?::(\d+))?", text)
+    if bracketed:
+        host, port = bracketed.groups()
+    elif text.count(":") == 1:
+        host, port = text.split(":")
+    else:  # a plain host, or an IPv6 address without brackets (then it has no port)
+        host, port = text, None
+    if not host or (port is not None and not port.isdigit()):
+        raise ValueError("give HOST or HOST:PORT, e.g. mail.clinic.org:587")
+    return host, int(port) if port else None
+
+
+def parse_rate(text: str) -> float:
+    """'30/min', '2/s' or '30' (a minute) -> deliveries per minute; ValueError when it is not one."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(?:/\s*(min|minute|m|s|sec|second|h|hour))?\s*", text)
+    if not match or float(match.group(1)) <= 0:
+        raise ValueError("give a rate like 30/min")
+    per = {"s": 1 / 60, "sec": 1 / 60, "second": 1 / 60, "h": 60.0, "hour": 60.0}.get(match.group(2) or "min", 1.0)
+    return float(match.group(1)) / per
+
+
+@dataclass
+class Sender:
+    """One run: the project, where workers open it, the transport, the ledger and the options."""
+
+    project: Project
+    paths: ProjectPaths
+    letter: Letter
+    transport: Transport
+    ledger: Ledger | None  # None only for a dry run with no ledger yet
+    jobs: int = 1
+    resend: frozenset[str] = frozenset()
+    rate: RateLimit = field(default_factory=RateLimit)
+    progress: Callable[[int], None] = lambda n: None
+    # Message-ID -> the draft's file name, while the message is handed over: what DraftsTransport names it.
+    draft_names: dict[str, str] = field(default_factory=dict)
+
+    def due(self, plan: SendPlan, result: SendResult) -> list[Outgoing]:
+        """The rows to deliver now; the rest are skipped (done) or failed (left "sending" by a stopped run)."""
+        latest = self.ledger.latest() if self.ledger else {}
+        # Writing a draft again replaces it; sending again cannot be undone, so only drafts retry by themselves.
+        replaces = getattr(self.transport, "replaces", False)
+        due = []
+        for outgoing in plan.outgoing:
+            state = latest.get(outgoing.key(self.transport.name))
+            if outgoing.row.patient_id in self.resend or state is None or state == FAILED \
+                    or (state == SENDING and replaces):
+                due.append(outgoing)
+            elif state in DONE:
+                result.skipped.append(outgoing)
+            else:
+                result.failed.append(_problem(outgoing, "a stopped run was handing it over, so it may have gone: "
+                                                        "check the sent mail, then use --resend with its id if not"))
+        return due
+
+    def run(self, plan: SendPlan, dry_run: bool = False) -> SendResult:
+        """Deliver (or, with `dry_run`, render and check only) every due row of the plan."""
+        result = SendResult()
+        due = self.due(plan, result)
+        self.progress(len(plan.problems) + len(result.skipped) + len(result.failed))
+        try:
+            if dry_run:
+                for outgoing, pdf in self._checked(due, plan.names, result, record=False):
+                    result.previews.append(Preview(outgoing.row.number, outgoing.row.patient_id,
+                                                   mask(outgoing.recipient), len(pdf)))
+                    self.progress(1)
+                return result
+            with self.transport:
+                for outgoing, pdf in self._checked(due, plan.names, result):
+                    message = compose(self.project, self.letter, outgoing.row, outgoing.recipient, pdf)
+                    self.rate.wait()
+                    stop = self._deliver(outgoing, message, pdf, result)
+                    self.progress(1)
+                    if stop:
+                        break
+        except AuthenticationFailure as exc:  # the transport could not even start (login, TLS, host)
+            result.stopped = Finding(exc.reason, self.transport.name, rule="delivery-stopped",
+                                     hint="check the server, the user name and the password")
+        except KeyboardInterrupt:
+            result.interrupted = True
+        return result
+
+    def _checked(self, due: list[Outgoing], names: dict[int, str], result: SendResult,
+                 record: bool = True) -> Iterator[tuple[Outgoing, bytes]]:
+        """Each due row with its packet, read back and checked; a row whose packet is wrong fails here."""
+        by_row = {outgoing.row.number: outgoing for outgoing in due}
+        check = NameCheck(names)
+        renders = render_rows([o.row for o in due], self.project, self.paths, self.jobs)
+        try:
+            for rendered in renders:
+                outgoing = by_row[rendered.row.number]
+                if rendered.failure is not None:
+                    if rendered.project_wide:  # the content, a layout or the profile: every row would fail
+                        result.stopped = rendered.failure
+                        return
+                    reason = f"the packet could not be made ({rendered.failure.rule}); check this row's values"
+                else:
+                    reason = check.problem(outgoing.row, rendered.pdf)
+                if reason is None:
+                    yield outgoing, rendered.pdf
+                    continue
+                result.failed.append(_problem(outgoing, reason + "; not sent"))
+                if record:
+                    sha = hashlib.sha256(rendered.pdf).hexdigest() if rendered.pdf else ""
+                    self.ledger.fail(outgoing.row.number, outgoing.key(self.transport.name), sha, reason)
+                self.progress(1)
+        finally:
+            renders.close()  # the worker pool ends with the generator, also when the run stops early
+
+    def _deliver(self, outgoing: Outgoing, message: EmailMessage, pdf: bytes, result: SendResult) -> bool:
+        """Record, hand over, record; True when the batch must stop. Ctrl-C waits for the record (see _shielded)."""
+        message_id = message["Message-ID"]
+        with _shielded():
+            record = self.ledger.begin(outgoing.row.number, outgoing.key(self.transport.name),
+                                       hashlib.sha256(pdf).hexdigest(), message_id)
+            self.draft_names[message_id] = outgoing.draft_name
+            try:
+                status = self.transport.deliver(message)
+            except (PermanentFailure, TemporaryFailure) as exc:  # this row only; a re-run tries it again
+                self.ledger.finish(record, FAILED, exc.reason)
+                result.failed.append(_problem(outgoing, exc.reason))
+                return False
+            except DeliveryFailure as exc:  # authentication, or a kind not known here: nothing more can go
+                self.ledger.finish(record, FAILED, exc.reason)
+                result.failed.append(_problem(outgoing, exc.reason))
+                result.stopped = Finding(exc.reason, self.transport.name, rule="delivery-stopped",
+                                         hint="check the server, the user name and the password"
+                                         if isinstance(exc, AuthenticationFailure) else None)
+                return True
+            except InputError as exc:  # the outbox stopped taking files: every row would fail the same way
+                self.ledger.finish(record, FAILED, "the draft could not be written")
+                result.failed.append(_problem(outgoing, "the draft could not be written"))
+                result.stopped = exc.finding
+                return True
+            finally:
+                self.draft_names.pop(message_id, None)
+            self.ledger.finish(record, status)
+            result.done.append(outgoing)
+        return False
+
+
+def _problem(outgoing: Outgoing, reason: str) -> RowProblem:
+    return RowProblem(outgoing.row.number, outgoing.row.patient_id, "delivery", reason)
+
+
+@contextmanager
+def _shielded():
+    """Ctrl-C waits until the message in hand is recorded, then stops the run; a second Ctrl-C stops at once.
+
+    So every row handed to the transport has its outcome in the ledger, unless the user insists (then
+    the row stays "sending", which a re-run reports instead of sending twice).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+
+    def later(signum, frame):
+        if caught:
+            raise KeyboardInterrupt
+        caught.append(signum)
+
+    previous = signal.signal(signal.SIGINT, later)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt
+
+
+# -- what a run says at the end --------------------------------------------------------------------
+
+
+def summary_line(done: int, skipped: int, failed: list[RowProblem], done_word: str, label: str | None = None) -> str:
+    """'drafted 48, skipped 2 (already drafted), failed 1 (row 17: email is not a valid email address)'."""
+    parts = [f"{label or done_word} {done}"]
+    if skipped:
+        parts.append(f"skipped {skipped} (already {done_word})")
+    if failed:
+        parts.append(f"failed {len(failed)} ({_failures(failed)})")
+    return ", ".join(parts)
+
+
+def _failures(problems: list[RowProblem]) -> str:
+    if len(problems) == 1:
+        problem = problems[0]
+        what = "" if problem.field == "delivery" else f"{problem.field} "
+        return f"row {problem.number}: {what}{problem.reason.split(';')[0]}"
+    numbers = sorted(p.number for p in problems)
+    shown = ", ".join(map(str, numbers[:8])) + (f" and {len(numbers) - 8} more" if len(numbers) > 8 else "")
+    return f"rows {shown}; see above"
+
+
+def ledger_summary(ledger: Ledger) -> list[str]:
+    """One line per transport: how many rows stand at each status now."""
+    by_transport: dict[str, dict[str, int]] = {}
+    for (transport, status), count in sorted(ledger.summary().items()):
+        by_transport.setdefault(transport, {})[status] = count
+    lines = [f"{len(ledger.records())} delivery record(s) in {ledger.path}"]
+    for transport, counts in by_transport.items():
+        shown = ", ".join(f"{'handed over, outcome unknown' if status == SENDING else status} {count}"
+                          for status, count in counts.items())
+        lines.append(f"  {transport}: {shown}")
+    return lines

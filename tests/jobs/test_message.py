@@ -1,0 +1,74 @@
+"""The email around a packet: structure, plain language, accessible HTML, values as data."""
+
+from datetime import datetime
+
+import pytest
+from conftest import DATA, REPO
+
+from handouts.jobs.message import ATTACHMENT, compose, letter
+from handouts.load.project import Project
+from handouts.load.roster import RosterRow
+from handouts.text.readability import measure
+
+HOSTILE = "Ana <b>Bold</b> & Sons {{ clinic.phone }}"
+
+
+@pytest.fixture(scope="module")
+def project():
+    return Project.open(REPO / "content", REPO / "layouts", DATA / "clinic_send.yaml")
+
+
+def message_for(project, name="Jack Smith", preferred="Jack"):
+    row = RosterRow(2, "P001", name, preferred, datetime(2026, 12, 3, 9, 30), "standard", (), "", "en-US")
+    return compose(project, letter(project, "frontdesk@lakeside-pain.test"), row, "jsmith@example.org", b"%PDF-1.4")
+
+
+def test_the_message_is_mixed_alternative_with_the_packet(project):
+    message = message_for(project)
+    assert message.get_content_type() == "multipart/mixed"
+    assert [p.get_content_type() for p in message.walk()] == [
+        "multipart/mixed", "multipart/alternative", "text/plain", "text/html", "application/pdf"]
+    attachment = next(message.iter_attachments())
+    assert attachment.get_filename() == ATTACHMENT and attachment.get_content() == b"%PDF-1.4"
+    assert message["Subject"] == "Your first visit with Lakeside Pain Clinic"
+    assert message["To"] == "jsmith@example.org" and message["Content-Language"] == "en-US"
+    assert message["Message-ID"].endswith("@lakeside-pain.test>")
+    assert message["Message-ID"] != message_for(project)["Message-ID"]
+
+
+def test_the_text_is_plain_language(project):
+    plain = message_for(project).get_body(("plain",)).get_content()
+    assert measure(plain).grade <= 6
+    assert "(512) 413-2270" in plain and "reply or call if you need large print or a paper copy" in plain
+    assert "Thursday, December 3, 2026 at 9:30 AM" in plain
+
+
+def test_the_html_is_accessible(project):
+    html = message_for(project).get_body(("html",)).get_content()
+    assert '<html lang="en-US">' in html and "<title>Your first visit with Lakeside Pain Clinic</title>" in html
+    assert "<h1" in html and "<h2" in html and "<img" not in html
+    assert "font-size: 18px" in html and 'href="tel:+15124132270"' in html
+
+
+def test_values_stay_data(project):
+    message = message_for(project, HOSTILE, HOSTILE)
+    plain = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    assert f"Hello {HOSTILE}," in plain
+    assert "Ana &lt;b&gt;Bold&lt;/b&gt; &amp; Sons {{ clinic.phone }}" in html and "<b>" not in html
+    assert HOSTILE not in message["Subject"]
+
+
+def test_the_subject_may_use_clinic_values_only(project, tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    for path in (REPO / "content").glob("*.md"):
+        (content / path.name).write_text(path.read_text())
+    source = (content / "_email.md").read_text().replace("{{ clinic.name }}", "{{ patient.name }}", 1)
+    (content / "_email.md").write_text(source)
+    other = Project.open(content, REPO / "layouts", DATA / "clinic_send.yaml")
+    from handouts.errors import ContentError
+
+    with pytest.raises(ContentError) as info:
+        letter(other, "frontdesk@lakeside-pain.test")
+    assert info.value.finding.rule == "placeholder-empty"
