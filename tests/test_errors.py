@@ -9,6 +9,7 @@ from handouts.cli import FLAG_HINTS, with_flags
 from handouts.errors import Finding, HandoutsError, LayoutError
 from handouts.jobs.atomic import write_atomically
 from handouts.jobs.build import load_document
+from handouts.jobs.ledger import Ledger
 from handouts.jobs.outputs import check_print_job
 from handouts.jobs.printjob import write_print_job
 from handouts.load.content import ContentLibrary
@@ -70,6 +71,7 @@ def library_errors(tmp_path, make_project, blocker):
         raised(load_layout, bad_layout),
         raised(check_print_job, tmp_path / "print.txt", []),
         raised(check_print_job, tmp_path / "roster.pdf", [tmp_path / "roster.pdf"]),
+        raised(Ledger, blocker / "ledger.sqlite3"),
         raised(ContentLibrary, empty),
         raised(LayoutLibrary, empty),
     ]

@@ -76,15 +76,33 @@ class Ledger:
         except (OSError, sqlite3.Error) as exc:
             reason = exc.strerror if isinstance(exc, OSError) else str(exc)
             raise InputError(f"cannot open the ledger ({reason})", source=str(self.path), rule="ledger-unusable",
-                             hint="choose another --ledger file") from None
+                             hint="choose another ledger file") from None
 
     @classmethod
     def existing(cls, path: Path) -> Ledger | None:
         """The ledger when the file exists (for --dry-run and --status, which never create one)."""
         return cls(path) if Path(path).is_file() else None
 
+    def hold(self) -> None:
+        """Hold this ledger for one run: a second run on it at the same time could deliver a row twice."""
+        try:
+            import fcntl
+        except ImportError:  # not POSIX: runs are not locked against each other
+            return
+        self._lock = os.open(f"{self.path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(self._lock)
+            self._lock = None
+            raise InputError("another send is using this ledger right now", source=str(self.path),
+                             rule="ledger-busy", hint="wait for it to finish, then run again") from None
+
     def close(self) -> None:
         self._db.close()
+        if getattr(self, "_lock", None) is not None:
+            os.close(self._lock)  # closing the file releases the lock
+            self._lock = None
 
     def __enter__(self) -> Ledger:
         return self

@@ -3,6 +3,8 @@
 import csv
 import os
 
+import pytest
+
 from handouts.jobs.ledger import FAILED, SENDING, SENT, Key, Ledger
 
 KEY = Key("P001", "2026-12-03 09:30", "jsmith@example.org", "smtp")
@@ -56,3 +58,18 @@ def test_csv_export_is_private_and_safe_for_spreadsheets(tmp_path):
     assert header == ["id", "row", "patient_id", "appointment", "recipient", "attachment_sha256", "message_id",
                       "transport", "status", "reason", "time"]
     assert row[2] == "'=cmd()" and row[8] == "drafted"
+
+
+def test_two_runs_cannot_hold_one_ledger_at_once(tmp_path):
+    from handouts.errors import InputError
+    from handouts.jobs.ledger import Ledger
+
+    first = Ledger(tmp_path / "ledger.sqlite3")
+    first.hold()
+    second = Ledger(tmp_path / "ledger.sqlite3")
+    with pytest.raises(InputError) as info:
+        second.hold()
+    assert info.value.finding.rule == "ledger-busy"
+    first.close()
+    second.hold()  # free again once the first run is over
+    second.close()
