@@ -31,6 +31,7 @@ FLAG_HINTS = {
     "content-folder-missing": "run from the project folder or pass --content DIR",
     "layouts-folder-missing": "run from the project folder or pass --layouts DIR",
     "content-folder-empty": "add a document, or pass --content DIR",
+    "ledger-unusable": "choose another --ledger FILE",
     "layouts-folder-empty": "add a layout, or pass --layouts DIR",
     "output-unwritable": "choose another --out folder",
     "print-job-unwritable": "choose another place for --print-job FILE",
@@ -149,6 +150,20 @@ def build(documents, layouts, out_dir, clinic_file, patient_name, preferred_name
         except ValueError as exc:
             raise InputError(str(exc), source="--appointment", rule="appointment-invalid") from None
     _print_table(build_files(project, documents, layouts, out_dir, patient, when))
+    _warn_if_not_for_patients(project, documents)
+
+
+def _warn_if_not_for_patients(project, documents=()) -> None:
+    """A visible line when the clinic profile still holds sample details, or documents are drafts."""
+    from .load.profile import sample_fields
+
+    fields = sample_fields(project.clinic)
+    if fields:
+        _say(f"WARNING: SAMPLE clinic details, not for patients ({', '.join(fields)}): "
+             "replace them in the clinic profile.")
+    drafts = [name for name in (documents or project.content.names()) if not project.content.load(name).approved]
+    if drafts:
+        _say(f"WARNING: draft, not yet approved: {', '.join(drafts)}.")
 
 
 @cli.command()
@@ -219,13 +234,17 @@ def lint(as_json, max_grade, content_dir, layouts_dir):
       handouts lint --max-grade 8 --content my-content
       handouts lint --json > findings.json
     """
-    from .quality.lint import lint_project
+    from .quality.lint import document_statuses, lint_project, lint_warnings
 
     project = Project.open(content_dir, layouts_dir)
     findings = lint_project(project, max_grade)
     if as_json:
         click.echo(json.dumps([f.to_dict() for f in findings], indent=2, ensure_ascii=False))
     else:
+        for status in document_statuses(project):  # sign-off and warnings: shown, never a failure
+            click.echo(f"status: {status}")
+        for warning in lint_warnings(project):
+            click.echo(f"warning: {warning}")
         for finding in findings:
             click.echo(str(finding))
         click.echo(f"{len(findings)} finding(s) in {len(project.content.names())} document(s) "
@@ -245,10 +264,11 @@ def lint(as_json, max_grade, content_dir, layouts_dir):
 @click.option("--names-in-filenames", is_flag=True, help="Add the patient's name to file names (off by default).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.option("--clinic", "clinic_file", type=click.Path(path_type=Path), help="Clinic profile YAML.")
+@click.option("--allow-draft", is_flag=True, help="Use documents not yet approved (status: draft).")
 @_selection_options
 @_project_options
-def packets(roster_file, out_dir, print_job, jobs, strict, names_in_filenames, quiet, clinic_file, day, ids, today,
-            content_dir, layouts_dir):
+def packets(roster_file, out_dir, print_job, jobs, strict, names_in_filenames, quiet, clinic_file, allow_draft, day,
+            ids, today, content_dir, layouts_dir):
     """Make a personalized packet for every patient in ROSTER.csv.
 
     Columns: patient_id, name, appointment ("YYYY-MM-DD HH:MM") required;
@@ -268,6 +288,8 @@ def packets(roster_file, out_dir, print_job, jobs, strict, names_in_filenames, q
 
     project = Project.open(content_dir, layouts_dir, clinic_file)
     plan = plan_batch(project, roster_file, out_dir, Selection(today, day, ids), print_job, names_in_filenames)
+    if not allow_draft:
+        _refuse_drafts(project, [d for row, _ in plan.planned for d in row.documents])
     for note in plan.notes:
         click.echo(f"Note: {note}.")
     if strict and plan.problems:
@@ -305,6 +327,26 @@ def packets(roster_file, out_dir, print_job, jobs, strict, names_in_filenames, q
         _say(f"{len(problems)} row(s) failed" + ("; nothing written (--strict)" if strict else "")
              + "; fix them and run again.")
         sys.exit(1)
+
+
+def _refuse_drafts(project, documents) -> None:
+    """Packets go to patients: the documents they hold (and the opening) must be approved, unless
+    --allow-draft. With the shipped sample profile nothing goes to patients (every page says SAMPLE):
+    a note instead."""
+    from .jobs.packet import OPENING
+    from .load.profile import sample_fields
+
+    for name in dict.fromkeys([OPENING, *documents]) if documents else ():
+        source = project.content.load(name)
+        if source.approved:
+            continue
+        if sample_fields(project.clinic):
+            click.echo(f"Note: {name} is a draft; allowed because the clinic profile is the sample.")
+            continue
+        raise InputError(f"'{name}' is a draft, not approved for patients", source=str(source.path),
+                         rule="document-draft", key="status",
+                         hint="have it reviewed and set 'status: approved', 'reviewed_by' and 'reviewed_on', "
+                              "or pass --allow-draft")
 
 
 def _report_rows(problems, label: str) -> None:
@@ -382,7 +424,7 @@ def send(roster_file, outbox, smtp_server, smtp_tls, smtp_ca_file, smtp_user, se
         ledger = Ledger.existing(ledger_file)
         if ledger is None:
             raise InputError("there is no ledger here yet", source=str(ledger_file), rule="ledger-missing",
-                             hint="send first, or pass --ledger FILE")
+                             hint="send first, or name the ledger with --ledger FILE")
         with ledger:
             if status:
                 for line in job.ledger_summary(ledger):
@@ -408,6 +450,8 @@ def send(roster_file, outbox, smtp_server, smtp_tls, smtp_ca_file, smtp_user, se
     names: dict[str, str] = {}
     transport = _transport(smtp_server, smtp_tls, smtp_ca_file, smtp_user, outbox, names, dry_run)
     ledger = Ledger.existing(ledger_file) if dry_run else Ledger(ledger_file)
+    if ledger is not None and not dry_run:
+        ledger.hold()
     show = not quiet and plan.total > 5 and sys.stderr.isatty()
     try:
         with open(os.devnull, "w") as hidden, \

@@ -34,7 +34,7 @@ def text(pdf) -> str:
 
 
 # The running footer: "<clinic> · <phone>" (or the phone alone) and "Page N of M", each its own extracted line.
-FOOTER_LINE = re.compile(r"(?:.+ · )?\(\d{3}\) \d{3}-\d{4}|Page \d+ of \d+")
+FOOTER_LINE = re.compile(r"(?:.+ · )?\(\d{3}\) \d{3}-\d{4}|Page \d+ of \d+|SAMPLE — not for patients")
 
 
 def squeeze(value: str) -> str:

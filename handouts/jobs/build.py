@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from ..errors import InputError
 from ..load.dates import in_words
 from ..load.layouts import Layout
+from ..load.profile import sample_fields
 from ..load.project import Patient, Project
 from ..model import Document, plain_text, walk
 from ..render.fonts import FontSet
@@ -21,6 +22,7 @@ from ..text.fill import fill
 from ..text.markdown import parse_document
 from .atomic import write_atomically
 
+SAMPLE_NOTE = "SAMPLE \u2014 not for patients"
 PERSONALIZED = "personalized"  # the folder, inside the output folder, for documents made for one patient
 DEFAULT_EPOCH = 946684800  # 2000-01-01, when SOURCE_DATE_EPOCH is not set
 
@@ -56,7 +58,8 @@ def render_checked(project: Project, document: Document, layout: Layout, where: 
         if spans:
             fonts.require(plain_text(spans), where, node.line or None)
     clinic = project.clinic
-    note = f"{clinic['name']} · {clinic['phone']}"
+    # A PDF made with the shipped sample's contact details says so on every page: it must never reach a patient.
+    note = SAMPLE_NOTE if sample_fields(clinic) else f"{clinic['name']} · {clinic['phone']}"
     return render_pdf(document, layout, RenderOptions(created=creation_time(), author=clinic["name"], footer_note=note))
 
 

@@ -26,6 +26,7 @@ from email_validator import EmailNotValidError, validate_email
 from pypdf import PdfReader
 
 from ..errors import Finding, InputError, ProfileError
+from ..load.profile import sample_fields
 from ..load.project import Project
 from ..load.roster import RosterRow, RowProblem
 from .batch import ProjectPaths, Selection, read_roster, render_rows
@@ -36,20 +37,7 @@ from .message import Letter, compose
 
 # The shipped sample profile's marks: North American fictional numbers, documentation domains, its street.
 # A `.test` domain is not one of them: it is how the tests' fictional clinic is written (see README).
-_SAMPLE_PHONE = re.compile(r"555[\s.)-]*01\d\d(?!\d)")
-_SAMPLE_DOMAIN = re.compile(r"(?i)(?<![\w-])(?:[\w-]+\.)*(?:example\.(?:com|net|org)|[\w-]+\.example)(?![\w-])")
-_SAMPLE_STREET = re.compile(r"(?i)\bexample street\b")
 _WORD = re.compile(r"\w+")
-
-
-_CONTACT_ORDER = ("name", "phone", "after_hours_phone", "address", "website", "email")
-
-
-def sample_fields(clinic: dict) -> list[str]:
-    """The profile's fields that still hold the shipped sample's contact details, in the profile's usual order."""
-    keys = sorted(clinic, key=lambda k: _CONTACT_ORDER.index(k) if k in _CONTACT_ORDER else len(_CONTACT_ORDER))
-    return [key for key in keys if isinstance(clinic[key], str) and (
-        _SAMPLE_PHONE.search(clinic[key]) or _SAMPLE_DOMAIN.search(clinic[key]) or _SAMPLE_STREET.search(clinic[key]))]
 
 
 def check_profile(clinic: dict, source: Path) -> None:

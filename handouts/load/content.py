@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from ..errors import ContentError
 from .yamlfile import parse_mapping, read_text, shown
 
 KINDS = ("handout", "checklist")
-FRONT_MATTER_KEYS = {"title", "kind", "language", "summary"}
+STATUSES = ("draft", "approved")  # sign-off: `packets` refuses drafts unless --allow-draft
+FRONT_MATTER_KEYS = {"title", "kind", "language", "summary", "status", "reviewed_by", "reviewed_on", "order"}
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
 
@@ -28,6 +30,14 @@ class Source:
     body: str
     body_line: int  # file line number of the body's first line
     title_line: int = 1  # file line number of 'title:' in the front matter
+    status: str = "draft"  # "approved" once a named reviewer signed it off; no status is a draft
+    reviewed_by: str | None = None
+    reviewed_on: date | None = None
+    order: int | None = None  # place in a packet and in listings: lowest first, then by name
+
+    @property
+    def approved(self) -> bool:
+        return self.status == "approved"
 
 
 class ContentLibrary:
@@ -45,8 +55,10 @@ class ContentLibrary:
                                hint="add a document such as 'handout.md', or choose the folder that has them")
 
     def names(self) -> list[str]:
-        """The documents; files starting with '_' are parts (e.g. the packet opening)."""
-        return sorted(p.stem for p in self.folder.glob("*.md") if not p.stem.startswith("_"))
+        """The documents, in packet order (front matter `order`, then name); files starting with '_' are
+        parts (e.g. the packet opening)."""
+        stems = sorted(p.stem for p in self.folder.glob("*.md") if not p.stem.startswith("_"))
+        return sorted(stems, key=lambda stem: _declared_order(self.folder / f"{stem}.md"))
 
     def load(self, name: str) -> Source:
         if name not in self._loaded:
@@ -95,9 +107,44 @@ def parse_source(name: str, path: Path) -> Source:
     summary = meta.get("summary")
     if summary is not None and not isinstance(summary, str):
         raise bad("summary", "'summary' must be text", "write it as one line of words")
+    status = meta.get("status", "draft")
+    if status not in STATUSES:
+        raise bad("status", f"status {shown(status)} is not one of: {', '.join(STATUSES)}",
+                  "write 'status: draft' until a reviewer signs it off, then 'status: approved'")
+    reviewed_by = meta.get("reviewed_by")
+    if reviewed_by is not None and (not isinstance(reviewed_by, str) or not reviewed_by.strip()):
+        raise bad("reviewed_by", "'reviewed_by' must be the reviewer's name", "write the name as text")
+    reviewed_on = meta.get("reviewed_on")
+    if reviewed_on is not None and (not isinstance(reviewed_on, date) or hasattr(reviewed_on, "hour")):
+        raise bad("reviewed_on", f"reviewed_on {shown(reviewed_on)} is not a date",
+                  "write the day of the review as YYYY-MM-DD, without quotes")
+    if status == "approved" and not (reviewed_by and reviewed_on):
+        missing = "reviewed_by" if not reviewed_by else "reviewed_on"
+        raise bad("status", f"an approved document needs '{missing}'",
+                  "add 'reviewed_by: <name>' and 'reviewed_on: YYYY-MM-DD', or write 'status: draft'",
+                  "front-matter-sign-off")
+    order = meta.get("order")
+    if order is not None and (not isinstance(order, int) or isinstance(order, bool)):
+        raise bad("order", f"order {shown(order)} is not a whole number", "write e.g. 'order: 1', or leave it out")
     body_start = fences[1].end() + 1
     body_line = text.count("\n", 0, body_start) + 1
     return Source(name, path, title.strip(), kind, language, summary, text[body_start:], body_line,
-                  meta.lines["title"])
+                  meta.lines["title"], status, reviewed_by.strip() if reviewed_by else None, reviewed_on, order)
+
+
+_ORDER_LINE = re.compile(r"^order:[ \t]*(-?\d{1,6})[ \t]*(?:#.*)?$", re.MULTILINE)
+
+
+def _declared_order(path: Path) -> tuple[float, str]:
+    """A document's `order:` for sorting, read from its front matter without a full parse (a broken
+    file sorts by name; `load` reports what is wrong with it)."""
+    try:
+        with path.open("rb") as file:
+            head = file.read(4096).decode("utf-8-sig", errors="replace").replace("\r\n", "\n")
+    except OSError:
+        return (float("inf"), path.stem)
+    fences = list(_FENCE.finditer(head))
+    match = _ORDER_LINE.search(head, 0, fences[1].start()) if len(fences) >= 2 and fences[0].start() == 0 else None
+    return (int(match[1]) if match else float("inf"), path.stem)
 
 

@@ -9,25 +9,32 @@ own name or address never causes a finding.
 Whatever `build` refuses, lint reports with the same rules, all at once: the
 Markdown rules (`text.markdown.markdown_problems`: code, HTML, tables, nesting,
 links), heading levels, and characters the layouts' fonts cannot draw.
+
+Beyond the documents: the clinic profile fails lint while it holds the shipped
+sample's placeholder details (`lint_profile`); `lint_warnings` lists what
+should be looked at but does not fail (instructions still at their default,
+reviews over a year old); `document_statuses` gives each document's sign-off.
 """
 
 from __future__ import annotations
 
+import os
 import re
-from dataclasses import replace
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import Finding, HandoutsError, LayoutError, UnsupportedCharacterError
 from ..load.content import Source
 from ..load.dates import in_words
+from ..load.profile import default_instructions, sample_fields
 from ..load.typefaces import TYPEFACES
 from ..model import Document, plain_text, walk
 from ..render.fonts import FontSet
 from ..text.fill import Filled, fill
 from ..text.markdown import heading_problems, markdown_problems, markdown_tokens, parse_document
-from ..text.readability import measure, sentences, words
+from ..text.readability import measure, sentences, words, words_to_avoid
 from . import print_rules as layout_rules
 
 if TYPE_CHECKING:
@@ -37,14 +44,90 @@ MAX_SENTENCE_WORDS = 25
 MAX_AVERAGE_SENTENCE = 15.0
 SAMPLE_PATIENT = {"name": "Alex Sample", "preferred_name": "Alex Sample"}
 SAMPLE_APPOINTMENT = in_words(datetime(2026, 12, 3, 9, 30))
+REVIEW_MAX_DAYS = 365  # an approved document older than this gets a warning
 
 _SHOUT = re.compile(r"[A-Z]{4,}")
 
 
 def lint_project(project: Project, max_grade: float = 6.0) -> list[Finding]:
-    """Every document, then every layout."""
+    """Every document, then every layout, then the clinic profile."""
     findings = [f for name in project.content.names() for f in lint_document(project, name, max_grade)]
-    return findings + lint_layouts(project)
+    return findings + lint_layouts(project) + lint_profile(project)
+
+
+def clinic_path(project: Project) -> str:
+    return str(getattr(project, "clinic_path", None) or project.content.folder / "clinic.yaml")
+
+
+def lint_profile(project: Project) -> list[Finding]:
+    """One finding per field that still holds the shipped sample's placeholder details, at its line."""
+    path = clinic_path(project)
+    return sorted([Finding("the clinic profile is marked 'sample: true'" if field == "sample" else
+                    f"'{field}' still holds the sample's placeholder value", path, _key_line(path, field),
+                    rule="profile-sample", key=field,
+                    hint="remove the line 'sample: true' once the details are the clinic's own" if field == "sample"
+                    else "write the clinic's real details; patients would call or visit a place that does not exist")
+            for field in sample_fields(project.clinic)], key=lambda f: f.line or 0)
+
+
+def lint_warnings(project: Project, today: date | None = None) -> list[Finding]:
+    """What someone should look at, without failing lint: instructions the profile leaves at their
+    default, approved documents whose review is over a year old."""
+    path = clinic_path(project)
+    warnings = [Finding(f"'{key}' holds the default ('{project.clinic[key]}')", path, _key_line(path, key),
+                        rule="profile-default-instruction", key=key,
+                        hint="write the clinic's own instruction for patients in the clinic profile")
+                for key in default_instructions(project.clinic)]
+    for status in document_statuses(project, today):
+        if status.approved and status.age_days is not None and status.age_days > REVIEW_MAX_DAYS:
+            warnings.append(Finding(f"approved {status.age_days} days ago; review it again", status.path,
+                                    rule="review-old", key="reviewed_on",
+                                    hint="have it reviewed and update 'reviewed_on'"))
+    return warnings
+
+
+@dataclass(frozen=True)
+class DocumentStatus:
+    name: str
+    path: str
+    status: str  # draft | approved, or "error" when the file cannot be read (lint reports why)
+    reviewed_by: str | None = None
+    reviewed_on: date | None = None
+    age_days: int | None = None
+
+    @property
+    def approved(self) -> bool:
+        return self.status == "approved"
+
+    def __str__(self) -> str:
+        if self.status == "error":
+            return f"{self.name}: cannot be read (see the findings)"
+        review = (f", reviewed by {self.reviewed_by}" if self.reviewed_by else ", not reviewed") + (
+            f" on {self.reviewed_on.isoformat()} ({self.age_days} days ago)" if self.reviewed_on else "")
+        return f"{self.name}: {self.status}{review}"
+
+
+def document_statuses(project: Project, today: date | None = None) -> list[DocumentStatus]:
+    """Each document's sign-off and how old its review is (`today`: HANDOUTS_TODAY, else the date)."""
+    today = today or _today()
+    found = []
+    for name in project.content.names():
+        path = str(project.content.folder / f"{name}.md")
+        try:
+            source = project.content.load(name)
+        except HandoutsError:
+            found.append(DocumentStatus(name, path, "error"))
+            continue
+        age = (today - source.reviewed_on).days if source.reviewed_on else None
+        found.append(DocumentStatus(name, path, source.status, source.reviewed_by, source.reviewed_on, age))
+    return found
+
+
+def _today() -> date:
+    try:
+        return date.fromisoformat(os.environ.get("HANDOUTS_TODAY", "").strip())
+    except ValueError:
+        return date.today()
 
 
 def lint_document(project: Project, name: str, max_grade: float = 6.0) -> list[Finding]:
@@ -64,6 +147,7 @@ def lint_document(project: Project, name: str, max_grade: float = 6.0) -> list[F
         *_long_sentences(path, document),
         *_headings(path, source, document),
         *_inline(path, source, filled),
+        *_plain_words(path, source, filled),
         *_characters(path, document, _typefaces(project)),
     ]
     return sorted(findings, key=lambda f: f.line or 0)
@@ -142,6 +226,23 @@ def _inline(path: str, source: Source, filled: Filled):
             yield Finding(f"'{match[1]}' is in capitals, which reads as shouting and is harder to read", path,
                           first + text.count("\n", 0, match[0]), rule="all-caps-words",
                           hint="write it in normal case and use **bold** to stress it")
+
+
+def _plain_words(path: str, source: Source, filled: Filled):
+    """Words on the avoid list, in what the author wrote (the title and the body; never a value)."""
+    for _, word, plain in words_to_avoid(source.title):
+        yield _avoid(path, source.title_line, word, plain)
+    for token in markdown_tokens(filled.text):
+        if token.type != "inline" or not token.map:
+            continue
+        first = source.body_line + token.map[0]
+        for offset, word, plain in words_to_avoid(token.content):
+            yield _avoid(path, first + token.content.count("\n", 0, offset), word, plain)
+
+
+def _avoid(path: str, line: int, word: str, plain: str) -> Finding:
+    return Finding(f"'{word}' is a hard word for many readers", path, line, rule="avoid-word",
+                   hint=f"use an everyday word instead: {plain}")
 
 
 def _characters(path: str, document: Document, typefaces: list[str]):

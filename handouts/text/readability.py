@@ -18,7 +18,7 @@ from functools import lru_cache
 
 import pyphen
 
-__all__ = ["Readability", "measure", "sentences", "count_syllables", "words"]
+__all__ = ["Readability", "measure", "sentences", "count_syllables", "words", "PLAIN_WORDS", "words_to_avoid"]
 
 
 @dataclass(frozen=True)
@@ -246,3 +246,44 @@ def measure(text: str) -> Readability:
         reading_ease=round(206.835 - 1.015 * wps - 84.6 * spw, 2),
         average_sentence_length=round(wps, 2),
     )
+
+
+# --- words to avoid -------------------------------------------------------------
+
+# Words patient materials should not need, with the plain word to use instead (plain-language
+# guidelines; CDC Clear Communication Index: everyday words). A word matches with its endings:
+# "administer" finds "administered", "subside" finds "subsides".
+PLAIN_WORDS = {
+    "utilize": "use",
+    "utilise": "use",
+    "physician": "doctor",
+    "administer": "give",
+    "adverse": "bad or harmful",
+    "subside": "go away",
+    "cognitive": "thinking",
+    "musculoskeletal": "say where: muscles, bones and joints",
+    "prior to": "before",
+    "commence": "start",
+    "approximately": "about",
+    "sufficient": "enough",
+    "discontinue": "stop",
+    "obtain": "get",
+    "facilitate": "help",
+    "prevalent": "common",
+    "debilitating": "hard to live with",
+    "in the event that": "if",
+}
+_AVOID = re.compile(
+    r"(?<![\w-])(?:"
+    + "|".join(f"({re.escape(w).replace(chr(92) + ' ', chr(92) + 's+')})" + ("" if " " in w else "[a-z]*")
+               for w in sorted(PLAIN_WORDS, key=len, reverse=True))
+    + r")(?![\w-])", re.IGNORECASE)
+
+
+def words_to_avoid(text: str) -> list[tuple[int, str, str]]:
+    """(offset, the word as written, the plain alternative) for each word on the `PLAIN_WORDS` list."""
+    found = []
+    for m in _AVOID.finditer(text):
+        stem = next(group for group in m.groups() if group)
+        found.append((m.start(), m[0], PLAIN_WORDS[re.sub(r"\s+", " ", stem.lower())]))
+    return found

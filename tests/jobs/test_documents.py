@@ -17,7 +17,7 @@ from pdfread import (
 
 from handouts.jobs.build import load_document
 from handouts.model import plain_text, walk
-from handouts.text.readability import measure
+from handouts.text.readability import measure, sentences, words_to_avoid
 
 DOCUMENTS = ("fibromyalgia-ketamine", "infusion-day-checklist")
 MIN_SIZE = {"standard": 14, "large-print": 18, "extra-large": 24}
@@ -82,17 +82,24 @@ def test_checklist_personalized(built):
     assert "Thursday, December 3, 2026 at 9:30 AM" in flat
     assert "Jack" in flat
     blank = normalized(text(built["infusion-day-checklist", "large-print", False]))
-    assert "Appointment date and time:" in blank and "Driver's name:" in blank
+    assert "Appointment date and time:" in blank and "Driver's name and phone:" in blank
 
 
 def test_handout_keeps_the_seeds_facts(built):
     flat = normalized(text(built["fibromyalgia-ketamine", "standard", False])).lower()
     for fact in ("four million", "90", "widespread pain", "muscle stiffness", "fatigue", "insomnia",
                  "headaches or migraines", "tingling or numbness", "face or jaw pain",
-                 "temporomandibular joint syndrome (tmj)", "fibro fog", "nmda", "1960s",
-                 "40 minutes", "30 minutes", "drive you home", "nausea", "few hours"):
+                 "temporomandibular joint syndrome (tmj)", "fibro fog", "used safely as an anesthetic since the early 1960s",
+                 "40 minutes to one hour", "30 minutes", "drive you home", "nausea", "few hours", "rare", "sometimes"):
         assert fact in flat, fact
     assert "temperomandibular" not in flat
+    # Jargon stays out of the main text: no receptor names; 'infusion' and 'IV' are defined where first used.
+    for jargon in ("nmda", "receptor", "n-methyl", "neurotransmitter", "synapse", "musculoskeletal"):
+        assert jargon not in flat, jargon
+    assert "an infusion is a slow drip of medicine into a vein" in flat and "an iv is a thin tube" in flat
+    # Nothing the source does not say.
+    for claim in ("this is rare", "do not drive for the rest of the day", "used safely since"):
+        assert claim not in flat, claim
     assert "may help" in flat
     for promise in ("cure", "free you from", "agony", "will eliminate"):
         assert promise not in flat
@@ -105,8 +112,28 @@ def test_plain_language_on_the_rendered_text(built, name):
     result = measure(body)
     assert result.grade <= 6.0
     assert result.average_sentence_length <= 15
+    assert max(len(s.split()) for s in sentences(body)) <= 25
+    assert words_to_avoid(body) == []
 
 
 def test_generated_output_folder_is_ignored_but_kept():
     assert (REPO / "output" / ".gitkeep").exists()
     assert "output/*" in (REPO / ".gitignore").read_text()
+
+
+def test_every_page_says_sample_while_the_profile_is_the_sample(project, tmp_path):
+    """The footer: 'SAMPLE — not for patients' with the shipped profile; the clinic's name and phone with a real one."""
+    import shutil
+
+    from conftest import DATA
+    from handouts.load.project import Project
+
+    sample = reader(render(project, "infusion-day-checklist", "standard"))
+    assert all("SAMPLE — not for patients" in page.extract_text() for page in sample.pages)
+    content = tmp_path / "content"
+    shutil.copytree(REPO / "content", content)
+    shutil.copy(DATA / "clinic_send.yaml", content / "clinic.yaml")
+    real = reader(render(Project.open(content, REPO / "layouts"), "infusion-day-checklist", "standard"))
+    for page in real.pages:
+        shown = page.extract_text()
+        assert "SAMPLE" not in shown and "Lakeside Pain Clinic · (512) 413-2270" in shown

@@ -48,7 +48,7 @@ def test_every_patient_gets_a_valid_personalized_packet(capsys, tmp_path, roster
         reader = PdfReader(str(path))
         assert (preferred or name) in reader.metadata.title
         assert [o.title for o in reader.outline if not isinstance(o, list)] == [
-            "Your visit packet", "Fibromyalgia and ketamine infusions", "Your infusion day checklist"]
+            "Your visit packet", "Your infusion day checklist", "Fibromyalgia and ketamine infusions"]  # actions first
     for _, (name, _) in NAMES.items():
         assert name not in out + err
 

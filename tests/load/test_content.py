@@ -13,6 +13,13 @@ from handouts.load.content import ContentLibrary
     ("---\ntitle: T\nkind: poster\n---\nbody\n", "kind 'poster' is not one of"),
     ("---\ntitle: T\nlanguage: english please\n---\nbody\n", "is not a language tag"),
     ("---\ntitle: T\ncolour: red\n---\nbody\n", "unknown front matter key 'colour'"),
+    ("---\ntitle: T\nstatus: final\n---\nbody\n", "status 'final' is not one of: draft, approved"),
+    ("---\ntitle: T\nstatus: approved\n---\nbody\n", "an approved document needs 'reviewed_by'"),
+    ("---\ntitle: T\nstatus: approved\nreviewed_by: Dr. A\n---\nbody\n", "needs 'reviewed_on'"),
+    ("---\ntitle: T\nreviewed_on: last week\n---\nbody\n", "is not a date"),
+    ("---\ntitle: T\nreviewed_on: 2026-11-20 10:00:00\n---\nbody\n", "is not a date"),
+    ("---\ntitle: T\nreviewed_by: 7\n---\nbody\n", "must be the reviewer's name"),
+    ("---\ntitle: T\norder: first\n---\nbody\n", "is not a whole number"),
 ])
 def test_bad_front_matter(make_project, text, message):
     project = make_project(doc=text)
@@ -115,3 +122,27 @@ def test_a_content_folder_without_documents_is_refused(tmp_path, files):
 def test_a_huge_content_file_is_refused(make_project):
     project = make_project(doc="---\ntitle: T\n---\n" + "word " * 250_000)
     assert raised(project.content.load, "doc").finding.rule == "file-too-large"
+
+
+def test_sign_off_fields(make_project):
+    from datetime import date
+
+    project = make_project(doc="---\ntitle: T\nstatus: approved\nreviewed_by: Dr. Ana Test\n"
+                               "reviewed_on: 2026-11-20\n---\nBody.\n", other="---\ntitle: O\n---\nBody.\n")
+    signed = project.content.load("doc")
+    assert (signed.status, signed.reviewed_by, signed.reviewed_on, signed.approved) == (
+        "approved", "Dr. Ana Test", date(2026, 11, 20), True)
+    unsigned = project.content.load("other")
+    assert (unsigned.status, unsigned.approved, unsigned.reviewed_on) == ("draft", False, None)
+
+
+def test_documents_are_listed_in_their_declared_order(make_project):
+    project = make_project(a="---\ntitle: A\norder: 2\n---\n", b="---\ntitle: B\norder: 1\n---\n",
+                           c="---\ntitle: C\n---\n", d="no front matter, order: 0\n")
+    assert project.content.names() == ["b", "a", "c", "d"]
+
+
+def test_shipped_documents_say_their_sign_off_and_order(project):
+    assert project.content.names() == ["infusion-day-checklist", "fibromyalgia-ketamine"]
+    for name in ["_packet", *project.content.names()]:
+        assert project.content.load(name).status in ("draft", "approved")

@@ -91,9 +91,9 @@ def test_a_long_pdf_is_read_up_to_a_bound_that_the_report_states(tmp_path):
 
 
 def test_stacked_combining_marks_do_not_break_the_read_back(sample_project, tmp_path):
-    from handouts.load.project import Patient
-
     from conftest import APPOINTMENT
+
+    from handouts.load.project import Patient
 
     name = "Ana" + "".join(chr(0x301 + i) for i in range(6)) + " Lopez"
     path = tmp_path / "marks.pdf"
