@@ -39,6 +39,7 @@ class Composer:
                 out.append(PageBreakBox())
         if out and isinstance(out[-1], TextBlock) and depth:
             out[-1].space_after = self.gap
+        _keep_write_ins_together(out)
         return out
 
     def heading(self, block: Heading) -> TextBlock:
@@ -91,3 +92,13 @@ def _introduces(box: Box) -> bool:
     """A paragraph that leads into what follows ("Bring these things:")."""
     return (isinstance(box, TextBlock) and box.label is None and box.element.role == "P"
             and plain_text(box.spans).rstrip().endswith(":"))
+
+
+def _keep_write_ins_together(boxes: list[Box]) -> None:
+    """Lines to write on stay together with the paragraph that asks for them: a form is never split
+    so that one lone write-in line ends up on a page of its own."""
+    for i, box in enumerate(boxes[:-1]):
+        following = boxes[i + 1]
+        if isinstance(following, TextBlock) and following.write_in and following.label is None:
+            if isinstance(box, TextBlock) and box.label is None and box.element.role == "P":
+                box.keep_with_next = True

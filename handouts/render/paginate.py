@@ -56,6 +56,24 @@ def place(box: TextBlock | CalloutBox, width: float, y: float, x: float = 0.0) -
     return Placed(box, x, y, width, height, inner=tuple(inner))
 
 
+def keep_short_sections(boxes: list[Box], width: float, height: float) -> None:
+    """A section (a heading and what follows, up to the next heading) no taller than half a page
+    is kept on one page: no lone line of it, such as the last write-in line, ends up on a page of its own."""
+    starts = [i for i, box in enumerate(boxes) if _is_heading(box)] + [len(boxes)]
+    for start, end in zip(starts, starts[1:]):
+        section = boxes[start:end]
+        if any(isinstance(box, PageBreakBox) for box in section):
+            section = section[:next(i for i, box in enumerate(section) if isinstance(box, PageBreakBox))]
+        total = sum(box.space_before + box.height(width) + box.space_after for box in section)
+        if len(section) > 1 and total <= height / 2:
+            for box in section[:-1]:
+                box.keep_with_next = True
+
+
+def _is_heading(box: Box) -> bool:
+    return isinstance(box, TextBlock) and box.element.role.startswith("H")
+
+
 def paginate(boxes: list[Box], width: float, height: float) -> list[Page]:
     """Fill pages of `width` × `height` points with the boxes, in order."""
     pages = [Page(1)]

@@ -15,7 +15,7 @@ from .compose import Composer
 from .draw import PageDrawer
 from .fonts import FontSet
 from .metadata import apply_metadata
-from .paginate import Page, paginate
+from .paginate import Page, keep_short_sections, paginate
 from .tagging import StructTree, Tagger, UntaggedTagger
 
 
@@ -34,7 +34,9 @@ def lay_out(document: Document, layout: Layout, tree: StructTree | None = None) 
     boxes = Composer(layout, fonts, tree).blocks(document.blocks)
     tree.check_closed()
     _, _, width, height = layout.frame
-    return paginate(boxes, width, height - footer_height(layout))
+    height -= footer_height(layout)
+    keep_short_sections(boxes, width, height)
+    return paginate(boxes, width, height)
 
 
 def footer_height(layout: Layout) -> float:

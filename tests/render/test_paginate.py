@@ -1,5 +1,6 @@
 """The paginator's page model, tested without drawing a PDF."""
 
+import pytest
 from conftest import LEADING
 
 from handouts.render.boxes import CalloutBox, PageBreakBox
@@ -122,3 +123,36 @@ def test_a_list_keeps_its_intro_and_never_strands_an_item(fonts, tree):
             items = [line for line in lines if line.startswith("item")]
             if 0 < len(items) < 4:
                 assert len(items) >= 2, (room, [p.text() for p in pages])
+
+
+@pytest.mark.parametrize("layout_name", ["standard", "large-print", "extra-large"])
+def test_shipped_documents_leave_no_page_nearly_empty(project, layout_name):
+    """Every page but a document's last is at least a quarter full, and no last page holds a lone line."""
+    from handouts.jobs.build import load_document
+    from handouts.render.pdf import footer_height, lay_out
+
+    layout = project.layouts.load(layout_name)
+    height = layout.frame[3] - footer_height(layout)
+    for name in project.content.names():
+        pages = lay_out(load_document(project, name), layout)
+        fills = [(height - min(placed.y for placed in page.placed)) / height for page in pages]
+        assert all(fill >= 0.25 for fill in fills[:-1]), (name, fills)
+        assert len(pages[-1].text()) > 1, (name, pages[-1].text())
+
+
+def test_lines_to_write_on_stay_with_the_paragraph_that_asks_for_them(fonts, tree):
+    from conftest import REPO
+
+    from handouts.load.layouts import load_layout
+    from handouts.model import Paragraph, Span
+    from handouts.render.compose import Composer
+
+    layout = load_layout(REPO / "layouts" / "standard.yaml")
+    blocks = [Paragraph([Span("filler " * 80)]), Paragraph([Span("Write down your questions.")])]
+    blocks += [Paragraph([Span("Question:")], write_in=True) for _ in range(3)]
+    boxes = Composer(layout, fonts, tree).blocks(blocks)
+    leading = boxes[0].style.leading
+    for room in range(8, 16):
+        for page in paginate(boxes, 400.0, room * leading):
+            questions = [line for line in page.text() if line.startswith("Question")]
+            assert len(questions) in (0, 3), (room, page.text())
