@@ -12,12 +12,14 @@ from pypdf import PdfReader
 from pypdf.generic import IndirectObject
 
 
-def pdf_ua_failures(pdf) -> list[str]:
-    """Rule ids the independent PDF/UA-1 validator reports (empty: compliant)."""
-    data = pdf if isinstance(pdf, (bytes, bytearray)) else Path(pdf).read_bytes()
-    report = ua_validator.validate_pdf_bytes(bytes(data), profile="ua1")
-    failures = [f.rule_id for f in report.failures]
-    return failures if failures or report.is_compliant else ["not compliant"]
+def conformance_failures(pdf) -> list[str]:
+    """Rule ids the independent validator reports for PDF/UA-1 and for PDF/A-2a (empty: both hold)."""
+    data = bytes(pdf) if isinstance(pdf, (bytes, bytearray)) else Path(pdf).read_bytes()
+    failures = []
+    for profile in ("ua1", ua_validator.ValidationProfile.PDF_A_2A):
+        report = ua_validator.validate_pdf_bytes(data, profile=profile)
+        failures += [f.rule_id for f in report.failures] or ([] if report.is_compliant else [f"{profile}: not compliant"])
+    return failures
 
 
 def reader(pdf) -> PdfReader:

@@ -18,7 +18,7 @@ from handouts.load.project import Project
 from handouts.quality.lint import document_statuses, lint_profile, lint_project, lint_warnings
 
 DOCUMENTS = ("infusion-day-checklist", "fibromyalgia-ketamine")
-SEED = (REPO.parent / "shared" / "seeds" / "000_8b1d11f563393337.txt")
+SEED = DATA / "seed_fibromyalgia_page.txt"  # the clinic page, copied so the test never depends on ../shared
 # A filled-in fictional clinic: no 555-01xx number, no example domain, no sample mark.
 FILLED = (DATA / "clinic_send.yaml").read_text(encoding="utf-8") + (
     "before_visit_eating: Do not eat for 6 hours before your visit. You may drink water.\n"

@@ -5,7 +5,7 @@ import unicodedata
 
 import pytest
 from conftest import APPOINTMENT, DATA, LAYOUTS, render, run
-from pdfread import embedded_fonts, normalized, pdf_ua_failures, reader, runs, squeeze, text
+from pdfread import conformance_failures, embedded_fonts, normalized, reader, runs, squeeze, text
 
 from handouts.errors import InputError, UnsupportedCharacterError
 from handouts.jobs.atomic import write_atomically
@@ -23,7 +23,7 @@ def test_hostile_values_print_exactly(sample_project, tmp_path, value):
     path.write_bytes(render(sample_project, "sample", "standard", patient=Patient.from_values("X", value),
                             appointment=APPOINTMENT))
     assert f"Prepared for {unicodedata.normalize('NFC', value)}." in normalized(text(path))
-    assert pdf_ua_failures(path) == []
+    assert conformance_failures(path) == []
 
 
 @pytest.mark.parametrize("name", ["Nguyễn Thị Minh Khai", "Ελένη Παπαδοπούλου", "Дмитрий Иванов"])

@@ -4,7 +4,7 @@
 from conftest import APPOINTMENT, render
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pdfread import pdf_ua_failures, squeeze, text
+from pdfread import conformance_failures, squeeze, text
 
 from handouts.errors import ContentError, InputError, UnsupportedCharacterError
 from handouts.jobs.build import load_document
@@ -43,7 +43,7 @@ def test_any_patient_value_prints_exactly_or_is_refused(sample_project, tmp_path
         assert any(ch in value for ch in UNDRAWABLE) or not clean_value(value).strip()
         return
     assert not any(ch in value for ch in UNDRAWABLE)
-    assert pdf_ua_failures(pdf) == []
+    assert conformance_failures(pdf) == []
     assert squeeze(clean_value(value)) in squeeze(text(pdf))
 
 
@@ -78,7 +78,7 @@ def test_any_content_renders_in_order_or_is_refused(make_project, tmp_path, bloc
     except (ContentError, UnsupportedCharacterError) as exc:
         assert exc.message.count("\n") == 0 and "doc.md" in exc.message
         return
-    assert pdf_ua_failures(pdf) == []
+    assert conformance_failures(pdf) == []
     flat = squeeze(text(pdf))
     position = 0
     for node in walk(document.blocks):

@@ -11,6 +11,7 @@ with a clear message when a ReportLab release removes or changes one, and
 from __future__ import annotations
 
 import io
+import itertools
 from datetime import datetime, timezone
 from functools import lru_cache
 
@@ -34,12 +35,15 @@ CONTRACT = (
     ("PDFDocument", "_ID", "a file ID derived from the inputs (byte-identical reruns)"),
     ("PDFDocument", "_timeStamp", "creation dates from SOURCE_DATE_EPOCH"),
     ("PDFPage", "__NoDefault__", "the page keys written: /StructParents and /Tabs"),
+    ("PDFCatalog", "__NoDefault__", "the catalog keys written: /OutputIntents"),
     ("ttfonts", "makeToUnicodeCMap", "ToUnicode maps without U+0000 entries (PDF/UA)"),
     ("TTFont", "getSubsetInternalName", "font resource names for raw text operators"),
     ("TTFont", "splitString", "text split by glyph subset for raw text operators"),
     ("TTFontFace", "makeSubset", "building each glyph subset once per process"),
     ("TTFontFace", "charToGlyph", "which characters a face can draw"),
     ("rl_config", "useA85", "Flate-only streams"),
+    ("ttfonts", "SUBSETN", "distinct, stable font subset tags"),
+    ("PDFStream", "format", "an end-of-line before 'endstream' (PDF/A)"),
 )
 
 
@@ -49,7 +53,8 @@ def contract_breaks(font_path) -> list[str]:
     font = ttfonts.TTFont("HandoutsContractProbe", str(font_path))
     subjects = {"Canvas": canv, "PDFDocument": canv._doc if hasattr(canv, "_doc") else None,
                 "PDFPage": pdfdoc.PDFPage(), "ttfonts": ttfonts, "TTFont": font, "TTFontFace": font.face,
-                "rl_config": rl_config}
+                "rl_config": rl_config, "PDFStream": PDFStream,
+                "PDFCatalog": pdfdoc.PDFCatalog}
     timestamp = getattr(subjects["PDFDocument"], "_timeStamp", None)
     missing = [f"{where}.{name} ({purpose})" for where, name, purpose in CONTRACT
                if not hasattr(subjects[where], name)]
@@ -70,7 +75,38 @@ def prepare() -> None:
     rl_config.useA85 = 0
     # ReportLab maps a subset's unused codes to U+0000, which PDF/UA forbids.
     ttfonts.makeToUnicodeCMap = _to_unicode_cmap
+    # ReportLab tags every font's first subset AAAAAA+; tags must tell subsets apart (and stay stable).
+    ttfonts.SUBSETN = _next_subset_tag
+    # PDF/A wants an end-of-line before 'endstream'; ReportLab writes none (Length stays the data's).
+    # CR LF, not LF: data that ends in a CR byte must not read as ending in a CR LF of its own.
+    stream_format = PDFStream.format
+
+    def format_with_eol(self, document):
+        data = stream_format(self, document)
+        return data[:-len(b"endstream\n")] + b"\r\nendstream\n" if data.endswith(b"endstream\n") else data
+
+    PDFStream.format = format_with_eol
     _prepared = True
+
+
+_subset_tags = iter(())
+
+
+def _next_subset_tag(n: int) -> bytes:
+    """The next subset tag of the document being saved: AAAAAA, AAAAAB, ... in the order fonts are written."""
+    number = next(_subset_tags)
+    letters = []
+    for _ in range(6):
+        number, digit = divmod(number, 26)
+        letters.append(chr(ord("A") + digit))
+    return "".join(reversed(letters)).encode("ascii")
+
+
+def save(canv: Canvas) -> None:
+    """Write the document; subset tags count from the start for each document, so reruns match."""
+    global _subset_tags
+    _subset_tags = itertools.count()
+    canv.save()
 
 
 def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
@@ -95,8 +131,9 @@ def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
 def new_canvas(buffer: io.BytesIO, page_size, language: str, initial_font: str, initial_size: float) -> Canvas:
     prepare()
     # The initial font goes into every page's preamble: make it ours, not an unembedded Helvetica.
+    # PDF 1.7: what the tagged structure and PDF/UA-1 build on (ReportLab would say 1.4).
     return Canvas(buffer, pagesize=page_size, invariant=1, pageCompression=1, lang=language,
-                  initialFontName=initial_font, initialFontSize=initial_size)
+                  initialFontName=initial_font, initialFontSize=initial_size, pdfVersion=(1, 7))
 
 
 def set_creation_time(canv: Canvas, created: datetime) -> None:
@@ -199,6 +236,23 @@ def pdf_dictionary(entries: dict) -> PDFDictionary:
 
 def pdf_string(text: str) -> PDFString:
     return PDFString(text)
+
+
+def set_catalog_entry(canv: Canvas, key: str, value) -> None:
+    """A catalog entry ReportLab does not know (setCatalogEntry writes only the keys it lists)."""
+    catalog = canv._doc.Catalog
+    if key not in catalog.__NoDefault__:
+        catalog.__NoDefault__ = [*catalog.__NoDefault__, key]
+    setattr(catalog, key, value)
+
+
+def output_intent(icc: bytes) -> PDFArray:
+    """The sRGB output intent PDF/A needs when pages use device RGB."""
+    profile = PDFStream(PDFDictionary({"N": 3}), icc)
+    intent = PDFDictionary({"Type": PDFName("OutputIntent"), "S": PDFName("GTS_PDFA1"),
+                            "OutputConditionIdentifier": PDFString("sRGB IEC61966-2.1"),
+                            "Info": PDFString("sRGB IEC61966-2.1"), "DestOutputProfile": profile})
+    return PDFArray([intent])
 
 
 def xml_stream(data: bytes, entries: dict) -> PDFStream:

@@ -1,14 +1,16 @@
-"""Document metadata: Info, XMP (with PDF/UA identification), language, title display."""
+"""Document metadata: Info, XMP (PDF/A-2a and PDF/UA-1 identification), output intent, language, title."""
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from importlib.resources import files
 from xml.sax.saxutils import escape
 
 from .. import __version__
 from . import _reportlab
 
 PRODUCER = f"handouts {__version__} (ReportLab)"
+SRGB_PROFILE = files("handouts") / "render" / "sRGB.icc"  # made by tools/make_srgb_icc.py
 
 _XMP = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
 <x:xmpmeta xmlns:x="adobe:ns:meta/">
@@ -17,7 +19,11 @@ _XMP = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
     xmlns:dc="http://purl.org/dc/elements/1.1/"
     xmlns:pdf="http://ns.adobe.com/pdf/1.3/"
     xmlns:xmp="http://ns.adobe.com/xap/1.0/"
-    xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">
+    xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/"
+    xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/"
+    xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"
+    xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#"
+    xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
    <dc:format>application/pdf</dc:format>
    <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{title}</rdf:li></rdf:Alt></dc:title>
    <dc:description><rdf:Alt><rdf:li xml:lang="x-default">{subject}</rdf:li></rdf:Alt></dc:description>
@@ -27,7 +33,28 @@ _XMP = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
    <xmp:CreatorTool>{producer}</xmp:CreatorTool>
    <xmp:CreateDate>{date}</xmp:CreateDate>
    <xmp:ModifyDate>{date}</xmp:ModifyDate>
+   <pdfaid:part>2</pdfaid:part>
+   <pdfaid:conformance>A</pdfaid:conformance>
    <pdfuaid:part>1</pdfuaid:part>
+   <pdfaExtension:schemas>
+    <rdf:Bag>
+     <rdf:li rdf:parseType="Resource">
+      <pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>
+      <pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>
+      <pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>
+      <pdfaSchema:property>
+       <rdf:Seq>
+        <rdf:li rdf:parseType="Resource">
+         <pdfaProperty:name>part</pdfaProperty:name>
+         <pdfaProperty:valueType>Integer</pdfaProperty:valueType>
+         <pdfaProperty:category>internal</pdfaProperty:category>
+         <pdfaProperty:description>Indicates, which part of ISO 14289 standard is followed</pdfaProperty:description>
+        </rdf:li>
+       </rdf:Seq>
+      </pdfaSchema:property>
+     </rdf:li>
+    </rdf:Bag>
+   </pdfaExtension:schemas>
   </rdf:Description>
  </rdf:RDF>
 </x:xmpmeta>
@@ -44,6 +71,8 @@ def apply_metadata(canv, *, title: str, language: str, subject: str, author: str
     canv.setProducer(PRODUCER)
     _reportlab.set_creation_time(canv, created)
     canv.setCatalogEntry("Lang", _reportlab.pdf_string(language))
+    # PDF/A-2a beside PDF/UA-1: pages use device RGB, so the file says which RGB (sRGB) it means.
+    _reportlab.set_catalog_entry(canv, "OutputIntents", _reportlab.output_intent(SRGB_PROFILE.read_bytes()))
     canv.setCatalogEntry("ViewerPreferences", _reportlab.pdf_dictionary({"DisplayDocTitle": "true"}))
     xmp = _XMP.format(
         title=escape(title), subject=escape(subject), author=escape(author), language=escape(language),

@@ -64,7 +64,7 @@ def render_pdf(document: Document, layout: Layout, options: RenderOptions) -> by
         drawer.page(page, len(pages), layout.page_size)
     tagger.write()
     _reportlab.set_file_id(canv, _document_digest(document, layout, len(pages)))
-    canv.save()
+    _reportlab.save(canv)
     return buffer.getvalue()
 
 

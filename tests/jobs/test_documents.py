@@ -6,9 +6,9 @@ import pytest
 from conftest import APPOINTMENT, LAYOUTS, PATIENT, REPO, render
 from outline import compare, expected_tree
 from pdfread import (
+    conformance_failures,
     embedded_fonts,
     normalized,
-    pdf_ua_failures,
     reader,
     runs,
     struct_tree,
@@ -40,7 +40,7 @@ def built(project, tmp_path_factory):
 
 def test_every_pdf_passes_pdf_ua_1(built):
     for key, path in built.items():
-        assert pdf_ua_failures(path) == [], key
+        assert conformance_failures(path) == [], key
 
 
 @pytest.mark.parametrize("name", DOCUMENTS)
@@ -126,6 +126,7 @@ def test_every_page_says_sample_while_the_profile_is_the_sample(project, tmp_pat
     import shutil
 
     from conftest import DATA
+
     from handouts.load.project import Project
 
     sample = reader(render(project, "infusion-day-checklist", "standard"))

@@ -8,7 +8,7 @@ import time
 
 import pytest
 from conftest import LAYOUTS, REPO, run
-from pdfread import normalized, pdf_ua_failures, text
+from pdfread import normalized, conformance_failures, text
 from pypdf import PdfReader
 
 NAMES = {
@@ -44,7 +44,7 @@ def test_every_patient_gets_a_valid_personalized_packet(capsys, tmp_path, roster
         flat = normalized(text(path))
         assert f"Prepared for {name}." in flat
         assert f"2026 at {8 + i % 3}:30 AM" in flat
-        assert pdf_ua_failures(path) == [], pid
+        assert conformance_failures(path) == [], pid
         reader = PdfReader(str(path))
         assert (preferred or name) in reader.metadata.title
         assert [o.title for o in reader.outline if not isinstance(o, list)] == [

@@ -142,7 +142,7 @@ def test_a_heading_and_its_subheading_stay_with_their_text(make_project):
 
 @pytest.mark.parametrize("name", ["Ĉarlo≤ Smith", "Температура≥38", "Ελένη≤Nguyễn"])
 def test_a_word_that_needs_two_faces_draws_every_character_in_a_face_that_has_it(sample_project, fonts, name):
-    from pdfread import pdf_ua_failures
+    from pdfread import conformance_failures
 
     from handouts.load.project import Patient
 
@@ -154,4 +154,4 @@ def test_a_word_that_needs_two_faces_draws_every_character_in_a_face_that_has_it
                     font.endswith(name.split("-")[-1]))
         assert all(ch.isspace() or ord(ch) in covered[face] for ch in piece), (piece, font)
     assert name in normalized(text(pdf))
-    assert pdf_ua_failures(pdf) == []
+    assert conformance_failures(pdf) == []

@@ -3,7 +3,7 @@
 import pytest
 from conftest import APPOINTMENT, LAYOUTS, PATIENT, render
 from outline import compare, expected_tree
-from pdfread import normalized, pdf_ua_failures, reader, struct_tree
+from pdfread import conformance_failures, normalized, reader, struct_tree
 
 from handouts.jobs.build import load_document
 
@@ -72,7 +72,7 @@ def test_catalog_metadata_and_language(sample_project):
 @pytest.mark.parametrize("personal", [False, True])
 def test_validator_passes_with_zero_failures(sample_project, tmp_path, layout, personal):
     kw = dict(patient=PATIENT, appointment=APPOINTMENT) if personal else {}
-    assert pdf_ua_failures(render(sample_project, "sample", layout, **kw)) == []
+    assert conformance_failures(render(sample_project, "sample", layout, **kw)) == []
 
 
 def test_two_links_to_one_address_are_two_link_elements(make_project):
