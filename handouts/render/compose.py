@@ -51,7 +51,9 @@ class Composer:
 
     def list_block(self, block: ListBlock, depth: int) -> list[Box]:
         items: list[list[Box]] = []
-        with self.tree.element("L"):
+        # Screen readers say "list, 3 items, numbered" only when the list says how it is numbered.
+        numbering = "Decimal" if block.ordered else ("None" if any(i.task is not None for i in block.items) else "Disc")
+        with self.tree.element("L", list_numbering=numbering):
             for number, item in enumerate(block.items, start=block.start):
                 items.append(self.list_item(item, depth, f"{number}." if block.ordered else "•"))
         # No item alone at a page's bottom (the first) or top (the last): each goes with its neighbour.

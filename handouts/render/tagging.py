@@ -59,6 +59,7 @@ class StructElement:
     alt: str | None = None
     actual_text: str | None = None
     lang: str | None = None
+    list_numbering: str | None = None  # an L's /ListNumbering: Decimal, Disc or None (checkboxes)
     kids: list = field(default_factory=list)
     attached: bool = False
 
@@ -247,6 +248,8 @@ class Tagger:
         for key, value in (("Alt", element.alt), ("ActualText", element.actual_text), ("Lang", element.lang)):
             if value:
                 text += f" /{key} ".encode() + _reportlab.pdf_string_bytes(self._canv, value)
+        if element.list_numbering:
+            text += f" /A << /O /List /ListNumbering /{element.list_numbering} >>".encode()
         return text + b" >>"
 
 

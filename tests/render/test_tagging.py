@@ -82,3 +82,16 @@ def test_two_links_to_one_address_are_two_link_elements(make_project):
     assert [normalized(l.text) for l in links] == ["us", "the desk"]
     contents = [str(a.get_object()["/Contents"]) for p in pdf.pages for a in p.get("/Annots", [])]
     assert contents == ["us", "the desk"]
+
+
+def test_lists_say_how_they_are_numbered(make_project):
+    import io
+
+    from pypdf import PdfReader
+
+    pdf = render(make_project(doc="---\ntitle: Lists\n---\n1. first\n2. second\n\n- a\n- b\n\nText.\n\n- [ ] tick\n"), "doc")
+    root = PdfReader(io.BytesIO(pdf)).trailer["/Root"]["/StructTreeRoot"]["/K"].get_object()
+    numbering = [kid.get_object()["/A"]["/ListNumbering"] for kid in root["/K"]
+                 if kid.get_object().get("/S") == "/L"]
+    assert numbering == ["/Decimal", "/Disc", "/None"]
+    assert conformance_failures(pdf) == []
