@@ -203,8 +203,10 @@ def _print_report(report) -> None:
         return
     m = report.figures
     summary = (f"smallest text {m['smallest_size_pt']:g} pt; faces {', '.join(m['faces']) or 'none'}; "
-               f"grade {m['grade']:.1f}, reading ease {m['reading_ease']:.0f}, "
-               f"{m['average_sentence_length']:.1f} words a sentence")
+               + (f"Fernández-Huerta ease {m['reading_ease']:.0f} ({m.get('language')}), "
+                  if m.get("readability_formula") == "fernandez-huerta" else
+                  f"grade {m['grade']:.1f}, reading ease {m['reading_ease']:.0f}, ")
+               + f"{m['average_sentence_length']:.1f} words a sentence")
     if m["pages_read"] < m["pages"] or m["text_cut"]:
         summary += f" (size, margins and reading level from the first {m['pages_read']} of {m['pages']} pages)"
     if report.passed:
@@ -234,7 +236,7 @@ def lint(as_json, max_grade, content_dir, layouts_dir):
       handouts lint --max-grade 8 --content my-content
       handouts lint --json > findings.json
     """
-    from .quality.lint import document_statuses, lint_project, lint_warnings
+    from .quality.lint import document_statuses, edition_notes, lint_project, lint_warnings
 
     project = Project.open(content_dir, layouts_dir)
     findings = lint_project(project, max_grade)
@@ -245,6 +247,8 @@ def lint(as_json, max_grade, content_dir, layouts_dir):
             click.echo(f"status: {status}")
         for warning in lint_warnings(project):
             click.echo(f"warning: {warning}")
+        for note in edition_notes(project):
+            click.echo(f"note: {note}")
         for finding in findings:
             click.echo(str(finding))
         click.echo(f"{len(findings)} finding(s) in {len(project.content.names())} document(s) "

@@ -10,7 +10,7 @@ import shutil
 import signal
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -23,6 +23,7 @@ from ..errors import (
     ProfileError,
     UnsupportedCharacterError,
 )
+from ..load.languages import language_name, primary
 from ..load.project import Patient, Project
 from ..load.roster import Roster, RosterRow, RowProblem, RowRules
 from ..render.fonts import FontSet
@@ -94,9 +95,36 @@ class BatchPlan:
 def read_roster(project: Project, roster: Path, selection: Selection) -> tuple[list[RosterRow], list[RowProblem],
                                                                                list[str]]:
     """The roster read once and checked, as the clinic profile says it is laid out; then the selection."""
-    read = Roster(roster, project.roster_format).read(row_rules(project))
+    rules = row_rules(project)
+    read = Roster(roster, project.roster_format).read(rules)
     rows, notes = select_rows(read.rows, selection)
-    return rows, read.problems, notes
+    rows, fallback = fall_back(project, rows, rules.language)
+    return rows, read.problems, notes + fallback
+
+
+# The parts a packet (and its email) needs in the patient's language besides the chosen documents.
+PACKET_PARTS = ("_packet",)
+
+
+def fall_back(project: Project, rows: list[RosterRow], default: str) -> tuple[list[RosterRow], list[str]]:
+    """Rows whose language lacks an edition of one of their documents (or of the packet opening) get the whole
+    packet in `default` (English), with one note per language and document: never a silent mix, and never a
+    mix at all, since a packet is tagged with one language."""
+    missing: dict[tuple[str, str], list[int]] = {}
+    out = []
+    for row in rows:
+        if primary(row.language) == primary(default):
+            out.append(row)
+            continue
+        lacking = [name for name in (*PACKET_PARTS, *row.documents)
+                   if not project.content.has_edition(name, row.language)]
+        for name in lacking:
+            missing.setdefault((row.language, name), []).append(row.number)
+        out.append(replace(row, language=default) if lacking else row)
+    notes = [f"no {language_name(language)} ({language}) edition of '{name}': {len(numbers)} row(s) get their "
+             f"packet in {language_name(default)} instead ({_numbers(numbers)}); translate it into "
+             f"{primary(language)}/{name}.md" for (language, name), numbers in missing.items()]
+    return out, notes
 
 
 def plan_batch(project: Project, roster: Path, out_dir: Path, selection: Selection, print_job: Path | None = None,
@@ -143,8 +171,9 @@ def row_rules(project: Project) -> RowRules:
     def uncovered(text: str) -> list[str]:
         return list(dict.fromkeys(ch for f in fonts.values() for ch in f.uncovered(text)))
 
-    return RowRules(tuple(project.layouts.names()), tuple(project.content.names()),
-                    sorted(languages)[0] if languages else "en-US", uncovered)
+    default = sorted(languages)[0] if languages else "en-US"
+    editions = tuple(tag for tag in project.content.languages() if primary(tag) != primary(default))
+    return RowRules(tuple(project.layouts.names()), tuple(project.content.names()), default, uncovered, editions)
 
 
 # -- rendering, in this process or in workers ------------------------------
@@ -177,7 +206,7 @@ def render_row(row: RosterRow, project: Project | None = None) -> Rendered:
     try:
         layout = project.layouts.load(row.layout)
         patient = Patient.from_values(row.name, row.preferred_name)
-        document = packet_document(project, patient, row.appointment, row.documents)
+        document = packet_document(project, patient, row.appointment, row.documents, row.language)
         return Rendered(row, render_checked(project, document, layout, "packet"))
     except HandoutsError as exc:
         return Rendered(row, None, exc.finding, _is_project_wide(exc))

@@ -12,8 +12,9 @@ from pypdf import PdfReader
 
 from ..errors import InputError
 from ..load.dates import in_words
+from ..load.languages import labels, page_label
 from ..load.layouts import Layout
-from ..load.profile import sample_fields
+from ..load.profile import localized, sample_fields
 from ..load.project import Patient, Project
 from ..model import Document, plain_text, walk
 from ..render.fonts import FontSet
@@ -39,12 +40,14 @@ def creation_time() -> datetime:
 
 
 def load_document(project: Project, name: str, patient: Patient | None = None,
-                  appointment: datetime | None = None, **extra) -> Document:
-    source = project.content.load(name)
+                  appointment: datetime | None = None, language: str | None = None, **extra) -> Document:
+    """A document filled and parsed; with `language`, its edition in that language (`content/<lang>/<name>.md`),
+    which sees the clinic's sentences and the appointment in that language too."""
+    source = project.content.load(name, language)
     context = {
-        "clinic": project.clinic,
+        "clinic": localized(project.clinic, source.language),
         "patient": {"name": patient.name, "preferred_name": patient.preferred_name} if patient else None,
-        "appointment": in_words(appointment) if appointment else None,
+        "appointment": in_words(appointment, source.language) if appointment else None,
         **extra,
     }
     return parse_document(source, fill(source, context))
@@ -59,18 +62,21 @@ def render_checked(project: Project, document: Document, layout: Layout, where: 
             fonts.require(plain_text(spans), where, node.line or None)
     clinic = project.clinic
     # A PDF made with the shipped sample's contact details says so on every page: it must never reach a patient.
-    note = SAMPLE_NOTE if sample_fields(clinic) else f"{clinic['name']} · {clinic['phone']}"
-    return render_pdf(document, layout, RenderOptions(created=creation_time(), author=clinic["name"], footer_note=note))
+    sample = SAMPLE_NOTE if document.language.lower().startswith("en") else labels(document.language)["sample"]
+    note = sample if sample_fields(clinic) else f"{clinic['name']} · {clinic['phone']}"
+    return render_pdf(document, layout, RenderOptions(created=creation_time(), author=clinic["name"], footer_note=note,
+                                                      page_label=page_label(document.language)))
 
 
 def render_document(project: Project, name: str, layout: Layout, patient: Patient | None = None,
-                    appointment: datetime | None = None) -> bytes:
+                    appointment: datetime | None = None, language: str | None = None) -> bytes:
     if patient:
         fonts = FontSet(layout.typeface)
         fonts.require(patient.name, "patient name")
         fonts.require(patient.preferred_name, "preferred name")
-    document = load_document(project, name, patient, appointment)
-    return render_checked(project, document, layout, str(project.content.folder / f"{name}.md"))
+    document = load_document(project, name, patient, appointment, language)
+    source = project.content.load(name, language)
+    return render_checked(project, document, layout, str(source.path))
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from email.message import EmailMessage
 from email.utils import format_datetime, localtime, make_msgid
 
+from ..load.profile import localized
 from ..load.project import Patient, Project
 from ..load.roster import RosterRow
 from ..model import Block, Callout, Heading, ListBlock, ListItem, Paragraph, Span
@@ -37,16 +38,28 @@ class Letter:
     language: str
 
 
-def letter(project: Project, sender: str) -> Letter:
-    """The subject (the title of `_email.md`, filled with clinic values only) and the sender."""
-    source = project.content.load(EMAIL)
-    title = fill(replace(source, body=source.title), {"clinic": project.clinic})
+def letter(project: Project, sender: str, language: str | None = None) -> Letter:
+    """The subject (the title of `_email.md`, or of its edition in `language`, filled with clinic values only)
+    and the sender."""
+    source = project.content.load(EMAIL, language)
+    title = fill(replace(source, body=source.title), {"clinic": localized(project.clinic, source.language)})
     return Letter(" ".join(title.restore(title.text).split()), sender, source.language)
 
 
+def email_language(project: Project, row: RosterRow) -> str | None:
+    """The row's language when `_email.md` has an edition in it (the packet's language), else None: English."""
+    return row.language if project.content.has_edition(EMAIL, row.language) else None
+
+
 def compose(project: Project, common: Letter, row: RosterRow, recipient: str, pdf: bytes) -> EmailMessage:
-    """One patient's email: multipart/mixed of multipart/alternative (text, HTML) and the packet."""
-    document = load_document(project, EMAIL, Patient.from_values(row.name, row.preferred_name), row.appointment)
+    """One patient's email: multipart/mixed of multipart/alternative (text, HTML) and the packet.
+
+    Subject, body, `lang` and Content-Language follow the row's language when `_email.md` has that edition."""
+    language = email_language(project, row)
+    if language is not None and language != common.language:
+        common = letter(project, common.sender, language)
+    document = load_document(project, EMAIL, Patient.from_values(row.name, row.preferred_name), row.appointment,
+                             language)
     message = EmailMessage()
     message["Subject"] = common.subject
     message["From"] = common.sender

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from ..load.languages import labels
 from ..load.project import Patient, Project
 from ..model import Document, PageBreak
 from .build import load_document
@@ -11,12 +12,16 @@ from .build import load_document
 OPENING = "_packet"  # content/_packet.md: "Prepared for ..., your appointment ..."
 
 
-def packet_document(project: Project, patient: Patient, appointment, documents: tuple[str, ...]) -> Document:
-    parts = [load_document(project, name, patient, appointment) for name in documents]
+def packet_document(project: Project, patient: Patient, appointment, documents: tuple[str, ...],
+                    language: str | None = None) -> Document:
+    """The packet in one language: every part is that language's edition (the batch has already fallen back to
+    English, with a note, for a row whose language lacks one of them: a packet never mixes languages)."""
+    parts = [load_document(project, name, patient, appointment, language) for name in documents]
     titles = [part.title for part in parts]
-    opening = load_document(project, OPENING, patient, appointment, documents=titles)
+    opening = load_document(project, OPENING, patient, appointment, language, documents=titles)
     blocks = list(opening.blocks)
     for part in parts:
         blocks += [PageBreak(), *part.blocks]
-    title = f"{opening.title} for {patient.preferred_name}: {'; '.join(titles)}"
+    title = labels(opening.language)["packet_title"].format(title=opening.title, name=patient.preferred_name,
+                                                             documents="; ".join(titles))
     return replace(opening, name="packet", title=title, summary=opening.summary, blocks=blocks)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -12,7 +13,10 @@ from .yamlfile import parse_mapping, read_text, shown
 
 KINDS = ("handout", "checklist")
 STATUSES = ("draft", "approved")  # sign-off: `packets` refuses drafts unless --allow-draft
-FRONT_MATTER_KEYS = {"title", "kind", "language", "summary", "status", "reviewed_by", "reviewed_on", "order"}
+FRONT_MATTER_KEYS = {"title", "kind", "language", "summary", "status", "reviewed_by", "reviewed_on", "order",
+                     "source_hash"}
+_EDITION_FOLDER = re.compile(r"^[a-z]{2,3}$")  # content/es/: the Spanish editions (a primary language subtag)
+_HASH = re.compile(r"^[0-9a-f]{12,64}$")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
 
@@ -34,10 +38,18 @@ class Source:
     reviewed_by: str | None = None
     reviewed_on: date | None = None
     order: int | None = None  # place in a packet and in listings: lowest first, then by name
+    source_hash: str | None = None  # an edition: `source_digest` of the English source it was translated from
 
     @property
     def approved(self) -> bool:
         return self.status == "approved"
+
+
+def source_digest(source: Source) -> str:
+    """What a translation is made from: the title and body of the source, as 12 hex digits of SHA-256.
+    The front matter (status, review) is left out: a sign-off does not make a translation stale."""
+    text = source.title + "\n" + source.body.replace("\r\n", "\n")
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
 class ContentLibrary:
@@ -60,7 +72,75 @@ class ContentLibrary:
         stems = sorted(p.stem for p in self.folder.glob("*.md") if not p.stem.startswith("_"))
         return sorted(stems, key=lambda stem: _declared_order(self.folder / f"{stem}.md"))
 
-    def load(self, name: str) -> Source:
+    # -- editions: content/<language>/<name>.md -------------------------------------------------------
+    def edition_folders(self) -> list[Path]:
+        """The folders of translations, e.g. content/es/, by primary language subtag."""
+        return sorted(p for p in self.folder.iterdir() if p.is_dir() and _EDITION_FOLDER.match(p.name))
+
+    def edition_path(self, name: str, language: str) -> Path:
+        from .languages import primary
+
+        return self.folder / primary(language) / f"{name}.md"
+
+    def edition_names(self, folder: Path) -> list[str]:
+        """The documents and parts ('_packet', '_email') translated in one edition folder."""
+        return sorted(p.stem for p in folder.glob("*.md"))
+
+    def languages(self) -> list[str]:
+        """Every language the documents are written in: the English documents' first, then the editions'
+        (each edition folder's language as its files declare it, e.g. 'es-US')."""
+        base = self.load(self.names()[0]).language
+        found = [base]
+        for folder in self.edition_folders():
+            for stem in self.edition_names(folder):
+                try:
+                    tag = self.load(stem, folder.name).language
+                except ContentError:
+                    continue  # lint and build report it at the file
+                if tag not in found:
+                    found.append(tag)
+                break
+        return found
+
+    def has_edition(self, name: str, language: str) -> bool:
+        """True when `name` can be given in `language`: the English source itself, or its translation."""
+        from .languages import primary
+
+        if primary(language) == primary(self._base_language(name)):
+            return True
+        return self.edition_path(name, language).is_file()
+
+    def _base_language(self, name: str) -> str:
+        try:
+            return self.load(name).language
+        except ContentError:
+            return "en-US"
+
+    def load(self, name: str, language: str | None = None) -> Source:
+        """A document (or part, '_packet'); with `language`, its edition in that language when the English
+        source is in another language. A missing edition is an error: callers ask `has_edition` first."""
+        if language is not None:
+            from .languages import primary
+
+            base = self.load(name)
+            if primary(language) == primary(base.language):
+                return base
+            key = f"{primary(language)}/{name}"
+            if key not in self._loaded:
+                path = self.edition_path(name, language)
+                if not path.is_file():
+                    raise ContentError(f"no {primary(language)} edition of '{name}'", source=str(path),
+                                       rule="edition-missing",
+                                       hint=f"translate {name}.md into {path}, or choose another language")
+                source = parse_source(name, path)
+                if primary(source.language) != primary(language):
+                    raise ContentError(f"the file says language {source.language}, but it is in the "
+                                       f"'{path.parent.name}' folder", source=str(path), line=1,
+                                       rule="edition-language",
+                                       hint=f"write 'language: {primary(language)}-US' (or the right tag), "
+                                            "or move the file")
+                self._loaded[key] = source
+            return self._loaded[key]
         if name not in self._loaded:
             part = name.startswith("_") and (self.folder / f"{name}.md").is_file()
             if not part and name not in self.names():
@@ -123,13 +203,18 @@ def parse_source(name: str, path: Path) -> Source:
         raise bad("status", f"an approved document needs '{missing}'",
                   "add 'reviewed_by: <name>' and 'reviewed_on: YYYY-MM-DD', or write 'status: draft'",
                   "front-matter-sign-off")
+    source_hash = meta.get("source_hash")
+    if source_hash is not None and (not isinstance(source_hash, str) or not _HASH.match(source_hash)):
+        raise bad("source_hash", f"source_hash {shown(source_hash)} is not a hash like 3f2a9c0b1d4e",
+                  "copy the hash 'handouts lint' shows for the English source, in quotes")
     order = meta.get("order")
     if order is not None and (not isinstance(order, int) or isinstance(order, bool)):
         raise bad("order", f"order {shown(order)} is not a whole number", "write e.g. 'order: 1', or leave it out")
     body_start = fences[1].end() + 1
     body_line = text.count("\n", 0, body_start) + 1
     return Source(name, path, title.strip(), kind, language, summary, text[body_start:], body_line,
-                  meta.lines["title"], status, reviewed_by.strip() if reviewed_by else None, reviewed_on, order)
+                  meta.lines["title"], status, reviewed_by.strip() if reviewed_by else None, reviewed_on, order,
+                  source_hash)
 
 
 _ORDER_LINE = re.compile(r"^order:[ \t]*(-?\d{1,6})[ \t]*(?:#.*)?$", re.MULTILINE)

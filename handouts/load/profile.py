@@ -49,6 +49,25 @@ INSTRUCTIONS = {
 NEUTRAL_INSTRUCTION = "Follow the instructions your care team gave you."
 DEFAULTS = {**SAFETY, "website": None, "email": None}
 
+# The same defaults in each edition's language (by primary subtag), translated from the English above in the
+# same strength. A clinic that rewrites one in English writes its translation too, under `translations:`
+# (`translations: {es: {safety_driving: ...}}`); until it does, an edition in that language is refused, never
+# printed with the English sentence in the middle.
+TRANSLATED = {
+    "es": {
+        "safety_driving": "Usted debe pedirle a otra persona que le lleve a casa en carro después de la infusión.",
+        "safety_rest_of_day": "Si puede, deje libre el resto del día para descansar y tomar las cosas con calma.",
+        "safety_session": "La infusión suele durar de 40 minutos a una hora. "
+                          "Después, usted descansa en la clínica por 30 minutos.",
+        "safety_side_effects": "Es raro, pero a veces hay náuseas leves (malestar de estómago) o dolor de cabeza "
+                               "después de una infusión. Por lo general se quitan en unas pocas horas.",
+        "before_visit_eating": "Llámenos al {phone} para preguntar qué puede comer y beber.",
+        "before_visit_medicines": "Llámenos al {phone} para preguntar qué medicinas debe tomar.",
+        "before_visit_bring": "Llámenos al {phone} para preguntar qué debe traer.",
+    },
+}
+TRANSLATIONS_KEY = "translations"
+
 # The shipped sample profile's marks: fictional North American numbers (555-0100 to 555-0199),
 # documentation domains (RFC 2606: example.com/.net/.org, *.example), and its street.
 _SAMPLE_PHONE = re.compile(r"555[\s.)-]*01\d\d(?!\d)")
@@ -63,6 +82,8 @@ class ClinicProfile(dict):
     """
 
     _sample_marker: bool = False
+    _translations: dict = {}  # language (primary subtag) -> {key: text}, from `translations:` in the file
+    _path: str = ""
 
 
 def sample_fields(profile: dict) -> list[str]:
@@ -107,6 +128,9 @@ def read_profile(path: Path) -> tuple[dict, RosterFormat]:
     for key, value in data.items():
         if key == "roster":
             continue
+        if key == TRANSLATIONS_KEY:
+            profile._translations = _read_translations(value, str(path), data.lines.get(key))
+            continue
         if key == SAMPLE_MARKER:
             if not isinstance(value, bool):
                 raise ProfileError("'sample' must be true or false", source=str(path), line=data.lines.get(key),
@@ -124,6 +148,7 @@ def read_profile(path: Path) -> tuple[dict, RosterFormat]:
     for key in INSTRUCTIONS:
         if not profile.get(key):
             profile[key] = default_value(key, profile)
+    profile._path = str(path)
     profile.setdefault("after_hours_phone", profile["phone"])
     if profile["after_hours_phone"] is None:
         profile["after_hours_phone"] = profile["phone"]
@@ -141,3 +166,67 @@ def _value_problem(value: object) -> tuple[str, str] | None:
     if value is not None and len(str(value)) > MAX_VALUE:
         return f"is longer than {MAX_VALUE} characters", "shorten it"
     return None
+
+
+def _read_translations(value: object, path: str, line: int | None) -> dict:
+    """`translations: {es: {safety_driving: ..., before_visit_eating: ...}}`: the clinic's own sentences in each
+    edition's language."""
+    def bad(message: str, hint: str) -> ProfileError:
+        return ProfileError(message, source=path, line=line, rule="profile-translations", hint=hint,
+                            key=TRANSLATIONS_KEY)
+
+    allowed = set(SAFETY) | set(INSTRUCTIONS)
+    if not isinstance(value, dict):
+        raise bad("'translations' must map a language to its sentences", "write e.g. 'translations:', "
+                  "'  es:', '    safety_driving: ...'")
+    found = {}
+    for language, texts in value.items():
+        if not isinstance(language, str) or not re.fullmatch(r"[a-z]{2,3}", language):
+            raise bad("'translations' has a key that is not a language like 'es'", "use the edition folder's name")
+        if not isinstance(texts, dict) or not set(texts) <= allowed:
+            raise bad(f"'translations: {language}' may hold only: {', '.join(sorted(allowed))}",
+                      "write each as 'key: text'")
+        for key, text in texts.items():
+            problem = _value_problem(text)
+            if problem or not isinstance(text, (str, int)) or not str(text).strip():
+                raise bad(f"'translations: {language}: {key}' must be text", problem[1] if problem else "write it")
+        found[language] = {key: str(text).strip() for key, text in texts.items()}
+    return found
+
+
+def localized(profile: dict, language: str) -> dict:
+    """The profile as an edition in `language` sees it: the safety sentences and instructions in that language
+    (the clinic's own translation, else the shipped one). A sentence the clinic rewrote in English and did not
+    translate is an error: a Spanish checklist must never carry an English safety step."""
+    from .languages import primary
+
+    code = primary(language)
+    if code == "en":
+        return profile
+    out = ClinicProfile(profile)
+    out._sample_marker = getattr(profile, "_sample_marker", False)
+    out._path = getattr(profile, "_path", "")
+    own = getattr(profile, "_translations", {}).get(code, {})
+    shipped = TRANSLATED.get(code, {})
+    for key in (*SAFETY, *INSTRUCTIONS):
+        english_default = profile.get(key) in (default_value(key, profile), NEUTRAL_INSTRUCTION)
+        if key in own:
+            out[key] = own[key]
+        elif key in shipped and (english_default or key in INSTRUCTIONS):
+            # An instruction the clinic wrote in English only: the edition keeps the shipped action ("call us to
+            # ask ..."), which is safe in any protocol, and lint warns (`untranslated_instructions`).
+            out[key] = shipped[key].format(phone=profile.get("phone", ""))
+        else:  # a safety sentence of the clinic's own protocol: the shipped translation would say something else
+            raise ProfileError(f"'{key}' has the clinic's own English text but no '{code}' translation",
+                               source=out._path or "clinic profile", rule="profile-translation-missing", key=key,
+                               hint=f"add it under 'translations:', '  {code}:', '    {key}: ...'")
+    return out
+
+
+def untranslated_instructions(profile: dict, language: str) -> list[str]:
+    """Instructions the clinic wrote in English but not in `language`: editions print the shipped default."""
+    from .languages import primary
+
+    own = getattr(profile, "_translations", {}).get(primary(language), {})
+    return [key for key in INSTRUCTIONS
+            if key not in own and profile.get(key) not in (default_value(key, profile), NEUTRAL_INSTRUCTION)]

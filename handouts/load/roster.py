@@ -22,6 +22,7 @@ from pathlib import Path
 
 from ..errors import InputError, terminal_safe
 from .dates import parse_appointment
+from .languages import resolve as resolve_language
 from .roster_format import RosterFormat
 from .values import clean_value
 
@@ -87,8 +88,9 @@ class RowRules:
 
     layouts: tuple[str, ...]
     documents: tuple[str, ...]
-    language: str
+    language: str  # the documents' own language (the English sources): a row without a language gets it
     uncovered: object  # callable(text) -> list of characters no font can draw
+    editions: tuple[str, ...] = ()  # the other languages there are editions in (content/<language>/), e.g. es-US
 
 
 @dataclass
@@ -408,9 +410,14 @@ class Roster:
             if document not in rules.documents:
                 return problem("documents", f"document {position} of {len(documents)} is not one of ours; "
                                             f"use names from: {', '.join(rules.documents)} (separated by ;)")
-        language = get("language")
-        if language and language.lower().split("-")[0] != rules.language.lower().split("-")[0]:
-            return problem("language", f"is a language the handouts are not written in; they are in {rules.language}")
+        language = rules.language
+        if get("language"):
+            # A tag ('es', 'es-US', 'es-MX') or a name ('Spanish', 'Español') picks an edition; see load/languages.py.
+            language = resolve_language(get("language"), (rules.language, *rules.editions))
+            if language is None:
+                written = ", ".join((rules.language, *rules.editions))
+                return problem("language", f"is a language the handouts are not written in; they are in {written} "
+                                           "(write a tag like es or es-US, or the name, e.g. Spanish or Español)")
         preferred = get("preferred_name") or name
         for column, value in (("name", name), ("preferred_name", preferred)):
             missing = rules.uncovered(value)
@@ -419,4 +426,4 @@ class Roster:
                 return problem(column, f"has characters the fonts cannot draw ({len(missing)} different, the first "
                                        f"at character {first}); check the spelling")
         return RosterRow(number, patient_id, name, preferred, appointment, layout, documents,
-                         get("email"), language or rules.language)
+                         get("email"), language)

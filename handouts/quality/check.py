@@ -9,7 +9,7 @@ import page
 from pypdf import PdfReader
 
 from ..errors import Finding
-from ..text.readability import measure
+from ..text.readability import SPANISH_MIN_EASE, is_spanish, measure_in
 from .print_rules import MIN_BODY, MIN_MARGIN
 from .readback import read_back
 
@@ -70,15 +70,18 @@ def check_pdf(path: Path, layout_class: str | None = None, max_grade: float = 6.
     except Exception as exc:  # the readers' own parse errors: the file is not a readable PDF
         return FileReport(str(path), False, error=f"not a readable PDF ({exc})")
     # The plain-language meaning is the message; the validator's own words stay as the detail.
+    language = _catalog_language(Path(path))  # the reading formula follows the document's /Lang
     findings = [Finding(explain(f.rule_id), str(path), rule=f.rule_id, detail=f.message) for f in report.failures]
-    findings += _print_findings(str(path), shown, layout_class, max_grade)
-    level = measure(shown.body_text())
+    findings += _print_findings(str(path), shown, layout_class, max_grade, language)
+    level = measure_in(shown.body_text(), language)
     figures = {
         "smallest_size_pt": shown.smallest_size,
         "faces": shown.faces,
         "grade": level.grade,
         "reading_ease": level.reading_ease,
         "average_sentence_length": level.average_sentence_length,
+        "language": language,
+        "readability_formula": level.formula,
         "pages": pages,
         "pages_read": shown.pages_read,  # print and reading checks read at most the first MAX_PAGES pages
         "text_cut": shown.text_cut,
@@ -86,7 +89,16 @@ def check_pdf(path: Path, layout_class: str | None = None, max_grade: float = 6.
     return FileReport(str(path), bool(report.is_compliant) and not findings, findings, figures=figures)
 
 
-def _print_findings(path: str, shown, layout_class: str | None, max_grade: float) -> list[Finding]:
+def _catalog_language(path: Path) -> str | None:
+    try:
+        value = PdfReader(str(path)).trailer["/Root"].get("/Lang")
+    except Exception:  # an unreadable file is reported by the validator
+        return None
+    return str(value) if value is not None else None
+
+
+def _print_findings(path: str, shown, layout_class: str | None, max_grade: float,
+                    language: str | None = None) -> list[Finding]:
     def found(rule: str, message: str, detail: str, hint: str | None = None) -> Finding:
         return Finding(message, path, rule=rule, hint=hint, detail=detail)
 
@@ -103,8 +115,12 @@ def _print_findings(path: str, shown, layout_class: str | None, max_grade: float
         page_number, ch = shown.outside[0]
         findings.append(found("PRINT-MARGIN", f"text runs outside the {shown.margin:g} pt margins",
                               f"{shown.outside_count} glyph(s), first '{ch}' on page {page_number}"))
-    level = measure(shown.body_text())
-    if level.words and level.grade > max_grade:
+    level = measure_in(shown.body_text(), language)
+    if level.words and is_spanish(language):
+        if level.reading_ease < SPANISH_MIN_EASE:
+            findings.append(found("PLAIN-EASE", f"reading ease below {SPANISH_MIN_EASE:g} ('bastante fácil')",
+                                  f"Fernández-Huerta {level.reading_ease:.1f}", "use shorter sentences and words"))
+    elif level.words and level.grade > max_grade:
         findings.append(found("PLAIN-GRADE", f"reading level above grade {max_grade:g}",
                               f"Flesch-Kincaid grade {level.grade:.1f}", "use shorter sentences and words"))
     return findings

@@ -25,16 +25,17 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import Finding, HandoutsError, LayoutError, UnsupportedCharacterError
-from ..load.content import Source
+from ..errors import Finding, HandoutsError, LayoutError, ProfileError, UnsupportedCharacterError
+from ..load.content import Source, source_digest
 from ..load.dates import in_words
-from ..load.profile import default_instructions, sample_fields
+from ..load.languages import primary
+from ..load.profile import default_instructions, localized, sample_fields, untranslated_instructions
 from ..load.typefaces import TYPEFACES
-from ..model import Document, plain_text, walk
+from ..model import Callout, Document, Heading, ListItem, plain_text, walk
 from ..render.fonts import FontSet
 from ..text.fill import Filled, fill
 from ..text.markdown import heading_problems, markdown_problems, markdown_tokens, parse_document
-from ..text.readability import measure, sentences, words, words_to_avoid
+from ..text.readability import SPANISH_MIN_EASE, is_spanish, measure_in, sentences, words, words_to_avoid
 from . import print_rules as layout_rules
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ _SHOUT = re.compile(r"[A-Z]{4,}")
 def lint_project(project: Project, max_grade: float = 6.0) -> list[Finding]:
     """Every document, then every layout, then the clinic profile."""
     findings = [f for name in project.content.names() for f in lint_document(project, name, max_grade)]
-    return findings + lint_layouts(project) + lint_profile(project)
+    return findings + lint_editions(project, max_grade) + lint_layouts(project) + lint_profile(project)
 
 
 def clinic_path(project: Project) -> str:
@@ -84,6 +85,20 @@ def lint_warnings(project: Project, today: date | None = None) -> list[Finding]:
                                     rule="review-old", key="reviewed_on",
                                     hint="have it reviewed and update 'reviewed_on'"))
     return warnings
+
+
+def edition_notes(project: Project) -> list[Finding]:
+    """What editions print instead of the clinic's own words: an instruction written in English only keeps the
+    shipped action in the translation ("Llámenos ... para preguntar ..."). Shown by `lint`, never a failure."""
+    path = clinic_path(project)
+    notes = []
+    for folder in project.content.edition_folders():
+        notes += [Finding(f"'{key}' is the clinic's own text in English only: the '{folder.name}' editions "
+                             "print the shipped default instead", path, _key_line(path, key),
+                             rule="profile-instruction-untranslated", key=key,
+                             hint=f"add it under 'translations:', '  {folder.name}:', '    {key}: ...'")
+                     for key in untranslated_instructions(project.clinic, folder.name)]
+    return notes
 
 
 @dataclass(frozen=True)
@@ -130,13 +145,13 @@ def _today() -> date:
         return date.today()
 
 
-def lint_document(project: Project, name: str, max_grade: float = 6.0) -> list[Finding]:
-    """Findings for one document, in line order; a load or fill error is one finding."""
-    path = str(project.content.folder / f"{name}.md")
+def lint_document(project: Project, name: str, max_grade: float = 6.0, language: str | None = None) -> list[Finding]:
+    """Findings for one document (with `language`: its edition in that language), in line order; a load or
+    fill error is one finding."""
+    path = str(project.content.edition_path(name, language) if language else project.content.folder / f"{name}.md")
     try:
-        source = project.content.load(name)
-        context = {"clinic": project.clinic, "patient": SAMPLE_PATIENT, "appointment": SAMPLE_APPOINTMENT}
-        filled = fill(source, context)
+        source = project.content.load(name, language)
+        filled = fill(source, _sample_context(project, source.language))
     except HandoutsError as exc:
         return [f if f.source else replace(f, source=path) for f in exc.findings]
     path = str(source.path)
@@ -151,6 +166,131 @@ def lint_document(project: Project, name: str, max_grade: float = 6.0) -> list[F
         *_characters(path, document, _typefaces(project)),
     ]
     return sorted(findings, key=lambda f: f.line or 0)
+
+
+def _sample_context(project: Project, language: str) -> dict:
+    return {"clinic": localized(project.clinic, language), "patient": SAMPLE_PATIENT,
+            "appointment": in_words(datetime(2026, 12, 3, 9, 30), language),
+            "documents": ["Sample handout", "Sample checklist"]}  # the packet opening lists the titles
+
+
+# --- editions (content/<language>/<name>.md) ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What a translation must keep from its source: the sections, the safety boxes, the things to do."""
+
+    headings: tuple[int, ...]  # the level of each heading below the title, in order
+    checkboxes: int
+    write_ins: int
+    callouts: int
+    list_items: int
+    phone_links: tuple[str, ...]  # tel: targets, in order: a translation must give the same numbers
+    placeholders: tuple[str, ...]  # the clinic/patient values used (the safety sentences among them), sorted
+
+    def differences(self, other: "Shape") -> list[str]:
+        """What `other` (the edition) lacks or adds, in words."""
+        out = []
+        for label, mine, theirs in (("sections (headings)", len(self.headings), len(other.headings)),
+                                    ("checkboxes", self.checkboxes, other.checkboxes),
+                                    ("write-in lines", self.write_ins, other.write_ins),
+                                    ("important boxes", self.callouts, other.callouts),
+                                    ("list items", self.list_items, other.list_items),
+                                    ("phone links", len(self.phone_links), len(other.phone_links))):
+            if mine != theirs:
+                out.append(f"{theirs} {label} where the English has {mine}")
+        if len(self.headings) == len(other.headings) and self.headings != other.headings:
+            out.append("its heading levels differ from the English")
+        if len(self.phone_links) == len(other.phone_links) and self.phone_links != other.phone_links:
+            out.append("its phone links call other numbers than the English")
+        missing = sorted(set(self.placeholders) - set(other.placeholders))
+        extra = sorted(set(other.placeholders) - set(self.placeholders))
+        if missing:
+            out.append(f"it leaves out {', '.join(missing)}")
+        if extra:
+            out.append(f"it adds {', '.join(extra)}")
+        return out
+
+
+_PLACEHOLDER = re.compile(r"\b(clinic|patient)\.([a-z_]+)\b|\b(appointment|documents)\b")
+
+
+def document_shape(document: Document, source: Source) -> Shape:
+    headings, checkboxes, write_ins, callouts, items, phones = [], 0, 0, 0, 0, []
+    for node in walk(document.blocks[1:]):
+        if isinstance(node, Heading):
+            headings.append(node.level)
+        elif isinstance(node, Callout):
+            callouts += 1
+        elif isinstance(node, ListItem):
+            items += 1
+            checkboxes += node.task is not None
+        write_ins += bool(getattr(node, "write_in", False))
+        phones += [span.href for span in getattr(node, "spans", None) or [] if (span.href or "").startswith("tel:")]
+    used = set()
+    for expression in re.findall(r"\{[{%](.*?)[}%]\}", source.body, re.S):
+        for match in _PLACEHOLDER.finditer(expression):
+            used.add(f"{match[1]}.{match[2]}" if match[1] else match[3])
+    return Shape(tuple(headings), checkboxes, write_ins, callouts, items, tuple(phones), tuple(sorted(used)))
+
+
+def lint_editions(project: Project, max_grade: float = 6.0) -> list[Finding]:
+    """Every translation: the document rules in its language, the same shape as its English source (so a
+    translation cannot drop a safety step), and not older than the source (`source_hash`)."""
+    library = project.content
+    findings = []
+    sources = set(library.names()) | {p.stem for p in library.folder.glob("_*.md")}
+    for folder in library.edition_folders():
+        try:
+            localized(project.clinic, folder.name)
+        except ProfileError as exc:  # one finding for the profile, not one per document
+            findings += [replace(f, line=f.line or _key_line(f.source, f.key or "")) for f in exc.findings]
+            continue
+        for name in library.edition_names(folder):
+            path = str(folder / f"{name}.md")
+            if name not in sources:
+                findings.append(Finding(f"'{name}' has no English source in {library.folder}", path, 1,
+                                        rule="edition-orphan",
+                                        hint="name the file as the English document it translates, or remove it"))
+                continue
+            found = lint_document(project, name, max_grade, folder.name)
+            findings += found
+            if any(f.rule in ("edition-language", "front-matter-value") or f.rule.startswith("profile")
+                   for f in found):
+                continue
+            findings += compare_edition(project, name, folder.name)
+    return findings
+
+
+def compare_edition(project: Project, name: str, language: str) -> list[Finding]:
+    """The edition against its English source: shape, then age."""
+    library = project.content
+    try:
+        english, edition = library.load(name), library.load(name, language)
+        shapes = []
+        for source in (english, edition):
+            filled = fill(source, _sample_context(project, source.language))
+            shapes.append(document_shape(parse_document(source, filled, check=False), source))
+    except HandoutsError:
+        return []  # lint_document reports why
+    path = str(edition.path)
+    findings = [Finding(f"the {primary(language)} edition has {difference}", path, edition.body_line,
+                        rule="edition-structure",
+                        hint=f"translate every part of {name}.md: the same sections, checkboxes, write-in lines "
+                             "and safety sentences")
+                for difference in shapes[0].differences(shapes[1])]
+    digest = source_digest(english)
+    if edition.source_hash is None:
+        findings.append(Finding("the edition does not say which English text it translates", path, 1,
+                                rule="edition-source-unknown",
+                                hint=f"check it against {english.path.name} and add 'source_hash: \"{digest}\"'"))
+    elif edition.source_hash != digest:
+        findings.append(Finding("the English source changed since this edition was translated", path, 1,
+                                rule="edition-outdated", key="source_hash",
+                                hint=f"update the translation from {english.path.name}, then write "
+                                     f"'source_hash: \"{digest}\"'"))
+    return findings
 
 
 def lint_layouts(project: Project) -> list[Finding]:
@@ -174,7 +314,14 @@ def lint_layouts(project: Project) -> list[Finding]:
 def _reading_level(path: str, document: Document, max_grade: float):
     # One block per line, title first: the text as the PDF reads.
     lines = [plain_text(node.spans) for node in walk(document.blocks) if getattr(node, "spans", None)]
-    result = measure("\n".join(lines))
+    result = measure_in("\n".join(lines), document.language)
+    if is_spanish(document.language):
+        if result.reading_ease < SPANISH_MIN_EASE or result.average_sentence_length > MAX_AVERAGE_SENTENCE:
+            yield Finding(f"reading ease is {result.reading_ease:.1f} on the Fernández-Huerta scale (target "
+                          f"{SPANISH_MIN_EASE:g}, 'bastante fácil', or higher) with {result.average_sentence_length:.1f}"
+                          f" words per sentence (target {MAX_AVERAGE_SENTENCE:g} or fewer)", path,
+                          rule="reading-level", hint="use shorter sentences and everyday words")
+        return
     if result.grade > max_grade or result.average_sentence_length > MAX_AVERAGE_SENTENCE:
         yield Finding(f"reading level is grade {result.grade:.1f} (target {max_grade:g} or lower) with "
                       f"{result.average_sentence_length:.1f} words per sentence (target "

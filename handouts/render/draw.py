@@ -20,7 +20,8 @@ class PageDrawer:
     """Draws pages onto a ReportLab canvas through a tagger."""
 
     def __init__(self, canv, tagger: Tagger, origin: tuple[float, float], background: str, footer: TextStyle,
-                 footer_line: tuple[float, float, float], footer_note: str = ""):
+                 footer_line: tuple[float, float, float], footer_note: str = "",
+                 page_label: str = "Page {number} of {count}"):
         self.canv = canv
         self.tagger = tagger
         self.origin = origin  # where placed boxes' coordinates start on the page
@@ -28,6 +29,7 @@ class PageDrawer:
         self.footer = footer
         self.footer_line = footer_line  # left, right and bottom of the footer's line
         self.footer_note = footer_note
+        self.page_label = page_label  # "Página {number} de {count}" in a Spanish document
         self._bookmarks = 0
 
     def page(self, page: Page, count: int, page_size) -> None:
@@ -39,7 +41,7 @@ class PageDrawer:
         x, y = self.origin
         for placed in page.placed:
             self._placed(placed, x, y)
-        self._page_number(f"Page {page.number} of {count}")
+        self._page_number(self.page_label.format(number=page.number, count=count))
         canv.showPage()
 
     def _placed(self, placed: Placed, x: float, y: float) -> None:

@@ -25,6 +25,7 @@ class RenderOptions:
     author: str = ""
     tagged: bool = True  # False only for benchmarks: the same pages with no tags
     footer_note: str = ""  # left of "Page N of M" on every page: the clinic's name and phone
+    page_label: str = "Page {number} of {count}"  # the footer's page label, in the document's language
 
 
 def lay_out(document: Document, layout: Layout, tree: StructTree | None = None) -> list[Page]:
@@ -59,7 +60,7 @@ def render_pdf(document: Document, layout: Layout, options: RenderOptions) -> by
     x, y, width, _ = layout.frame
     footer = TextStyle(fonts, layout.footer_size, layout.footer_size * layout.line_spacing, layout.text_colour)
     drawer = PageDrawer(canv, tagger, (x, y + footer_height(layout)), layout.background_colour, footer,
-                        (x, x + width, y), options.footer_note)
+                        (x, x + width, y), options.footer_note, options.page_label)
     for page in pages:
         drawer.page(page, len(pages), layout.page_size)
     tagger.write()

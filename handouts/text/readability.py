@@ -18,7 +18,8 @@ from functools import lru_cache
 
 import pyphen
 
-__all__ = ["Readability", "measure", "sentences", "count_syllables", "words", "PLAIN_WORDS", "words_to_avoid"]
+__all__ = ["Readability", "measure", "measure_in", "measure_spanish", "sentences", "count_syllables",
+           "spanish_syllables", "words", "PLAIN_WORDS", "words_to_avoid", "SPANISH_MIN_EASE", "is_spanish"]
 
 
 @dataclass(frozen=True)
@@ -29,8 +30,9 @@ class Readability:
     sentences: int
     syllables: int
     grade: float  # Flesch-Kincaid grade level
-    reading_ease: float  # Flesch Reading Ease
+    reading_ease: float  # Flesch Reading Ease; for Spanish, Fernández-Huerta (same 0-100 scale, higher is easier)
     average_sentence_length: float  # words per sentence
+    formula: str = "flesch-kincaid"  # or "fernandez-huerta" (Spanish: no grade, `grade` is 0)
 
 
 # --- sentences ---------------------------------------------------------------
@@ -246,6 +248,87 @@ def measure(text: str) -> Readability:
         reading_ease=round(206.835 - 1.015 * wps - 84.6 * spw, 2),
         average_sentence_length=round(wps, 2),
     )
+
+
+# --- Spanish --------------------------------------------------------------------
+#
+# Fernández-Huerta (1959), Flesch's ease re-fitted for Spanish:
+#
+#     ease = 206.84 - 0.60 * (syllables per 100 words) - 1.02 * (words per sentence)
+#
+# The 1959 paper printed the last term as "sentences per 100 words", which would make a text with more, shorter
+# sentences score *harder*; like Flesch's formula it penalises long sentences, so words per sentence is used
+# here (as in `textstat`'s fernandez_huerta). Read on the usual scale: 60-70 normal, 70-80 fairly easy
+# ("bastante fácil"), 80-90 easy, 90+ very easy. Patient handouts aim at "bastante fácil" or easier.
+
+SPANISH_MIN_EASE = 70.0
+_ES_HYPHENATOR = pyphen.Pyphen(lang="es")
+_ES_STRONG = set("aeoáéó")
+_ES_VOWELS = set("aeiouáéíóúü")
+
+
+def is_spanish(language: str | None) -> bool:
+    return bool(language) and language.strip().lower().split("-")[0].split("_")[0] == "es"
+
+
+def _spanish_rule_count(w: str) -> int:
+    """Syllable nuclei in one lower-case Spanish word: vowel groups, split between two strong vowels (hiatus,
+    "le-er") and at a stressed í/ú next to another vowel ("dí-a"); a diphthong ("bue-no", "ciu-dad") is one.
+    The silent u of que/qui/gue/gui and a final y ("muy", "hoy") add none."""
+    w = re.sub(r"(?<=[qg])u(?=[eiéí])", "", w)
+    count, previous = 0, ""
+    for ch in w:
+        if ch not in _ES_VOWELS:
+            previous = ""
+            continue
+        if not previous:
+            count += 1
+        elif (ch in _ES_STRONG and previous in _ES_STRONG) or ch in "íú" or previous in "íú":
+            count += 1  # hiatus: a new syllable within the vowel group
+        previous = ch
+    return count or (1 if "y" in w else 0)
+
+
+@lru_cache(maxsize=8192)
+def _spanish_alpha(part: str) -> int:
+    if part.isupper() and len(part) <= 4:  # "ATM", "PDF": spelled out, one syllable a letter
+        return len(part)
+    w = part.lower()
+    rules = _spanish_rule_count(w)
+    if not rules:
+        return 0
+    # Spanish hyphenation points are syllable breaks, so pyphen's `es` dictionary gives a floor.
+    return max(rules, len(_ES_HYPHENATOR.positions(w)) + 1)
+
+
+def spanish_syllables(word: str) -> int:
+    """Syllables in one Spanish word as it appears in text (numbers, addresses: one)."""
+    token = word.strip()
+    if not _TOKEN_HAS_WORD.search(token):
+        return 0
+    if "@" in token or "://" in token or token.lower().startswith("www."):
+        return 1
+    letters = re.findall(r"[A-Za-zÀ-ɏ]+", token)
+    return max(1, sum(_spanish_alpha(p) for p in letters))
+
+
+def measure_spanish(text: str) -> Readability:
+    """Words, sentences, syllables and the Fernández-Huerta ease of Spanish text (`grade` is 0: the formula
+    has no grade)."""
+    sents = sentences(text.replace("¿", "").replace("¡", ""))
+    toks = [t for s in sents for t in words(s)]
+    n_words, n_sents = len(toks), len(sents)
+    if n_words == 0:
+        return Readability(0, 0, 0, 0.0, 0.0, 0.0, "fernandez-huerta")
+    n_syl = sum(spanish_syllables(t) for t in toks)
+    wps = n_words / n_sents
+    return Readability(n_words, n_sents, n_syl, 0.0, round(206.84 - 60.0 * n_syl / n_words - 1.02 * wps, 2),
+                       round(wps, 2), "fernandez-huerta")
+
+
+def measure_in(text: str, language: str | None) -> Readability:
+    """The reading level with the formula for `language`: Fernández-Huerta for Spanish, else Flesch-Kincaid."""
+    return measure_spanish(text) if is_spanish(language) else measure(text)
 
 
 # --- words to avoid -------------------------------------------------------------

@@ -8,7 +8,7 @@ import time
 
 import pytest
 from conftest import LAYOUTS, REPO, run
-from pdfread import normalized, conformance_failures, text
+from pdfread import conformance_failures, normalized, text
 from pypdf import PdfReader
 
 NAMES = {
@@ -163,10 +163,10 @@ def _fail_for(monkeypatch, name: str, error):
 
     real = batch.packet_document
 
-    def packet_document(project, patient, appointment, documents):
+    def packet_document(project, patient, appointment, documents, *language):
         if patient.name == name:
             raise error
-        return real(project, patient, appointment, documents)
+        return real(project, patient, appointment, documents, *language)
 
     monkeypatch.setattr(batch, "packet_document", packet_document)
 
