@@ -9,7 +9,7 @@ from pathlib import Path
 import page as ua_validator
 import pytest
 from conftest import REPO, run
-from pdfread import reader, text
+from pdfread import reader, struct_tree, text
 
 from handouts.jobs.batch import row_rules
 from handouts.jobs.build import load_document
@@ -95,6 +95,8 @@ def test_mixed_roster_gives_each_patient_their_language(tmp_path, capsys, monkey
         outline = [item.title for item in reader(data).outline if not isinstance(item, list)]
         assert "Lista para el día de su infusión" in outline
         assert ua_failures(data) == []
+        tree = struct_tree(reader(data))
+        assert {label.alt for label in tree.find("Lbl") if label.alt} == {"Casilla"}  # spoken in Spanish too
     english = " ".join(text((out / "P2_2026-12-01.pdf").read_bytes()).split())
     assert "Your visit packet" in english and "Tuesday, December 1, 2026 at 10:30 AM" in english
     assert "Page 1 of" in english and "Página" not in english

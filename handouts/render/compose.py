@@ -9,9 +9,14 @@ from .fonts import FontSet
 from .tagging import StructTree
 
 
+# What a screen reader says for a checkbox label, by the document's language (its primary subtag).
+CHECKBOX_ALT = {"en": ("Checkbox", "Checked box"), "es": ("Casilla", "Casilla marcada")}
+
+
 class Composer:
-    def __init__(self, layout: Layout, fonts: FontSet, tree: StructTree):
+    def __init__(self, layout: Layout, fonts: FontSet, tree: StructTree, language: str = "en-US"):
         self.layout = layout
+        self.checkbox_alt = CHECKBOX_ALT.get(language.split("-")[0].lower(), CHECKBOX_ALT["en"])
         self.fonts = fonts
         self.tree = tree
         self.body = self.style(layout.body_size)
@@ -69,7 +74,7 @@ class Composer:
             if item.task is None:
                 label = Label("text", marker, self.tree.leaf("Lbl"))
             else:
-                label = Label("checkbox", "", self.tree.leaf("Lbl", alt="Checked box" if item.task else "Checkbox"),
+                label = Label("checkbox", "", self.tree.leaf("Lbl", alt=self.checkbox_alt[bool(item.task)]),
                               checked=item.task, size=self.layout.checkbox_size)
             with self.tree.element("LBody") as body:
                 first = TextBlock(body, item.spans, self.body, indent=self._indent(depth + 1),

@@ -103,10 +103,11 @@ def _words(spans: list[Span]):
 
 
 # Spaces a line never breaks at, so that a reader with low vision meets each as one piece:
-# times (9:30 AM), dates (December 3, 2026), phone numbers ((512) 555-0142), state and ZIP (TX 78700).
+# times (9:30 AM, 9:30 a.m.), dates (December 3, 2026; 1 de diciembre de 2026), phone numbers ((512) 555-0142), state and ZIP (TX 78700).
 _KEPT_TOGETHER = re.compile(
     r"\d{1,2}:\d{2} ?[AaPp]\.?[Mm]\.?"
     r"|(?:January|February|March|April|May|June|July|August|September|October|November|December) \d{1,2},? \d{4}"
+    r"|\d{1,2} de [a-zé]+ de \d{4}"  # 1 de diciembre de 2026
     r"|\(\d{3}\) \d{3}-\d{4}"
     r"|\b[A-Z]{2} \d{5}(?:-\d{4})?\b")
 

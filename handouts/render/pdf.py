@@ -32,7 +32,7 @@ def lay_out(document: Document, layout: Layout, tree: StructTree | None = None) 
     """The page model: which boxes and lines go on which page, before anything is drawn."""
     tree = tree or StructTree()
     fonts = FontSet(layout.typeface)
-    boxes = Composer(layout, fonts, tree).blocks(document.blocks)
+    boxes = Composer(layout, fonts, tree, document.language).blocks(document.blocks)
     tree.check_closed()
     _, _, width, height = layout.frame
     height -= footer_height(layout)

@@ -70,3 +70,11 @@ def test_times_dates_phones_and_zip_codes_never_break_inside(fonts, unit):
     for max_width in range(200, 420, 7):  # each unit fits a line this wide
         lines = texts(break_lines([Span(text)], fonts, SIZE, float(max_width)))
         assert any(unit in line for line in lines), (max_width, lines)
+
+
+def test_a_spanish_date_never_breaks_inside(fonts):
+    text = "Su cita es el martes, 1 de diciembre de 2026, 9:30 a.m. en la clínica."
+    for max_width in range(260, 420, 7):
+        lines = texts(break_lines([Span(text)], fonts, SIZE, float(max_width)))
+        assert any("1 de diciembre de 2026" in line for line in lines), (max_width, lines)
+        assert any("9:30 a.m." in line for line in lines), (max_width, lines)
