@@ -91,6 +91,7 @@ def test_mixed_roster_gives_each_patient_their_language(tmp_path, capsys, monkey
         assert "MUESTRA" in shown and "SAMPLE" not in shown  # the sample mark too
         catalog = reader(data).trailer["/Root"]
         assert catalog["/Lang"] == "es-US"
+        assert catalog["/StructTreeRoot"]["/K"].get_object()["/Lang"] == "es-US"  # and the Document element
         assert reader(data).metadata.title.startswith("Su paquete de visita para ")
         outline = [item.title for item in reader(data).outline if not isinstance(item, list)]
         assert "Lista para el día de su infusión" in outline

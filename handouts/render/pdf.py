@@ -30,7 +30,7 @@ class RenderOptions:
 
 def lay_out(document: Document, layout: Layout, tree: StructTree | None = None) -> list[Page]:
     """The page model: which boxes and lines go on which page, before anything is drawn."""
-    tree = tree or StructTree()
+    tree = tree or StructTree(document.language)
     fonts = FontSet(layout.typeface)
     boxes = Composer(layout, fonts, tree, document.language).blocks(document.blocks)
     tree.check_closed()
@@ -47,7 +47,7 @@ def footer_height(layout: Layout) -> float:
 
 def render_pdf(document: Document, layout: Layout, options: RenderOptions) -> bytes:
     fonts = FontSet(layout.typeface)
-    tree = StructTree()
+    tree = StructTree(document.language)
     pages = lay_out(document, layout, tree)
 
     buffer = io.BytesIO()

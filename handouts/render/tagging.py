@@ -89,8 +89,9 @@ class StructElement:
 class StructTree:
     """The logical structure, declared while blocks are composed."""
 
-    def __init__(self):
-        self.root = StructElement("Document", attached=True)
+    def __init__(self, language: str | None = None):
+        # The document element says its language too, so a reader that walks the tree hears the right voice.
+        self.root = StructElement("Document", lang=language, attached=True)
         self._open = [self.root]
 
     @property
