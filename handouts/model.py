@@ -65,7 +65,15 @@ class PageBreak:
     line: int = 0
 
 
-Block = Heading | Paragraph | ListBlock | Callout | PageBreak
+@dataclass
+class Part:
+    """One document within a packet: its own part of the structure, starting on a new page."""
+
+    blocks: list["Block"]
+    line: int = 0
+
+
+Block = Heading | Paragraph | ListBlock | Callout | PageBreak | Part
 
 
 @dataclass
@@ -90,5 +98,5 @@ def walk(blocks: list[Block]):
             for item in block.items:
                 yield item
                 yield from walk(item.children)
-        elif isinstance(block, Callout):
+        elif isinstance(block, (Callout, Part)):
             yield from walk(block.blocks)

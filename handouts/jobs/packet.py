@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from ..load.languages import labels
 from ..load.project import Patient, Project
-from ..model import Document, PageBreak
+from ..model import Document, PageBreak, Part
 from .build import load_document
 
 OPENING = "_packet"  # content/_packet.md: "Prepared for ..., your appointment ..."
@@ -19,9 +19,10 @@ def packet_document(project: Project, patient: Patient, appointment, documents: 
     parts = [load_document(project, name, patient, appointment, language) for name in documents]
     titles = [part.title for part in parts]
     opening = load_document(project, OPENING, patient, appointment, language, documents=titles)
-    blocks = list(opening.blocks)
+    # Each document is a Part of its own, so a screen reader can move between them and each has one H1.
+    blocks: list = [Part(list(opening.blocks))]
     for part in parts:
-        blocks += [PageBreak(), *part.blocks]
+        blocks += [PageBreak(), Part(list(part.blocks))]
     title = labels(opening.language)["packet_title"].format(title=opening.title, name=patient.preferred_name,
                                                              documents="; ".join(titles))
     return replace(opening, name="packet", title=title, summary=opening.summary, blocks=blocks)

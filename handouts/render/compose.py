@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from ..load.layouts import Layout
-from ..model import Block, Callout, Heading, ListBlock, ListItem, PageBreak, Paragraph, Span, plain_text
+from ..model import Block, Callout, Heading, ListBlock, ListItem, PageBreak, Paragraph, Part, Span, plain_text
 from .boxes import Box, CalloutBox, Label, PageBreakBox, TextBlock, TextStyle
 from .fonts import FontSet
 from .tagging import StructTree
-
 
 # What a screen reader says for a checkbox label, by the document's language (its primary subtag).
 CHECKBOX_ALT = {"en": ("Checkbox", "Checked box"), "es": ("Casilla", "Casilla marcada")}
@@ -42,6 +41,9 @@ class Composer:
                 out.append(self.callout(block))
             elif isinstance(block, PageBreak):
                 out.append(PageBreakBox())
+            elif isinstance(block, Part):
+                with self.tree.element("Part"):
+                    out.extend(self.blocks(block.blocks, depth))
         if out and isinstance(out[-1], TextBlock) and depth:
             out[-1].space_after = self.gap
         _keep_write_ins_together(out)

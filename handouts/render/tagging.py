@@ -22,10 +22,11 @@ from ..errors import InternalError
 from . import _reportlab
 
 HEADINGS = tuple(f"H{n}" for n in range(1, 7))
-_BLOCK_PARENTS = ("Document", "Div", "LBody")
+_BLOCK_PARENTS = ("Document", "Part", "Div", "LBody")
 # role -> the roles its parent may have (None: the structure tree root)
 ALLOWED_PARENTS: dict[str, tuple[str | None, ...]] = {
     "Document": (None,),
+    "Part": ("Document",),
     "P": _BLOCK_PARENTS,
     "L": _BLOCK_PARENTS,
     "Div": _BLOCK_PARENTS,
@@ -36,7 +37,7 @@ ALLOWED_PARENTS: dict[str, tuple[str | None, ...]] = {
     "Link": ("P", "LBody", *HEADINGS),
 }
 # roles whose kids are only other elements, never marked content of their own
-_CONTAINERS = {"Document": None, "L": ("LI",), "LI": ("Lbl", "LBody"), "Div": None}
+_CONTAINERS = {"Document": None, "Part": None, "L": ("LI",), "LI": ("Lbl", "LBody"), "Div": None}
 
 
 @dataclass(eq=False)

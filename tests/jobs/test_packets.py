@@ -310,3 +310,16 @@ def test_a_manifest_records_row_id_and_file_without_names(capsys, tmp_path, writ
     assert manifest[1] == "2,P1,2026-12-03 09:30,P1_2026-12-03.pdf"
     assert manifest[2].split(",")[1].startswith("'=")  # a spreadsheet shows it as text, never runs it
     assert "Alpha" not in "\n".join(manifest) and "Beta" not in "\n".join(manifest)
+
+
+def test_each_document_of_a_packet_is_a_part_with_one_title(capsys, tmp_path, roster):
+    from pdfread import struct_tree
+
+    code, _, _ = packets(capsys, roster, tmp_path / "out", "--jobs", "1")
+    assert code == 0
+    for path in sorted((tmp_path / "out").glob("*.pdf")):
+        tree = struct_tree(PdfReader(str(path)))
+        parts = [kid for kid in tree.kids if kid.role == "Part"]
+        assert len(parts) == len(tree.kids) == 3  # the opening, the checklist, the handout
+        assert [len(part.find("H1")) for part in parts] == [1, 1, 1]
+        assert conformance_failures(path) == []
