@@ -5,6 +5,9 @@ from pdfread import normalized
 from handouts.model import Callout, Heading, ListBlock, Paragraph, plain_text
 
 
+WRITE_IN = [("Span", "", [])]  # a line to write on: a Span whose ActualText a screen reader says
+
+
 def expected_tree(blocks) -> list:
     """The content's own block outline in structure-element terms: (role, text, kids)."""
     out = []
@@ -12,11 +15,12 @@ def expected_tree(blocks) -> list:
         if isinstance(block, Heading):
             out.append((f"H{block.level}", plain_text(block.spans), []))
         elif isinstance(block, Paragraph):
-            out.append(("P", plain_text(block.spans), []))
+            out.append(("P", plain_text(block.spans), WRITE_IN if block.write_in else []))
         elif isinstance(block, ListBlock):
             items = []
             for item in block.items:
-                body = [("TEXT", plain_text(item.spans), [])] + expected_tree(item.children)
+                body = [("TEXT", plain_text(item.spans), []), *(WRITE_IN if item.write_in else []),
+                        *expected_tree(item.children)]
                 items.append(("LI", "", [("Lbl", "", []), ("LBody", "", body)]))
             out.append(("L", "", items))
         elif isinstance(block, Callout):

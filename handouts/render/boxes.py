@@ -72,6 +72,7 @@ class TextBlock:
     keep_with_next: bool = False
     keep_together: bool = False
     write_in: bool = False
+    write_in_text: str = "blank line to write on"  # what a screen reader says for the write-in line
     label: Label | None = None
     label_indent: float = 0.0
     outline: tuple[str, int] | None = None  # (title, level) of a bookmark at the block's top

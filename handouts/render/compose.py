@@ -8,14 +8,17 @@ from .boxes import Box, CalloutBox, Label, PageBreakBox, TextBlock, TextStyle
 from .fonts import FontSet
 from .tagging import StructTree
 
-# What a screen reader says for a checkbox label, by the document's language (its primary subtag).
+# What a screen reader says for a checkbox label and for a line to write on, by the document's language.
 CHECKBOX_ALT = {"en": ("Checkbox", "Checked box"), "es": ("Casilla", "Casilla marcada")}
+WRITE_IN_TEXT = {"en": "blank line to write on", "es": "línea en blanco para escribir"}
 
 
 class Composer:
     def __init__(self, layout: Layout, fonts: FontSet, tree: StructTree, language: str = "en-US"):
         self.layout = layout
-        self.checkbox_alt = CHECKBOX_ALT.get(language.split("-")[0].lower(), CHECKBOX_ALT["en"])
+        primary = language.split("-")[0].lower()
+        self.checkbox_alt = CHECKBOX_ALT.get(primary, CHECKBOX_ALT["en"])
+        self.write_in_text = WRITE_IN_TEXT.get(primary, WRITE_IN_TEXT["en"])
         self.fonts = fonts
         self.tree = tree
         self.body = self.style(layout.body_size)
@@ -34,7 +37,8 @@ class Composer:
                 out.append(self.heading(block))
             elif isinstance(block, Paragraph):
                 out.append(TextBlock(self.tree.leaf("P"), block.spans, self.body, indent=self._indent(depth),
-                                     space_after=self.gap, write_in=block.write_in))
+                                     space_after=self.gap, write_in=block.write_in,
+                                     write_in_text=self.write_in_text))
             elif isinstance(block, ListBlock):
                 out.extend(self.list_block(block, depth))
             elif isinstance(block, Callout):
@@ -81,7 +85,8 @@ class Composer:
             with self.tree.element("LBody") as body:
                 first = TextBlock(body, item.spans, self.body, indent=self._indent(depth + 1),
                                   space_after=self.gap * (0.6 if item.task is not None else 0.3),
-                                  keep_together=True, write_in=item.write_in, label=label,
+                                  keep_together=True, write_in=item.write_in, write_in_text=self.write_in_text,
+                                  label=label,
                                   label_indent=self._indent(depth))
                 return [first, *self.blocks(item.children, depth + 1)]
 

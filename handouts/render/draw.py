@@ -150,7 +150,8 @@ class PageDrawer:
             start, baseline = block.indent, baseline - style.leading
         else:
             start = block.indent + placed.lines[-1].width + style.size * 0.4
-        with self.tagger.artifact():
+        # Real content, not decoration: a screen reader announces the line, so its user knows to fill it in.
+        with self.tagger.marked(block.element.child("Span", actual_text=block.write_in_text)):
             canv.saveState()
             canv.setStrokeColor(HexColor(style.colour))
             canv.setLineWidth(max(1.0, style.size / 16))

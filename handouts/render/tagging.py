@@ -35,6 +35,7 @@ ALLOWED_PARENTS: dict[str, tuple[str | None, ...]] = {
     "Lbl": ("LI",),
     "LBody": ("LI",),
     "Link": ("P", "LBody", *HEADINGS),
+    "Span": ("P", "LBody", *HEADINGS),  # a line to write on, with the words a screen reader says for it
 }
 # roles whose kids are only other elements, never marked content of their own
 _CONTAINERS = {"Document": None, "Part": None, "L": ("LI",), "LI": ("Lbl", "LBody"), "Div": None}

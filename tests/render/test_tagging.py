@@ -95,3 +95,19 @@ def test_lists_say_how_they_are_numbered(make_project):
                  if kid.get_object().get("/S") == "/L"]
     assert numbering == ["/Decimal", "/Disc", "/None"]
     assert conformance_failures(pdf) == []
+
+
+@pytest.mark.parametrize("language, said", [("en-US", "blank line to write on"),
+                                            ("es-US", "línea en blanco para escribir")])
+def test_lines_to_write_on_are_announced_not_hidden(make_project, language, said):
+    import io
+
+    from pypdf import PdfReader
+
+    pdf = render(make_project(doc=f"---\ntitle: Form\nlanguage: {language}\n---\nDriver's name: ___\n"), "doc")
+    root = PdfReader(io.BytesIO(pdf)).trailer["/Root"]["/StructTreeRoot"]["/K"].get_object()
+    paragraph = next(kid.get_object() for kid in root["/K"] if kid.get_object().get("/S") == "/P")
+    spans = [kid.get_object() for kid in paragraph["/K"] if hasattr(kid, "get_object")
+             and kid.get_object().get("/S") == "/Span"]
+    assert [str(span["/ActualText"]) for span in spans] == [said]
+    assert conformance_failures(pdf) == []
