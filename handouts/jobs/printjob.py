@@ -2,8 +2,10 @@
 
 The job is streamed: each packet is opened, its pages' objects are written out
 under new numbers, and it is closed again, so memory stays flat however long
-the roster is. Only what a printer needs is copied (pages, their resources and
-contents); links, tags and the packets' own outlines stay in the packets.
+the roster is (what is kept: a few numbers per page). The job is tagged like
+the packets: each packet's structure tree becomes one `Part` of the job's
+`Document`, its pages and links keep their marked content, and the job is
+PDF/UA-1 and PDF/A-2a like every other file handouts writes.
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ from typing import BinaryIO
 
 import pikepdf
 
+from ..render.metadata import PRODUCER, SRGB_PROFILE, xmp_packet
 from .atomic import open_atomically
+from .build import creation_time
 
-# Page keys left out of the print job: they point into each packet's own structure tree or links.
-_PAGE_KEYS_DROPPED = {"/Parent", "/StructParents", "/Annots", "/Tabs", "/B", "/Metadata"}
+# Page keys written anew for the job (the page tree, structure keys, annotations) or left out (beads, metadata).
+_PAGE_KEYS_REPLACED = {"/Parent", "/StructParents", "/Annots", "/B", "/Metadata"}
 
 
 def write_print_job(packets: Iterable[tuple[str, Path]], target: Path) -> int:
@@ -45,8 +49,12 @@ class _StreamingWriter:
         self._position = 0
         self._write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
         self._pages = self._reserve()
+        self._document = self._reserve()  # the structure tree's Document element: one Part per packet
         self.page_numbers = array("Q")
         self._bookmarks: list[tuple[str, int]] = []
+        self._parts = array("Q")
+        self._parent_keys = array("Q")  # ParentTree: key, then the object it maps to, pair after pair
+        self._language = ""
 
     # -- low level ---------------------------------------------------------
     def _write(self, data: bytes) -> None:
@@ -75,29 +83,79 @@ class _StreamingWriter:
                     pending.append(obj)
                 return b"%d 0 R" % numbers[key]
 
-            first = None
-            size = None
-            for page in pdf.pages:
-                number = self._reserve()
-                first = first or number
-                entries = {k: v for k, v in page.obj.items() if k not in _PAGE_KEYS_DROPPED}
+            def drain() -> None:
+                while pending:
+                    obj = pending.popleft()
+                    self._object(numbers[obj.objgen], _indirect(obj, ref))
+
+            pages = list(pdf.pages)
+            tree = pdf.Root.get("/StructTreeRoot")
+            parents = _number_tree(tree.ParentTree) if tree is not None else {}
+            # Pages, annotations and the packet's Document element get their numbers first, so that every
+            # reference into them (/Pg, /Obj, /P) lands on the job's own objects.
+            for page in pages:
+                numbers[page.obj.objgen] = self._reserve()
+                for annotation in page.obj.get("/Annots", []):
+                    numbers[annotation.objgen] = self._reserve()
+            document = tree.K if tree is not None else None
+            if isinstance(document, pikepdf.Array):
+                document = document[0]
+            part = self._reserve()
+            if document is not None:
+                numbers[document.objgen] = part
+            language = str(pdf.Root.get("/Lang", "")) or "en-US"
+            self._language = self._language or language
+
+            for page in pages:
+                number = numbers[page.obj.objgen]
+                entries = {k: v for k, v in page.obj.items() if k not in _PAGE_KEYS_REPLACED}
                 # What a page may inherit from its packet's page tree, it must now say itself.
                 entries.setdefault("/MediaBox", page.mediabox)
                 entries.setdefault("/Resources", page.resources)
                 entries["/Parent"] = _Raw(b"%d 0 R" % self._pages)
+                if "/StructParents" in page.obj:
+                    entries["/StructParents"] = self._parent_entry(parents.get(int(page.obj.StructParents)), ref)
+                annotations = list(page.obj.get("/Annots", []))
+                if annotations:
+                    entries["/Annots"] = _Raw(b"[" + b" ".join(b"%d 0 R" % numbers[a.objgen]
+                                                               for a in annotations) + b"]")
                 self._object(number, _dictionary(entries, ref))
+                for annotation in annotations:
+                    fields = dict(annotation.items())
+                    if "/StructParent" in fields:
+                        fields["/StructParent"] = self._parent_entry(parents.get(int(fields["/StructParent"])), ref)
+                    self._object(numbers[annotation.objgen], _dictionary(fields, ref))
                 self.page_numbers.append(number)
-                size = page.mediabox
-                while pending:
-                    obj = pending.popleft()
-                    self._object(numbers[obj.objgen], _indirect(obj, ref))
-            self._bookmarks.append((label, first))
-            if pad_to_even and len(pdf.pages) % 2:
+                drain()
+            if document is not None:
+                fields = {k: v for k, v in document.items() if k not in ("/P", "/S")}
+                fields["/S"] = pikepdf.Name.Part
+                fields["/P"] = _Raw(b"%d 0 R" % self._document)
+                fields.setdefault("/Lang", pikepdf.String(language))  # a packet may be in another language
+                self._object(part, _dictionary(fields, ref))
+                self._parts.append(part)
+                drain()
+            self._bookmarks.append((label, numbers[pages[0].obj.objgen]))
+            if pad_to_even and len(pages) % 2:
                 number = self._reserve()
-                box = b" ".join(_scalar(value) for value in size)
+                box = b" ".join(_scalar(value) for value in pages[-1].mediabox)
                 self._object(number, b"<< /Type /Page /Parent %d 0 R /MediaBox [%s] /Resources << >> >>"
                              % (self._pages, box))
                 self.page_numbers.append(number)
+
+    def _parent_entry(self, value, ref) -> int:
+        """A ParentTree entry for the job: the next key, mapped to a copy of the packet's entry."""
+        key = len(self._parent_keys) // 2
+        if value is None:
+            target = self._reserve()
+            self._object(target, b"[]")
+        elif isinstance(value, pikepdf.Array):
+            target = self._reserve()
+            self._object(target, b"[" + b" ".join(ref(element) for element in value) + b"]")
+        else:  # a link annotation's entry: its Link element itself
+            target = int(ref(value).split()[0])
+        self._parent_keys.extend((key, target))
+        return key
 
     # -- the end -----------------------------------------------------------
     def finish(self, title: str) -> None:
@@ -118,11 +176,32 @@ class _StreamingWriter:
             self._object(number, b"<< /Title %s %s /Dest [%d 0 R /Fit] >>" % (_text(label), links, page))
         ends = b" /First %d 0 R /Last %d 0 R" % (items[0], items[-1]) if items else b""
         self._object(outline, b"<< /Type /Outlines /Count %d%s >>" % (len(items), ends))
+        root = self._reserve()
+        parts = b" ".join(b"%d 0 R" % n for n in self._parts)
+        self._object(self._document, b"<< /Type /StructElem /S /Document /P %d 0 R /K [%s] >>" % (root, parts))
+        self._offsets[root - 1] = self._position
+        self._write(b"%d 0 obj\n<< /Type /StructTreeRoot /K %d 0 R /ParentTreeNextKey %d /ParentTree << /Nums ["
+                    % (root, self._document, len(self._parent_keys) // 2))
+        for start in range(0, len(self._parent_keys), 8192):
+            chunk = self._parent_keys[start:start + 8192]
+            self._write(b"".join(b"%d %d 0 R " % (chunk[i], chunk[i + 1]) for i in range(0, len(chunk), 2)))
+        self._write(b"] >> >>\nendobj\n")
+        metadata, intent = self._reserve(), self._reserve()
+        xmp = xmp_packet(title=title, subject=title, author="", language=self._language or "en-US",
+                         created=creation_time())
+        self._object(metadata, b"<< /Type /Metadata /Subtype /XML /Length %d >>\nstream\n%s\r\nendstream"
+                     % (len(xmp), xmp))
+        icc = SRGB_PROFILE.read_bytes()
+        self._object(intent, b"<< /N 3 /Length %d >>\nstream\n%s\r\nendstream" % (len(icc), icc))
         catalog = self._reserve()
-        self._object(catalog, b"<< /Type /Catalog /Pages %d 0 R /Outlines %d 0 R /PageMode /UseOutlines >>"
-                     % (self._pages, outline))
+        self._object(catalog, b"<< /Type /Catalog /Pages %d 0 R /Outlines %d 0 R /PageMode /UseOutlines "
+                     b"/StructTreeRoot %d 0 R /MarkInfo << /Marked true >> /Lang %s /Metadata %d 0 R "
+                     b"/ViewerPreferences << /DisplayDocTitle true >> /OutputIntents [<< /Type /OutputIntent "
+                     b"/S /GTS_PDFA1 /OutputConditionIdentifier (sRGB IEC61966-2.1) /Info (sRGB IEC61966-2.1) "
+                     b"/DestOutputProfile %d 0 R >>] >>"
+                     % (self._pages, outline, root, _text(self._language or "en-US"), metadata, intent))
         info = self._reserve()
-        self._object(info, b"<< /Title %s /Producer (handouts) >>" % _text(title))
+        self._object(info, b"<< /Title %s /Producer %s >>" % (_text(title), _text(PRODUCER)))
         file_id = self._digest.hexdigest()[:32].encode()
         xref = self._position
         self._write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(self._offsets) + 1))
@@ -139,7 +218,7 @@ def _indirect(obj, ref) -> bytes:
         raw = obj.read_raw_bytes()
         entries = {k: v for k, v in obj.stream_dict.items() if k != "/Length"}
         entries["/Length"] = len(raw)
-        return _dictionary(entries, ref) + b"\nstream\n" + raw + b"\nendstream"
+        return _dictionary(entries, ref) + b"\nstream\n" + raw + b"\r\nendstream"  # CR LF: see render/_reportlab
     return _direct(obj, ref)
 
 
@@ -194,6 +273,17 @@ def _name(name: str) -> bytes:
         else:
             out += b"#%02X" % byte
     return bytes(out)
+
+
+def _number_tree(node) -> dict[int, object]:
+    """A number tree (ParentTree) as a dict: key -> value, through any /Kids."""
+    found: dict[int, object] = {}
+    nums = node.get("/Nums", [])
+    for i in range(0, len(nums), 2):
+        found[int(nums[i])] = nums[i + 1]
+    for kid in node.get("/Kids", []):
+        found.update(_number_tree(kid))
+    return found
 
 
 def _text(value: str) -> bytes:

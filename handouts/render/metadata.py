@@ -74,10 +74,15 @@ def apply_metadata(canv, *, title: str, language: str, subject: str, author: str
     # PDF/A-2a beside PDF/UA-1: pages use device RGB, so the file says which RGB (sRGB) it means.
     _reportlab.set_catalog_entry(canv, "OutputIntents", _reportlab.output_intent(SRGB_PROFILE.read_bytes()))
     canv.setCatalogEntry("ViewerPreferences", _reportlab.pdf_dictionary({"DisplayDocTitle": "true"}))
-    xmp = _XMP.format(
-        title=escape(title), subject=escape(subject), author=escape(author), language=escape(language),
-        producer=escape(PRODUCER), date=created.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-    )
-    stream = _reportlab.xml_stream(xmp.encode("utf-8"),
+    xmp = xmp_packet(title=title, subject=subject, author=author, language=language, created=created)
+    stream = _reportlab.xml_stream(xmp,
                                    {"Type": _reportlab.pdf_name("Metadata"), "Subtype": _reportlab.pdf_name("XML")})
     canv.setCatalogEntry("Metadata", stream)
+
+
+def xmp_packet(*, title: str, subject: str, author: str, language: str, created: datetime) -> bytes:
+    """The XMP metadata: title, language, dates, and the PDF/A-2a and PDF/UA-1 identifications."""
+    return _XMP.format(
+        title=escape(title), subject=escape(subject), author=escape(author), language=escape(language),
+        producer=escape(PRODUCER), date=created.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    ).encode("utf-8")

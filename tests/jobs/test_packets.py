@@ -150,6 +150,14 @@ def test_the_streamed_print_job_is_a_clean_pdf_with_every_page(capsys, tmp_path,
         assert len(pdf.pages) == sum(own) + padding
         assert [item.title for item in pdf.open_outline().root] == [
             f"{pid} (2026-12-0{3 + i % 2} {8 + i % 3:02d}:30)" for i, pid in enumerate(NAMES)]
+    # Tagged like the packets: one Part per packet, every patient's text in it, PDF/UA-1 and PDF/A-2a.
+    from pdfread import struct_tree
+
+    tree = struct_tree(PdfReader(str(job)))
+    assert [kid.role for kid in tree.kids] == ["Part"] * len(NAMES)
+    for part, (name, _) in zip(tree.kids, NAMES.values()):
+        assert f"Prepared for {name}." in normalized(part.all_text())
+    assert conformance_failures(job) == []
 
 
 # -- writes that must not happen (issue: patient-data integrity) ---------------------------------------------
