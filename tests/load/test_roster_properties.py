@@ -161,29 +161,32 @@ def check(read, text, header, rows, delimiter, newline, join) -> None:
         assert sorted(seen) == starts
 
 
+def written_and_read(rules, folder, roster, join):
+    """The roster written with `join` (properly quoted or raw-joined), and what reading it gave."""
+    header, rows, delimiter, newline = roster
+    text = join([header] + rows, delimiter, newline)
+    return text, outcome(folder, text, rules, [f"Q{m}Q" for m in MARKERS])
+
+
 @SETTINGS
 @given(roster=rosters())
 def test_properly_quoted_rosters_come_back_exactly_or_are_refused(rules, folder, roster):
-    header, rows, delimiter, newline = roster
-    text = quoted([header] + rows, delimiter, newline)
-    read = outcome(folder, text, rules, [f"Q{m}Q" for m in MARKERS])
-    breaks = any(LINE_BREAK.search(cell) for cells in rows for cell in cells)
+    text, read = written_and_read(rules, folder, roster, quoted)
+    breaks = any(LINE_BREAK.search(cell) for cells in roster[1] for cell in cells)
     assert (read is None) == breaks  # a line break in a cell refuses the file; nothing else does
     if read is not None:
-        check(read, text, header, rows, delimiter, newline, quoted)
+        check(read, text, *roster, quoted)
 
 
 @SETTINGS
 @given(roster=rosters())
 def test_raw_joined_rosters_never_mix_rows(rules, folder, roster):
-    header, rows, delimiter, newline = roster
-    text = raw_joined([header] + rows, delimiter, newline)
-    read = outcome(folder, text, rules, [f"Q{m}Q" for m in MARKERS])
+    text, read = written_and_read(rules, folder, roster, raw_joined)
     if read is None:
         return
-    check(read, text, header, rows, delimiter, newline, raw_joined)
+    check(read, text, *roster, raw_joined)
     # Nothing vanishes: every line that holds anything is a row or a problem.
     lines = io.StringIO(text, newline="").readlines()[1:]
     filled = [n for n, line in enumerate(lines, start=2)
-              if any(clean_value(cell).strip() for cell in next(csv.reader([line], delimiter=delimiter), []))]
+              if any(clean_value(cell).strip() for cell in next(csv.reader([line], delimiter=roster[2]), []))]
     assert sorted(row.number for row in read.rows + read.problems) == filled
