@@ -53,6 +53,7 @@ class _StreamingWriter:
         self.page_numbers = array("Q")
         self._bookmarks: list[tuple[str, int]] = []
         self._parts = array("Q")
+        self._label_starts = array("Q")  # the page index where each packet starts, for /PageLabels
         self._parent_keys = array("Q")  # ParentTree: key, then the object it maps to, pair after pair
         self._language = ""
 
@@ -89,6 +90,7 @@ class _StreamingWriter:
                     self._object(numbers[obj.objgen], _indirect(obj, ref))
 
             pages = list(pdf.pages)
+            self._label_starts.append(len(self.page_numbers))
             tree = pdf.Root.get("/StructTreeRoot")
             parents = _number_tree(tree.ParentTree) if tree is not None else {}
             # Pages, annotations and the packet's Document element get their numbers first, so that every
@@ -193,13 +195,21 @@ class _StreamingWriter:
                      % (len(xmp), xmp))
         icc = SRGB_PROFILE.read_bytes()
         self._object(intent, b"<< /N 3 /Length %d >>\nstream\n%s\r\nendstream" % (len(icc), icc))
+        # Page labels: "P001-1, P001-2 ..." so the print dialog, the page shown and the bookmarks agree.
+        labels = self._reserve()
+        self._offsets[labels - 1] = self._position
+        self._write(b"%d 0 obj\n<< /Nums [" % labels)
+        for (label, _), start in zip(self._bookmarks, self._label_starts):
+            self._write(b"%d << /S /D /P %s >> " % (start, _text(label.rsplit(" (", 1)[0] + "-")))
+        self._write(b"] >>\nendobj\n")
         catalog = self._reserve()
         self._object(catalog, b"<< /Type /Catalog /Pages %d 0 R /Outlines %d 0 R /PageMode /UseOutlines "
+                     b"/PageLabels %d 0 R "
                      b"/StructTreeRoot %d 0 R /MarkInfo << /Marked true >> /Lang %s /Metadata %d 0 R "
                      b"/ViewerPreferences << /DisplayDocTitle true >> /OutputIntents [<< /Type /OutputIntent "
                      b"/S /GTS_PDFA1 /OutputConditionIdentifier (sRGB IEC61966-2.1) /Info (sRGB IEC61966-2.1) "
                      b"/DestOutputProfile %d 0 R >>] >>"
-                     % (self._pages, outline, root, _text(self._language or "en-US"), metadata, intent))
+                     % (self._pages, outline, labels, root, _text(self._language or "en-US"), metadata, intent))
         info = self._reserve()
         self._object(info, b"<< /Title %s /Producer %s >>" % (_text(title), _text(PRODUCER)))
         file_id = self._digest.hexdigest()[:32].encode()

@@ -158,6 +158,8 @@ def test_the_streamed_print_job_is_a_clean_pdf_with_every_page(capsys, tmp_path,
     for part, (name, _) in zip(tree.kids, NAMES.values()):
         assert f"Prepared for {name}." in normalized(part.all_text())
     assert conformance_failures(job) == []
+    labels = PdfReader(str(job)).page_labels
+    assert labels[0] == "P001-1" and f"{list(NAMES)[-1]}-1" in labels  # the print dialog shows whose page it is
 
 
 # -- writes that must not happen (issue: patient-data integrity) ---------------------------------------------
