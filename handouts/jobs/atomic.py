@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,26 +34,45 @@ def open_atomically(path: Path, rule: str = "output-unwritable") -> Iterator[Bin
     (the CLI) can say which of its options chose that place.
     """
     path = Path(path)
+    tmp = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".", suffix=PART_SUFFIX, dir=path.parent)
-    except OSError as exc:
-        raise InputError(f"cannot write there ({exc.strerror})", source=str(path.parent), rule=rule,
-                         hint="choose another folder") from None
-    try:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with _interrupts_held():  # the temporary file and its name come into being together
+                fd, tmp = tempfile.mkstemp(prefix=".", suffix=PART_SUFFIX, dir=path.parent)
+        except OSError as exc:
+            raise InputError(f"cannot write there ({exc.strerror})", source=str(path.parent), rule=rule,
+                             hint="choose another folder") from None
         with os.fdopen(fd, "wb") as handle:
             yield handle
-        os.chmod(tmp, _file_mode())
-        os.replace(tmp, path)
+        with _interrupts_held():
+            os.chmod(tmp, _file_mode())
+            os.replace(tmp, path)
+            tmp = None
     except BaseException as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        with _interrupts_held():  # a Ctrl-C now must not leave the half-written file behind
+            if tmp is not None:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
         if isinstance(exc, OSError):
             raise InputError(f"cannot write the file ({exc.strerror})", source=str(path), rule="output-write-failed",
                              hint="check that the disk has room and the file is not open elsewhere") from None
         raise
+
+
+@contextmanager
+def _interrupts_held():
+    """Hold Ctrl-C back for a few system calls (it arrives right after): no window leaves a stray file."""
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def write_atomically(path: Path, data: bytes) -> None:
