@@ -20,7 +20,6 @@ import unicodedata
 from datetime import datetime
 from functools import lru_cache
 
-DEFAULT_LANGUAGE = "en-US"
 _TAG = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
 
 # The words the program prints itself (not the content's): the footer's page label, a packet's title, the name of

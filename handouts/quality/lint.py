@@ -44,7 +44,6 @@ if TYPE_CHECKING:
 MAX_SENTENCE_WORDS = 25
 MAX_AVERAGE_SENTENCE = 15.0
 SAMPLE_PATIENT = {"name": "Alex Sample", "preferred_name": "Alex Sample"}
-SAMPLE_APPOINTMENT = in_words(datetime(2026, 12, 3, 9, 30))
 REVIEW_MAX_DAYS = 365  # an approved document older than this gets a warning
 
 _SHOUT = re.compile(r"[A-Z]{4,}")

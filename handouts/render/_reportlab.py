@@ -150,10 +150,6 @@ def set_file_id(canv: Canvas, digest: str) -> None:
     canv._doc._ID = f"\n[<{digest}><{digest}>]\n".encode()
 
 
-def escape(canv: Canvas, text: str) -> str:
-    return canv._escape(text)
-
-
 def number(value: float) -> str:
     """A number as ReportLab writes it in content streams."""
     return fp_str(value)
