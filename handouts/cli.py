@@ -548,6 +548,9 @@ def main(argv=None) -> None:
         sys.exit(130)
     except Exception:  # a bug, not a user mistake: keep the details, show one line
         with tempfile.NamedTemporaryFile("w", prefix="handouts-error-", suffix=".log", delete=False) as log:
-            traceback.print_exc(file=log)
+            # Where it happened, never the exception's message: a message may hold a patient's value.
+            kind, _, trace = sys.exc_info()
+            log.writelines(traceback.format_list(traceback.extract_tb(trace)))
+            log.write(f"{kind.__module__}.{kind.__qualname__} (its message is not written: it may hold patient data)\n")
         click.echo(f"internal error: something went wrong inside handouts; details in {log.name}", err=True)
         sys.exit(70)

@@ -112,15 +112,19 @@ def test_an_old_file_is_replaced_whole_or_not_at_all(tmp_path, monkeypatch):
 def test_internal_errors_print_one_line_and_keep_details(capsys, monkeypatch, tmp_path):
     import handouts.jobs.build as build
 
+    name = " ".join(("Jack", "Smith"))  # not written out, so the log's quoted source line cannot hold it
+
     def boom(*args, **kwargs):
-        raise RuntimeError("simulated bug")
+        raise RuntimeError(f"simulated bug about {name}")  # a bug whose message holds a patient's name
 
     monkeypatch.setattr(build, "render_document", boom)
     code, _, err = run(capsys, "build", "sample", "--layout", "standard", "--out", str(tmp_path),
                        "--content", str(DATA), "--layouts", str(DATA.parent.parent / "layouts"))
     assert code == 70 and err.startswith("internal error:") and len(err.strip().splitlines()) == 1
     log = err.strip().rsplit(" ", 1)[-1]
-    assert "simulated bug" in open(log).read()
+    details = open(log).read()
+    assert "RuntimeError" in details and "in boom" in details  # where it happened
+    assert name not in details  # but not what the message said
     os.unlink(log)
 
 
