@@ -71,6 +71,11 @@ def _selection_options(command):
     return command
 
 
+def _forms_option(command):
+    return click.option("--no-forms", "forms", is_flag=True, flag_value=False, default=True,
+                        help="Print-only: draw checkboxes and lines to write on instead of fillable fields.")(command)
+
+
 def _project_options(command):
     command = click.option("--content", "content_dir", type=click.Path(path_type=Path), default="content",
                            show_default=True, help="Folder with the Markdown documents and clinic.yaml.")(command)
@@ -125,8 +130,9 @@ def list_command(content_dir: Path, layouts_dir: Path):
 @click.option("--patient-name", help="Personalize for this patient (not used in file names).")
 @click.option("--preferred-name", help="What the patient likes to be called (default: the name).")
 @click.option("--appointment", help='Appointment time, "YYYY-MM-DD HH:MM".')
+@_forms_option
 @_project_options
-def build(documents, layouts, out_dir, clinic_file, patient_name, preferred_name, appointment,
+def build(documents, layouts, out_dir, clinic_file, patient_name, preferred_name, appointment, forms,
           content_dir, layouts_dir):
     """Build PDFs: every DOCUMENT (default: all) in every --layout (default: all).
 
@@ -138,7 +144,7 @@ def build(documents, layouts, out_dir, clinic_file, patient_name, preferred_name
     """
     from .jobs.build import build_files
 
-    project = Project.open(content_dir, layouts_dir, clinic_file)
+    project = Project.open(content_dir, layouts_dir, clinic_file, forms)
     if preferred_name and not patient_name:
         raise InputError("a preferred name needs the patient's name", source="--preferred-name",
                          rule="preferred-name-alone", hint="add --patient-name")
@@ -269,10 +275,11 @@ def lint(as_json, max_grade, content_dir, layouts_dir):
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.option("--clinic", "clinic_file", type=click.Path(path_type=Path), help="Clinic profile YAML.")
 @click.option("--allow-draft", is_flag=True, help="Use documents not yet approved (status: draft).")
+@_forms_option
 @_selection_options
 @_project_options
-def packets(roster_file, out_dir, print_job, jobs, strict, names_in_filenames, quiet, clinic_file, allow_draft, day,
-            ids, today, content_dir, layouts_dir):
+def packets(roster_file, out_dir, print_job, jobs, strict, names_in_filenames, quiet, clinic_file, allow_draft, forms,
+            day, ids, today, content_dir, layouts_dir):
     """Make a personalized packet for every patient in ROSTER.csv.
 
     Columns: patient_id, name, appointment ("YYYY-MM-DD HH:MM") required;
@@ -290,7 +297,7 @@ def packets(roster_file, out_dir, print_job, jobs, strict, names_in_filenames, q
     from .jobs.outputs import remove_stale
     from .jobs.printjob import write_print_job
 
-    project = Project.open(content_dir, layouts_dir, clinic_file)
+    project = Project.open(content_dir, layouts_dir, clinic_file, forms)
     plan = plan_batch(project, roster_file, out_dir, Selection(today, day, ids), print_job, names_in_filenames)
     if not allow_draft:
         _refuse_drafts(project, [d for row, _ in plan.planned for d in row.documents])
@@ -305,7 +312,7 @@ def packets(roster_file, out_dir, print_job, jobs, strict, names_in_filenames, q
     with open(os.devnull, "w") as hidden, \
             click.progressbar(length=plan.total, label="Packets", file=sys.stderr if show else hidden) as bar:
         bar.update(len(plan.problems))
-        result = run_batch(project, ProjectPaths(content_dir, layouts_dir, clinic_file), plan.planned, jobs=jobs,
+        result = run_batch(project, ProjectPaths(content_dir, layouts_dir, clinic_file, forms), plan.planned, jobs=jobs,
                            strict=strict, progress=bar.update)
     problems = sorted(plan.problems + result.problems, key=lambda p: p.number)
     complete = result.stopped is None and not (strict and problems)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import shutil
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -55,8 +56,10 @@ def sample_project(tmp_path_factory) -> Project:
 
 
 def render(project: Project, name: str, layout: str = "large-print",
-           patient: Patient | None = None, appointment: datetime | None = None) -> bytes:
-    return render_document(project, name, project.layouts.load(layout), patient, appointment)
+           patient: Patient | None = None, appointment: datetime | None = None, forms: bool = True) -> bytes:
+    """A document's PDF; `forms=False` as `--no-forms` makes it (printed checkboxes and lines)."""
+    chosen = project.layouts.load(layout)
+    return render_document(project, name, chosen if forms else replace(chosen, forms=False), patient, appointment)
 
 
 ROSTER_HEADER = ["patient_id", "name", "appointment", "preferred_name", "layout", "documents"]

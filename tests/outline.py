@@ -5,26 +5,29 @@ from pdfread import normalized
 from handouts.model import Callout, Heading, ListBlock, Paragraph, plain_text
 
 
-WRITE_IN = [("Span", "", [])]  # a line to write on: a Span whose ActualText a screen reader says
+def expected_tree(blocks, forms: bool = True) -> list:
+    """The content's own block outline in structure-element terms: (role, text, kids).
 
-
-def expected_tree(blocks) -> list:
-    """The content's own block outline in structure-element terms: (role, text, kids)."""
+    A line to write on is a Form element (its text field) or, printed, a Span whose ActualText a screen
+    reader says; a checkbox's label holds a Form element (its check box) or, printed, a Figure."""
+    write_in = [("Form" if forms else "Span", "", [])]
+    checkbox = [("Form" if forms else "Figure", "", [])]
     out = []
     for block in blocks:
         if isinstance(block, Heading):
             out.append((f"H{block.level}", plain_text(block.spans), []))
         elif isinstance(block, Paragraph):
-            out.append(("P", plain_text(block.spans), WRITE_IN if block.write_in else []))
+            out.append(("P", plain_text(block.spans), write_in if block.write_in else []))
         elif isinstance(block, ListBlock):
             items = []
             for item in block.items:
-                body = [("TEXT", plain_text(item.spans), []), *(WRITE_IN if item.write_in else []),
-                        *expected_tree(item.children)]
-                items.append(("LI", "", [("Lbl", "", []), ("LBody", "", body)]))
+                body = [("TEXT", plain_text(item.spans), []), *(write_in if item.write_in else []),
+                        *expected_tree(item.children, forms)]
+                label = checkbox if item.task is not None else []
+                items.append(("LI", "", [("Lbl", "", label), ("LBody", "", body)]))
             out.append(("L", "", items))
         elif isinstance(block, Callout):
-            out.append(("Div", "", expected_tree(block.blocks)))
+            out.append(("Div", "", expected_tree(block.blocks, forms)))
     return out
 
 
@@ -40,5 +43,4 @@ def compare(element, expected) -> None:
     for kid, (role, txt, sub) in zip(kids, expected):
         if role in ("P",) or role.startswith("H"):
             assert normalized(kid.all_text()) == normalized(txt)
-        if role != "Lbl":
-            compare(kid, sub)
+        compare(kid, sub)

@@ -109,8 +109,10 @@ class Element:
     text: str = ""  # the element's own marked content
     parts: list = field(default_factory=list)  # own text and kids, in order
     mcids: list[tuple[int, int]] = field(default_factory=list)
-    links: int = 0
+    links: int = 0  # object references: link or widget annotations
     alt: str | None = None
+    actual_text: str | None = None
+    annotations: list = field(default_factory=list)  # the annotation dictionaries referenced
 
     def find(self, role: str) -> list["Element"]:
         found = [self] if self.role == role else []
@@ -133,7 +135,8 @@ def struct_tree(pdf_reader: PdfReader) -> Element:
 
     def build(node) -> Element:
         node = node.get_object()
-        element = Element(str(node["/S"])[1:], alt=str(node["/Alt"]) if "/Alt" in node else None)
+        element = Element(str(node["/S"])[1:], alt=str(node["/Alt"]) if "/Alt" in node else None,
+                          actual_text=str(node["/ActualText"]) if "/ActualText" in node else None)
         kids = node.get("/K", [])
         if not isinstance(kids, list):
             kids = [kids]
@@ -147,6 +150,7 @@ def struct_tree(pdf_reader: PdfReader) -> Element:
                 element.parts.append(texts.get(key, ""))
             elif obj.get("/Type") == "/OBJR":
                 element.links += 1
+                element.annotations.append(obj["/Obj"].get_object())
             else:
                 element.kids.append(build(kid))
                 element.parts.append(element.kids[-1])

@@ -97,7 +97,8 @@ def test_mixed_roster_gives_each_patient_their_language(tmp_path, capsys, monkey
         assert "Lista para el día de su infusión" in outline
         assert ua_failures(data) == []
         tree = struct_tree(reader(data))
-        assert {label.alt for label in tree.find("Lbl") if label.alt} == {"Casilla"}  # spoken in Spanish too
+        boxes = [form.annotations[0] for label in tree.find("Lbl") for form in label.find("Form")]
+        assert boxes and all(" ".join(str(box["/TU"]).split()) in shown for box in boxes)  # named in Spanish
     english = " ".join(text((out / "P2_2026-12-01.pdf").read_bytes()).split())
     assert "Your visit packet" in english and "Tuesday, December 1, 2026 at 10:30 AM" in english
     assert "Page 1 of" in english and "Página" not in english

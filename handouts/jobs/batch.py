@@ -41,6 +41,7 @@ class ProjectPaths:
     content: Path
     layouts: Path
     clinic: Path | None
+    forms: bool = True
 
 
 @dataclass(frozen=True)
@@ -189,7 +190,7 @@ def _ignore_interrupts() -> None:
 def _open_worker(paths: ProjectPaths) -> None:
     global _worker_project
     _ignore_interrupts()
-    _worker_project = Project.open(paths.content, paths.layouts, paths.clinic)
+    _worker_project = Project.open(paths.content, paths.layouts, paths.clinic, paths.forms)
 
 
 @dataclass(frozen=True)

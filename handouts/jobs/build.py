@@ -65,7 +65,7 @@ def render_checked(project: Project, document: Document, layout: Layout, where: 
     sample = SAMPLE_NOTE if document.language.lower().startswith("en") else labels(document.language)["sample"]
     note = sample if sample_fields(clinic) else f"{clinic['name']} · {clinic['phone']}"
     return render_pdf(document, layout, RenderOptions(created=creation_time(), author=clinic["name"], footer_note=note,
-                                                      page_label=page_label(document.language)))
+                                                      page_label=page_label(document.language), forms=layout.forms))
 
 
 def render_document(project: Project, name: str, layout: Layout, patient: Patient | None = None,

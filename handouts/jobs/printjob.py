@@ -20,6 +20,7 @@ from typing import BinaryIO
 
 import pikepdf
 
+from ..render.forms import FONT_RESOURCE
 from ..render.metadata import PRODUCER, SRGB_PROFILE, xmp_packet
 from .atomic import open_atomically
 from .build import creation_time
@@ -56,6 +57,8 @@ class _StreamingWriter:
         self._label_starts = array("Q")  # the page index where each packet starts, for /PageLabels
         self._parent_keys = array("Q")  # ParentTree: key, then the object it maps to, pair after pair
         self._language = ""
+        self._fields = array("Q")  # one field per packet, holding that packet's form fields
+        self._form_resources = b""  # the first packet's /DR: the font typed text uses
 
     # -- low level ---------------------------------------------------------
     def _write(self, data: bytes) -> None:
@@ -107,6 +110,7 @@ class _StreamingWriter:
                 numbers[document.objgen] = part
             language = str(pdf.Root.get("/Lang", "")) or "en-US"
             self._language = self._language or language
+            packet_field, form_kids = 0, []
 
             for page in pages:
                 number = numbers[page.obj.objgen]
@@ -126,6 +130,10 @@ class _StreamingWriter:
                     fields = dict(annotation.items())
                     if "/StructParent" in fields:
                         fields["/StructParent"] = self._parent_entry(parents.get(int(fields["/StructParent"])), ref)
+                    if "/FT" in fields:  # a form field: it joins its packet's field, so names stay apart
+                        packet_field = packet_field or self._reserve()
+                        fields["/Parent"] = _Raw(b"%d 0 R" % packet_field)
+                        form_kids.append(numbers[annotation.objgen])
                     self._object(numbers[annotation.objgen], _dictionary(fields, ref))
                 self.page_numbers.append(number)
                 drain()
@@ -137,6 +145,15 @@ class _StreamingWriter:
                 self._object(part, _dictionary(fields, ref))
                 self._parts.append(part)
                 drain()
+            if packet_field:
+                kids = b" ".join(b"%d 0 R" % n for n in form_kids)
+                self._object(packet_field, b"<< /T %s /Kids [%s] >>" % (_text(f"packet-{len(self._bookmarks) + 1}"),
+                                                                        kids))
+                self._fields.append(packet_field)
+                form = pdf.Root.get("/AcroForm")
+                if not self._form_resources and form is not None and "/DR" in form:
+                    self._form_resources = _direct(form.DR, ref)
+                    drain()
             self._bookmarks.append((label, numbers[pages[0].obj.objgen]))
             if pad_to_even and len(pages) % 2:
                 number = self._reserve()
@@ -202,14 +219,19 @@ class _StreamingWriter:
         for (label, _), start in zip(self._bookmarks, self._label_starts):
             self._write(b"%d << /S /D /P %s >> " % (start, _text(label.rsplit(" (", 1)[0] + "-")))
         self._write(b"] >>\nendobj\n")
+        form = b""
+        if self._fields:
+            form = b"/AcroForm << /Fields [%s] /DR %s /DA (/%s 12 Tf 0 g) >> " % (
+                b" ".join(b"%d 0 R" % n for n in self._fields), self._form_resources or b"<< >>",
+                FONT_RESOURCE.encode())
         catalog = self._reserve()
         self._object(catalog, b"<< /Type /Catalog /Pages %d 0 R /Outlines %d 0 R /PageMode /UseOutlines "
-                     b"/PageLabels %d 0 R "
+                     b"/PageLabels %d 0 R %s"
                      b"/StructTreeRoot %d 0 R /MarkInfo << /Marked true >> /Lang %s /Metadata %d 0 R "
                      b"/ViewerPreferences << /DisplayDocTitle true >> /OutputIntents [<< /Type /OutputIntent "
                      b"/S /GTS_PDFA1 /OutputConditionIdentifier (sRGB IEC61966-2.1) /Info (sRGB IEC61966-2.1) "
                      b"/DestOutputProfile %d 0 R >>] >>"
-                     % (self._pages, outline, labels, root, _text(self._language or "en-US"), metadata, intent))
+                     % (self._pages, outline, labels, form, root, _text(self._language or "en-US"), metadata, intent))
         info = self._reserve()
         self._object(info, b"<< /Title %s /Producer %s >>" % (_text(title), _text(PRODUCER)))
         file_id = self._digest.hexdigest()[:32].encode()

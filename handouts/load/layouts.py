@@ -17,7 +17,7 @@ CLASSES = ("standard", "large-print", "extra-large")
 SIDES = ("top", "right", "bottom", "left")
 KEYS = {"class", "page_size", "margins", "typeface", "body_size", "heading_sizes", "footer_size", "line_spacing",
         "paragraph_space", "list_indent", "checkbox_size", "text_colour", "background_colour",
-        "callout_border_colour", "callout_border_width", "columns", "alignment", "italic", "heading_bold"}
+        "callout_border_colour", "callout_border_width", "columns", "alignment", "italic", "heading_bold", "forms"}
 # Upper bounds: beyond them a value is a typo, not a design (the print rules set the lower bounds).
 MAX_SIZE = 144.0  # points: 2 inches tall
 MAX_MARGIN = 288.0  # points: 4 inches
@@ -55,6 +55,7 @@ class Layout:
     alignment: str
     italic: bool
     heading_bold: bool
+    forms: bool = True  # checkboxes and lines to write on are fillable fields; False: printed only
 
     @property
     def frame(self) -> tuple[float, float, float, float]:
@@ -70,8 +71,9 @@ class Layout:
 class LayoutLibrary:
     """The layouts in a folder, by name (file stem)."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, forms: bool = True):
         self.folder = Path(folder)
+        self.forms = forms  # False: every layout prints its checkboxes and lines (--no-forms)
         self._loaded: dict[str, Layout] = {}
         if not self.folder.is_dir():
             raise LayoutError("layouts folder not found", source=str(self.folder), rule="layouts-folder-missing",
@@ -88,7 +90,8 @@ class LayoutLibrary:
             if name not in self.names():
                 raise LayoutError(f"unknown layout '{name}'", source=str(self.folder), rule="unknown-layout",
                                   hint=f"choose one of: {', '.join(self.names()) or 'none'}")
-            self._loaded[name] = load_layout(self.folder / f"{name}.yaml")
+            layout = load_layout(self.folder / f"{name}.yaml")
+            self._loaded[name] = layout if self.forms else replace(layout, forms=False)
         return self._loaded[name]
 
 
@@ -118,6 +121,7 @@ def load_layout(path: Path) -> Layout:
         "alignment": reader.text("alignment", "left"),
         "italic": reader.flag("italic", False),
         "heading_bold": reader.flag("heading_bold", True),
+        "forms": reader.flag("forms", True),
     }
     if reader.problems:
         raise LayoutError(findings=reader.problems)

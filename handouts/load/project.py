@@ -38,7 +38,8 @@ class Project:
     roster_format: RosterFormat = RosterFormat()
 
     @classmethod
-    def open(cls, content: Path, layouts: Path, clinic: Path | None = None) -> "Project":
+    def open(cls, content: Path, layouts: Path, clinic: Path | None = None, forms: bool = True) -> "Project":
+        """`forms=False`: every layout prints its checkboxes and lines to write on, none fillable."""
         library = ContentLibrary(content)
         profile, roster_format = read_profile(clinic or library.folder / "clinic.yaml")
-        return cls(library, LayoutLibrary(layouts), profile, roster_format)
+        return cls(library, LayoutLibrary(layouts, forms), profile, roster_format)

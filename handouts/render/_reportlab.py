@@ -25,7 +25,7 @@ TESTED_RELEASES = ">=5.1,<5.2"  # keep in step with pyproject.toml
 
 # (where, attribute, what handouts uses it for); `where` names an object made in `contract_breaks`.
 CONTRACT = (
-    ("Canvas", "_addAnnotation", "link annotations carrying /Contents and /StructParent"),
+    ("Canvas", "_addAnnotation", "annotations (links, form fields) carrying /StructParent"),
     ("Canvas", "_doc", "the document behind a canvas"),
     ("Canvas", "_escape", "escaping PDF strings drawn with raw text operators"),
     ("PDFDocument", "Reference", "registering structure-tree objects"),
@@ -155,11 +155,10 @@ def number(value: float) -> str:
     return fp_str(value)
 
 
-def add_link_annotation(canv: Canvas, name: str, rect: tuple[float, float, float, float], url: str,
-                        contents: str) -> PDFDictionary:
-    """A URI link over `rect` (page coordinates) with a text alternative, on the current page."""
+def link_annotation(rect: tuple[float, float, float, float], url: str, contents: str) -> PDFDictionary:
+    """A URI link over `rect` (page coordinates) with a text alternative."""
     action = PDFDictionary({"Type": PDFName("Action"), "S": PDFName("URI"), "URI": PDFString(url)})
-    annotation = PDFDictionary({
+    return PDFDictionary({
         "Type": PDFName("Annot"),
         "Subtype": PDFName("Link"),
         "Rect": PDFArray(list(rect)),
@@ -168,9 +167,23 @@ def add_link_annotation(canv: Canvas, name: str, rect: tuple[float, float, float
         "Contents": PDFString(contents),
         "A": action,
     })
-    # linkURL cannot add /Contents or /StructParent, which PDF/UA requires of links.
+
+
+def add_annotation(canv: Canvas, name: str, annotation: PDFDictionary) -> None:
+    """Put `annotation` on the current page under `name`."""
+    # linkURL and acroForm cannot add /Contents, /StructParent or embedded-font appearances, which PDF/UA
+    # and PDF/A require; the annotation is made by handouts and handed to the canvas as it is.
     canv._addAnnotation(annotation, name)
-    return annotation
+
+
+def annotation_reference(canv: Canvas, name: str):
+    """A reference to the annotation added under `name`, for the form's /Fields."""
+    return pdfdoc.PDFObjectReference(canv._doc.annotationName(name))
+
+
+def register(canv: Canvas, obj: PDFObject):
+    """`obj` as an indirect object of the document (streams must be): its reference."""
+    return canv._doc.Reference(obj)
 
 
 def annotation_number(canv: Canvas, name: str) -> int:
@@ -296,6 +309,11 @@ def _font(face: str):
 def ascii_font_resource(canv: Canvas, face: str) -> str:
     # Printable ASCII always lives in subset 0 of an ASCII-readable font.
     return _font(face).getSubsetInternalName(0, canv._doc)
+
+
+def font_subset_reference(canv: Canvas, face: str):
+    """A reference to the subset of `face` that holds printable ASCII (the font a form's typing uses)."""
+    return pdfdoc.PDFObjectReference(ascii_font_resource(canv, face)[1:])
 
 
 def font_runs(canv: Canvas, face: str, text: str) -> list[tuple[str, str]]:

@@ -43,6 +43,8 @@ class Label:
     element: StructElement
     checked: bool = False
     size: float = 0.0
+    name: str = ""  # a checkbox's field name: what it asks to be done
+    spoken: str = ""  # what a screen reader says for a printed checkbox
 
 
 def link_targets(spans: list[Span], owner: StructElement) -> list[LinkTarget | None]:
@@ -72,7 +74,8 @@ class TextBlock:
     keep_with_next: bool = False
     keep_together: bool = False
     write_in: bool = False
-    write_in_text: str = "blank line to write on"  # what a screen reader says for the write-in line
+    write_in_name: str = ""  # the write-in field's name ("Driver's name and phone")
+    write_in_text: str = "blank line to write on"  # what a screen reader says for a printed write-in line
     label: Label | None = None
     label_indent: float = 0.0
     outline: tuple[str, int] | None = None  # (title, level) of a bookmark at the block's top

@@ -8,17 +8,19 @@ from .boxes import Box, CalloutBox, Label, PageBreakBox, TextBlock, TextStyle
 from .fonts import FontSet
 from .tagging import StructTree
 
-# What a screen reader says for a checkbox label and for a line to write on, by the document's language.
-CHECKBOX_ALT = {"en": ("Checkbox", "Checked box"), "es": ("Casilla", "Casilla marcada")}
-WRITE_IN_TEXT = {"en": "blank line to write on", "es": "línea en blanco para escribir"}
+# What a screen reader says for a printed checkbox (not ticked, ticked) and for a line to write on (with no
+# words before it, and after words that name it), by the document's language.
+CHECKBOX_SPOKEN = {"en": ("check box, not ticked", "check box, ticked"), "es": ("casilla sin marcar", "casilla marcada")}
+WRITE_IN_SPOKEN = {"en": ("blank line to write on", "blank line to write: {name}"),
+                   "es": ("línea en blanco para escribir", "línea en blanco para escribir: {name}")}
 
 
 class Composer:
     def __init__(self, layout: Layout, fonts: FontSet, tree: StructTree, language: str = "en-US"):
         self.layout = layout
         primary = language.split("-")[0].lower()
-        self.checkbox_alt = CHECKBOX_ALT.get(primary, CHECKBOX_ALT["en"])
-        self.write_in_text = WRITE_IN_TEXT.get(primary, WRITE_IN_TEXT["en"])
+        self.checkbox_spoken = CHECKBOX_SPOKEN.get(primary, CHECKBOX_SPOKEN["en"])
+        self.write_in_spoken = WRITE_IN_SPOKEN.get(primary, WRITE_IN_SPOKEN["en"])
         self.fonts = fonts
         self.tree = tree
         self.body = self.style(layout.body_size)
@@ -26,6 +28,12 @@ class Composer:
 
     def style(self, size: float) -> TextStyle:
         return TextStyle(self.fonts, size, size * self.layout.line_spacing, self.layout.text_colour)
+
+    def compose(self, blocks: list[Block]) -> list[Box]:
+        """Boxes for a whole document, every line to write on named."""
+        boxes = self.blocks(blocks)
+        self._name_write_ins(boxes)
+        return boxes
 
     def blocks(self, blocks: list[Block], depth: int = 0) -> list[Box]:
         """Boxes for `blocks`, their elements declared under the tree's current element."""
@@ -37,8 +45,7 @@ class Composer:
                 out.append(self.heading(block))
             elif isinstance(block, Paragraph):
                 out.append(TextBlock(self.tree.leaf("P"), block.spans, self.body, indent=self._indent(depth),
-                                     space_after=self.gap, write_in=block.write_in,
-                                     write_in_text=self.write_in_text))
+                                     space_after=self.gap, write_in=block.write_in))
             elif isinstance(block, ListBlock):
                 out.extend(self.list_block(block, depth))
             elif isinstance(block, Callout):
@@ -80,13 +87,13 @@ class Composer:
             if item.task is None:
                 label = Label("text", marker, self.tree.leaf("Lbl"))
             else:
-                label = Label("checkbox", "", self.tree.leaf("Lbl", alt=self.checkbox_alt[bool(item.task)]),
-                              checked=item.task, size=self.layout.checkbox_size)
+                label = Label("checkbox", "", self.tree.leaf("Lbl"), checked=item.task,
+                              size=self.layout.checkbox_size, name=plain_text(item.spans).strip(),
+                              spoken=self.checkbox_spoken[bool(item.task)])
             with self.tree.element("LBody") as body:
                 first = TextBlock(body, item.spans, self.body, indent=self._indent(depth + 1),
                                   space_after=self.gap * (0.6 if item.task is not None else 0.3),
-                                  keep_together=True, write_in=item.write_in, write_in_text=self.write_in_text,
-                                  label=label,
+                                  keep_together=True, write_in=item.write_in, label=label,
                                   label_indent=self._indent(depth))
                 return [first, *self.blocks(item.children, depth + 1)]
 
@@ -98,8 +105,29 @@ class Composer:
         return CalloutBox(element, inner, self.layout.callout_border_colour, self.layout.callout_border_width,
                           padding=self.layout.body_size * 0.75, space_after=self.gap)
 
+    def _name_write_ins(self, boxes: list[Box]) -> None:
+        """Each line to write on is named by the words before it ("Driver's name and phone"), numbered when
+        several share words ("Question 1", "Question 2"): the name a form field or a screen reader gives it."""
+        write_ins = [box for box in _text_blocks(boxes) if box.write_in]
+        names = [plain_text(box.spans).strip().rstrip(":").strip() for box in write_ins]
+        seen: dict[str, int] = {}
+        for box, name in zip(write_ins, names):
+            if name and names.count(name) > 1:
+                seen[name] = seen.get(name, 0) + 1
+                name = f"{name} {seen[name]}"
+            box.write_in_name = name
+            box.write_in_text = self.write_in_spoken[1].format(name=name) if name else self.write_in_spoken[0]
+
     def _indent(self, depth: int) -> float:
         return depth * self.layout.list_indent * self.layout.body_size
+
+
+def _text_blocks(boxes: list[Box]):
+    for box in boxes:
+        if isinstance(box, TextBlock):
+            yield box
+        elif isinstance(box, CalloutBox):
+            yield from _text_blocks(box.blocks)
 
 
 def _introduces(box: Box) -> bool:

@@ -9,6 +9,7 @@ from reportlab.lib.colors import HexColor
 from . import _reportlab
 from .boxes import CalloutBox, TextBlock, TextStyle
 from .fonts import width
+from .forms import TICK, FormFields
 from .linebreak import Line
 from .paginate import Page, Placed
 from .tagging import Tagger
@@ -21,7 +22,7 @@ class PageDrawer:
 
     def __init__(self, canv, tagger: Tagger, origin: tuple[float, float], background: str, footer: TextStyle,
                  footer_line: tuple[float, float, float], footer_note: str = "",
-                 page_label: str = "Page {number} of {count}"):
+                 page_label: str = "Page {number} of {count}", fields: FormFields | None = None):
         self.canv = canv
         self.tagger = tagger
         self.origin = origin  # where placed boxes' coordinates start on the page
@@ -30,6 +31,7 @@ class PageDrawer:
         self.footer_line = footer_line  # left, right and bottom of the footer's line
         self.footer_note = footer_note
         self.page_label = page_label  # "Página {number} de {count}" in a Spanish document
+        self.fields = fields  # None: checkboxes and lines to write on are printed, not fillable
         self._bookmarks = 0
 
     def page(self, page: Page, count: int, page_size) -> None:
@@ -90,9 +92,8 @@ class PageDrawer:
                 left = x + pieces[0].x
                 right = x + pieces[-1].x + pieces[-1].width - _trailing_space(pieces[-1], style)
                 self._underline(left, right, baseline, style)
-                corners = (left, baseline - style.size * 0.25), (right, baseline + style.size * 0.9)
-                (x0, y0), (x1, y1) = (self.canv.absolutePosition(*corner) for corner in corners)
-                self.tagger.link(target.element, target.url, (x0, y0, x1, y1), target.text)
+                rect = self._page_rect(left, baseline - style.size * 0.25, right, baseline + style.size * 0.9)
+                self.tagger.link(target.element, target.url, rect, target.text)
 
     def _text_operators(self, pieces, x: float, baseline: float, style: TextStyle) -> str:
         """Raw PDF text operators for pieces of one line (ReportLab's text object is slower)."""
@@ -124,24 +125,42 @@ class PageDrawer:
     def _label(self, block: TextBlock, baseline: float) -> None:
         canv, style, label = self.canv, block.style, block.label
         x = block.label_indent
+        if label.kind == "checkbox":
+            self._checkbox(block, x, baseline)
+            return
         with self.tagger.marked(label.element):
-            if label.kind == "checkbox":
-                side = min(label.size or style.size, (block.indent - x) * 0.8)
-                canv.saveState()
-                canv.translate(x, 0)
-                canv.setStrokeColor(HexColor(style.colour))
-                canv.setLineWidth(max(1.5, style.size / 12))
-                canv.rect(0, baseline - style.size * 0.12, side, side, stroke=1, fill=0)
-                if label.checked:
-                    canv.line(side * 0.2, baseline + side * 0.35, side * 0.45, baseline + side * 0.05)
-                    canv.line(side * 0.45, baseline + side * 0.05, side * 0.85, baseline + side * 0.75)
-                canv.restoreState()
-            else:
-                text = canv.beginText(x, baseline)
-                text.setFont(style.fonts.face_for(label.text, False), style.size)
-                text.setFillColor(HexColor(style.colour))
-                text.textOut(label.text)
-                canv.drawText(text)
+            text = canv.beginText(x, baseline)
+            text.setFont(style.fonts.face_for(label.text, False), style.size)
+            text.setFillColor(HexColor(style.colour))
+            text.textOut(label.text)
+            canv.drawText(text)
+
+    def _checkbox(self, block: TextBlock, x: float, baseline: float) -> None:
+        """A check box to tick on screen (a form field), or a printed box a screen reader names."""
+        canv, style, label = self.canv, block.style, block.label
+        side = min(label.size or style.size, (block.indent - x) * 0.8)
+        line_width = max(1.5, style.size / 12)
+        bottom = baseline - style.size * 0.12
+        if self.fields is not None:
+            half = line_width / 2
+            rect = self._page_rect(x - half, bottom - half, x + side + half, bottom + side + half)
+            field = self.fields.checkbox(rect, side, line_width, style.colour, label.name, bool(label.checked))
+            self.tagger.annotate(label.element.child("Form"), field)
+            return
+        with self.tagger.marked(label.element.child("Figure", alt=label.spoken)):
+            canv.saveState()
+            canv.translate(x, bottom)
+            canv.setStrokeColor(HexColor(style.colour))
+            canv.setLineWidth(line_width)
+            canv.rect(0, 0, side, side, stroke=1, fill=0)
+            if label.checked:
+                path = canv.beginPath()
+                (x0, y0), *rest = TICK
+                path.moveTo(side * x0, side * y0)
+                for x1, y1 in rest:
+                    path.lineTo(side * x1, side * y1)
+                canv.drawPath(path, stroke=1, fill=0)
+            canv.restoreState()
 
     def _write_in_rule(self, placed: Placed, baseline: float) -> None:
         canv, block = self.canv, placed.box
@@ -150,14 +169,30 @@ class PageDrawer:
             start, baseline = block.indent, baseline - style.leading
         else:
             start = block.indent + placed.lines[-1].width + style.size * 0.4
-        # Real content, not decoration: a screen reader announces the line, so its user knows to fill it in.
-        with self.tagger.marked(block.element.child("Span", actual_text=block.write_in_text)):
+        line_width = max(1.0, style.size / 16)
+        y = baseline - style.size * 0.15
+        # Printed, the line is real content that a screen reader announces, so its user knows to fill it in;
+        # on screen, the text field over it says that, and the line is decoration.
+        if self.fields is None:
+            tag = self.tagger.marked(block.element.child("Span", actual_text=block.write_in_text))
+        else:
+            tag = self.tagger.artifact()
+        with tag:
             canv.saveState()
             canv.setStrokeColor(HexColor(style.colour))
-            canv.setLineWidth(max(1.0, style.size / 16))
-            y = baseline - style.size * 0.15
+            canv.setLineWidth(line_width)
             canv.line(start, y, placed.width, y)
             canv.restoreState()
+        if self.fields is not None:
+            rect = self._page_rect(start, y + line_width / 2, placed.width, baseline + style.size * 0.95)
+            field = self.fields.text_field(rect, block.write_in_name or block.write_in_text, style.size,
+                                           style.colour)
+            self.tagger.annotate(block.element.child("Form"), field)
+
+    def _page_rect(self, x0: float, y0: float, x1: float, y1: float) -> tuple[float, float, float, float]:
+        """A rectangle drawn at the current origin, in page coordinates (what annotations use)."""
+        (left, bottom), (right, top) = self.canv.absolutePosition(x0, y0), self.canv.absolutePosition(x1, y1)
+        return left, bottom, right, top
 
     # -- boxes and pages ---------------------------------------------------
     def _callout(self, placed: Placed) -> None:

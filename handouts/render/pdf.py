@@ -14,6 +14,7 @@ from .boxes import TextStyle
 from .compose import Composer
 from .draw import PageDrawer
 from .fonts import FontSet
+from .forms import FormFields
 from .metadata import apply_metadata
 from .paginate import Page, keep_short_sections, paginate
 from .tagging import StructTree, Tagger, UntaggedTagger
@@ -26,13 +27,14 @@ class RenderOptions:
     tagged: bool = True  # False only for benchmarks: the same pages with no tags
     footer_note: str = ""  # left of "Page N of M" on every page: the clinic's name and phone
     page_label: str = "Page {number} of {count}"  # the footer's page label, in the document's language
+    forms: bool = True  # checkboxes and lines to write on as fillable fields; False: printed only
 
 
 def lay_out(document: Document, layout: Layout, tree: StructTree | None = None) -> list[Page]:
     """The page model: which boxes and lines go on which page, before anything is drawn."""
     tree = tree or StructTree(document.language)
     fonts = FontSet(layout.typeface)
-    boxes = Composer(layout, fonts, tree, document.language).blocks(document.blocks)
+    boxes = Composer(layout, fonts, tree, document.language).compose(document.blocks)
     tree.check_closed()
     _, _, width, height = layout.frame
     height -= footer_height(layout)
@@ -59,11 +61,14 @@ def render_pdf(document: Document, layout: Layout, options: RenderOptions) -> by
     canv.showOutline()
     x, y, width, _ = layout.frame
     footer = TextStyle(fonts, layout.footer_size, layout.footer_size * layout.line_spacing, layout.text_colour)
+    fields = FormFields(canv, fonts.face_for("a", False)) if options.forms else None
     drawer = PageDrawer(canv, tagger, (x, y + footer_height(layout)), layout.background_colour, footer,
-                        (x, x + width, y), options.footer_note, options.page_label)
+                        (x, x + width, y), options.footer_note, options.page_label, fields)
     for page in pages:
         drawer.page(page, len(pages), layout.page_size)
     tagger.write()
+    if fields is not None:
+        fields.write()
     _reportlab.set_file_id(canv, _document_digest(document, layout, len(pages)))
     _reportlab.save(canv)
     return buffer.getvalue()

@@ -36,9 +36,13 @@ ALLOWED_PARENTS: dict[str, tuple[str | None, ...]] = {
     "LBody": ("LI",),
     "Link": ("P", "LBody", *HEADINGS),
     "Span": ("P", "LBody", *HEADINGS),  # a line to write on, with the words a screen reader says for it
+    "Form": ("Lbl", "P", "LBody"),  # a fillable field: its widget annotation, by object reference
+    "Figure": ("Lbl",),  # a printed checkbox, with the words a screen reader says for it
 }
 # roles whose kids are only other elements, never marked content of their own
 _CONTAINERS = {"Document": None, "Part": None, "L": ("LI",), "LI": ("Lbl", "LBody"), "Div": None}
+# roles that own an annotation (an object reference), and its subtype
+_ANNOTATION_OWNERS = {"Link": "Link", "Form": "Widget"}
 
 
 @dataclass(eq=False)
@@ -48,7 +52,7 @@ class MarkedContent:
 
 
 @dataclass(eq=False)
-class LinkAnnotation:
+class AnnotationRef:
     page: int
     annotation: object  # the annotation dictionary
     name: str  # its name in the document
@@ -127,8 +131,8 @@ class Tagger:
         self._canv = canv
         self.tree = tree
         self._page_mcids: dict[int, list[StructElement]] = {}
-        self._links: list[tuple[StructElement, LinkAnnotation]] = []
-        self._pages_with_links: set[int] = set()
+        self._annotations: list[tuple[StructElement, AnnotationRef]] = []
+        self._pages_with_annotations: set[int] = set()
         self._open: str | None = None  # the marked content being drawn, if any
 
     # -- drawing -----------------------------------------------------------
@@ -170,16 +174,21 @@ class Tagger:
 
     def link(self, element: StructElement, url: str, rect, text: str) -> None:
         """A link annotation over `rect` (page coordinates) owned by the Link `element`."""
-        if element.role != "Link":
-            raise InternalError(f"a link annotation must belong to a Link element, not {element.role}")
-        name = f"handoutsLink{len(self._links) + 1}"
-        annotation = _reportlab.add_link_annotation(self._canv, name, rect, url, text)
+        self.annotate(element, _reportlab.link_annotation(rect, url, text))
+
+    def annotate(self, element: StructElement, annotation) -> None:
+        """Put `annotation` on the current page, owned by `element` (a Link or a Form) through /StructParent."""
+        subtype = _ANNOTATION_OWNERS.get(element.role)
+        if subtype is None or str(annotation["Subtype"]) != f"/{subtype}":
+            raise InternalError(f"a {annotation['Subtype']} annotation may not belong to a {element.role} element")
+        name = f"handoutsAnnot{len(self._annotations) + 1}"
+        _reportlab.add_annotation(self._canv, name, annotation)
         element.attach()
         page = self._page()
-        ref = LinkAnnotation(page, annotation, name)
+        ref = AnnotationRef(page, annotation, name)
         element.kids.append(ref)
-        self._links.append((element, ref))
-        self._pages_with_links.add(page)
+        self._annotations.append((element, ref))
+        self._pages_with_annotations.add(page)
 
     # -- checking ----------------------------------------------------------
     def check(self, page_count: int) -> None:
@@ -191,7 +200,7 @@ class Tagger:
         for element in self.tree.root.elements():
             _check_nesting(element)
             for kid in element.kids:
-                if isinstance(kid, (MarkedContent, LinkAnnotation)) and not 0 <= kid.page < page_count:
+                if isinstance(kid, (MarkedContent, AnnotationRef)) and not 0 <= kid.page < page_count:
                     raise InternalError(f"{element.role} has content on page {kid.page + 1} of {page_count}")
                 if isinstance(kid, MarkedContent):
                     key = (kid.page, kid.mcid)
@@ -222,13 +231,13 @@ class Tagger:
         nums = []
         for index in range(page_count):
             _reportlab.set_page_entry(canv, index, "StructParents", index)
-            if index in self._pages_with_links:
+            if index in self._pages_with_annotations:  # tab order follows the structure (PDF/UA 7.18.3)
                 _reportlab.set_page_entry(canv, index, "Tabs", _reportlab.pdf_name("S"))
             owners = " ".join(f"{numbers[id(e)]} 0 R" for e in self._page_mcids.get(index, []))
             nums.append(f"{index} [{owners}]")
         next_key = page_count
-        for element, link in self._links:
-            link.annotation["StructParent"] = next_key
+        for element, ref in self._annotations:
+            ref.annotation["StructParent"] = next_key
             nums.append(f"{next_key} {numbers[id(element)]} 0 R")
             next_key += 1
         root[0].data = (f"<< /Type /StructTreeRoot /K {numbers[id(self.tree.root)]} 0 R /ParentTree << /Nums "
@@ -269,6 +278,8 @@ def _check_nesting(element: StructElement) -> None:
                 raise InternalError(f"{element.role} may not contain {shown}")
     if element.role == "L" and not element.kids:
         raise InternalError("a list (L) with no list items")
+    if element.role == "Form" and (len(element.kids) != 1 or not isinstance(element.kids[0], AnnotationRef)):
+        raise InternalError("a Form element must hold exactly its one widget annotation")
 
 
 class UntaggedTagger(Tagger):

@@ -92,7 +92,7 @@ def test_containers_hold_no_content_of_their_own(tagger, tree):
 
 
 def test_a_link_annotation_needs_a_link_element(tagger, tree):
-    with pytest.raises(InternalError, match="Link element"):
+    with pytest.raises(InternalError, match="may not belong to a P element"):
         tagger.link(tree.leaf("P"), "https://example.org", (72, 700, 200, 720), "example")
 
 

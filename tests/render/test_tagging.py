@@ -8,20 +8,31 @@ from pdfread import conformance_failures, normalized, reader, struct_tree
 from handouts.jobs.build import load_document
 
 
+@pytest.mark.parametrize("forms", [True, False], ids=["forms", "printed"])
 @pytest.mark.parametrize("layout", LAYOUTS)
-def test_structure_tree_mirrors_the_content(sample_project, layout):
-    tree = struct_tree(reader(render(sample_project, "sample", layout)))
+def test_structure_tree_mirrors_the_content(sample_project, layout, forms):
+    tree = struct_tree(reader(render(sample_project, "sample", layout, forms=forms)))
     assert tree.role == "Document"
-    compare(tree, expected_tree(load_document(sample_project, "sample").blocks))
+    compare(tree, expected_tree(load_document(sample_project, "sample").blocks, forms))
 
 
-def test_labels_hold_bullets_numbers_and_checkboxes(sample_project):
-    tree = struct_tree(reader(render(sample_project, "sample")))
-    labels = tree.find("Lbl")
+def test_checkboxes_are_fields_inside_their_labels(sample_project):
+    pdf = reader(render(sample_project, "sample"))
+    labels = struct_tree(pdf).find("Lbl")
     assert [normalized(l.text) for l in labels[:5]] == ["•", "•", "•", "•", "1."]
-    boxes = [l for l in labels if l.alt]
-    assert [b.alt for b in boxes] == ["Checkbox", "Checked box", "Checkbox"]
-    assert all(b.mcids for b in boxes)  # the drawn square is the label's content
+    boxes = [form.annotations[0] for label in labels for form in label.find("Form")]
+    assert [str(b["/TU"]) for b in boxes] == ["Arrange a ride home", "Read this sheet", "Driver's name:"]
+    assert [b["/FT"] for b in boxes] == ["/Btn"] * 3
+    assert [b["/AS"] for b in boxes] == ["/Off", "/Yes", "/Off"]  # "- [x]" comes ticked
+    assert all(set(b["/AP"]["/N"]) == {"/Yes", "/Off"} for b in boxes)  # both appearances: prints as shown
+    assert not any(label.text or label.alt for label in labels if label.find("Form"))  # the field is all it holds
+
+
+def test_printed_checkboxes_are_figures_a_screen_reader_names(sample_project):
+    labels = struct_tree(reader(render(sample_project, "sample", forms=False))).find("Lbl")
+    figures = [figure for label in labels for figure in label.find("Figure")]
+    assert [f.alt for f in figures] == ["check box, not ticked", "check box, ticked", "check box, not ticked"]
+    assert all(f.mcids for f in figures)  # the drawn square is the figure's content
 
 
 def test_links_are_tagged_with_their_annotations(sample_project):
@@ -30,8 +41,10 @@ def test_links_are_tagged_with_their_annotations(sample_project):
     assert [normalized(l.text) for l in links] == ["web link", "(512) 555-0100"]
     assert all(l.links >= 1 for l in links)
     annotations = [a.get_object() for p in pdf.pages for a in p.get("/Annots", [])]
-    assert {str(a["/A"]["/URI"]) for a in annotations} == {"https://clinic.example/info", "tel:+15125550100"}
-    assert all("/StructParent" in a and a["/Contents"] for a in annotations)
+    link_annotations = [a for a in annotations if a["/Subtype"] == "/Link"]
+    assert {str(a["/A"]["/URI"]) for a in link_annotations} == {"https://clinic.example/info", "tel:+15125550100"}
+    assert all("/StructParent" in a and a["/Contents"] for a in link_annotations)
+    assert all("/StructParent" in a for a in annotations)
     for p in pdf.pages:
         if "/Annots" in p:
             assert p["/Tabs"] == "/S"
@@ -97,17 +110,22 @@ def test_lists_say_how_they_are_numbered(make_project):
     assert conformance_failures(pdf) == []
 
 
-@pytest.mark.parametrize("language, said", [("en-US", "blank line to write on"),
-                                            ("es-US", "línea en blanco para escribir")])
-def test_lines_to_write_on_are_announced_not_hidden(make_project, language, said):
-    import io
+@pytest.mark.parametrize("language, said", [("en-US", "blank line to write: Driver's name"),
+                                            ("es-US", "línea en blanco para escribir: Driver's name")])
+def test_printed_lines_to_write_on_are_announced_not_hidden(make_project, language, said):
+    pdf = render(make_project(doc=f"---\ntitle: Form\nlanguage: {language}\n---\nDriver's name: ___\n"), "doc",
+                 forms=False)
+    paragraph = struct_tree(reader(pdf)).find("P")[0]
+    assert [span.actual_text for span in paragraph.find("Span")] == [said]
+    assert conformance_failures(pdf) == []
 
-    from pypdf import PdfReader
 
-    pdf = render(make_project(doc=f"---\ntitle: Form\nlanguage: {language}\n---\nDriver's name: ___\n"), "doc")
-    root = PdfReader(io.BytesIO(pdf)).trailer["/Root"]["/StructTreeRoot"]["/K"].get_object()
-    paragraph = next(kid.get_object() for kid in root["/K"] if kid.get_object().get("/S") == "/P")
-    spans = [kid.get_object() for kid in paragraph["/K"] if hasattr(kid, "get_object")
-             and kid.get_object().get("/S") == "/Span"]
-    assert [str(span["/ActualText"]) for span in spans] == [said]
+def test_lines_to_write_on_are_text_fields_named_by_their_words(make_project):
+    doc = "---\ntitle: Form\n---\nDriver's name: ___\n\nQuestion: ___\n\nQuestion: ___\n"
+    pdf = render(make_project(doc=doc), "doc", "standard")
+    fields = [form.annotations[0] for form in struct_tree(reader(pdf)).find("Form")]
+    assert [str(f["/TU"]) for f in fields] == ["Driver's name", "Question 1", "Question 2"]
+    assert [str(f["/T"]) for f in fields] == ["drivers-name", "question-1", "question-2"]
+    assert {f["/FT"] for f in fields} == {"/Tx"}
+    assert all(str(f["/DA"]).startswith("/HandoutsForm 14 Tf") for f in fields)  # typed at the body's size
     assert conformance_failures(pdf) == []

@@ -38,6 +38,8 @@ def test_every_link_is_underlined(project):
         lines = [item for item in layout if isinstance(item, (LTLine, LTCurve)) and not isinstance(item, LTRect)
                  and abs(item.y0 - item.y1) < 0.5]
         for annotation in page.get("/Annots") or []:
+            if annotation.get_object()["/Subtype"] != "/Link":
+                continue
             x0, y0, x1, y1 = (float(v) for v in annotation.get_object()["/Rect"])
             under = [ln for ln in lines if y0 - 1 <= ln.y0 <= (y0 + y1) / 2 and ln.x0 <= x0 + 1 and ln.x1 >= x1 - 12]
             assert under, (x0, y0, x1, y1)

@@ -1,0 +1,127 @@
+"""Fillable fields: AcroForm check boxes and text fields, each with its own appearance.
+
+Every field carries its appearance streams (ticked and not ticked; an empty
+text box), so it prints as drawn and shows in viewers that make none of their
+own; PDF/A forbids asking the viewer to make them. Text a viewer types goes in
+the body face's embedded subset that holds all of printable ASCII, named the
+same in every file, so a form filled and saved stays PDF/A.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from reportlab.lib.colors import HexColor
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream, PDFString
+
+from . import _reportlab
+
+FONT_RESOURCE = "HandoutsForm"  # the typing font's name in /DR and in every /DA
+# The tick's three points, in parts of the box's side from its bottom left: printed and on-screen boxes match.
+TICK = ((0.2, 0.47), (0.45, 0.17), (0.85, 0.87))
+
+
+class FormFields:
+    """The fields of one document, made while its pages are drawn; `write` adds the AcroForm."""
+
+    def __init__(self, canv, face: str):
+        self._canv = canv
+        self._face = face
+        self._fields: list[PDFDictionary] = []
+        self._names: set[str] = set()
+        self._checkboxes = 0
+        self._appearances: dict[tuple, tuple] = {}  # identical checkboxes share their appearance streams
+
+    def checkbox(self, rect, side: float, line_width: float, colour: str, name: str, checked: bool) -> PDFDictionary:
+        """A check box whose square (`side` points, drawn inside `rect`) ticks on and off."""
+        on, off = self._checkbox_appearances(side, line_width, colour)
+        state = PDFName("Yes" if checked else "Off")
+        self._checkboxes += 1
+        return self._field(rect, "Btn", f"checkbox-{self._checkboxes}", name, {
+            "V": state, "AS": state,
+            "AP": PDFDictionary({"N": PDFDictionary({"Yes": on, "Off": off})}),
+        })
+
+    def text_field(self, rect, name: str, size: float, colour: str) -> PDFDictionary:
+        """A one-line text box over a line to write on, typed in at the body's type size."""
+        width, height = rect[2] - rect[0], rect[3] - rect[1]
+        # An empty field's appearance is empty: the printed line under it is page content.
+        empty = self._form_xobject(width, height, "/Tx BMC EMC")
+        return self._field(rect, "Tx", _slug(name) or "write-in", name, {
+            "DA": PDFString(_default_appearance(size, colour)), "Q": 0,
+            "AP": PDFDictionary({"N": empty}),
+        })
+
+    def write(self) -> None:
+        """Add the AcroForm to the catalog, if the document has fields."""
+        if not self._fields:
+            return
+        canv = self._canv
+        form = PDFDictionary({
+            "Fields": PDFArray([_reportlab.register(canv, field) for field in self._fields]),
+            "DA": PDFString(_default_appearance(12, "#000000")),
+            "DR": PDFDictionary({"Font": PDFDictionary(
+                {FONT_RESOURCE: _reportlab.font_subset_reference(canv, self._face)})}),
+        })
+        _reportlab.set_catalog_entry(canv, "AcroForm", form)
+
+    # -- parts -------------------------------------------------------------
+    def _field(self, rect, field_type: str, stem: str, tooltip: str, entries: dict) -> PDFDictionary:
+        field = PDFDictionary({
+            "Type": PDFName("Annot"), "Subtype": PDFName("Widget"), "FT": PDFName(field_type),
+            "T": PDFString(self._unique(stem)), "TU": PDFString(tooltip),
+            "F": 4,  # printed; never hidden
+            "Rect": PDFArray([round(v, 3) for v in rect]),
+            **entries,
+        })
+        self._fields.append(field)
+        return field
+
+    def _unique(self, stem: str) -> str:
+        """A field name no other field of the document has ("question-2" after "question")."""
+        name, number = stem, 1
+        while name in self._names:
+            number += 1
+            name = f"{stem}-{number}"
+        self._names.add(name)
+        return name
+
+    def _checkbox_appearances(self, side: float, line_width: float, colour: str) -> tuple:
+        key = (side, line_width, colour)
+        if key not in self._appearances:
+            size = side + line_width
+            half = line_width / 2
+            number = _reportlab.number
+            box = (f"q {_stroke_operator(colour)} {number(line_width)} w "
+                   f"{number(half)} {number(half)} {number(side)} {number(side)} re S")
+            tick = " ".join(f"{number(half + side * x)} {number(half + side * y)} {op}"
+                            for (x, y), op in zip(TICK, ("m", "l", "l")))
+            self._appearances[key] = (self._form_xobject(size, size, f"{box} {tick} S Q"),
+                                      self._form_xobject(size, size, f"{box} Q"))
+        return self._appearances[key]
+
+    def _form_xobject(self, width: float, height: float, content: str):
+        stream = PDFStream(PDFDictionary({"Type": PDFName("XObject"), "Subtype": PDFName("Form"),
+                                          "BBox": PDFArray([0, 0, round(width, 3), round(height, 3)])}),
+                           content.encode("ascii"))
+        return _reportlab.register(self._canv, stream)
+
+
+def _default_appearance(size: float, colour: str) -> str:
+    c = HexColor(colour)
+    number = _reportlab.number
+    return f"/{FONT_RESOURCE} {number(size)} Tf {number(c.red)} {number(c.green)} {number(c.blue)} rg"
+
+
+def _stroke_operator(colour: str) -> str:
+    c = HexColor(colour)
+    number = _reportlab.number
+    return f"{number(c.red)} {number(c.green)} {number(c.blue)} RG"
+
+
+def _slug(text: str, limit: int = 40) -> str:
+    """A field name from its words: ASCII, lower case, hyphens ("drivers-name-and-phone")."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    words = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower().replace("'", "")).strip("-")
+    return words[:limit].rstrip("-")
