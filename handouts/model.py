@@ -56,6 +56,7 @@ class Callout:
 
     blocks: list["Block"]
     line: int = 0
+    anchor: str = ""  # what a "#anchor" link in the packet opening points to: the document's name
 
 
 @dataclass
@@ -71,6 +72,7 @@ class Part:
 
     blocks: list["Block"]
     line: int = 0
+    anchor: str = ""  # what a "#anchor" link in the packet opening points to: the document's name
 
 
 Block = Heading | Paragraph | ListBlock | Callout | PageBreak | Part

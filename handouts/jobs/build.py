@@ -10,13 +10,13 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from ..errors import InputError
+from ..errors import ContentError, InputError
 from ..load.dates import in_words
 from ..load.languages import labels, page_label
 from ..load.layouts import Layout
 from ..load.profile import localized, sample_fields
 from ..load.project import Patient, Project
-from ..model import Document, plain_text, walk
+from ..model import Document, Part, plain_text, walk
 from ..render.fonts import FontSet
 from ..render.pdf import RenderOptions, render_pdf
 from ..text.fill import fill
@@ -56,10 +56,15 @@ def load_document(project: Project, name: str, patient: Patient | None = None,
 def render_checked(project: Project, document: Document, layout: Layout, where: str) -> bytes:
     """Refuse text the fonts cannot draw, then render: nothing half-drawn, ever."""
     fonts = FontSet(layout.typeface)
+    anchors = {block.anchor for block in document.blocks if isinstance(block, Part) and block.anchor}
     for node in walk(document.blocks):
         spans = getattr(node, "spans", None)
         if spans:
             fonts.require(plain_text(spans), where, node.line or None)
+            if any(s.href and s.href.startswith("#") and s.href[1:] not in anchors for s in spans):
+                raise ContentError("a '#' link goes to no document in this file", source=where,
+                                   line=node.line or None, rule="link-target",
+                                   hint="'#name' links work in the packet opening, to a document in the packet")
     clinic = project.clinic
     # A PDF made with the shipped sample's contact details says so on every page: it must never reach a patient.
     sample = SAMPLE_NOTE if document.language.lower().startswith("en") else labels(document.language)["sample"]

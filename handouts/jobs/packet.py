@@ -18,11 +18,13 @@ def packet_document(project: Project, patient: Patient, appointment, documents: 
     English, with a note, for a row whose language lacks one of them: a packet never mixes languages)."""
     parts = [load_document(project, name, patient, appointment, language) for name in documents]
     titles = [part.title for part in parts]
-    opening = load_document(project, OPENING, patient, appointment, language, documents=titles)
+    # The opening lists the documents, each a link ("#name") to where it starts.
+    listed = [{"title": part.title, "anchor": name} for name, part in zip(documents, parts)]
+    opening = load_document(project, OPENING, patient, appointment, language, documents=listed)
     # Each document is a Part of its own, so a screen reader can move between them and each has one H1.
     blocks: list = [Part(list(opening.blocks))]
-    for part in parts:
-        blocks += [PageBreak(), Part(list(part.blocks))]
+    for name, part in zip(documents, parts):
+        blocks += [PageBreak(), Part(list(part.blocks), anchor=name)]
     title = labels(opening.language)["packet_title"].format(title=opening.title, name=patient.preferred_name,
                                                              documents="; ".join(titles))
     return replace(opening, name="packet", title=title, summary=opening.summary, blocks=blocks)

@@ -170,7 +170,9 @@ def lint_document(project: Project, name: str, max_grade: float = 6.0, language:
 def _sample_context(project: Project, language: str) -> dict:
     return {"clinic": localized(project.clinic, language), "patient": SAMPLE_PATIENT,
             "appointment": in_words(datetime(2026, 12, 3, 9, 30), language),
-            "documents": ["Sample handout", "Sample checklist"]}  # the packet opening lists the titles
+            # the packet opening lists the documents, each a link to where it starts
+            "documents": [{"title": "Sample handout", "anchor": "sample-handout"},
+                          {"title": "Sample checklist", "anchor": "sample-checklist"}]}
 
 
 # --- editions (content/<language>/<name>.md) ---------------------------------------------------------

@@ -27,6 +27,7 @@ TESTED_RELEASES = ">=5.1,<5.2"  # keep in step with pyproject.toml
 CONTRACT = (
     ("Canvas", "_addAnnotation", "annotations (links, form fields) carrying /StructParent"),
     ("Canvas", "_doc", "the document behind a canvas"),
+    ("Canvas", "_bookmarkReference", "links to where a packet's document starts"),
     ("Canvas", "_escape", "escaping PDF strings drawn with raw text operators"),
     ("PDFDocument", "Reference", "registering structure-tree objects"),
     ("PDFDocument", "annotationName", "finding a link annotation's object"),
@@ -155,18 +156,28 @@ def number(value: float) -> str:
     return fp_str(value)
 
 
-def link_annotation(rect: tuple[float, float, float, float], url: str, contents: str) -> PDFDictionary:
-    """A URI link over `rect` (page coordinates) with a text alternative."""
-    action = PDFDictionary({"Type": PDFName("Action"), "S": PDFName("URI"), "URI": PDFString(url)})
-    return PDFDictionary({
+def destination_key(anchor: str) -> str:
+    return f"handoutsPart-{anchor}"
+
+
+def link_annotation(canv: Canvas, rect: tuple[float, float, float, float], target: str,
+                    contents: str) -> PDFDictionary:
+    """A link over `rect` (page coordinates) with a text alternative: to an address, or ("#name") to where
+    the packet's document `name` starts."""
+    annotation = PDFDictionary({
         "Type": PDFName("Annot"),
         "Subtype": PDFName("Link"),
         "Rect": PDFArray(list(rect)),
         "Border": PDFArray([0, 0, 0]),
         "F": 4,
         "Contents": PDFString(contents),
-        "A": action,
     })
+    if target.startswith("#"):
+        # The destination is bound when the document is saved, wherever its page ends up.
+        annotation["Dest"] = canv._bookmarkReference(destination_key(target[1:]))
+    else:
+        annotation["A"] = PDFDictionary({"Type": PDFName("Action"), "S": PDFName("URI"), "URI": PDFString(target)})
+    return annotation
 
 
 def add_annotation(canv: Canvas, name: str, annotation: PDFDictionary) -> None:

@@ -79,6 +79,7 @@ class TextBlock:
     label: Label | None = None
     label_indent: float = 0.0
     outline: tuple[str, int] | None = None  # (title, level) of a bookmark at the block's top
+    destination: str | None = None  # the name "#name" links go to, at the block's top
     fixed_lines: tuple[Line, ...] | None = None  # a piece of a split block keeps its lines
     links: list[LinkTarget | None] | None = None  # per span; the pieces of a split block share them
 
@@ -119,7 +120,7 @@ class TextBlock:
         first = replace(self, fixed_lines=lines[:fit], keep_with_next=False, keep_together=False, write_in=False,
                         space_after=0.0)
         rest = replace(self, fixed_lines=lines[fit:], keep_with_next=False, keep_together=False, label=None,
-                       outline=None, space_before=0.0)
+                       outline=None, destination=None, space_before=0.0)
         return [first, rest]
 
 

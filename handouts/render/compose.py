@@ -54,7 +54,10 @@ class Composer:
                 out.append(PageBreakBox())
             elif isinstance(block, Part):
                 with self.tree.element("Part"):
-                    out.extend(self.blocks(block.blocks, depth))
+                    inner = self.blocks(block.blocks, depth)
+                if block.anchor and inner and isinstance(inner[0], TextBlock):
+                    inner[0].destination = block.anchor  # where "#anchor" links go
+                out.extend(inner)
         if out and isinstance(out[-1], TextBlock) and depth:
             out[-1].space_after = self.gap
         _keep_write_ins_together(out)

@@ -61,6 +61,8 @@ class PageDrawer:
         block, style = placed.box, placed.box.style
         top = placed.height
         baseline = top - (style.leading - style.size) / 2 - ASCENT * style.size
+        if block.destination:
+            self.canv.bookmarkHorizontal(_reportlab.destination_key(block.destination), 0, top)
         if block.outline:
             title, level = block.outline
             self._bookmarks += 1
@@ -93,7 +95,8 @@ class PageDrawer:
                 right = x + pieces[-1].x + pieces[-1].width - _trailing_space(pieces[-1], style)
                 self._underline(left, right, baseline, style)
                 rect = self._page_rect(left, baseline - style.size * 0.25, right, baseline + style.size * 0.9)
-                self.tagger.link(target.element, target.url, rect, target.text)
+                self.tagger.annotate(target.element,
+                                     _reportlab.link_annotation(self.canv, rect, target.url, target.text))
 
     def _text_operators(self, pieces, x: float, baseline: float, style: TextStyle) -> str:
         """Raw PDF text operators for pieces of one line (ReportLab's text object is slower)."""

@@ -172,10 +172,6 @@ class Tagger:
         with self._sequence("Artifact", f"/Artifact <<{props}>> BDC"):
             yield
 
-    def link(self, element: StructElement, url: str, rect, text: str) -> None:
-        """A link annotation over `rect` (page coordinates) owned by the Link `element`."""
-        self.annotate(element, _reportlab.link_annotation(rect, url, text))
-
     def annotate(self, element: StructElement, annotation) -> None:
         """Put `annotation` on the current page, owned by `element` (a Link or a Form) through /StructParent."""
         subtype = _ANNOTATION_OWNERS.get(element.role)
@@ -292,9 +288,6 @@ class UntaggedTagger(Tagger):
     @contextmanager
     def artifact(self, kind: str = "Layout", subtype: str | None = None):
         yield
-
-    def link(self, element: StructElement, url: str, rect, text: str) -> None:
-        self._canv.linkURL(url, rect, relative=0, thickness=0)
 
     def write(self) -> None:
         pass

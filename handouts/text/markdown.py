@@ -31,6 +31,8 @@ from ..model import (
 from .fill import TOKEN_START, Filled
 
 LINK_SCHEMES = ("https", "http", "tel", "mailto")
+# "#name": a link to where the document `name` starts in the same packet (the packet opening's contents list).
+INTERNAL_LINK = re.compile(r"#[a-z0-9][a-z0-9_-]*")
 _TASK = re.compile(r"^\[([ xX])\]\s+")
 _WRITE_IN = re.compile(r"\s*_{3,}\s*$")
 _UNSUPPORTED = {  # block tokens a handout cannot print: (what it is, what to do)
@@ -101,12 +103,14 @@ def markdown_problems(source: Source, filled: Filled) -> list[Finding]:
 
     The one rule set for both `build` (which refuses the first) and `lint` (which lists them all):
     code, raw HTML and comments, tables, horizontal rules, images, nesting beyond the limits,
-    link targets other than https/http/tel/mailto, and link syntax that did not make a link.
+    link targets other than https/http/tel/mailto or "#document", and link syntax that did not make a link.
     """
     found, links = _text_problems(str(source.path), source.body_line, filled.text)
     for line, raw in links:  # targets can hold values, so they are checked for each fill
         href = filled.restore(raw)
         scheme = urlsplit(href).scheme.lower()
+        if INTERNAL_LINK.fullmatch(href):
+            continue
         if scheme not in LINK_SCHEMES or len(href) <= len(scheme) + 1:
             shown = filled.as_written(raw)  # a value in the target might be a patient's
             found = found + (Finding(f"link target '{shown}' is not a full https:, http:, tel: or mailto: address",

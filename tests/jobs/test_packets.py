@@ -333,3 +333,33 @@ def test_each_document_of_a_packet_is_a_part_with_one_title(capsys, tmp_path, ro
         assert len(parts) == len(tree.kids) == 3  # the opening, the checklist, the handout
         assert [len(part.find("H1")) for part in parts] == [1, 1, 1]
         assert conformance_failures(path) == []
+
+
+def test_the_contents_list_links_to_where_each_document_starts(capsys, tmp_path, roster):
+    from pdfread import struct_tree
+
+    code, _, _ = packets(capsys, roster, tmp_path / "out", "--jobs", "1")
+    assert code == 0
+    for path in sorted((tmp_path / "out").glob("*.pdf")):
+        reader = PdfReader(str(path))
+        opening, *documents = [kid for kid in struct_tree(reader).kids if kid.role == "Part"]
+        contents = opening.find("L")[-1]  # "In this packet"
+        links = [item.find("Link")[0] for item in contents.kids]
+        titles = [normalized(document.find("H1")[0].all_text()) for document in documents]
+        assert [normalized(link.all_text()) for link in links] == titles
+        for link, document in zip(links, documents):
+            annotation = link.annotations[0]
+            assert str(annotation["/Contents"]) == normalized(link.all_text())  # a screen reader names it
+            page = reader.get_page_number(annotation["/Dest"][0].get_object())
+            first_mcid_page = document.find("H1")[0].mcids[0][0]
+            assert page == first_mcid_page  # the link goes to the page the document's title is on
+            assert page > 0
+
+
+def test_a_link_to_no_document_is_refused_with_its_line(capsys, tmp_path, make_project):
+    project = make_project(doc="---\ntitle: Handout\n---\nSee [the other one](#nowhere).\n")
+    code, _, err = run(capsys, "build", "doc", "--content", str(project.content.folder),
+                       "--out", str(tmp_path / "out"))
+    assert code == 2
+    assert "doc.md:4: a '#' link goes to no document in this file" in err
+    assert not (tmp_path / "out").exists()

@@ -4,6 +4,7 @@ import pytest
 from conftest import DATA, REPO, run
 
 from handouts.errors import InternalError
+from handouts.render import _reportlab
 from handouts.render.tagging import MarkedContent, StructElement, StructTree
 
 
@@ -92,8 +93,23 @@ def test_containers_hold_no_content_of_their_own(tagger, tree):
 
 
 def test_a_link_annotation_needs_a_link_element(tagger, tree):
+    link = _reportlab.link_annotation(tagger._canv, (72, 700, 200, 720), "https://example.org", "example")
     with pytest.raises(InternalError, match="may not belong to a P element"):
-        tagger.link(tree.leaf("P"), "https://example.org", (72, 700, 200, 720), "example")
+        tagger.annotate(tree.leaf("P"), link)
+
+
+def test_a_form_element_holds_one_widget(tagger, tree):
+    from handouts.render.forms import FormFields
+
+    canv = tagger._canv
+    fields = FormFields(canv, "Helvetica")
+    with tree.element("P") as paragraph:
+        form = paragraph.child("Form")
+    tagger.annotate(form, fields.text_field((72, 700, 200, 720), "Name", 12, "#000000"))
+    tagger.annotate(form, fields.text_field((72, 650, 200, 670), "Other", 12, "#000000"))
+    canv.showPage()
+    with pytest.raises(InternalError, match="exactly its one widget"):
+        tagger.check(1)
 
 
 def test_a_broken_invariant_writes_no_file(capsys, tmp_path, monkeypatch):
