@@ -179,7 +179,8 @@ def _warn_if_not_for_patients(project, documents=()) -> None:
               help="Expected print class: sets the smallest text size and the margins.")
 @click.option("--max-grade", type=float, default=6.0, show_default=True,
               help="Highest Flesch-Kincaid reading grade allowed.")
-def check(pdfs, as_json, layout_class, max_grade):
+@click.option("--archive", is_flag=True, help="Also check PDF/A-2a, for a copy filed in the patient record.")
+def check(pdfs, as_json, layout_class, max_grade, archive):
     """Check PDFs (any PDF, not only ours): PDF/UA-1, print size, italics, margins, reading level.
 
     Exits 1 if any file fails.
@@ -188,10 +189,11 @@ def check(pdfs, as_json, layout_class, max_grade):
     Examples:
       handouts check output/large-print/*.pdf --class large-print
       handouts check --json handout.pdf > report.json
+      handouts check --archive output/packets/P001_2026-12-03.pdf
     """
     from .quality.check import check_pdf
 
-    reports = [check_pdf(path, layout_class, max_grade) for path in pdfs]
+    reports = [check_pdf(path, layout_class, max_grade, archive) for path in pdfs]
     if as_json:
         click.echo(json.dumps([r.to_dict() for r in reports], indent=2))
     else:
@@ -216,7 +218,8 @@ def _print_report(report) -> None:
     if m["pages_read"] < m["pages"] or m["text_cut"]:
         summary += f" (size, margins and reading level from the first {m['pages_read']} of {m['pages']} pages)"
     if report.passed:
-        click.echo(f"PASS  {report.path}: PDF/UA-1 with no failures; {summary}")
+        standards = "PDF/UA-1 and PDF/A-2a" if report.figures.get("archive") else "PDF/UA-1"
+        click.echo(f"PASS  {report.path}: {standards} with no failures; {summary}")
         return
     click.echo(f"FAIL  {report.path}: {len(report.findings)} failure(s); {summary}")
     for finding in report.findings:

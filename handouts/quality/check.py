@@ -34,6 +34,9 @@ EXPLANATIONS = [
 ]
 
 
+ARCHIVE_EXPLANATION = "the file breaks a PDF/A-2a rule, so it is not fit to file as an archival copy"
+
+
 @dataclass
 class FileReport:
     path: str
@@ -54,17 +57,20 @@ def explain(rule_id: str) -> str:
     return "the file breaks a PDF/UA-1 rule"
 
 
-def check_pdf(path: Path, layout_class: str | None = None, max_grade: float = 6.0) -> FileReport:
+def check_pdf(path: Path, layout_class: str | None = None, max_grade: float = 6.0,
+              archive: bool = False) -> FileReport:
     """PDF/UA-1 validation plus what a large-print reader meets on the page.
 
     `layout_class` (standard, large-print, extra-large) sets the smallest
     allowed glyph size and margin; without it only the page edges count.
+    `archive` adds PDF/A-2a, what a patient record expects of a filed copy.
     """
     if not Path(path).is_file():
         return FileReport(str(path), False, error="file not found")
     margin = MIN_MARGIN[layout_class] if layout_class else 0.0
     try:
         report = page.validate_pdf(str(path), profile="ua1")
+        archived = page.validate_pdf(str(path), profile=page.ValidationProfile.PDF_A_2A) if archive else None
         pages = len(PdfReader(str(path)).pages)
         shown = read_back(Path(path), margin)
     except Exception as exc:  # the readers' own parse errors: the file is not a readable PDF
@@ -72,6 +78,11 @@ def check_pdf(path: Path, layout_class: str | None = None, max_grade: float = 6.
     # The plain-language meaning is the message; the validator's own words stay as the detail.
     language = _catalog_language(Path(path))  # the reading formula follows the document's /Lang
     findings = [Finding(explain(f.rule_id), str(path), rule=f.rule_id, detail=f.message) for f in report.failures]
+    if archived is not None:
+        findings += [Finding(ARCHIVE_EXPLANATION, str(path), rule=f.rule_id, detail=f.message)
+                     for f in archived.failures]
+        if not archived.is_compliant and not archived.failures:
+            findings.append(Finding(ARCHIVE_EXPLANATION, str(path), rule="PDF/A-2a"))
     findings += _print_findings(str(path), shown, layout_class, max_grade, language)
     level = measure_in(shown.body_text(), language)
     figures = {
@@ -85,6 +96,7 @@ def check_pdf(path: Path, layout_class: str | None = None, max_grade: float = 6.
         "pages": pages,
         "pages_read": shown.pages_read,  # print and reading checks read at most the first MAX_PAGES pages
         "text_cut": shown.text_cut,
+        "archive": archive,  # PDF/A-2a checked too
     }
     return FileReport(str(path), bool(report.is_compliant) and not findings, findings, figures=figures)
 

@@ -100,3 +100,20 @@ def test_stacked_combining_marks_do_not_break_the_read_back(sample_project, tmp_
     path.write_bytes(render(sample_project, "sample", "standard", Patient.from_values(name), APPOINTMENT))
     report = check_pdf(path, "standard")
     assert report.error is None and report.passed, report.findings
+
+
+def test_archive_adds_pdfa_and_catches_what_a_record_system_would_refuse(sample_project, tmp_path):
+    import pikepdf
+
+    ours = tmp_path / "ours.pdf"
+    ours.write_bytes(render(sample_project, "sample"))
+    report = check_pdf(ours, archive=True, max_grade=8)
+    assert report.passed and report.figures["archive"]
+    without_intent = tmp_path / "no-intent.pdf"
+    with pikepdf.open(ours) as pdf:
+        del pdf.Root["/OutputIntents"]  # still PDF/UA-1, no longer PDF/A: colours have no defined meaning
+        pdf.save(without_intent)
+    assert check_pdf(without_intent, max_grade=8).passed
+    archived = check_pdf(without_intent, archive=True, max_grade=8)
+    assert not archived.passed
+    assert any("PDF/A-2a" in f.message for f in archived.findings)

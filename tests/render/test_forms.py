@@ -1,0 +1,88 @@
+"""The fillable checklist: fields a viewer can tick and type in, that print as shown and stay valid when saved."""
+
+import io
+
+import pytest
+from conftest import LAYOUTS, render
+from pdfread import conformance_failures, reader, struct_tree
+from pypdf import PdfReader, PdfWriter
+
+
+@pytest.fixture(scope="module")
+def checklists(project):
+    return {layout: render(project, "infusion-day-checklist", layout) for layout in LAYOUTS}
+
+
+def _widgets(pdf: bytes) -> list:
+    return [a.get_object() for page in reader(pdf).pages for a in page.get("/Annots", [])
+            if a.get_object()["/Subtype"] == "/Widget"]
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_fields_are_sized_for_the_layout(project, checklists, layout):
+    chosen = project.layouts.load(layout)
+    widgets = _widgets(checklists[layout])
+    boxes = [w for w in widgets if w["/FT"] == "/Btn"]
+    lines = [w for w in widgets if w["/FT"] == "/Tx"]
+    assert len(boxes) >= 5 and len(lines) >= 2
+    for box in boxes:
+        x0, y0, x1, y1 = (float(v) for v in box["/Rect"])
+        assert x1 - x0 == pytest.approx(y1 - y0) and x1 - x0 >= chosen.checkbox_size  # square, the layout's size
+    for line in lines:
+        assert str(line["/DA"]).startswith(f"/HandoutsForm {chosen.body_size:g} Tf")  # typed at the body size
+        x0, y0, x1, y1 = (float(v) for v in line["/Rect"])
+        assert y1 - y0 >= chosen.body_size and x1 - x0 >= 6 * chosen.body_size
+    assert all(w["/F"] == 4 for w in widgets)  # printed, never hidden
+    assert "/NeedAppearances" not in reader(checklists[layout]).trailer["/Root"]["/AcroForm"]  # PDF/A forbids it
+
+
+def test_a_ticked_box_draws_its_tick_and_an_unticked_one_does_not(checklists):
+    box = next(w for w in _widgets(checklists["large-print"]) if w["/FT"] == "/Btn")
+    ticked, unticked = (box["/AP"]["/N"][state].get_data().decode() for state in ("/Yes", "/Off"))
+    assert ticked.count(" l") == 2 and " m " in ticked  # the two strokes of the tick
+    assert " re S" in ticked and " re S" in unticked and " m " not in unticked
+
+
+def test_every_field_is_named_and_sits_in_its_list_item(checklists):
+    pdf = checklists["standard"]
+    tree = struct_tree(reader(pdf))
+    widgets = _widgets(pdf)
+    forms = tree.find("Form")
+    assert len(forms) == len(widgets)  # every widget is in the structure, once
+    assert all(str(form.annotations[0]["/TU"]).strip() for form in forms)
+    items = tree.find("LI")
+    for item in items:
+        label_forms = [f for label in item.kids if label.role == "Lbl" for f in label.find("Form")]
+        body = next(kid for kid in item.kids if kid.role == "LBody")
+        if label_forms:  # a checkbox is named by the step its list item asks for
+            step = " ".join(body.all_text().split())
+            assert step.startswith(" ".join(str(label_forms[0].annotations[0]["/TU"]).split()))
+
+
+def test_a_form_filled_and_saved_keeps_its_values_and_stays_valid(checklists, tmp_path):
+    """What a viewer does when a patient ticks two boxes, types a name and saves."""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(checklists["large-print"])))
+    writer.set_need_appearances_writer(False)  # the viewer draws the appearances itself (PDF/A forbids asking)
+    names = {str(w["/T"]) for w in _widgets(checklists["large-print"])}
+    assert {"checkbox-1", "checkbox-2", "drivers-name-and-phone"} <= names
+    for page in writer.pages:
+        writer.update_page_form_field_values(
+            page, {"checkbox-1": "/Yes", "checkbox-2": "/Yes", "drivers-name-and-phone": "Rita Vale 555-0188"},
+            auto_regenerate=False)
+    filled = tmp_path / "filled.pdf"
+    with open(filled, "wb") as handle:
+        writer.write(handle)
+
+    values = {name: field.get("/V") for name, field in PdfReader(str(filled)).get_fields().items()}
+    assert values["checkbox-1"] == values["checkbox-2"] == "/Yes" and values["checkbox-3"] == "/Off"
+    assert values["drivers-name-and-phone"] == "Rita Vale 555-0188"
+    assert conformance_failures(filled) == []
+    typed = next(w for w in _widgets(filled.read_bytes()) if w["/T"] == "drivers-name-and-phone")
+    assert "(Rita Vale 555-0188) Tj" in typed["/AP"]["/N"].get_data().decode()  # drawn, in the embedded face
+    assert typed["/AP"]["/N"]["/Resources"]["/Font"]["/HandoutsForm"]["/FontDescriptor"].get("/FontFile2")
+
+
+def test_print_only_has_no_fields(project):
+    pdf = render(project, "infusion-day-checklist", "large-print", forms=False)
+    assert _widgets(pdf) == [] and "/AcroForm" not in reader(pdf).trailer["/Root"]
+    assert conformance_failures(pdf) == []
