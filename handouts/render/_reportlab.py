@@ -45,6 +45,7 @@ CONTRACT = (
     ("rl_config", "useA85", "Flate-only streams"),
     ("ttfonts", "SUBSETN", "distinct, stable font subset tags"),
     ("PDFStream", "format", "an end-of-line before 'endstream' (PDF/A)"),
+    ("pdfdoc", "PDFZCompress", "compressing each repeated stream (font subsets, ICC profile) once"),
 )
 
 
@@ -54,7 +55,7 @@ def contract_breaks(font_path) -> list[str]:
     font = ttfonts.TTFont("HandoutsContractProbe", str(font_path))
     subjects = {"Canvas": canv, "PDFDocument": canv._doc if hasattr(canv, "_doc") else None,
                 "PDFPage": pdfdoc.PDFPage(), "ttfonts": ttfonts, "TTFont": font, "TTFontFace": font.face,
-                "rl_config": rl_config, "PDFStream": PDFStream,
+                "rl_config": rl_config, "PDFStream": PDFStream, "pdfdoc": pdfdoc,
                 "PDFCatalog": pdfdoc.PDFCatalog}
     timestamp = getattr(subjects["PDFDocument"], "_timeStamp", None)
     missing = [f"{where}.{name} ({purpose})" for where, name, purpose in CONTRACT
@@ -87,7 +88,30 @@ def prepare() -> None:
         return data[:-len(b"endstream\n")] + b"\r\nendstream\n" if data.endswith(b"endstream\n") else data
 
     PDFStream.format = format_with_eol
+    # Every packet embeds the same font subsets, ICC profile and many of the same pages: compress each once.
+    pdfdoc.PDFZCompress.encode = _memoized_compress(pdfdoc.PDFZCompress.encode)
     _prepared = True
+
+
+def _memoized_compress(compress, smallest: int = 1024, most: int = 64 << 20):
+    """`compress`, remembering its output for large inputs (str and bytes hash once; a lookup is far cheaper)."""
+    made: dict[str | bytes, bytes] = {}
+    held = 0
+
+    def encode(data):
+        nonlocal held
+        if len(data) < smallest:
+            return compress(data)
+        out = made.get(data)
+        if out is None:
+            out = made[data] = compress(data)
+            held += len(data) + len(out)
+            if held > most:  # a bound, not a policy: a long batch never holds more than this
+                made.clear()
+                held = 0
+        return out
+
+    return encode
 
 
 _subset_tags = iter(())
