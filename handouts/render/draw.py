@@ -46,6 +46,29 @@ class PageDrawer:
         self._page_number(self.page_label.format(number=page.number, count=count))
         canv.showPage()
 
+    # -- objects the page adds to the file ---------------------------------------------------------------
+    def annotate(self, element, kind: str, args: tuple):
+        """An annotation made by `kind` from `args`, owned by `element`: a link, a check box or a text field."""
+        if kind == "link":
+            annotation = _reportlab.link_annotation(self.canv, *args)
+        elif kind == "checkbox":
+            annotation = self.fields.checkbox(*args)
+        else:
+            annotation = self.fields.text_field(*args)
+        return self.tagger.annotate(element, annotation)
+
+    def bookmark(self, kind: str, left: float, top: float, *what) -> None:
+        """A destination ("#name" links go there) or a bookmark in the outline, at a point of the page."""
+        if kind == "destination":
+            (key,) = what
+        else:
+            title, level = what
+            self._bookmarks += 1
+            key = f"h{self._bookmarks}"
+        self.canv.bookmarkHorizontalAbsolute(key, top, left=left)
+        if kind == "outline":
+            self.canv.addOutlineEntry(title, key, level)
+
     def _placed(self, placed: Placed, x: float, y: float) -> None:
         canv = self.canv
         canv.saveState()
@@ -62,13 +85,10 @@ class PageDrawer:
         top = placed.height
         baseline = top - (style.leading - style.size) / 2 - ASCENT * style.size
         if block.destination:
-            self.canv.bookmarkHorizontal(_reportlab.destination_key(block.destination), 0, top)
+            self.bookmark("destination", *self.canv.absolutePosition(0, top),
+                          _reportlab.destination_key(block.destination))
         if block.outline:
-            title, level = block.outline
-            self._bookmarks += 1
-            key = f"h{self._bookmarks}"
-            self.canv.bookmarkHorizontal(key, 0, top)
-            self.canv.addOutlineEntry(title, key, level)
+            self.bookmark("outline", *self.canv.absolutePosition(0, top), *block.outline)
         if block.label:
             self._label(block, baseline)
         for line in placed.lines:
@@ -95,8 +115,7 @@ class PageDrawer:
                 right = x + pieces[-1].x + pieces[-1].width - _trailing_space(pieces[-1], style)
                 self._underline(left, right, baseline, style)
                 rect = self._page_rect(left, baseline - style.size * 0.25, right, baseline + style.size * 0.9)
-                self.tagger.annotate(target.element,
-                                     _reportlab.link_annotation(self.canv, rect, target.url, target.text))
+                self.annotate(target.element, "link", (rect, target.url, target.text))
 
     def _text_operators(self, pieces, x: float, baseline: float, style: TextStyle) -> str:
         """Raw PDF text operators for pieces of one line (ReportLab's text object is slower)."""
@@ -147,8 +166,8 @@ class PageDrawer:
         if self.fields is not None:
             half = line_width / 2
             rect = self._page_rect(x - half, bottom - half, x + side + half, bottom + side + half)
-            field = self.fields.checkbox(rect, side, line_width, style.colour, label.name, bool(label.checked))
-            self.tagger.annotate(label.element.child("Form"), field)
+            self.annotate(label.element.child("Form"), "checkbox",
+                          (rect, side, line_width, style.colour, label.name, bool(label.checked)))
             return
         with self.tagger.marked(label.element.child("Figure", alt=label.spoken)):
             canv.saveState()
@@ -188,9 +207,8 @@ class PageDrawer:
             canv.restoreState()
         if self.fields is not None:
             rect = self._page_rect(start, y + line_width / 2, placed.width, baseline + style.size * 0.95)
-            field = self.fields.text_field(rect, block.write_in_name or block.write_in_text, style.size,
-                                           style.colour)
-            self.tagger.annotate(block.element.child("Form"), field)
+            self.annotate(block.element.child("Form"), "text_field",
+                          (rect, block.write_in_name or block.write_in_text, style.size, style.colour))
 
     def _page_rect(self, x0: float, y0: float, x1: float, y1: float) -> tuple[float, float, float, float]:
         """A rectangle drawn at the current origin, in page coordinates (what annotations use)."""

@@ -172,7 +172,7 @@ class Tagger:
         with self._sequence("Artifact", f"/Artifact <<{props}>> BDC"):
             yield
 
-    def annotate(self, element: StructElement, annotation) -> None:
+    def annotate(self, element: StructElement, annotation) -> AnnotationRef:
         """Put `annotation` on the current page, owned by `element` (a Link or a Form) through /StructParent."""
         subtype = _ANNOTATION_OWNERS.get(element.role)
         if subtype is None or str(annotation["Subtype"]) != f"/{subtype}":
@@ -185,6 +185,7 @@ class Tagger:
         element.kids.append(ref)
         self._annotations.append((element, ref))
         self._pages_with_annotations.add(page)
+        return ref
 
     # -- checking ----------------------------------------------------------
     def check(self, page_count: int) -> None:
