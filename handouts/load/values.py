@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from ..errors import BIDI_CONTROLS
 
@@ -13,7 +14,12 @@ _SPACES = re.compile(r"[\t\n\r\v\f\u2028\u2029]+")
 
 def clean_value(value: object) -> str:
     """Return the text a value prints as: NFC, one line, nothing invisible."""
-    text = unicodedata.normalize("NFC", str(value))
+    return _clean(str(value))
+
+
+@lru_cache(maxsize=4096)  # every packet fills the same clinic sentences
+def _clean(text: str) -> str:
+    text = unicodedata.normalize("NFC", text)
     text = _SPACES.sub(" ", text)
     text = _INVISIBLE.sub("", text)
     # Bidi overrides would reorder the letters a reader sees; a name prints in the order typed.

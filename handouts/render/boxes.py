@@ -7,7 +7,7 @@ split at a page end, and how it keeps with its neighbours. It draws nothing:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from itertools import takewhile
 from typing import ClassVar
 
@@ -49,6 +49,8 @@ class Label:
 
 def link_targets(spans: list[Span], owner: StructElement) -> list[LinkTarget | None]:
     """For each span, the link it belongs to: one Link element under `owner` per run of a link."""
+    if all(span.href is None for span in spans):
+        return [None] * len(spans)
     targets: list[LinkTarget | None] = []
     for i, span in enumerate(spans):
         if span.href is None:
@@ -82,6 +84,8 @@ class TextBlock:
     destination: str | None = None  # the name "#name" links go to, at the block's top
     fixed_lines: tuple[Line, ...] | None = None  # a piece of a split block keeps its lines
     links: list[LinkTarget | None] | None = None  # per span; the pieces of a split block share them
+    # Pagination asks for a block's lines many times at one width: each block keeps its last answer.
+    _lines_at: tuple[float, tuple[Line, ...]] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self):
         if self.links is None:
@@ -91,7 +95,9 @@ class TextBlock:
         """The block's lines: fixed for a piece of a split block, else broken to fit (memoized)."""
         if self.fixed_lines is not None:
             return self.fixed_lines
-        return break_lines(self.spans, self.style.fonts, self.style.size, width - self.indent)
+        if self._lines_at is None or self._lines_at[0] != width:
+            self._lines_at = (width, break_lines(self.spans, self.style.fonts, self.style.size, width - self.indent))
+        return self._lines_at[1]
 
     def rule_below(self, width: float) -> bool:
         """Whether the write-in rule needs a line of its own."""

@@ -139,21 +139,15 @@ class Tagger:
     def _page(self) -> int:
         return self._canv.getPageNumber() - 1
 
-    @contextmanager
-    def _sequence(self, kind: str, operator: str):
+    def _sequence(self, kind: str, operator: str) -> "_Sequence":
         if self._open is not None:
             raise InternalError(f"{kind} opened inside {self._open}; marked content cannot nest")
         self._open = kind
         self._canv.addLiteral(operator)
-        try:
-            yield
-        finally:
-            self._canv.addLiteral("EMC")
-            self._open = None
+        return _Sequence(self)
 
-    @contextmanager
-    def marked(self, element: StructElement):
-        """Everything drawn inside belongs to `element`."""
+    def marked(self, element: StructElement) -> "_Sequence":
+        """Everything drawn inside (`with tagger.marked(element):`) belongs to `element`."""
         if element.role in _CONTAINERS:
             raise InternalError(f"{element.role} holds elements, not content of its own")
         element.attach()
@@ -162,15 +156,12 @@ class Tagger:
         mcid = len(owners)
         owners.append(element)
         element.kids.append(MarkedContent(page, mcid))
-        with self._sequence(element.role, f"/{element.role} <</MCID {mcid}>> BDC"):
-            yield mcid
+        return self._sequence(element.role, f"/{element.role} <</MCID {mcid}>> BDC")
 
-    @contextmanager
-    def artifact(self, kind: str = "Layout", subtype: str | None = None):
-        """Everything drawn inside is decoration or pagination, outside the structure tree."""
+    def artifact(self, kind: str = "Layout", subtype: str | None = None) -> "_Sequence":
+        """Everything drawn inside (`with tagger.artifact():`) is decoration or pagination, outside the tree."""
         props = f"/Type /{kind}" + (f" /Subtype /{subtype}" if subtype else "")
-        with self._sequence("Artifact", f"/Artifact <<{props}>> BDC"):
-            yield
+        return self._sequence("Artifact", f"/Artifact <<{props}>> BDC")
 
     def annotate(self, element: StructElement, annotation) -> AnnotationRef:
         """Put `annotation` on the current page, owned by `element` (a Link or a Form) through /StructParent."""
@@ -277,6 +268,23 @@ def _check_nesting(element: StructElement) -> None:
         raise InternalError("a list (L) with no list items")
     if element.role == "Form" and (len(element.kids) != 1 or not isinstance(element.kids[0], AnnotationRef)):
         raise InternalError("a Form element must hold exactly its one widget annotation")
+
+
+class _Sequence:
+    """An open marked-content sequence; leaving the `with` block closes it, whatever happens inside.
+    (A class, not a generator: pages open hundreds of these, and a generator costs several times more.)"""
+
+    __slots__ = ("_tagger",)
+
+    def __init__(self, tagger: Tagger):
+        self._tagger = tagger
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc) -> None:
+        self._tagger._canv.addLiteral("EMC")
+        self._tagger._open = None
 
 
 class UntaggedTagger(Tagger):
