@@ -188,7 +188,7 @@ def link_annotation(canv: Canvas, rect: tuple[float, float, float, float], targe
                     contents: str) -> PDFDictionary:
     """A link over `rect` (page coordinates) with a text alternative: to an address, or ("#name") to where
     the packet's document `name` starts."""
-    annotation = PDFDictionary({
+    annotation = FastDictionary({
         "Type": PDFName("Annot"),
         "Subtype": PDFName("Link"),
         "Rect": PDFArray(list(rect)),
@@ -200,7 +200,7 @@ def link_annotation(canv: Canvas, rect: tuple[float, float, float, float], targe
         # The destination is bound when the document is saved, wherever its page ends up.
         annotation["Dest"] = canv._bookmarkReference(destination_key(target[1:]))
     else:
-        annotation["A"] = PDFDictionary({"Type": PDFName("Action"), "S": PDFName("URI"), "URI": PDFString(target)})
+        annotation["A"] = FastDictionary({"Type": PDFName("Action"), "S": PDFName("URI"), "URI": PDFString(target)})
     return annotation
 
 
@@ -243,6 +243,43 @@ def page_numbers(canv: Canvas) -> list[int]:
     """Object numbers of the finished pages, in order."""
     doc = canv._doc
     return [doc.idToObjectNumberAndVersion[page.__InternalName__][0] for page in doc.Pages.pages]
+
+
+class FastDictionary(PDFDictionary):
+    """A PDFDictionary that writes the same bytes faster: numbers, names, number arrays and nested fast
+    dictionaries skip ReportLab's generic formatter (annotations: a packet has dozens)."""
+
+    def format(self, document, IND=b"\n "):
+        entries = self.dict
+        parts = [_name_bytes(key) + b" " + _value_bytes(entries[key], document) for key in sorted(entries)]
+        if _multiline(self):
+            return b"<<\n" + IND.join(parts) + b"\n>>"
+        for i in reversed(range(6, len(parts), 6)):  # as ReportLab breaks a long dictionary
+            parts.insert(i, b"\n ")
+        return b"<<\n" + b" ".join(parts) + b"\n>>"
+
+
+def _multiline(obj) -> bool:
+    return bool((obj.multiline and rl_config.pdfMultiLine) or obj.multiline == "forced")
+
+
+@lru_cache(maxsize=256)
+def _name_bytes(key: str) -> bytes:
+    return pdfdoc.format(PDFName(key), None)
+
+
+def _value_bytes(value, document) -> bytes:
+    kind = type(value)
+    if kind is int or kind is float:
+        return fp_str(value).encode("ascii")
+    if kind is str:  # a name, as PDFName makes it
+        return value.encode("extpdfdoc")
+    if kind is FastDictionary:
+        return value.format(document)
+    if kind is PDFArray and not _multiline(value) and len(value.sequence) <= 10 and all(
+            type(item) in (int, float) for item in value.sequence):
+        return b"[ " + b" ".join(fp_str(item).encode("ascii") for item in value.sequence) + b" ]"
+    return pdfdoc.format(value, document)
 
 
 class RawObject(PDFObject):

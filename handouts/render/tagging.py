@@ -84,12 +84,14 @@ class StructElement:
             self.parent.kids.append(self)
         self.attached = True
 
-    def elements(self):
+    def elements(self) -> list["StructElement"]:
         """This element and every attached element below it, in reading order."""
-        yield self
-        for kid in self.kids:
-            if isinstance(kid, StructElement):
-                yield from kid.elements()
+        found, stack = [], [self]
+        while stack:  # a loop, not recursion: a long packet's tree is deep and wide
+            element = stack.pop()
+            found.append(element)
+            stack.extend(reversed([kid for kid in element.kids if isinstance(kid, StructElement)]))
+        return found
 
 
 class StructTree:
