@@ -16,7 +16,6 @@ from reportlab.lib.colors import HexColor
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream, PDFString
 
 from . import _reportlab
-from ._reportlab import FastDictionary
 
 FONT_RESOURCE = "HandoutsForm"  # the typing font's name in /DR and in every /DA
 # The tick's three points, in parts of the box's side from its bottom left: printed and on-screen boxes match.
@@ -41,7 +40,7 @@ class FormFields:
         self._checkboxes += 1
         return self._field(rect, "Btn", f"checkbox-{self._checkboxes}", name, {
             "V": state, "AS": state,
-            "AP": FastDictionary({"N": FastDictionary({"Yes": on, "Off": off})}),
+            "AP": _reportlab.FastDictionary({"N": _reportlab.FastDictionary({"Yes": on, "Off": off})}),
         })
 
     def text_field(self, rect, name: str, size: float, colour: str) -> PDFDictionary:
@@ -51,7 +50,7 @@ class FormFields:
         empty = self._form_xobject(width, height, "/Tx BMC EMC")
         return self._field(rect, "Tx", _slug(name) or "write-in", name, {
             "DA": PDFString(_default_appearance(size, colour)), "Q": 0,
-            "AP": FastDictionary({"N": empty}),
+            "AP": _reportlab.FastDictionary({"N": empty}),
         })
 
     def write(self) -> None:
@@ -69,7 +68,7 @@ class FormFields:
 
     # -- parts -------------------------------------------------------------
     def _field(self, rect, field_type: str, stem: str, tooltip: str, entries: dict) -> PDFDictionary:
-        field = FastDictionary({
+        field = _reportlab.FastDictionary({
             "Type": PDFName("Annot"), "Subtype": PDFName("Widget"), "FT": PDFName(field_type),
             "T": PDFString(self._unique(stem)), "TU": PDFString(tooltip),
             "F": 4,  # printed; never hidden
