@@ -136,6 +136,11 @@ def save(canv: Canvas) -> None:
 
 def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
     """ReportLab's ToUnicode CMap, less the entries for unused codes (never drawn, so never needed)."""
+    return _cmap(fontname, tuple(subset))
+
+
+@lru_cache(maxsize=256)  # every packet embeds the same few subsets
+def _cmap(fontname: str, subset: tuple[int, ...]) -> str:
     used = [f"<{code:02X}> <{uni:04X}>" for code, uni in enumerate(subset) if uni]
     blocks = []
     for start in range(0, len(used), 100):  # a CMap allows 100 entries per block
