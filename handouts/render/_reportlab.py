@@ -93,7 +93,12 @@ def prepare() -> None:
     _prepared = True
 
 
-def _memoized_compress(compress, smallest: int = 1024, most: int = 64 << 20):
+def zlib_compress(data) -> bytes:
+    """ReportLab's own Flate encoder, without the memo (the instance attribute shadows the class's)."""
+    return type(pdfdoc.PDFZCompress).encode(pdfdoc.PDFZCompress, data)
+
+
+def _memoized_compress(compress, smallest: int = 1024, most: int = 16 << 20):
     """`compress`, remembering its output for large inputs (str and bytes hash once; a lookup is far cheaper)."""
     made: dict[str | bytes, bytes] = {}
     held = 0

@@ -1,0 +1,59 @@
+"""What is done once per process (compressed streams, font subsets and maps, line breaks, cleaned values)
+changes nothing in the bytes: a packet is the same first thing in a fresh process, after a warm batch, and
+with the caches bypassed."""
+
+import hashlib
+import subprocess
+import sys
+from datetime import datetime
+
+from conftest import REPO
+
+from handouts.jobs.build import render_checked
+from handouts.jobs.packet import packet_document
+from handouts.load.project import Patient
+
+DOCUMENTS = ("infusion-day-checklist", "fibromyalgia-ketamine")
+OTHERS = ["Zoë Ångström", "Nguyễn Thị Minh Khai", "Дмитрий Иванов", "Ελένη Π.", "Ann Alpha"]
+RENDER = """
+import hashlib, sys
+from datetime import datetime
+from handouts.jobs.build import render_checked
+from handouts.jobs.packet import packet_document
+from handouts.load.project import Patient, Project
+project = Project.open("content", "layouts")
+document = packet_document(project, Patient.from_values("Jack Smith"), datetime(2026, 12, 3, 9, 30),
+                           ("infusion-day-checklist", "fibromyalgia-ketamine"), sys.argv[2] or None)
+print(hashlib.sha256(render_checked(project, document, project.layouts.load(sys.argv[1]), "packet")).hexdigest())
+"""
+
+
+def _packet(project, name: str, layout: str, language: str | None) -> bytes:
+    document = packet_document(project, Patient.from_values(name), datetime(2026, 12, 3, 9, 30), DOCUMENTS,
+                               language)
+    return render_checked(project, document, project.layouts.load(layout), "packet")
+
+
+def _cold(layout: str, language: str | None) -> str:
+    result = subprocess.run([sys.executable, "-c", RENDER, layout, language or ""], cwd=REPO, capture_output=True,
+                            text=True, check=True)
+    return result.stdout.strip()
+
+
+def test_a_packet_is_the_same_cold_warm_and_uncached(project, monkeypatch):
+    from reportlab.pdfbase import pdfdoc
+
+    from handouts.load import values
+    from handouts.render import _reportlab, linebreak
+
+    for layout, language in (("large-print", None), ("standard", "es")):
+        for name in OTHERS:  # warm every cache with other patients first
+            _packet(project, name, layout, language)
+        warm = hashlib.sha256(_packet(project, "Jack Smith", layout, language)).hexdigest()
+        assert warm == _cold(layout, language)
+        with monkeypatch.context() as patch:  # no memo: every stream compressed, every map and value made anew
+            patch.setattr(pdfdoc.PDFZCompress, "encode", _reportlab.zlib_compress)
+            for cached in (_reportlab._cmap, linebreak._break_lines, values._clean):
+                cached.cache_clear()
+            uncached = hashlib.sha256(_packet(project, "Jack Smith", layout, language)).hexdigest()
+        assert uncached == warm
