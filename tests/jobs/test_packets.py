@@ -160,6 +160,11 @@ def test_the_streamed_print_job_is_a_clean_pdf_with_every_page(capsys, tmp_path,
     assert conformance_failures(job) == []
     labels = PdfReader(str(job)).page_labels
     assert labels[0] == "P001-1" and f"{list(NAMES)[-1]}-1" in labels  # the print dialog shows whose page it is
+    # Each packet's form fields stay its own: under a field per packet, never merged by a shared name.
+    fields = PdfReader(str(job)).get_fields()
+    own = PdfReader(str(sorted((tmp_path / "out").glob("*.pdf"))[0])).get_fields()
+    assert {name for name in fields if name.startswith("packet-1.")} == {f"packet-1.{name}" for name in own}
+    assert len([name for name in fields if "." not in name]) == len(NAMES)
 
 
 # -- writes that must not happen (issue: patient-data integrity) ---------------------------------------------
