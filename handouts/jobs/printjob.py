@@ -25,6 +25,8 @@ from ..render.metadata import PRODUCER, SRGB_PROFILE, xmp_packet
 from .atomic import open_atomically
 from .build import creation_time
 
+OUTLINE_GROUP = 200  # bookmarks per group once a job has more packets than this
+
 # Page keys written anew for the job (the page tree, structure keys, annotations) or left out (beads, metadata).
 _PAGE_KEYS_REPLACED = {"/Parent", "/StructParents", "/Annots", "/B", "/Metadata"}
 
@@ -176,6 +178,30 @@ class _StreamingWriter:
         self._parent_keys.extend((key, target))
         return key
 
+    def _outline_level(self, parent: int, entries: list[tuple[str, int]]) -> bytes:
+        """Write `entries` (title, page) as the bookmarks under `parent`; return parent's /Count, /First, /Last.
+
+        More than OUTLINE_GROUP packets are grouped ("Packets 1–200", ...): a long flat list is one long
+        /Next chain, which validators refuse to follow past 256 links."""
+        if len(entries) > OUTLINE_GROUP:
+            groups = [entries[i:i + OUTLINE_GROUP] for i in range(0, len(entries), OUTLINE_GROUP)]
+            titled = [(f"Packets {i * OUTLINE_GROUP + 1}\u2013{i * OUTLINE_GROUP + len(group)}", group[0][1], group)
+                      for i, group in enumerate(groups)]
+        else:
+            titled = [(label, page, None) for label, page in entries]
+        items = [self._reserve() for _ in titled]
+        for index, ((label, page, group), number) in enumerate(zip(titled, items)):
+            links = b"/Parent %d 0 R" % parent
+            if index:
+                links += b" /Prev %d 0 R" % items[index - 1]
+            if index < len(items) - 1:
+                links += b" /Next %d 0 R" % items[index + 1]
+            if group is not None:  # closed until opened: a negative count
+                links += self._outline_level(number, group).replace(b"/Count ", b"/Count -", 1)
+            self._object(number, b"<< /Title %s %s /Dest [%d 0 R /Fit] >>" % (_text(label), links, page))
+        ends = b" /First %d 0 R /Last %d 0 R" % (items[0], items[-1]) if items else b""
+        return b" /Count %d%s" % (len(items), ends)
+
     # -- the end -----------------------------------------------------------
     def finish(self, title: str) -> None:
         # Written in chunks, like the xref below: a long job's whole list as one string would be large.
@@ -185,16 +211,7 @@ class _StreamingWriter:
             self._write(b"".join(b"%d 0 R " % n for n in self.page_numbers[start:start + 4096]))
         self._write(b"] >>\nendobj\n")
         outline = self._reserve()
-        items = [self._reserve() for _ in self._bookmarks]
-        for index, ((label, page), number) in enumerate(zip(self._bookmarks, items)):
-            links = b"/Parent %d 0 R" % outline
-            if index:
-                links += b" /Prev %d 0 R" % items[index - 1]
-            if index < len(items) - 1:
-                links += b" /Next %d 0 R" % items[index + 1]
-            self._object(number, b"<< /Title %s %s /Dest [%d 0 R /Fit] >>" % (_text(label), links, page))
-        ends = b" /First %d 0 R /Last %d 0 R" % (items[0], items[-1]) if items else b""
-        self._object(outline, b"<< /Type /Outlines /Count %d%s >>" % (len(items), ends))
+        self._object(outline, b"<< /Type /Outlines" + self._outline_level(outline, self._bookmarks) + b" >>")
         root = self._reserve()
         parts = b" ".join(b"%d 0 R" % n for n in self._parts)
         self._object(self._document, b"<< /Type /StructElem /S /Document /P %d 0 R /K [%s] >>" % (root, parts))

@@ -368,3 +368,19 @@ def test_a_link_to_no_document_is_refused_with_its_line(capsys, tmp_path, make_p
     assert code == 2
     assert "doc.md:4: a '#' link goes to no document in this file" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_long_print_job_groups_its_bookmarks(capsys, tmp_path, roster, monkeypatch):
+    """A flat list of thousands of bookmarks is one long /Next chain, which validators refuse: past the group
+    size, packets are grouped ("Packets 1–4")."""
+    from handouts.jobs import printjob
+
+    monkeypatch.setattr(printjob, "OUTLINE_GROUP", 4)
+    job = tmp_path / "print.pdf"
+    code, _, _ = packets(capsys, roster, tmp_path / "out", "--print-job", str(job), "--jobs", "1")
+    assert code == 0
+    outline = PdfReader(str(job)).outline
+    assert [item.title for item in outline if not isinstance(item, list)] == ["Packets 1\u20134", "Packets 5\u20136"]
+    assert [len(item) for item in outline if isinstance(item, list)] == [4, 2]
+    assert outline[1][0].title.startswith("P001 (") and outline[3][1].title.startswith("P006 (")
+    assert conformance_failures(job) == []
