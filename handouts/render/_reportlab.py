@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import itertools
+from collections import OrderedDict
 from datetime import datetime, timezone
 from functools import lru_cache
 
@@ -46,6 +47,8 @@ CONTRACT = (
     ("ttfonts", "SUBSETN", "distinct, stable font subset tags"),
     ("PDFStream", "format", "an end-of-line before 'endstream' (PDF/A)"),
     ("pdfdoc", "PDFZCompress", "compressing each repeated stream (font subsets, ICC profile) once"),
+    ("PDFDictionary", "format", "writing dictionaries faster, the same bytes"),
+    ("PDFArray", "format", "writing arrays faster, the same bytes"),
 )
 
 
@@ -55,7 +58,8 @@ def contract_breaks(font_path) -> list[str]:
     font = ttfonts.TTFont("HandoutsContractProbe", str(font_path))
     subjects = {"Canvas": canv, "PDFDocument": canv._doc if hasattr(canv, "_doc") else None,
                 "PDFPage": pdfdoc.PDFPage(), "ttfonts": ttfonts, "TTFont": font, "TTFontFace": font.face,
-                "rl_config": rl_config, "PDFStream": PDFStream, "pdfdoc": pdfdoc,
+                "rl_config": rl_config, "PDFStream": PDFStream, "pdfdoc": pdfdoc, "PDFDictionary": PDFDictionary,
+                "PDFArray": PDFArray,
                 "PDFCatalog": pdfdoc.PDFCatalog}
     timestamp = getattr(subjects["PDFDocument"], "_timeStamp", None)
     missing = [f"{where}.{name} ({purpose})" for where, name, purpose in CONTRACT
@@ -90,6 +94,9 @@ def prepare() -> None:
     PDFStream.format = format_with_eol
     # Every packet embeds the same font subsets, ICC profile and many of the same pages: compress each once.
     pdfdoc.PDFZCompress.encode = _memoized_compress(pdfdoc.PDFZCompress.encode)
+    # ReportLab's generic formatter makes most of a packet's write time; these give the same bytes sooner.
+    PDFDictionary.format = _dictionary_format
+    PDFArray.format = _array_format
     _prepared = True
 
 
@@ -198,7 +205,7 @@ def link_annotation(canv: Canvas, rect: tuple[float, float, float, float], targe
                     contents: str) -> PDFDictionary:
     """A link over `rect` (page coordinates) with a text alternative: to an address, or ("#name") to where
     the packet's document `name` starts."""
-    annotation = FastDictionary({
+    annotation = PDFDictionary({
         "Type": PDFName("Annot"),
         "Subtype": PDFName("Link"),
         "Rect": PDFArray(list(rect)),
@@ -210,7 +217,7 @@ def link_annotation(canv: Canvas, rect: tuple[float, float, float, float], targe
         # The destination is bound when the document is saved, wherever its page ends up.
         annotation["Dest"] = canv._bookmarkReference(destination_key(target[1:]))
     else:
-        annotation["A"] = FastDictionary({"Type": PDFName("Action"), "S": PDFName("URI"), "URI": PDFString(target)})
+        annotation["A"] = PDFDictionary({"Type": PDFName("Action"), "S": PDFName("URI"), "URI": PDFString(target)})
     return annotation
 
 
@@ -255,18 +262,27 @@ def page_numbers(canv: Canvas) -> list[int]:
     return [doc.idToObjectNumberAndVersion[page.__InternalName__][0] for page in doc.Pages.pages]
 
 
-class FastDictionary(PDFDictionary):
-    """A PDFDictionary that writes the same bytes faster: numbers, names, number arrays and nested fast
-    dictionaries skip ReportLab's generic formatter (annotations: a packet has dozens)."""
+def _dictionary_format(self, document, IND=b"\n "):
+    """PDFDictionary.format, the same bytes with fast paths for numbers, names, arrays and nested dictionaries
+    (a packet writes a few thousand dictionary entries: pages, outline, fonts, annotations)."""
+    entries = self.dict
+    keys = list(entries) if isinstance(entries, OrderedDict) else sorted(entries)
+    parts = [_name_bytes(key) + b" " + _value_bytes(entries[key], document) for key in keys]
+    if _multiline(self):
+        return b"<<\n" + IND.join(parts) + b"\n>>"
+    for i in reversed(range(6, len(parts), 6)):  # as ReportLab breaks a long dictionary
+        parts.insert(i, b"\n ")
+    return b"<<\n" + b" ".join(parts) + b"\n>>"
 
-    def format(self, document, IND=b"\n "):
-        entries = self.dict
-        parts = [_name_bytes(key) + b" " + _value_bytes(entries[key], document) for key in sorted(entries)]
-        if _multiline(self):
-            return b"<<\n" + IND.join(parts) + b"\n>>"
-        for i in reversed(range(6, len(parts), 6)):  # as ReportLab breaks a long dictionary
-            parts.insert(i, b"\n ")
-        return b"<<\n" + b" ".join(parts) + b"\n>>"
+
+def _array_format(self, document, IND=b"\n "):
+    """PDFArray.format, the same bytes faster (font widths are arrays of hundreds of numbers)."""
+    parts = [_value_bytes(item, document) for item in self.sequence]
+    if _multiline(self):
+        return b"[ " + IND.join(parts) + b" ]"
+    for i in reversed(range(10, len(parts), 10)):
+        parts.insert(i, b"\n ")
+    return b"[ " + b" ".join(parts) + b" ]"
 
 
 def _multiline(obj) -> bool:
@@ -279,16 +295,14 @@ def _name_bytes(key: str) -> bytes:
 
 
 def _value_bytes(value, document) -> bytes:
+    """pdfdoc.format(value, document), sooner for the common kinds."""
     kind = type(value)
     if kind is int or kind is float:
         return fp_str(value).encode("ascii")
     if kind is str:  # a name, as PDFName makes it
         return value.encode("extpdfdoc")
-    if kind is FastDictionary:
+    if (kind is PDFDictionary or kind is PDFArray) and not hasattr(value, "__Comment__"):
         return value.format(document)
-    if kind is PDFArray and not _multiline(value) and len(value.sequence) <= 10 and all(
-            type(item) in (int, float) for item in value.sequence):
-        return b"[ " + b" ".join(fp_str(item).encode("ascii") for item in value.sequence) + b" ]"
     return pdfdoc.format(value, document)
 
 

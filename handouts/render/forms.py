@@ -40,7 +40,7 @@ class FormFields:
         self._checkboxes += 1
         return self._field(rect, "Btn", f"checkbox-{self._checkboxes}", name, {
             "V": state, "AS": state,
-            "AP": _reportlab.FastDictionary({"N": _reportlab.FastDictionary({"Yes": on, "Off": off})}),
+            "AP": PDFDictionary({"N": PDFDictionary({"Yes": on, "Off": off})}),
         })
 
     def text_field(self, rect, name: str, size: float, colour: str) -> PDFDictionary:
@@ -50,7 +50,7 @@ class FormFields:
         empty = self._form_xobject(width, height, "/Tx BMC EMC")
         return self._field(rect, "Tx", _slug(name) or "write-in", name, {
             "DA": PDFString(_default_appearance(size, colour)), "Q": 0,
-            "AP": _reportlab.FastDictionary({"N": empty}),
+            "AP": PDFDictionary({"N": empty}),
         })
 
     def write(self) -> None:
@@ -68,7 +68,7 @@ class FormFields:
 
     # -- parts -------------------------------------------------------------
     def _field(self, rect, field_type: str, stem: str, tooltip: str, entries: dict) -> PDFDictionary:
-        field = _reportlab.FastDictionary({
+        field = PDFDictionary({
             "Type": PDFName("Annot"), "Subtype": PDFName("Widget"), "FT": PDFName(field_type),
             "T": PDFString(self._unique(stem)), "TU": PDFString(tooltip),
             "F": 4,  # printed; never hidden
