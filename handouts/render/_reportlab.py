@@ -277,8 +277,20 @@ def _dictionary_format(self, document, IND=b"\n "):
 
 def _array_format(self, document, IND=b"\n "):
     """PDFArray.format, the same bytes faster (font widths are arrays of hundreds of numbers)."""
-    parts = [_value_bytes(item, document) for item in self.sequence]
-    if _multiline(self):
+    sequence = self.sequence
+    if len(sequence) > 32 and all(type(item) is int for item in sequence):  # a font's widths: the same each packet
+        return _number_array(tuple(sequence), _multiline(self))
+    parts = [_value_bytes(item, document) for item in sequence]
+    return _array_bytes(parts, _multiline(self), IND)
+
+
+@lru_cache(maxsize=256)
+def _number_array(numbers: tuple[int, ...], multiline: bool) -> bytes:
+    return _array_bytes([fp_str(n).encode("ascii") for n in numbers], multiline)
+
+
+def _array_bytes(parts: list[bytes], multiline: bool, IND=b"\n ") -> bytes:
+    if multiline:
         return b"[ " + IND.join(parts) + b" ]"
     for i in reversed(range(10, len(parts), 10)):
         parts.insert(i, b"\n ")
