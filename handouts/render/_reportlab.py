@@ -47,6 +47,9 @@ CONTRACT = (
     ("ttfonts", "SUBSETN", "distinct, stable font subset tags"),
     ("PDFStream", "format", "an end-of-line before 'endstream' (PDF/A)"),
     ("pdfdoc", "PDFZCompress", "compressing each repeated stream (font subsets, ICC profile) once"),
+    ("Canvas", "_code", "recording a reused page's content operators and appending them again"),
+    ("TTFont", "state", "font codes per document: a reused page is replayed only where they hold"),
+    ("PDFDocument", "fontMapping", "how many fonts a document has named (the next name)"),
     ("PDFDictionary", "format", "writing dictionaries faster, the same bytes"),
     ("PDFArray", "format", "writing arrays faster, the same bytes"),
 )
@@ -417,6 +420,24 @@ def _font(face: str):
 def ascii_font_resource(canv: Canvas, face: str) -> str:
     # Printable ASCII always lives in subset 0 of an ASCII-readable font.
     return _font(face).getSubsetInternalName(0, canv._doc)
+
+
+def font_state(canv: Canvas, face: str) -> tuple[str | None, int, dict[int, int]]:
+    """A face's name in the document (F1, ...), the next code it gives and the codes it gave characters."""
+    # ReportLab keeps these in the font's per-document state; nothing public shows them. A reused page
+    # is replayed only when its characters keep their codes.
+    state = _font(face).state.get(canv._doc)
+    return (None, -1, {}) if state is None else (state.internalName, state.nextCode, state.assignments)
+
+
+def fonts_named(canv: Canvas) -> int:
+    """How many fonts the document has named so far (the next one is F<n+1>)."""
+    return len(canv._doc.fontMapping)
+
+
+def page_code(canv: Canvas) -> list[str]:
+    # The current page's content operators: a reused page's are recorded, then appended as they were.
+    return canv._code
 
 
 def font_subset_reference(canv: Canvas, face: str):

@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from reportlab.lib.colors import HexColor
 
-from . import _reportlab
+from . import _reportlab, reuse
 from .boxes import CalloutBox, TextBlock, TextStyle
 from .fonts import width
 from .forms import TICK, FormFields
@@ -22,7 +22,8 @@ class PageDrawer:
 
     def __init__(self, canv, tagger: Tagger, origin: tuple[float, float], background: str, footer: TextStyle,
                  footer_line: tuple[float, float, float], footer_note: str = "",
-                 page_label: str = "Page {number} of {count}", fields: FormFields | None = None):
+                 page_label: str = "Page {number} of {count}", fields: FormFields | None = None,
+                 memo: reuse.PageMemo | None = None, faces: tuple[str, ...] = ()):
         self.canv = canv
         self.tagger = tagger
         self.origin = origin  # where placed boxes' coordinates start on the page
@@ -32,6 +33,10 @@ class PageDrawer:
         self.footer_note = footer_note
         self.page_label = page_label  # "Página {number} de {count}" in a Spanish document
         self.fields = fields  # None: checkboxes and lines to write on are printed, not fillable
+        self.memo = memo  # pages drawn before, reused where they are the same (None: draw every page)
+        self.faces = faces  # every face the text may use: a reused page checks their codes
+        self._context = (origin, background, fields is not None)
+        self._events: list | None = None  # while a page is recorded: annotations and bookmarks, in order
         self._bookmarks = 0
 
     def page(self, page: Page, count: int, page_size) -> None:
@@ -40,11 +45,51 @@ class PageDrawer:
             with self.tagger.artifact("Layout"):
                 canv.setFillColor(HexColor(self.background))
                 canv.rect(0, 0, *page_size, stroke=0, fill=1)
+        if self.memo is None:
+            self._boxes(page)
+        else:
+            self._reused_boxes(page)
+        self._page_number(self.page_label.format(number=page.number, count=count))
+        canv.showPage()
+
+    def _boxes(self, page: Page) -> None:
         x, y = self.origin
         for placed in page.placed:
             self._placed(placed, x, y)
-        self._page_number(self.page_label.format(number=page.number, count=count))
-        canv.showPage()
+
+    def _reused_boxes(self, page: Page) -> None:
+        """The page's boxes: replayed when a page with the same key was drawn before, else drawn and recorded."""
+        boxes = reuse.flattened(page)
+        key, held = reuse.page_key(boxes, self._context)
+        recorded = self.memo.get(key)
+        if recorded is not None and reuse.fonts_hold(self.canv, recorded.fonts):
+            self._replay(recorded, boxes)
+            return
+        fonts_before = reuse.font_states(self.canv, self.faces)
+        code = _reportlab.page_code(self.canv)
+        start = len(code)
+        self.tagger.log = self._events = events = []
+        try:
+            self._boxes(page)
+        finally:
+            self.tagger.log = self._events = None
+        names = reuse.element_names(boxes)
+        named = tuple((kind, reuse.name_of(element, names), *rest) if kind != "bookmark" else (kind, element, *rest)
+                      for kind, element, *rest in events)
+        fonts = reuse.font_record(self.canv, self.faces, fonts_before, reuse.drawn_characters(boxes))
+        self.memo.put(key, reuse.Recording(tuple(code[start:]), named, fonts, held))
+
+    def _replay(self, recorded: reuse.Recording, boxes) -> None:
+        reuse.apply_fonts(self.canv, recorded.fonts)
+        _reportlab.page_code(self.canv).extend(recorded.code)
+        element = reuse.Resolver(boxes)
+        for kind, name, *rest in recorded.events:
+            if kind == "mark":
+                self.tagger.own(element(name))
+            elif kind == "annotate":
+                self.annotate(element(name), *rest)
+            else:
+                self.bookmark(name, *rest)
 
     # -- objects the page adds to the file ---------------------------------------------------------------
     def annotate(self, element, kind: str, args: tuple):
@@ -55,6 +100,8 @@ class PageDrawer:
             annotation = self.fields.checkbox(*args)
         else:
             annotation = self.fields.text_field(*args)
+        if self._events is not None:
+            self._events.append(("annotate", element, kind, args))
         return self.tagger.annotate(element, annotation)
 
     def bookmark(self, kind: str, left: float, top: float, *what) -> None:
@@ -68,6 +115,8 @@ class PageDrawer:
         self.canv.bookmarkHorizontalAbsolute(key, top, left=left)
         if kind == "outline":
             self.canv.addOutlineEntry(title, key, level)
+        if self._events is not None:
+            self._events.append(("bookmark", kind, left, top, *what))
 
     def _placed(self, placed: Placed, x: float, y: float) -> None:
         canv = self.canv

@@ -136,6 +136,7 @@ class Tagger:
         self._annotations: list[tuple[StructElement, AnnotationRef]] = []
         self._pages_with_annotations: set[int] = set()
         self._open: str | None = None  # the marked content being drawn, if any
+        self.log: list | None = None  # while a page is recorded for reuse: ("mark", element) for each sequence
 
     # -- drawing -----------------------------------------------------------
     def _page(self) -> int:
@@ -150,6 +151,13 @@ class Tagger:
 
     def marked(self, element: StructElement) -> "_Sequence":
         """Everything drawn inside (`with tagger.marked(element):`) belongs to `element`."""
+        mcid = self.own(element)
+        if self.log is not None:
+            self.log.append(("mark", element))
+        return self._sequence(element.role, f"/{element.role} <</MCID {mcid}>> BDC")
+
+    def own(self, element: StructElement) -> int:
+        """The next MCID of this page, owned by `element` (a reused page's content already holds it)."""
         if element.role in _CONTAINERS:
             raise InternalError(f"{element.role} holds elements, not content of its own")
         element.attach()
@@ -158,7 +166,7 @@ class Tagger:
         mcid = len(owners)
         owners.append(element)
         element.kids.append(MarkedContent(page, mcid))
-        return self._sequence(element.role, f"/{element.role} <</MCID {mcid}>> BDC")
+        return mcid
 
     def artifact(self, kind: str = "Layout", subtype: str | None = None) -> "_Sequence":
         """Everything drawn inside (`with tagger.artifact():`) is decoration or pagination, outside the tree."""

@@ -1,6 +1,6 @@
-"""What is done once per process (compressed streams, font subsets and maps, line breaks, cleaned values)
-changes nothing in the bytes: a packet is the same first thing in a fresh process, after a warm batch, and
-with the caches bypassed."""
+"""What is done once per process (pages drawn before, compressed streams, font subsets and maps, line breaks,
+cleaned values) changes nothing in the bytes: a packet is the same first thing in a fresh process, after a
+warm batch of other patients (other scripts, other font codes), and with every cache bypassed."""
 
 import hashlib
 import subprocess
@@ -45,15 +45,31 @@ def test_a_packet_is_the_same_cold_warm_and_uncached(project, monkeypatch):
 
     from handouts.load import values
     from handouts.render import _reportlab, linebreak
+    from handouts.render.reuse import PAGES
 
     for layout, language in (("large-print", None), ("standard", "es")):
         for name in OTHERS:  # warm every cache with other patients first
             _packet(project, name, layout, language)
         warm = hashlib.sha256(_packet(project, "Jack Smith", layout, language)).hexdigest()
         assert warm == _cold(layout, language)
-        with monkeypatch.context() as patch:  # no memo: every stream compressed, every map and value made anew
+        with monkeypatch.context() as patch:  # no memo: every page drawn, every stream compressed, every map made
             patch.setattr(pdfdoc.PDFZCompress, "encode", _reportlab.zlib_compress)
+            patch.setattr(PAGES, "_most", 0)
+            PAGES.clear()
             for cached in (_reportlab._cmap, linebreak._break_lines, values._clean):
                 cached.cache_clear()
-            uncached = hashlib.sha256(_packet(project, "Jack Smith", layout, language)).hexdigest()
-        assert uncached == warm
+            uncached = {name: _packet(project, name, layout, language) for name in [*OTHERS, "Jack Smith"]}
+        assert hashlib.sha256(uncached["Jack Smith"]).hexdigest() == warm
+        for name in OTHERS:  # and the other way round: pages recorded for Jack, replayed for names in other scripts
+            assert _packet(project, name, layout, language) == uncached[name], name
+
+
+def test_pages_are_reused_across_patients(project, monkeypatch):
+    from handouts.render import draw
+
+    replayed = []
+    original = draw.PageDrawer._replay
+    monkeypatch.setattr(draw.PageDrawer, "_replay", lambda self, *args: replayed.append(1) or original(self, *args))
+    for name in ("Ann Alpha", "Bea Beta", "Cal Gamma"):
+        _packet(project, name, "extra-large", None)
+    assert len(replayed) >= 10  # most of the second and third packets' pages
