@@ -116,14 +116,15 @@ def typst_source(document, layout) -> str:
         callout=lambda content: f"#block(stroke: {layout.callout_border_width}pt, inset: 13.5pt)[{content}]",
         page_break="#pagebreak()")
     sizes = layout.heading_sizes
+    gap = layout.line_spacing - 0.7  # Typst measures leading from the cap height (about 0.7 em) down
     return f"""#set document(title: {text(document.title)[1:]})
 #set page(paper: "us-letter", margin: {layout.margins[0]}pt,
   footer: context [#h(1fr) Page #counter(page).display() of #counter(page).final().first()])
 #set text(font: "Atkinson Hyperlegible", size: {layout.body_size}pt, lang: "en", region: "us")
 // Typst's leading is the gap below the cap height: {layout.line_spacing} times the size from baseline to baseline.
-#set par(leading: {layout.line_spacing - 0.7:.2f}em, spacing: {layout.line_spacing - 0.7 + layout.paragraph_space:.2f}em)
-#set list(spacing: {layout.line_spacing - 0.7 + 0.3:.2f}em)
-#set enum(spacing: {layout.line_spacing - 0.7 + 0.3:.2f}em)
+#set par(leading: {gap:.2f}em, spacing: {gap + layout.paragraph_space:.2f}em)
+#set list(spacing: {gap + 0.3:.2f}em)
+#set enum(spacing: {gap + 0.3:.2f}em)
 #show heading: set block(above: 2em, below: 1.2em)
 #show heading.where(level: 1): set text(size: {sizes[0]}pt)
 #show heading.where(level: 2): set text(size: {sizes[1]}pt)
@@ -162,7 +163,8 @@ def html_source(document, layout, fonts: tuple[Path, Path]) -> str:
         page_break='<div class="break"></div>')
     regular, bold = fonts
     sizes = layout.heading_sizes
-    return f"""<!DOCTYPE html><html lang="en-US"><head><meta charset="utf-8"><title>{html.escape(document.title)}</title>
+    title = html.escape(document.title)
+    return f"""<!DOCTYPE html><html lang="en-US"><head><meta charset="utf-8"><title>{title}</title>
 <style>
 @font-face {{ font-family: Atkinson; src: url("{regular.as_uri()}"); font-weight: normal; }}
 @font-face {{ font-family: Atkinson; src: url("{bold.as_uri()}"); font-weight: bold; }}
