@@ -11,10 +11,12 @@ PDF/UA-1 and PDF/A-2a like every other file handouts writes.
 from __future__ import annotations
 
 import hashlib
+import re
 from array import array
 from collections import deque
 from collections.abc import Iterable
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO
 
@@ -92,7 +94,7 @@ class _StreamingWriter:
             def drain() -> None:
                 while pending:
                     obj = pending.popleft()
-                    self._object(numbers[obj.objgen], _indirect(obj, ref))
+                    self._object(numbers[obj.objgen], _indirect(obj, ref, pdf))
 
             pages = list(pdf.pages)
             self._label_starts.append(len(self.page_numbers))
@@ -262,12 +264,21 @@ class _StreamingWriter:
 
 # -- serializing pikepdf objects -------------------------------------------------
 
-def _indirect(obj, ref) -> bytes:
+_REFERENCE = re.compile(rb"(\d+) (\d+) R")
+
+
+def _indirect(obj, ref, pdf: pikepdf.Pdf) -> bytes:
     if isinstance(obj, pikepdf.Stream):
         raw = obj.read_raw_bytes()
         entries = {k: v for k, v in obj.stream_dict.items() if k != "/Length"}
         entries["/Length"] = len(raw)
         return _dictionary(entries, ref) + b"\nstream\n" + raw + b"\r\nendstream"  # CR LF: see render/_reportlab
+    # qpdf writes the object; only its references need new numbers. Outside literal strings "N G R" is
+    # always a reference (names escape spaces, hex strings hold none), so objects with a literal string
+    # take the slower way, value by value.
+    written = obj.unparse(resolved=True)
+    if b"(" not in written:
+        return _REFERENCE.sub(lambda found: ref(pdf.get_object((int(found[1]), int(found[2])))), written)
     return _direct(obj, ref)
 
 
@@ -314,6 +325,7 @@ def _scalar(value) -> bytes:
     raise TypeError(f"cannot copy a {type(value).__name__} into the print job")
 
 
+@lru_cache(maxsize=4096)  # a job writes the same few names hundreds of thousands of times
 def _name(name: str) -> bytes:
     out = bytearray(b"/")
     for byte in name.lstrip("/").encode("utf-8"):
