@@ -7,6 +7,7 @@ come from the library as findings; only this layer names its own flags.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -298,7 +299,7 @@ def packets(roster_file, out_dir, print_job, jobs, strict, names_in_filenames, q
     """
     from .jobs.batch import ProjectPaths, Selection, plan_batch, run_batch, write_manifest
     from .jobs.outputs import remove_stale
-    from .jobs.printjob import write_print_job
+    from .jobs.printjob import PrintJob
 
     project = Project.open(content_dir, layouts_dir, clinic_file, forms)
     plan = plan_batch(project, roster_file, out_dir, Selection(today, day, ids), print_job, names_in_filenames)
@@ -312,16 +313,21 @@ def packets(roster_file, out_dir, print_job, jobs, strict, names_in_filenames, q
         _drop_stale_print_job(print_job, remove_stale)
         sys.exit(1)
     show = not quiet and plan.total > 5 and sys.stderr.isatty()
-    with open(os.devnull, "w") as hidden, \
+    # The print job is written while the packets are made (each joins it once written); it gets its name
+    # only when the run is complete, else its temporary file goes.
+    job, pages = PrintJob(print_job) if print_job else None, None
+    with job or contextlib.nullcontext(), open(os.devnull, "w") as hidden, \
             click.progressbar(length=plan.total, label="Packets", file=sys.stderr if show else hidden) as bar:
         bar.update(len(plan.problems))
+        joined = (lambda row, path: job.add(f"{row.patient_id} ({row.appointment:%Y-%m-%d %H:%M})", path)) \
+            if job else (lambda row, path: None)
         result = run_batch(project, ProjectPaths(content_dir, layouts_dir, clinic_file, forms), plan.planned, jobs=jobs,
-                           strict=strict, progress=bar.update)
-    problems = sorted(plan.problems + result.problems, key=lambda p: p.number)
-    complete = result.stopped is None and not (strict and problems)
-    if print_job and result.written and complete:
-        pages = write_print_job([(f"{row.patient_id} ({row.appointment:%Y-%m-%d %H:%M})", path)
-                                 for row, path in result.written], print_job)
+                           strict=strict, progress=bar.update, written=joined)
+        problems = sorted(plan.problems + result.problems, key=lambda p: p.number)
+        complete = result.stopped is None and not (strict and problems)
+        if job and result.written and complete:
+            pages = job.finish()
+    if pages is not None:
         click.echo(f"Print job: {print_job} ({pages} pages, packets start on odd pages).")
     elif print_job:
         _drop_stale_print_job(print_job, remove_stale)

@@ -259,13 +259,15 @@ def plan_files(rows: list[RosterRow], out_dir: Path, names_in_files: bool = Fals
 
 
 def run_batch(project: Project, paths: ProjectPaths, planned: list[tuple[RosterRow, Path]], *, jobs: int,
-              strict: bool = False, progress: Callable[[int], None] = lambda n: None) -> BatchResult:
+              strict: bool = False, progress: Callable[[int], None] = lambda n: None,
+              written: Callable[[RosterRow, Path], None] = lambda row, path: None) -> BatchResult:
     """Render and write the planned packets.
 
     A row that fails to render becomes a problem. A failure that is not the
     row's (the content, a layout, the disk) stops the run at once: `stopped`
     says why. With `strict`, packets go to a staging folder and move into
     place only when every one of them was made; otherwise nothing is written.
+    `written` hears of each packet as soon as its file is there (the print job joins it meanwhile).
     """
     result = BatchResult()
     if not planned:
@@ -293,6 +295,7 @@ def run_batch(project: Project, paths: ProjectPaths, planned: list[tuple[RosterR
                 target = targets[row.number] if staging is None else staging / f"{len(staged)}.pdf"
                 try:
                     write_atomically(target, rendered.pdf)
+                    written(row, target)
                 except InputError as exc:
                     result.stopped = exc.finding
                     break

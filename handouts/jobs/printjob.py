@@ -35,13 +35,45 @@ _PAGE_KEYS_REPLACED = {"/Parent", "/StructParents", "/Annots", "/B", "/Metadata"
 
 def write_print_job(packets: Iterable[tuple[str, Path]], target: Path) -> int:
     """Join (bookmark, packet file) pairs for double-sided printing; return the page count."""
-    packets = list(packets)
-    with open_atomically(target, rule="print-job-unwritable") as handle:
-        writer = _StreamingWriter(handle)
-        for index, (label, path) in enumerate(packets):
-            writer.append(Path(path), label, pad_to_even=index < len(packets) - 1)
-        writer.finish(f"Print job: {len(packets)} packet(s)")
-    return len(writer.page_numbers)
+    with PrintJob(target) as job:
+        for label, path in packets:
+            job.add(label, path)
+        return job.finish()
+
+
+class _Discarded(Exception):
+    """A print job that is not finished: its temporary file goes."""
+
+
+class PrintJob:
+    """A print job written while the packets are made: each joins it as soon as it is written, and the file
+    takes its name only when `finish` is called (leaving the `with` block without it leaves no file)."""
+
+    def __init__(self, target: Path):
+        self.target = Path(target)
+        self.packets = 0
+        self._finished = False
+
+    def __enter__(self) -> "PrintJob":
+        self._file = open_atomically(self.target, rule="print-job-unwritable")
+        self._writer = _StreamingWriter(self._file.__enter__())
+        return self
+
+    def add(self, label: str, path: Path) -> None:
+        self._writer.append(Path(path), label)
+        self.packets += 1
+
+    def finish(self) -> int:
+        """Write the end of the job and give it its name; return the page count."""
+        self._writer.finish(f"Print job: {self.packets} packet(s)")
+        self._finished = True
+        self._file.__exit__(None, None, None)
+        return len(self._writer.page_numbers)
+
+    def __exit__(self, kind, value, traceback) -> bool:
+        if not self._finished:
+            self._file.__exit__(kind or _Discarded, value or _Discarded(), traceback)
+        return False
 
 
 class _StreamingWriter:
@@ -61,6 +93,7 @@ class _StreamingWriter:
         self._label_starts = array("Q")  # the page index where each packet starts, for /PageLabels
         self._parent_keys = array("Q")  # ParentTree: key, then the object it maps to, pair after pair
         self._language = ""
+        self._last_box = b""  # the last page's MediaBox: a blank page after it has the same size
         self._fields = array("Q")  # one field per packet, holding that packet's form fields
         self._form_resources = b""  # the first packet's /DR: the font typed text uses
 
@@ -79,7 +112,12 @@ class _StreamingWriter:
         self._write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
 
     # -- packets -----------------------------------------------------------
-    def append(self, path: Path, label: str, pad_to_even: bool) -> None:
+    def append(self, path: Path, label: str) -> None:
+        if len(self.page_numbers) % 2:  # the packet before ended on an odd page: a blank back, for duplex
+            number = self._reserve()
+            self._object(number, b"<< /Type /Page /Parent %d 0 R /MediaBox [%s] /Resources << >> >>"
+                         % (self._pages, self._last_box))
+            self.page_numbers.append(number)
         with pikepdf.open(path) as pdf:
             numbers: dict[tuple[int, int], int] = {}
             pending: deque = deque()
@@ -159,12 +197,7 @@ class _StreamingWriter:
                     self._form_resources = _direct(form.DR, ref)
                     drain()
             self._bookmarks.append((label, numbers[pages[0].obj.objgen]))
-            if pad_to_even and len(pages) % 2:
-                number = self._reserve()
-                box = b" ".join(_scalar(value) for value in pages[-1].mediabox)
-                self._object(number, b"<< /Type /Page /Parent %d 0 R /MediaBox [%s] /Resources << >> >>"
-                             % (self._pages, box))
-                self.page_numbers.append(number)
+            self._last_box = b" ".join(_scalar(value) for value in pages[-1].mediabox)
 
     def _parent_entry(self, value, ref) -> int:
         """A ParentTree entry for the job: the next key, mapped to a copy of the packet's entry."""

@@ -384,3 +384,19 @@ def test_a_long_print_job_groups_its_bookmarks(capsys, tmp_path, roster, monkeyp
     assert [len(item) for item in outline if isinstance(item, list)] == [4, 2]
     assert outline[1][0].title.startswith("P001 (") and outline[3][1].title.startswith("P006 (")
     assert conformance_failures(job) == []
+
+
+def test_a_run_stopped_halfway_leaves_no_print_job(capsys, tmp_path, write_roster, monkeypatch):
+    """The print job is written while the packets are made: a run that stops after some were written
+    leaves neither the job nor its temporary file, and yesterday's job is gone (it no longer matches)."""
+    from handouts.errors import ContentError
+
+    _fail_for(monkeypatch, "Bea Beta", ContentError("placeholder has no value", source="content/x.md", line=3,
+                                                    rule="placeholder-empty"))
+    job = tmp_path / "jobs" / "print.pdf"
+    job.parent.mkdir()
+    job.write_bytes(b"%PDF-1.7 yesterday")
+    code, _, err = packets(capsys, write_roster(TWO), tmp_path / "out", "--print-job", str(job), "--jobs", "1")
+    assert code == 2 and "Stopped" in err
+    assert [f.name for f in (tmp_path / "out").glob("*.pdf")] == ["P1_2026-12-03.pdf"]  # the row before was written
+    assert list(job.parent.iterdir()) == []
