@@ -60,12 +60,13 @@ class PageDrawer:
     def _reused_boxes(self, page: Page) -> None:
         """The page's boxes: replayed when a page with the same key was drawn before, else drawn and recorded."""
         boxes = reuse.flattened(page)
-        key, held = reuse.page_key(boxes, self._context)
+        fonts_before = reuse.font_states(self.canv, self.faces)
+        # The fonts' state is part of the key: packets whose names gave other codes keep their own recordings.
+        key, held = reuse.page_key(boxes, (self._context, reuse.font_key(fonts_before)))
         recorded = self.memo.get(key)
         if recorded is not None and reuse.fonts_hold(self.canv, recorded.fonts):
             self._replay(recorded, boxes)
             return
-        fonts_before = reuse.font_states(self.canv, self.faces)
         code = _reportlab.page_code(self.canv)
         start = len(code)
         self.tagger.log = self._events = events = []

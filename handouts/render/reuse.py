@@ -167,6 +167,12 @@ def font_states(canv, faces: tuple[str, ...]) -> tuple[int, dict[str, tuple]]:
     return _reportlab.fonts_named(canv), {face: _reportlab.font_state(canv, face) for face in faces}
 
 
+def font_key(states: tuple[int, dict[str, tuple]]) -> tuple:
+    """The fonts' state in brief: how many are named, and each face's name and next code."""
+    named, faces = states
+    return named, tuple((face, name, next_code) for face, (name, next_code, _) in faces.items())
+
+
 def font_record(canv, faces: tuple[str, ...], before: tuple[int, dict], drawn: dict[str, set[int]]) -> FontRecord:
     named, states = before
     checks, registered = [], []
