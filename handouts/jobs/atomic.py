@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import secrets
 import shutil
 import signal
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -38,8 +39,18 @@ def open_atomically(path: Path, rule: str = "output-unwritable") -> Iterator[Bin
     try:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            with _interrupts_held():  # the temporary file and its name come into being together
-                fd, tmp = tempfile.mkstemp(prefix=".", suffix=PART_SUFFIX, dir=path.parent)
+            with _interrupts_held():
+                # The name is known before the file exists: a Ctrl-C that Python raises at any point after
+                # (even one that arrived just before the signal was held) finds the name to remove.
+                for _ in range(100):
+                    tmp = str(path.parent / f".{secrets.token_hex(6)}{PART_SUFFIX}")
+                    try:
+                        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+                        break
+                    except FileExistsError:
+                        tmp = None
+                else:
+                    raise FileExistsError(errno.EEXIST, "no free temporary name")
         except OSError as exc:
             raise InputError(f"cannot write there ({exc.strerror})", source=str(path.parent), rule=rule,
                              hint="choose another folder") from None
@@ -54,7 +65,7 @@ def open_atomically(path: Path, rule: str = "output-unwritable") -> Iterator[Bin
             if tmp is not None:
                 try:
                     os.unlink(tmp)
-                except OSError:
+                except OSError:  # not made yet, or already gone
                     pass
         if isinstance(exc, OSError):
             raise InputError(f"cannot write the file ({exc.strerror})", source=str(path), rule="output-write-failed",
