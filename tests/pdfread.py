@@ -158,3 +158,16 @@ def struct_tree(pdf_reader: PdfReader) -> Element:
 
     top = root["/K"]
     return build(top[0] if isinstance(top, list) else top)
+
+
+def fill_form(pdf: bytes, values: dict[str, str], target: Path) -> Path:
+    """Tick boxes ("/Yes") and type text as a viewer does when a patient fills the form and saves it."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    writer.set_need_appearances_writer(False)  # the viewer draws the appearances itself (PDF/A forbids asking)
+    for page in writer.pages:
+        writer.update_page_form_field_values(page, values, auto_regenerate=False)
+    with open(target, "wb") as handle:
+        writer.write(handle)
+    return target

@@ -9,6 +9,7 @@ import os
 import shutil
 import signal
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -219,6 +220,9 @@ def _is_project_wide(exc: HandoutsError) -> bool:
     return isinstance(exc, (ContentError, LayoutError, ProfileError))
 
 
+IN_FLIGHT = 16  # packets a worker may render ahead of the one being written
+
+
 def render_rows(rows: list[RosterRow], project: Project, paths: ProjectPaths, jobs: int) -> Iterator[Rendered]:
     """Each row rendered, in roster order."""
     if jobs <= 1:
@@ -232,9 +236,25 @@ def render_rows(rows: list[RosterRow], project: Project, paths: ProjectPaths, jo
         pool = context.Pool(jobs, initializer=_open_worker, initargs=(paths,))
     finally:
         signal.signal(signal.SIGINT, answer)
+    # The workers run at most IN_FLIGHT packets a worker ahead of the one this process is writing: results
+    # waiting for it would otherwise pile up in its memory (a long roster, a slow disk, the print job).
+    window, stopped = threading.Semaphore(IN_FLIGHT * jobs), threading.Event()
+
+    def handed_out():
+        # The pool's task thread takes rows from here: it waits for room, and computes nothing.
+        for row in rows:
+            while not window.acquire(timeout=0.1):
+                if stopped.is_set():
+                    return
+            yield row
+
     with pool:
-        # A list, not a generator: the pool's feeder thread only hands out rows, it computes nothing.
-        yield from pool.imap(render_row, rows, chunksize=4)
+        try:
+            for rendered in pool.imap(render_row, handed_out(), chunksize=4):
+                window.release()
+                yield rendered
+        finally:
+            stopped.set()  # a run that stops early must not leave the task thread waiting for room
 
 
 def plan_files(rows: list[RosterRow], out_dir: Path, names_in_files: bool = False,
