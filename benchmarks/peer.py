@@ -1,254 +1,514 @@
 #!/usr/bin/env python3
 """Peer benchmark: one personalized large-print packet, ours against Typst and WeasyPrint, in one run.
 
-    python -m pip install -e '.[bench]' && python benchmarks/peer.py [--runs 200] [--typst-runs 50]
-                                                                     [--weasy-runs 20]
+    python -m pip install -e '.[bench]' && python benchmarks/peer.py [--runs 200] [--typst-runs 200]
+                                                                     [--weasy-runs 20] [--no-install]
 
-The same filled text (our packet for a fictional patient: the opening, the infusion-day checklist and the
-handout), the same typeface (Atkinson Hyperlegible, the files this project ships), the same sizes, page
-and margins (layouts/large-print.yaml), PDF/UA-1 in all three, and a new patient name for every document:
+The packet `handouts packets` makes for one roster row in the large-print layout (the opening page, the
+infusion-day checklist and the handout), for a new fictional patient each time (whose name is also the
+preferred name, so that no line of one packet repeats in another). The peers get the same
+filled text, written out from our own document model as Typst markup and as HTML + CSS (the same
+headings, paragraphs, lists, boxes to tick, lines to write on, important boxes, links and footer), in the
+same typeface (the Atkinson Hyperlegible files this project ships), at the sizes, page, margins, footer,
+line spacing and gaps of layouts/large-print.yaml, with PDF/UA-1 on:
 
-- ours: in this process, warm, render_checked() per packet (fill and parse excluded, as for the peers,
-  whose sources are made beforehand), median of --runs;
-- Typst (the `typst` Python package): a warm Compiler, one compile per name, PDF/UA-1, interleaved
-  with ours (one of each in turn, so both meet the same moments of a noisy machine);
-- WeasyPrint: HTML + CSS, pdf_variant="pdf/ua-1".
+- ours, in this process, warm (20 packets first), two ways, one name each:
+  "row": what `handouts packets` does per row (Patient, fill + parse, render_checked),
+  "render": render_checked() alone on a filled, parsed packet (the peers get their sources ready made);
+- Typst (the `typst` package): a warm Compiler (5 compiles of other names first; Typst memoizes whole
+  compiles, so no name is compiled twice), pdf_standards=["ua-1"];
+- WeasyPrint: HTML(...).write_pdf(pdf_variant="pdf/ua-1").
 
-Prints each one's median and page count, and the ratios.
+Ours and Typst's runs are interleaved (one of each in turn), so both meet the same moments of a noisy
+machine. Each median is of wall-clock milliseconds, with the process CPU time beside it (Typst may use more
+than one thread). Page counts and a PDF/UA-1 validation (page-validation, untimed) of one file from each
+show that the files are comparable. WeasyPrint needs Pango (a system library); when it is missing and this
+runs as root on Debian, it is installed with apt-get (not with --no-install); otherwise one line says what
+to install, and the others are still measured.
 """
 
 from __future__ import annotations
 
 import argparse
+import ctypes.util
 import html
+import importlib.metadata
 import io
+import os
+import shutil
 import statistics
-import sys
+import subprocess
+import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _common import PLAIN_LAST, ROOT, ensure_root_path, fictional_name, machine
 
-from pypdf import PdfReader  # noqa: E402
+ensure_root_path()
 
-from handouts.jobs.build import render_checked  # noqa: E402
-from handouts.jobs.packet import packet_document  # noqa: E402
-from handouts.load.project import Patient, Project  # noqa: E402
-from handouts.load.typefaces import TYPEFACES  # noqa: E402
-from handouts.model import Callout, Heading, ListBlock, PageBreak, Paragraph, Part  # noqa: E402
+from pypdf import PdfReader
 
-DOCUMENTS = ("infusion-day-checklist", "fibromyalgia-ketamine")
-FIRST = ("Ana", "Jack", "Zoë", "Minh", "Grace", "Omar", "Lucía", "Noah", "Rita", "Sam")
-LAST = ("Smith", "Garcia", "Nguyen", "Kowalski", "Brown", "Lee", "Vale", "Okafor", "Hughes", "Park")
+from handouts.jobs.build import SAMPLE_NOTE, render_checked
+from handouts.jobs.packet import packet_document
+from handouts.load.profile import sample_fields
+from handouts.load.project import Patient, Project
+from handouts.load.typefaces import TYPEFACES
+from handouts.model import Callout, Heading, ListBlock, PageBreak, Paragraph, Part
+from handouts.render.pdf import footer_height
+
+APPOINTMENT = datetime(2026, 12, 3, 9, 30)
+WARM_OURS, WARM_TYPST = 20, 5
+# What WeasyPrint loads at run time, by the Debian package that has it. harfbuzz-subset is optional (without
+# it WeasyPrint subsets fonts with fontTools, slower), so it is installed when it can be, never demanded.
+PANGO = {"pango-1.0": "libpango-1.0-0", "pangoft2-1.0": "libpangoft2-1.0-0"}
+OPTIONAL = {"harfbuzz-subset": "libharfbuzz-subset0"}
 
 
-def names(count: int) -> list[str]:
-    return [f"{FIRST[i % 10]} {LAST[(i // 10) % 10]}-{i}" for i in range(count)]
+# -- the same packet as Typst markup and as HTML ----------------------------------------------------------
+
+class Spacing:
+    """Our composer's spacing for a layout (handouts/render/compose.py), in points, for the peers to copy."""
+
+    def __init__(self, layout):
+        self.size = layout.body_size
+        self.gap = layout.paragraph_space * layout.body_size  # after a paragraph, a list, an important box
+        self.heading_before = self.gap + 1.5 * self.gap  # a paragraph's gap + a heading's own (added, not merged)
+        self.heading_after = 0.6 * self.gap
+        self.item_after = 0.3 * self.gap
+        self.task_after = 0.6 * self.gap
+        self.indent = layout.list_indent * layout.body_size
+        self.padding = 0.75 * layout.body_size
+        self.footer = footer_height(layout)  # ours keeps the footer inside the bottom margin
+        top, right, bottom, left = layout.margins
+        self.margins = {"top": top, "right": right, "bottom": bottom + self.footer, "left": left}
 
 
-def median_ms(make, items) -> tuple[float, bytes]:
-    times, last = [], b""
-    for item in items:
-        start = time.perf_counter()
-        last = make(item)
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times), last
+class Markup:
+    """Writes a Document's blocks out in another markup; subclasses say how each piece looks."""
+
+    def blocks(self, blocks, depth: int = 0) -> str:
+        out = []
+        for block in blocks:
+            if isinstance(block, Part):
+                out.append(self.part(self.blocks(block.blocks, depth), block.anchor))
+            elif isinstance(block, PageBreak):
+                out.append(self.page_break())
+            elif isinstance(block, Heading):
+                out.append(self.heading(block.level, self.inline(block.spans)))
+            elif isinstance(block, Paragraph):
+                out.append(self.paragraph(self.inline(block.spans), block.write_in))
+            elif isinstance(block, ListBlock):
+                out.append(self.list(block, depth))
+            elif isinstance(block, Callout):
+                out.append(self.callout(self.blocks(block.blocks, depth)))
+        return "\n".join(out)
+
+    def inline(self, spans) -> str:
+        out = []
+        for span in spans:
+            piece = self.text(span.text)
+            if span.bold:
+                piece = self.bold(piece)
+            if span.href:
+                piece = self.link(piece, span.href)
+            out.append(piece)
+        return "".join(out)
+
+
+class TypstMarkup(Markup):
+    def __init__(self, space: Spacing, author: str):
+        self.space, self.author = space, author
+        self.anchor = ""  # the label the next level-1 heading gets: where "#name" links in the opening go
+
+    @staticmethod
+    def text(value: str) -> str:
+        return '#"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    def string(self, value: str) -> str:
+        return self.text(value)[1:]
+
+    def bold(self, piece: str) -> str:
+        return f"#strong[{piece}]"
+
+    def link(self, piece: str, href: str) -> str:
+        target = f"<{href[1:]}>" if href.startswith("#") else self.string(href)
+        return f"#link({target})[{piece}]"
+
+    def part(self, content: str, anchor: str) -> str:
+        return content
+
+    def page_break(self) -> str:
+        return "#pagebreak()"
+
+    def heading(self, level: int, content: str) -> str:
+        label, self.anchor = (f" <{self.anchor}>" if self.anchor and level == 1 else ""), ""
+        return f"#heading(level: {level})[{content}]{label}\n"
+
+    def paragraph(self, content: str, write_in: bool) -> str:
+        return content + (" #box(width: 1fr, stroke: (bottom: 1pt))" if write_in else "") + "\n"
+
+    def list(self, block: ListBlock, depth: int) -> str:
+        entries = []
+        for item in block.items:
+            line = " #box(width: 1fr, stroke: (bottom: 1pt))" if item.write_in else ""
+            children = self.blocks(item.children, depth + 1)
+            entries.append(f"[{self.inline(item.spans)}{line}" + (f"\n\n{children}]" if children else "]"))
+        s = self.space
+        if any(item.task is not None for item in block.items):  # a box to tick for a marker, as ours
+            marker = f"box(width: {s.indent}pt)[#box(width: {s.size}pt, height: {s.size}pt, stroke: 1.5pt)#h(1fr)]"
+            return f"#list(marker: {marker}, spacing: {s.task_after}pt, {', '.join(entries)})"
+        if block.ordered:
+            return f"#enum(start: {block.start}, {', '.join(entries)})"
+        return f"#list({', '.join(entries)})"
+
+    def callout(self, content: str) -> str:
+        s = self.space
+        return (f"#block(width: 100%, stroke: 3pt, inset: {s.padding}pt, above: 0pt, below: {s.gap}pt)"
+                f"[{content}]")
+
+    def blocks(self, blocks, depth: int = 0) -> str:
+        out = []
+        for block in blocks:
+            if isinstance(block, Part) and block.anchor:
+                self.anchor = block.anchor
+            out.append(super().blocks([block], depth))
+        return "\n".join(out)
+
+    def document(self, document, layout, note: str) -> str:
+        s, sizes = self.space, layout.heading_sizes
+        m = s.margins
+        width, height = layout.page_size
+        # Every line box is line_spacing x its size high, the baseline where ours puts it (the text's
+        # half-leading box, ascent 0.8 em): top-edge and bottom-edge make the box, leading 0 stacks them.
+        half = (layout.line_spacing - 1) / 2
+        top, bottom = half + 0.8, layout.line_spacing - (half + 0.8)
+        return f"""#set document(title: {self.string(document.title)}, author: {self.string(self.author)})
+#set page(width: {width}pt, height: {height}pt,
+  margin: (top: {m["top"]}pt, right: {m["right"]}pt, bottom: {m["bottom"]}pt, left: {m["left"]}pt),
+  footer-descent: {s.footer - layout.footer_size * layout.line_spacing}pt,
+  footer: context [{self.text(note)} #h(1fr) Page #counter(page).display() of #counter(page).final().first()])
+#set text(font: "Atkinson Hyperlegible", size: {layout.body_size}pt, lang: "en", region: "us",
+  top-edge: {top:.4f}em, bottom-edge: -{bottom:.4f}em)
+#set par(leading: 0pt, spacing: {s.gap}pt)
+#show heading: set block(above: {s.heading_before}pt, below: {s.heading_after}pt)
+#show heading.where(level: 1): set block(above: {s.gap}pt)
+#show heading.where(level: 1): set text(size: {sizes[0]}pt)
+#show heading.where(level: 2): set text(size: {sizes[1]}pt)
+#show heading.where(level: 3): set text(size: {sizes[2]}pt)
+// Markers in a column of list_indent, left-aligned, as ours.
+#set list(marker: box(width: {s.indent}pt)[•#h(1fr)], body-indent: 0pt, spacing: {s.item_after}pt)
+#set enum(numbering: n => box(width: {s.indent}pt)[#n.#h(1fr)], body-indent: 0pt, spacing: {s.item_after}pt)
+#show list: set block(above: 0pt, below: {s.gap}pt)
+#show enum: set block(above: 0pt, below: {s.gap}pt)
+{self.blocks(document.blocks)}
+"""
+
+
+class HtmlMarkup(Markup):
+    def __init__(self, space: Spacing, author: str):
+        self.space, self.author = space, author
+
+    text = staticmethod(html.escape)
+
+    def bold(self, piece: str) -> str:
+        return f"<strong>{piece}</strong>"
+
+    def link(self, piece: str, href: str) -> str:
+        return f'<a href="{html.escape(href)}">{piece}</a>'
+
+    def part(self, content: str, anchor: str) -> str:
+        return f'<section id="{html.escape(anchor)}">{content}</section>' if anchor else f"<section>{content}</section>"
+
+    def page_break(self) -> str:
+        return ""  # every section but the first starts a page (CSS)
+
+    def heading(self, level: int, content: str) -> str:
+        return f"<h{level}>{content}</h{level}>"
+
+    def paragraph(self, content: str, write_in: bool) -> str:
+        return f"<p>{content}{' <span class=line></span>' if write_in else ''}</p>"
+
+    def list(self, block: ListBlock, depth: int) -> str:
+        tag = "ol" if block.ordered else "ul"
+        tasks = ' class="tasks"' if any(item.task is not None for item in block.items) else ""
+        start = f' start="{block.start}"' if block.ordered and block.start != 1 else ""
+        entries = []
+        for item in block.items:
+            line = " <span class=line></span>" if item.write_in else ""
+            entries.append(f"<li>{self.inline(item.spans)}{line}{self.blocks(item.children, depth + 1)}</li>")
+        return f"<{tag}{tasks}{start}>{''.join(entries)}</{tag}>"
+
+    def callout(self, content: str) -> str:
+        return f'<div class="callout">{content}</div>'
+
+    def document(self, document, layout, note: str, fonts: tuple[Path, Path]) -> str:
+        s, sizes = self.space, layout.heading_sizes
+        m = s.margins
+        width, height = layout.page_size
+        regular, bold = fonts
+        footer = (f"font: {layout.footer_size}pt/{layout.line_spacing} Atkinson; vertical-align: top; "
+                  f"padding-top: {s.footer - layout.footer_size * layout.line_spacing}pt")
+        quoted = note.replace("\\", "\\\\").replace('"', '\\"')
+        return f"""<!DOCTYPE html><html lang="en-US"><head><meta charset="utf-8">
+<title>{html.escape(document.title)}</title><meta name="author" content="{html.escape(self.author)}">
+<style>
+@font-face {{ font-family: Atkinson; src: url("{regular.as_uri()}"); font-weight: normal; }}
+@font-face {{ font-family: Atkinson; src: url("{bold.as_uri()}"); font-weight: bold; }}
+@page {{ size: {width}pt {height}pt; margin: {m["top"]}pt {m["right"]}pt {m["bottom"]}pt {m["left"]}pt;
+  @bottom-left {{ content: "{quoted}"; {footer}; }}
+  @bottom-right {{ content: "Page " counter(page) " of " counter(pages); {footer}; }} }}
+html {{ font: {layout.body_size}pt/{layout.line_spacing} Atkinson; }}
+body {{ margin: 0; }}
+section + section {{ break-before: page; }}
+p {{ margin: 0 0 {s.gap}pt; }}
+h1, h2, h3 {{ margin: {s.heading_before}pt 0 {s.heading_after}pt; }}
+h1 {{ font-size: {sizes[0]}pt; margin-top: 0; }} h2 {{ font-size: {sizes[1]}pt; }} h3 {{ font-size: {sizes[2]}pt; }}
+ul, ol {{ margin: 0 0 {s.gap}pt; padding: 0 0 0 {s.indent}pt; }}
+li {{ margin: 0 0 {s.item_after}pt; }}
+li > p {{ margin: 0; }}
+ul.tasks {{ list-style: none; }}
+ul.tasks > li {{ margin-bottom: {s.task_after}pt; }}
+ul.tasks > li::before {{ content: ""; display: inline-block; box-sizing: border-box; width: {s.size}pt;
+  height: {s.size}pt; border: 1.5pt solid black; margin: 0 {s.indent - s.size}pt 0 -{s.indent}pt; }}
+.line {{ display: inline-block; width: 40%; border-bottom: 1pt solid black; }}
+.callout {{ border: 3pt solid black; padding: {s.padding}pt; margin: 0 0 {s.gap}pt; }}
+.callout > :last-child {{ margin-bottom: 0; }}
+</style></head><body>{self.blocks(document.blocks)}</body></html>"""
+
+
+# -- measuring ---------------------------------------------------------------------------------------
+
+class Timer:
+    """Wall-clock and process CPU milliseconds of each call; the last result kept."""
+
+    def __init__(self, make):
+        self.make, self.wall, self.cpu, self.last = make, [], [], b""
+
+    def __call__(self, item) -> None:
+        wall, cpu = time.perf_counter(), time.process_time()
+        self.last = self.make(item)
+        self.cpu.append((time.process_time() - cpu) * 1000)
+        self.wall.append((time.perf_counter() - wall) * 1000)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.wall)
+
+    def line(self, label: str, what: str) -> str:
+        spread = statistics.quantiles(self.wall, n=4) if len(self.wall) > 1 else [self.median] * 3
+        return (f"{label:<13}{self.median:8.2f} ms (CPU {statistics.median(self.cpu):.2f} ms; quartiles "
+                f"{spread[0]:.2f}-{spread[2]:.2f}) per packet, median of {len(self.wall)}, "
+                f"{pages(self.last)} pages, {what}")
 
 
 def pages(pdf: bytes) -> int:
     return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
-# -- the same document for the peers -------------------------------------------------------------------
+def validated(pdf: bytes) -> str:
+    """PDF/UA-1 by the validator `handouts check` uses (not timed)."""
+    import page
 
-def _blocks(blocks, inline, heading, paragraph, items, callout, page_break) -> str:
-    out = []
-    for block in blocks:
-        if isinstance(block, Part):
-            out.append(_blocks(block.blocks, inline, heading, paragraph, items, callout, page_break))
-        elif isinstance(block, PageBreak):
-            out.append(page_break)
-        elif isinstance(block, Heading):
-            out.append(heading(block.level, inline(block.spans)))
-        elif isinstance(block, Paragraph):
-            out.append(paragraph(inline(block.spans), block.write_in))
-        elif isinstance(block, ListBlock):
-            out.append(items(block, lambda children: _blocks(children, inline, heading, paragraph, items, callout,
-                                                             page_break)))
-        elif isinstance(block, Callout):
-            out.append(callout(_blocks(block.blocks, inline, heading, paragraph, items, callout, page_break)))
-    return "\n".join(out)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "packet.pdf"
+        path.write_bytes(pdf)
+        report = page.validate_pdf(str(path), profile="ua1")
+    if report.is_compliant:
+        return "passes PDF/UA-1"
+    rules = sorted({failure.rule_id for failure in report.failures})
+    return f"PDF/UA-1: {len(report.failures)} failure(s) ({', '.join(rules[:3])})"
 
 
-def _inline(spans, text, bold: str, link: str, address) -> str:
-    """Spans in a markup: `text` and `address` escape, `bold` and `link` are formats of {piece} (and {href})."""
-    out = []
-    for span in spans:
-        piece = text(span.text)
-        if span.bold:
-            piece = bold.format(piece=piece)
-        if span.href:
-            piece = link.format(piece=piece, href=address(span.href))
-        out.append(piece)
-    return "".join(out)
+def version(name: str) -> str:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return "?"
 
 
-def typst_source(document, layout) -> str:
-    def text(value: str) -> str:
-        return '#"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-    def inline(spans) -> str:
-        return _inline(spans, text, "#strong[{piece}]", "#link({href})[{piece}]", lambda href: text(href)[1:])
-
-    def items(block, inner) -> str:
-        kind = "enum" if block.ordered else "list"
-        entries = []
-        for item in block.items:
-            box = "#box(width: 0.9em, height: 0.9em, stroke: 1.5pt) " if item.task is not None else ""
-            line = " #box(width: 1fr, stroke: (bottom: 1pt))" if item.write_in else ""
-            entries.append(f"[{box}{inline(item.spans)}{line}\n{inner(item.children)}]")
-        start = f"start: {block.start}, " if block.ordered else ""
-        return f"#{kind}({start}{', '.join(entries)})"
-
-    body = _blocks(
-        document.blocks, inline,
-        heading=lambda level, content: f"#heading(level: {level})[{content}]",
-        paragraph=lambda content, write_in: content + (" #box(width: 1fr, stroke: (bottom: 1pt))" if write_in
-                                                         else "") + "\n",
-        items=items,
-        callout=lambda content: f"#block(stroke: {layout.callout_border_width}pt, inset: 13.5pt)[{content}]",
-        page_break="#pagebreak()")
-    sizes = layout.heading_sizes
-    gap = layout.line_spacing - 0.7  # Typst measures leading from the cap height (about 0.7 em) down
-    return f"""#set document(title: {text(document.title)[1:]})
-#set page(paper: "us-letter", margin: {layout.margins[0]}pt,
-  footer: context [#h(1fr) Page #counter(page).display() of #counter(page).final().first()])
-#set text(font: "Atkinson Hyperlegible", size: {layout.body_size}pt, lang: "en", region: "us")
-// Typst's leading is the gap below the cap height: {layout.line_spacing} times the size from baseline to baseline.
-#set par(leading: {gap:.2f}em, spacing: {gap + layout.paragraph_space:.2f}em)
-#set list(spacing: {gap + 0.3:.2f}em)
-#set enum(spacing: {gap + 0.3:.2f}em)
-#show heading: set block(above: 2em, below: 1.2em)
-#show heading.where(level: 1): set text(size: {sizes[0]}pt)
-#show heading.where(level: 2): set text(size: {sizes[1]}pt)
-#show heading.where(level: 3): set text(size: {sizes[2]}pt)
-{body}
-"""
+def missing_libraries(libraries: dict[str, str]) -> list[str]:
+    """The Debian packages whose libraries are not found."""
+    return [package for library, package in libraries.items() if ctypes.util.find_library(library) is None]
 
 
-def html_source(document, layout, fonts: tuple[Path, Path]) -> str:
-    def inline(spans) -> str:
-        return _inline(spans, html.escape, "<strong>{piece}</strong>", '<a href="{href}">{piece}</a>', html.escape)
+def apt_install(packages: list[str]) -> bool:
+    """Install Debian packages when this runs as root where apt-get is; True if they are there afterwards."""
+    if os.name != "posix" or os.geteuid() != 0 or not shutil.which("apt-get"):
+        return False
+    print(f"weasyprint:  installing {' '.join(packages)} (apt-get) ...", flush=True)
+    command = ["apt-get", "install", "-y", "-q", "--no-install-recommends", *packages]
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": {**os.environ,
+                                                                                 "DEBIAN_FRONTEND": "noninteractive"}}
+    if subprocess.run(command, check=False, **quiet).returncode != 0:
+        subprocess.run(["apt-get", "update", "-q"], check=False, **quiet)
+        subprocess.run(command, check=False, **quiet)
+    return True
 
-    def items(block, inner) -> str:
-        tag = "ol" if block.ordered else "ul"
-        entries = []
-        for item in block.items:
-            box = '<span class="box" role="img" aria-label="check box"></span> ' if item.task is not None else ""
-            line = ' <span class="line"></span>' if item.write_in else ""
-            entries.append(f"<li>{box}{inline(item.spans)}{line}{inner(item.children)}</li>")
-        return f"<{tag}>{''.join(entries)}</{tag}>"
 
-    body = _blocks(
-        document.blocks, inline,
-        heading=lambda level, content: f"<h{level}>{content}</h{level}>",
-        paragraph=lambda content, write_in: f"<p>{content}{' <span class=line></span>' if write_in else ''}</p>",
-        items=items,
-        callout=lambda content: f'<div class="callout">{content}</div>',
-        page_break='<div class="break"></div>')
-    regular, bold = fonts
-    sizes = layout.heading_sizes
-    title = html.escape(document.title)
-    return f"""<!DOCTYPE html><html lang="en-US"><head><meta charset="utf-8"><title>{title}</title>
-<style>
-@font-face {{ font-family: Atkinson; src: url("{regular.as_uri()}"); font-weight: normal; }}
-@font-face {{ font-family: Atkinson; src: url("{bold.as_uri()}"); font-weight: bold; }}
-@page {{ size: letter; margin: {layout.margins[0]}pt;
-  @bottom-right {{ content: "Page " counter(page) " of " counter(pages); font: {layout.footer_size}pt Atkinson; }} }}
-body {{ font: {layout.body_size}pt/{layout.line_spacing} Atkinson; }}
-h1 {{ font-size: {sizes[0]}pt; }} h2 {{ font-size: {sizes[1]}pt; }} h3 {{ font-size: {sizes[2]}pt; }}
-.box {{ display: inline-block; width: 0.9em; height: 0.9em; border: 1.5pt solid black; }}
-.line {{ display: inline-block; width: 40%; border-bottom: 1pt solid black; }}
-.callout {{ border: {layout.callout_border_width}pt solid black; padding: 13.5pt; }}
-.break {{ break-after: page; }}
-</style></head><body>{body}</body></html>"""
+def weasyprint_html(no_install: bool):
+    """WeasyPrint's HTML class, or None after one line that says why not."""
+    try:
+        importlib.metadata.version("weasyprint")
+    except importlib.metadata.PackageNotFoundError:
+        print("weasyprint:  not installed (python -m pip install -e '.[bench]'); not measured")
+        return None
+    needed, optional = missing_libraries(PANGO), missing_libraries(OPTIONAL)
+    if (needed or optional) and not no_install and apt_install(needed + optional):
+        needed, optional = missing_libraries(PANGO), missing_libraries(OPTIONAL)
+    if needed:
+        print(f"weasyprint:  needs Pango: install Debian's {' '.join(needed)} (apt-get install {' '.join(needed)}) "
+              "or your system's Pango; not measured")
+        return None
+    if optional:
+        print(f"weasyprint:  without {' '.join(optional)} (slower font subsetting with fontTools)")
+    try:
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "HarfBuzz-Subset will be required by future versions"
+            from weasyprint import HTML
+    except (ImportError, OSError) as exc:
+        print(f"weasyprint:  cannot load ({str(exc).splitlines()[0]}); not measured")
+        return None
+    return HTML
+
+
+def profile(make, names, top: int = 15) -> None:
+    """cProfile of `make` over `names`: the top functions by cumulative and by own time, as shares of the total."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    start = time.perf_counter()
+    profiler.enable()
+    for name in names:
+        make(name)
+    profiler.disable()
+    total, count = time.perf_counter() - start, len(names)  # shares are of this: the whole loop, profiled
+    stats = pstats.Stats(profiler)
+    print(f"profile:     {total / count * 1000:.2f} ms a packet under cProfile (its overhead included: about 2-3x), "
+          f"{count} packets, shares of the whole")
+
+    def where(key) -> str:
+        path, line, function = key
+        if path == "~":
+            return function  # a built-in
+        parts = Path(path).parts
+        short = "/".join(parts[parts.index("handouts"):] if "handouts" in parts else parts[-2:])
+        return f"{short}:{line}({function})"
+
+    for column, title in ((3, "cumulative"), (2, "own time (tottime)")):
+        print(f"\nby {title}:\n{'share':>6} {'ms/packet':>9} {'calls/packet':>12}  function")
+        rows = sorted(stats.stats.items(), key=lambda item: item[1][column], reverse=True)[:top]
+        for key, values in rows:
+            print(f"{values[column] / total:6.1%} {values[column] / count * 1000:9.3f} {values[1] / count:12.1f}  "
+                  f"{where(key)}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=200)
-    parser.add_argument("--typst-runs", type=int, default=200)
-    parser.add_argument("--weasy-runs", type=int, default=20)
+    parser.add_argument("--runs", type=int, default=200, help="our packets, each way (default 200)")
+    parser.add_argument("--typst-runs", type=int, default=200, help="Typst compiles (default 200, at most --runs)")
+    parser.add_argument("--weasy-runs", type=int, default=20, help="WeasyPrint packets (default 20)")
+    parser.add_argument("--no-install", action="store_true", help="never install Pango with apt-get")
+    parser.add_argument("--profile", action="store_true",
+                        help="instead: cProfile of ours (row) over --runs packets, top 15 by cumulative and own time")
     args = parser.parse_args()
+    args.typst_runs = min(args.typst_runs, args.runs)
+    print(f"machine:     {machine()}")
 
     project = Project.open(ROOT / "content", ROOT / "layouts")
     layout = project.layouts.load("large-print")
-    when = datetime(2026, 12, 3, 9, 30)
-    every = names(max(args.runs, args.typst_runs, args.weasy_runs) + 20)
-    documents = {name: packet_document(project, Patient.from_values(name), when, DOCUMENTS) for name in every}
+    documents = tuple(project.content.names())  # a row without a `documents` column gets them all, in order
+    clinic = project.clinic
+    note = SAMPLE_NOTE if sample_fields(clinic) else f"{clinic['name']} · {clinic['phone']}"
+    # Names: one set each for ours (row), ours (render), Typst, WeasyPrint, and the warm-ups; none repeats.
+    count = args.runs
+    # The name is the preferred name too (as for a roster without that column): no greeting of one packet
+    # repeats in another, so no one gains from a name seen before (Typst's memo keeps recent paragraphs).
+    total = 3 * count + args.weasy_runs + WARM_OURS + WARM_TYPST + 1
+    every = [fictional_name(i, PLAIN_LAST)[0] for i in range(total)]
+    row_names, render_names, typst_names = every[:count], every[count:2 * count], every[2 * count:3 * count]
+    weasy_names, warm = every[3 * count:3 * count + args.weasy_runs + 1], every[3 * count + args.weasy_runs + 1:]
 
-    def ours_one(name: str) -> bytes:
-        return render_checked(project, documents[name], layout, "packet")
+    def packet(name: str) -> object:
+        return packet_document(project, Patient.from_values(name), APPOINTMENT, documents)
 
-    for name in every[-20:]:  # warm: fonts registered, templates compiled, caches filled
-        ours_one(name)
-    _, regular, bold = TYPEFACES["atkinson-hyperlegible"]
-    results = {}
+    def ours_row(name: str) -> bytes:  # batch.render_row, without its error wrapping
+        return render_checked(project, packet(name), layout, "packet")
+
+    prepared = {name: packet(name) for name in render_names + typst_names + weasy_names}
+
+    def ours_render(name: str) -> bytes:
+        return render_checked(project, prepared[name], layout, "packet")
+
+    for name in warm[:WARM_OURS]:  # fonts registered, templates compiled, caches filled
+        ours_row(name)
+    if args.profile:
+        profile(ours_row, row_names)
+        return
+    row, render = Timer(ours_row), Timer(ours_render)
+    peers = {}
     try:
         import typst
     except ImportError:
-        print("typst:      not installed (python -m pip install -e '.[bench]')")
-        results["ours"] = median_ms(ours_one, every[:args.runs])
+        print("typst:       not installed (python -m pip install -e '.[bench]'); not measured")
+        typst_timer = None
     else:
-        sources = {name: typst_source(documents[name], layout).encode() for name in every[:args.runs] + every[-5:]}
+        space = Spacing(layout)
+        sources = {}
+        for name in typst_names + warm[WARM_OURS:]:
+            document = prepared.get(name) or packet(name)
+            sources[name] = TypstMarkup(space, clinic["name"]).document(document, layout, note).encode()
+        _, regular, _ = TYPEFACES["atkinson-hyperlegible"]
         compiler = typst.Compiler(font_paths=[str(Path(str(regular)).parent)], ignore_system_fonts=True)
 
         def typst_one(name: str) -> bytes:
             return compiler.compile(input=sources[name], format="pdf", pdf_standards=["ua-1"])
 
-        for name in every[-5:]:  # warm, with names that are not measured (Typst memoizes whole compiles)
+        for name in warm[WARM_OURS:]:  # warm, with names that are not measured (Typst memoizes whole compiles)
             typst_one(name)
-        # Interleaved, one of ours then one of Typst's: both see the same moments of a noisy machine.
-        ours_times, typst_times, ours_pdf, typst_pdf = [], [], b"", b""
-        for i, name in enumerate(every[:args.runs]):
-            for make, times, store in ((ours_one, ours_times, "ours"), (typst_one, typst_times, "typst")):
-                if store == "typst" and i >= args.typst_runs:
-                    continue
-                start = time.perf_counter()
-                pdf = make(name)
-                times.append((time.perf_counter() - start) * 1000)
-                if store == "ours":
-                    ours_pdf = pdf
-                else:
-                    typst_pdf = pdf
-        results["ours"] = (statistics.median(ours_times), ours_pdf)
-        results["typst"] = (statistics.median(typst_times), typst_pdf)
-    ours, pdf = results["ours"]
-    print(f"ours:       {ours:8.2f} ms per packet (median of {args.runs}), {pages(pdf)} pages, PDF/UA-1 + PDF/A-2a")
-    if "typst" in results:
-        print(f"typst:      {results['typst'][0]:8.2f} ms per packet (median of {args.typst_runs}, interleaved with "
-              f"ours), {pages(results['typst'][1])} pages, PDF/UA-1")
-    try:
-        from weasyprint import HTML
-    except (ImportError, OSError) as exc:  # OSError: Pango, a system library WeasyPrint needs, is missing
-        print(f"weasyprint: cannot run here ({str(exc).splitlines()[0]})")
-    else:
+        typst_timer = Timer(typst_one)
+    for i in range(count):  # interleaved: one of each in turn
+        row(row_names[i])
+        if typst_timer is not None and i < args.typst_runs:
+            typst_timer(typst_names[i])
+        render(render_names[i])
+    print(row.line("ours, row:", "fill + parse + render, as `handouts packets` per row; PDF/UA-1 + PDF/A-2a"))
+    print(render.line("ours, render:", "render_checked() of a filled, parsed packet"))
+    if typst_timer is not None and typst_timer.wall:
+        print(typst_timer.line("typst:", f"Typst {version('typst')}, PDF/UA-1, interleaved with ours"))
+        peers["typst"] = typst_timer
+
+    HTML = weasyprint_html(args.no_install)
+    if HTML is not None and args.weasy_runs > 0:
+        space = Spacing(layout)
+        _, regular, bold = TYPEFACES["atkinson-hyperlegible"]
         fonts = (Path(str(regular)), Path(str(bold)))
-        sources = {name: html_source(documents[name], layout, fonts) for name in every[:args.weasy_runs + 2]}
+        sources = {}
+        for name in weasy_names:
+            sources[name] = HtmlMarkup(space, clinic["name"]).document(prepared[name], layout, note, fonts)
 
         def weasy(name: str) -> bytes:
             return HTML(string=sources[name]).write_pdf(pdf_variant="pdf/ua-1")
 
-        weasy(every[args.weasy_runs])
-        results["weasyprint"] = median_ms(weasy, every[:args.weasy_runs])
-        print(f"weasyprint: {results['weasyprint'][0]:8.2f} ms per packet (median of {args.weasy_runs}), "
-              f"{pages(results['weasyprint'][1])} pages, PDF/UA-1")
-    if "typst" in results:
-        print(f"ours / Typst = {ours / results['typst'][0]:.2f} (target <= 0.5)")
-    if "weasyprint" in results:
-        print(f"WeasyPrint / ours = {results['weasyprint'][0] / ours:.0f}x (target >= 100x)")
+        weasy(weasy_names[-1])  # warm: fonts loaded
+        weasy_timer = Timer(weasy)
+        for name in weasy_names[:-1]:
+            weasy_timer(name)
+        print(weasy_timer.line("weasyprint:", f"WeasyPrint {version('weasyprint')}, pdf/ua-1"))
+        peers["weasyprint"] = weasy_timer
+
+    checks = [("ours", row.last)] + [(label, timer.last) for label, timer in peers.items()]
+    print("validation:  " + "; ".join(f"{label} {validated(pdf)}" for label, pdf in checks))
+    if "typst" in peers:
+        t = peers["typst"].median
+        print(f"ours / Typst = {row.median / t:.2f} per row, {render.median / t:.2f} render only (target <= 0.5)")
+    if "weasyprint" in peers:
+        w = peers["weasyprint"].median
+        print(f"WeasyPrint / ours = {w / row.median:.0f}x per row, {w / render.median:.0f}x render only "
+              "(target >= 100x)")
 
 
 if __name__ == "__main__":

@@ -20,9 +20,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from handouts.jobs.build import creation_time, load_document  # noqa: E402
-from handouts.load.project import Project  # noqa: E402
-from handouts.render.pdf import RenderOptions, render_pdf  # noqa: E402
+from handouts.jobs.build import creation_time, load_document
+from handouts.load.project import Project
+from handouts.render.pdf import RenderOptions, render_pdf
 
 
 def time_renders(document, layout, variants, repeat: int) -> list[float]:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from packets import FIRST, LAST, LAYOUTS  # the same fictional names as the packets benchmark
+from _common import FIRST, LAST, LAYOUTS  # the same fictional names as the other benchmarks
 
 
 def write_roster(path: Path, rows: int) -> None:
