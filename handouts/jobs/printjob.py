@@ -22,6 +22,7 @@ from typing import BinaryIO
 
 import pikepdf
 
+from ..errors import InputError
 from ..render.forms import FONT_RESOURCE
 from ..render.metadata import PRODUCER, SRGB_PROFILE, xmp_packet
 from .atomic import open_atomically
@@ -60,7 +61,12 @@ class PrintJob:
         return self
 
     def add(self, label: str, path: Path) -> None:
-        self._writer.append(Path(path), label)
+        try:
+            self._writer.append(Path(path), label)
+        except OSError as exc:  # a full disk: the run stops with its summary, and the job goes
+            raise InputError(f"cannot write the print job ({exc.strerror})", source=str(self.target),
+                             rule="print-job-unwritable",
+                             hint="check that the disk has room, or choose another place for the print job") from None
         self.packets += 1
 
     def finish(self) -> int:

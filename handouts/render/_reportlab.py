@@ -231,11 +231,6 @@ def add_annotation(canv: Canvas, name: str, annotation: PDFDictionary) -> None:
     canv._addAnnotation(annotation, name)
 
 
-def annotation_reference(canv: Canvas, name: str):
-    """A reference to the annotation added under `name`, for the form's /Fields."""
-    return pdfdoc.PDFObjectReference(canv._doc.annotationName(name))
-
-
 def register(canv: Canvas, obj: PDFObject):
     """`obj` as an indirect object of the document (streams must be): its reference."""
     return canv._doc.Reference(obj)

@@ -252,6 +252,28 @@ def test_a_full_disk_stops_with_a_summary(capsys, tmp_path, write_roster, monkey
     assert "Stopped: 1 packet(s) not written" in err and "No space left" in err
 
 
+def test_a_full_disk_under_the_print_job_stops_with_a_summary_and_leaves_no_job(capsys, tmp_path, write_roster,
+                                                                                 monkeypatch):
+    import errno
+
+    from handouts.jobs import printjob
+
+    real, calls = printjob._StreamingWriter._write, []
+
+    def write(self, data):
+        calls.append(len(data))
+        if len(calls) > 400:  # the second packet no longer fits
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(self, data)
+
+    monkeypatch.setattr(printjob._StreamingWriter, "_write", write)
+    job = tmp_path / "jobs" / "print.pdf"
+    code, out, err = packets(capsys, write_roster(TWO), tmp_path / "out", "--print-job", str(job), "--jobs", "1")
+    assert code == 2 and "Stopped" in err
+    assert "cannot write the print job (No space left on device)" in err and "Traceback" not in err
+    assert not job.parent.exists() or list(job.parent.iterdir()) == []  # no job, no temporary file
+
+
 def test_leftovers_of_a_killed_run_are_cleaned(capsys, tmp_path, write_roster):
     out = tmp_path / "out"
     out.mkdir()
