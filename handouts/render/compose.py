@@ -10,7 +10,8 @@ from .tagging import StructTree
 
 # What a screen reader says for a printed checkbox (not ticked, ticked) and for a line to write on (with no
 # words before it, and after words that name it), by the document's language.
-CHECKBOX_SPOKEN = {"en": ("check box, not ticked", "check box, ticked"), "es": ("casilla sin marcar", "casilla marcada")}
+CHECKBOX_SPOKEN = {"en": ("check box, not ticked", "check box, ticked"),
+                   "es": ("casilla sin marcar", "casilla marcada")}
 WRITE_IN_SPOKEN = {"en": ("blank line to write on", "blank line to write: {name}"),
                    "es": ("línea en blanco para escribir", "línea en blanco para escribir: {name}")}
 
