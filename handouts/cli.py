@@ -402,12 +402,15 @@ def _print_table(files) -> None:
 @click.option("--smtp-user", metavar="NAME",
               help="Log in as NAME; the password comes from HANDOUTS_SMTP_PASSWORD or a prompt.")
 @click.option("--from", "sender", metavar="ADDRESS", help="Sender address (default: email in the clinic profile).")
-@click.option("--dry-run", is_flag=True, help="List what would go (masked addresses), send and record nothing.")
-@click.option("--resend", multiple=True, metavar="ID", help="Deliver this patient_id again; repeat for several.")
+@click.option("--dry-run", is_flag=True, help="Show the review and check every packet; send and record nothing.")
+@click.option("--yes", "confirmed", is_flag=True, help="Send without asking (for scripts): the review is still shown.")
+@click.option("--resend", multiple=True, metavar="ID",
+              help="Deliver only this patient_id, again; repeat for several.")
 @click.option("--allow-shared-address", is_flag=True, help="Send to an address more than one row has (a family).")
 @click.option("--ledger", "ledger_file", type=click.Path(path_type=Path), default="output/send-ledger.sqlite3",
               show_default=True, help="The delivery ledger (SQLite, readable by you alone).")
-@click.option("--status", is_flag=True, help="Print what the ledger holds, and stop.")
+@click.option("--status", is_flag=False, flag_value="", default=None, metavar="[ID]",
+              help="Print each patient's deliveries from the ledger (or every record of ID), and stop.")
 @click.option("--export-ledger", type=click.Path(path_type=Path), metavar="FILE.csv",
               help="Write the ledger as CSV, and stop.")
 @click.option("--rate", metavar="N/min", help="At most N deliveries a minute, e.g. 30/min.")
@@ -417,22 +420,27 @@ def _print_table(files) -> None:
 @click.option("--clinic", "clinic_file", type=click.Path(path_type=Path), help="Clinic profile YAML.")
 @_selection_options
 @_project_options
-def send(roster_file, outbox, smtp_server, smtp_tls, smtp_ca_file, smtp_user, sender, dry_run, resend,
+def send(roster_file, outbox, smtp_server, smtp_tls, smtp_ca_file, smtp_user, sender, dry_run, confirmed, resend,
          allow_shared_address, ledger_file, status, export_ledger, rate, jobs, quiet, clinic_file, day, ids, today,
          content_dir, layouts_dir):
     """Email each patient in ROSTER.csv their packet: as drafts in --outbox (default) or by --smtp.
 
-    Every delivery is recorded in the --ledger; running the same command again
-    skips the rows already drafted or sent. Rows without a valid address, rows
-    that share one, and packets that do not show their patient's name are
-    reported and never sent (exit 1).
+    First it shows who gets what (row, id, name, appointment, language, print
+    size, address, state) and asks before anything goes; --yes answers for
+    scripts. Every delivery is recorded in the --ledger: a patient gets their
+    packet once (a series of infusions is one email; a changed appointment
+    gets a new email that says it replaces the first). Rows without a valid
+    address, rows that share one, and packets that do not show their patient's
+    name are reported and never sent (exit 1).
 
     \b
     Examples:
       handouts send roster.csv --dry-run
       handouts send roster.csv                                  # drafts in output/outbox
       handouts send roster.csv --smtp mail.clinic.org --smtp-user frontdesk --rate 30/min
+      handouts send roster.csv --resend P0042                   # that patient only, again
       handouts send --status
+      handouts send --status P0042
       handouts send --export-ledger deliveries.csv
     """
     from .jobs import send as job
@@ -440,14 +448,14 @@ def send(roster_file, outbox, smtp_server, smtp_tls, smtp_ca_file, smtp_user, se
     from .jobs.ledger import Ledger
     from .jobs.message import letter as compose_letter
 
-    if status or export_ledger:
+    if status is not None or export_ledger:
         ledger = Ledger.existing(ledger_file)
         if ledger is None:
             raise InputError("there is no ledger here yet", source=str(ledger_file), rule="ledger-missing",
                              hint="send first, or name the ledger with --ledger FILE")
         with ledger:
-            if status:
-                for line in job.ledger_summary(ledger):
+            if status is not None:
+                for line in job.ledger_summary(ledger, status or None):
                     click.echo(line)
             if export_ledger:
                 click.echo(f"Wrote {ledger.export_csv(export_ledger)} record(s) to {export_ledger}.")
@@ -464,7 +472,7 @@ def send(roster_file, outbox, smtp_server, smtp_tls, smtp_ca_file, smtp_user, se
     plan = job.plan_send(project, roster_file, Selection(today, day, ids), allow_shared_address)
     for note in plan.notes:
         click.echo(f"Note: {note}.")
-    unknown = set(resend) - {o.row.patient_id for o in plan.outgoing}
+    unknown = {i.casefold() for i in resend} - {o.row.patient_id.casefold() for o in plan.outgoing}
     if unknown:
         click.echo(f"Note: {len(unknown)} --resend id(s) match no row that can be sent.")
     names: dict[str, str] = {}
@@ -474,15 +482,67 @@ def send(roster_file, outbox, smtp_server, smtp_tls, smtp_ca_file, smtp_user, se
         ledger.hold()
     show = not quiet and plan.total > 5 and sys.stderr.isatty()
     try:
+        sender_job = job.Sender(project, ProjectPaths(content_dir, layouts_dir, clinic_file), letter, transport,
+                                ledger, jobs, frozenset(resend), limit, today=today, draft_names=names)
+        lines = sender_job.review(plan)
+        _show_review(lines, transport, outbox, full=dry_run or sys.stdout.isatty())
+        if not dry_run:
+            _confirm(lines, transport.name, confirmed)
         with open(os.devnull, "w") as hidden, \
                 click.progressbar(length=plan.total, label="Emails", file=sys.stderr if show else hidden) as bar:
-            sender_job = job.Sender(project, ProjectPaths(content_dir, layouts_dir, clinic_file), letter, transport,
-                                    ledger, jobs, frozenset(resend), limit, bar.update, names)
-            result = sender_job.run(plan, dry_run)
+            sender_job.progress = bar.update
+            result = sender_job.run(plan, dry_run, lines)
     finally:
         if ledger is not None:
             ledger.close()
     _report_send(plan, result, transport.name, dry_run)
+
+
+def _show_review(lines, transport, outbox, full: bool) -> None:
+    """Who gets what, one block a row. Names and addresses only when a person looks (a terminal, or --dry-run):
+    piped into a log, the review shows ids and masked addresses."""
+    from .jobs.review import ALREADY, REFUSED
+    from .jobs.send import mask
+    from .load.dates import in_words
+    from .load.languages import language_name
+
+    done_word = "drafted" if transport.name == "drafts" else "sent"
+    where = f"as drafts in {outbox}" if transport.name == "drafts" else f"by email through {transport.host}"
+    click.echo(f"Review: who gets what, {where}:")
+    for line in lines:
+        who = line.patient_id if is_safe_id(line.patient_id) else "patient_id not shown"
+        state = f"already {done_word}" if line.state == ALREADY else line.state
+        if line.earlier is not None:
+            state += f" (this email replaces the one for {in_words(line.earlier)})"
+        if line.state == REFUSED or line.reason:
+            state += f": {line.reason}"
+        click.echo(terminal_safe(f"  row {line.number}, {who}: {state}"))
+        if line.row is None:
+            continue
+        row = line.row
+        if full:
+            click.echo(terminal_safe(f"      {row.name}  ->  {line.recipient}"))
+        else:
+            click.echo(terminal_safe(f"      to {mask(line.recipient)} (names and addresses show at a terminal)"))
+        click.echo(terminal_safe(f"      {in_words(row.appointment)}; {language_name(row.language)}; "
+                                 f"{row.layout.replace('-', ' ')}"))
+
+
+def _confirm(lines, transport_name: str, confirmed: bool) -> None:
+    """Ask before anything goes; without a terminal, only --yes answers."""
+    due = [line for line in lines if line.due]
+    if not due or confirmed:
+        return
+    patients = len({line.patient_id.casefold() for line in due})
+    verb = "Draft" if transport_name == "drafts" else "Send"
+    question = f"{verb} {len(due)} email(s) to {patients} patient(s)?"
+    if not sys.stdin.isatty():
+        raise InputError(f"{len(due)} email(s) wait for a yes, and there is no terminal to ask at; nothing was sent",
+                         source="send", rule="send-not-confirmed",
+                         hint="run it at a terminal to answer, or add --yes once the review above is right")
+    if not click.confirm(question, default=False):
+        click.echo("Nothing sent: not confirmed.")
+        sys.exit(1)
 
 
 def _sender_address(address: str | None) -> str:
@@ -530,6 +590,8 @@ def _report_send(plan, result, transport_name: str, dry_run: bool) -> None:
                                  f"{preview.size / 1024:.0f} KB"))
     problems = sorted(plan.problems + result.failed, key=lambda p: p.number)
     _report_rows(problems, "failed")
+    if result.waiting:
+        click.echo(f"Not asked this time: {len(result.waiting)} row(s) (only the --resend ids go).")
     if dry_run:
         click.echo("Dry run, nothing sent or recorded: "
                    + summary_line(len(result.previews), len(result.skipped), problems, done_word, "ready"))

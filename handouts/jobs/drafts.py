@@ -47,3 +47,8 @@ class DraftsTransport:
             raise PermanentFailure("the draft's file name is not a plain .eml name")  # a bug upstream; never escape
         write_atomically(self.outbox / name, data)
         return DRAFTED
+
+    def withdraw(self, name: str) -> None:
+        """Remove an earlier draft this run's draft replaces (the appointment changed): it must not be sent."""
+        if Path(name).name == name and name.endswith(".eml"):
+            (self.outbox / name).unlink(missing_ok=True)

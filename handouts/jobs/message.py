@@ -51,15 +51,17 @@ def email_language(project: Project, row: RosterRow) -> str | None:
     return row.language if project.content.has_edition(EMAIL, row.language) else None
 
 
-def compose(project: Project, common: Letter, row: RosterRow, recipient: str, pdf: bytes) -> EmailMessage:
+def compose(project: Project, common: Letter, row: RosterRow, recipient: str, pdf: bytes,
+            earlier: datetime | None = None) -> EmailMessage:
     """One patient's email: multipart/mixed of multipart/alternative (text, HTML) and the packet.
 
-    Subject, body, `lang` and Content-Language follow the row's language when `_email.md` has that edition."""
+    Subject, body, `lang` and Content-Language follow the row's language when `_email.md` has that edition.
+    `earlier`: the appointment an earlier email was for, which this one replaces (`earlier_appointment`)."""
     language = email_language(project, row)
     if language is not None and language != common.language:
         common = letter(project, common.sender, language)
     document = load_document(project, EMAIL, Patient.from_values(row.name, row.preferred_name), row.appointment,
-                             language)
+                             language, earlier_appointment=earlier)
     message = EmailMessage()
     message["Subject"] = common.subject
     message["From"] = common.sender

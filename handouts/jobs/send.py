@@ -18,22 +18,24 @@ import time
 import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
 from email_validator import EmailNotValidError, validate_email
 from pypdf import PdfReader
 
-from ..errors import Finding, InputError, ProfileError
+from ..errors import Finding, InputError, ProfileError, terminal_safe
 from ..load.profile import sample_fields
 from ..load.project import Project
-from ..load.roster import RosterRow, RowProblem
+from ..load.roster import RosterRow, RowProblem, is_safe_id
 from .batch import ProjectPaths, Selection, read_roster, render_rows
 from .delivery import AuthenticationFailure, DeliveryFailure, PermanentFailure, TemporaryFailure, Transport
 from .filenames import collision_key, packet_filename
-from .ledger import DONE, FAILED, SENDING, Key, Ledger
+from .ledger import COLUMNS, FAILED, SENDING, Key, Ledger
 from .message import Letter, compose
+from .review import ALREADY, NOT_ASKED, UNSURE, Line, by_patient, id_key, refused, state_of
 
 # The shipped sample profile's marks: North American fictional numbers, documentation domains, its street.
 # A `.test` domain is not one of them: it is how the tests' fictional clinic is written (see README).
@@ -74,6 +76,7 @@ class Outgoing:
     row: RosterRow
     recipient: str  # normalized
     draft_name: str  # '<safe id>_<date>.eml': never a name
+    earlier: datetime | None = None  # the appointment of an earlier email this one replaces
 
     def key(self, transport: str) -> Key:
         return Key(self.row.patient_id, f"{self.row.appointment:%Y-%m-%d %H:%M}", self.recipient, transport)
@@ -124,8 +127,8 @@ def plan_send(project: Project, roster: Path, selection: Selection, allow_shared
     return SendPlan(outgoing, sorted(problems, key=lambda p: p.number), names, notes)
 
 
-def _draft_name(row: RosterRow) -> str:
-    return packet_filename(row.patient_id, row.appointment).removesuffix(".pdf") + ".eml"
+def _draft_name(row: RosterRow, appointment: datetime | None = None) -> str:
+    return packet_filename(row.patient_id, appointment or row.appointment).removesuffix(".pdf") + ".eml"
 
 
 # -- reading the packet back --------------------------------------------------------------------------
@@ -180,7 +183,7 @@ def _contains(text: str, name: str) -> bool:
 
 @dataclass(frozen=True)
 class Preview:
-    """One row as --dry-run shows it: nothing that names the patient."""
+    """A due row whose packet was made and checked by --dry-run: its size."""
 
     number: int
     patient_id: str
@@ -192,6 +195,7 @@ class Preview:
 class SendResult:
     done: list[Outgoing] = field(default_factory=list)
     skipped: list[Outgoing] = field(default_factory=list)  # already drafted or sent
+    waiting: list[Outgoing] = field(default_factory=list)  # not among the ids given to --resend
     failed: list[RowProblem] = field(default_factory=list)
     previews: list[Preview] = field(default_factory=list)  # --dry-run
     stopped: Finding | None = None  # why the run stopped early (exit 2)
@@ -252,42 +256,56 @@ class Sender:
     resend: frozenset[str] = frozenset()
     rate: RateLimit = field(default_factory=RateLimit)
     progress: Callable[[int], None] = lambda n: None
+    today: date = field(default_factory=date.today)  # visits before it have passed
     # Message-ID -> the draft's file name, while the message is handed over: what DraftsTransport names it.
     draft_names: dict[str, str] = field(default_factory=dict)
 
-    def due(self, plan: SendPlan, result: SendResult) -> list[Outgoing]:
-        """The rows to deliver now; the rest are skipped (done) or failed (left "sending" by a stopped run)."""
-        latest = self.ledger.latest() if self.ledger else {}
+    def review(self, plan: SendPlan) -> list[Line]:
+        """Every row of the plan, in roster order, with what this run will do with it: for a person to check."""
+        history = by_patient(self.ledger.latest() if self.ledger else {}, self.transport.name)
+        asked = {id_key(patient_id) for patient_id in self.resend}
         # Writing a draft again replaces it; sending again cannot be undone, so only drafts retry by themselves.
-        replaces = getattr(self.transport, "replaces", False)
+        redo = getattr(self.transport, "replaces", False)
+        lines = [state_of(o.row, o.recipient, history.get(id_key(o.row.patient_id), []),
+                          asked=id_key(o.row.patient_id) in asked, resending=bool(self.resend), redo_sending=redo,
+                          today=self.today) for o in plan.outgoing]
+        return sorted(lines + [refused(problem) for problem in plan.problems], key=lambda line: line.number)
+
+    def due(self, plan: SendPlan, result: SendResult, lines: list[Line] | None = None) -> list[Outgoing]:
+        """The rows to deliver now; the rest are skipped (done), waiting (--resend) or failed (may have gone)."""
+        by_number = {outgoing.row.number: outgoing for outgoing in plan.outgoing}
         due = []
-        for outgoing in plan.outgoing:
-            state = latest.get(outgoing.key(self.transport.name))
-            if outgoing.row.patient_id in self.resend or state is None or state == FAILED \
-                    or (state == SENDING and replaces):
-                due.append(outgoing)
-            elif state in DONE:
+        for line in self.review(plan) if lines is None else lines:
+            outgoing = by_number.get(line.number)
+            if outgoing is None:
+                continue  # a refused row: already among the plan's problems
+            if line.due:
+                due.append(replace(outgoing, earlier=line.earlier))
+            elif line.state == ALREADY:
                 result.skipped.append(outgoing)
-            else:
-                result.failed.append(_problem(outgoing, "a stopped run was handing it over, so it may have gone: "
-                                                        "check the sent mail, then use --resend with its id if not"))
+            elif line.state == NOT_ASKED:
+                result.waiting.append(outgoing)
+            elif line.state == UNSURE:
+                result.failed.append(_problem(outgoing, line.reason))
         return due
 
-    def run(self, plan: SendPlan, dry_run: bool = False) -> SendResult:
-        """Deliver (or, with `dry_run`, render and check only) every due row of the plan."""
+    def run(self, plan: SendPlan, dry_run: bool = False, lines: list[Line] | None = None) -> SendResult:
+        """Deliver (or, with `dry_run`, render and check only) every due row of the plan, as `lines` reviewed it."""
         result = SendResult()
-        due = self.due(plan, result)
-        self.progress(len(plan.problems) + len(result.skipped) + len(result.failed))
+        due = self.due(plan, result, lines)
+        self.progress(len(plan.problems) + len(result.skipped) + len(result.waiting) + len(result.failed))
         try:
             if dry_run:
                 for outgoing, pdf in self._checked(due, plan.names, result, record=False):
                     result.previews.append(Preview(outgoing.row.number, outgoing.row.patient_id,
                                                    mask(outgoing.recipient), len(pdf)))
+                    result.done.append(outgoing)
                     self.progress(1)
                 return result
             with self.transport:
                 for outgoing, pdf in self._checked(due, plan.names, result):
-                    message = compose(self.project, self.letter, outgoing.row, outgoing.recipient, pdf)
+                    message = compose(self.project, self.letter, outgoing.row, outgoing.recipient, pdf,
+                                      outgoing.earlier)
                     self.rate.wait()
                     stop = self._deliver(outgoing, message, pdf, result)
                     self.progress(1)
@@ -356,6 +374,11 @@ class Sender:
                 self.draft_names.pop(message_id, None)
             self.ledger.finish(record, status)
             result.done.append(outgoing)
+            withdraw = getattr(self.transport, "withdraw", None)
+            if outgoing.earlier is not None and withdraw is not None:  # the earlier draft is out of date
+                earlier = _draft_name(outgoing.row, outgoing.earlier)
+                if earlier != outgoing.draft_name:
+                    withdraw(earlier)
         return False
 
 
@@ -412,14 +435,43 @@ def _failures(problems: list[RowProblem]) -> str:
     return f"rows {shown}; see above"
 
 
-def ledger_summary(ledger: Ledger) -> list[str]:
-    """One line per transport: how many rows stand at each status now."""
+def ledger_summary(ledger: Ledger, patient_id: str | None = None) -> list[str]:
+    """Counts per transport, then each patient's newest delivery (or, for `patient_id`, every record of
+    that patient), in local time. Addresses are masked; an id is shown only when it is plainly one."""
     by_transport: dict[str, dict[str, int]] = {}
     for (transport, status), count in sorted(ledger.summary().items()):
         by_transport.setdefault(transport, {})[status] = count
     lines = [f"{len(ledger.records())} delivery record(s) in {ledger.path}"]
     for transport, counts in by_transport.items():
-        shown = ", ".join(f"{'handed over, outcome unknown' if status == SENDING else status} {count}"
-                          for status, count in counts.items())
-        lines.append(f"  {transport}: {shown}")
+        lines.append(f"  {transport}: " + ", ".join(f"{_status_words(status)} {count}"
+                                                   for status, count in counts.items()))
+    records = [dict(zip(COLUMNS, record)) for record in ledger.records()]
+    if patient_id is not None:
+        chosen = [r for r in records if id_key(r["patient_id"]) == id_key(patient_id)]
+        lines.append(f"Every delivery of this patient ({len(chosen)}):" if chosen
+                     else "No delivery of this patient_id is recorded.")
+    else:
+        newest: dict[tuple[str, str], dict] = {}
+        for record in records:  # in order: the newest record of a patient and transport wins
+            newest[(id_key(record["patient_id"]), record["transport"])] = record
+        chosen = sorted(newest.values(), key=lambda r: r["id"])
+        lines.append("Each patient's newest delivery:" if chosen else "No deliveries yet.")
+    for record in chosen:
+        who = record["patient_id"] if is_safe_id(record["patient_id"]) else "(patient_id not shown)"
+        reason = f" ({record['reason']})" if record["reason"] else ""
+        lines.append(terminal_safe(f"  {who}: {_status_words(record['status'])}{reason}, {local_time(record['time'])}"
+                                   f", appointment {record['appointment']}, to {mask(record['recipient'])}"
+                                   f", by {record['transport']}"))
     return lines
+
+
+def _status_words(status: str) -> str:
+    return "handed over, outcome unknown" if status == SENDING else status
+
+
+def local_time(stamp: str) -> str:
+    """A ledger time (UTC, ISO 8601) as this computer's local time: '2026-12-05 08:12'."""
+    try:
+        return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return stamp

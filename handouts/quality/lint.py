@@ -170,6 +170,7 @@ def lint_document(project: Project, name: str, max_grade: float = 6.0, language:
 def _sample_context(project: Project, language: str) -> dict:
     return {"clinic": localized(project.clinic, language), "patient": SAMPLE_PATIENT,
             "appointment": in_words(datetime(2026, 12, 3, 9, 30), language),
+            "earlier_appointment": in_words(datetime(2026, 12, 1, 14, 0), language),  # lint the "replaces" text
             # the packet opening lists the documents, each a link to where it starts
             "documents": [{"title": "Sample handout", "anchor": "sample-handout"},
                           {"title": "Sample checklist", "anchor": "sample-checklist"}]}

@@ -34,10 +34,11 @@ def roster(write_roster):
     return write_roster(PATIENTS, header=HEADER)
 
 
-def send(capsys, tmp_path, roster, *extra):
+def send(capsys, tmp_path, roster, *extra, shows_patients=False):
     return run(capsys, "send", str(roster), "--outbox", str(tmp_path / "outbox"),
                "--ledger", str(tmp_path / "ledger.sqlite3"), "--clinic", str(CLINIC), "--content",
-               str(REPO / "content"), "--layouts", str(REPO / "layouts"), "--jobs", "1", "--quiet", *extra)
+               str(REPO / "content"), "--layouts", str(REPO / "layouts"), "--jobs", "1", "--quiet", "--yes", *extra,
+               shows_patients=shows_patients)
 
 
 def drafts_in(folder):
@@ -80,7 +81,8 @@ def test_a_second_run_drafts_nothing_and_resend_is_explicit(capsys, tmp_path, ro
     assert code == 0 and "drafted 0, skipped 3 (already drafted)" in out
     assert {p.name: p.read_bytes() for p in (tmp_path / "outbox").iterdir()} == first
     code, out, _ = send(capsys, tmp_path, roster, "--resend", "P002")
-    assert code == 0 and "drafted 1, skipped 2 (already drafted)" in out
+    assert code == 0 and out.strip().endswith("drafted 1")  # only the id asked for: never the others
+    assert "Not asked this time: 2 row(s)" in out and "row 3, P002: resend" in out
     with Ledger(tmp_path / "ledger.sqlite3") as ledger:
         assert [r[2] for r in ledger.records()] == ["P001", "P002", "P003", "P002"]
 
@@ -109,13 +111,23 @@ def test_a_run_stopped_mid_batch_then_run_again_drafts_each_patient_once(capsys,
         assert sorted(ledger.latest().values()) == ["drafted"] * 3
 
 
-def test_dry_run_lists_masked_addresses_and_writes_nothing(capsys, tmp_path, roster):
-    code, out, _ = send(capsys, tmp_path, roster, "--dry-run")
+def test_dry_run_shows_who_gets_what_and_writes_nothing(capsys, tmp_path, roster):
+    code, out, err = send(capsys, tmp_path, roster, "--dry-run", shows_patients=True)
     assert code == 0
+    review = out.split("Review: who gets what, as drafts in ")[1]
+    assert "  row 2, P001: new\n      Jack Smith  ->  jsmith@example.org\n" \
+           "      Thursday, December 3, 2026 at 9:30 AM; English; standard\n" in review
+    assert "  row 4, P003: new\n      Nguyễn Thị Minh Khai  ->  khai@example.com\n" in review
     assert "row 2 (patient_id P001): to j***@example.org, visit-packet.pdf" in out
-    assert "KB" in out and "ready 3" in out
-    assert "jsmith@" not in out and "zoe.a@" not in out
+    assert "KB" in out and out.strip().endswith("ready 3")
+    assert "Jack" not in err and "@" not in err
     assert not (tmp_path / "outbox").exists() and not (tmp_path / "ledger.sqlite3").exists()
+
+
+def test_piped_into_a_log_the_review_shows_ids_and_masked_addresses_only(capsys, tmp_path, roster):
+    code, out, _ = send(capsys, tmp_path, roster)  # the guard in `run` fails on any name in the output
+    assert code == 0 and "  row 2, P001: new\n      to j***@example.org (names and addresses show at a terminal)" in out
+    assert "jsmith@" not in out
 
 
 def test_invalid_and_shared_addresses_are_reported_and_skipped(capsys, tmp_path, write_roster):
