@@ -30,6 +30,7 @@ class FormFields:
         self._face = face
         self._fields: list[PDFDictionary] = []
         self._names: set[str] = set()
+        self._tooltips: set[str] = set()
         self._checkboxes = 0
         self._appearances: dict[tuple, tuple] = {}  # identical checkboxes share their appearance streams
 
@@ -70,13 +71,23 @@ class FormFields:
     def _field(self, rect, field_type: str, stem: str, tooltip: str, entries: dict) -> PDFDictionary:
         field = PDFDictionary({
             "Type": PDFName("Annot"), "Subtype": PDFName("Widget"), "FT": PDFName(field_type),
-            "T": PDFString(self._unique(stem)), "TU": PDFString(tooltip),
+            "T": PDFString(self._unique(stem)), "TU": PDFString(self._unique_tooltip(tooltip)),
             "F": 4,  # printed; never hidden
             "Rect": PDFArray([round(v, 3) for v in rect]),
             **entries,
         })
         self._fields.append(field)
         return field
+
+    def _unique_tooltip(self, tooltip: str) -> str:
+        """What a screen reader says for the field, told apart from every other field's ("Yes (2)" after
+        "Yes"): two fields that sound the same cannot be found by name."""
+        said, number = tooltip, 1
+        while said in self._tooltips:
+            number += 1
+            said = f"{tooltip} ({number})"
+        self._tooltips.add(said)
+        return said
 
     def _unique(self, stem: str) -> str:
         """A field name no other field of the document has ("question-2" after "question")."""

@@ -50,11 +50,12 @@ _VALUE = TOKEN_START  # a placeholder, as the filled text holds it
 # A link target as people write one: a scheme ("https:", "tel:"), "www." or a placeholder.
 _TARGET = rf"\(\s*(?:[A-Za-z][A-Za-z0-9+.-]*:|www\.|{_VALUE})[^\s()]*\s*\)"
 _BROKEN_LINKS = (  # (pattern, what is wrong, what to do), matched on the text around links that did not parse
-    (re.compile(r"\[[^\]\n]+\]\s+" + _TARGET),
+    # A label holds no '[' of its own: each '[' starts at most one scan, so nested '[' stay linear.
+    (re.compile(r"\[[^\[\]\n]+\]\s+" + _TARGET),
      "link has a space between ']' and '('", "write [words](address) with no space"),
-    (re.compile(r"\[[^\]\n]+\]\([^)]*$"),
+    (re.compile(r"\[[^\[\]\n]+\]\([^)]*$"),
      "link has no closing ')'", "end the address with ')'"),
-    (re.compile(_TARGET + r"\[[^\]\n]+\]"),
+    (re.compile(_TARGET + r"\[[^\[\]\n]+\]"),
      "link is written backwards as (address)[words]", "write [words](address)"),
 )
 
@@ -75,10 +76,32 @@ MARKDOWN = _markdown()
 assert MARKDOWN.options["maxNesting"] > 2 * (MAX_LIST_DEPTH + 1) + MAX_QUOTE_DEPTH + 1
 
 
+MAX_BRACKET_DEPTH = 32  # '[' inside '[' before a ']': more is never a link, and slows markdown-it's link scan
+
+
+def _deep_brackets(text: str) -> tuple[str, int | None]:
+    """The 0-based line of the first '[' nested deeper than MAX_BRACKET_DEPTH (None when there is none), and
+    the text to parse: when there is one, with every '[' escaped, since markdown-it scans from each open '['
+    to the end of its paragraph. Such a text is refused; its tokens only serve to find its other problems."""
+    if text.count("[") <= MAX_BRACKET_DEPTH:
+        return text, None
+    depth = 0
+    for index, char in enumerate(text):
+        if char == "[":
+            depth += 1
+            if depth > MAX_BRACKET_DEPTH:
+                return text.replace("[", "\\["), text.count("\n", 0, index)
+        elif char == "]":
+            depth = max(depth - 1, 0)
+        elif char == "\n" and text.startswith("\n", index + 1):  # a blank line ends the paragraph
+            depth = 0
+    return text, None
+
+
 @lru_cache(maxsize=256)
 def markdown_tokens(text: str) -> tuple[Token, ...]:
     """The token stream of a filled text (cached: every patient's copy holds the same tokens, not values)."""
-    return tuple(MARKDOWN.parse(text))
+    return tuple(MARKDOWN.parse(_deep_brackets(text)[0]))
 
 
 def parse_document(source: Source, filled: Filled, check: bool = True) -> Document:
@@ -131,6 +154,10 @@ def _text_problems(path: str, body_line: int, text: str) -> tuple[tuple[Finding,
     def add(message: str, line: int | None, rule: str, hint: str) -> None:
         found.setdefault((line, message), Finding(message, path, line, rule=rule, hint=hint))
 
+    deep = _deep_brackets(text)[1]
+    if deep is not None:
+        add(f"'[' is nested more than {MAX_BRACKET_DEPTH} deep", body_line + deep, "nesting-too-deep",
+            "write [words](address) for a link; remove the extra '['")
     for token in markdown_tokens(text):
         kind = token.type
         if skip_to:

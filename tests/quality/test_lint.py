@@ -295,3 +295,22 @@ def test_characters_are_checked_with_the_layouts_fonts(make_project):
 def test_an_emoji_in_the_title_is_found_at_its_line(make_project):
     findings = lint_document(make_project(doc="---\nsummary: S\ntitle: Hi 🙂\n---\nOk.\n"), "doc", max_grade=99)
     assert [(f.rule, f.line) for f in findings] == [("unsupported-character", 3)]
+
+
+def test_a_hundred_thousand_nested_brackets_are_one_finding_within_a_second(make_project):
+    import time
+
+    project = make_project(doc="---\ntitle: Test\n---\nSome words.\n\n" + "[" * 100_000 + "x\n")
+    started = time.perf_counter()
+    findings = lint_document(project, "doc")
+    assert time.perf_counter() - started < 1.0  # about 0.4 s here; markdown-it alone took 46 s before
+    deep = [f for f in findings if f.rule == "nesting-too-deep"]
+    assert [(f.line, f.message) for f in deep] == [(6, "'[' is nested more than 32 deep")]
+    with pytest.raises(HandoutsError) as info:  # build refuses it by the same rule
+        render(project, "doc")
+    assert info.value.findings[0].rule == "nesting-too-deep"
+
+
+def test_brackets_nested_within_the_limit_still_make_links(make_project):
+    project = make_project(doc="---\ntitle: Test\n---\n" + "[" * 31 + "[Call us](tel:911)" + "]" * 31 + "\n")
+    assert not [f for f in lint_document(project, "doc", max_grade=99) if f.rule in ("nesting-too-deep", "broken-link")]

@@ -78,3 +78,18 @@ def test_print_only_has_no_fields(project):
     pdf = render(project, "infusion-day-checklist", "large-print", forms=False)
     assert _widgets(pdf) == [] and "/AcroForm" not in reader(pdf).trailer["/Root"]
     assert conformance_failures(pdf) == []
+
+
+def test_no_two_fields_share_a_name_or_what_a_screen_reader_says(make_project):
+    from conftest import render as render_doc
+
+    body = ("---\ntitle: Twice\nkind: checklist\n---\n## Steps\n\n- [ ] Rest.\n- [ ] Rest.\n- [ ] Rest (2)\n\n"
+            "Question: ___\n\nQuestion: ___\n\nQuestion 1: ___\n")
+    pdf = render_doc(make_project(twice=body), "twice", "large-print")
+    widgets = _widgets(pdf)
+    names = [str(w["/T"]) for w in widgets]
+    said = [str(w["/TU"]) for w in widgets]
+    assert len(widgets) == 6
+    assert len(set(names)) == len(names) and len(set(said)) == len(said), (names, said)
+    assert said[:3] == ["Rest.", "Rest. (2)", "Rest (2)"] and said[3:6] == ["Question 1", "Question 2",
+                                                                             "Question 1 (2)"]
