@@ -49,12 +49,14 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # Embeddings, overrides and isolates reorder what is printed: a name would not read as it was typed.
 _REORDERING = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
-# What a column holds in most rows when it was mapped wrong: an id with a space or an address is a name or an
-# e-mail; a name with a digit and no space is an id, a date or a phone number; a name with @ is an address.
+# What a column holds in most rows when it was mapped wrong: an "id" without a digit, or with a space or an @, is
+# a name or an e-mail (a record number has digits); a name with a digit and no space is an id, a date or a phone
+# number; a name with @ is an address.
 _NOT_AN_ID = re.compile(r"[\s@]")
 _ID_SHAPED = re.compile(r"[^\s@]*\d[^\s@]*")
-# The values of one patient that every row of a series must agree on (all but the appointment).
-SERIES_FIELDS = ("name", "email", "preferred_name", "layout", "documents", "language")
+# The values of one patient that every row of a series must agree on besides the name and the e-mail address
+# (which say whose the rows are): all but the appointment.
+SERIES_FIELDS = ("preferred_name", "layout", "documents", "language")
 
 
 def is_safe_id(patient_id: str) -> bool:
@@ -380,8 +382,8 @@ class Roster:
         name_tests = [(lambda v: bool(_ID_SHAPED.fullmatch(v)),
                        "digits and no space (like an id, a date or a phone number), not a name"),
                       (lambda v: "@" in v, "an @ (like an e-mail address), not a name")]
-        kinds = {"patient_id": [(lambda v: bool(_NOT_AN_ID.search(v)),
-                                 "a space or an @ (like a name or an e-mail address), not an id")],
+        kinds = {"patient_id": [(lambda v: bool(_NOT_AN_ID.search(v)) or not any(ch.isdigit() for ch in v),
+                                 "no digit, a space or an @ (like a name or an e-mail address), not an id")],
                  "name": name_tests, "preferred_name": name_tests}
         hints = {"patient_id": "map patient_id to the column that holds the record number (MRN)",
                  "name": "map name to the column(s) that hold the patient's name",
@@ -540,8 +542,8 @@ class Roster:
         mapped = {column: self.layout.mapped(column, get(column)) for column in ("layout", "language")}
         for column, value in mapped.items():
             if value is None:  # never the default: 'Braille' is not 'standard'
-                return problem(column, f"the value in {self.layout.column_text(column)} is not one the clinic "
-                                       f"profile's roster.values.{column} lists; add it there (or correct the cell)")
+                return problem(column, f"the value in {self.layout.column_text(column)} is not listed in "
+                                       f"roster.values.{column}; add it there, or correct the cell")
         layout = mapped["layout"].lower() or DEFAULT_LAYOUT
         if layout not in rules.layouts:
             return problem("layout", f"is not a layout; use one of: {', '.join(rules.layouts)}")

@@ -59,7 +59,7 @@ class RosterFormat:
     date_format: str | None = None  # None: ISO 'YYYY-MM-DD HH:MM' only
     values: dict[str, dict[str, str]] = field(default_factory=dict)  # our column -> value_key(theirs) -> ours
     source: str | None = field(default=None, compare=False)  # the clinic profile, for messages
-    lines: dict[tuple, int] = field(default_factory=dict, compare=False)  # ('values', 'layout', key) -> line
+    lines: dict[tuple, int] = field(default_factory=dict, compare=False)  # ('values', 'layout', key) -> its line
 
     @property
     def date_pattern(self) -> str | None:
@@ -120,8 +120,8 @@ def read_roster_format(value: object, source: str, line: int | None,
         raise refuse(f"'roster.date_format' must be one of {', '.join(DATE_FORMATS)}",
                      "write the date format the export uses", "date_format")
     columns = _read_columns(value.get("columns") or {}, refuse)
-    values = _read_values(value.get("values") or {}, refuse)
-    return RosterFormat(columns, date_format, values, source, dict(lines))
+    values, value_lines = _read_values(value.get("values") or {}, refuse, lines)
+    return RosterFormat(columns, date_format, values, source, value_lines)
 
 
 def _read_columns(mapping: object, refuse) -> dict[str, tuple[str, ...]]:
@@ -155,11 +155,14 @@ def _read_columns(mapping: object, refuse) -> dict[str, tuple[str, ...]]:
     return columns
 
 
-def _read_values(mapping: object, refuse) -> dict[str, dict[str, str]]:
+def _read_values(mapping: object, refuse, lines: dict[tuple, int]) -> tuple[dict[str, dict[str, str]],
+                                                                           dict[tuple, int]]:
+    """Each column's value map (by the value's value_key), and the line of each entry (('values', ours, key))."""
     if not isinstance(mapping, dict):
         raise refuse("'roster.values' must map a column (layout, language) to its export values",
                      "write e.g. 'values:', '  layout: {\"Large print\": large-print}'", "values")
     values: dict[str, dict[str, str]] = {}
+    found_lines: dict[tuple, int] = {}
     for ours, table in mapping.items():
         if ours not in MAPPABLE_VALUES:
             raise refuse(f"'roster.values' names '{ours}'; only {' and '.join(MAPPABLE_VALUES)} values can be "
@@ -188,8 +191,10 @@ def _read_values(mapping: object, refuse) -> dict[str, dict[str, str]]:
                 raise refuse(f"'roster.values.{ours}' maps the same value (ignoring case and spaces) to both "
                              f"'{found[key]}' and '{target}'", "keep one of them", *where)
             found[key] = target
+            if where in lines:
+                found_lines.setdefault(("values", ours, key), lines[where])
         values[ours] = found
-    return values
+    return values, found_lines
 
 
 def _known_language(tag: str) -> bool:
