@@ -35,7 +35,7 @@ def test_an_infusion_series_gets_one_packet_for_the_first_upcoming_appointment(c
 
 
 def test_date_picks_a_later_infusion_of_the_series(capsys, tmp_path, write_roster):
-    code, out, err = packets(capsys, write_roster(SERIES, header=HEADER), tmp_path / "out", "--date", "2026-12-08")
+    code, _, err = packets(capsys, write_roster(SERIES, header=HEADER), tmp_path / "out", "--date", "2026-12-08")
     assert code == 0, err
     assert pdfs(tmp_path / "out") == ["p1_2026-12-08.pdf"]  # the row's own id, row 5
     assert "Tuesday, December 8, 2026 at 2:00 PM" in normalized(text(tmp_path / "out" / "p1_2026-12-08.pdf"))
@@ -68,7 +68,7 @@ def test_rows_sharing_an_id_with_another_name_or_email_are_all_refused(capsys, t
 def test_the_same_patient_and_appointment_twice_is_refused(capsys, tmp_path, write_roster):
     rows = [["P1", "Ann Alpha", "2026-12-01 09:30", ""], ["P1", "Ann Alpha", "2026-12-01 09:30", ""],
             ["P2", "Bea Beta", "2026-12-01 09:30", ""]]
-    code, out, err = packets(capsys, write_roster(rows, header=HEADER), tmp_path / "out")
+    code, _, err = packets(capsys, write_roster(rows, header=HEADER), tmp_path / "out")
     assert code == 1 and pdfs(tmp_path / "out") == ["P2_2026-12-01.pdf"]
     assert "rows 2 and 3 share a patient_id and rows 2 and 3 have the same appointment" in err
 
@@ -84,10 +84,11 @@ def _clinic(tmp_path, project, section: str) -> list[str]:
 
 EXPORT = ["MRN", "First Name", "Last Name", "Full Name", "Contact", "Appt Date", "Appt Time", "Accessibility Notes",
           "Preferred Language", "Account"]
-EXPORT_ROWS = [["M100", "Ann", "Alpha", "Ann Alpha", "ann@example.test", "12/01/2026", "9:30 AM", "Large print",
-                "English", "A-7700"],
-               ["M101", "Bea", "Beta", "Bea Beta", "bea@example.test", "12/02/2026", "2:05 PM", "", "Español", "A-7701"],
-               ["M102", "Cal", "Gamma", "Cal Gamma", "cal@example.test", "12/03/2026", "10:00 AM", "Braille", "", "A-7702"]]
+EXPORT_ROWS = [
+    ["M100", "Ann", "Alpha", "Ann Alpha", "ann@example.test", "12/01/2026", "9:30 AM", "Large print", "English",
+     "A-7700"],
+    ["M101", "Bea", "Beta", "Bea Beta", "bea@example.test", "12/02/2026", "2:05 PM", "", "Español", "A-7701"],
+    ["M102", "Cal", "Gamma", "Cal Gamma", "cal@example.test", "12/03/2026", "10:00 AM", "Braille", "", "A-7702"]]
 VALUES = [value for row in EXPORT_ROWS for value in row[1:5]] + ["Braille", "Español"]
 
 
@@ -102,7 +103,7 @@ def _refused(capsys, tmp_path, write_roster, project, section):
     for value in VALUES:
         remember_patient_value(value)  # `run` fails the test if one is echoed
     roster = write_roster(EXPORT_ROWS, header=EXPORT)
-    code, out, err = packets(capsys, roster, tmp_path / "out", *_clinic(tmp_path, project, section))
+    code, _, err = packets(capsys, roster, tmp_path / "out", *_clinic(tmp_path, project, section))
     assert code == 2 and len(err.strip().splitlines()) == 1, err
     assert not (tmp_path / "out").exists() or not pdfs(tmp_path / "out")
     return err
@@ -141,7 +142,7 @@ def test_value_maps_choose_layout_and_language_and_refuse_what_they_do_not_list(
         "    language: {Spanish: es, \"Español\": es, English: en}\n")
     roster = write_roster([*EXPORT_ROWS, ["M103", "Dee", "Delta", "Dee Delta", "", "12/01/2026", "9:30 AM", "",
                                           "English", "A-7703"]], header=EXPORT)
-    code, out, err = packets(capsys, roster, tmp_path / "out", "--allow-draft", *_clinic(tmp_path, project, section))
+    code, _, err = packets(capsys, roster, tmp_path / "out", "--allow-draft", *_clinic(tmp_path, project, section))
     assert code == 1
     assert "row 4 (patient_id M102): layout: the value in column 'Accessibility Notes' (mapped to layout in the " \
            "clinic profile) is not listed in roster.values.layout" in err
