@@ -26,7 +26,7 @@ from ..errors import (
 )
 from ..load.languages import language_name, primary
 from ..load.project import Patient, Project
-from ..load.roster import Roster, RosterRow, RowProblem, RowRules
+from ..load.roster import Roster, RosterRow, RowProblem, RowRules, patient_key
 from ..render.fonts import FontSet
 from .atomic import STAGING_PREFIX, remove_leftovers, write_atomically
 from .build import render_checked
@@ -55,17 +55,30 @@ class Selection:
 
 
 def select_rows(rows: list[RosterRow], selection: Selection) -> tuple[list[RosterRow], list[str]]:
-    """The rows selected, and one note per kind of row left out (row numbers only, never values)."""
-    chosen, past, other_day, other_id = [], [], [], []
+    """The rows selected, and one note per kind of row left out (row numbers only, never values).
+
+    Ids are compared without letter case (`--id a1` selects A1). A patient with a series of infusions (several
+    rows, see RosterRow.series) gets one packet: for the first appointment the selection leaves (the first
+    upcoming one, or the one on `--date`); the series' other rows are accounted for in a note.
+    """
+    wanted = {patient_key(i) for i in selection.ids}
+    candidates, past, other_day, other_id = [], [], [], []
     for row in rows:
         if row.appointment.date() < selection.today:
             past.append(row.number)
         elif selection.day and row.appointment.date() != selection.day:
             other_day.append(row.number)
-        elif selection.ids and row.patient_id not in selection.ids:
+        elif wanted and row.patient_key not in wanted:
             other_id.append(row.number)
         else:
-            chosen.append(row)
+            candidates.append(row)
+    first: dict[tuple, RosterRow] = {}  # the patient (id and the rows of its series) -> the row chosen
+    for row in candidates:
+        patient = _patient(row)
+        if patient not in first or (row.appointment, row.number) < (first[patient].appointment, first[patient].number):
+            first[patient] = row
+    chosen = [row for row in candidates if first[_patient(row)] is row]
+    rest = [row for row in candidates if first[_patient(row)] is not row]
     notes = []
     if past:
         notes.append(f"skipped {len(past)} row(s) whose appointment has passed ({_numbers(past)})")
@@ -73,10 +86,19 @@ def select_rows(rows: list[RosterRow], selection: Selection) -> tuple[list[Roste
         notes.append(f"left out {len(other_day)} row(s) with appointments on other days")
     if other_id:
         notes.append(f"left out {len(other_id)} row(s) with other patient ids")
-    unknown = [i for i in selection.ids if i not in {row.patient_id for row in rows}]
+    if rest:
+        kind = "later" if all(row.appointment >= first[_patient(row)].appointment for row in rest) else "other"
+        notes.append(f"left out {len(rest)} {kind} infusion(s) of a series ({_numbers([r.number for r in rest])}): "
+                     "a patient gets one packet, for the first appointment chosen")
+    unknown = [i for i in selection.ids if patient_key(i) not in {row.patient_key for row in rows}]
     if unknown:
         notes.append(f"{len(unknown)} of the ids asked for are not in the roster (or their rows have problems)")
     return chosen, notes
+
+
+def _patient(row: RosterRow) -> tuple:
+    """Whose row it is: rows are one patient's only when the roster found them one series."""
+    return (row.patient_key, row.series_rows or (row.number,))
 
 
 def _numbers(numbers: list[int], most: int = 10) -> str:

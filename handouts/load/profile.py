@@ -119,7 +119,8 @@ def load_profile(path: Path) -> dict:
 def read_profile(path: Path) -> tuple[dict, RosterFormat]:
     """The clinic's text values, and how its roster export is laid out (`roster:`)."""
     data = load_mapping(Path(path), ProfileError, "clinic profile")
-    roster_format = read_roster_format(data.get("roster"), str(path), data.lines.get("roster"))
+    roster_lines = {key[1:]: line for key, line in data.paths.items() if key[0] == "roster" and len(key) > 1}
+    roster_format = read_roster_format(data.get("roster"), str(path), data.lines.get("roster"), roster_lines)
     for key in REQUIRED:
         if not isinstance(data.get(key), (str, int)) or not str(data[key]).strip():
             raise ProfileError(f"the clinic profile needs '{key}'", source=str(path), line=data.lines.get(key),

@@ -42,4 +42,6 @@ class Project:
         """`forms=False`: every layout prints its checkboxes and lines to write on, none fillable."""
         library = ContentLibrary(content)
         profile, roster_format = read_profile(clinic or library.folder / "clinic.yaml")
-        return cls(library, LayoutLibrary(layouts, forms), profile, roster_format)
+        layout_library = LayoutLibrary(layouts, forms)
+        roster_format.check_layouts(layout_library.names())  # the profile's value maps name real layouts
+        return cls(library, layout_library, profile, roster_format)

@@ -1,9 +1,12 @@
 """Read the front desk's roster CSV, one checked row at a time.
 
-A roster is checked as a whole before any row is used: the encoding, the
-header, and the shape of every record. A record that swallowed the lines after
-it (a quote that is never closed) refuses the whole file; a record with more or
-fewer cells than the header (an unquoted comma) is a problem of its own row.
+A roster is checked as a whole before any row is used: its size, the encoding,
+the header, the shape of every record, and what each mapped column holds (ids
+in the id column, names in the name columns). A record that swallowed the lines
+after it (a quote that is never closed) refuses the whole file; a record with
+more or fewer cells than the header (an unquoted comma) is a problem of its own
+row. Rows that share a patient_id are one patient's series of infusions when
+they agree on everything but the appointment; otherwise all of them are refused.
 Nothing here ever puts a cell's value into a message: messages name the row,
 the column and the rule. A patient_id is shown only when it is plainly an id.
 """
@@ -16,20 +19,24 @@ import io
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
 from ..errors import InputError, terminal_safe
 from .dates import parse_appointment
 from .languages import resolve as resolve_language
-from .roster_format import RosterFormat
+from .roster_format import RosterFormat, column_key
 from .values import clean_value
 
 REQUIRED = ("patient_id", "name", "appointment")
 OPTIONAL = ("preferred_name", "layout", "documents", "email", "language")
 DEFAULT_LAYOUT = "standard"
 MAX_CELL = 1000  # characters: longer than any id, name, e-mail address or document list a clinic types
+# A roster is held in memory while it is checked: these bound it (a clinic's roster is hundreds of rows and
+# kilobytes). Larger files are refused before they are read (bytes) or parsed to the end (rows).
+MAX_BYTES = 20 * 1024 * 1024
+MAX_ROWS = 100_000  # patient rows, the header and blank lines not counted
 
 # An id shown in messages: plainly an identifier, never a name with spaces, never anything a terminal acts on.
 SAFE_ID = re.compile(r"[A-Za-z0-9_-]{1,32}", re.ASCII)
@@ -42,11 +49,24 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # Embeddings, overrides and isolates reorder what is printed: a name would not read as it was typed.
 _REORDERING = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+# What a column holds in most rows when it was mapped wrong: an "id" without a digit, or with a space or an @, is
+# a name or an e-mail (a record number has digits); a name with a digit and no space is an id, a date or a phone
+# number; a name with @ is an address.
+_NOT_AN_ID = re.compile(r"[\s@]")
+_ID_SHAPED = re.compile(r"[^\s@]*\d[^\s@]*")
+# The values of one patient that every row of a series must agree on besides the name and the e-mail address
+# (which say whose the rows are): all but the appointment.
+SERIES_FIELDS = ("preferred_name", "layout", "documents", "language")
 
 
 def is_safe_id(patient_id: str) -> bool:
     """True when the id may appear in a message: ASCII letters, digits, '_' and '-', at most 32."""
     return bool(SAFE_ID.fullmatch(patient_id))
+
+
+def patient_key(patient_id: str) -> str:
+    """What two ids share when they differ only in letter case or character width: one patient."""
+    return unicodedata.normalize("NFKC", patient_id).casefold()
 
 
 @dataclass(frozen=True)
@@ -60,6 +80,15 @@ class RosterRow:
     documents: tuple[str, ...]
     email: str
     language: str
+    # The patient's series of infusions: every appointment of the patient in the roster (this row's among them),
+    # in time order, and the rows they are on. One row alone is a series of one; rows made by hand have none.
+    series: tuple[datetime, ...] = field(default=(), compare=False)
+    series_rows: tuple[int, ...] = field(default=(), compare=False)
+
+    @property
+    def patient_key(self) -> str:
+        """The patient, whichever row of the series: the id without letter case."""
+        return patient_key(self.patient_id)
 
 
 @dataclass(frozen=True)
@@ -109,8 +138,7 @@ class _Record:
     cells: list[str]
 
 
-def _column_key(raw: str) -> str:
-    return re.sub(r"[\s_]+", "_", clean_value(raw).strip().lower())
+_column_key = column_key
 
 
 def _column_letter(index: int) -> str:
@@ -121,11 +149,6 @@ def _column_letter(index: int) -> str:
         index, rest = divmod(index - 1, 26)
         letters = chr(ord("A") + rest) + letters
     return letters
-
-
-def _id_key(patient_id: str) -> str:
-    """What two ids share when they differ only in letter case or character width."""
-    return unicodedata.normalize("NFKC", patient_id).casefold()
 
 
 def _rows_text(numbers: list[int], most: int = 5) -> str:
@@ -147,7 +170,7 @@ class Roster:
         self._named_width = 0  # cells up to the header's last named one
         self._continued: dict[int, int] = {}  # row -> the short row above it (see _continuations)
         self.delimiter, self.columns = self._check_file()  # our column -> the cell indices it is read from
-        self._shared = self._shared_ids()
+        self._check_columns_hold_their_kind()
 
     # -- the file as a whole -------------------------------------------------
     def _check_file(self) -> tuple[str, dict[str, int]]:
@@ -155,6 +178,12 @@ class Roster:
             raise self._error("roster not found", "roster-not-found", "check the file name")
         if self.path.is_dir():
             raise self._error("is a folder", "roster-is-folder", "give the roster CSV file")
+        try:
+            size = self.path.stat().st_size
+        except OSError:
+            size = 0  # _read_text says why it cannot be read
+        if size > MAX_BYTES:
+            raise self._too_large()
         self._text = self._read_text()
         header_line = io.StringIO(self._text, newline="").readline()
         if not self._text.strip():
@@ -182,6 +211,7 @@ class Roster:
         """Every record with the line it starts on; a record that spans lines or breaks the CSV rules stops here."""
         reader = csv.reader(io.StringIO(self._text, newline=""), delimiter=delimiter)
         records: list[_Record] = []
+        rows = 0
         while True:
             start = reader.line_num + 1
             try:
@@ -190,6 +220,12 @@ class Roster:
                 return records
             except csv.Error as exc:
                 raise self._broken_record(start, exc) from None
+            if cells:
+                rows += 1
+                if rows > MAX_ROWS + 1:  # the header and MAX_ROWS patient rows: stop before reading on
+                    raise self._error(f"the roster has more than {MAX_ROWS:,} rows (row {start} is one too many)",
+                                      "roster-too-large", "export only the coming appointments, or split the "
+                                      "roster into several files", line=start)
             for index, cell in enumerate(cells):  # the first cell with a break is the first that spans lines
                 if _LINE_BREAK.search(cell):
                     raise self._error(
@@ -261,6 +297,15 @@ class Roster:
             raise self._error(f"the roster has no '{missing[0]}' column (row 1 has {len(cells)} cell(s); "
                               f"missing: {', '.join(missing)})", "roster-missing-column", hint, line=1,
                               key=missing[0])
+        fed: dict[int, str] = {}
+        for ours, indices in columns.items():
+            for index in indices:
+                if index in fed:  # one cell would fill two of our columns (e.g. patient_id: Email, email unmapped)
+                    raise self._error(f"column {_column_letter(index)} ({index + 1}) would be read for both "
+                                      f"'{fed[index]}' and '{ours}'", "roster-column-twice",
+                                      "each export column feeds one roster column: fix roster.columns in the "
+                                      "clinic profile (or rename the export's column)", line=1, key=ours)
+                fed[index] = ours
         return columns
 
     def _header_names(self, cells: list[str]) -> dict[str, int]:
@@ -300,6 +345,8 @@ class Roster:
                     raise self._error(f"byte {offset + exc.start} is not UTF-8", "roster-not-utf8",
                                       "export the roster as 'CSV UTF-8' from the spreadsheet program") from None
                 offset += len(chunk)
+                if offset > MAX_BYTES:  # a file that grows while it is read, or a device
+                    raise self._too_large()
             try:
                 parts.append(codec.decode(b"", final=True))
             except UnicodeDecodeError:
@@ -307,34 +354,120 @@ class Roster:
                                   "export the roster as 'CSV UTF-8'") from None
         return "".join(parts)
 
+    def _too_large(self) -> InputError:
+        return self._error(f"the roster is larger than {MAX_BYTES // (1024 * 1024)} MB", "roster-too-large",
+                           "check that this is the front desk's roster; export only the coming appointments, or "
+                           "split it into several files")
+
     def _error(self, message: str, rule: str, hint: str, line: int | None = None,
                key: str | None = None) -> InputError:
         """A problem of the whole file; nothing in it is a cell's value, and nothing can drive a terminal."""
         return InputError(terminal_safe(message), source=terminal_safe(self.path), line=line, rule=rule,
                           hint=terminal_safe(hint), key=key)
 
-    def _shared_ids(self) -> dict[int, str]:
-        """Row number -> why its patient_id is not its own: the rows that share it (ignoring letter case)."""
-        groups: dict[str, list[_Record]] = {}
+    def _aligned(self, record: _Record) -> bool:
+        """Whether the record's cells line up with the header, so that its cells can be trusted."""
+        return self._named_width <= len(record.cells) <= self._width and record.number not in self._continued
+
+    def _raw(self, cells: list[str], column: str) -> str:
+        # Columns the profile joins (First Name + Last Name, Appt Date + Appt Time) read as one.
+        return " ".join(cells[i].strip() for i in self.columns.get(column, ()) if i < len(cells) and cells[i].strip())
+
+    def _value(self, cells: list[str], column: str) -> str:
+        return clean_value(self._raw(cells, column)).strip()
+
+    def _check_columns_hold_their_kind(self) -> None:
+        """A column mapped wrong shows in most of its rows: surnames or addresses as ids (they would name the
+        files), ids, dates or addresses as names. One odd row is that row's problem; most rows, the file's."""
+        name_tests = [(lambda v: bool(_ID_SHAPED.fullmatch(v)),
+                       "digits and no space (like an id, a date or a phone number), not a name"),
+                      (lambda v: "@" in v, "an @ (like an e-mail address), not a name")]
+        kinds = {"patient_id": [(lambda v: bool(_NOT_AN_ID.search(v)) or not any(ch.isdigit() for ch in v),
+                                 "no digit, a space or an @ (like a name or an e-mail address), not an id")],
+                 "name": name_tests, "preferred_name": name_tests}
+        hints = {"patient_id": "map patient_id to the column that holds the record number (MRN)",
+                 "name": "map name to the column(s) that hold the patient's name",
+                 "preferred_name": "map preferred_name to the column that holds the name the patient goes by"}
+        for column, tests in kinds.items():
+            if column not in self.columns:
+                continue
+            values = [v for r in self._records if self._aligned(r) and (v := self._value(r.cells, column))]
+            for test, what in tests:
+                odd = sum(1 for v in values if test(v))
+                if odd >= 2 and odd * 2 > len(values):  # one odd row is a problem of that row
+                    raise self._error(f"{self.layout.column_text(column)} holds {what} in {odd} of the "
+                                      f"{len(values)} rows that fill it", "roster-column-kind",
+                                      f"{hints[column]} in the clinic profile's roster.columns, or export that "
+                                      "column", line=1, key=column)
+
+    def _join_series(self, results: dict[int, RosterRow | RowProblem]) -> None:
+        """Rows that share a patient_id (ignoring letter case): one patient's series of infusions when they agree
+        on everything but the appointment, each appointment once; otherwise every one of them is refused."""
         (index,) = self.columns["patient_id"]
+        groups: dict[str, list[_Record]] = {}
         for record in self._records:
             patient_id = clean_value(record.cells[index]).strip() if index < len(record.cells) else ""
             if patient_id:
-                groups.setdefault(_id_key(patient_id), []).append(record)
-        shared = {}
+                groups.setdefault(patient_key(patient_id), []).append(record)
         for group in groups.values():
-            if len(group) > 1:
-                exact = len({clean_value(r.cells[index]).strip() for r in group}) == 1
-                reason = (f"{_rows_text([r.number for r in group])} share a patient_id"
-                          + ("" if exact else " (written with different letter case)")
-                          + "; keep one row per patient, or give each patient a distinct id")
-                shared.update((r.number, reason) for r in group)
-        return shared
+            self._series(group, results, index)
+
+    def _series(self, group: list[_Record], results: dict[int, RosterRow | RowProblem], index: int) -> None:
+        numbers = [r.number for r in group]
+        rows = [results[n] for n in numbers if isinstance(results[n], RosterRow)]
+        if len(group) == 1:
+            if rows:
+                results[numbers[0]] = replace(rows[0], series=(rows[0].appointment,), series_rows=(numbers[0],))
+            return
+        ids = {r.number: clean_value(r.cells[index]).strip() for r in group}
+        shared = f"{_rows_text(numbers)} share a patient_id" + (
+            "" if len(set(ids.values())) == 1 else " (written with different letter case)")
+
+        def refuse(field_name: str, reason: str, members: list[int]) -> None:
+            for number in members:
+                results[number] = RowProblem(number, ids[number], field_name, reason)
+
+        trusted = [r for r in group if self._aligned(r)]
+        identity = {"name": lambda cells: " ".join(self._value(cells, "name").split()),
+                    "email": lambda cells: self._value(cells, "email").casefold()}
+        differ = [f for f, value in identity.items() if len({value(r.cells) for r in trusted}) > 1]
+        if differ:  # two patients under one id: no row of either can be trusted to be whose it says
+            refuse("patient_id", f"{shared} but not the same {' or '.join(differ)}; give each patient a distinct "
+                                 "id (only the appointment may differ between the rows of one patient's series)",
+                   [r.number for r in trusted])
+            return
+        bad = [n for n in numbers if isinstance(results[n], RowProblem)]
+        if bad:  # its appointment may be the first: no packet until it is fixed
+            which = f"row {bad[0]}" if len(bad) == 1 else _rows_text(bad)
+            refuse("patient_id", f"{shared}, one patient's series, and {which} of them cannot be used (see "
+                                 f"{'its' if len(bad) == 1 else 'their'} problem): fix that first, so that the "
+                                 "packet is for the right appointment", [row.number for row in rows])
+            return
+        unlike = [f for f in SERIES_FIELDS if len({getattr(row, f) for row in rows}) > 1]
+        if unlike:  # the patient gets one packet: which layout, language or documents would be a guess
+            refuse(unlike[0], f"{shared}, name and e-mail, but not the same {' or '.join(unlike)}; make them agree "
+                              "(the patient gets one packet), or give each patient a distinct id", numbers)
+            return
+        seen: dict[datetime, list[int]] = {}
+        for row in rows:
+            seen.setdefault(row.appointment, []).append(row.number)
+        repeated = sorted(n for same in seen.values() if len(same) > 1 for n in same)
+        if repeated:
+            refuse("appointment", f"{shared} and {_rows_text(repeated)} have the same appointment: delete the "
+                                  "repeated row", numbers)
+            return
+        ordered = sorted(rows, key=lambda row: (row.appointment, row.number))
+        series = tuple(row.appointment for row in ordered)
+        series_rows = tuple(row.number for row in ordered)
+        for row in rows:
+            results[row.number] = replace(row, series=series, series_rows=series_rows)
 
     # -- row by row ----------------------------------------------------------
     def rows(self, rules: RowRules) -> Iterator[RosterRow | RowProblem]:
-        for record in self._records:
-            yield self._row(record, rules)
+        """Every row in roster order: a good row (with its patient's series) or the row's problem."""
+        results = {record.number: self._row(record, rules) for record in self._records}
+        self._join_series(results)
+        yield from results.values()
 
     def read(self, rules: RowRules) -> RosterRead:
         """Every row, checked: the good ones and the problems, in roster order."""
@@ -361,14 +494,13 @@ class Roster:
                               "column (empty cells are fine)", id_known=False)
 
         def raw(column: str) -> str:
-            # Columns the profile joins (First Name + Last Name, Appt Date + Appt Time) read as one.
-            return " ".join(cells[i].strip() for i in self.columns.get(column, ()) if cells[i].strip())
+            return self._raw(cells, column)
 
         values: dict[str, str] = {}
 
         def get(column: str) -> str:
             if column not in values:
-                values[column] = clean_value(raw(column)).strip()
+                values[column] = self._value(cells, column)
             return values[column]
 
         patient_id = get("patient_id")
@@ -378,8 +510,6 @@ class Roster:
 
         if not patient_id:
             return problem("patient_id", "is empty; every row needs a patient_id")
-        if number in self._shared:
-            return problem("patient_id", self._shared[number])
         for column in REQUIRED + OPTIONAL:
             if len(raw(column)) > MAX_CELL:
                 return problem(column, f"is longer than {MAX_CELL} characters; values from other cells or rows "
@@ -402,7 +532,19 @@ class Roster:
             appointment = parse_appointment(get("appointment"), self.layout.date_pattern)
         except ValueError as exc:  # its message never holds the value
             return problem("appointment", str(exc))
-        layout = get("layout").lower() or DEFAULT_LAYOUT
+        if "@" in patient_id:
+            return problem("patient_id", "holds an @, like an e-mail address, not an id; check the row (and the "
+                                         "clinic profile's roster.columns)")
+        for column in ("name", "preferred_name"):
+            if "@" in get(column) or _ID_SHAPED.fullmatch(get(column)):
+                return problem(column, "holds an @ or digits without a space, like an e-mail address, an id or a "
+                                       "date, not a name; check the row (and the clinic profile's roster.columns)")
+        mapped = {column: self.layout.mapped(column, get(column)) for column in ("layout", "language")}
+        for column, value in mapped.items():
+            if value is None:  # never the default: 'Braille' is not 'standard'
+                return problem(column, f"the value in {self.layout.column_text(column)} is not listed in "
+                                       f"roster.values.{column}; add it there, or correct the cell")
+        layout = mapped["layout"].lower() or DEFAULT_LAYOUT
         if layout not in rules.layouts:
             return problem("layout", f"is not a layout; use one of: {', '.join(rules.layouts)}")
         documents = tuple(d.strip() for d in get("documents").split(";") if d.strip()) or rules.documents
@@ -411,9 +553,9 @@ class Roster:
                 return problem("documents", f"document {position} of {len(documents)} is not one of ours; "
                                             f"use names from: {', '.join(rules.documents)} (separated by ;)")
         language = rules.language
-        if get("language"):
+        if mapped["language"]:
             # A tag ('es', 'es-US', 'es-MX') or a name ('Spanish', 'Español') picks an edition; see load/languages.py.
-            language = resolve_language(get("language"), (rules.language, *rules.editions))
+            language = resolve_language(mapped["language"], (rules.language, *rules.editions))
             if language is None:
                 written = ", ".join((rules.language, *rules.editions))
                 return problem("language", f"is a language the handouts are not written in; they are in {written} "

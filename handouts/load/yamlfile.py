@@ -22,11 +22,13 @@ _TEXT_TAG = "tag:yaml.org,2002:str"
 
 
 class MappingData(dict):
-    """A parsed top-level mapping that also knows the file line of each key."""
+    """A parsed top-level mapping that also knows the file line of each key, and of each nested mapping's keys
+    (`paths`: ('roster', 'values', 'layout', 'Large print') -> line)."""
 
-    def __init__(self, data: dict, lines: dict[str, int]):
+    def __init__(self, data: dict, lines: dict[str, int], paths: dict[tuple, int] | None = None):
         super().__init__(data)
         self.lines = lines
+        self.paths = paths or {}
 
 
 def read_text(path: Path, error: type[HandoutsError], what: str) -> str:
@@ -100,6 +102,7 @@ def parse_mapping(text: str, source: str, error: type[HandoutsError], first_line
     try:
         node = loader.get_single_node()
         lines = _key_lines(node, first_line) if isinstance(node, MappingNode) else {}
+        paths = _nested_lines(node, first_line) if isinstance(node, MappingNode) else {}
         data = loader.construct_document(node) if node is not None else None
     except _Refused as exc:
         raise error(exc.message, source=source, line=exc.mark.line + first_line, column=exc.mark.column + 1,
@@ -118,7 +121,7 @@ def parse_mapping(text: str, source: str, error: type[HandoutsError], first_line
         raise error(f"expected 'key: value' lines, found {type(data).__name__}", source=source,
                     line=first_line if node is None else node.start_mark.line + first_line,
                     rule="yaml-not-mapping", hint="write one 'key: value' per line")
-    return MappingData(data, lines)
+    return MappingData(data, lines, paths)
 
 
 def load_mapping(path: Path, error: type[HandoutsError], what: str) -> MappingData:
@@ -138,6 +141,19 @@ def _key_lines(node: MappingNode, first_line: int) -> dict[str, int]:
             raise _Refused(f"key '{_shorten(key.value)}' is given twice (first on line {lines[key.value]})",
                            key.start_mark, "yaml-duplicate-key", "keep one of them")
         lines[key.value] = line
+    return lines
+
+
+def _nested_lines(node: MappingNode, first_line: int, path: tuple = ()) -> dict[tuple, int]:
+    """The file line of every key in nested mappings, by its path of scalar keys (as text)."""
+    lines: dict[tuple, int] = {}
+    for key, value in node.value:
+        if not isinstance(key, ScalarNode):
+            continue
+        here = (*path, key.value)
+        lines.setdefault(here, key.start_mark.line + first_line)
+        if isinstance(value, MappingNode):
+            lines.update(_nested_lines(value, first_line, here))
     return lines
 
 
