@@ -20,22 +20,16 @@ states a person sees in the review:
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from ..load.roster import RosterRow, RowProblem
+from ..load.roster import RosterRow, RowProblem, patient_key
 from .ledger import DONE, SENDING, Key
 
 NEW, ALREADY, CHANGED, ADDRESS, RESEND, UNSURE, NOT_ASKED, REFUSED = (
     "new", "already", "appointment changed", "address changed", "resend", "may have gone", "not asked", "refused")
 DUE = (NEW, CHANGED, ADDRESS, RESEND)
 APPOINTMENT = "%Y-%m-%d %H:%M"  # how the ledger writes an appointment
-
-
-def id_key(patient_id: str) -> str:
-    """Ids that differ only in letter case or width are one patient, as the roster reads them."""
-    return unicodedata.normalize("NFKC", patient_id).casefold()
 
 
 @dataclass(frozen=True)
@@ -67,7 +61,7 @@ def state_of(row: RosterRow, recipient: str, history: list[tuple[Key, str]], *, 
         return replace(line, state=NOT_ASKED)  # the summary says why: only the ids given to --resend go
     if asked:
         return replace(line, state=RESEND)
-    series = {f"{moment:{APPOINTMENT}}" for moment in (*getattr(row, "series", ()), row.appointment)}
+    series = {f"{moment:{APPOINTMENT}}" for moment in (*row.series, row.appointment)}
     done = [key for key, status in history if status in DONE]
     # The first-visit packet went for this appointment, another of the series, or a visit that has passed.
     covered = [key for key in done if key.appointment in series or key.appointment[:10] < today.isoformat()]
@@ -90,5 +84,5 @@ def by_patient(latest: dict[Key, str], transport: str) -> dict[str, list[tuple[K
     grouped: dict[str, list[tuple[Key, str]]] = {}
     for key, status in latest.items():
         if key.transport == transport:
-            grouped.setdefault(id_key(key.patient_id), []).append((key, status))
+            grouped.setdefault(patient_key(key.patient_id), []).append((key, status))
     return grouped

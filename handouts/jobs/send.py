@@ -29,13 +29,13 @@ from pypdf import PdfReader
 from ..errors import Finding, InputError, ProfileError, terminal_safe
 from ..load.profile import sample_fields
 from ..load.project import Project
-from ..load.roster import RosterRow, RowProblem, is_safe_id
+from ..load.roster import RosterRow, RowProblem, is_safe_id, patient_key
 from .batch import ProjectPaths, Selection, read_roster, render_rows
 from .delivery import AuthenticationFailure, DeliveryFailure, PermanentFailure, TemporaryFailure, Transport
 from .filenames import collision_key, packet_filename
 from .ledger import COLUMNS, FAILED, SENDING, Key, Ledger
 from .message import Letter, compose
-from .review import ALREADY, NOT_ASKED, UNSURE, Line, by_patient, id_key, refused, state_of
+from .review import ALREADY, NOT_ASKED, UNSURE, Line, by_patient, refused, state_of
 
 # The shipped sample profile's marks: North American fictional numbers, documentation domains, its street.
 # A `.test` domain is not one of them: it is how the tests' fictional clinic is written (see README).
@@ -263,11 +263,11 @@ class Sender:
     def review(self, plan: SendPlan) -> list[Line]:
         """Every row of the plan, in roster order, with what this run will do with it: for a person to check."""
         history = by_patient(self.ledger.latest() if self.ledger else {}, self.transport.name)
-        asked = {id_key(patient_id) for patient_id in self.resend}
+        asked = {patient_key(patient_id) for patient_id in self.resend}
         # Writing a draft again replaces it; sending again cannot be undone, so only drafts retry by themselves.
         redo = getattr(self.transport, "replaces", False)
-        lines = [state_of(o.row, o.recipient, history.get(id_key(o.row.patient_id), []),
-                          asked=id_key(o.row.patient_id) in asked, resending=bool(self.resend), redo_sending=redo,
+        lines = [state_of(o.row, o.recipient, history.get(patient_key(o.row.patient_id), []),
+                          asked=patient_key(o.row.patient_id) in asked, resending=bool(self.resend), redo_sending=redo,
                           today=self.today) for o in plan.outgoing]
         return sorted(lines + [refused(problem) for problem in plan.problems], key=lambda line: line.number)
 
@@ -447,13 +447,13 @@ def ledger_summary(ledger: Ledger, patient_id: str | None = None) -> list[str]:
                                                    for status, count in counts.items()))
     records = [dict(zip(COLUMNS, record)) for record in ledger.records()]
     if patient_id is not None:
-        chosen = [r for r in records if id_key(r["patient_id"]) == id_key(patient_id)]
+        chosen = [r for r in records if patient_key(r["patient_id"]) == patient_key(patient_id)]
         lines.append(f"Every delivery of this patient ({len(chosen)}):" if chosen
                      else "No delivery of this patient_id is recorded.")
     else:
         newest: dict[tuple[str, str], dict] = {}
         for record in records:  # in order: the newest record of a patient and transport wins
-            newest[(id_key(record["patient_id"]), record["transport"])] = record
+            newest[(patient_key(record["patient_id"]), record["transport"])] = record
         chosen = sorted(newest.values(), key=lambda r: r["id"])
         lines.append("Each patient's newest delivery:" if chosen else "No deliveries yet.")
     for record in chosen:

@@ -26,7 +26,7 @@ from pathlib import Path
 from ..errors import InputError, terminal_safe
 from .dates import parse_appointment
 from .languages import resolve as resolve_language
-from .roster_format import RosterFormat, column_key
+from .roster_format import MAY_SHARE_A_COLUMN, RosterFormat, column_key
 from .values import clean_value
 
 REQUIRED = ("patient_id", "name", "appointment")
@@ -300,7 +300,8 @@ class Roster:
         fed: dict[int, str] = {}
         for ours, indices in columns.items():
             for index in indices:
-                if index in fed:  # one cell would fill two of our columns (e.g. patient_id: Email, email unmapped)
+                # One cell would fill two of our columns (e.g. patient_id: Email, email unmapped).
+                if index in fed and {fed[index], ours} != MAY_SHARE_A_COLUMN:
                     raise self._error(f"column {_column_letter(index)} ({index + 1}) would be read for both "
                                       f"'{fed[index]}' and '{ours}'", "roster-column-twice",
                                       "each export column feeds one roster column: fix roster.columns in the "

@@ -38,6 +38,8 @@ DATE_FORMATS = {
 }
 COLUMNS = ("patient_id", "name", "appointment", "preferred_name", "layout", "documents", "email", "language")
 JOINABLE = ("name", "appointment", "preferred_name")  # the others must come from one column
+# A first-name column may give both the name (joined with the last name) and the name the patient goes by.
+MAY_SHARE_A_COLUMN = {"name", "preferred_name"}
 MAPPABLE_VALUES = ("layout", "language")  # the columns whose values `roster.values` may translate
 SECTION_KEYS = ("columns", "date_format", "values")
 _TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*", re.ASCII)
@@ -146,7 +148,7 @@ def _read_columns(mapping: object, refuse) -> dict[str, tuple[str, ...]]:
             if key in keys[:position]:  # name: [First, First] would print "Ann Ann"
                 raise refuse(f"'roster.columns.{ours}' names the column '{names[position].strip()}' twice",
                              "name each column once (e.g. [First Name, Last Name])", "columns", ours)
-            if key in fed:
+            if key in fed and {fed[key], ours} != MAY_SHARE_A_COLUMN:
                 raise refuse(f"'roster.columns' reads the column '{names[position].strip()}' for both "
                              f"'{fed[key]}' and '{ours}'", "each export column feeds one roster column: map the "
                              "one it holds, and leave the other out (or map it to its own column)", "columns", ours)

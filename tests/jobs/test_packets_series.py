@@ -114,8 +114,8 @@ def test_a_column_mapped_twice_is_refused_at_the_profiles_line(capsys, tmp_path,
     clinic = tmp_path / "clinic.yaml"
     line = clinic.read_text().splitlines().index("    name: [First Name, First Name]") + 1
     assert f"{clinic}:{line}: 'roster.columns.name' names the column 'First Name' twice" in err
-    err = _refused(capsys, tmp_path, write_roster, project, _section(preferred_name="First Name"))
-    assert "reads the column 'First Name' for both 'name' and 'preferred_name'" in err
+    err = _refused(capsys, tmp_path, write_roster, project, _section(email="MRN"))
+    assert "reads the column 'MRN' for both 'patient_id' and 'email'" in err
 
 
 def test_an_id_column_holding_names_is_refused_naming_the_column(capsys, tmp_path, write_roster, project):

@@ -205,3 +205,20 @@ def write_extra_row(tmp_path, roster):
     extra = tmp_path / "extra.csv"
     extra.write_text(roster.read_text() + "P004,Omar Haddad,2026-12-05 09:00,Omar,omar.h@example.com,,\n")
     return extra
+
+
+def test_an_infusion_series_is_one_email_for_the_first_upcoming_appointment(capsys, tmp_path, write_roster,
+                                                                            monkeypatch):
+    series = [PATIENTS[0], [*PATIENTS[0][:2], "2026-12-10 09:30", *PATIENTS[0][3:]],
+              [*PATIENTS[0][:2], "2026-12-17 09:30", *PATIENTS[0][3:]], PATIENTS[2]]
+    roster = write_roster(series, header=HEADER)
+    code, out, _ = send(capsys, tmp_path, roster, "--yes")
+    assert code == 0 and "left out 2 later infusion(s) of a series (rows 3, 4)" in out
+    assert out.strip().endswith("drafted 2")
+    assert sorted(drafts(tmp_path)) == ["P001_2026-12-03.eml", "P003_2026-12-04.eml"]
+    # A week on, the series goes on: its next infusion is no new patient.
+    monkeypatch.setenv("HANDOUTS_TODAY", "2026-12-08")
+    code, out, _ = send(capsys, tmp_path, roster, "--yes")
+    assert code == 0 and "row 3, P001: already drafted" in out and out.strip().endswith("skipped 1 (already drafted)")
+    with Ledger(tmp_path / "ledger.sqlite3") as ledger:
+        assert [record[2] for record in ledger.records()] == ["P001", "P003"]

@@ -53,8 +53,6 @@ def read_export(tmp_path, section: str, header, *rows, rules=None):
 @pytest.mark.parametrize("section, key, words", [
     ("roster:\n  columns:\n    name: [First Name, First Name]\n", "roster.columns.name",
      "names the column 'First Name' twice"),
-    ("roster:\n  columns:\n    name: [First Name, Last Name]\n    preferred_name: [first_name]\n",
-     "roster.columns.preferred_name", "reads the column 'first_name' for both 'name' and 'preferred_name'"),
     ("roster:\n  columns:\n    patient_id: Email\n    email: Email\n", "roster.columns.email",
      "reads the column 'Email' for both 'patient_id' and 'email'"),
 ])
@@ -65,6 +63,14 @@ def test_an_export_column_mapped_twice_is_a_profile_error_at_its_line(tmp_path, 
     assert (finding.source, finding.key, finding.rule) == (str(path), key, "profile-roster")
     assert finding.line == line_of(path, key.rsplit(".", 1)[1] + ":")
     assert words in finding.message and finding.hint
+
+
+def test_a_first_name_column_may_give_the_name_and_the_name_the_patient_goes_by(tmp_path, rules):
+    (row,) = read_export(tmp_path, "roster:\n  columns:\n    name: [First Name, Last Name]\n"
+                                   "    preferred_name: First Name\n",
+                         ["patient_id", "First Name", "Last Name", "appointment"],
+                         ["M100", "Ana", "Lopez", "2026-12-01 09:30"], rules=rules)
+    assert (row.name, row.preferred_name) == ("Ana Lopez", "Ana")
 
 
 def test_a_column_read_for_two_fields_through_its_own_name_is_refused(tmp_path):
