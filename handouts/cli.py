@@ -105,6 +105,7 @@ def cli():
       handouts packets roster.csv --print-job print-today.pdf
       handouts check output/large-print/*.pdf --class large-print
       handouts lint
+      handouts approve infusion-day-checklist --by "Dr. A. Reviewer"
     """
 
 

@@ -90,7 +90,8 @@ class SignOff:
         if self.state == DRAFT:
             return f"have it reviewed, then run '{self.command}'"
         if self.state == OUTDATED:
-            return f"check it against the English {self.name}.md, update it and its source_hash, then run '{self.command}'"
+            return (f"check it against the English {self.name}.md, update it and its source_hash, "
+                    f"then run '{self.command}'")
         return f"review it and run '{self.command}' (or write 'status: draft')"
 
 
