@@ -41,7 +41,7 @@ def packets(capsys, tmp_path, roster, content, *extra):
 def send(capsys, tmp_path, roster, content, *extra):
     return run(capsys, "send", str(roster), "--outbox", str(tmp_path / "outbox"), "--ledger",
                str(tmp_path / "ledger.sqlite3"), "--content", str(content), "--layouts", LAYOUTS, "--jobs", "1",
-               "--quiet", *extra)
+               "--quiet", "--yes", *extra)
 
 
 def edit(path, old: str, new: str) -> None:
