@@ -131,6 +131,8 @@ def test_approve_refuses_an_edition_translated_from_an_older_english(capsys, tmp
     (["infusion-day-checklist", "--by", "  "], "the reviewer's name is empty"),
     (["--by", "Dr. A"], "name the documents to approve, or pass --all"),
     (["infusion-day-checklist", "--all", "--by", "Dr. A"], "not both"),
+    (["--all", "--language", "vi", "--by", "Dr. A"], "there are no 'vi' editions"),
+    (["infusion-day-checklist", "--language", "vi", "--by", "Dr. A"], "no vi edition of 'infusion-day-checklist'"),
 ])
 def test_approve_mistakes_are_one_line(capsys, tmp_path, args, words):
     content = tmp_path / "content"

@@ -73,7 +73,12 @@ def chosen(library: ContentLibrary, names: list[str], language: str | None, ever
     code = primary(language) if language else None
     code = None if code == base else code
     if every:
-        return [(name, lang) for name, lang in everything(library) if lang == code]
+        found = [(name, lang) for name, lang in everything(library) if lang == code]
+        if not found:
+            raise InputError(f"there are no '{code}' editions in {library.folder}", source="--language",
+                             rule="approve-language", hint=f"translate the documents into {library.folder / code}, "
+                                                           "or choose another --language")
+        return found
     found = []
     for given in names:
         name, lang, path = given, code, Path(given)
