@@ -72,6 +72,13 @@ def _selection_options(command):
     return command
 
 
+def _fallback_option(command):
+    return click.option("--fallback-to-english", "fallback_to_english", is_flag=True,
+                        help="A row whose language's edition may not be used (a draft, changed since approved, "
+                             "older than the English) gets its packet in English, with a note; "
+                             "without it such a row is refused.")(command)
+
+
 def _forms_option(command):
     return click.option("--no-forms", "forms", is_flag=True, flag_value=False, default=True,
                         help="Print-only: draw checkboxes and lines to write on instead of fillable fields.")(command)
@@ -98,6 +105,7 @@ def cli():
       handouts packets roster.csv --print-job print-today.pdf
       handouts check output/large-print/*.pdf --class large-print
       handouts lint
+      handouts approve infusion-day-checklist --by "Dr. A. Reviewer"
     """
 
 
@@ -236,9 +244,13 @@ def _print_report(report) -> None:
 @_project_options
 def lint(as_json, max_grade, content_dir, layouts_dir):
     """Check content and layouts without rendering: reading level, long sentences,
-    all caps, italics, skipped headings, broken links, large-print layout rules.
+    all caps, italics, skipped headings, broken links, large-print layout rules,
+    translations against their English source, and sign-off.
 
-    Prints one line per finding (file:line: what to do); exits 1 if there is any.
+    Lists the sign-off of every document, part and edition ("status: ..."), then
+    one line per finding (file:line: what to do); exits 1 if there is any. A
+    document changed since it was approved is a finding: review it and run
+    handouts approve.
 
     \b
     Examples:
@@ -246,7 +258,7 @@ def lint(as_json, max_grade, content_dir, layouts_dir):
       handouts lint --max-grade 8 --content my-content
       handouts lint --json > findings.json
     """
-    from .quality.lint import document_statuses, edition_notes, lint_project, lint_warnings
+    from .quality.lint import document_statuses, lint_project, lint_warnings
 
     project = Project.open(content_dir, layouts_dir)
     findings = lint_project(project, max_grade)
@@ -257,14 +269,50 @@ def lint(as_json, max_grade, content_dir, layouts_dir):
             click.echo(f"status: {status}")
         for warning in lint_warnings(project):
             click.echo(f"warning: {warning}")
-        for note in edition_notes(project):
-            click.echo(f"note: {note}")
         for finding in findings:
             click.echo(str(finding))
         click.echo(f"{len(findings)} finding(s) in {len(project.content.names())} document(s) "
                    f"and {len(project.layouts.names())} layout(s).")
     if findings:
         sys.exit(1)
+
+
+@cli.command()
+@click.argument("documents", metavar="DOC...", nargs=-1)
+@click.option("--by", "reviewer", required=True, metavar="NAME", help="The clinician who reviewed the text.")
+@click.option("--language", metavar="LANG", help="Approve the editions in this language (e.g. es), not the English.")
+@click.option("--all", "every", is_flag=True, help="Every document and part (in --language, if given).")
+@click.option("--content", "content_dir", type=click.Path(path_type=Path), default="content", show_default=True,
+              help="Folder with the Markdown documents and clinic.yaml.")
+def approve(documents, reviewer, language, every, content_dir):
+    """Record that NAME reviewed DOC and approved it for patients.
+
+    Writes status: approved, reviewed_by, reviewed_on (today) and
+    approved_sha256 (the hash of the title and text) into each document's front
+    matter, and changes nothing else in the file. An edition (--language es)
+    also records the hash of its English source (source_sha256). A document
+    whose text changes afterwards counts as a draft again, and so does an
+    edition whose English source changes: packets and send refuse it, and lint
+    says which, until it is reviewed and approved again.
+
+    \b
+    Examples:
+      handouts approve infusion-day-checklist --by "Dr. A. Reviewer"
+      handouts approve --all --by "Dr. A. Reviewer"
+      handouts approve _packet infusion-day-checklist --language es --by "Dra. B. Revisora"
+    """
+    from .jobs.approve import approve as approve_all
+    from .jobs.approve import chosen
+    from .load.content import ContentLibrary
+    from .load.signoff import today
+
+    if bool(documents) == every:
+        raise click.UsageError("name the documents to approve, or pass --all (not both)")
+    library = ContentLibrary(content_dir)
+    items = chosen(library, list(documents), language, every)
+    for approval in approve_all(library, items, reviewer, today()):
+        click.echo(terminal_safe(f"Approved {approval.label} ({approval.path}): by {reviewer.strip()} on "
+                                 f"{today().isoformat()}, text sha256 {approval.sha256[:12]}…"))
 
 
 @cli.command()
@@ -279,11 +327,12 @@ def lint(as_json, max_grade, content_dir, layouts_dir):
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.option("--clinic", "clinic_file", type=click.Path(path_type=Path), help="Clinic profile YAML.")
 @click.option("--allow-draft", is_flag=True, help="Use documents not yet approved (status: draft).")
+@_fallback_option
 @_forms_option
 @_selection_options
 @_project_options
-def packets(roster_file, out_dir, print_job, jobs, strict, names_in_filenames, quiet, clinic_file, allow_draft, forms,
-            day, ids, today, content_dir, layouts_dir):
+def packets(roster_file, out_dir, print_job, jobs, strict, names_in_filenames, quiet, clinic_file, allow_draft,
+            fallback_to_english, forms, day, ids, today, content_dir, layouts_dir):
     """Make a personalized packet for every patient in ROSTER.csv.
 
     Columns: patient_id, name, appointment ("YYYY-MM-DD HH:MM") required;
@@ -302,7 +351,8 @@ def packets(roster_file, out_dir, print_job, jobs, strict, names_in_filenames, q
     from .jobs.printjob import PrintJob
 
     project = Project.open(content_dir, layouts_dir, clinic_file, forms)
-    plan = plan_batch(project, roster_file, out_dir, Selection(today, day, ids), print_job, names_in_filenames)
+    plan = plan_batch(project, roster_file, out_dir, Selection(today, day, ids, allow_draft, fallback_to_english),
+                      print_job, names_in_filenames)
     if not allow_draft:
         _refuse_drafts(project, [d for row, _ in plan.planned for d in row.documents])
     for note in plan.notes:
@@ -349,24 +399,32 @@ def packets(roster_file, out_dir, print_job, jobs, strict, names_in_filenames, q
         sys.exit(1)
 
 
-def _refuse_drafts(project, documents) -> None:
-    """Packets go to patients: the documents they hold (and the opening) must be approved, unless
-    --allow-draft. With the shipped sample profile nothing goes to patients (every page says SAMPLE):
-    a note instead."""
+def _refuse_drafts(project, documents, parts=None) -> None:
+    """Packets and emails go to patients: the documents they hold, and the parts every one of them has (the packet
+    opening; for `send` the email too), must be approved, each the very text that was approved (`load.signoff`),
+    unless --allow-draft. With the shipped sample profile nothing goes to patients (every page says SAMPLE): a note
+    instead. Editions are checked row by row (`jobs.editions`)."""
     from .jobs.packet import OPENING
     from .load.profile import sample_fields
+    from .load.signoff import sign_off
 
-    for name in dict.fromkeys([OPENING, *documents]) if documents else ():
-        source = project.content.load(name)
-        if source.approved:
-            continue
-        if sample_fields(project.clinic):
-            click.echo(f"Note: {name} is a draft; allowed because the clinic profile is the sample.")
-            continue
-        raise InputError(f"'{name}' is a draft, not approved for patients", source=str(source.path),
-                         rule="document-draft", key="status",
-                         hint="have it reviewed and set 'status: approved', 'reviewed_by' and 'reviewed_on', "
-                              "or pass --allow-draft")
+    if not documents:
+        return
+    unapproved = [signed for signed in (sign_off(project.content, name)
+                                        for name in dict.fromkeys([*(parts or (OPENING,)), *documents]))
+                  if not signed.approved]
+    if not unapproved:
+        return
+    if sample_fields(project.clinic):
+        for signed in unapproved:
+            click.echo(f"Note: {signed.name} is a draft; allowed because the clinic profile is the sample.")
+        return
+    first, others = unapproved[0], [signed.name for signed in unapproved[1:]]
+    also = f" (not approved either: {', '.join(others)})" if others else ""
+    message = (f"'{first.name}' is a draft, not approved for patients" if first.state == "draft" else
+               f"'{first.name}' {first.reason}, so it counts as a draft")
+    raise InputError(message + also, source=str(first.source.path), rule="document-draft", key="status",
+                     hint=f"{first.hint}; or pass --allow-draft")
 
 
 def _report_rows(problems, label: str) -> None:
@@ -418,11 +476,14 @@ def _print_table(files) -> None:
               help="Render in this many processes.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.option("--clinic", "clinic_file", type=click.Path(path_type=Path), help="Clinic profile YAML.")
+@click.option("--allow-draft", is_flag=True,
+              help="Use documents not yet approved, in drafts (.eml) to review only: refused with --smtp.")
+@_fallback_option
 @_selection_options
 @_project_options
 def send(roster_file, outbox, smtp_server, smtp_tls, smtp_ca_file, smtp_user, sender, dry_run, confirmed, resend,
-         allow_shared_address, ledger_file, status, export_ledger, rate, jobs, quiet, clinic_file, day, ids, today,
-         content_dir, layouts_dir):
+         allow_shared_address, ledger_file, status, export_ledger, rate, jobs, quiet, clinic_file, allow_draft,
+         fallback_to_english, day, ids, today, content_dir, layouts_dir):
     """Email each patient in ROSTER.csv their packet: as drafts in --outbox (default) or by --smtp.
 
     First it shows who gets what (row, id, name, appointment, language, print
@@ -446,7 +507,9 @@ def send(roster_file, outbox, smtp_server, smtp_tls, smtp_ca_file, smtp_user, se
     from .jobs import send as job
     from .jobs.batch import ProjectPaths, Selection
     from .jobs.ledger import Ledger
+    from .jobs.message import EMAIL
     from .jobs.message import letter as compose_letter
+    from .jobs.packet import OPENING
 
     if status is not None or export_ledger:
         ledger = Ledger.existing(ledger_file)
@@ -462,6 +525,10 @@ def send(roster_file, outbox, smtp_server, smtp_tls, smtp_ca_file, smtp_user, se
         return
     if roster_file is None:
         raise click.UsageError("give the roster: handouts send ROSTER.csv")
+    if allow_draft and smtp_server:
+        raise InputError("--allow-draft makes drafts (.eml) to review, never email that goes out", source="--smtp",
+                         rule="allow-draft-smtp", hint="approve the documents (handouts approve) and send without "
+                                                       "--allow-draft, or leave out --smtp to write drafts")
     project = Project.open(content_dir, layouts_dir, clinic_file)
     job.check_profile(project.clinic, clinic_file or Path(content_dir) / "clinic.yaml")
     letter = compose_letter(project, _sender_address(sender or project.clinic.get("email")))
@@ -469,7 +536,10 @@ def send(roster_file, outbox, smtp_server, smtp_tls, smtp_ca_file, smtp_user, se
         limit = job.RateLimit(job.parse_rate(rate) if rate else None)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--rate") from None
-    plan = job.plan_send(project, roster_file, Selection(today, day, ids), allow_shared_address)
+    plan = job.plan_send(project, roster_file, Selection(today, day, ids, allow_draft, fallback_to_english, (EMAIL,)),
+                         allow_shared_address)
+    if not allow_draft:
+        _refuse_drafts(project, [d for outgoing in plan.outgoing for d in outgoing.row.documents], (OPENING, EMAIL))
     for note in plan.notes:
         click.echo(f"Note: {note}.")
     unknown = {i.casefold() for i in resend} - {o.row.patient_id.casefold() for o in plan.outgoing}

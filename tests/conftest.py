@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
 import io
 import shutil
+import tempfile
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -45,6 +48,42 @@ def make_project(tmp_path):
         return Project.open(content, REPO / "layouts")
 
     return make
+
+
+# -- sign-off: content approved as `handouts approve` does it, always in a copy ---------------------------------
+
+REVIEWER = "Dr. Ana Test"  # fictional
+REVIEW_DAY = date(2026, 11, 20)
+
+
+def approve_content(folder: Path, reviewer: str = REVIEWER, day: date = REVIEW_DAY) -> Path:
+    """Approve every document and part in the content folder `folder`, then every edition (a copy: never the
+    repository's own content, whose sign-off is a clinician's)."""
+    from handouts.jobs.approve import approve, chosen
+    from handouts.load.content import ContentLibrary
+
+    assert Path(folder).resolve() != (REPO / "content").resolve(), "approve a copy of the content"
+    library = ContentLibrary(folder)
+    approve(library, chosen(library, [], None, True), reviewer, day)
+    for edition in library.edition_folders():
+        library = ContentLibrary(folder)
+        approve(library, chosen(library, [], edition.name, True), reviewer, day)
+    return Path(folder)
+
+
+def approved_copy(target: Path, source: Path = REPO / "content") -> Path:
+    """A copy of `source` (default: the shipped content, English and editions) at `target`, all of it approved."""
+    shutil.copytree(source, target)
+    return approve_content(target)
+
+
+@cache
+def approved_content() -> Path:
+    """The shipped content, approved, in one folder for the whole session: tests that change content make their
+    own `approved_copy`."""
+    folder = Path(tempfile.mkdtemp(prefix="handouts-approved-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return approved_copy(folder / "content")
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ import re
 import shutil
 
 import pytest
-from conftest import APPOINTMENT, DATA, LAYOUTS, PATIENT, REPO, render, run
+from conftest import APPOINTMENT, DATA, LAYOUTS, PATIENT, REPO, approve_content, render, run
 from pdfread import normalized
 from pypdf import PdfReader
 
@@ -19,11 +19,17 @@ from handouts.quality.lint import document_statuses, lint_profile, lint_project,
 
 DOCUMENTS = ("infusion-day-checklist", "fibromyalgia-ketamine")
 SEED = DATA / "seed_fibromyalgia_page.txt"  # the clinic page, copied so the test never depends on ../shared
-# A filled-in fictional clinic: no 555-01xx number, no example domain, no sample mark.
+# A filled-in fictional clinic: no 555-01xx number, no example domain, no sample mark; its own instructions,
+# in English and in Spanish (the Spanish editions need the clinic's words in Spanish too).
 FILLED = (DATA / "clinic_send.yaml").read_text(encoding="utf-8") + (
     "before_visit_eating: Do not eat for 6 hours before your visit. You may drink water.\n"
     "before_visit_medicines: Take your usual medicines.\n"
-    "before_visit_bring: Bring a list of your medicines.\n")
+    "before_visit_bring: Bring a list of your medicines.\n"
+    "translations:\n"
+    "  es:\n"
+    "    before_visit_eating: No coma nada 6 horas antes de su visita. Puede tomar agua.\n"
+    "    before_visit_medicines: Tome sus medicinas de siempre.\n"
+    "    before_visit_bring: Traiga una lista de sus medicinas.\n")
 
 
 def pages(pdf: bytes) -> list[str]:
@@ -31,16 +37,12 @@ def pages(pdf: bytes) -> list[str]:
 
 
 def filled_content(tmp_path, approve: bool = False):
-    """A copy of the shipped content with the filled-in fictional profile (documents approved if asked)."""
+    """A copy of the shipped content with the filled-in fictional profile (everything approved, as
+    `handouts approve` does it, by Dr. Ana Test on 2026-11-20, if asked)."""
     content = tmp_path / "content"
     shutil.copytree(REPO / "content", content)
     (content / "clinic.yaml").write_text(FILLED, encoding="utf-8")
-    if approve:
-        for path in content.glob("*.md"):
-            path.write_text(path.read_text(encoding="utf-8").replace(
-                "status: draft\n", "status: approved\nreviewed_by: Dr. Ana Test\nreviewed_on: 2026-11-20\n"),
-                encoding="utf-8")
-    return content
+    return approve_content(content) if approve else content
 
 
 # --- 1. lead with action -----------------------------------------------------------
@@ -202,10 +204,11 @@ def test_statuses_and_ages(tmp_path):
     project = Project.open(filled_content(tmp_path, approve=True), REPO / "layouts")
     from datetime import date
     statuses = document_statuses(project, date(2027, 12, 1))
-    assert [(s.name, s.status, s.age_days) for s in statuses] == [
-        ("infusion-day-checklist", "approved", 376), ("fibromyalgia-ketamine", "approved", 376)]
+    names = ["infusion-day-checklist", "fibromyalgia-ketamine", "_email", "_packet"]
+    assert [(s.label, s.status, s.age_days) for s in statuses] == [
+        (label, "approved", 376) for label in (*names, *(f"es/{name}" for name in names))]
     old = {w.source for w in lint_warnings(project, date(2027, 12, 1)) if w.rule == "review-old"}
-    assert len(old) == 2
+    assert len(old) == 8
 
 
 def test_build_warns_about_the_sample_and_drafts(capsys, tmp_path):

@@ -30,6 +30,7 @@ from ..load.roster import Roster, RosterRow, RowProblem, RowRules, patient_key
 from ..render.fonts import FontSet
 from .atomic import STAGING_PREFIX, remove_leftovers, write_atomically
 from .build import render_checked
+from .editions import usable_editions
 from .filenames import collision_key, packet_filename
 from .outputs import check_folder, check_print_job
 from .packet import packet_document
@@ -47,11 +48,15 @@ class ProjectPaths:
 
 @dataclass(frozen=True)
 class Selection:
-    """Which rows a run is for: an appointment day, some patient ids, never appointments before `today`."""
+    """Which rows a run is for: an appointment day, some patient ids, never appointments before `today`; and
+    which editions their languages may use (`jobs.editions`)."""
 
     today: date
     day: date | None = None
     ids: tuple[str, ...] = ()
+    allow_draft: bool = False  # --allow-draft: editions not approved (or no longer) may be used too
+    fallback_to_english: bool = False  # --fallback-to-english: a row whose edition cannot be used gets English
+    parts: tuple[str, ...] = ()  # parts used in a row's language where they have an edition: `send`'s email
 
 
 def select_rows(rows: list[RosterRow], selection: Selection) -> tuple[list[RosterRow], list[str]]:
@@ -123,7 +128,8 @@ def read_roster(project: Project, roster: Path, selection: Selection) -> tuple[l
     read = Roster(roster, project.roster_format).read(rules)
     rows, notes = select_rows(read.rows, selection)
     rows, fallback = fall_back(project, rows, rules.language)
-    return rows, read.problems, notes + fallback
+    rows, refused, signed = usable_editions(project, rows, rules.language, selection)
+    return rows, read.problems + refused, notes + fallback + signed
 
 
 # The parts a packet (and its email) needs in the patient's language besides the chosen documents.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -12,11 +13,12 @@ from ..errors import ContentError
 from .yamlfile import parse_mapping, read_text, shown
 
 KINDS = ("handout", "checklist")
-STATUSES = ("draft", "approved")  # sign-off: `packets` refuses drafts unless --allow-draft
+STATUSES = ("draft", "approved")  # sign-off: `packets` and `send` refuse drafts unless --allow-draft
 FRONT_MATTER_KEYS = {"title", "kind", "language", "summary", "status", "reviewed_by", "reviewed_on", "order",
-                     "source_hash"}
+                     "source_hash", "approved_sha256", "source_sha256"}
 _EDITION_FOLDER = re.compile(r"^[a-z]{2,3}$")  # content/es/: the Spanish editions (a primary language subtag)
 _HASH = re.compile(r"^[0-9a-f]{12,64}$")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
 
@@ -39,10 +41,37 @@ class Source:
     reviewed_on: date | None = None
     order: int | None = None  # place in a packet and in listings: lowest first, then by name
     source_hash: str | None = None  # an edition: `source_digest` of the English source it was translated from
+    approved_sha256: str | None = None  # `text_sha256` of the text the reviewer approved (`handouts approve`)
+    source_sha256: str | None = None  # an edition: `text_sha256` of the English source it was approved against
+
+    @property
+    def text_sha256(self) -> str:
+        return text_sha256(self.title, self.body)
 
     @property
     def approved(self) -> bool:
-        return self.status == "approved"
+        """Approved, and still the very text that was approved: an edit since makes it a draft again. (An edition
+        must also match its English source: see `load.signoff`.)"""
+        return self.status == "approved" and self.approved_sha256 == self.text_sha256
+
+
+def text_sha256(title: str, body: str) -> str:
+    """What a sign-off covers, as the 64 hex digits of SHA-256: the title and the body as a reader gets them.
+
+    Normalized so that saving the file in another editor keeps the sign-off (Unicode NFC, LF line endings, no
+    trailing whitespace on a line, no blank lines around the body), while any change to a word, a line or a
+    placeholder does not. The front matter is left out: writing the sign-off into it changes nothing here."""
+    def lines(text: str) -> list[str]:
+        text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+        return [line.rstrip() for line in text.split("\n")]
+
+    body_lines = lines(body)
+    while body_lines and not body_lines[0]:
+        body_lines.pop(0)
+    while body_lines and not body_lines[-1]:
+        body_lines.pop()
+    text = "\n".join([" ".join(lines(title)).strip(), "", *body_lines]) + "\n"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def source_digest(source: Source) -> str:
@@ -151,7 +180,11 @@ class ContentLibrary:
 
 
 def parse_source(name: str, path: Path) -> Source:
-    text = read_text(path, ContentError, "content file")
+    return parse_text(name, path, read_text(path, ContentError, "content file"))
+
+
+def parse_text(name: str, path: Path, text: str) -> Source:
+    """A content file's text (LF line endings), split and checked; `path` is where it comes from."""
     where = str(path)
     if not text.startswith("---"):
         raise ContentError("missing front matter", source=where, line=1, rule="front-matter-missing",
@@ -207,6 +240,13 @@ def parse_source(name: str, path: Path) -> Source:
     if source_hash is not None and (not isinstance(source_hash, str) or not _HASH.match(source_hash)):
         raise bad("source_hash", f"source_hash {shown(source_hash)} is not a hash like 3f2a9c0b1d4e",
                   "copy the hash 'handouts lint' shows for the English source, in quotes")
+    sign_off_hashes = {}
+    for key in ("approved_sha256", "source_sha256"):
+        value = meta.get(key)
+        if value is not None and (not isinstance(value, str) or not _SHA256.match(value)):
+            raise bad(key, f"{key} {shown(value)} is not a SHA-256 hash (64 hex digits)",
+                      "let 'handouts approve' write it: review the document, then run handouts approve")
+        sign_off_hashes[key] = value
     order = meta.get("order")
     if order is not None and (not isinstance(order, int) or isinstance(order, bool)):
         raise bad("order", f"order {shown(order)} is not a whole number", "write e.g. 'order: 1', or leave it out")
@@ -214,7 +254,7 @@ def parse_source(name: str, path: Path) -> Source:
     body_line = text.count("\n", 0, body_start) + 1
     return Source(name, path, title.strip(), kind, language, summary, text[body_start:], body_line,
                   meta.lines["title"], status, reviewed_by.strip() if reviewed_by else None, reviewed_on, order,
-                  source_hash)
+                  source_hash, **sign_off_hashes)
 
 
 _ORDER_LINE = re.compile(r"^order:[ \t]*(-?\d{1,6})[ \t]*(?:#.*)?$", re.MULTILINE)

@@ -17,11 +17,12 @@ Street", or `sample: true` in the file).
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 from pathlib import Path
 
-from ..errors import ProfileError
+from ..errors import Finding, ProfileError
 from .roster_format import RosterFormat, read_roster_format
 from .yamlfile import load_mapping
 
@@ -67,6 +68,11 @@ TRANSLATED = {
     },
 }
 TRANSLATIONS_KEY = "translations"
+ROSTER_KEY = "roster"  # how the scheduling export is laid out: checked by `roster_format`, whatever it holds
+OPTIONAL = ("after_hours_phone", "website", "email")
+# Every key a profile may have: a key not here is a mistake (a typo such as 'safety_drivng' would otherwise leave the
+# shipped sentence in place without a word), refused with its line and the closest key.
+KEYS = (*REQUIRED, *OPTIONAL, *SAFETY, *INSTRUCTIONS, SAMPLE_MARKER, TRANSLATIONS_KEY, ROSTER_KEY)
 
 # The shipped sample profile's marks: fictional North American numbers (555-0100 to 555-0199),
 # documentation domains (RFC 2606: example.com/.net/.org, *.example), and its street.
@@ -119,18 +125,21 @@ def load_profile(path: Path) -> dict:
 def read_profile(path: Path) -> tuple[dict, RosterFormat]:
     """The clinic's text values, and how its roster export is laid out (`roster:`)."""
     data = load_mapping(Path(path), ProfileError, "clinic profile")
-    roster_lines = {key[1:]: line for key, line in data.paths.items() if key[0] == "roster" and len(key) > 1}
-    roster_format = read_roster_format(data.get("roster"), str(path), data.lines.get("roster"), roster_lines)
+    unknown = [key for key in data if key not in KEYS]
+    if unknown:
+        raise ProfileError(findings=[unknown_key(key, KEYS, str(path), data.lines.get(key)) for key in unknown])
+    roster_lines = {key[1:]: line for key, line in data.paths.items() if key[0] == ROSTER_KEY and len(key) > 1}
+    roster_format = read_roster_format(data.get(ROSTER_KEY), str(path), data.lines.get(ROSTER_KEY), roster_lines)
     for key in REQUIRED:
         if not isinstance(data.get(key), (str, int)) or not str(data[key]).strip():
             raise ProfileError(f"the clinic profile needs '{key}'", source=str(path), line=data.lines.get(key),
                                rule="profile-key-missing", hint=f"add a line '{key}: ...'", key=key)
     profile = ClinicProfile(DEFAULTS)
     for key, value in data.items():
-        if key == "roster":
+        if key == ROSTER_KEY:
             continue
         if key == TRANSLATIONS_KEY:
-            profile._translations = _read_translations(value, str(path), data.lines.get(key))
+            profile._translations = _read_translations(value, str(path), data.lines.get(key), data.paths)
             continue
         if key == SAMPLE_MARKER:
             if not isinstance(value, bool):
@@ -156,6 +165,14 @@ def read_profile(path: Path) -> tuple[dict, RosterFormat]:
     return profile, roster_format
 
 
+def unknown_key(key: str, allowed, source: str, line: int | None, within: str = "") -> Finding:
+    """A key the profile does not have, with the closest one it does ("did you mean 'safety_driving'?")."""
+    close = difflib.get_close_matches(key, list(allowed), n=1, cutoff=0.6)
+    hint = f"did you mean '{close[0]}'?" if close else f"the keys allowed there: {', '.join(allowed)}"
+    return Finding(f"unknown key '{key}'" + (f" in '{within}'" if within else "") + " in the clinic profile", source,
+                   line, rule="profile-unknown-key", hint=hint, key=key)
+
+
 def _value_problem(value: object) -> tuple[str, str] | None:
     """(what is wrong, what to do) when a value is not a single piece of text the handouts can print."""
     if isinstance(value, (dict, list)):
@@ -169,14 +186,14 @@ def _value_problem(value: object) -> tuple[str, str] | None:
     return None
 
 
-def _read_translations(value: object, path: str, line: int | None) -> dict:
+def _read_translations(value: object, path: str, line: int | None, paths: dict | None = None) -> dict:
     """`translations: {es: {safety_driving: ..., before_visit_eating: ...}}`: the clinic's own sentences in each
     edition's language."""
     def bad(message: str, hint: str) -> ProfileError:
         return ProfileError(message, source=path, line=line, rule="profile-translations", hint=hint,
                             key=TRANSLATIONS_KEY)
 
-    allowed = set(SAFETY) | set(INSTRUCTIONS)
+    allowed = (*SAFETY, *INSTRUCTIONS)
     if not isinstance(value, dict):
         raise bad("'translations' must map a language to its sentences", "write e.g. 'translations:', "
                   "'  es:', '    safety_driving: ...'")
@@ -184,9 +201,14 @@ def _read_translations(value: object, path: str, line: int | None) -> dict:
     for language, texts in value.items():
         if not isinstance(language, str) or not re.fullmatch(r"[a-z]{2,3}", language):
             raise bad("'translations' has a key that is not a language like 'es'", "use the edition folder's name")
-        if not isinstance(texts, dict) or not set(texts) <= allowed:
-            raise bad(f"'translations: {language}' may hold only: {', '.join(sorted(allowed))}",
-                      "write each as 'key: text'")
+        if not isinstance(texts, dict):
+            raise bad(f"'translations: {language}' must hold 'key: text' lines", "write each as 'key: text'")
+        unknown = [key for key in texts if key not in allowed]
+        if unknown:
+            where = paths or {}
+            raise ProfileError(findings=[unknown_key(str(key), allowed, path,
+                                                     where.get((TRANSLATIONS_KEY, language, str(key)), line),
+                                                     f"translations: {language}") for key in unknown])
         for key, text in texts.items():
             problem = _value_problem(text)
             if problem or not isinstance(text, (str, int)) or not str(text).strip():
@@ -197,37 +219,40 @@ def _read_translations(value: object, path: str, line: int | None) -> dict:
 
 def localized(profile: dict, language: str) -> dict:
     """The profile as an edition in `language` sees it: the safety sentences and instructions in that language
-    (the clinic's own translation, else the shipped one). A sentence the clinic rewrote in English and did not
-    translate is an error: a Spanish checklist must never carry an English safety step."""
+    (the clinic's own translation, else the shipped one). A sentence the clinic wrote itself in English and did not
+    translate is an error, a safety sentence and an instruction alike: a Spanish checklist must never carry an
+    English step, nor the shipped "call us to ask" where the clinic's English packet gives its own instruction."""
     from .languages import primary
 
     code = primary(language)
     if code == "en":
         return profile
+    missing = untranslated(profile, code)
+    if missing:
+        keys = ", ".join(f"'{key}'" for key in missing)
+        raise ProfileError(f"{keys} {'has' if len(missing) == 1 else 'have'} the clinic's own English text but no "
+                           f"'{code}' translation", source=getattr(profile, "_path", "") or "clinic profile",
+                           rule="profile-translation-missing", key=missing[0],
+                           hint=f"add {'it' if len(missing) == 1 else 'them'} under 'translations:', '  {code}:', "
+                                f"'    {missing[0]}: ...'")
     out = ClinicProfile(profile)
     out._sample_marker = getattr(profile, "_sample_marker", False)
     out._path = getattr(profile, "_path", "")
     own = getattr(profile, "_translations", {}).get(code, {})
     shipped = TRANSLATED.get(code, {})
     for key in (*SAFETY, *INSTRUCTIONS):
-        english_default = profile.get(key) in (default_value(key, profile), NEUTRAL_INSTRUCTION)
-        if key in own:
-            out[key] = own[key]
-        elif key in shipped and (english_default or key in INSTRUCTIONS):
-            # An instruction the clinic wrote in English only: the edition keeps the shipped action ("call us to
-            # ask ..."), which is safe in any protocol, and lint warns (`untranslated_instructions`).
-            out[key] = shipped[key].format(phone=profile.get("phone", ""))
-        else:  # a safety sentence of the clinic's own protocol: the shipped translation would say something else
-            raise ProfileError(f"'{key}' has the clinic's own English text but no '{code}' translation",
-                               source=out._path or "clinic profile", rule="profile-translation-missing", key=key,
-                               hint=f"add it under 'translations:', '  {code}:', '    {key}: ...'")
+        out[key] = own[key] if key in own else shipped[key].format(phone=profile.get("phone", ""))
     return out
 
 
-def untranslated_instructions(profile: dict, language: str) -> list[str]:
-    """Instructions the clinic wrote in English but not in `language`: editions print the shipped default."""
+def untranslated(profile: dict, language: str) -> list[str]:
+    """The safety sentences and instructions an edition in `language` has no words for: the clinic's own English
+    text without its translation (or a default the program has no translation of, for a language it does not
+    ship)."""
     from .languages import primary
 
-    own = getattr(profile, "_translations", {}).get(primary(language), {})
-    return [key for key in INSTRUCTIONS
-            if key not in own and profile.get(key) not in (default_value(key, profile), NEUTRAL_INSTRUCTION)]
+    code = primary(language)
+    own = getattr(profile, "_translations", {}).get(code, {})
+    shipped = TRANSLATED.get(code, {})
+    return [key for key in (*SAFETY, *INSTRUCTIONS) if key not in own and not (
+        key in shipped and profile.get(key) in (default_value(key, profile), NEUTRAL_INSTRUCTION))]

@@ -13,12 +13,13 @@ links), heading levels, and characters the layouts' fonts cannot draw.
 Beyond the documents: the clinic profile fails lint while it holds the shipped
 sample's placeholder details (`lint_profile`); `lint_warnings` lists what
 should be looked at but does not fail (instructions still at their default,
-reviews over a year old); `document_statuses` gives each document's sign-off.
+reviews over a year old); `document_statuses` gives the sign-off of each
+document, part and edition, and `lint_sign_off` fails a document that says
+`status: approved` but is not the approved text any more (`load.signoff`).
 """
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -29,7 +30,9 @@ from ..errors import Finding, HandoutsError, LayoutError, ProfileError, Unsuppor
 from ..load.content import Source, source_digest
 from ..load.dates import in_words
 from ..load.languages import primary
-from ..load.profile import default_instructions, localized, sample_fields, untranslated_instructions
+from ..load.profile import default_instructions, localized, sample_fields
+from ..load.signoff import APPROVED, DRAFT, everything, sign_off
+from ..load.signoff import today as _today
 from ..load.typefaces import TYPEFACES
 from ..model import Callout, Document, Heading, ListItem, plain_text, walk
 from ..render.fonts import FontSet
@@ -52,7 +55,8 @@ _SHOUT = re.compile(r"[A-Z]{4,}")
 def lint_project(project: Project, max_grade: float = 6.0) -> list[Finding]:
     """Every document, then every layout, then the clinic profile."""
     findings = [f for name in project.content.names() for f in lint_document(project, name, max_grade)]
-    return findings + lint_editions(project, max_grade) + lint_layouts(project) + lint_profile(project)
+    return (findings + lint_editions(project, max_grade) + lint_sign_off(project) + lint_layouts(project)
+            + lint_profile(project))
 
 
 def clinic_path(project: Project) -> str:
@@ -80,70 +84,81 @@ def lint_warnings(project: Project, today: date | None = None) -> list[Finding]:
                 for key in default_instructions(project.clinic)]
     for status in document_statuses(project, today):
         if status.approved and status.age_days is not None and status.age_days > REVIEW_MAX_DAYS:
+            language = f" --language {status.language}" if status.language else ""
             warnings.append(Finding(f"approved {status.age_days} days ago; review it again", status.path,
                                     rule="review-old", key="reviewed_on",
-                                    hint="have it reviewed and update 'reviewed_on'"))
+                                    hint=f"have it reviewed, then run 'handouts approve {status.name}{language} "
+                                         "--by \"<reviewer>\"'"))
     return warnings
-
-
-def edition_notes(project: Project) -> list[Finding]:
-    """What editions print instead of the clinic's own words: an instruction written in English only keeps the
-    shipped action in the translation ("Llámenos ... para preguntar ..."). Shown by `lint`, never a failure."""
-    path = clinic_path(project)
-    notes = []
-    for folder in project.content.edition_folders():
-        notes += [Finding(f"'{key}' is the clinic's own text in English only: the '{folder.name}' editions "
-                             "print the shipped default instead", path, _key_line(path, key),
-                             rule="profile-instruction-untranslated", key=key,
-                             hint=f"add it under 'translations:', '  {folder.name}:', '    {key}: ...'")
-                     for key in untranslated_instructions(project.clinic, folder.name)]
-    return notes
 
 
 @dataclass(frozen=True)
 class DocumentStatus:
     name: str
     path: str
-    status: str  # draft | approved, or "error" when the file cannot be read (lint reports why)
+    status: str  # approved (the approved text, unchanged) | draft, or "error" when the file cannot be read
     reviewed_by: str | None = None
     reviewed_on: date | None = None
     age_days: int | None = None
+    language: str | None = None  # the edition folder ('es'); None for the English source
+    reason: str = ""  # why a document that says 'status: approved' counts as a draft ("changed since ...")
 
     @property
     def approved(self) -> bool:
         return self.status == "approved"
 
+    @property
+    def label(self) -> str:
+        return f"{self.language}/{self.name}" if self.language else self.name
+
     def __str__(self) -> str:
         if self.status == "error":
-            return f"{self.name}: cannot be read (see the findings)"
+            return f"{self.label}: cannot be read (see the findings)"
+        if self.reason:
+            return f"{self.label}: draft again: it {self.reason}"
         review = (f", reviewed by {self.reviewed_by}" if self.reviewed_by else ", not reviewed") + (
             f" on {self.reviewed_on.isoformat()} ({self.age_days} days ago)" if self.reviewed_on else "")
-        return f"{self.name}: {self.status}{review}"
+        return f"{self.label}: {self.status}{review}"
 
 
 def document_statuses(project: Project, today: date | None = None) -> list[DocumentStatus]:
-    """Each document's sign-off and how old its review is (`today`: HANDOUTS_TODAY, else the date)."""
+    """The sign-off of every document, part ('_packet', '_email') and edition, and how old its review is
+    (`today`: HANDOUTS_TODAY, else the date)."""
     today = today or _today()
     found = []
-    for name in project.content.names():
-        path = str(project.content.folder / f"{name}.md")
+    for name, language in everything(project.content):
+        path = str(project.content.edition_path(name, language) if language else
+                   project.content.folder / f"{name}.md")
         try:
-            source = project.content.load(name)
+            signed = sign_off(project.content, name, language)
         except HandoutsError:
-            found.append(DocumentStatus(name, path, "error"))
+            found.append(DocumentStatus(name, path, "error", language=language))
             continue
+        source = signed.source
         age = (today - source.reviewed_on).days if source.reviewed_on else None
-        found.append(DocumentStatus(name, path, source.status, source.reviewed_by, source.reviewed_on, age))
+        status = APPROVED if signed.approved else DRAFT
+        found.append(DocumentStatus(name, path, status, source.reviewed_by, source.reviewed_on, age, language,
+                                    "" if signed.state in (APPROVED, DRAFT) else signed.reason))
     return found
 
 
-def _today() -> date:
-    try:
-        return date.fromisoformat(os.environ.get("HANDOUTS_TODAY", "").strip())
-    except ValueError:
-        return date.today()
-
-
+def lint_sign_off(project: Project) -> list[Finding]:
+    """A document that says 'status: approved' but is not the text that was approved (changed since, approved
+    without a hash, an edition approved against an earlier English text): it counts as a draft, and lint says
+    which, at its 'status:' line. Drafts themselves are no finding: `document_statuses` lists them."""
+    findings = []
+    for name, language in everything(project.content):
+        try:
+            signed = sign_off(project.content, name, language)
+        except HandoutsError:
+            continue  # lint_document / lint_editions report why
+        if signed.state in (APPROVED, DRAFT):
+            continue
+        path = str(signed.source.path)
+        findings.append(Finding(f"{signed.label} {signed.reason}: it counts as a draft", path,
+                                _key_line(path, "status"), rule=f"sign-off-{signed.state}", key="status",
+                                hint=signed.hint))
+    return findings
 def lint_document(project: Project, name: str, max_grade: float = 6.0, language: str | None = None) -> list[Finding]:
     """Findings for one document (with `language`: its edition in that language), in line order; a load or
     fill error is one finding."""

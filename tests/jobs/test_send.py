@@ -6,7 +6,7 @@ from datetime import date
 from email.policy import default
 
 import pytest
-from conftest import DATA, REPO, run
+from conftest import DATA, REPO, approved_content, run
 from pdfread import normalized, text
 
 from handouts.jobs import drafts
@@ -34,11 +34,12 @@ def roster(write_roster):
     return write_roster(PATIENTS, header=HEADER)
 
 
-def send(capsys, tmp_path, roster, *extra, shows_patients=False):
+def send(capsys, tmp_path, roster, *extra, shows_patients=False, content=None):
+    """`handouts send` with the fictional clinic, on the shipped content approved (in a copy) unless `content`."""
     return run(capsys, "send", str(roster), "--outbox", str(tmp_path / "outbox"),
                "--ledger", str(tmp_path / "ledger.sqlite3"), "--clinic", str(CLINIC), "--content",
-               str(REPO / "content"), "--layouts", str(REPO / "layouts"), "--jobs", "1", "--quiet", "--yes", *extra,
-               shows_patients=shows_patients)
+               str(content or approved_content()), "--layouts", str(REPO / "layouts"), "--jobs", "1", "--quiet",
+               "--yes", *extra, shows_patients=shows_patients)
 
 
 def drafts_in(folder):

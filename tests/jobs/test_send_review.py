@@ -11,7 +11,7 @@ import warnings
 from email.policy import default
 
 import pytest
-from conftest import DATA, REPO, run
+from conftest import DATA, REPO, approved_content, run
 
 from handouts.jobs.ledger import Ledger
 
@@ -32,7 +32,7 @@ def roster(write_roster):
 
 def options(tmp_path, *extra):
     return ["--outbox", str(tmp_path / "outbox"), "--ledger", str(tmp_path / "ledger.sqlite3"), "--clinic",
-            str(CLINIC), "--content", str(REPO / "content"), "--layouts", str(REPO / "layouts"), "--jobs", "1",
+            str(CLINIC), "--content", str(approved_content()), "--layouts", str(REPO / "layouts"), "--jobs", "1",
             "--quiet", *extra]
 
 

@@ -20,7 +20,7 @@ def roster(write_roster):
 
 
 def send(capsys, tmp_path, roster, server, ca_file, monkeypatch, *extra, tls=False):
-    from conftest import REPO
+    from conftest import REPO, approved_content
 
     monkeypatch.setenv("HANDOUTS_SMTP_PASSWORD", PASSWORD)
     with warnings.catch_warnings():
@@ -28,7 +28,8 @@ def send(capsys, tmp_path, roster, server, ca_file, monkeypatch, *extra, tls=Fal
         return run(capsys, "send", str(roster), "--smtp", f"{server.host}:{server.port}", "--smtp-user", USER,
                    "--smtp-ca-file", str(ca_file), *(["--smtp-tls"] if tls else []),
                    "--ledger", str(tmp_path / "ledger.sqlite3"), "--clinic", str(CLINIC), "--content",
-                   str(REPO / "content"), "--layouts", str(REPO / "layouts"), "--jobs", "1", "--quiet", "--yes", *extra)
+                   str(approved_content()), "--layouts", str(REPO / "layouts"), "--jobs", "1", "--quiet", "--yes",
+                   *extra)
 
 
 def check_received(server, expected_ids):

@@ -127,13 +127,22 @@ def test_a_huge_content_file_is_refused(make_project):
 def test_sign_off_fields(make_project):
     from datetime import date
 
+    from handouts.load.content import text_sha256
+
+    digest = text_sha256("T", "Body.\n")
     project = make_project(doc="---\ntitle: T\nstatus: approved\nreviewed_by: Dr. Ana Test\n"
-                               "reviewed_on: 2026-11-20\n---\nBody.\n", other="---\ntitle: O\n---\nBody.\n")
+                               f"reviewed_on: 2026-11-20\napproved_sha256: \"{digest}\"\n---\nBody.\n",
+                           other="---\ntitle: O\n---\nBody.\n",
+                           unhashed="---\ntitle: U\nstatus: approved\nreviewed_by: Dr. Ana Test\n"
+                                    "reviewed_on: 2026-11-20\n---\nBody.\n")
     signed = project.content.load("doc")
     assert (signed.status, signed.reviewed_by, signed.reviewed_on, signed.approved) == (
         "approved", "Dr. Ana Test", date(2026, 11, 20), True)
+    assert signed.approved_sha256 == signed.text_sha256 == digest
     unsigned = project.content.load("other")
     assert (unsigned.status, unsigned.approved, unsigned.reviewed_on) == ("draft", False, None)
+    # 'status: approved' written by hand, with no hash of the approved text: not approved.
+    assert project.content.load("unhashed").approved is False
 
 
 def test_documents_are_listed_in_their_declared_order(make_project):

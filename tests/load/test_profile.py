@@ -31,7 +31,7 @@ def test_the_test_profile_loads(tmp_path):
     ("9" * 5000, "is not a valid value"),
 ])
 def test_values_that_are_not_one_piece_of_text_are_refused(tmp_path, value, words):
-    text = GOOD + f"website_note: {value}\n"
+    text = GOOD + f"email: {value}\n"
     error = raised(load_profile, write(tmp_path, text))
     assert isinstance(error, ProfileError)
     assert error.finding.line == len(GOOD.splitlines()) + 1
