@@ -51,6 +51,8 @@ def test_each_patient_gets_a_draft_with_their_own_packet(capsys, tmp_path, roste
     assert out.strip().endswith("drafted 3")
     found = drafts_in(tmp_path / "outbox")
     assert list(found) == ["P001_2026-12-03.eml", "P002_2026-12-03.eml", "P003_2026-12-04.eml"]
+    for path in (tmp_path / "outbox").iterdir():  # like the ledger: an address and a packet, for its owner alone
+        assert path.stat().st_mode & 0o777 == 0o600
     for (name, message), row in zip(found.items(), PATIENTS):
         patient = NAMES[row[0]]
         assert message["To"] == row[4] and message["X-Unsent"] == "1"
@@ -81,6 +83,7 @@ def test_a_second_run_drafts_nothing_and_resend_is_explicit(capsys, tmp_path, ro
     assert {p.name: p.read_bytes() for p in (tmp_path / "outbox").iterdir()} == first
     code, out, _ = send(capsys, tmp_path, roster, "--resend", "P002")
     assert code == 0 and "drafted 1, skipped 2 (already drafted)" in out
+    assert (tmp_path / "outbox" / "P002_2026-12-03.eml").stat().st_mode & 0o777 == 0o600  # replaced, still 0600
     with Ledger(tmp_path / "ledger.sqlite3") as ledger:
         assert [r[2] for r in ledger.records()] == ["P001", "P002", "P003", "P002"]
 
