@@ -2,7 +2,8 @@
 
 The order for every row: skip it if the ledger says it already went; render
 its packet in memory (the code `packets` uses); read the PDF back and check
-that it shows this patient's name and nobody else's; compose the email;
+that it shows this patient's name and nobody else's; compose the email and
+check that, read back, it goes from the sender to this row's one address alone;
 record "sending"; hand it to the transport; record the outcome. Nothing here
 puts a name or an address in a message: rows are named by number and id.
 """
@@ -25,7 +26,7 @@ from pathlib import Path
 from email_validator import EmailNotValidError, validate_email
 from pypdf import PdfReader
 
-from ..errors import Finding, InputError, ProfileError
+from ..errors import AddressingError, Finding, InputError, ProfileError
 from ..load.profile import sample_fields
 from ..load.project import Project
 from ..load.roster import RosterRow, RowProblem
@@ -49,18 +50,73 @@ def check_profile(clinic: dict, source: Path) -> None:
                            hint="fill in the clinic's real ones before sending", key=fields[0])
 
 
-def check_address(address: str, *, allow_reserved: bool = False) -> str:
-    """The address, normalized; ValueError (whose message never holds the address) when it is not one.
+# The ASCII characters of a plain address (RFC 5322 atext, the dots and the @); beyond ASCII, a plain
+# (internationalized) address has letters, marks and digits only.
+_PLAIN_ASCII = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-/=?^_`{|}~.@")
+_INVALID = ("address-invalid", "is not a valid email address", "check it in the roster")
 
-    Syntax only, no network. Reserved names that can never receive mail (.test, .invalid, .localhost)
-    are refused for patients; the clinic's own --from may use .test (`allow_reserved`), for trials.
+
+def _not_plain(address: str) -> tuple[str, str, str] | None:
+    """(rule, reason, hint) for the first thing that makes `address` more than one plain address, or None.
+
+    What a name or a second address would bring (encoded word, brackets, list, group, comment, quotes) is
+    named before the spaces that usually come with it."""
+    categories = [unicodedata.category(ch) for ch in address]
+    if any(c[0] == "C" or c in ("Zl", "Zp") for c in categories):
+        rule, holds, hint = "address-control", "an invisible or control character", "retype the address"
+    elif "=?" in address:
+        rule, holds, hint = ("address-encoded-word",
+                             "an encoded word (=?...?=), which mail programs decode into other text",
+                             "give the plain address alone")
+    elif "<" in address or ">" in address:
+        rule, holds, hint = "address-display-name", "angle brackets (a name with an address)", "give the address alone"
+    elif "," in address or ";" in address:
+        rule, holds, hint = "address-list", "a comma or semicolon (a list of addresses)", "give one address a row"
+    elif ":" in address:
+        rule, holds, hint = "address-group", "a colon (an address group)", "give one address alone"
+    elif "(" in address or ")" in address:
+        rule, holds, hint = "address-comment", "parentheses (a comment)", "give the address alone"
+    elif '"' in address or "\\" in address:
+        rule, holds, hint = "address-quoted", "quotes or a backslash", "give the address without them"
+    elif any(ch.isspace() for ch in address) or "Zs" in categories:
+        rule, holds, hint = "address-space", "a space", "give one address, without spaces"
+    elif address.count("@") > 1:
+        rule, holds, hint = "address-at-signs", "more than one @", "give one address"
+    elif any(ch not in _PLAIN_ASCII and (ch.isascii() or c[0] not in "LMN") for ch, c in zip(address, categories)):
+        rule, holds, hint = "address-character", "a character that an address does not have", "give it as name@domain"
+    else:
+        return None
+    return rule, f"is not one plain address: it holds {holds}", hint
+
+
+class AddressError(ValueError):
+    """Not one plain address: `rule` names why, `reason` and `hint` say it; none of them holds the address."""
+
+    def __init__(self, rule: str, reason: str, hint: str):
+        super().__init__(f"{reason}; {hint}")
+        self.rule, self.reason, self.hint = rule, reason, hint
+
+
+def check_address(address: str, *, allow_reserved: bool = False) -> str:
+    """The address, normalized; `AddressError` (a ValueError whose message never holds the address) when it is
+    not exactly one plain address.
+
+    One address and nothing else (`local@domain`): no name, angle brackets, second address, group, comment,
+    quotes, space, control character or encoded word ("=?utf-8?q?...?=", which a mail program decodes, e.g.
+    into "alice@a.org, bob@b.org"), so it can only ever become one recipient. Then its syntax (email-validator,
+    no network). Reserved names that can never receive mail (.test, .invalid, .localhost) are refused for
+    patients; the clinic's own --from may use .test (`allow_reserved`), for trials.
     """
-    if not address.strip():
-        raise ValueError("is empty; add the patient's email address")
+    address = address.strip()
+    if not address:
+        raise AddressError("address-empty", "is empty", "add the patient's email address")
+    problem = _not_plain(address) if "@" in address else _INVALID
+    if problem is not None:
+        raise AddressError(*problem)
     try:
-        return validate_email(address.strip(), check_deliverability=False, test_environment=allow_reserved).normalized
+        return validate_email(address, check_deliverability=False, test_environment=allow_reserved).normalized
     except EmailNotValidError:
-        raise ValueError("is not a valid email address; check it in the roster") from None
+        raise AddressError(*_INVALID) from None
 
 
 def mask(address: str) -> str:
@@ -281,13 +337,16 @@ class Sender:
         try:
             if dry_run:
                 for outgoing, pdf in self._checked(due, plan.names, result, record=False):
-                    result.previews.append(Preview(outgoing.row.number, outgoing.row.patient_id,
-                                                   mask(outgoing.recipient), len(pdf)))
-                    self.progress(1)
+                    if self._composed(outgoing, pdf, result, record=False) is not None:
+                        result.previews.append(Preview(outgoing.row.number, outgoing.row.patient_id,
+                                                       mask(outgoing.recipient), len(pdf)))
+                        self.progress(1)
                 return result
             with self.transport:
                 for outgoing, pdf in self._checked(due, plan.names, result):
-                    message = compose(self.project, self.letter, outgoing.row, outgoing.recipient, pdf)
+                    message = self._composed(outgoing, pdf, result)
+                    if message is None:
+                        continue
                     self.rate.wait()
                     stop = self._deliver(outgoing, message, pdf, result)
                     self.progress(1)
@@ -326,6 +385,19 @@ class Sender:
                 self.progress(1)
         finally:
             renders.close()  # the worker pool ends with the generator, also when the run stops early
+
+    def _composed(self, outgoing: Outgoing, pdf: bytes, result: SendResult, record: bool = True) -> EmailMessage | None:
+        """The row's email; None (the row failed, and is recorded so) when it would not go to its address alone."""
+        try:
+            return compose(self.project, self.letter, outgoing.row, outgoing.recipient, pdf)
+        except AddressingError as exc:
+            reason = f"its email would not go to this row's address alone ({exc.finding.rule}); not sent"
+            result.failed.append(_problem(outgoing, reason))
+            if record:
+                self.ledger.fail(outgoing.row.number, outgoing.key(self.transport.name),
+                                 hashlib.sha256(pdf).hexdigest(), reason)
+            self.progress(1)
+            return None
 
     def _deliver(self, outgoing: Outgoing, message: EmailMessage, pdf: bytes, result: SendResult) -> bool:
         """Record, hand over, record; True when the batch must stop. Ctrl-C waits for the record (see _shielded)."""

@@ -136,6 +136,57 @@ def test_invalid_and_shared_addresses_are_reported_and_skipped(capsys, tmp_path,
     assert code == 1 and out.strip().endswith("drafted 2, failed 2 (rows 3, 5; see above)")
 
 
+# Cells that a mail program could read as more than one recipient (fictional addresses). The encoded word
+# passes an address syntax check, then decodes into "alice.ngata@example.net, bob@example.org".
+NOT_ONE_ADDRESS = [
+    ("=?utf-8?q?alice.ngata=40example.net=2C_?=bob@example.org", "an encoded word"),
+    ("Bob <bob@example.org>", "angle brackets (a name with an address)"),
+    ('"alice.ngata@example.net, bob@example.org"', "a comma or semicolon"),
+    ('"alice.ngata@example.net;bob@example.org"', "a comma or semicolon"),
+]
+
+
+def assert_no_address_shown(text):
+    for value in ("alice", "bob@", "bob <", "example.net,", "=?utf-8"):
+        assert value not in text.lower()
+
+
+@pytest.mark.parametrize("cell, holds", NOT_ONE_ADDRESS)
+def test_an_email_cell_must_be_one_plain_address(capsys, tmp_path, write_roster, cell, holds):
+    roster = write_roster([PATIENTS[0], [*PATIENTS[1][:4], cell], PATIENTS[2]], header=HEADER)
+    code, out, err = send(capsys, tmp_path, roster, "--dry-run")
+    assert code == 1 and "ready 2, failed 1" in out and "row 3 (patient_id P002): email:" in err
+    code, out, err = send(capsys, tmp_path, roster)
+    assert code == 1
+    assert f"row 3 (patient_id P002): email: is not one plain address: it holds {holds}" in err
+    assert "drafted 2, failed 1 (row 3: email is not one plain address" in out
+    assert_no_address_shown(out + err)
+    found = drafts_in(tmp_path / "outbox")
+    assert list(found) == ["P001_2026-12-03.eml", "P003_2026-12-04.eml"]  # nothing for row 3, to anyone
+    for message, row in zip(found.values(), (PATIENTS[0], PATIENTS[2])):
+        assert [a.addr_spec for a in message["To"].addresses] == [row[4]] and "Cc" not in message
+    with Ledger(tmp_path / "ledger.sqlite3") as ledger:
+        assert [(r[2], r[4]) for r in ledger.records()] == [("P001", PATIENTS[0][4]), ("P003", PATIENTS[2][4])]
+
+
+@pytest.mark.parametrize("sender, holds", [(cell.strip('"'), holds) for cell, holds in NOT_ONE_ADDRESS])
+def test_from_must_be_one_plain_address(capsys, tmp_path, roster, sender, holds):
+    code, _, err = send(capsys, tmp_path, roster, "--from", sender)
+    assert code == 2 and err.count("\n") == 1
+    assert f"error: --from: the sender address is not one plain address: it holds {holds}" in err
+    assert_no_address_shown(err)
+    assert not (tmp_path / "outbox").exists() and not (tmp_path / "ledger.sqlite3").exists()
+
+
+def test_the_ledger_records_the_normalized_address(capsys, tmp_path, write_roster):
+    roster = write_roster([[*PATIENTS[0][:4], "  jsmith@EXAMPLE.ORG "]], header=HEADER)
+    code, _, err = send(capsys, tmp_path, roster)
+    assert code == 0, err
+    with Ledger(tmp_path / "ledger.sqlite3") as ledger:
+        assert [r[4] for r in ledger.records()] == ["jsmith@example.org"]
+    assert drafts_in(tmp_path / "outbox")["P001_2026-12-03.eml"]["To"] == "jsmith@example.org"
+
+
 def test_the_sample_clinic_profile_is_refused(capsys, tmp_path, roster):
     code, _, err = run(capsys, "send", str(roster), "--outbox", str(tmp_path / "outbox"), "--ledger",
                        str(tmp_path / "l.sqlite3"), "--content", str(REPO / "content"), "--layouts",
@@ -290,6 +341,26 @@ def test_the_rate_limit_spaces_deliveries(send_project, roster, tmp_path):
     with Ledger(tmp_path / "l.sqlite3") as ledger:
         job(send_project, FakeTransport(), ledger, rate=limit).run(plan(send_project, roster))
     assert pauses == [2.0, 2.0]
+
+
+def test_an_email_that_would_go_to_two_addresses_is_never_handed_over(send_project, write_roster, tmp_path,
+                                                                      monkeypatch):
+    """The check after composing holds even if an encoded word got past the address check."""
+    import handouts.jobs.send as send_module
+
+    monkeypatch.setattr(send_module, "check_address", lambda address, **options: address.strip())
+    cell = NOT_ONE_ADDRESS[0][0]
+    roster = write_roster([PATIENTS[0], [*PATIENTS[1][:4], cell], PATIENTS[2]], header=HEADER)
+    transport = FakeTransport()
+    with Ledger(tmp_path / "l.sqlite3") as ledger:
+        result = job(send_project, transport, ledger).run(plan(send_project, roster))
+        assert [m["To"] for m in transport.sent] == ["jsmith@example.org", "khai@example.com"]
+        assert [(p.number, p.reason) for p in result.failed] == [
+            (3, "its email would not go to this row's address alone (email-one-recipient); not sent")]
+        assert sorted(ledger.latest().values()) == ["failed", "sent", "sent"]
+        assert not [r for r in ledger.records() if r[9] and "alice" in r[9]]
+    dry = job(send_project, FakeTransport(), None).run(plan(send_project, roster), dry_run=True)
+    assert [p.number for p in dry.previews] == [2, 4] and [p.number for p in dry.failed] == [3]
 
 
 def test_a_packet_that_shows_another_patients_name_is_not_sent(send_project, roster, tmp_path, monkeypatch):
