@@ -19,22 +19,25 @@ import time
 import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
 
 from email_validator import EmailNotValidError, validate_email
 from pypdf import PdfReader
 
-from ..errors import AddressingError, Finding, InputError, ProfileError
+from ..errors import AddressingError, Finding, HandoutsError, InputError, ProfileError
+from ..load.dates import in_words
 from ..load.profile import sample_fields
 from ..load.project import Project
 from ..load.roster import RosterRow, RowProblem
-from .batch import ProjectPaths, Selection, read_roster, render_rows
+from .batch import ProjectPaths, Selection, read_roster, render_row, render_rows
 from .delivery import AuthenticationFailure, DeliveryFailure, PermanentFailure, TemporaryFailure, Transport
 from .filenames import collision_key, packet_filename
 from .ledger import DONE, FAILED, SENDING, Key, Ledger
 from .message import Letter, compose
+from .packet import OPENING
 
 # The shipped sample profile's marks: North American fictional numbers, documentation domains, its street.
 # A `.test` domain is not one of them: it is how the tests' fictional clinic is written (see README).
@@ -192,43 +195,114 @@ def _fold(text: str) -> str:
 
 
 class NameCheck:
-    """Does a packet show its own patient's name and no other row's? Read back as a reader's tools read it."""
+    """Does a packet show its own patient's name and no other row's? Read back as a reader's tools read it.
 
-    def __init__(self, names: dict[int, str]):
+    Some text is in every patient's packet: the clinic's address and name, the content, the appointment. A
+    patient may be called "Lakeshore", "Drive" or "Ketamine" while the clinic is at 2400 Lakeshore Drive and
+    the checklist speaks of ketamine. So names are held against the shared text: the same packet (documents,
+    layout, language) made for a placeholder patient, read back once, its appointment swapped for the row's.
+    Another row's name is a leak only where the shared text cannot hold it; this row's own name must show
+    where the shared text does not, or, when each of its names is shared, more often than the shared text
+    shows it (then the placeholder's packet is made for this row's appointment, and counted). Without a
+    `project` there is no shared text: every name found counts.
+    """
+
+    def __init__(self, names: dict[int, str], project: Project | None = None):
         self._names = {number: _fold(name) for number, name in names.items()}
         self._by_first_word: dict[str, list[int]] = {}
         for number, name in self._names.items():
             words = _WORD.findall(name)
             if words:
                 self._by_first_word.setdefault(words[0], []).append(number)
+        self._project = project
+        self._placeholder = next((name for name in _PLACEHOLDERS if not any(
+            _contains(other, word) for other in self._names.values() for word in _WORD.findall(_fold(name)))),
+            _PLACEHOLDERS[-1])  # all taken: a patient so named would find their name shared, and be refused
+        self._references: dict[tuple, str | None] = {}  # (layout, documents, language, appointment) -> text
 
     def problem(self, row: RosterRow, pdf: bytes) -> str | None:
         """Why this packet must not go to this row's patient, or None."""
-        reader = PdfReader(io.BytesIO(pdf))
-        title = str((reader.metadata or {}).get("/Title", ""))
-        text = _fold(title + "\n" + "\n".join(page.extract_text() for page in reader.pages))
+        text = _read_back(pdf)
+        shared = self.shared_text(row)
+        if shared is None:
+            return _UNCHECKED
         own, preferred = _fold(row.name), _fold(row.preferred_name)
-        if own not in text and preferred not in text:
+        shown = [name for name in dict.fromkeys((own, preferred)) if _contains(text, name)]
+        if shown and all(_contains(shared, name) for name in shown):  # each is a word every packet shows
+            reference = self._reference(row, row.appointment)
+            if reference is None:
+                return _UNCHECKED
+            shown = [name for name in shown if _count(text, name) > _count(reference, name)]
+        if not shown:
             return "its packet does not show this patient's name when read back"
         for word in set(_WORD.findall(text)):
             for number in self._by_first_word.get(word, ()):
                 other = self._names[number]
                 # A name that is part of this patient's own ('Smith' in 'Jack Smith') is theirs to show.
                 if number != row.number and other != preferred and not _contains(own, other) \
-                        and _contains(text, other):
+                        and _contains(text, other) and not _contains(shared, other):
                     return f"its packet shows the name of row {number}'s patient"
         return None
+
+    def shared_text(self, row: RosterRow) -> str | None:
+        """The text every packet like this row's shows, for its appointment; None if it cannot be made."""
+        if self._project is None:
+            return ""
+        reference = self._reference(row, _NEUTRAL_APPOINTMENT)
+        try:
+            neutral, own = self._appointment(row, _NEUTRAL_APPOINTMENT), self._appointment(row, row.appointment)
+        except HandoutsError:  # an edition this row's packet was made with is gone: it cannot be checked
+            return None
+        if reference is None:
+            return None
+        for appointment in neutral:  # the placeholder's appointment is no packet's: "|" stands where it was
+            reference = reference.replace(appointment, " | ")
+        return " | ".join((reference, *own))
+
+    def _reference(self, row: RosterRow, appointment: datetime) -> str | None:
+        """The row's packet made for the placeholder patient at `appointment`, read back (made once)."""
+        key = (row.layout, row.documents, row.language, appointment)
+        if key not in self._references:
+            first = self._placeholder.split()[0]
+            neutral = replace(row, name=self._placeholder, preferred_name=first, appointment=appointment)
+            rendered = render_row(neutral, self._project)
+            self._references[key] = None if rendered.pdf is None else _read_back(rendered.pdf)
+        return self._references[key]
+
+    def _appointment(self, row: RosterRow, moment: datetime) -> list[str]:
+        """`moment` in words, folded, as the row's packet prints it (in the language of each of its parts)."""
+        languages = {self._project.content.load(name, row.language).language for name in (OPENING, *row.documents)}
+        return [_fold(in_words(moment, language)) for language in sorted(languages)]
+
+
+# A neutral patient for the shared text: the first of these whose words are in no roster name. And its
+# appointment: any will do, it is taken out of the text again.
+_PLACEHOLDERS = ("Qzxv Jwpk", "Vqjx Zkwp", "Xjzq Wvkp", "Kzqj Xvwp")
+_NEUTRAL_APPOINTMENT = datetime(2026, 11, 18, 10, 0)
+_UNCHECKED = "its packet could not be checked (the same packet for a placeholder patient could not be made)"
+
+
+def _read_back(pdf: bytes) -> str:
+    """The packet's title and text as a reader's tools extract them, folded."""
+    reader = PdfReader(io.BytesIO(pdf))
+    title = str((reader.metadata or {}).get("/Title", ""))
+    return _fold(title + "\n" + "\n".join(page.extract_text() for page in reader.pages))
+
+
+def _count(text: str, name: str) -> int:
+    """How often `name` is in `text` as whole words."""
+    found, start = 0, text.find(name) if name else -1
+    while start >= 0:
+        end = start + len(name)
+        if (start == 0 or not text[start - 1].isalnum()) and (end == len(text) or not text[end].isalnum()):
+            found += 1
+        start = text.find(name, start + 1)
+    return found
 
 
 def _contains(text: str, name: str) -> bool:
     """`name` in `text` as whole words."""
-    start = text.find(name)
-    while start >= 0:
-        end = start + len(name)
-        if (start == 0 or not text[start - 1].isalnum()) and (end == len(text) or not text[end].isalnum()):
-            return True
-        start = text.find(name, start + 1)
-    return False
+    return _count(text, name) > 0
 
 
 # -- sending --------------------------------------------------------------------------------------------
@@ -363,7 +437,7 @@ class Sender:
                  record: bool = True) -> Iterator[tuple[Outgoing, bytes]]:
         """Each due row with its packet, read back and checked; a row whose packet is wrong fails here."""
         by_row = {outgoing.row.number: outgoing for outgoing in due}
-        check = NameCheck(names)
+        check = NameCheck(names, self.project)
         renders = render_rows([o.row for o in due], self.project, self.paths, self.jobs)
         try:
             for rendered in renders:

@@ -381,19 +381,67 @@ def test_a_packet_that_shows_another_patients_name_is_not_sent(send_project, ros
     assert "does not show this patient's name" in result.failed[0].reason
 
 
+def checklist_row(number, name, preferred):
+    return RosterRow(number, f"P{number:03d}", name, preferred, plan_date(), "standard", ("infusion-day-checklist",),
+                     f"p{number}@example.org", "en-US")
+
+
 def test_name_check_finds_another_rows_name(send_project):
     from handouts.jobs.batch import render_row
 
-    row = RosterRow(2, "P001", "Jack Smith", "Jack", plan_date(), "standard",
-                    ("infusion-day-checklist",), "j@example.org", "en-US")
+    row = checklist_row(2, "Jack Smith", "Jack")
     pdf = render_row(row, send_project).pdf
-    assert NameCheck({2: "Jack Smith", 3: "Ana Ruiz"}).problem(row, pdf) is None
-    other = RosterRow(3, "P002", "Ana Ruiz", "Ana", plan_date(), "standard", (), "a@example.org", "en-US")
-    assert "does not show" in NameCheck({2: "Jack Smith", 3: "Ana Ruiz"}).problem(other, pdf)
+    assert NameCheck({2: "Jack Smith", 3: "Ana Ruiz"}, send_project).problem(row, pdf) is None
+    other = checklist_row(3, "Ana Ruiz", "Ana")
+    assert "does not show" in NameCheck({2: "Jack Smith", 3: "Ana Ruiz"}, send_project).problem(other, pdf)
     names = {2: "Jack Smith", 3: "Ana Ruiz", 4: "Smith"}
-    assert NameCheck(names).problem(row, pdf) is None  # 'Smith' is part of this patient's own name
-    smith = RosterRow(4, "P004", "Smith", "Smith", plan_date(), "standard", (), "s@example.org", "en-US")
-    assert NameCheck(names).problem(smith, pdf) == "its packet shows the name of row 2's patient"
+    assert NameCheck(names, send_project).problem(row, pdf) is None  # 'Smith' is part of this patient's own name
+    smith = checklist_row(4, "Smith", "Smith")
+    assert NameCheck(names, send_project).problem(smith, pdf) == "its packet shows the name of row 2's patient"
+
+
+# One-word names that every packet shows anyway: the clinic is at "2400 Lakeshore Drive", the checklist is
+# about a ketamine infusion (tests/data/clinic_send.yaml, content/infusion-day-checklist.md), the appointment
+# is on December 3.
+SHARED_NAMES = {3: "Lakeshore", 4: "Drive", 5: "Ketamine", 7: "December"}
+
+
+def test_a_name_in_the_clinics_address_or_the_content_is_no_leak(send_project):
+    from handouts.jobs.batch import render_row
+
+    names = {2: "Jack Smith", **SHARED_NAMES, 6: "Ana Ruiz"}
+    check = NameCheck(names, send_project)
+    jack = checklist_row(2, "Jack Smith", "Jack")
+    jack_pdf = render_row(jack, send_project).pdf
+    assert all(name.lower() in text(jack_pdf).lower() for name in SHARED_NAMES.values())
+    assert check.problem(jack, jack_pdf) is None  # Lakeshore, Drive, Ketamine, December: every packet's words
+    for number, name in SHARED_NAMES.items():  # their own packets show them, beyond the shared words
+        own = checklist_row(number, name, name)
+        assert check.problem(own, render_row(own, send_project).pdf) is None
+        # ... and Jack's packet, which holds their name only where every packet does, is not theirs.
+        assert check.problem(own, jack_pdf) == "its packet does not show this patient's name when read back"
+
+
+def test_a_distinctive_name_is_still_a_leak_beside_shared_ones(send_project):
+    from handouts.jobs.batch import render_row
+
+    names = {2: "Jack Smith", **SHARED_NAMES, 6: "Ana Ruiz"}
+    # Ana's packet that also shows Jack Smith's name (as if a value had come from the wrong row).
+    pdf = render_row(checklist_row(6, "Ana Ruiz", "Jack Smith"), send_project).pdf
+    ana = checklist_row(6, "Ana Ruiz", "Ana")
+    assert NameCheck(names, send_project).problem(ana, pdf) == "its packet shows the name of row 2's patient"
+    # Lakeshore's packet that shows Ana's name: refused for Ana's name, not for the clinic's street.
+    lakeshore = checklist_row(3, "Lakeshore", "Lakeshore")
+    pdf = render_row(checklist_row(3, "Lakeshore", "Ana Ruiz"), send_project).pdf
+    assert NameCheck(names, send_project).problem(lakeshore, pdf) == "its packet shows the name of row 6's patient"
+
+
+def test_patients_named_like_the_clinics_street_get_their_packets(capsys, tmp_path, write_roster):
+    rows = [PATIENTS[0], ["P004", "Lakeshore", "2026-12-03 11:00", "", "lake@example.org"],
+            ["P005", "Ketamine", "2026-12-03 11:30", "", "ket@example.org"]]
+    code, out, err = send(capsys, tmp_path, write_roster(rows, header=HEADER))
+    assert code == 0, err
+    assert out.strip().endswith("drafted 3")
 
 
 def plan_date():
