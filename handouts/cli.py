@@ -623,9 +623,10 @@ def _sender_address(address: str | None) -> str:
                          hint="pass --from ADDRESS, or add 'email: ...' to the clinic profile")
     try:
         return check_address(address, allow_reserved=True)
-    except ValueError:
-        raise InputError("the sender address is not a valid email address", source="--from", rule="sender-invalid",
-                         hint="pass --from ADDRESS, or fix 'email' in the clinic profile") from None
+    except ValueError as exc:  # its reason names the rule (one plain address), never the address
+        raise InputError(f"the sender address {getattr(exc, 'reason', 'is not a valid email address')}",
+                         source="--from", rule="sender-invalid",
+                         hint="pass --from ADDRESS (one plain address), or fix 'email' in the clinic profile") from None
 
 
 def _transport(server, implicit_tls, ca_file, user, outbox, names, dry_run):

@@ -103,3 +103,15 @@ class InternalError(Exception):
 
     def __init__(self, message: str):
         super().__init__(f"{message} (this is a bug in handouts; please report it)")
+
+
+class AddressingError(InternalError):
+    """An email that would not go from its one sender to its one recipient alone: it is never handed over.
+
+    Addresses are checked before any email is made, so this is a bug; `finding` says which rule the headers
+    broke, without an address in it.
+    """
+
+    def __init__(self, message: str, rule: str):
+        super().__init__(message)
+        self.finding = Finding(message, "email headers", rule=rule)

@@ -44,6 +44,7 @@ class Recorder:
     refuse: set[str] = field(default_factory=set)  # answer 550 (echoing the address) for these recipients
     drop_after: int | None = None  # hang up after this many messages on one connection
     received: list[Received] = field(default_factory=list)
+    rcpts: list[str] = field(default_factory=list)  # every RCPT TO address asked for, accepted or not
     attempts: int = 0  # transactions that reached the fault point
     connections: int = 0  # connections that delivered at least one message
 
@@ -56,6 +57,7 @@ class Recorder:
         return None
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        self.rcpts.append(address)
         if address in self.refuse:
             return f"550 5.1.1 <{address}>: Recipient address rejected: mailbox unavailable"
         if reply := self._temporary("RCPT"):

@@ -28,11 +28,12 @@ def _file_mode() -> int:
 
 
 @contextmanager
-def open_atomically(path: Path, rule: str = "output-unwritable") -> Iterator[BinaryIO]:
+def open_atomically(path: Path, rule: str = "output-unwritable", mode: int | None = None) -> Iterator[BinaryIO]:
     """A handle on a temporary file beside `path`, renamed into place when the block ends without error.
 
     `rule` names the situation when the folder cannot take the file, so a caller
-    (the CLI) can say which of its options chose that place.
+    (the CLI) can say which of its options chose that place. The file gets `mode`,
+    or by default the mode a new file gets here (the umask's).
     """
     path = Path(path)
     tmp = None
@@ -57,7 +58,7 @@ def open_atomically(path: Path, rule: str = "output-unwritable") -> Iterator[Bin
         with os.fdopen(fd, "wb") as handle:
             yield handle
         with _interrupts_held():
-            os.chmod(tmp, _file_mode())
+            os.chmod(tmp, _file_mode() if mode is None else mode)
             os.replace(tmp, path)
             tmp = None
     except BaseException as exc:
@@ -86,9 +87,9 @@ def _interrupts_held():
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside `path`, then rename it into place."""
-    with open_atomically(path) as handle:
+def write_atomically(path: Path, data: bytes, mode: int | None = None) -> None:
+    """Write to a temporary file beside `path`, then rename it into place (with `mode`, as open_atomically)."""
+    with open_atomically(path, mode=mode) as handle:
         handle.write(data)
 
 

@@ -12,6 +12,7 @@ from .delivery import PermanentFailure
 from .outputs import check_folder
 
 DRAFTED = "drafted"
+DRAFT_MODE = 0o600
 
 
 class DraftsTransport:
@@ -19,7 +20,8 @@ class DraftsTransport:
 
     The file name comes from the caller (the row's id and date, never a name):
     writing the same row again replaces its draft, so a re-run after a crash
-    leaves each patient's email in the outbox once.
+    leaves each patient's email in the outbox once. Each file is readable by its
+    owner alone (mode 0600, like the ledger): it holds a patient's address and packet.
     """
 
     name = "drafts"
@@ -45,7 +47,7 @@ class DraftsTransport:
         name = self._file_name(message)
         if Path(name).name != name or not name.endswith(".eml"):
             raise PermanentFailure("the draft's file name is not a plain .eml name")  # a bug upstream; never escape
-        write_atomically(self.outbox / name, data)
+        write_atomically(self.outbox / name, data, mode=DRAFT_MODE)
         return DRAFTED
 
     def withdraw(self, name: str) -> None:

@@ -13,14 +13,18 @@ import os
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from email.message import EmailMessage
+from email.parser import BytesParser
+from email.policy import SMTP, SMTPUTF8, default
 from email.utils import format_datetime, localtime, make_msgid
 
+from ..errors import AddressingError
 from ..load.profile import localized
 from ..load.project import Patient, Project
 from ..load.roster import RosterRow
 from ..model import Block, Callout, Heading, ListBlock, ListItem, Paragraph, Span
 from ..text.fill import fill
 from .build import load_document
+from .delivery import envelope
 
 EMAIL = "_email"  # content/_email.md
 ATTACHMENT = "visit-packet.pdf"
@@ -56,7 +60,8 @@ def compose(project: Project, common: Letter, row: RosterRow, recipient: str, pd
     """One patient's email: multipart/mixed of multipart/alternative (text, HTML) and the packet.
 
     Subject, body, `lang` and Content-Language follow the row's language when `_email.md` has that edition.
-    `earlier`: the appointment an earlier email was for, which this one replaces (`earlier_appointment`)."""
+    `earlier`: the appointment an earlier email was for, which this one replaces (`earlier_appointment`).
+    `AddressingError` when the message, read back, is not from the sender alone to `recipient` alone."""
     language = email_language(project, row)
     if language is not None and language != common.language:
         common = letter(project, common.sender, language)
@@ -72,7 +77,27 @@ def compose(project: Project, common: Letter, row: RosterRow, recipient: str, pd
     message.add_alternative(html_text(common.subject, common.language, document.blocks[1:]), subtype="html")
     message.add_attachment(pdf, maintype="application", subtype="pdf", filename=ATTACHMENT)
     message["Content-Language"] = common.language  # after the parts: set_content clears Content-* headers
+    check_addressed(message, common.sender, recipient)
     return message
+
+
+def check_addressed(message: EmailMessage, sender: str, recipient: str) -> None:
+    """Refuse (`AddressingError`) a message that is not from `sender` alone to `recipient` alone, as a mail
+    program reads it: written out and parsed back, in both forms it leaves in (a draft's 7-bit headers, and
+    UTF-8 ones for a server that takes them). Setting a header parses its value: an encoded word in an address
+    ("=?utf-8?q?alice=40a.org=2C_?=bob@b.org") would come back as two addresses."""
+    for policy in (SMTP, SMTPUTF8):
+        headers = BytesParser(policy=default).parsebytes(message.as_bytes(policy=policy), headersonly=True)
+        read_sender, read_recipient = envelope(headers)
+        for address, expected, header, rule in ((read_sender, sender, "From", "email-one-sender"),
+                                                (read_recipient, recipient, "To", "email-one-recipient")):
+            if address.display_name or _undecoded(address.addr_spec) != expected:
+                raise AddressingError(f"the email's {header} header is not the one address it was given", rule)
+
+
+def _undecoded(text: str) -> str:
+    """Header text parsed from 8-bit (UTF-8) bytes, whose non-ASCII bytes the parser kept as surrogates."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _now() -> datetime:

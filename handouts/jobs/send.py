@@ -2,7 +2,8 @@
 
 The order for every row: skip it if the ledger says it already went; render
 its packet in memory (the code `packets` uses); read the PDF back and check
-that it shows this patient's name and nobody else's; compose the email;
+that it shows this patient's name and nobody else's; compose the email and
+check that, read back, it goes from the sender to this row's one address alone;
 record "sending"; hand it to the transport; record the outcome. Nothing here
 puts a name or an address in a message: rows are named by number and id.
 """
@@ -26,16 +27,18 @@ from pathlib import Path
 from email_validator import EmailNotValidError, validate_email
 from pypdf import PdfReader
 
-from ..errors import Finding, InputError, ProfileError, terminal_safe
+from ..errors import AddressingError, Finding, HandoutsError, InputError, ProfileError, terminal_safe
+from ..load.dates import in_words
 from ..load.profile import sample_fields
 from ..load.project import Project
 from ..load.roster import RosterRow, RowProblem, is_safe_id, patient_key
-from .batch import ProjectPaths, Selection, read_roster, render_rows
+from .batch import ProjectPaths, Selection, read_roster, render_row, render_rows
 from .delivery import AuthenticationFailure, DeliveryFailure, PermanentFailure, TemporaryFailure, Transport
 from .filenames import collision_key, packet_filename
 from .ledger import COLUMNS, FAILED, SENDING, Key, Ledger
 from .message import Letter, compose
 from .review import ALREADY, NOT_ASKED, UNSURE, Line, by_patient, refused, state_of
+from .packet import OPENING
 
 # The shipped sample profile's marks: North American fictional numbers, documentation domains, its street.
 # A `.test` domain is not one of them: it is how the tests' fictional clinic is written (see README).
@@ -51,18 +54,73 @@ def check_profile(clinic: dict, source: Path) -> None:
                            hint="fill in the clinic's real ones before sending", key=fields[0])
 
 
-def check_address(address: str, *, allow_reserved: bool = False) -> str:
-    """The address, normalized; ValueError (whose message never holds the address) when it is not one.
+# The ASCII characters of a plain address (RFC 5322 atext, the dots and the @); beyond ASCII, a plain
+# (internationalized) address has letters, marks and digits only.
+_PLAIN_ASCII = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-/=?^_`{|}~.@")
+_INVALID = ("address-invalid", "is not a valid email address", "check it in the roster")
 
-    Syntax only, no network. Reserved names that can never receive mail (.test, .invalid, .localhost)
-    are refused for patients; the clinic's own --from may use .test (`allow_reserved`), for trials.
+
+def _not_plain(address: str) -> tuple[str, str, str] | None:
+    """(rule, reason, hint) for the first thing that makes `address` more than one plain address, or None.
+
+    What a name or a second address would bring (encoded word, brackets, list, group, comment, quotes) is
+    named before the spaces that usually come with it."""
+    categories = [unicodedata.category(ch) for ch in address]
+    if any(c[0] == "C" or c in ("Zl", "Zp") for c in categories):
+        rule, holds, hint = "address-control", "an invisible or control character", "retype the address"
+    elif "=?" in address:
+        rule, holds, hint = ("address-encoded-word",
+                             "an encoded word (=?...?=), which mail programs decode into other text",
+                             "give the plain address alone")
+    elif "<" in address or ">" in address:
+        rule, holds, hint = "address-display-name", "angle brackets (a name with an address)", "give the address alone"
+    elif "," in address or ";" in address:
+        rule, holds, hint = "address-list", "a comma or semicolon (a list of addresses)", "give one address a row"
+    elif ":" in address:
+        rule, holds, hint = "address-group", "a colon (an address group)", "give one address alone"
+    elif "(" in address or ")" in address:
+        rule, holds, hint = "address-comment", "parentheses (a comment)", "give the address alone"
+    elif '"' in address or "\\" in address:
+        rule, holds, hint = "address-quoted", "quotes or a backslash", "give the address without them"
+    elif any(ch.isspace() for ch in address) or "Zs" in categories:
+        rule, holds, hint = "address-space", "a space", "give one address, without spaces"
+    elif address.count("@") > 1:
+        rule, holds, hint = "address-at-signs", "more than one @", "give one address"
+    elif any(ch not in _PLAIN_ASCII and (ch.isascii() or c[0] not in "LMN") for ch, c in zip(address, categories)):
+        rule, holds, hint = "address-character", "a character that an address does not have", "give it as name@domain"
+    else:
+        return None
+    return rule, f"is not one plain address: it holds {holds}", hint
+
+
+class AddressError(ValueError):
+    """Not one plain address: `rule` names why, `reason` and `hint` say it; none of them holds the address."""
+
+    def __init__(self, rule: str, reason: str, hint: str):
+        super().__init__(f"{reason}; {hint}")
+        self.rule, self.reason, self.hint = rule, reason, hint
+
+
+def check_address(address: str, *, allow_reserved: bool = False) -> str:
+    """The address, normalized; `AddressError` (a ValueError whose message never holds the address) when it is
+    not exactly one plain address.
+
+    One address and nothing else (`local@domain`): no name, angle brackets, second address, group, comment,
+    quotes, space, control character or encoded word ("=?utf-8?q?...?=", which a mail program decodes, e.g.
+    into "alice@a.org, bob@b.org"), so it can only ever become one recipient. Then its syntax (email-validator,
+    no network). Reserved names that can never receive mail (.test, .invalid, .localhost) are refused for
+    patients; the clinic's own --from may use .test (`allow_reserved`), for trials.
     """
-    if not address.strip():
-        raise ValueError("is empty; add the patient's email address")
+    address = address.strip()
+    if not address:
+        raise AddressError("address-empty", "is empty", "add the patient's email address")
+    problem = _not_plain(address) if "@" in address else _INVALID
+    if problem is not None:
+        raise AddressError(*problem)
     try:
-        return validate_email(address.strip(), check_deliverability=False, test_environment=allow_reserved).normalized
+        return validate_email(address, check_deliverability=False, test_environment=allow_reserved).normalized
     except EmailNotValidError:
-        raise ValueError("is not a valid email address; check it in the roster") from None
+        raise AddressError(*_INVALID) from None
 
 
 def mask(address: str) -> str:
@@ -139,43 +197,114 @@ def _fold(text: str) -> str:
 
 
 class NameCheck:
-    """Does a packet show its own patient's name and no other row's? Read back as a reader's tools read it."""
+    """Does a packet show its own patient's name and no other row's? Read back as a reader's tools read it.
 
-    def __init__(self, names: dict[int, str]):
+    Some text is in every patient's packet: the clinic's address and name, the content, the appointment. A
+    patient may be called "Lakeshore", "Drive" or "Ketamine" while the clinic is at 2400 Lakeshore Drive and
+    the checklist speaks of ketamine. So names are held against the shared text: the same packet (documents,
+    layout, language) made for a placeholder patient, read back once, its appointment swapped for the row's.
+    Another row's name is a leak only where the shared text cannot hold it; this row's own name must show
+    where the shared text does not, or, when each of its names is shared, more often than the shared text
+    shows it (then the placeholder's packet is made for this row's appointment, and counted). Without a
+    `project` there is no shared text: every name found counts.
+    """
+
+    def __init__(self, names: dict[int, str], project: Project | None = None):
         self._names = {number: _fold(name) for number, name in names.items()}
         self._by_first_word: dict[str, list[int]] = {}
         for number, name in self._names.items():
             words = _WORD.findall(name)
             if words:
                 self._by_first_word.setdefault(words[0], []).append(number)
+        self._project = project
+        self._placeholder = next((name for name in _PLACEHOLDERS if not any(
+            _contains(other, word) for other in self._names.values() for word in _WORD.findall(_fold(name)))),
+            _PLACEHOLDERS[-1])  # all taken: a patient so named would find their name shared, and be refused
+        self._references: dict[tuple, str | None] = {}  # (layout, documents, language, appointment) -> text
 
     def problem(self, row: RosterRow, pdf: bytes) -> str | None:
         """Why this packet must not go to this row's patient, or None."""
-        reader = PdfReader(io.BytesIO(pdf))
-        title = str((reader.metadata or {}).get("/Title", ""))
-        text = _fold(title + "\n" + "\n".join(page.extract_text() for page in reader.pages))
+        text = _read_back(pdf)
+        shared = self.shared_text(row)
+        if shared is None:
+            return _UNCHECKED
         own, preferred = _fold(row.name), _fold(row.preferred_name)
-        if own not in text and preferred not in text:
+        shown = [name for name in dict.fromkeys((own, preferred)) if _contains(text, name)]
+        if shown and all(_contains(shared, name) for name in shown):  # each is a word every packet shows
+            reference = self._reference(row, row.appointment)
+            if reference is None:
+                return _UNCHECKED
+            shown = [name for name in shown if _count(text, name) > _count(reference, name)]
+        if not shown:
             return "its packet does not show this patient's name when read back"
         for word in set(_WORD.findall(text)):
             for number in self._by_first_word.get(word, ()):
                 other = self._names[number]
                 # A name that is part of this patient's own ('Smith' in 'Jack Smith') is theirs to show.
                 if number != row.number and other != preferred and not _contains(own, other) \
-                        and _contains(text, other):
+                        and _contains(text, other) and not _contains(shared, other):
                     return f"its packet shows the name of row {number}'s patient"
         return None
+
+    def shared_text(self, row: RosterRow) -> str | None:
+        """The text every packet like this row's shows, for its appointment; None if it cannot be made."""
+        if self._project is None:
+            return ""
+        reference = self._reference(row, _NEUTRAL_APPOINTMENT)
+        try:
+            neutral, own = self._appointment(row, _NEUTRAL_APPOINTMENT), self._appointment(row, row.appointment)
+        except HandoutsError:  # an edition this row's packet was made with is gone: it cannot be checked
+            return None
+        if reference is None:
+            return None
+        for appointment in neutral:  # the placeholder's appointment is no packet's: "|" stands where it was
+            reference = reference.replace(appointment, " | ")
+        return " | ".join((reference, *own))
+
+    def _reference(self, row: RosterRow, appointment: datetime) -> str | None:
+        """The row's packet made for the placeholder patient at `appointment`, read back (made once)."""
+        key = (row.layout, row.documents, row.language, appointment)
+        if key not in self._references:
+            first = self._placeholder.split()[0]
+            neutral = replace(row, name=self._placeholder, preferred_name=first, appointment=appointment)
+            rendered = render_row(neutral, self._project)
+            self._references[key] = None if rendered.pdf is None else _read_back(rendered.pdf)
+        return self._references[key]
+
+    def _appointment(self, row: RosterRow, moment: datetime) -> list[str]:
+        """`moment` in words, folded, as the row's packet prints it (in the language of each of its parts)."""
+        languages = {self._project.content.load(name, row.language).language for name in (OPENING, *row.documents)}
+        return [_fold(in_words(moment, language)) for language in sorted(languages)]
+
+
+# A neutral patient for the shared text: the first of these whose words are in no roster name. And its
+# appointment: any will do, it is taken out of the text again.
+_PLACEHOLDERS = ("Qzxv Jwpk", "Vqjx Zkwp", "Xjzq Wvkp", "Kzqj Xvwp")
+_NEUTRAL_APPOINTMENT = datetime(2026, 11, 18, 10, 0)
+_UNCHECKED = "its packet could not be checked (the same packet for a placeholder patient could not be made)"
+
+
+def _read_back(pdf: bytes) -> str:
+    """The packet's title and text as a reader's tools extract them, folded."""
+    reader = PdfReader(io.BytesIO(pdf))
+    title = str((reader.metadata or {}).get("/Title", ""))
+    return _fold(title + "\n" + "\n".join(page.extract_text() for page in reader.pages))
+
+
+def _count(text: str, name: str) -> int:
+    """How often `name` is in `text` as whole words."""
+    found, start = 0, text.find(name) if name else -1
+    while start >= 0:
+        end = start + len(name)
+        if (start == 0 or not text[start - 1].isalnum()) and (end == len(text) or not text[end].isalnum()):
+            found += 1
+        start = text.find(name, start + 1)
+    return found
 
 
 def _contains(text: str, name: str) -> bool:
     """`name` in `text` as whole words."""
-    start = text.find(name)
-    while start >= 0:
-        end = start + len(name)
-        if (start == 0 or not text[start - 1].isalnum()) and (end == len(text) or not text[end].isalnum()):
-            return True
-        start = text.find(name, start + 1)
-    return False
+    return _count(text, name) > 0
 
 
 # -- sending --------------------------------------------------------------------------------------------
@@ -297,15 +426,17 @@ class Sender:
         try:
             if dry_run:
                 for outgoing, pdf in self._checked(due, plan.names, result, record=False):
-                    result.previews.append(Preview(outgoing.row.number, outgoing.row.patient_id,
-                                                   mask(outgoing.recipient), len(pdf)))
-                    result.done.append(outgoing)
-                    self.progress(1)
+                    if self._composed(outgoing, pdf, result, record=False) is not None:
+                        result.previews.append(Preview(outgoing.row.number, outgoing.row.patient_id,
+                                                       mask(outgoing.recipient), len(pdf)))
+                        result.done.append(outgoing)
+                        self.progress(1)
                 return result
             with self.transport:
                 for outgoing, pdf in self._checked(due, plan.names, result):
-                    message = compose(self.project, self.letter, outgoing.row, outgoing.recipient, pdf,
-                                      outgoing.earlier)
+                    message = self._composed(outgoing, pdf, result)
+                    if message is None:
+                        continue
                     self.rate.wait()
                     stop = self._deliver(outgoing, message, pdf, result)
                     self.progress(1)
@@ -322,7 +453,7 @@ class Sender:
                  record: bool = True) -> Iterator[tuple[Outgoing, bytes]]:
         """Each due row with its packet, read back and checked; a row whose packet is wrong fails here."""
         by_row = {outgoing.row.number: outgoing for outgoing in due}
-        check = NameCheck(names)
+        check = NameCheck(names, self.project)
         renders = render_rows([o.row for o in due], self.project, self.paths, self.jobs)
         try:
             for rendered in renders:
@@ -344,6 +475,19 @@ class Sender:
                 self.progress(1)
         finally:
             renders.close()  # the worker pool ends with the generator, also when the run stops early
+
+    def _composed(self, outgoing: Outgoing, pdf: bytes, result: SendResult, record: bool = True) -> EmailMessage | None:
+        """The row's email; None (the row failed, and is recorded so) when it would not go to its address alone."""
+        try:
+            return compose(self.project, self.letter, outgoing.row, outgoing.recipient, pdf, outgoing.earlier)
+        except AddressingError as exc:
+            reason = f"its email would not go to this row's address alone ({exc.finding.rule}); not sent"
+            result.failed.append(_problem(outgoing, reason))
+            if record:
+                self.ledger.fail(outgoing.row.number, outgoing.key(self.transport.name),
+                                 hashlib.sha256(pdf).hexdigest(), reason)
+            self.progress(1)
+            return None
 
     def _deliver(self, outgoing: Outgoing, message: EmailMessage, pdf: bytes, result: SendResult) -> bool:
         """Record, hand over, record; True when the batch must stop. Ctrl-C waits for the record (see _shielded)."""

@@ -16,6 +16,10 @@ recipient is `PermanentFailure`; a refused login or sender is
 the batch for it too. Reasons carry reply codes and the server's words with
 every address and recipient name replaced by "<recipient>".
 
+The envelope names the message's one sender and one recipient (`delivery.envelope`),
+never what smtplib would gather from the headers: a message whose headers name
+more than that is refused before a word reaches the server.
+
 A connection lost after the message was sent but before the server's reply is
 ambiguous in SMTP itself; it is retried, so that rare case may deliver twice
 (never zero times).
@@ -34,8 +38,8 @@ from collections.abc import Callable
 from email.message import EmailMessage
 from pathlib import Path
 
-from handouts.errors import InputError, InternalError, terminal_safe
-from handouts.jobs.delivery import AuthenticationFailure, DeliveryFailure, PermanentFailure, TemporaryFailure
+from handouts.errors import AddressingError, InputError, InternalError, terminal_safe
+from handouts.jobs.delivery import AuthenticationFailure, DeliveryFailure, PermanentFailure, TemporaryFailure, envelope
 
 SECURITY_PORTS = {"starttls": 587, "tls": 465, "none": 25}
 _REASON_TEXT_LIMIT = 120  # server replies can be long; the ledger needs the gist
@@ -112,6 +116,10 @@ class SmtpTransport:
         """Send `message`; return "sent" or raise a `DeliveryFailure`."""
         if not self._entered:
             raise InternalError("SmtpTransport.deliver called outside its with-block")
+        try:
+            sender, recipient = envelope(message)
+        except AddressingError as exc:
+            raise PermanentFailure(f"{exc.finding.message}; not sent") from None
         private = _private_values(message)
         attempt, free_reconnect = 0, True
         while True:
@@ -119,7 +127,9 @@ class SmtpTransport:
             try:
                 if self._smtp is None:  # dropped on an earlier try, or by the server after the last message
                     self._smtp = self._connect()
-                refused = self._smtp.send_message(message)
+                # The envelope, given: one RCPT for the one recipient, whatever else the headers might say.
+                refused = self._smtp.send_message(message, from_addr=sender.addr_spec,
+                                                  to_addrs=[recipient.addr_spec])
             except _Unreachable as exc:
                 failure: DeliveryFailure = exc.failure  # if it lasts through the retries, the batch stops
             except smtplib.SMTPRecipientsRefused as exc:

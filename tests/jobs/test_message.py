@@ -5,7 +5,9 @@ from datetime import datetime
 import pytest
 from conftest import DATA, REPO
 
-from handouts.jobs.message import ATTACHMENT, compose, letter
+from handouts.errors import AddressingError
+from handouts.jobs.message import ATTACHMENT, check_addressed, compose, letter
+from handouts.jobs.send import check_address
 from handouts.load.project import Project
 from handouts.load.roster import RosterRow
 from handouts.text.readability import measure
@@ -18,9 +20,12 @@ def project():
     return Project.open(REPO / "content", REPO / "layouts", DATA / "clinic_send.yaml")
 
 
-def message_for(project, name="Jack Smith", preferred="Jack"):
+SENDER, RECIPIENT = "frontdesk@lakeside-pain.test", "jsmith@example.org"
+
+
+def message_for(project, name="Jack Smith", preferred="Jack", recipient=RECIPIENT):
     row = RosterRow(2, "P001", name, preferred, datetime(2026, 12, 3, 9, 30), "standard", (), "", "en-US")
-    return compose(project, letter(project, "frontdesk@lakeside-pain.test"), row, "jsmith@example.org", b"%PDF-1.4")
+    return compose(project, letter(project, SENDER), row, recipient, b"%PDF-1.4")
 
 
 def test_the_message_is_mixed_alternative_with_the_packet(project):
@@ -72,3 +77,48 @@ def test_the_subject_may_use_clinic_values_only(project, tmp_path):
     with pytest.raises(ContentError) as info:
         letter(other, "frontdesk@lakeside-pain.test")
     assert info.value.finding.rule == "placeholder-empty"
+
+
+# -- one sender, one recipient, as a mail program reads the message ------------------------------------
+
+
+def readdressed(header, value):
+    def edit(message):
+        del message[header]
+        message[header] = value
+
+    return edit
+
+
+@pytest.mark.parametrize("edit, rule", [
+    (readdressed("To", "jsmith@example.org, ann.other@example.net"), "email-one-recipient"),
+    (readdressed("To", "=?utf-8?q?ann.other=40example.net=2C_?=jsmith@example.org"), "email-one-recipient"),
+    (readdressed("To", "Jack Smith <jsmith@example.org>"), "email-one-recipient"),  # a name where logs show it
+    (readdressed("To", "patients: jsmith@example.org;"), "email-one-recipient"),
+    (readdressed("To", "ann.other@example.net"), "email-one-recipient"),
+    (readdressed("Cc", "ann.other@example.net"), "email-one-recipient"),
+    (readdressed("Bcc", "ann.other@example.net"), "email-one-recipient"),
+    (readdressed("Resent-To", "ann.other@example.net"), "email-one-recipient"),
+    (readdressed("From", "frontdesk@lakeside-pain.test, ann.other@example.net"), "email-one-sender"),
+    (lambda message: message.set_raw("To", "ann.other@example.net"), "email-one-recipient"),  # a second To
+])
+def test_the_read_back_refuses_a_message_not_for_its_one_recipient(project, edit, rule):
+    message = message_for(project)
+    check_addressed(message, SENDER, RECIPIENT)  # as composed: from the sender alone, to the recipient alone
+    edit(message)
+    with pytest.raises(AddressingError) as info:
+        check_addressed(message, SENDER, RECIPIENT)
+    assert info.value.finding.rule == rule
+    assert "example" not in str(info.value) and "jsmith" not in str(info.value)  # no address in the message
+
+
+def test_compose_refuses_an_encoded_word_that_decodes_into_two_addresses(project):
+    with pytest.raises(AddressingError) as info:
+        message_for(project, recipient="=?utf-8?q?ann.other=40example.net=2C_?=jsmith@example.org")
+    assert info.value.finding.rule == "email-one-recipient"
+
+
+def test_an_internationalized_address_is_still_one_recipient(project):
+    recipient = check_address("zoë.ångström@bücher.example")
+    message = message_for(project, recipient=recipient)
+    assert [a.addr_spec for a in message["To"].addresses] == [recipient]

@@ -53,6 +53,8 @@ def test_each_patient_gets_a_draft_with_their_own_packet(capsys, tmp_path, roste
     assert out.strip().endswith("drafted 3")
     found = drafts_in(tmp_path / "outbox")
     assert list(found) == ["P001_2026-12-03.eml", "P002_2026-12-03.eml", "P003_2026-12-04.eml"]
+    for path in (tmp_path / "outbox").iterdir():  # like the ledger: an address and a packet, for its owner alone
+        assert path.stat().st_mode & 0o777 == 0o600
     for (name, message), row in zip(found.items(), PATIENTS):
         patient = NAMES[row[0]]
         assert message["To"] == row[4] and message["X-Unsent"] == "1"
@@ -84,6 +86,7 @@ def test_a_second_run_drafts_nothing_and_resend_is_explicit(capsys, tmp_path, ro
     code, out, _ = send(capsys, tmp_path, roster, "--resend", "P002")
     assert code == 0 and out.strip().endswith("drafted 1")  # only the id asked for: never the others
     assert "Not asked this time: 2 row(s)" in out and "row 3, P002: resend" in out
+    assert (tmp_path / "outbox" / "P002_2026-12-03.eml").stat().st_mode & 0o777 == 0o600  # replaced, still 0600
     with Ledger(tmp_path / "ledger.sqlite3") as ledger:
         assert [r[2] for r in ledger.records()] == ["P001", "P002", "P003", "P002"]
 
@@ -144,6 +147,58 @@ def test_invalid_and_shared_addresses_are_reported_and_skipped(capsys, tmp_path,
     assert not list((tmp_path / "outbox").glob("*.eml"))
     code, out, _ = send(capsys, tmp_path, roster, "--allow-shared-address")
     assert code == 1 and out.strip().endswith("drafted 2, failed 2 (rows 3, 5; see above)")
+
+
+# Cells that a mail program could read as more than one recipient (fictional addresses). The encoded word
+# passes an address syntax check, then decodes into "alice.ngata@example.net, bob@example.org".
+NOT_ONE_ADDRESS = [
+    ("=?utf-8?q?alice.ngata=40example.net=2C_?=bob@example.org", "an encoded word"),
+    ("Bob <bob@example.org>", "angle brackets (a name with an address)"),
+    ('"alice.ngata@example.net, bob@example.org"', "a comma or semicolon"),
+    ('"alice.ngata@example.net;bob@example.org"', "a comma or semicolon"),
+]
+
+
+def assert_no_address_shown(text):
+    for value in ("alice", "bob@", "bob <", "example.net,", "=?utf-8"):
+        assert value not in text.lower()
+
+
+@pytest.mark.parametrize("cell, holds", NOT_ONE_ADDRESS)
+def test_an_email_cell_must_be_one_plain_address(capsys, tmp_path, write_roster, cell, holds):
+    roster = write_roster([PATIENTS[0], [*PATIENTS[1][:4], cell], PATIENTS[2]], header=HEADER)
+    code, out, err = send(capsys, tmp_path, roster, "--dry-run", shows_patients=True)
+    assert code == 1 and "ready 2, failed 1" in out and "row 3 (patient_id P002): email:" in err
+    assert_no_address_shown(err + out.split("Review:")[1])  # the refused row shows its problem, not its cell
+    code, out, err = send(capsys, tmp_path, roster)
+    assert code == 1
+    assert f"row 3 (patient_id P002): email: is not one plain address: it holds {holds}" in err
+    assert "drafted 2, failed 1 (row 3: email is not one plain address" in out
+    assert_no_address_shown(out + err)
+    found = drafts_in(tmp_path / "outbox")
+    assert list(found) == ["P001_2026-12-03.eml", "P003_2026-12-04.eml"]  # nothing for row 3, to anyone
+    for message, row in zip(found.values(), (PATIENTS[0], PATIENTS[2])):
+        assert [a.addr_spec for a in message["To"].addresses] == [row[4]] and "Cc" not in message
+    with Ledger(tmp_path / "ledger.sqlite3") as ledger:
+        assert [(r[2], r[4]) for r in ledger.records()] == [("P001", PATIENTS[0][4]), ("P003", PATIENTS[2][4])]
+
+
+@pytest.mark.parametrize("sender, holds", [(cell.strip('"'), holds) for cell, holds in NOT_ONE_ADDRESS])
+def test_from_must_be_one_plain_address(capsys, tmp_path, roster, sender, holds):
+    code, _, err = send(capsys, tmp_path, roster, "--from", sender)
+    assert code == 2 and err.count("\n") == 1
+    assert f"error: --from: the sender address is not one plain address: it holds {holds}" in err
+    assert_no_address_shown(err)
+    assert not (tmp_path / "outbox").exists() and not (tmp_path / "ledger.sqlite3").exists()
+
+
+def test_the_ledger_records_the_normalized_address(capsys, tmp_path, write_roster):
+    roster = write_roster([[*PATIENTS[0][:4], "  jsmith@EXAMPLE.ORG "]], header=HEADER)
+    code, _, err = send(capsys, tmp_path, roster)
+    assert code == 0, err
+    with Ledger(tmp_path / "ledger.sqlite3") as ledger:
+        assert [r[4] for r in ledger.records()] == ["jsmith@example.org"]
+    assert drafts_in(tmp_path / "outbox")["P001_2026-12-03.eml"]["To"] == "jsmith@example.org"
 
 
 def test_the_sample_clinic_profile_is_refused(capsys, tmp_path, roster):
@@ -302,6 +357,26 @@ def test_the_rate_limit_spaces_deliveries(send_project, roster, tmp_path):
     assert pauses == [2.0, 2.0]
 
 
+def test_an_email_that_would_go_to_two_addresses_is_never_handed_over(send_project, write_roster, tmp_path,
+                                                                      monkeypatch):
+    """The check after composing holds even if an encoded word got past the address check."""
+    import handouts.jobs.send as send_module
+
+    monkeypatch.setattr(send_module, "check_address", lambda address, **options: address.strip())
+    cell = NOT_ONE_ADDRESS[0][0]
+    roster = write_roster([PATIENTS[0], [*PATIENTS[1][:4], cell], PATIENTS[2]], header=HEADER)
+    transport = FakeTransport()
+    with Ledger(tmp_path / "l.sqlite3") as ledger:
+        result = job(send_project, transport, ledger).run(plan(send_project, roster))
+        assert [m["To"] for m in transport.sent] == ["jsmith@example.org", "khai@example.com"]
+        assert [(p.number, p.reason) for p in result.failed] == [
+            (3, "its email would not go to this row's address alone (email-one-recipient); not sent")]
+        assert sorted(ledger.latest().values()) == ["failed", "sent", "sent"]
+        assert not [r for r in ledger.records() if r[9] and "alice" in r[9]]
+    dry = job(send_project, FakeTransport(), None).run(plan(send_project, roster), dry_run=True)
+    assert [p.number for p in dry.previews] == [2, 4] and [p.number for p in dry.failed] == [3]
+
+
 def test_a_packet_that_shows_another_patients_name_is_not_sent(send_project, roster, tmp_path, monkeypatch):
     import handouts.jobs.send as send_module
 
@@ -320,19 +395,67 @@ def test_a_packet_that_shows_another_patients_name_is_not_sent(send_project, ros
     assert "does not show this patient's name" in result.failed[0].reason
 
 
+def checklist_row(number, name, preferred):
+    return RosterRow(number, f"P{number:03d}", name, preferred, plan_date(), "standard", ("infusion-day-checklist",),
+                     f"p{number}@example.org", "en-US")
+
+
 def test_name_check_finds_another_rows_name(send_project):
     from handouts.jobs.batch import render_row
 
-    row = RosterRow(2, "P001", "Jack Smith", "Jack", plan_date(), "standard",
-                    ("infusion-day-checklist",), "j@example.org", "en-US")
+    row = checklist_row(2, "Jack Smith", "Jack")
     pdf = render_row(row, send_project).pdf
-    assert NameCheck({2: "Jack Smith", 3: "Ana Ruiz"}).problem(row, pdf) is None
-    other = RosterRow(3, "P002", "Ana Ruiz", "Ana", plan_date(), "standard", (), "a@example.org", "en-US")
-    assert "does not show" in NameCheck({2: "Jack Smith", 3: "Ana Ruiz"}).problem(other, pdf)
+    assert NameCheck({2: "Jack Smith", 3: "Ana Ruiz"}, send_project).problem(row, pdf) is None
+    other = checklist_row(3, "Ana Ruiz", "Ana")
+    assert "does not show" in NameCheck({2: "Jack Smith", 3: "Ana Ruiz"}, send_project).problem(other, pdf)
     names = {2: "Jack Smith", 3: "Ana Ruiz", 4: "Smith"}
-    assert NameCheck(names).problem(row, pdf) is None  # 'Smith' is part of this patient's own name
-    smith = RosterRow(4, "P004", "Smith", "Smith", plan_date(), "standard", (), "s@example.org", "en-US")
-    assert NameCheck(names).problem(smith, pdf) == "its packet shows the name of row 2's patient"
+    assert NameCheck(names, send_project).problem(row, pdf) is None  # 'Smith' is part of this patient's own name
+    smith = checklist_row(4, "Smith", "Smith")
+    assert NameCheck(names, send_project).problem(smith, pdf) == "its packet shows the name of row 2's patient"
+
+
+# One-word names that every packet shows anyway: the clinic is at "2400 Lakeshore Drive", the checklist is
+# about a ketamine infusion (tests/data/clinic_send.yaml, content/infusion-day-checklist.md), the appointment
+# is on December 3.
+SHARED_NAMES = {3: "Lakeshore", 4: "Drive", 5: "Ketamine", 7: "December"}
+
+
+def test_a_name_in_the_clinics_address_or_the_content_is_no_leak(send_project):
+    from handouts.jobs.batch import render_row
+
+    names = {2: "Jack Smith", **SHARED_NAMES, 6: "Ana Ruiz"}
+    check = NameCheck(names, send_project)
+    jack = checklist_row(2, "Jack Smith", "Jack")
+    jack_pdf = render_row(jack, send_project).pdf
+    assert all(name.lower() in text(jack_pdf).lower() for name in SHARED_NAMES.values())
+    assert check.problem(jack, jack_pdf) is None  # Lakeshore, Drive, Ketamine, December: every packet's words
+    for number, name in SHARED_NAMES.items():  # their own packets show them, beyond the shared words
+        own = checklist_row(number, name, name)
+        assert check.problem(own, render_row(own, send_project).pdf) is None
+        # ... and Jack's packet, which holds their name only where every packet does, is not theirs.
+        assert check.problem(own, jack_pdf) == "its packet does not show this patient's name when read back"
+
+
+def test_a_distinctive_name_is_still_a_leak_beside_shared_ones(send_project):
+    from handouts.jobs.batch import render_row
+
+    names = {2: "Jack Smith", **SHARED_NAMES, 6: "Ana Ruiz"}
+    # Ana's packet that also shows Jack Smith's name (as if a value had come from the wrong row).
+    pdf = render_row(checklist_row(6, "Ana Ruiz", "Jack Smith"), send_project).pdf
+    ana = checklist_row(6, "Ana Ruiz", "Ana")
+    assert NameCheck(names, send_project).problem(ana, pdf) == "its packet shows the name of row 2's patient"
+    # Lakeshore's packet that shows Ana's name: refused for Ana's name, not for the clinic's street.
+    lakeshore = checklist_row(3, "Lakeshore", "Lakeshore")
+    pdf = render_row(checklist_row(3, "Lakeshore", "Ana Ruiz"), send_project).pdf
+    assert NameCheck(names, send_project).problem(lakeshore, pdf) == "its packet shows the name of row 6's patient"
+
+
+def test_patients_named_like_the_clinics_street_get_their_packets(capsys, tmp_path, write_roster):
+    rows = [PATIENTS[0], ["P004", "Lakeshore", "2026-12-03 11:00", "", "lake@example.org"],
+            ["P005", "Ketamine", "2026-12-03 11:30", "", "ket@example.org"]]
+    code, out, err = send(capsys, tmp_path, write_roster(rows, header=HEADER))
+    assert code == 0, err
+    assert out.strip().endswith("drafted 3")
 
 
 def plan_date():

@@ -5,7 +5,7 @@ import warnings
 import pytest
 from conftest import run
 from pdfread import normalized, text
-from test_send import CLINIC, HEADER, NAMES, PATIENTS, SUBJECT
+from test_send import CLINIC, HEADER, NAMES, NOT_ONE_ADDRESS, PATIENTS, SUBJECT, assert_no_address_shown
 
 from handouts.jobs import smtp as smtp_module
 
@@ -110,3 +110,42 @@ def test_a_run_cut_off_mid_batch_then_run_again_sends_each_patient_once(capsys, 
     assert "--resend" in out + err
     code, out, err = send(capsys, tmp_path, roster, server, smtp_ca_file, monkeypatch, "--resend", "P002")
     check_received(server, ["P001", "P002", "P003"])
+
+
+@pytest.mark.parametrize("cell, holds", NOT_ONE_ADDRESS)
+def test_a_cell_that_is_not_one_address_sends_nothing_for_its_row(capsys, tmp_path, write_roster, smtp_server,
+                                                                   smtp_ca_file, monkeypatch, cell, holds):
+    server = smtp_server("starttls", auth=(USER, PASSWORD))
+    roster = write_roster([PATIENTS[0], [*PATIENTS[1][:4], cell], PATIENTS[2]], header=HEADER)
+    code, out, err = send(capsys, tmp_path, roster, server, smtp_ca_file, monkeypatch)
+    assert code == 1 and "sent 2, failed 1" in out
+    assert f"row 3 (patient_id P002): email: is not one plain address: it holds {holds}" in err
+    assert_no_address_shown(out + err)
+    check_received(server, ["P001", "P003"])
+    # One RCPT a message, for its own row's address: nobody else was even asked for.
+    assert server.handler.rcpts == [PATIENTS[0][4], PATIENTS[2][4]]
+
+
+def test_an_encoded_word_past_the_address_check_still_reaches_no_one(capsys, tmp_path, write_roster, smtp_server,
+                                                                     smtp_ca_file, monkeypatch):
+    """If the cell check ever let an encoded word through, the read-back of the composed email stops it."""
+    import handouts.jobs.send as send_module
+
+    monkeypatch.setattr(send_module, "check_address", lambda address, **options: address.strip())
+    server = smtp_server("starttls", auth=(USER, PASSWORD))
+    roster = write_roster([PATIENTS[0], [*PATIENTS[1][:4], NOT_ONE_ADDRESS[0][0]], PATIENTS[2]], header=HEADER)
+    code, out, err = send(capsys, tmp_path, roster, server, smtp_ca_file, monkeypatch)
+    assert code == 1 and "sent 2, failed 1 (row 3: its email would not go to this row's address alone" in out
+    assert_no_address_shown(out + err)
+    check_received(server, ["P001", "P003"])
+    assert server.handler.rcpts == [PATIENTS[0][4], PATIENTS[2][4]]
+
+
+@pytest.mark.parametrize("sender, holds", [(cell.strip('"'), holds) for cell, holds in NOT_ONE_ADDRESS])
+def test_from_that_is_not_one_address_sends_nothing(capsys, tmp_path, roster, smtp_server, smtp_ca_file,
+                                                    monkeypatch, sender, holds):
+    server = smtp_server("starttls", auth=(USER, PASSWORD))
+    code, _, err = send(capsys, tmp_path, roster, server, smtp_ca_file, monkeypatch, "--from", sender)
+    assert code == 2 and f"--from: the sender address is not one plain address: it holds {holds}" in err
+    assert_no_address_shown(err)
+    assert server.received == [] and server.handler.rcpts == []

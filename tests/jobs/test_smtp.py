@@ -214,6 +214,29 @@ def test_550_is_permanent_and_names_no_one(smtp_server, transport, sleeps):
     assert [r.rcpt_tos for r in server.received] == [["ann.other@example.net"]]
 
 
+@pytest.mark.parametrize("header, value", [
+    ("To", "Jack Smith <jack.smith@example.org>, Ann Other <ann.other@example.net>"),
+    ("To", "=?utf-8?q?ann.other=40example.net=2C_?=jack.smith@example.org"),
+    ("Cc", "ann.other@example.net"),
+    ("Bcc", "ann.other@example.net"),
+    ("Resent-To", "ann.other@example.net"),
+    ("From", "frontdesk@clinic.example, ann.other@example.net"),
+])
+def test_a_message_for_more_than_one_recipient_is_refused_before_the_server_hears_of_it(smtp_server, transport,
+                                                                                        header, value):
+    server = smtp_server("starttls")
+    message = packet()
+    del message[header]
+    message[header] = value
+    with transport(server) as smtp:
+        with pytest.raises(PermanentFailure) as info:
+            smtp.deliver(message)
+        assert smtp.deliver(packet()) == "sent"  # the batch goes on
+    assert_no_recipient(info.value.reason)
+    assert "ann.other" not in info.value.reason
+    assert server.handler.rcpts == [ADDRESS]  # only the good message's one recipient was ever named
+
+
 def test_dropped_connection_reconnects_and_sends_each_message_once(smtp_server, transport, sleeps):
     server = smtp_server("starttls", handler=Recorder(drop_after=2))
     messages = [packet(f"patient{i}@example.org", f"Patient Number{i}") for i in range(5)]
