@@ -38,6 +38,13 @@ FLAG_HINTS = {
     "print-job-unwritable": "choose another place for --print-job FILE",
     "print-job-overwrites-input": "choose another --print-job FILE",
     "print-job-not-pdf": "name the --print-job FILE with .pdf at the end",
+    "output-overwrites-input": "choose another --out folder",
+    "ledger-unwritable": "choose another --ledger FILE",
+    "ledger-overwrites-input": "choose another --ledger FILE",
+    "outbox-overwrites-input": "choose another --outbox folder",
+    "ledger-export-unwritable": "choose another --export-ledger FILE",
+    "ledger-export-overwrites-input": "choose another --export-ledger FILE",
+    "ledger-export-exists": "choose another --export-ledger FILE, or pass --force to replace it",
     "placeholder-empty": "give the value (e.g. --patient-name, --appointment, clinic profile) "
                          "or wrap it in {% if ... %}",
 }
@@ -49,6 +56,27 @@ def with_flags(finding: Finding) -> Finding:
 
 
 MANIFEST = "manifest.csv"
+
+
+def _cpus() -> int:
+    """The CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def _jobs_option(command):
+    """--jobs N: at most the number of CPUs (more processes only wait for each other), with a note."""
+
+    def capped(ctx, param, value):
+        cpus = _cpus()
+        if value is not None and value > cpus:
+            click.echo(f"Note: --jobs {value} is more than the {cpus} CPU(s) here; using {cpus}.")
+        return min(value or cpus, cpus)
+
+    return click.option("--jobs", type=click.IntRange(min=1), default=None, show_default="CPUs", callback=capped,
+                        help="Render in this many processes (at most the number of CPUs).")(command)
 
 
 def _date_option(value: str | None) -> date | None:
@@ -319,9 +347,9 @@ def approve(documents, reviewer, language, every, content_dir):
 @click.argument("roster_file", metavar="ROSTER.csv", type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default="output/packets", show_default=True,
               help="Folder for the packets.")
-@click.option("--print-job", type=click.Path(path_type=Path), help="Also write one PDF of all packets for the printer.")
-@click.option("--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="CPUs",
-              help="Render in this many processes.")
+@click.option("--print-job", type=click.Path(path_type=Path),
+              help="Also write one PDF of all packets for the printer (with --id: FILE-<ids>.pdf, beside it).")
+@_jobs_option
 @click.option("--strict", is_flag=True, help="Check every row first; write nothing if any row is bad.")
 @click.option("--names-in-filenames", is_flag=True, help="Add the patient's name to file names (off by default).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
@@ -338,65 +366,118 @@ def packets(roster_file, out_dir, print_job, jobs, strict, names_in_filenames, q
     Columns: patient_id, name, appointment ("YYYY-MM-DD HH:MM") required;
     preferred_name, layout, documents (separated by ;), email, language optional.
     Rows are numbered as in a spreadsheet (the header is row 1). Bad rows are
-    reported and skipped (exit 1); the rest are written.
+    reported and skipped (exit 1); the rest are written. manifest.csv lists
+    every packet in the --out folder.
 
     \b
     Examples:
       handouts packets roster.csv
       handouts packets roster.csv --out packets --print-job print-today.pdf
+      handouts packets roster.csv --id P0042 --print-job print-today.pdf   # print job: print-today-P0042.pdf
       handouts packets roster.csv --strict --jobs 1
     """
-    from .jobs.batch import ProjectPaths, Selection, plan_batch, run_batch, write_manifest
-    from .jobs.outputs import remove_stale
-    from .jobs.printjob import PrintJob
+    from .jobs.batch import BatchResult, ProjectPaths, Selection, plan_batch
+    from .jobs.manifest import Manifest
 
     project = Project.open(content_dir, layouts_dir, clinic_file, forms)
     plan = plan_batch(project, roster_file, out_dir, Selection(today, day, ids, allow_draft, fallback_to_english),
-                      print_job, names_in_filenames)
+                      print_job, names_in_filenames, clinic_file)
     if not allow_draft:
         _refuse_drafts(project, [d for row, _ in plan.planned for d in row.documents])
     for note in plan.notes:
         click.echo(f"Note: {note}.")
+    if not plan.total:
+        _say("No row of the roster is chosen (see the notes above): nothing was written, and nothing removed.")
+        sys.exit(1)
+    print_job = plan.print_job  # a run for some ids only has its own, beside the day's
+    if print_job is not None and ids:
+        click.echo(f"Note: this run is for some patients only (--id): its print job is {print_job}, "
+                   "and the day's print job is left as it was.")
     if strict and plan.problems:
         _report_rows(plan.problems, "error")
         _say(f"{len(plan.problems)} bad row(s); nothing written (--strict).")
-        _drop_stale_print_job(print_job, remove_stale)
+        _drop_stale_print_job(print_job)
         sys.exit(1)
-    show = not quiet and plan.total > 5 and sys.stderr.isatty()
-    # The print job is written while the packets are made (each joins it once written); it gets its name
-    # only when the run is complete, else its temporary file goes.
-    job, pages = PrintJob(print_job) if print_job else None, None
-    with job or contextlib.nullcontext(), open(os.devnull, "w") as hidden, \
-            click.progressbar(length=plan.total, label="Packets", file=sys.stderr if show else hidden) as bar:
-        bar.update(len(plan.problems))
-        joined = (lambda row, path: job.add(f"{row.patient_id} ({row.appointment:%Y-%m-%d %H:%M})", path)) \
-            if job else (lambda row, path: None)
-        result = run_batch(project, ProjectPaths(content_dir, layouts_dir, clinic_file, forms), plan.planned, jobs=jobs,
-                           strict=strict, progress=bar.update, written=joined)
-        problems = sorted(plan.problems + result.problems, key=lambda p: p.number)
-        complete = result.stopped is None and not (strict and problems)
-        if job and result.written and complete:
-            pages = job.finish()
+    manifest = Manifest(out_dir)
+    if manifest.note:
+        click.echo(f"Note: {manifest.note}.")
+    if plan.planned:
+        manifest.reserve(plan.planned)  # before the first packet: a disk that fills up still takes the list
+    result, pages = BatchResult(), None
+    try:
+        pages = _write_packets(project, ProjectPaths(content_dir, layouts_dir, clinic_file, forms), plan, print_job,
+                               jobs, strict, quiet, result)
+    except KeyboardInterrupt:  # outside the packets' loop (the print job's end): what was written stands
+        result.interrupted = True
+    finally:
+        listed, unlisted = _settle_packets(manifest, result, print_job if pages is None else None)
+    problems = sorted(plan.problems + result.problems, key=lambda p: p.number)
     if pages is not None:
         click.echo(f"Print job: {print_job} ({pages} pages, packets start on odd pages).")
-    elif print_job:
-        _drop_stale_print_job(print_job, remove_stale)
     click.echo(f"Wrote {len(result.written)} packet(s) to {out_dir}.")
-    if result.written:
-        try:
-            write_manifest(result.written, out_dir / MANIFEST)
-            click.echo(f"List of what was written: {out_dir / MANIFEST}.")
-        except HandoutsError as exc:  # the packets are there; only their list is missing
-            _say(f"The list of packets ({MANIFEST}) could not be written: {exc.finding.message}.")
+    if listed is not None:
+        click.echo(f"List of the {listed} packet(s) in the folder: {out_dir / MANIFEST}.")
     _report_rows(problems, "failed")
+    if unlisted is not None:
+        _say(f"The list of packets ({MANIFEST}) could not be written: {unlisted.message}.")
+    unwritten = len(plan.planned) - len(result.written)
+    if result.interrupted:
+        _say(f"Interrupted: {unwritten} packet(s) not written; run the same command again for them.")
+        sys.exit(130)
     if result.stopped is not None:
-        unwritten = len(plan.planned) - len(result.written)
         _say(f"Stopped: {unwritten} packet(s) not written" + (" (--strict: none were)" if strict else "") + ".")
-        raise HandoutsError(findings=[result.stopped])
+        raise HandoutsError(findings=[result.stopped, *([unlisted] if unlisted else [])])
+    if unlisted is not None:
+        raise HandoutsError(findings=[unlisted])
     if problems:
         _say(f"{len(problems)} row(s) failed" + ("; nothing written (--strict)" if strict else "")
              + "; fix them and run again.")
         sys.exit(1)
+
+
+def _write_packets(project, paths, plan, print_job, jobs, strict, quiet, result) -> int | None:
+    """Render and write the packets into `result`, the print job alongside; its page count, if it was made.
+
+    The print job is written while the packets are made (each joins it once written); it gets its name only
+    when the run is complete, else its temporary file goes."""
+    from .jobs.batch import run_batch
+    from .jobs.printjob import PrintJob
+
+    show = not quiet and plan.total > 5 and sys.stderr.isatty()
+    pages = None
+    with PrintJob(print_job) if print_job else contextlib.nullcontext() as job, open(os.devnull, "w") as hidden, \
+            click.progressbar(length=plan.total, label="Packets", file=sys.stderr if show else hidden) as bar:
+        bar.update(len(plan.problems))
+        joined = (lambda row, path: job.add(f"{row.patient_id} ({row.appointment:%Y-%m-%d %H:%M})", path)) \
+            if job else (lambda row, path: None)
+        run_batch(project, paths, plan.planned, jobs=jobs, strict=strict, progress=bar.update, written=joined,
+                  result=result)
+        complete = result.stopped is None and not result.interrupted and not (strict and result.problems)
+        if job and result.written and complete:
+            try:
+                pages = job.finish()
+            except HandoutsError as exc:  # a full disk at the job's end: the run stops with its summary
+                result.stopped = exc.finding
+    return pages
+
+
+def _settle_packets(manifest, result, stale_print_job):
+    """However the run ended: an earlier print job this run did not replace goes, and the manifest lists
+    the folder as it now is. A second Ctrl-C waits until both are done. Returns the number of packets listed
+    (None when nothing was written, and the earlier list stands) and the finding if it could not be written."""
+    from .jobs.atomic import interrupts_held
+
+    listed = unlisted = None
+    with interrupts_held():
+        _drop_stale_print_job(stale_print_job)
+        try:
+            if result.written:
+                listed = manifest.write(result.written)
+        except HandoutsError as exc:
+            unlisted = exc.finding
+        finally:
+            manifest.close()
+    return listed, unlisted
 
 
 def _refuse_drafts(project, documents, parts=None) -> None:
@@ -432,7 +513,9 @@ def _report_rows(problems, label: str) -> None:
         _say(f"  {label}: {problem}")
 
 
-def _drop_stale_print_job(print_job, remove_stale) -> None:
+def _drop_stale_print_job(print_job) -> None:
+    from .jobs.outputs import remove_stale
+
     if print_job and remove_stale(print_job):
         _say(f"Removed the earlier print job {print_job}: it no longer matches the packets.")
 
@@ -471,9 +554,9 @@ def _print_table(files) -> None:
               help="Print each patient's deliveries from the ledger (or every record of ID), and stop.")
 @click.option("--export-ledger", type=click.Path(path_type=Path), metavar="FILE.csv",
               help="Write the ledger as CSV, and stop.")
+@click.option("--force", is_flag=True, help="Let --export-ledger replace an existing file.")
 @click.option("--rate", metavar="N/min", help="At most N deliveries a minute, e.g. 30/min.")
-@click.option("--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="CPUs",
-              help="Render in this many processes.")
+@_jobs_option
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.option("--clinic", "clinic_file", type=click.Path(path_type=Path), help="Clinic profile YAML.")
 @click.option("--allow-draft", is_flag=True,
@@ -482,7 +565,7 @@ def _print_table(files) -> None:
 @_selection_options
 @_project_options
 def send(roster_file, outbox, smtp_server, smtp_tls, smtp_ca_file, smtp_user, sender, dry_run, confirmed, resend,
-         allow_shared_address, ledger_file, status, export_ledger, rate, jobs, quiet, clinic_file, allow_draft,
+         allow_shared_address, ledger_file, status, export_ledger, force, rate, jobs, quiet, clinic_file, allow_draft,
          fallback_to_english, day, ids, today, content_dir, layouts_dir):
     """Email each patient in ROSTER.csv their packet: as drafts in --outbox (default) or by --smtp.
 
@@ -512,7 +595,7 @@ def send(roster_file, outbox, smtp_server, smtp_tls, smtp_ca_file, smtp_user, se
     from .jobs.packet import OPENING
 
     if status is not None or export_ledger:
-        ledger = Ledger.existing(ledger_file)
+        ledger = Ledger.existing(ledger_file, read_only=True)  # works on a ledger this user may only read
         if ledger is None:
             raise InputError("there is no ledger here yet", source=str(ledger_file), rule="ledger-missing",
                              hint="send first, or name the ledger with --ledger FILE")
@@ -521,6 +604,7 @@ def send(roster_file, outbox, smtp_server, smtp_tls, smtp_ca_file, smtp_user, se
                 for line in job.ledger_summary(ledger, status or None):
                     click.echo(line)
             if export_ledger:
+                _check_export(export_ledger, ledger_file, roster_file, content_dir, layouts_dir, clinic_file, force)
                 click.echo(f"Wrote {ledger.export_csv(export_ledger)} record(s) to {export_ledger}.")
         return
     if roster_file is None:
@@ -547,7 +631,8 @@ def send(roster_file, outbox, smtp_server, smtp_tls, smtp_ca_file, smtp_user, se
         click.echo(f"Note: {len(unknown)} --resend id(s) match no row that can be sent.")
     names: dict[str, str] = {}
     transport = _transport(smtp_server, smtp_tls, smtp_ca_file, smtp_user, outbox, names, dry_run)
-    ledger = Ledger.existing(ledger_file) if dry_run else Ledger(ledger_file)
+    _check_send_writes(ledger_file, outbox, roster_file, content_dir, layouts_dir, clinic_file, smtp_server, dry_run)
+    ledger = Ledger.existing(ledger_file, read_only=True) if dry_run else Ledger(ledger_file)
     if ledger is not None and not dry_run:
         ledger.hold()
     show = not quiet and plan.total > 5 and sys.stderr.isatty()
@@ -613,6 +698,20 @@ def _confirm(lines, transport_name: str, confirmed: bool) -> None:
     if not click.confirm(question, default=False):
         click.echo("Nothing sent: not confirmed.")
         sys.exit(1)
+
+
+def _check_send_writes(ledger, outbox, roster, content, layouts, clinic, smtp_server, dry_run) -> None:
+    """Before the ledger is opened: it and the outbox are no input and not each other (a dry run writes nothing)."""
+    from .jobs.outputs import check_send_writes, inputs_of
+
+    if not dry_run:
+        check_send_writes(ledger, None if smtp_server else outbox, inputs_of(roster, content, layouts, clinic))
+
+
+def _check_export(target, ledger, roster, content, layouts, clinic, force: bool) -> None:
+    from .jobs.outputs import check_ledger_export, inputs_of
+
+    check_ledger_export(target, ledger, inputs_of(roster, content, layouts, clinic), replace=force)
 
 
 def _sender_address(address: str | None) -> str:

@@ -10,7 +10,8 @@ from handouts.errors import Finding, HandoutsError, LayoutError
 from handouts.jobs.atomic import write_atomically
 from handouts.jobs.build import load_document
 from handouts.jobs.ledger import Ledger
-from handouts.jobs.outputs import check_print_job
+from handouts.jobs.outputs import FOLDER, Output, check_ledger_export, check_print_job, check_send_writes, \
+    check_writes, inputs_of
 from handouts.jobs.printjob import write_print_job
 from handouts.load.content import ContentLibrary
 from handouts.load.layouts import LayoutLibrary, load_layout
@@ -59,6 +60,8 @@ def library_errors(tmp_path, make_project, blocker):
     empty.mkdir()
     bad_layout = tmp_path / "bad.yaml"
     bad_layout.write_text((REPO / "layouts" / "large-print.yaml").read_text().replace("body_size: 18", "body_size: 9"))
+    content = project.content.folder
+    inputs = inputs_of(None, content, None)
     return [
         raised(ContentLibrary, tmp_path / "no-content"),
         raised(LayoutLibrary, tmp_path / "no-layouts"),
@@ -72,6 +75,13 @@ def library_errors(tmp_path, make_project, blocker):
         raised(check_print_job, tmp_path / "print.txt", []),
         raised(check_print_job, tmp_path / "roster.pdf", [tmp_path / "roster.pdf"]),
         raised(Ledger, blocker / "ledger.sqlite3"),
+        raised(check_writes, [Output(content / "out", "the packets folder", "output", FOLDER)], inputs),
+        raised(check_send_writes, content / "clinic.yaml", None, inputs),
+        raised(check_send_writes, tmp_path, None, []),
+        raised(check_send_writes, tmp_path / "l.sqlite3", content, inputs),
+        raised(check_ledger_export, tmp_path / "l.sqlite3", tmp_path / "l.sqlite3", []),
+        raised(check_ledger_export, blocker, tmp_path / "l.sqlite3", []),
+        raised(Ledger(tmp_path / "ledger.sqlite3").export_csv, blocker / "records.csv"),
         raised(ContentLibrary, empty),
         raised(LayoutLibrary, empty),
     ]

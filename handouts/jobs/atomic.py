@@ -9,7 +9,7 @@ import shutil
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
@@ -28,19 +28,22 @@ def _file_mode() -> int:
 
 
 @contextmanager
-def open_atomically(path: Path, rule: str = "output-unwritable", mode: int | None = None) -> Iterator[BinaryIO]:
+def open_atomically(path: Path, rule: str = "output-unwritable", mode: int | None = None,
+                    placed: Callable[[], None] | None = None) -> Iterator[BinaryIO]:
     """A handle on a temporary file beside `path`, renamed into place when the block ends without error.
 
     `rule` names the situation when the folder cannot take the file, so a caller
     (the CLI) can say which of its options chose that place. The file gets `mode`,
-    or by default the mode a new file gets here (the umask's).
+    or by default the mode a new file gets here (the umask's). `placed` is called
+    as soon as the file has its name, before a Ctrl-C can stop the caller: so a
+    caller's record of what it wrote is never short of a file that is there.
     """
     path = Path(path)
     tmp = None
     try:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            with _interrupts_held():
+            with interrupts_held():
                 # The name is known before the file exists: a Ctrl-C that Python raises at any point after
                 # (even one that arrived just before the signal was held) finds the name to remove.
                 for _ in range(100):
@@ -57,12 +60,14 @@ def open_atomically(path: Path, rule: str = "output-unwritable", mode: int | Non
                              hint="choose another folder") from None
         with os.fdopen(fd, "wb") as handle:
             yield handle
-        with _interrupts_held():
+        with interrupts_held():
             os.chmod(tmp, _file_mode() if mode is None else mode)
             os.replace(tmp, path)
             tmp = None
+            if placed is not None:
+                placed()
     except BaseException as exc:
-        with _interrupts_held():  # a Ctrl-C now must not leave the half-written file behind
+        with interrupts_held():  # a Ctrl-C now must not leave the half-written file behind
             if tmp is not None:
                 try:
                     os.unlink(tmp)
@@ -75,21 +80,24 @@ def open_atomically(path: Path, rule: str = "output-unwritable", mode: int | Non
 
 
 @contextmanager
-def _interrupts_held():
-    """Hold Ctrl-C back for a few system calls (it arrives right after): no window leaves a stray file."""
+def interrupts_held():
+    """Hold Ctrl-C back for a few system calls (it arrives right after): no window leaves a stray file.
+    Nested holds keep it held until the outermost ends."""
     if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
         yield
         return
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
-def write_atomically(path: Path, data: bytes, mode: int | None = None) -> None:
-    """Write to a temporary file beside `path`, then rename it into place (with `mode`, as open_atomically)."""
-    with open_atomically(path, mode=mode) as handle:
+def write_atomically(path: Path, data: bytes, mode: int | None = None,
+                     placed: Callable[[], None] | None = None) -> None:
+    """Write to a temporary file beside `path`, then rename it into place (with `mode`, as open_atomically; then
+    call `placed`, if given)."""
+    with open_atomically(path, mode=mode, placed=placed) as handle:
         handle.write(data)
 
 

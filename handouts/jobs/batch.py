@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import multiprocessing
 import os
 import shutil
@@ -28,11 +26,13 @@ from ..load.languages import language_name, primary
 from ..load.project import Patient, Project
 from ..load.roster import Roster, RosterRow, RowProblem, RowRules, patient_key
 from ..render.fonts import FontSet
-from .atomic import STAGING_PREFIX, remove_leftovers, write_atomically
+from .atomic import STAGING_PREFIX, interrupts_held, remove_leftovers, write_atomically
 from .build import render_checked
 from .editions import usable_editions
-from .filenames import collision_key, packet_filename
-from .outputs import check_folder, check_print_job
+from .filenames import PACKET_NAME, collision_key, packet_filename
+from .manifest import MANIFEST
+from .outputs import FOLDER, MEMBER, Output, check_folder, check_print_job, check_writes, inputs_of, \
+    partial_print_job
 from .packet import packet_document
 
 
@@ -119,6 +119,7 @@ class BatchPlan:
     problems: list[RowProblem]
     total: int  # rows to account for: planned and problems
     notes: list[str] = field(default_factory=list)  # rows left out on purpose
+    print_job: Path | None = None  # where this run's print job goes (a run for some ids: not the day's)
 
 
 def read_roster(project: Project, roster: Path, selection: Selection) -> tuple[list[RosterRow], list[RowProblem],
@@ -158,33 +159,36 @@ def fall_back(project: Project, rows: list[RosterRow], default: str) -> tuple[li
 
 
 def plan_batch(project: Project, roster: Path, out_dir: Path, selection: Selection, print_job: Path | None = None,
-               names_in_files: bool = False) -> BatchPlan:
-    """Check every place the run will write, then read and check the roster: before anything is rendered."""
+               names_in_files: bool = False, clinic: Path | None = None) -> BatchPlan:
+    """Check every place the run will write, with the roster read and checked: before anything is rendered.
+
+    A run for some patients only (`selection.ids`) writes its print job under its own name (see
+    partial_print_job), never over the day's job."""
     check_folder(out_dir)
+    job = None
     if print_job is not None:
-        inputs = [roster, project.content.folder, project.layouts.folder]
-        check_print_job(print_job, inputs)
-        remove_leftovers(Path(print_job).parent)
-    remove_leftovers(out_dir)
+        job = partial_print_job(print_job, selection.ids) if selection.ids else Path(print_job)
+        check_print_job(job)
     rows, problems, notes = read_roster(project, roster, selection)
     planned, clashes = plan_files(rows, out_dir, names_in_files)
+    check_writes(run_outputs(out_dir, planned, job),
+                 inputs_of(roster, project.content.folder, project.layouts.folder, clinic))
+    if job is not None:
+        remove_leftovers(job.parent)
+    remove_leftovers(out_dir)
     problems = sorted(problems + clashes, key=lambda p: p.number)
-    return BatchPlan(planned, problems, len(planned) + len(problems), notes)
+    return BatchPlan(planned, problems, len(planned) + len(problems), notes, job)
 
 
-def spreadsheet_safe(cell: str) -> str:
-    """A cell a spreadsheet shows as text: one that starts like a formula gets a leading apostrophe."""
-    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
-
-
-def write_manifest(written: list[tuple[RosterRow, Path]], target: Path) -> None:
-    """A record of what was made: roster row, patient id and file (no names), as CSV."""
-    lines = io.StringIO()
-    out = csv.writer(lines, lineterminator="\n")
-    out.writerow(["row", "patient_id", "appointment", "file"])
-    for row, path in written:
-        out.writerow([row.number, spreadsheet_safe(row.patient_id), f"{row.appointment:%Y-%m-%d %H:%M}", path.name])
-    write_atomically(target, lines.getvalue().encode("utf-8"))
+def run_outputs(out_dir: Path, planned: list[tuple[RosterRow, Path]], print_job: Path | None) -> list[Output]:
+    """Every place a packets run writes: the folder, each packet, the manifest, the print job."""
+    outputs = [Output(Path(out_dir), "the packets folder", "output", FOLDER, PACKET_NAME)]
+    if print_job is not None:
+        outputs.append(Output(Path(print_job), "the print job", "print-job"))
+    outputs.append(Output(Path(out_dir) / MANIFEST, f"the list of packets ({MANIFEST})", "output"))
+    outputs += [Output(path, f"the packet for row {row.number}", "output", MEMBER, shown=False)
+                for row, path in planned]
+    return outputs
 
 
 @dataclass
@@ -192,6 +196,7 @@ class BatchResult:
     written: list[tuple[RosterRow, Path]] = field(default_factory=list)
     problems: list[RowProblem] = field(default_factory=list)
     stopped: Finding | None = None  # why the run stopped early, if it did
+    interrupted: bool = False  # Ctrl-C: what was written until then is in `written`
 
 
 def row_rules(project: Project) -> RowRules:
@@ -308,16 +313,21 @@ def plan_files(rows: list[RosterRow], out_dir: Path, names_in_files: bool = Fals
 
 def run_batch(project: Project, paths: ProjectPaths, planned: list[tuple[RosterRow, Path]], *, jobs: int,
               strict: bool = False, progress: Callable[[int], None] = lambda n: None,
-              written: Callable[[RosterRow, Path], None] = lambda row, path: None) -> BatchResult:
+              written: Callable[[RosterRow, Path], None] = lambda row, path: None,
+              result: BatchResult | None = None) -> BatchResult:
     """Render and write the planned packets.
 
     A row that fails to render becomes a problem. A failure that is not the
     row's (the content, a layout, the disk) stops the run at once: `stopped`
-    says why. With `strict`, packets go to a staging folder and move into
-    place only when every one of them was made; otherwise nothing is written.
-    `written` hears of each packet as soon as its file is there (the print job joins it meanwhile).
+    says why. Ctrl-C stops it too (`interrupted`). With `strict`, packets go to
+    a staging folder and move into place only when every one of them was made;
+    otherwise nothing is written. `written` hears of each packet as soon as its
+    file is there (the print job joins it meanwhile); the result's `written`
+    lists every packet file this run put in place, however it ended (pass
+    `result` to have it filled in place, even if a second Ctrl-C cuts the
+    run's end short).
     """
-    result = BatchResult()
+    result = BatchResult() if result is None else result
     if not planned:
         return result
     targets = {row.number: path for row, path in planned}
@@ -329,8 +339,9 @@ def run_batch(project: Project, paths: ProjectPaths, planned: list[tuple[RosterR
         result.stopped = Finding(f"cannot write there ({exc.strerror})", str(out_dir), rule="output-unwritable")
         return result
     staged: list[tuple[RosterRow, Path]] = []
+    renders = render_rows([row for row, _ in planned], project, paths, jobs)
     try:
-        for rendered in render_rows([row for row, _ in planned], project, paths, jobs):
+        for rendered in renders:
             row = rendered.row
             if rendered.failure is not None:
                 if rendered.project_wide:
@@ -341,19 +352,27 @@ def run_batch(project: Project, paths: ProjectPaths, planned: list[tuple[RosterR
                                                   "check this row's values"))
             else:
                 target = targets[row.number] if staging is None else staging / f"{len(staged)}.pdf"
+                done = staged if staging else result.written
                 try:
-                    write_atomically(target, rendered.pdf)
+                    # Recorded the moment it has its name, before a Ctrl-C can come between.
+                    write_atomically(target, rendered.pdf, placed=lambda: done.append((row, target)))
                     written(row, target)
                 except InputError as exc:
                     result.stopped = exc.finding
                     break
-                (staged if staging else result.written).append((row, target))
             progress(1)
         if staging is not None and not result.problems and result.stopped is None:
             for row, staged_path in staged:
-                os.replace(staged_path, targets[row.number])
-                result.written.append((row, targets[row.number]))
+                with interrupts_held():
+                    os.replace(staged_path, targets[row.number])
+                    result.written.append((row, targets[row.number]))
+    except KeyboardInterrupt:
+        result.interrupted = True
+    except OSError as exc:  # a staged packet that cannot take its place
+        result.stopped = Finding(f"cannot write the file ({exc.strerror})", str(out_dir), rule="output-write-failed",
+                                 hint="check that the disk has room")
     finally:
+        renders.close()  # the worker pool ends here, however the run ended
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
     return result

@@ -9,6 +9,8 @@ import unicodedata
 MAX_STEM = 80
 # No dots: a name's part before its first dot can never be a Windows device name (CON, NUL, COM1 ...).
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+# Every name packet_filename gives (and no print job, manifest or other file of a run): '<id>_<date>[_<name>].pdf'.
+PACKET_NAME = r"[A-Za-z0-9_-]*_[0-9]{4}-[0-9]{2}-[0-9]{2}(_[A-Za-z0-9_-]*)?\.pdf"
 
 
 def safe_part(text: str) -> str:

@@ -61,11 +61,23 @@ def _now() -> str:
 
 
 class Ledger:
-    """The ledger file, created with mode 0600; each change is its own committed transaction."""
+    """The ledger file, created with mode 0600; each change is its own committed transaction.
 
-    def __init__(self, path: Path):
+    `read_only` opens an existing ledger for reading alone (--status, --export-ledger): it works on a file or
+    folder this user may not write, and never changes the file.
+    """
+
+    def __init__(self, path: Path, read_only: bool = False):
         self.path = Path(path)
+        self.read_only = read_only
+        self._lock: int | None = None
         try:
+            if read_only:
+                # SQLite's own URI, so that it neither creates nor writes anything (no journal in the folder).
+                self._db = sqlite3.connect(Path(os.path.abspath(self.path)).as_uri() + "?mode=ro", uri=True,
+                                           isolation_level=None)
+                self._db.execute("SELECT COUNT(*) FROM deliveries").fetchone()
+                return
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # Made 0600 before SQLite opens it: addresses never sit in a file others can read, not even briefly.
             os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
@@ -79,17 +91,25 @@ class Ledger:
                              hint="choose another ledger file") from None
 
     @classmethod
-    def existing(cls, path: Path) -> Ledger | None:
-        """The ledger when the file exists (for --dry-run and --status, which never create one)."""
-        return cls(path) if Path(path).is_file() else None
+    def existing(cls, path: Path, read_only: bool = False) -> Ledger | None:
+        """The ledger when the file exists (for --dry-run, --status and --export-ledger, which never create one)."""
+        return cls(path, read_only) if Path(path).is_file() else None
 
     def hold(self) -> None:
-        """Hold this ledger for one run: a second run on it at the same time could deliver a row twice."""
+        """Hold this ledger for one run: a second run on it at the same time could deliver a row twice.
+
+        The lock is on the ledger file itself, not on the name it was given: a second run that reaches the
+        same file through a symlink, another spelling or a hard link finds it held. (SQLite's own locks are
+        another kind, on the same file; the two do not meet.)"""
         try:
             import fcntl
         except ImportError:  # not POSIX: runs are not locked against each other
             return
-        self._lock = os.open(f"{self.path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            self._lock = os.open(self.path, os.O_RDWR)
+        except OSError as exc:
+            raise InputError(f"cannot open the ledger ({exc.strerror})", source=str(self.path),
+                             rule="ledger-unusable", hint="choose another ledger file") from None
         try:
             fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
@@ -100,7 +120,7 @@ class Ledger:
 
     def close(self) -> None:
         self._db.close()
-        if getattr(self, "_lock", None) is not None:
+        if self._lock is not None:
             os.close(self._lock)  # closing the file releases the lock
             self._lock = None
 

@@ -64,17 +64,25 @@ class PrintJob:
         try:
             self._writer.append(Path(path), label)
         except OSError as exc:  # a full disk: the run stops with its summary, and the job goes
-            raise InputError(f"cannot write the print job ({exc.strerror})", source=str(self.target),
-                             rule="print-job-unwritable",
-                             hint="check that the disk has room, or choose another place for the print job") from None
+            raise self._unwritable(exc) from None
         self.packets += 1
 
     def finish(self) -> int:
-        """Write the end of the job and give it its name; return the page count."""
-        self._writer.finish(f"Print job: {self.packets} packet(s)")
-        self._finished = True
+        """Write the end of the job and give it its name; return the page count. A full disk stops it like
+        `add` (InputError), and the job goes when the `with` block ends."""
+        try:
+            self._writer.finish(f"Print job: {self.packets} packet(s)")
+            self._writer.flush()
+        except OSError as exc:
+            raise self._unwritable(exc) from None
+        self._finished = True  # the temporary file is renamed into place here, or removed if that fails
         self._file.__exit__(None, None, None)
         return len(self._writer.page_numbers)
+
+    def _unwritable(self, exc: OSError) -> InputError:
+        return InputError(f"cannot write the print job ({exc.strerror})", source=str(self.target),
+                          rule="print-job-unwritable",
+                          hint="check that the disk has room, or choose another place for the print job")
 
     def __exit__(self, kind, value, traceback) -> bool:
         if not self._finished:
@@ -104,6 +112,9 @@ class _StreamingWriter:
         self._form_resources = b""  # the first packet's /DR: the font typed text uses
 
     # -- low level ---------------------------------------------------------
+    def flush(self) -> None:
+        self._out.flush()
+
     def _write(self, data: bytes) -> None:
         self._out.write(data)
         self._digest.update(data)

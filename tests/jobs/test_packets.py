@@ -239,12 +239,12 @@ def test_a_full_disk_stops_with_a_summary(capsys, tmp_path, write_roster, monkey
 
     real, calls = batch.write_atomically, []
 
-    def write(path, data):
+    def write(path, data, **options):
         calls.append(path)
         if len(calls) > 1:
             raise InputError("cannot write the file (No space left on device)", source=str(path),
                              rule="output-write-failed")
-        real(path, data)
+        real(path, data, **options)
 
     monkeypatch.setattr(batch, "write_atomically", write)
     code, out, err = packets(capsys, write_roster(TWO), tmp_path / "out", "--jobs", "1")
