@@ -124,13 +124,20 @@ def check_writes(outputs: list[Output], inputs: list[Input]) -> None:
                 _clash(out, "would sit in", source)
         if out.kind != FOLDER and place.inode in linked:
             _clash(out, "is a hard link to a file in", linked[place.inode])
-    pairs = list(combinations(zip(outputs, places), 2))
+    placed = list(zip(outputs, places))
+    members = [(out, place) for out, place in placed if out.kind == MEMBER]
+    others = [(out, place) for out, place in placed if out.kind != MEMBER]
+    # Members (a run's many packets) are compared with the few other outputs only: the run names them apart.
+    for out, here in others:
+        if out.kind == FILE:
+            for member, there in members:
+                if here.same(there):
+                    _clash(out, "would replace", member)
+    pairs = list(combinations(others, 2))
     for (first, a), (second, b) in pairs:
         kinds = {first.kind, second.kind}
-        if FOLDER in kinds and kinds != {FOLDER}:
+        if kinds == {FILE, FOLDER}:
             continue  # below, once every file was compared with every file
-        if kinds == {MEMBER}:
-            continue  # the run names its own files apart (and refuses rows whose names would collide)
         (out, here), (other, there) = sorted([(first, a), (second, b)], key=lambda pair: _rank(pair[0]))
         if here.same(there):
             _clash(out, "is" if kinds == {FOLDER} else "would replace", other)
@@ -138,7 +145,7 @@ def check_writes(outputs: list[Output], inputs: list[Input]) -> None:
             _clash(out, "would share files with", other)
     for (first, a), (second, b) in pairs:
         if {first.kind, second.kind} != {FILE, FOLDER}:
-            continue  # a folder's members are its own files
+            continue
         (out, here), (folder, there) = ((first, a), (second, b)) if second.kind == FOLDER else ((second, b),
                                                                                                (first, a))
         if here.same(there) or folder.names and here.directly_in(there) \
