@@ -302,3 +302,14 @@ def test_jobs_is_at_most_the_number_of_cpus(capsys, tmp_path, write_roster, ledg
     assert code == 0 and "Note: --jobs 999 is more than the" in out and "CPU(s) here; using" in out
     code, out, _ = run(capsys, "send", "--status", "--ledger", str(ledger), "--jobs", "999")
     assert code == 0 and "Note: --jobs 999 is more than the" in out
+
+
+def test_a_partial_runs_print_job_is_named_after_its_ids():
+    from handouts.jobs.outputs import partial_print_job
+
+    assert partial_print_job(Path("jobs/print-today.pdf"), ("P2", "P1", "P2")) == Path("jobs/print-today-P1-P2.pdf")
+    many = partial_print_job(Path("print-today.pdf"), ("P1", "P2", "P3", "P4"))
+    assert many.name.startswith("print-today-4-ids-") and len(many.stem) == len("print-today-4-ids-") + 8
+    assert partial_print_job(Path("print-today.pdf"), ("a b",)).name.startswith("print-today-1-ids-")  # not plain
+    assert partial_print_job(Path("p.pdf"), ("P1", "P2", "P3", "P4")) == partial_print_job(
+        Path("p.pdf"), ("P4", "P3", "P2", "P1"))  # the same ids, the same job: a re-run replaces it
