@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO, run
+from conftest import REPO, approved_content, approved_copy, run
 from test_packets import TWO, packets
 from test_send import CLINIC, HEADER, PATIENTS
 
@@ -110,7 +110,7 @@ def test_the_packets_never_go_into_the_content_folder(capsys, tmp_path, write_ro
 
 def send(capsys, tmp_path, roster, *extra):
     return run(capsys, "send", str(roster), "--outbox", str(tmp_path / "outbox"), "--clinic", str(CLINIC),
-               "--content", str(REPO / "content"), "--layouts", str(REPO / "layouts"), "--jobs", "1", "--quiet",
+               "--content", str(approved_content()), "--layouts", str(REPO / "layouts"), "--jobs", "1", "--quiet",
                "--yes", *extra)
 
 
@@ -128,7 +128,7 @@ def test_the_ledger_is_never_an_input(capsys, tmp_path, roster, what):
         ledger.symlink_to(clinic)
     modes = {path: (path.read_bytes(), path.stat().st_mode) for path in (roster, clinic)}
     code, _, err = run(capsys, "send", str(roster), "--ledger", str(ledger), "--outbox", str(tmp_path / "outbox"),
-                       "--clinic", str(clinic), "--content", str(REPO / "content"), "--layouts",
+                       "--clinic", str(clinic), "--content", str(approved_content()), "--layouts",
                        str(REPO / "layouts"), "--jobs", "1", "--quiet", "--yes")
     assert code == 2 and "the ledger would replace" in err and "--ledger" in err
     assert {path: (path.read_bytes(), path.stat().st_mode) for path in modes} == modes  # not even made 0600
@@ -136,8 +136,7 @@ def test_the_ledger_is_never_an_input(capsys, tmp_path, roster, what):
 
 
 def test_the_outbox_is_never_the_content_folder(capsys, tmp_path, roster):
-    content = tmp_path / "content"
-    shutil.copytree(REPO / "content", content)
+    content = approved_copy(tmp_path / "content")
     code, _, err = run(capsys, "send", str(roster), "--outbox", str(content), "--ledger", str(tmp_path / "l.sqlite3"),
                        "--clinic", str(CLINIC), "--content", str(content), "--layouts", str(REPO / "layouts"),
                        "--jobs", "1", "--quiet", "--yes")
@@ -232,7 +231,7 @@ def test_two_concurrent_smtp_sends_through_a_symlinked_ledger_send_each_patient_
         return subprocess.Popen(
             [sys.executable, "-m", "handouts", "send", str(roster), "--smtp", f"{server.host}:{server.port}",
              "--smtp-user", USER, "--smtp-ca-file", str(smtp_ca_file), "--ledger", str(tmp_path / ledger),
-             "--clinic", str(CLINIC), "--content", str(REPO / "content"), "--layouts", str(REPO / "layouts"),
+             "--clinic", str(CLINIC), "--content", str(approved_content()), "--layouts", str(REPO / "layouts"),
              "--jobs", "1", "--quiet", "--yes", "--rate", "8/min"],
             cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
