@@ -122,6 +122,9 @@ def check_writes(outputs: list[Output], inputs: list[Input]) -> None:
                 _clash(out, "is" if out.kind == FOLDER else "would replace", source)
             if (source.folder or where.is_folder) and place.within(where):
                 _clash(out, "would sit in", source)
+            if out.kind == FOLDER and out.names and where.directly_in(place) \
+                    and re.fullmatch(out.names, source.path.name, re.IGNORECASE):
+                _clash(out, "holds, under a name it gives its own files,", source)
         if out.kind != FOLDER and place.inode in linked:
             _clash(out, "is a hard link to a file in", linked[place.inode])
     placed = list(zip(outputs, places))

@@ -144,6 +144,15 @@ def test_the_outbox_is_never_the_content_folder(capsys, tmp_path, roster):
     assert not list(content.glob("*.eml")) and not (tmp_path / "l.sqlite3").exists()
 
 
+def test_no_draft_replaces_a_roster_kept_in_the_outbox(capsys, tmp_path, write_roster):
+    (tmp_path / "outbox").mkdir()
+    roster = write_roster(PATIENTS, header=HEADER, name="outbox/P001_2026-12-03.eml")  # a draft's name
+    before = roster.read_bytes()
+    code, _, err = send(capsys, tmp_path, roster, "--ledger", str(tmp_path / "l.sqlite3"))
+    assert code == 2 and "the outbox holds, under a name it gives its own files, the roster" in err
+    assert roster.read_bytes() == before and list((tmp_path / "outbox").iterdir()) == [roster]
+
+
 @pytest.fixture
 def ledger(capsys, tmp_path, roster):
     code, _, err = send(capsys, tmp_path, roster, "--ledger", str(tmp_path / "ledger.sqlite3"))
