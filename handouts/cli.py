@@ -415,6 +415,9 @@ def packets(roster_file, out_dir, print_job, jobs, strict, names_in_filenames, q
     if pages is not None:
         click.echo(f"Print job: {print_job} ({pages} pages, packets start on odd pages).")
     click.echo(f"Wrote {len(result.written)} packet(s) to {out_dir}.")
+    if manifest.withdrawn:
+        click.echo(f"Removed {manifest.withdrawn} earlier packet(s) of these patients for another appointment: "
+                   "out of date.")
     if listed is not None:
         click.echo(f"List of the {listed} packet(s) in the folder: {out_dir / MANIFEST}.")
     _report_rows(problems, "failed")

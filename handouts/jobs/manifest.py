@@ -22,7 +22,8 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import BinaryIO
 
-from ..load.roster import RosterRow
+from ..errors import InputError
+from ..load.roster import RosterRow, patient_key
 from .atomic import open_atomically, write_atomically
 from .filenames import PACKET_NAME, collision_key
 
@@ -45,6 +46,7 @@ class Manifest:
         self.path = self.folder / name
         self.earlier, self.note = read_manifest(self.path)
         self._file: AbstractContextManager[BinaryIO] | None = None
+        self.withdrawn = 0  # earlier packets removed: their patient's appointment changed
         self._handle: BinaryIO | None = None
 
     def reserve(self, planned: Iterable[tuple[RosterRow, Path]]) -> None:
@@ -57,7 +59,12 @@ class Manifest:
 
     def write(self, written: Iterable[tuple[RosterRow, Path]]) -> int:
         """Write the manifest for the folder as it now is; return how many packets it lists. InputError when
-        it cannot be written (then the earlier one, if any, is left as it was)."""
+        it cannot be written (then the earlier one, if any, is left as it was).
+
+        An earlier packet of a patient this run wrote a packet for, for another appointment, is out of date:
+        it is removed first (`withdrawn` counts them), so nobody prints the old date by mistake."""
+        written = list(written)
+        self.withdrawn = self._withdraw_superseded(written)
         data = self._render(lines := self._lines(written))
         if self._file is None:
             write_atomically(self.path, data)
@@ -72,6 +79,23 @@ class Manifest:
         opened, self._file = self._file, None
         opened.__exit__(None, None, None)  # renamed into place
         return len(lines)
+
+    def _withdraw_superseded(self, written: list[tuple[RosterRow, Path]]) -> int:
+        patients = {patient_key(row.patient_id) for row, _ in written}
+        kept = {collision_key(path.name) for _, path in written}
+        withdrawn = 0
+        for cells in self.earlier:
+            patient_id = cells[1][1:] if cells[1][:2] in {f"'{c}" for c in _FORMULA} else cells[1]
+            if patient_id and patient_key(patient_id) in patients and collision_key(cells[3]) not in kept:
+                try:
+                    (self.folder / cells[3]).unlink()
+                    withdrawn += 1
+                except FileNotFoundError:
+                    pass
+                except OSError as exc:
+                    raise InputError(f"cannot remove an out-of-date packet ({exc.strerror})", source=str(self.folder),
+                                     rule="output-unwritable", hint="check the folder's permissions") from None
+        return withdrawn
 
     def close(self) -> None:
         """Give the room back, when nothing was written: the earlier manifest stays."""

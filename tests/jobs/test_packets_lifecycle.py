@@ -195,3 +195,20 @@ def test_the_manifest_lists_every_packet_in_the_folder(capsys, tmp_path, day):
     code, _, _ = packets(capsys, roster, out, "--jobs", "1")
     assert listed(out) == ["P2_2026-12-03.pdf", "P1_2026-12-03.pdf", "P3_2026-12-04.pdf"]
     assert all(line[0] for line in manifest(out))
+
+
+def test_a_changed_appointment_replaces_the_patients_earlier_packet(capsys, tmp_path, day, write_roster):
+    roster, out, _ = day
+    moved = [row[:] for row in THREE]
+    moved[0][2] = "2026-12-09 14:00"  # P1's appointment moved to another day: its packet's name changes
+    code, stdout, err = packets(capsys, write_roster(moved, name="moved.csv"), out, "--jobs", "1")
+    assert code == 0, err
+    assert "Removed 1 earlier packet(s) of these patients for another appointment" in stdout
+    assert pdfs(out) == ["P1_2026-12-09.pdf", "P2_2026-12-03.pdf", "P3_2026-12-04.pdf"]  # the old date is gone
+    assert [line[1:] for line in manifest(out)] == [["P2", "2026-12-03 10:30", "P2_2026-12-03.pdf"],
+                                                    ["P3", "2026-12-04 09:30", "P3_2026-12-04.pdf"],
+                                                    ["P1", "2026-12-09 14:00", "P1_2026-12-09.pdf"]]
+    other = tmp_path / "out" / "notes.pdf"  # a file handouts did not write stays, whatever its name
+    other.write_bytes(b"%PDF-1.7\n")
+    code, stdout, _ = packets(capsys, write_roster(THREE, name="back.csv"), out, "--id", "P1", "--jobs", "1")
+    assert code == 0 and pdfs(out) == ["P1_2026-12-03.pdf", "P2_2026-12-03.pdf", "P3_2026-12-04.pdf", "notes.pdf"]
