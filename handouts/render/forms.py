@@ -71,32 +71,16 @@ class FormFields:
     def _field(self, rect, field_type: str, stem: str, tooltip: str, entries: dict) -> PDFDictionary:
         field = PDFDictionary({
             "Type": PDFName("Annot"), "Subtype": PDFName("Widget"), "FT": PDFName(field_type),
-            "T": PDFString(self._unique(stem)), "TU": PDFString(self._unique_tooltip(tooltip)),
+            # Names are told apart ("question-2" after "question"), and so is what a screen reader says ("Yes (2)"
+            # after "Yes"): two fields that sound the same cannot be found by name.
+            "T": PDFString(_unique(stem, self._names, "{}-{}")),
+            "TU": PDFString(_unique(tooltip, self._tooltips, "{} ({})")),
             "F": 4,  # printed; never hidden
             "Rect": PDFArray([round(v, 3) for v in rect]),
             **entries,
         })
         self._fields.append(field)
         return field
-
-    def _unique_tooltip(self, tooltip: str) -> str:
-        """What a screen reader says for the field, told apart from every other field's ("Yes (2)" after
-        "Yes"): two fields that sound the same cannot be found by name."""
-        said, number = tooltip, 1
-        while said in self._tooltips:
-            number += 1
-            said = f"{tooltip} ({number})"
-        self._tooltips.add(said)
-        return said
-
-    def _unique(self, stem: str) -> str:
-        """A field name no other field of the document has ("question-2" after "question")."""
-        name, number = stem, 1
-        while name in self._names:
-            number += 1
-            name = f"{stem}-{number}"
-        self._names.add(name)
-        return name
 
     def _checkbox_appearances(self, side: float, line_width: float, colour: str) -> tuple:
         key = (side, line_width, colour)
@@ -117,6 +101,16 @@ class FormFields:
                                           "BBox": PDFArray([0, 0, round(width, 3), round(height, 3)])}),
                            content.encode("ascii"))
         return _reportlab.register(self._canv, stream)
+
+
+def _unique(text: str, taken: set[str], numbered: str) -> str:
+    """`text`, or `numbered` with the next free number, recorded in `taken`."""
+    chosen, number = text, 1
+    while chosen in taken:
+        number += 1
+        chosen = numbered.format(text, number)
+    taken.add(chosen)
+    return chosen
 
 
 def _default_appearance(size: float, colour: str) -> str:
