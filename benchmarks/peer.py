@@ -49,8 +49,8 @@ ensure_root_path()
 
 from pypdf import PdfReader
 
-from handouts.jobs.build import SAMPLE_NOTE, render_checked
-from handouts.jobs.packet import packet_document
+from handouts.pipeline import SAMPLE_NOTE, render_checked
+from handouts.pipeline import packet_document
 from handouts.load.profile import sample_fields
 from handouts.load.project import Patient, Project
 from handouts.load.typefaces import TYPEFACES

@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from handouts.jobs.build import creation_time, load_document
+from handouts.pipeline import creation_time, load_document
 from handouts.load.project import Project
 from handouts.render.pdf import RenderOptions, render_pdf
 

@@ -179,7 +179,7 @@ def build(documents, layouts, out_dir, clinic_file, patient_name, preferred_name
       handouts build fibromyalgia-ketamine --layout large-print --out printouts
       handouts build infusion-day-checklist --patient-name "Jack Smith" --appointment "2026-12-03 09:30"
     """
-    from .jobs.build import build_files
+    from .batch.documents import build_files
 
     project = Project.open(content_dir, layouts_dir, clinic_file, forms)
     if preferred_name and not patient_name:
@@ -329,8 +329,8 @@ def approve(documents, reviewer, language, every, content_dir):
       handouts approve --all --by "Dr. A. Reviewer"
       handouts approve _packet infusion-day-checklist --language es --by "Dra. B. Revisora"
     """
-    from .jobs.approve import approve as approve_all
-    from .jobs.approve import chosen
+    from .approve import approve as approve_all
+    from .approve import chosen
     from .load.content import ContentLibrary
     from .load.signoff import today
 
@@ -376,8 +376,9 @@ def packets(roster_file, out_dir, print_job, jobs, strict, names_in_filenames, q
       handouts packets roster.csv --id P0042 --print-job print-today.pdf   # print job: print-today-P0042.pdf
       handouts packets roster.csv --strict --jobs 1
     """
-    from .jobs.batch import BatchResult, ProjectPaths, Selection, plan_batch
-    from .jobs.manifest import Manifest
+    from .batch.manifest import Manifest
+    from .batch.plan import ProjectPaths, Selection, plan_batch
+    from .batch.workers import BatchResult
 
     project = Project.open(content_dir, layouts_dir, clinic_file, forms)
     plan = plan_batch(project, roster_file, out_dir, Selection(today, day, ids, allow_draft, fallback_to_english),
@@ -443,8 +444,8 @@ def _write_packets(project, paths, plan, print_job, jobs, strict, quiet, result)
 
     The print job is written while the packets are made (each joins it once written); it gets its name only
     when the run is complete, else its temporary file goes."""
-    from .jobs.batch import run_batch
-    from .jobs.printjob import PrintJob
+    from .batch.printjob import PrintJob
+    from .batch.workers import run_batch
 
     show = not quiet and plan.total > 5 and sys.stderr.isatty()
     pages = None
@@ -468,7 +469,7 @@ def _settle_packets(manifest, result, stale_print_job):
     """However the run ended: an earlier print job this run did not replace goes, and the manifest lists
     the folder as it now is. A second Ctrl-C waits until both are done. Returns the number of packets listed
     (None when nothing was written, and the earlier list stands) and the finding if it could not be written."""
-    from .jobs.atomic import interrupts_held
+    from .files.atomic import interrupts_held
 
     listed = unlisted = None
     with interrupts_held():
@@ -487,10 +488,10 @@ def _refuse_drafts(project, documents, parts=None) -> None:
     """Packets and emails go to patients: the documents they hold, and the parts every one of them has (the packet
     opening; for `send` the email too), must be approved, each the very text that was approved (`load.signoff`),
     unless --allow-draft. With the shipped sample profile nothing goes to patients (every page says SAMPLE): a note
-    instead. Editions are checked row by row (`jobs.editions`)."""
-    from .jobs.packet import OPENING
+    instead. Editions are checked row by row (`batch.editions`)."""
     from .load.profile import sample_fields
     from .load.signoff import sign_off
+    from .pipeline import OPENING
 
     if not documents:
         return
@@ -517,7 +518,7 @@ def _report_rows(problems, label: str) -> None:
 
 
 def _drop_stale_print_job(print_job) -> None:
-    from .jobs.outputs import remove_stale
+    from .files.outputs import remove_stale
 
     if print_job and remove_stale(print_job):
         _say(f"Removed the earlier print job {print_job}: it no longer matches the packets.")
@@ -590,12 +591,12 @@ def send(roster_file, outbox, smtp_server, smtp_tls, smtp_ca_file, smtp_user, se
       handouts send --status P0042
       handouts send --export-ledger deliveries.csv
     """
-    from .jobs import send as job
-    from .jobs.batch import ProjectPaths, Selection
-    from .jobs.ledger import Ledger
-    from .jobs.message import EMAIL
-    from .jobs.message import letter as compose_letter
-    from .jobs.packet import OPENING
+    from .batch.plan import ProjectPaths, Selection
+    from .mail import send as job
+    from .mail.ledger import Ledger
+    from .mail.message import EMAIL
+    from .mail.message import letter as compose_letter
+    from .pipeline import OPENING
 
     if status is not None or export_ledger:
         ledger = Ledger.existing(ledger_file, read_only=True)  # works on a ledger this user may only read
@@ -659,10 +660,10 @@ def send(roster_file, outbox, smtp_server, smtp_tls, smtp_ca_file, smtp_user, se
 def _show_review(lines, transport, outbox, full: bool) -> None:
     """Who gets what, one block a row. Names and addresses only when a person looks (a terminal, or --dry-run):
     piped into a log, the review shows ids and masked addresses."""
-    from .jobs.review import ALREADY, REFUSED
-    from .jobs.send import mask
     from .load.dates import in_words
     from .load.languages import language_name
+    from .mail.review import ALREADY, REFUSED
+    from .mail.send import mask
 
     done_word = "drafted" if transport.name == "drafts" else "sent"
     where = f"as drafts in {outbox}" if transport.name == "drafts" else f"by email through {transport.host}"
@@ -705,20 +706,20 @@ def _confirm(lines, transport_name: str, confirmed: bool) -> None:
 
 def _check_send_writes(ledger, outbox, roster, content, layouts, clinic, smtp_server, dry_run) -> None:
     """Before the ledger is opened: it and the outbox are no input and not each other (a dry run writes nothing)."""
-    from .jobs.outputs import check_send_writes, inputs_of
+    from .files.outputs import check_send_writes, inputs_of
 
     if not dry_run:
         check_send_writes(ledger, None if smtp_server else outbox, inputs_of(roster, content, layouts, clinic))
 
 
 def _check_export(target, ledger, roster, content, layouts, clinic, force: bool) -> None:
-    from .jobs.outputs import check_ledger_export, inputs_of
+    from .files.outputs import check_ledger_export, inputs_of
 
     check_ledger_export(target, ledger, inputs_of(roster, content, layouts, clinic), replace=force)
 
 
 def _sender_address(address: str | None) -> str:
-    from .jobs.send import check_address
+    from .mail.send import check_address
 
     if not address:
         raise InputError("there is no sender address", source="--from", rule="sender-missing",
@@ -734,11 +735,11 @@ def _sender_address(address: str | None) -> str:
 def _transport(server, implicit_tls, ca_file, user, outbox, names, dry_run):
     """The drafts transport, or the SMTP one; the password never comes from the command line."""
     if not server:
-        from .jobs.drafts import DraftsTransport
+        from .mail.drafts import DraftsTransport
 
         return DraftsTransport(outbox, lambda message: names[message["Message-ID"]])
-    from .jobs.send import parse_server
-    from .jobs.smtp import SmtpTransport
+    from .mail.send import parse_server
+    from .mail.smtp import SmtpTransport
 
     try:
         host, port = parse_server(server)
@@ -753,8 +754,8 @@ def _transport(server, implicit_tls, ca_file, user, outbox, names, dry_run):
 
 
 def _report_send(plan, result, transport_name: str, dry_run: bool) -> None:
-    from .jobs.message import ATTACHMENT
-    from .jobs.send import summary_line
+    from .mail.message import ATTACHMENT
+    from .mail.send import summary_line
 
     done_word = "drafted" if transport_name == "drafts" else "sent"
     for preview in result.previews:

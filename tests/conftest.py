@@ -15,7 +15,7 @@ import pytest
 
 from handouts.cli import main
 from handouts.errors import HandoutsError
-from handouts.jobs.build import render_document
+from handouts.pipeline import render_document
 from handouts.load.project import Patient, Project
 from handouts.model import Span
 from handouts.render import _reportlab
@@ -59,7 +59,7 @@ REVIEW_DAY = date(2026, 11, 20)
 def approve_content(folder: Path, reviewer: str = REVIEWER, day: date = REVIEW_DAY) -> Path:
     """Approve every document and part in the content folder `folder`, then every edition (a copy: never the
     repository's own content, whose sign-off is a clinician's)."""
-    from handouts.jobs.approve import approve, chosen
+    from handouts.approve import approve, chosen
     from handouts.load.content import ContentLibrary
 
     assert Path(folder).resolve() != (REPO / "content").resolve(), "approve a copy of the content"

@@ -11,8 +11,8 @@ from conftest import APPOINTMENT, DATA, LAYOUTS, PATIENT, REPO, approve_content,
 from pdfread import normalized
 from pypdf import PdfReader
 
-from handouts.jobs.build import render_checked
-from handouts.jobs.packet import packet_document
+from handouts.pipeline import render_checked
+from handouts.pipeline import packet_document
 from handouts.load.profile import INSTRUCTIONS, SAFETY, default_instructions, load_profile, sample_fields
 from handouts.load.project import Project
 from handouts.quality.lint import document_statuses, lint_profile, lint_project, lint_warnings

@@ -7,12 +7,19 @@ from conftest import REPO, raised
 
 from handouts.cli import FLAG_HINTS, with_flags
 from handouts.errors import Finding, HandoutsError, LayoutError
-from handouts.jobs.atomic import write_atomically
-from handouts.jobs.build import load_document
-from handouts.jobs.ledger import Ledger
-from handouts.jobs.outputs import FOLDER, Output, check_ledger_export, check_print_job, check_send_writes, \
-    check_writes, inputs_of
-from handouts.jobs.printjob import write_print_job
+from handouts.files.atomic import write_atomically
+from handouts.pipeline import load_document
+from handouts.mail.ledger import Ledger
+from handouts.files.outputs import (
+    FOLDER,
+    Output,
+    check_ledger_export,
+    check_print_job,
+    check_send_writes,
+    check_writes,
+    inputs_of,
+)
+from handouts.batch.printjob import write_print_job
 from handouts.load.content import ContentLibrary
 from handouts.load.layouts import LayoutLibrary, load_layout
 from handouts.load.project import Patient

@@ -8,7 +8,7 @@ from conftest import APPOINTMENT, DATA, LAYOUTS, render, run
 from pdfread import conformance_failures, embedded_fonts, normalized, reader, runs, squeeze, text
 
 from handouts.errors import InputError, UnsupportedCharacterError
-from handouts.jobs.atomic import write_atomically
+from handouts.files.atomic import write_atomically
 from handouts.load.project import Patient
 
 HOSTILE = [line for line in (DATA / "hostile_values.txt").read_text(encoding="utf-8").splitlines()
@@ -110,7 +110,7 @@ def test_an_old_file_is_replaced_whole_or_not_at_all(tmp_path, monkeypatch):
 
 
 def test_internal_errors_print_one_line_and_keep_details(capsys, monkeypatch, tmp_path):
-    import handouts.jobs.build as build
+    import handouts.batch.documents as build
 
     name = " ".join(("Jack", "Smith"))  # not written out, so the log's quoted source line cannot hold it
 

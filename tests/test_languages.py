@@ -11,9 +11,9 @@ import pytest
 from conftest import REPO, run
 from pdfread import reader, struct_tree, text
 
-from handouts.jobs.batch import row_rules
-from handouts.jobs.build import load_document
-from handouts.jobs.message import compose, letter
+from handouts.batch.plan import row_rules
+from handouts.pipeline import load_document
+from handouts.mail.message import compose, letter
 from handouts.load.content import source_digest
 from handouts.load.dates import in_words
 from handouts.load.languages import resolve

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from pdfread import conformance_failures, squeeze, text
 
 from handouts.errors import ContentError, InputError, UnsupportedCharacterError
-from handouts.jobs.build import load_document
+from handouts.pipeline import load_document
 from handouts.load.project import Patient
 from handouts.load.values import clean_value
 from handouts.model import plain_text, walk

@@ -2,7 +2,7 @@ import pytest
 from conftest import LAYOUTS, REPO, raised
 
 from handouts.errors import LayoutError
-from handouts.jobs.build import render_document
+from handouts.pipeline import render_document
 from handouts.load.layouts import LayoutLibrary, load_layout
 from handouts.quality.print_rules import contrast_ratio
 

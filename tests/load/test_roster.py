@@ -6,7 +6,7 @@ import pytest
 from conftest import DATA, raised, run
 
 from handouts.errors import InputError
-from handouts.jobs.batch import row_rules
+from handouts.batch.plan import row_rules
 from handouts.load.dates import parse_appointment
 from handouts.load.roster import MAX_CELL, Roster, RosterRow, RowProblem
 

@@ -3,7 +3,7 @@
 import pytest
 
 from handouts.errors import ProfileError
-from handouts.jobs.batch import row_rules
+from handouts.batch.plan import row_rules
 from handouts.load.dates import parse_appointment
 from handouts.load.roster import Roster
 from handouts.load.roster_format import RosterFormat, read_roster_format

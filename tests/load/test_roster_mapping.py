@@ -7,7 +7,7 @@ from conftest import DATA, REPO, raised
 from test_roster import assert_safe_message
 
 from handouts.errors import InputError, ProfileError
-from handouts.jobs.batch import row_rules
+from handouts.batch.plan import row_rules
 from handouts.load.profile import read_profile
 from handouts.load.project import Project
 from handouts.load.roster import Roster, RosterRow, RowProblem

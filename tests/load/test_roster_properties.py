@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from handouts.errors import InputError
-from handouts.jobs.batch import row_rules
+from handouts.batch.plan import row_rules
 from handouts.load.dates import parse_appointment
 from handouts.load.roster import Roster, RosterRow
 from handouts.load.values import clean_value

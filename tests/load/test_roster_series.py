@@ -11,7 +11,7 @@ import pytest
 from test_roster import assert_safe_message, read, write
 
 from handouts.errors import InputError
-from handouts.jobs.batch import Selection, row_rules, select_rows
+from handouts.batch.plan import Selection, row_rules, select_rows
 from handouts.load import roster as roster_module
 from handouts.load.roster import MAX_BYTES, MAX_ROWS, Roster, RosterRow, RowProblem
 

@@ -9,8 +9,8 @@ from datetime import datetime
 
 from conftest import REPO
 
-from handouts.jobs.build import render_checked
-from handouts.jobs.packet import packet_document
+from handouts.pipeline import render_checked
+from handouts.pipeline import packet_document
 from handouts.load.project import Patient
 
 DOCUMENTS = ("infusion-day-checklist", "fibromyalgia-ketamine")
@@ -18,8 +18,8 @@ OTHERS = ["Zoë Ångström", "Nguyễn Thị Minh Khai", "Дмитрий Ива�
 RENDER = """
 import hashlib, sys
 from datetime import datetime
-from handouts.jobs.build import render_checked
-from handouts.jobs.packet import packet_document
+from handouts.pipeline import render_checked
+from handouts.pipeline import packet_document
 from handouts.load.project import Patient, Project
 project = Project.open("content", "layouts")
 document = packet_document(project, Patient.from_values("Jack Smith"), datetime(2026, 12, 3, 9, 30),

@@ -128,7 +128,7 @@ def test_a_list_keeps_its_intro_and_never_strands_an_item(fonts, tree):
 @pytest.mark.parametrize("layout_name", ["standard", "large-print", "extra-large"])
 def test_shipped_documents_leave_no_page_nearly_empty(project, layout_name):
     """Every page but a document's last is at least a quarter full, and no last page holds a lone line."""
-    from handouts.jobs.build import load_document
+    from handouts.pipeline import load_document
     from handouts.render.pdf import footer_height, lay_out
 
     layout = project.layouts.load(layout_name)

@@ -4,7 +4,7 @@ import pytest
 from conftest import APPOINTMENT, LAYOUTS, PATIENT, render
 from pdfread import embedded_fonts, normalized, reader, runs, squeeze, text
 
-from handouts.jobs.build import load_document
+from handouts.pipeline import load_document
 from handouts.model import plain_text, walk
 
 MIN_SIZE = {"standard": 14, "large-print": 18, "extra-large": 24}

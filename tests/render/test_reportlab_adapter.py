@@ -68,7 +68,7 @@ def test_importing_handouts_patches_nothing():
     code = (
         "from reportlab import rl_config; from reportlab.pdfbase import ttfonts\n"
         "before = (rl_config.useA85, ttfonts.makeToUnicodeCMap)\n"
-        "import handouts.render.pdf, handouts.jobs.build, handouts.cli\n"
+        "import handouts.render.pdf, handouts.pipeline, handouts.cli\n"
         "assert (rl_config.useA85, ttfonts.makeToUnicodeCMap) == before, 'patched at import'\n"
         "from handouts.render import _reportlab; _reportlab.prepare()\n"
         "assert rl_config.useA85 == 0 and ttfonts.makeToUnicodeCMap is _reportlab._to_unicode_cmap\n"

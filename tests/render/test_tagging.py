@@ -5,7 +5,7 @@ from conftest import APPOINTMENT, LAYOUTS, PATIENT, render
 from outline import compare, expected_tree
 from pdfread import conformance_failures, normalized, reader, struct_tree
 
-from handouts.jobs.build import load_document
+from handouts.pipeline import load_document
 
 
 @pytest.mark.parametrize("forms", [True, False], ids=["forms", "printed"])

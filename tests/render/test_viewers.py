@@ -10,8 +10,8 @@ from conftest import DATA, LAYOUTS, render
 from pdfread import fill_form
 from viewers import annotation_ids, content_ids, nodes, pdfinfo_struct_text, pdfjs_view
 
-from handouts.jobs.build import render_checked
-from handouts.jobs.packet import packet_document
+from handouts.pipeline import render_checked
+from handouts.pipeline import packet_document
 from handouts.load.project import Patient
 
 SNAPSHOT = DATA / "packet.struct-text.txt"

@@ -39,7 +39,7 @@ def test_values_print_exactly_as_typed(make_project, value):
 
 
 def test_value_cannot_create_link_or_heading(make_project):
-    from handouts.jobs.build import load_document
+    from handouts.pipeline import load_document
     from handouts.load.project import Patient
     from handouts.model import Heading, walk
 

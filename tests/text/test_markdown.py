@@ -2,7 +2,7 @@ import pytest
 from conftest import raised
 
 from handouts.errors import ContentError
-from handouts.jobs.build import load_document
+from handouts.pipeline import load_document
 from handouts.model import MAX_LIST_DEPTH, MAX_QUOTE_DEPTH, Callout, Heading, ListBlock, Paragraph, plain_text, walk
 
 

@@ -6,10 +6,10 @@ import pytest
 from conftest import DATA, REPO
 
 from handouts.errors import AddressingError
-from handouts.jobs.message import ATTACHMENT, check_addressed, compose, letter
-from handouts.jobs.send import check_address
 from handouts.load.project import Project
 from handouts.load.roster import RosterRow
+from handouts.mail.message import ATTACHMENT, check_addressed, compose, letter
+from handouts.mail.send import check_address
 from handouts.text.readability import measure
 
 HOSTILE = "Ana <b>Bold</b> & Sons {{ clinic.phone }}"

@@ -174,7 +174,7 @@ TWO = [["P1", "Ann Alpha", "2026-12-03 09:30", "", "", ""], ["P2", "Bea Beta", "
 
 def _fail_for(monkeypatch, name: str, error):
     """Make rendering fail for one patient after the roster was checked."""
-    from handouts.jobs import batch
+    from handouts.batch import workers as batch
 
     real = batch.packet_document
 
@@ -234,8 +234,8 @@ def test_a_run_where_every_row_fails_removes_yesterdays_print_job(capsys, tmp_pa
 
 
 def test_a_full_disk_stops_with_a_summary(capsys, tmp_path, write_roster, monkeypatch):
+    from handouts.batch import workers as batch
     from handouts.errors import InputError
-    from handouts.jobs import batch
 
     real, calls = batch.write_atomically, []
 
@@ -256,7 +256,7 @@ def test_a_full_disk_under_the_print_job_stops_with_a_summary_and_leaves_no_job(
                                                                                  monkeypatch):
     import errno
 
-    from handouts.jobs import printjob
+    from handouts.batch import printjob
 
     real, calls = printjob._StreamingWriter._write, []
 
@@ -395,7 +395,7 @@ def test_a_link_to_no_document_is_refused_with_its_line(capsys, tmp_path, make_p
 def test_a_long_print_job_groups_its_bookmarks(capsys, tmp_path, roster, monkeypatch):
     """A flat list of thousands of bookmarks is one long /Next chain, which validators refuse: past the group
     size, packets are grouped ("Packets 1–4")."""
-    from handouts.jobs import printjob
+    from handouts.batch import printjob
 
     monkeypatch.setattr(printjob, "OUTLINE_GROUP", 4)
     job = tmp_path / "print.pdf"

@@ -47,7 +47,9 @@ def test_a_full_disk_on_the_packets_file_system_ends_with_the_summary_and_the_ma
                                                                                         write_roster, monkeypatch):
     """Once the disk is full no new file can be made: the manifest still lists what was written, in the room it
     took before the first packet."""
-    from handouts.jobs import atomic, batch, manifest as manifest_module
+    from handouts.batch import manifest as manifest_module
+    from handouts.batch import workers as batch
+    from handouts.files import atomic
 
     full: list[bool] = []
 
@@ -81,7 +83,7 @@ def test_a_full_disk_on_the_packets_file_system_ends_with_the_summary_and_the_ma
 
 
 def test_a_full_disk_at_the_print_jobs_end_stops_with_the_summary(capsys, tmp_path, day, monkeypatch):
-    from handouts.jobs import printjob
+    from handouts.batch import printjob
 
     def finish(self, title):
         raise OSError(errno.ENOSPC, "No space left on device")

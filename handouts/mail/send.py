@@ -27,18 +27,19 @@ from pathlib import Path
 from email_validator import EmailNotValidError, validate_email
 from pypdf import PdfReader
 
+from ..batch.plan import ProjectPaths, Selection, read_roster
+from ..batch.workers import render_row, render_rows
 from ..errors import AddressingError, Finding, HandoutsError, InputError, ProfileError, terminal_safe
+from ..files.names import collision_key, packet_filename
 from ..load.dates import in_words
 from ..load.profile import sample_fields
 from ..load.project import Project
 from ..load.roster import RosterRow, RowProblem, is_safe_id, patient_key
-from .batch import ProjectPaths, Selection, read_roster, render_row, render_rows
+from ..pipeline import OPENING
 from .delivery import AuthenticationFailure, DeliveryFailure, PermanentFailure, TemporaryFailure, Transport
-from .filenames import collision_key, packet_filename
 from .ledger import COLUMNS, FAILED, SENDING, Key, Ledger
 from .message import Letter, compose
 from .review import ALREADY, NOT_ASKED, UNSURE, Line, by_patient, refused, state_of
-from .packet import OPENING
 
 # The shipped sample profile's marks: North American fictional numbers, documentation domains, its street.
 # A `.test` domain is not one of them: it is how the tests' fictional clinic is written (see README).

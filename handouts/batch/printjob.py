@@ -23,10 +23,10 @@ from typing import BinaryIO
 import pikepdf
 
 from ..errors import InputError
+from ..files.atomic import open_atomically
+from ..pipeline import creation_time
 from ..render.forms import FONT_RESOURCE
 from ..render.metadata import PRODUCER, SRGB_PROFILE, xmp_packet
-from .atomic import open_atomically
-from .build import creation_time
 
 OUTLINE_GROUP = 200  # bookmarks per group once a job has more packets than this
 

@@ -13,7 +13,7 @@ from email.policy import default
 import pytest
 from conftest import DATA, REPO, approved_content, run
 
-from handouts.jobs.ledger import Ledger
+from handouts.mail.ledger import Ledger
 
 HEADER = ["patient_id", "name", "appointment", "preferred_name", "email", "layout", "language"]
 PATIENTS = [  # fictional

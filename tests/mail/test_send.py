@@ -9,14 +9,14 @@ import pytest
 from conftest import DATA, REPO, approved_content, run
 from pdfread import normalized, text
 
-from handouts.jobs import drafts
-from handouts.jobs.batch import ProjectPaths, Selection
-from handouts.jobs.delivery import AuthenticationFailure, PermanentFailure, TemporaryFailure
-from handouts.jobs.ledger import Ledger
-from handouts.jobs.message import letter
-from handouts.jobs.send import NameCheck, RateLimit, Sender, mask, parse_rate, parse_server, plan_send, sample_fields
+from handouts.batch.plan import ProjectPaths, Selection
 from handouts.load.project import Project
 from handouts.load.roster import RosterRow
+from handouts.mail import drafts
+from handouts.mail.delivery import AuthenticationFailure, PermanentFailure, TemporaryFailure
+from handouts.mail.ledger import Ledger
+from handouts.mail.message import letter
+from handouts.mail.send import NameCheck, RateLimit, Sender, mask, parse_rate, parse_server, plan_send, sample_fields
 
 HEADER = ["patient_id", "name", "appointment", "preferred_name", "email"]
 PATIENTS = [  # fictional
@@ -360,7 +360,7 @@ def test_the_rate_limit_spaces_deliveries(send_project, roster, tmp_path):
 def test_an_email_that_would_go_to_two_addresses_is_never_handed_over(send_project, write_roster, tmp_path,
                                                                       monkeypatch):
     """The check after composing holds even if an encoded word got past the address check."""
-    import handouts.jobs.send as send_module
+    import handouts.mail.send as send_module
 
     monkeypatch.setattr(send_module, "check_address", lambda address, **options: address.strip())
     cell = NOT_ONE_ADDRESS[0][0]
@@ -378,7 +378,7 @@ def test_an_email_that_would_go_to_two_addresses_is_never_handed_over(send_proje
 
 
 def test_a_packet_that_shows_another_patients_name_is_not_sent(send_project, roster, tmp_path, monkeypatch):
-    import handouts.jobs.send as send_module
+    import handouts.mail.send as send_module
 
     real = send_module.render_rows
 
@@ -401,7 +401,7 @@ def checklist_row(number, name, preferred):
 
 
 def test_name_check_finds_another_rows_name(send_project):
-    from handouts.jobs.batch import render_row
+    from handouts.batch.workers import render_row
 
     row = checklist_row(2, "Jack Smith", "Jack")
     pdf = render_row(row, send_project).pdf
@@ -421,7 +421,7 @@ SHARED_NAMES = {3: "Lakeshore", 4: "Drive", 5: "Ketamine", 7: "December"}
 
 
 def test_a_name_in_the_clinics_address_or_the_content_is_no_leak(send_project):
-    from handouts.jobs.batch import render_row
+    from handouts.batch.workers import render_row
 
     names = {2: "Jack Smith", **SHARED_NAMES, 6: "Ana Ruiz"}
     check = NameCheck(names, send_project)
@@ -437,7 +437,7 @@ def test_a_name_in_the_clinics_address_or_the_content_is_no_leak(send_project):
 
 
 def test_a_distinctive_name_is_still_a_leak_beside_shared_ones(send_project):
-    from handouts.jobs.batch import render_row
+    from handouts.batch.workers import render_row
 
     names = {2: "Jack Smith", **SHARED_NAMES, 6: "Ana Ruiz"}
     # Ana's packet that also shows Jack Smith's name (as if a value had come from the wrong row).

@@ -1,39 +1,29 @@
-"""Packets for every row of a roster: render in parallel, write safely, report."""
+"""What a run is for: the roster read once and checked, the rows chosen, and where each packet goes."""
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import shutil
-import signal
-import tempfile
-import threading
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-from ..errors import (
-    ContentError,
-    Finding,
-    HandoutsError,
-    InputError,
-    LayoutError,
-    ProfileError,
-    UnsupportedCharacterError,
+from ..files.atomic import remove_leftovers
+from ..files.names import PACKET_NAME, collision_key, packet_filename
+from ..files.outputs import (
+    FOLDER,
+    MEMBER,
+    Output,
+    check_folder,
+    check_print_job,
+    check_writes,
+    inputs_of,
+    partial_print_job,
 )
 from ..load.languages import language_name, primary
-from ..load.project import Patient, Project
+from ..load.project import Project
 from ..load.roster import Roster, RosterRow, RowProblem, RowRules, patient_key
 from ..render.fonts import FontSet
-from .atomic import STAGING_PREFIX, interrupts_held, remove_leftovers, write_atomically
-from .build import render_checked
 from .editions import usable_editions
-from .filenames import PACKET_NAME, collision_key, packet_filename
 from .manifest import MANIFEST
-from .outputs import FOLDER, MEMBER, Output, check_folder, check_print_job, check_writes, inputs_of, \
-    partial_print_job
-from .packet import packet_document
 
 
 @dataclass(frozen=True)
@@ -49,7 +39,7 @@ class ProjectPaths:
 @dataclass(frozen=True)
 class Selection:
     """Which rows a run is for: an appointment day, some patient ids, never appointments before `today`; and
-    which editions their languages may use (`jobs.editions`)."""
+    which editions their languages may use (`batch.editions`)."""
 
     today: date
     day: date | None = None
@@ -191,14 +181,6 @@ def run_outputs(out_dir: Path, planned: list[tuple[RosterRow, Path]], print_job:
     return outputs
 
 
-@dataclass
-class BatchResult:
-    written: list[tuple[RosterRow, Path]] = field(default_factory=list)
-    problems: list[RowProblem] = field(default_factory=list)
-    stopped: Finding | None = None  # why the run stopped early, if it did
-    interrupted: bool = False  # Ctrl-C: what was written until then is in `written`
-
-
 def row_rules(project: Project) -> RowRules:
     fonts = {name: FontSet(project.layouts.load(name).typeface) for name in project.layouts.names()}
     languages = {project.content.load(name).language for name in project.content.names()}
@@ -213,83 +195,6 @@ def row_rules(project: Project) -> RowRules:
 
 # -- rendering, in this process or in workers ------------------------------
 _worker_project: Project | None = None
-PATIENT_SOURCES = ("patient name", "preferred name")
-
-
-def _ignore_interrupts() -> None:
-    # Ctrl-C reaches every process in the terminal's group: the main process alone answers it.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _open_worker(paths: ProjectPaths) -> None:
-    global _worker_project
-    _ignore_interrupts()
-    _worker_project = Project.open(paths.content, paths.layouts, paths.clinic, paths.forms)
-
-
-@dataclass(frozen=True)
-class Rendered:
-    row: RosterRow
-    pdf: bytes | None
-    failure: Finding | None = None
-    project_wide: bool = False  # the content, a layout or the profile is at fault: every row would fail
-
-
-def render_row(row: RosterRow, project: Project | None = None) -> Rendered:
-    """Render one packet; a problem with it comes back as a finding, not an exception."""
-    project = project or _worker_project
-    try:
-        layout = project.layouts.load(row.layout)
-        patient = Patient.from_values(row.name, row.preferred_name)
-        document = packet_document(project, patient, row.appointment, row.documents, row.language)
-        return Rendered(row, render_checked(project, document, layout, "packet"))
-    except HandoutsError as exc:
-        return Rendered(row, None, exc.finding, _is_project_wide(exc))
-
-
-def _is_project_wide(exc: HandoutsError) -> bool:
-    if isinstance(exc, UnsupportedCharacterError):
-        return exc.finding.source not in PATIENT_SOURCES
-    return isinstance(exc, (ContentError, LayoutError, ProfileError))
-
-
-IN_FLIGHT = 16  # packets a worker may render ahead of the one being written
-
-
-def render_rows(rows: list[RosterRow], project: Project, paths: ProjectPaths, jobs: int) -> Iterator[Rendered]:
-    """Each row rendered, in roster order."""
-    if jobs <= 1:
-        for row in rows:
-            yield render_row(row, project)
-        return
-    context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-    # Workers are born ignoring Ctrl-C (no window before their initializer runs); this process answers it.
-    answer = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        pool = context.Pool(jobs, initializer=_open_worker, initargs=(paths,))
-    finally:
-        signal.signal(signal.SIGINT, answer)
-    # The workers run at most IN_FLIGHT packets a worker ahead of the one this process is writing: results
-    # waiting for it would otherwise pile up in its memory (a long roster, a slow disk, the print job).
-    window, stopped = threading.Semaphore(IN_FLIGHT * jobs), threading.Event()
-
-    def handed_out():
-        # The pool's task thread takes rows from here: it waits for room, and computes nothing.
-        for row in rows:
-            while not window.acquire(timeout=0.1):
-                if stopped.is_set():
-                    return
-            yield row
-
-    with pool:
-        try:
-            for rendered in pool.imap(render_row, handed_out(), chunksize=4):
-                window.release()
-                yield rendered
-        finally:
-            stopped.set()  # a run that stops early must not leave the task thread waiting for room
-
-
 def plan_files(rows: list[RosterRow], out_dir: Path, names_in_files: bool = False,
                ) -> tuple[list[tuple[RosterRow, Path]], list[RowProblem]]:
     """Each row's packet path; rows whose names would collide on some file system get none."""
@@ -311,68 +216,3 @@ def plan_files(rows: list[RosterRow], out_dir: Path, names_in_files: bool = Fals
     return planned, problems
 
 
-def run_batch(project: Project, paths: ProjectPaths, planned: list[tuple[RosterRow, Path]], *, jobs: int,
-              strict: bool = False, progress: Callable[[int], None] = lambda n: None,
-              written: Callable[[RosterRow, Path], None] = lambda row, path: None,
-              result: BatchResult | None = None) -> BatchResult:
-    """Render and write the planned packets.
-
-    A row that fails to render becomes a problem. A failure that is not the
-    row's (the content, a layout, the disk) stops the run at once: `stopped`
-    says why. Ctrl-C stops it too (`interrupted`). With `strict`, packets go to
-    a staging folder and move into place only when every one of them was made;
-    otherwise nothing is written. `written` hears of each packet as soon as its
-    file is there (the print job joins it meanwhile); the result's `written`
-    lists every packet file this run put in place, however it ended (pass
-    `result` to have it filled in place, even if a second Ctrl-C cuts the
-    run's end short).
-    """
-    result = BatchResult() if result is None else result
-    if not planned:
-        return result
-    targets = {row.number: path for row, path in planned}
-    out_dir = planned[0][1].parent
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir)) if strict else None
-    except OSError as exc:
-        result.stopped = Finding(f"cannot write there ({exc.strerror})", str(out_dir), rule="output-unwritable")
-        return result
-    staged: list[tuple[RosterRow, Path]] = []
-    renders = render_rows([row for row, _ in planned], project, paths, jobs)
-    try:
-        for rendered in renders:
-            row = rendered.row
-            if rendered.failure is not None:
-                if rendered.project_wide:
-                    result.stopped = rendered.failure
-                    break
-                result.problems.append(RowProblem(row.number, row.patient_id, "packet",
-                                                  f"the packet could not be made ({rendered.failure.rule}); "
-                                                  "check this row's values"))
-            else:
-                target = targets[row.number] if staging is None else staging / f"{len(staged)}.pdf"
-                done = staged if staging else result.written
-                try:
-                    # Recorded the moment it has its name, before a Ctrl-C can come between.
-                    write_atomically(target, rendered.pdf, placed=lambda: done.append((row, target)))
-                    written(row, target)
-                except InputError as exc:
-                    result.stopped = exc.finding
-                    break
-            progress(1)
-        if staging is not None and not result.problems and result.stopped is None:
-            for row, staged_path in staged:
-                with interrupts_held():
-                    os.replace(staged_path, targets[row.number])
-                    result.written.append((row, targets[row.number]))
-    except KeyboardInterrupt:
-        result.interrupted = True
-    except OSError as exc:  # a staged packet that cannot take its place
-        result.stopped = Finding(f"cannot write the file ({exc.strerror})", str(out_dir), rule="output-write-failed",
-                                 hint="check that the disk has room")
-    finally:
-        renders.close()  # the worker pool ends here, however the run ended
-        if staging is not None:
-            shutil.rmtree(staging, ignore_errors=True)
-    return result

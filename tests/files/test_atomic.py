@@ -3,7 +3,7 @@
 import os
 import time
 
-from handouts.jobs.atomic import open_atomically, remove_leftovers, write_atomically
+from handouts.files.atomic import open_atomically, remove_leftovers, write_atomically
 
 
 def test_files_get_the_usual_mode_for_the_umask(tmp_path):

@@ -2,7 +2,7 @@ from datetime import datetime
 
 import pytest
 
-from handouts.jobs.filenames import collision_key, packet_filename
+from handouts.files.names import collision_key, packet_filename
 
 WHEN = datetime(2026, 12, 3, 9, 30)
 

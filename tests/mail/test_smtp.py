@@ -15,13 +15,8 @@ import trustme
 from smtp_server import Recorder
 
 from handouts.errors import InputError, InternalError
-from handouts.jobs.delivery import (
-    AuthenticationFailure,
-    DeliveryFailure,
-    PermanentFailure,
-    TemporaryFailure,
-)
-from handouts.jobs.smtp import ConnectFailure, SmtpTransport, is_loopback, redact
+from handouts.mail.delivery import AuthenticationFailure, DeliveryFailure, PermanentFailure, TemporaryFailure
+from handouts.mail.smtp import ConnectFailure, SmtpTransport, is_loopback, redact
 
 USER, PASSWORD = "frontdesk@clinic.example", "correct horse battery"
 NAME, ADDRESS = "Jack Smith", "jack.smith@example.org"

@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..errors import InputError
+from ..files.atomic import open_atomically, write_atomically
+from ..files.names import PACKET_NAME, collision_key
 from ..load.roster import RosterRow, patient_key
-from .atomic import open_atomically, write_atomically
-from .filenames import PACKET_NAME, collision_key
 
 MANIFEST = "manifest.csv"
 HEADER = ["row", "patient_id", "appointment", "file"]

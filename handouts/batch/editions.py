@@ -31,7 +31,7 @@ from ..load.profile import sample_fields, untranslated
 from ..load.project import Project
 from ..load.roster import RosterRow, RowProblem
 from ..load.signoff import SignOff, sign_off
-from .packet import OPENING
+from ..pipeline import OPENING
 
 
 def usable_editions(project: Project, rows: list[RosterRow], default: str, selection

@@ -2,29 +2,23 @@
 
 from __future__ import annotations
 
-import io
 import os
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import datetime, timezone
-from pathlib import Path
 
-from pypdf import PdfReader
-
-from ..errors import ContentError, InputError
-from ..load.dates import in_words
-from ..load.languages import labels, page_label
-from ..load.layouts import Layout
-from ..load.profile import localized, sample_fields
-from ..load.project import Patient, Project
-from ..model import Document, Part, plain_text, walk
-from ..render.fonts import FontSet
-from ..render.pdf import RenderOptions, render_pdf
-from ..text.fill import fill
-from ..text.markdown import parse_document
-from .atomic import write_atomically
+from .errors import ContentError, InputError
+from .load.dates import in_words
+from .load.languages import labels, page_label
+from .load.layouts import Layout
+from .load.profile import localized, sample_fields
+from .load.project import Patient, Project
+from .model import Document, PageBreak, Part, plain_text, walk
+from .render.fonts import FontSet
+from .render.pdf import RenderOptions, render_pdf
+from .text.fill import fill
+from .text.markdown import parse_document
 
 SAMPLE_NOTE = "SAMPLE \u2014 not for patients"
-PERSONALIZED = "personalized"  # the folder, inside the output folder, for documents made for one patient
 DEFAULT_EPOCH = 946684800  # 2000-01-01, when SOURCE_DATE_EPOCH is not set
 
 
@@ -87,29 +81,22 @@ def render_document(project: Project, name: str, layout: Layout, patient: Patien
     return render_checked(project, document, layout, str(source.path))
 
 
-@dataclass(frozen=True)
-class BuiltFile:
-    path: Path
-    pages: int
-    size: int
+OPENING = "_packet"  # content/_packet.md: "Prepared for ..., your appointment ..."
 
 
-def build_files(project: Project, names, layout_names, out_dir: Path, patient: Patient | None = None,
-                appointment: datetime | None = None) -> list[BuiltFile]:
-    """Every document (default: all) in every layout (default: all) to out_dir/<layout>/<name>.pdf.
-
-    Personalized documents go to out_dir/personalized/<layout>/<name>.pdf, never over the blank handouts.
-    """
-    names = list(dict.fromkeys(names)) or project.content.names()  # a name given twice is built once
-    if patient is not None:
-        out_dir = Path(out_dir) / PERSONALIZED
-    layouts = [project.layouts.load(name) for name in (layout_names or project.layouts.names())]
-    for name in names:
-        project.content.load(name)  # unknown names fail before anything is written
-    # Render everything before writing anything: one bad document leaves no partial set behind.
-    rendered = [(Path(out_dir) / layout.name / f"{name}.pdf",
-                 render_document(project, name, layout, patient, appointment))
-                for layout in layouts for name in names]
-    for path, pdf in rendered:
-        write_atomically(path, pdf)
-    return [BuiltFile(path, len(PdfReader(io.BytesIO(pdf)).pages), len(pdf)) for path, pdf in rendered]
+def packet_document(project: Project, patient: Patient, appointment, documents: tuple[str, ...],
+                    language: str | None = None) -> Document:
+    """The packet in one language: every part is that language's edition (the batch has already fallen back to
+    English, with a note, for a row whose language lacks one of them: a packet never mixes languages)."""
+    parts = [load_document(project, name, patient, appointment, language) for name in documents]
+    titles = [part.title for part in parts]
+    # The opening lists the documents, each a link ("#name") to where it starts.
+    listed = [{"title": part.title, "anchor": name} for name, part in zip(documents, parts)]
+    opening = load_document(project, OPENING, patient, appointment, language, documents=listed)
+    # Each document is a Part of its own, so a screen reader can move between them and each has one H1.
+    blocks: list = [Part(list(opening.blocks))]
+    for name, part in zip(documents, parts):
+        blocks += [PageBreak(), Part(list(part.blocks), anchor=name)]
+    title = labels(opening.language)["packet_title"].format(title=opening.title, name=patient.preferred_name,
+                                                             documents="; ".join(titles))
+    return replace(opening, name="packet", title=title, summary=opening.summary, blocks=blocks)

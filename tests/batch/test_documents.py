@@ -15,8 +15,8 @@ from pdfread import (
     text,
 )
 
-from handouts.jobs.build import load_document
 from handouts.model import plain_text, walk
+from handouts.pipeline import load_document
 from handouts.text.readability import measure, sentences, words_to_avoid
 
 DOCUMENTS = ("fibromyalgia-ketamine", "infusion-day-checklist")

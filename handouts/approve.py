@@ -24,10 +24,10 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode
 
-from ..errors import ContentError, InputError
-from ..load.content import ContentLibrary, parse_text, source_digest
-from ..load.languages import primary
-from ..load.signoff import APPROVED, everything, state_of
+from .errors import ContentError, InputError
+from .load.content import ContentLibrary, parse_text, source_digest
+from .load.languages import primary
+from .load.signoff import APPROVED, everything, state_of
 
 SIGN_OFF_KEYS = ("status", "reviewed_by", "reviewed_on", "approved_sha256", "source_sha256")
 MAX_REVIEWER = 120  # characters: a name and a title

@@ -7,9 +7,9 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from pathlib import Path
 
-from .atomic import remove_leftovers, write_atomically
+from ..files.atomic import remove_leftovers, write_atomically
+from ..files.outputs import check_folder
 from .delivery import PermanentFailure
-from .outputs import check_folder
 
 DRAFTED = "drafted"
 DRAFT_MODE = 0o600

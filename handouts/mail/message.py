@@ -22,8 +22,8 @@ from ..load.profile import localized
 from ..load.project import Patient, Project
 from ..load.roster import RosterRow
 from ..model import Block, Callout, Heading, ListBlock, ListItem, Paragraph, Span
+from ..pipeline import load_document
 from ..text.fill import fill
-from .build import load_document
 from .delivery import envelope
 
 EMAIL = "_email"  # content/_email.md

@@ -23,7 +23,7 @@ from itertools import combinations
 from pathlib import Path
 
 from ..errors import InputError
-from .filenames import safe_part
+from .names import safe_part
 
 FILE, FOLDER, MEMBER = "file", "folder", "member"
 MOST_INPUT_FILES = 20000  # files looked at in an input folder for hard links (content folders hold a few dozen)

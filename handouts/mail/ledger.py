@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..errors import InputError
-from .atomic import PART_SUFFIX
+from ..files.atomic import PART_SUFFIX
 
 SENDING, DRAFTED, SENT, FAILED = "sending", "drafted", "sent", "failed"
 DONE = (DRAFTED, SENT)

@@ -39,7 +39,13 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from handouts.errors import AddressingError, InputError, InternalError, terminal_safe
-from handouts.jobs.delivery import AuthenticationFailure, DeliveryFailure, PermanentFailure, TemporaryFailure, envelope
+from handouts.mail.delivery import (
+    AuthenticationFailure,
+    DeliveryFailure,
+    PermanentFailure,
+    TemporaryFailure,
+    envelope,
+)
 
 SECURITY_PORTS = {"starttls": 587, "tls": 465, "none": 25}
 _REASON_TEXT_LIMIT = 120  # server replies can be long; the ledger needs the gist

@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from handouts.jobs.ledger import FAILED, SENDING, SENT, Key, Ledger
+from handouts.mail.ledger import FAILED, SENDING, SENT, Key, Ledger
 
 KEY = Key("P001", "2026-12-03 09:30", "jsmith@example.org", "smtp")
 
@@ -62,7 +62,7 @@ def test_csv_export_is_private_and_safe_for_spreadsheets(tmp_path):
 
 def test_two_runs_cannot_hold_one_ledger_at_once(tmp_path):
     from handouts.errors import InputError
-    from handouts.jobs.ledger import Ledger
+    from handouts.mail.ledger import Ledger
 
     first = Ledger(tmp_path / "ledger.sqlite3")
     first.hold()

@@ -7,7 +7,7 @@ from conftest import run
 from pdfread import normalized, text
 from test_send import CLINIC, HEADER, NAMES, NOT_ONE_ADDRESS, PATIENTS, SUBJECT, assert_no_address_shown
 
-from handouts.jobs import smtp as smtp_module
+from handouts.mail import smtp as smtp_module
 
 USER, PASSWORD = "frontdesk", "correct horse battery staple"
 
@@ -129,7 +129,7 @@ def test_a_cell_that_is_not_one_address_sends_nothing_for_its_row(capsys, tmp_pa
 def test_an_encoded_word_past_the_address_check_still_reaches_no_one(capsys, tmp_path, write_roster, smtp_server,
                                                                      smtp_ca_file, monkeypatch):
     """If the cell check ever let an encoded word through, the read-back of the composed email stops it."""
-    import handouts.jobs.send as send_module
+    import handouts.mail.send as send_module
 
     monkeypatch.setattr(send_module, "check_address", lambda address, **options: address.strip())
     server = smtp_server("starttls", auth=(USER, PASSWORD))

@@ -15,7 +15,7 @@ from conftest import REPO, approved_content, approved_copy, run
 from test_packets import TWO, packets
 from test_send import CLINIC, HEADER, PATIENTS
 
-from handouts.jobs.ledger import Ledger
+from handouts.mail.ledger import Ledger
 
 THREE = [*TWO, ["P3", "Cal Gamma", "2026-12-04 09:30", "", "", ""]]
 PACKET = "P1_2026-12-03.pdf"
@@ -281,8 +281,8 @@ def only_reading(*paths: Path):
 
 
 def test_status_and_export_work_on_a_read_only_ledger(capsys, tmp_path, ledger):
-    import handouts.jobs.message  # noqa: F401  (imported now: the user below may not write its cache)
-    import handouts.jobs.send  # noqa: F401
+    import handouts.mail.message  # noqa: F401  (imported now: the user below may not write its cache)
+    import handouts.mail.send  # noqa: F401
 
     folder = Path(tempfile.mkdtemp(prefix="handouts-read-only-"))
     exports = Path(tempfile.mkdtemp(prefix="handouts-exports-"))
@@ -313,7 +313,7 @@ def test_jobs_is_at_most_the_number_of_cpus(capsys, tmp_path, write_roster, ledg
 
 
 def test_a_partial_runs_print_job_is_named_after_its_ids():
-    from handouts.jobs.outputs import partial_print_job
+    from handouts.files.outputs import partial_print_job
 
     assert partial_print_job(Path("jobs/print-today.pdf"), ("P2", "P1", "P2")) == Path("jobs/print-today-P1-P2.pdf")
     many = partial_print_job(Path("print-today.pdf"), ("P1", "P2", "P3", "P4"))

@@ -1,0 +1,1 @@
+"""Emailing packets: the review, the message, the transports (drafts, SMTP) and the ledger."""
