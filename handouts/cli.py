@@ -47,12 +47,28 @@ FLAG_HINTS = {
     "ledger-export-exists": "choose another --export-ledger FILE, or pass --force to replace it",
     "placeholder-empty": "give the value (e.g. --patient-name, --appointment, clinic profile) "
                          "or wrap it in {% if ... %}",
+    "sender-missing": "pass --from ADDRESS, or add 'email: ...' to the clinic profile",
+    "sender-invalid": "pass --from ADDRESS (one plain address), or fix 'email' in the clinic profile",
+    "ledger-missing": "send first, or name the ledger with --ledger FILE",
+    "rate-invalid": "pass --rate like 30/min",
+    "smtp-server-invalid": "pass --smtp HOST or HOST:PORT, e.g. mail.clinic.org:587",
+    "allow-draft-smtp": "approve the documents (handouts approve) and send without --allow-draft, or leave out "
+                        "--smtp to write drafts",
+}
+# For these rules the library's hint stands, and the CLI adds the flag that is the other way out.
+FLAG_ALTERNATIVES = {
+    "document-draft": "or pass --allow-draft",
 }
 
 
 def with_flags(finding: Finding) -> Finding:
     """The finding as a command-line user acts on it: its hint names the flag to use."""
-    return replace(finding, hint=FLAG_HINTS[finding.rule]) if finding.rule in FLAG_HINTS else finding
+    if finding.rule in FLAG_HINTS:
+        return replace(finding, hint=FLAG_HINTS[finding.rule])
+    if finding.rule in FLAG_ALTERNATIVES:
+        hint = "; ".join(filter(None, [finding.hint, FLAG_ALTERNATIVES[finding.rule]]))
+        return replace(finding, hint=hint)
+    return finding
 
 
 MANIFEST = "manifest.csv"
@@ -376,140 +392,68 @@ def packets(roster_file, out_dir, print_job, jobs, strict, names_in_filenames, q
       handouts packets roster.csv --id P0042 --print-job print-today.pdf   # print job: print-today-P0042.pdf
       handouts packets roster.csv --strict --jobs 1
     """
-    from .batch.manifest import Manifest
-    from .batch.plan import ProjectPaths, Selection, plan_batch
-    from .batch.workers import BatchResult
+    from .batch.plan import ProjectPaths, Selection
+    from .batch.run import RunOptions, prepare_packets, refuse_strictly, write_packets
 
     project = Project.open(content_dir, layouts_dir, clinic_file, forms)
-    plan = plan_batch(project, roster_file, out_dir, Selection(today, day, ids, allow_draft, fallback_to_english),
-                      print_job, names_in_filenames, clinic_file)
-    if not allow_draft:
-        _refuse_drafts(project, [d for row, _ in plan.planned for d in row.documents])
-    for note in plan.notes:
-        click.echo(f"Note: {note}.")
-    if not plan.total:
+    options = RunOptions(ProjectPaths(content_dir, layouts_dir, clinic_file, forms),
+                         Selection(today, day, ids, allow_draft, fallback_to_english), jobs, strict,
+                         names_in_filenames, allow_draft)
+    packets = prepare_packets(project, roster_file, out_dir, print_job, options)
+    _notes(packets.notes)
+    if not packets.plan.total:
         _say("No row of the roster is chosen (see the notes above): nothing was written, and nothing removed.")
         sys.exit(1)
-    print_job = plan.print_job  # a run for some ids only has its own, beside the day's
-    if print_job is not None and ids:
-        click.echo(f"Note: this run is for some patients only (--id): its print job is {print_job}, "
-                   "and the day's print job is left as it was.")
-    if strict and plan.problems:
-        _report_rows(plan.problems, "error")
-        _say(f"{len(plan.problems)} bad row(s); nothing written (--strict).")
-        _drop_stale_print_job(print_job)
+    if strict and packets.plan.problems:
+        _report_rows(packets.plan.problems, "error")
+        _say(f"{len(packets.plan.problems)} bad row(s); nothing written (--strict).")
+        _removed_print_job(refuse_strictly(packets))
         sys.exit(1)
-    manifest = Manifest(out_dir)
-    if manifest.note:
-        click.echo(f"Note: {manifest.note}.")
-    if plan.planned:
-        manifest.reserve(plan.planned)  # before the first packet: a disk that fills up still takes the list
-    result, pages = BatchResult(), None
-    try:
-        pages = _write_packets(project, ProjectPaths(content_dir, layouts_dir, clinic_file, forms), plan, print_job,
-                               jobs, strict, quiet, result)
-    except KeyboardInterrupt:  # outside the packets' loop (the print job's end): what was written stands
-        result.interrupted = True
-    finally:
-        listed, unlisted = _settle_packets(manifest, result, print_job if pages is None else None)
-    problems = sorted(plan.problems + result.problems, key=lambda p: p.number)
-    if pages is not None:
-        click.echo(f"Print job: {print_job} ({pages} pages, packets start on odd pages).")
-    click.echo(f"Wrote {len(result.written)} packet(s) to {out_dir}.")
-    if manifest.withdrawn:
-        click.echo(f"Removed {manifest.withdrawn} earlier packet(s) of these patients for another appointment: "
+    with _progress(packets.plan.total, "Packets", quiet) as progress:
+        run = write_packets(project, packets, options, progress)
+    _report_packets(packets, run, strict)
+
+
+def _report_packets(packets, run, strict: bool) -> None:
+    """The summary of a packets run, however it ended, and its exit code."""
+    _removed_print_job(run.removed_print_job)
+    if run.pages is not None:
+        click.echo(f"Print job: {packets.print_job} ({run.pages} pages, packets start on odd pages).")
+    click.echo(f"Wrote {len(run.result.written)} packet(s) to {packets.out_dir}.")
+    if run.withdrawn:
+        click.echo(f"Removed {run.withdrawn} earlier packet(s) of these patients for another appointment: "
                    "out of date.")
-    if listed is not None:
-        click.echo(f"List of the {listed} packet(s) in the folder: {out_dir / MANIFEST}.")
-    _report_rows(problems, "failed")
-    if unlisted is not None:
-        _say(f"The list of packets ({MANIFEST}) could not be written: {unlisted.message}.")
-    unwritten = len(plan.planned) - len(result.written)
-    if result.interrupted:
-        _say(f"Interrupted: {unwritten} packet(s) not written; run the same command again for them.")
+    if run.listed is not None:
+        click.echo(f"List of the {run.listed} packet(s) in the folder: {packets.out_dir / MANIFEST}.")
+    _report_rows(run.problems, "failed")
+    if run.unlisted is not None:
+        _say(f"The list of packets ({MANIFEST}) could not be written: {run.unlisted.message}.")
+    if run.result.interrupted:
+        _say(f"Interrupted: {run.unwritten} packet(s) not written; run the same command again for them.")
         sys.exit(130)
-    if result.stopped is not None:
-        _say(f"Stopped: {unwritten} packet(s) not written" + (" (--strict: none were)" if strict else "") + ".")
-        raise HandoutsError(findings=[result.stopped, *([unlisted] if unlisted else [])])
-    if unlisted is not None:
-        raise HandoutsError(findings=[unlisted])
-    if problems:
-        _say(f"{len(problems)} row(s) failed" + ("; nothing written (--strict)" if strict else "")
+    if run.result.stopped is not None:
+        _say(f"Stopped: {run.unwritten} packet(s) not written" + (" (--strict: none were)" if strict else "") + ".")
+        raise HandoutsError(findings=[run.result.stopped, *([run.unlisted] if run.unlisted else [])])
+    if run.unlisted is not None:
+        raise HandoutsError(findings=[run.unlisted])
+    if run.problems:
+        _say(f"{len(run.problems)} row(s) failed" + ("; nothing written (--strict)" if strict else "")
              + "; fix them and run again.")
         sys.exit(1)
 
 
-def _write_packets(project, paths, plan, print_job, jobs, strict, quiet, result) -> int | None:
-    """Render and write the packets into `result`, the print job alongside; its page count, if it was made.
-
-    The print job is written while the packets are made (each joins it once written); it gets its name only
-    when the run is complete, else its temporary file goes."""
-    from .batch.printjob import PrintJob
-    from .batch.workers import run_batch
-
-    show = not quiet and plan.total > 5 and sys.stderr.isatty()
-    pages = None
-    with PrintJob(print_job) if print_job else contextlib.nullcontext() as job, open(os.devnull, "w") as hidden, \
-            click.progressbar(length=plan.total, label="Packets", file=sys.stderr if show else hidden) as bar:
-        bar.update(len(plan.problems))
-        joined = (lambda row, path: job.add(f"{row.patient_id} ({row.appointment:%Y-%m-%d %H:%M})", path)) \
-            if job else (lambda row, path: None)
-        run_batch(project, paths, plan.planned, jobs=jobs, strict=strict, progress=bar.update, written=joined,
-                  result=result)
-        complete = result.stopped is None and not result.interrupted and not (strict and result.problems)
-        if job and result.written and complete:
-            try:
-                pages = job.finish()
-            except HandoutsError as exc:  # a full disk at the job's end: the run stops with its summary
-                result.stopped = exc.finding
-    return pages
+@contextlib.contextmanager
+def _progress(total: int, label: str, quiet: bool):
+    """A progress bar on a terminal, for more than 5 rows; the callback that moves it."""
+    show = not quiet and total > 5 and sys.stderr.isatty()
+    with open(os.devnull, "w") as hidden, \
+            click.progressbar(length=total, label=label, file=sys.stderr if show else hidden) as bar:
+        yield bar.update
 
 
-def _settle_packets(manifest, result, stale_print_job):
-    """However the run ended: an earlier print job this run did not replace goes, and the manifest lists
-    the folder as it now is. A second Ctrl-C waits until both are done. Returns the number of packets listed
-    (None when nothing was written, and the earlier list stands) and the finding if it could not be written."""
-    from .files.atomic import interrupts_held
-
-    listed = unlisted = None
-    with interrupts_held():
-        _drop_stale_print_job(stale_print_job)
-        try:
-            if result.written:
-                listed = manifest.write(result.written)
-        except HandoutsError as exc:
-            unlisted = exc.finding
-        finally:
-            manifest.close()
-    return listed, unlisted
-
-
-def _refuse_drafts(project, documents, parts=None) -> None:
-    """Packets and emails go to patients: the documents they hold, and the parts every one of them has (the packet
-    opening; for `send` the email too), must be approved, each the very text that was approved (`load.signoff`),
-    unless --allow-draft. With the shipped sample profile nothing goes to patients (every page says SAMPLE): a note
-    instead. Editions are checked row by row (`batch.editions`)."""
-    from .load.profile import sample_fields
-    from .load.signoff import sign_off
-    from .pipeline import OPENING
-
-    if not documents:
-        return
-    unapproved = [signed for signed in (sign_off(project.content, name)
-                                        for name in dict.fromkeys([*(parts or (OPENING,)), *documents]))
-                  if not signed.approved]
-    if not unapproved:
-        return
-    if sample_fields(project.clinic):
-        for signed in unapproved:
-            click.echo(f"Note: {signed.name} is a draft; allowed because the clinic profile is the sample.")
-        return
-    first, others = unapproved[0], [signed.name for signed in unapproved[1:]]
-    also = f" (not approved either: {', '.join(others)})" if others else ""
-    message = (f"'{first.name}' is a draft, not approved for patients" if first.state == "draft" else
-               f"'{first.name}' {first.reason}, so it counts as a draft")
-    raise InputError(message + also, source=str(first.source.path), rule="document-draft", key="status",
-                     hint=f"{first.hint}; or pass --allow-draft")
+def _notes(notes) -> None:
+    for note in notes:
+        click.echo(f"Note: {note}.")
 
 
 def _report_rows(problems, label: str) -> None:
@@ -517,10 +461,8 @@ def _report_rows(problems, label: str) -> None:
         _say(f"  {label}: {problem}")
 
 
-def _drop_stale_print_job(print_job) -> None:
-    from .files.outputs import remove_stale
-
-    if print_job and remove_stale(print_job):
+def _removed_print_job(print_job) -> None:
+    if print_job:
         _say(f"Removed the earlier print job {print_job}: it no longer matches the packets.")
 
 
@@ -592,69 +534,35 @@ def send(roster_file, outbox, smtp_server, smtp_tls, smtp_ca_file, smtp_user, se
       handouts send --export-ledger deliveries.csv
     """
     from .batch.plan import ProjectPaths, Selection
-    from .mail import send as job
-    from .mail.ledger import Ledger
-    from .mail.message import EMAIL
-    from .mail.message import letter as compose_letter
-    from .pipeline import OPENING
+    from .mail.session import MailSettings, SendOptions, ledger_report, open_send
 
     if status is not None or export_ledger:
-        ledger = Ledger.existing(ledger_file, read_only=True)  # works on a ledger this user may only read
-        if ledger is None:
-            raise InputError("there is no ledger here yet", source=str(ledger_file), rule="ledger-missing",
-                             hint="send first, or name the ledger with --ledger FILE")
-        with ledger:
-            if status is not None:
-                for line in job.ledger_summary(ledger, status or None):
-                    click.echo(line)
-            if export_ledger:
-                _check_export(export_ledger, ledger_file, roster_file, content_dir, layouts_dir, clinic_file, force)
-                click.echo(f"Wrote {ledger.export_csv(export_ledger)} record(s) to {export_ledger}.")
+        inputs = _inputs(roster_file, content_dir, layouts_dir, clinic_file)
+        for line in ledger_report(ledger_file, status, export_ledger, inputs, force):
+            click.echo(line)
         return
     if roster_file is None:
         raise click.UsageError("give the roster: handouts send ROSTER.csv")
-    if allow_draft and smtp_server:
-        raise InputError("--allow-draft makes drafts (.eml) to review, never email that goes out", source="--smtp",
-                         rule="allow-draft-smtp", hint="approve the documents (handouts approve) and send without "
-                                                       "--allow-draft, or leave out --smtp to write drafts")
     project = Project.open(content_dir, layouts_dir, clinic_file)
-    job.check_profile(project.clinic, clinic_file or Path(content_dir) / "clinic.yaml")
-    letter = compose_letter(project, _sender_address(sender or project.clinic.get("email")))
-    try:
-        limit = job.RateLimit(job.parse_rate(rate) if rate else None)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--rate") from None
-    plan = job.plan_send(project, roster_file, Selection(today, day, ids, allow_draft, fallback_to_english, (EMAIL,)),
-                         allow_shared_address)
-    if not allow_draft:
-        _refuse_drafts(project, [d for outgoing in plan.outgoing for d in outgoing.row.documents], (OPENING, EMAIL))
-    for note in plan.notes:
-        click.echo(f"Note: {note}.")
-    unknown = {i.casefold() for i in resend} - {o.row.patient_id.casefold() for o in plan.outgoing}
-    if unknown:
-        click.echo(f"Note: {len(unknown)} --resend id(s) match no row that can be sent.")
-    names: dict[str, str] = {}
-    transport = _transport(smtp_server, smtp_tls, smtp_ca_file, smtp_user, outbox, names, dry_run)
-    _check_send_writes(ledger_file, outbox, roster_file, content_dir, layouts_dir, clinic_file, smtp_server, dry_run)
-    ledger = Ledger.existing(ledger_file, read_only=True) if dry_run else Ledger(ledger_file)
-    if ledger is not None and not dry_run:
-        ledger.hold()
-    show = not quiet and plan.total > 5 and sys.stderr.isatty()
-    try:
-        sender_job = job.Sender(project, ProjectPaths(content_dir, layouts_dir, clinic_file), letter, transport,
-                                ledger, jobs, frozenset(resend), limit, today=today, draft_names=names)
-        lines = sender_job.review(plan)
-        _show_review(lines, transport, outbox, full=dry_run or sys.stdout.isatty())
+    settings = MailSettings(outbox, smtp_server, smtp_tls, smtp_ca_file, smtp_user, sender, rate)
+    options = SendOptions(ProjectPaths(content_dir, layouts_dir, clinic_file), Selection(today, day, ids,
+                          fallback_to_english=fallback_to_english), ledger_file, jobs, frozenset(resend),
+                          allow_shared_address, allow_draft)
+    ask = lambda user: click.prompt(f"Password for {user}", hide_input=True, err=True)  # noqa: E731
+    with open_send(project, roster_file, settings, options, dry_run=dry_run, password=ask) as session:
+        _notes(session.notes)
+        _show_review(session.lines, session.transport, outbox, full=dry_run or sys.stdout.isatty())
         if not dry_run:
-            _confirm(lines, transport.name, confirmed)
-        with open(os.devnull, "w") as hidden, \
-                click.progressbar(length=plan.total, label="Emails", file=sys.stderr if show else hidden) as bar:
-            sender_job.progress = bar.update
-            result = sender_job.run(plan, dry_run, lines)
-    finally:
-        if ledger is not None:
-            ledger.close()
-    _report_send(plan, result, transport.name, dry_run)
+            _confirm(session.due, session.transport.name, confirmed)
+        with _progress(session.plan.total, "Emails", quiet) as progress:
+            result = session.run(progress)
+    _report_send(session.plan, result, session.transport.name, dry_run)
+
+
+def _inputs(roster, content, layouts, clinic):
+    from .files.outputs import inputs_of
+
+    return inputs_of(roster, content, layouts, clinic)
 
 
 def _show_review(lines, transport, outbox, full: bool) -> None:
@@ -687,9 +595,8 @@ def _show_review(lines, transport, outbox, full: bool) -> None:
                                  f"{row.layout.replace('-', ' ')}"))
 
 
-def _confirm(lines, transport_name: str, confirmed: bool) -> None:
+def _confirm(due, transport_name: str, confirmed: bool) -> None:
     """Ask before anything goes; without a terminal, only --yes answers."""
-    due = [line for line in lines if line.due]
     if not due or confirmed:
         return
     patients = len({line.patient_id.casefold() for line in due})
@@ -702,55 +609,6 @@ def _confirm(lines, transport_name: str, confirmed: bool) -> None:
     if not click.confirm(question, default=False):
         click.echo("Nothing sent: not confirmed.")
         sys.exit(1)
-
-
-def _check_send_writes(ledger, outbox, roster, content, layouts, clinic, smtp_server, dry_run) -> None:
-    """Before the ledger is opened: it and the outbox are no input and not each other (a dry run writes nothing)."""
-    from .files.outputs import check_send_writes, inputs_of
-
-    if not dry_run:
-        check_send_writes(ledger, None if smtp_server else outbox, inputs_of(roster, content, layouts, clinic))
-
-
-def _check_export(target, ledger, roster, content, layouts, clinic, force: bool) -> None:
-    from .files.outputs import check_ledger_export, inputs_of
-
-    check_ledger_export(target, ledger, inputs_of(roster, content, layouts, clinic), replace=force)
-
-
-def _sender_address(address: str | None) -> str:
-    from .mail.send import check_address
-
-    if not address:
-        raise InputError("there is no sender address", source="--from", rule="sender-missing",
-                         hint="pass --from ADDRESS, or add 'email: ...' to the clinic profile")
-    try:
-        return check_address(address, allow_reserved=True)
-    except ValueError as exc:  # its reason names the rule (one plain address), never the address
-        raise InputError(f"the sender address {getattr(exc, 'reason', 'is not a valid email address')}",
-                         source="--from", rule="sender-invalid",
-                         hint="pass --from ADDRESS (one plain address), or fix 'email' in the clinic profile") from None
-
-
-def _transport(server, implicit_tls, ca_file, user, outbox, names, dry_run):
-    """The drafts transport, or the SMTP one; the password never comes from the command line."""
-    if not server:
-        from .mail.drafts import DraftsTransport
-
-        return DraftsTransport(outbox, lambda message: names[message["Message-ID"]])
-    from .mail.send import parse_server
-    from .mail.smtp import SmtpTransport
-
-    try:
-        host, port = parse_server(server)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--smtp") from None
-    password = None
-    if user and not dry_run:
-        password = os.environ.get("HANDOUTS_SMTP_PASSWORD") or click.prompt(f"Password for {user}", hide_input=True,
-                                                                            err=True)
-    return SmtpTransport(host, port, security="tls" if implicit_tls else "starttls",
-                         ca_file=ca_file, username=user, password=password)
 
 
 def _report_send(plan, result, transport_name: str, dry_run: bool) -> None:

@@ -1,15 +1,16 @@
 """Errors as data: findings with fields, and library messages that never name a CLI flag."""
 
 import re
+from datetime import date
 
 import pytest
 from conftest import REPO, raised
 
+from handouts.batch.plan import ProjectPaths, Selection
+from handouts.batch.printjob import write_print_job
 from handouts.cli import FLAG_HINTS, with_flags
 from handouts.errors import Finding, HandoutsError, LayoutError
 from handouts.files.atomic import write_atomically
-from handouts.pipeline import load_document
-from handouts.mail.ledger import Ledger
 from handouts.files.outputs import (
     FOLDER,
     Output,
@@ -19,11 +20,21 @@ from handouts.files.outputs import (
     check_writes,
     inputs_of,
 )
-from handouts.batch.printjob import write_print_job
 from handouts.load.content import ContentLibrary
 from handouts.load.layouts import LayoutLibrary, load_layout
 from handouts.load.project import Patient
 from handouts.load.roster import Roster
+from handouts.mail.ledger import Ledger
+from handouts.mail.session import (
+    MailSettings,
+    SendOptions,
+    ledger_report,
+    open_send,
+    open_transport,
+    rate_limit,
+    sender_address,
+)
+from handouts.pipeline import load_document
 
 FLAG = re.compile(r"--[a-z]")
 
@@ -91,6 +102,14 @@ def library_errors(tmp_path, make_project, blocker):
         raised(Ledger(tmp_path / "ledger.sqlite3").export_csv, blocker / "records.csv"),
         raised(ContentLibrary, empty),
         raised(LayoutLibrary, empty),
+        raised(sender_address, None),
+        raised(sender_address, "Front Desk <desk@clinic.test>"),
+        raised(ledger_report, tmp_path / "no-ledger.sqlite3", "", None, []),
+        raised(rate_limit, "fast"),
+        raised(open_transport, MailSettings(tmp_path, server="mail:port"), {}, None),
+        raised(open_send, project, tmp_path / "roster.csv", MailSettings(tmp_path, server="mail.clinic.test"),
+               SendOptions(ProjectPaths(content, REPO / "layouts", None), Selection(date(2026, 11, 24)),
+                           tmp_path / "l.sqlite3", allow_draft=True), dry_run=True),
     ]
 
 

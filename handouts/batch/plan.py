@@ -193,8 +193,6 @@ def row_rules(project: Project) -> RowRules:
     return RowRules(tuple(project.layouts.names()), tuple(project.content.names()), default, uncovered, editions)
 
 
-# -- rendering, in this process or in workers ------------------------------
-_worker_project: Project | None = None
 def plan_files(rows: list[RosterRow], out_dir: Path, names_in_files: bool = False,
                ) -> tuple[list[tuple[RosterRow, Path]], list[RowProblem]]:
     """Each row's packet path; rows whose names would collide on some file system get none."""
@@ -214,5 +212,3 @@ def plan_files(rows: list[RosterRow], out_dir: Path, names_in_files: bool = Fals
                                    f"its packet's file name is the same as row {others}'s on Windows and macOS "
                                    "(the ids differ only in letter case); give each patient a distinct id"))
     return planned, problems
-
-

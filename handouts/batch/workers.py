@@ -36,6 +36,9 @@ class BatchResult:
     interrupted: bool = False  # Ctrl-C: what was written until then is in `written`
 
 
+_worker_project: Project | None = None  # a worker process's own project, opened once
+
+
 PATIENT_SOURCES = ("patient name", "preferred name")
 
 

@@ -135,3 +135,20 @@ def everything(library: ContentLibrary) -> list[tuple[str, str | None]]:
         present = set(library.edition_names(folder))
         found += [(name, folder.name) for name in english if name in present]
     return found
+
+
+def require_approved(library: ContentLibrary, names: list[str], sample: bool) -> list[str]:
+    """Refuse (InputError, rule `document-draft`) when one of `names` is not approved for patients; with the
+    shipped sample profile nothing reaches a patient (every page says SAMPLE), so a note per draft instead."""
+    from ..errors import InputError
+
+    unapproved = [signed for signed in (sign_off(library, name) for name in dict.fromkeys(names))
+                  if not signed.approved]
+    if not unapproved or sample:
+        return [f"{signed.name} is a draft; allowed because the clinic profile is the sample" for signed in unapproved]
+    first, others = unapproved[0], [signed.name for signed in unapproved[1:]]
+    also = f" (not approved either: {', '.join(others)})" if others else ""
+    message = (f"'{first.name}' is a draft, not approved for patients" if first.state == DRAFT else
+               f"'{first.name}' {first.reason}, so it counts as a draft")
+    raise InputError(message + also, source=str(first.source.path), rule="document-draft", key="status",
+                     hint=first.hint)
