@@ -94,6 +94,10 @@ class InputError(HandoutsError):
     """A command-line value, roster or output location is wrong."""
 
 
+class OutputError(HandoutsError):
+    """A file could not be written, renamed or removed: a full disk, a folder that stopped taking files."""
+
+
 class UnsupportedCharacterError(HandoutsError):
     """A value holds characters that no configured font can draw."""
 

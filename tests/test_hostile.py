@@ -7,7 +7,7 @@ import pytest
 from conftest import APPOINTMENT, DATA, LAYOUTS, render, run
 from pdfread import conformance_failures, embedded_fonts, normalized, reader, runs, squeeze, text
 
-from handouts.errors import InputError, UnsupportedCharacterError
+from handouts.errors import InputError, OutputError, UnsupportedCharacterError
 from handouts.files.atomic import write_atomically
 from handouts.load.project import Patient
 
@@ -104,7 +104,7 @@ def test_an_old_file_is_replaced_whole_or_not_at_all(tmp_path, monkeypatch):
     target = tmp_path / "file.pdf"
     target.write_bytes(b"old")
     monkeypatch.setattr(os, "replace", lambda s, d: (_ for _ in ()).throw(OSError(28, "No space left")))
-    with pytest.raises(InputError, match="cannot write the file"):
+    with pytest.raises(OutputError, match="cannot write the file"):
         write_atomically(target, b"new")
     assert target.read_bytes() == b"old" and len(list(tmp_path.iterdir())) == 1
 

@@ -22,20 +22,15 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import BinaryIO
 
-from ..errors import InputError
+from ..errors import OutputError
 from ..files.atomic import open_atomically, write_atomically
+from ..files.spreadsheet import as_typed, spreadsheet_safe
 from ..files.names import PACKET_NAME, collision_key
 from ..load.roster import RosterRow, patient_key
 
 MANIFEST = "manifest.csv"
 HEADER = ["row", "patient_id", "appointment", "file"]
 MOST_BYTES = 16 * 1024 * 1024  # an earlier manifest larger than this is not one handouts wrote
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(cell: str) -> str:
-    """A cell a spreadsheet shows as text: one that starts like a formula gets a leading apostrophe."""
-    return "'" + cell if cell[:1] in _FORMULA else cell
 
 
 class Manifest:
@@ -85,7 +80,7 @@ class Manifest:
         kept = {collision_key(path.name) for _, path in written}
         withdrawn = 0
         for cells in self.earlier:
-            patient_id = cells[1][1:] if cells[1][:2] in {f"'{c}" for c in _FORMULA} else cells[1]
+            patient_id = as_typed(cells[1])
             if patient_id and patient_key(patient_id) in patients and collision_key(cells[3]) not in kept:
                 try:
                     (self.folder / cells[3]).unlink()
@@ -93,7 +88,7 @@ class Manifest:
                 except FileNotFoundError:
                     pass
                 except OSError as exc:
-                    raise InputError(f"cannot remove an out-of-date packet ({exc.strerror})", source=str(self.folder),
+                    raise OutputError(f"cannot remove an out-of-date packet ({exc.strerror})", source=str(self.folder),
                                      rule="output-unwritable", hint="check the folder's permissions") from None
         return withdrawn
 

@@ -22,7 +22,7 @@ from typing import BinaryIO
 
 import pikepdf
 
-from ..errors import InputError
+from ..errors import OutputError
 from ..files.atomic import open_atomically
 from ..pipeline import creation_time
 from ..render.forms import FONT_RESOURCE
@@ -79,8 +79,8 @@ class PrintJob:
         self._file.__exit__(None, None, None)
         return len(self._writer.page_numbers)
 
-    def _unwritable(self, exc: OSError) -> InputError:
-        return InputError(f"cannot write the print job ({exc.strerror})", source=str(self.target),
+    def _unwritable(self, exc: OSError) -> OutputError:
+        return OutputError(f"cannot write the print job ({exc.strerror})", source=str(self.target),
                           rule="print-job-unwritable",
                           hint="check that the disk has room, or choose another place for the print job")
 

@@ -16,8 +16,8 @@ from ..errors import (
     ContentError,
     Finding,
     HandoutsError,
-    InputError,
     LayoutError,
+    OutputError,
     ProfileError,
     UnsupportedCharacterError,
 )
@@ -162,7 +162,7 @@ def run_batch(project: Project, paths: ProjectPaths, planned: list[tuple[RosterR
                     # Recorded the moment it has its name, before a Ctrl-C can come between.
                     write_atomically(target, rendered.pdf, placed=lambda: done.append((row, target)))
                     written(row, target)
-                except InputError as exc:
+                except OutputError as exc:  # a full disk, a folder that stopped taking files
                     result.stopped = exc.finding
                     break
             progress(1)

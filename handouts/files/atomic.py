@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-from ..errors import InputError
+from ..errors import OutputError
 
 PART_SUFFIX = ".part"
 STAGING_PREFIX = ".staging-"  # a strict batch's packets wait here until every one was made
@@ -56,7 +56,7 @@ def open_atomically(path: Path, rule: str = "output-unwritable", mode: int | Non
                 else:
                     raise FileExistsError(errno.EEXIST, "no free temporary name")
         except OSError as exc:
-            raise InputError(f"cannot write there ({exc.strerror})", source=str(path.parent), rule=rule,
+            raise OutputError(f"cannot write there ({exc.strerror})", source=str(path.parent), rule=rule,
                              hint="choose another folder") from None
         with os.fdopen(fd, "wb") as handle:
             yield handle
@@ -74,7 +74,7 @@ def open_atomically(path: Path, rule: str = "output-unwritable", mode: int | Non
                 except OSError:  # not made yet, or already gone
                     pass
         if isinstance(exc, OSError):
-            raise InputError(f"cannot write the file ({exc.strerror})", source=str(path), rule="output-write-failed",
+            raise OutputError(f"cannot write the file ({exc.strerror})", source=str(path), rule="output-write-failed",
                              hint="check that the disk has room and the file is not open elsewhere") from None
         raise
 
@@ -94,10 +94,10 @@ def interrupts_held():
 
 
 def write_atomically(path: Path, data: bytes, mode: int | None = None,
-                     placed: Callable[[], None] | None = None) -> None:
-    """Write to a temporary file beside `path`, then rename it into place (with `mode`, as open_atomically; then
-    call `placed`, if given)."""
-    with open_atomically(path, mode=mode, placed=placed) as handle:
+                     placed: Callable[[], None] | None = None, rule: str = "output-unwritable") -> None:
+    """Write to a temporary file beside `path`, then rename it into place (with `mode` and `rule`, as
+    open_atomically; then call `placed`, if given)."""
+    with open_atomically(path, rule=rule, mode=mode, placed=placed) as handle:
         handle.write(data)
 
 

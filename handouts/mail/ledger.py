@@ -9,19 +9,18 @@ deleted; a row's state is its newest record.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import os
 import sqlite3
-import tempfile
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 from ..errors import InputError
-from ..files.atomic import PART_SUFFIX
+from ..files.atomic import write_atomically
+from ..files.spreadsheet import spreadsheet_safe
 
 SENDING, DRAFTED, SENT, FAILED = "sending", "drafted", "sent", "failed"
 DONE = (DRAFTED, SENT)
@@ -43,7 +42,6 @@ CREATE TABLE IF NOT EXISTS deliveries (
 );
 CREATE INDEX IF NOT EXISTS deliveries_key ON deliveries (patient_id, appointment, recipient, transport);
 """
-_FORMULA = ("=", "+", "-", "@")  # a spreadsheet runs a cell that starts with one of these
 
 
 @dataclass(frozen=True)
@@ -182,32 +180,7 @@ class Ledger:
         out = csv.writer(text)
         out.writerow(COLUMNS)
         for record in records:
-            out.writerow([_cell(value) for value in record])
-        _write_private(Path(target), text.getvalue().encode("utf-8"))
+            out.writerow([spreadsheet_safe(value) for value in record])
+        # 0600 from the start, like the ledger: it holds addresses.
+        write_atomically(Path(target), text.getvalue().encode("utf-8"), mode=0o600, rule="ledger-export-unwritable")
         return len(records)
-
-
-def _write_private(target: Path, data: bytes) -> None:
-    """Like atomic.write_atomically, but the file stays 0600 from the start: it holds addresses."""
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".", suffix=PART_SUFFIX, dir=target.parent)  # mkstemp makes it 0600
-    except OSError as exc:
-        raise InputError(f"cannot write there ({exc.strerror})", source=str(target.parent),
-                         rule="ledger-export-unwritable", hint="choose another folder") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, target)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(exc, OSError):
-            raise InputError(f"cannot write the file ({exc.strerror})", source=str(target),
-                             rule="ledger-export-unwritable", hint="check that the disk has room") from None
-        raise
-
-
-def _cell(value: object) -> object:
-    """A text cell a spreadsheet would run as a formula gets a leading apostrophe."""
-    return "'" + value if isinstance(value, str) and value.startswith(_FORMULA) else value

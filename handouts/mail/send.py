@@ -29,7 +29,7 @@ from pypdf import PdfReader
 
 from ..batch.plan import ProjectPaths, Selection, read_roster
 from ..batch.workers import render_row, render_rows
-from ..errors import AddressingError, Finding, HandoutsError, InputError, ProfileError, terminal_safe
+from ..errors import AddressingError, Finding, HandoutsError, OutputError, ProfileError, terminal_safe
 from ..files.names import collision_key, packet_filename
 from ..load.dates import in_words
 from ..load.profile import sample_fields
@@ -510,7 +510,7 @@ class Sender:
                                          hint="check the server, the user name and the password"
                                          if isinstance(exc, AuthenticationFailure) else None)
                 return True
-            except InputError as exc:  # the outbox stopped taking files: every row would fail the same way
+            except OutputError as exc:  # the outbox stopped taking files: every row would fail the same way
                 self.ledger.finish(record, FAILED, "the draft could not be written")
                 result.failed.append(_problem(outgoing, "the draft could not be written"))
                 result.stopped = exc.finding

@@ -235,14 +235,14 @@ def test_a_run_where_every_row_fails_removes_yesterdays_print_job(capsys, tmp_pa
 
 def test_a_full_disk_stops_with_a_summary(capsys, tmp_path, write_roster, monkeypatch):
     from handouts.batch import workers as batch
-    from handouts.errors import InputError
+    from handouts.errors import OutputError
 
     real, calls = batch.write_atomically, []
 
     def write(path, data, **options):
         calls.append(path)
         if len(calls) > 1:
-            raise InputError("cannot write the file (No space left on device)", source=str(path),
+            raise OutputError("cannot write the file (No space left on device)", source=str(path),
                              rule="output-write-failed")
         real(path, data, **options)
 

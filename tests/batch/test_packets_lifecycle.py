@@ -15,7 +15,7 @@ from conftest import REPO
 from pypdf import PdfReader
 from test_packets import TWO, _fail_for, packets
 
-from handouts.errors import InputError
+from handouts.errors import OutputError
 
 THREE = [*TWO, ["P3", "Cal Gamma", "2026-12-04 09:30", "", "", ""]]
 
@@ -54,7 +54,7 @@ def test_a_full_disk_on_the_packets_file_system_ends_with_the_summary_and_the_ma
     full: list[bool] = []
 
     def refuse(path):
-        raise InputError("cannot write the file (No space left on device)", source=str(path),
+        raise OutputError("cannot write the file (No space left on device)", source=str(path),
                          rule="output-write-failed")
 
     def write(path, data, **options):
