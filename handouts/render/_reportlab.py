@@ -8,12 +8,13 @@ with a clear message when a ReportLab release removes or changes one, and
 `pyproject.toml` pins ReportLab to the releases it was tested with.
 
 A few of ReportLab's module-level functions and class methods must behave
-otherwise while a document is written (`PATCHES`). They are set only inside
-`writing()`, around one document's save, under a lock, and put back as they
-were when it ends, however it ends: importing handouts changes nothing, and
-after a render nothing of ReportLab is left changed (tested by identity). Every
-per-process cache here is keyed by the content it is made from, so a hit is
-that content's own result and never another patient's.
+otherwise while a document is written (`_patches()`, each saying why). They
+are set only inside `writing()`, around one document's save (ReportLab reads
+them nowhere else), one save at a time, and put back as they were when it
+ends, however it ends: importing handouts changes nothing, and after a render
+nothing of ReportLab is left changed (tested by identity). Every per-process
+cache here is keyed by the whole content it is made from, so a hit is that
+content's own result and never another patient's.
 """
 
 from __future__ import annotations
@@ -90,42 +91,39 @@ def contract_breaks(font_path) -> list[str]:
 class Patch:
     """`owner.name` while a document is written: `make(original)` gives the value to use."""
 
+    where: str  # how the contract and the tests name it
     owner: object  # a module, a class, or ReportLab's one Flate filter object
     name: str
     make: Callable[[object], object]
     why: str
-
-    @property
-    def where(self) -> str:
-        owner = self.owner
-        label = getattr(owner, "__name__", None) or type(owner).__name__
-        return f"{label.rpartition('.')[2]}.{self.name}"
 
 
 def _patches() -> tuple[Patch, ...]:
     """The changes for one document's save, made afresh each time (the subset tags count from AAAAAA)."""
     tags = itertools.count()  # this document's own sequence: no counter is shared by two saves or threads
     return (
-        Patch(rl_config, "useA85", lambda _: 0,
+        Patch("rl_config.useA85", rl_config, "useA85", lambda _: 0,
               "Flate alone: ASCII85 on top makes streams 25% larger and costs time, for no reader's benefit"),
-        Patch(ttfonts, "makeToUnicodeCMap", lambda _: _to_unicode_cmap,
+        Patch("ttfonts.makeToUnicodeCMap", ttfonts, "makeToUnicodeCMap", lambda _: _to_unicode_cmap,
               "ReportLab maps a subset's unused codes to U+0000, which PDF/UA forbids"),
-        Patch(ttfonts, "SUBSETN", lambda _: lambda n: _subset_tag(next(tags)),
+        Patch("ttfonts.SUBSETN", ttfonts, "SUBSETN", lambda _: lambda n: _subset_tag(next(tags)),
               "ReportLab tags every font's first subset AAAAAA+; tags must tell subsets apart (and stay stable)"),
-        Patch(PDFStream, "format", _with_eol_before_endstream,
+        Patch("PDFStream.format", PDFStream, "format", _with_eol_before_endstream,
               "PDF/A wants an end-of-line before 'endstream'; ReportLab writes none"),
-        Patch(pdfdoc.PDFZCompress, "encode", _remembering_compress,
+        Patch("pdfdoc.PDFZCompress.encode", pdfdoc.PDFZCompress, "encode", _remembering_compress,
               "every packet embeds the same font subsets, ICC profile and many of the same pages"),
-        Patch(ttfonts.TTFontFace, "makeSubset", _remembering_subsets,
+        Patch("TTFontFace.makeSubset", ttfonts.TTFontFace, "makeSubset", _remembering_subsets,
               "every packet embeds the same few glyph subsets of the same faces"),
-        Patch(PDFDictionary, "format", lambda _: _dictionary_format,
+        Patch("PDFDictionary.format", PDFDictionary, "format", lambda _: _dictionary_format,
               "ReportLab's generic formatter takes most of a packet's write time; the same bytes sooner"),
-        Patch(PDFArray, "format", lambda _: _array_format,
+        Patch("PDFArray.format", PDFArray, "format", lambda _: _array_format,
               "font widths are arrays of hundreds of numbers; the same bytes sooner"),
     )
 
 
-_WRITING = threading.RLock()  # one document's save at a time while ReportLab is changed
+# One document's save at a time while ReportLab is changed: a thread that renders meanwhile draws its pages
+# (nothing there reads what is changed) and waits only to save.
+_WRITING = threading.RLock()
 _depth = threading.local()
 
 
@@ -205,11 +203,12 @@ class ContentMemo:
         self._held = 0
 
 
-# Compressed streams by their uncompressed data (str or bytes, never equal to each other). A page that names
-# a patient is a key here until the bound clears it: held only as its own key, it can only give back its own
-# compressed bytes. Used under `_WRITING` only.
+# Compressed streams by their whole uncompressed data (str or bytes, never equal to each other). A page that
+# names a patient is a key here until the bound clears it: its entry can only give back that page's own
+# compressed bytes, to a document that holds that very page. Used only while writing (under `_WRITING`).
 COMPRESSED = ContentMemo()
-# Glyph subsets (TrueType bytes) by font file, face and the characters' code points: patient-free fonts.
+# Glyph subsets (TrueType bytes) by font file, face and code points: the fonts' own data, a pure function of
+# the key (which characters, never whose). Used only while writing.
 SUBSETS = ContentMemo()
 
 

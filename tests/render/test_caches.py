@@ -16,18 +16,16 @@ import pytest
 from conftest import REPO
 
 import handouts.render
-from handouts.pipeline import render_checked
-from handouts.pipeline import packet_document
 from handouts.load.project import Patient
+from handouts.pipeline import packet_document, render_checked
 
 DOCUMENTS = ("infusion-day-checklist", "fibromyalgia-ketamine")
 OTHERS = ["Zoë Ångström", "Nguyễn Thị Minh Khai", "Дмитрий Иванов", "Ελένη Π.", "Ann Alpha"]
 RENDER = """
 import hashlib, sys
 from datetime import datetime
-from handouts.pipeline import render_checked
-from handouts.pipeline import packet_document
 from handouts.load.project import Patient, Project
+from handouts.pipeline import packet_document, render_checked
 project = Project.open("content", "layouts")
 document = packet_document(project, Patient.from_values("Jack Smith"), datetime(2026, 12, 3, 9, 30),
                            ("infusion-day-checklist", "fibromyalgia-ketamine"), sys.argv[2] or None)
