@@ -1,4 +1,4 @@
-"""The one place that reaches into ReportLab below its documented API.
+"""The one place that imports ReportLab, and the one place that reaches below its documented API.
 
 ReportLab writes the pages, fonts and objects; it has no tagged-PDF support,
 so structure trees, link annotations with /StructParent, exact file IDs and
@@ -6,17 +6,31 @@ per-subset text operators need a few of its internals. Each use below says
 why. `CONTRACT` lists every internal name relied on; the contract test fails
 with a clear message when a ReportLab release removes or changes one, and
 `pyproject.toml` pins ReportLab to the releases it was tested with.
+
+A few of ReportLab's module-level functions and class methods must behave
+otherwise while a document is written (`_patches()`, each saying why). They
+are set only inside `writing()`, around one document's save (ReportLab reads
+them nowhere else), one save at a time, and put back as they were when it
+ends, however it ends: importing handouts changes nothing, and after a render
+nothing of ReportLab is left changed (tested by identity). Every per-process
+cache here is keyed by the whole content it is made from, so a hit is that
+content's own result and never another patient's.
 """
 
 from __future__ import annotations
 
 import io
 import itertools
+import threading
 from collections import OrderedDict
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
+from typing import Callable
 
 from reportlab import rl_config
+from reportlab.lib.colors import HexColor
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfdoc, pdfmetrics, ttfonts
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFObject, PDFStream, PDFString
@@ -43,13 +57,12 @@ CONTRACT = (
     ("TTFont", "splitString", "text split by glyph subset for raw text operators"),
     ("TTFontFace", "makeSubset", "building each glyph subset once per process"),
     ("TTFontFace", "charToGlyph", "which characters a face can draw"),
+    ("TTFontFace", "filename", "the font file a glyph subset is made from (the subset memo's key)"),
+    ("TTFontFace", "subfontNameX", "which face of the file a glyph subset is made from (the subset memo's key)"),
     ("rl_config", "useA85", "Flate-only streams"),
     ("ttfonts", "SUBSETN", "distinct, stable font subset tags"),
     ("PDFStream", "format", "an end-of-line before 'endstream' (PDF/A)"),
     ("pdfdoc", "PDFZCompress", "compressing each repeated stream (font subsets, ICC profile) once"),
-    ("Canvas", "_code", "recording a reused page's content operators and appending them again"),
-    ("TTFont", "state", "font codes per document: a reused page is replayed only where they hold"),
-    ("PDFDocument", "fontMapping", "how many fonts a document has named (the next name)"),
     ("PDFDictionary", "format", "writing dictionaries faster, the same bytes"),
     ("PDFArray", "format", "writing arrays faster, the same bytes"),
 )
@@ -72,69 +85,84 @@ def contract_breaks(font_path) -> list[str]:
     return missing
 
 
-_prepared = False
+# -- what changes while a document is written --------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Patch:
+    """`owner.name` while a document is written: `make(original)` gives the value to use."""
+
+    where: str  # how the contract and the tests name it
+    owner: object  # a module, a class, or ReportLab's one Flate filter object
+    name: str
+    make: Callable[[object], object]
+    why: str
 
 
-def prepare() -> None:
-    """Apply handouts' ReportLab settings; called when a renderer is made, never at import."""
-    global _prepared
-    if _prepared:
-        return
-    # Flate alone: ASCII85 on top makes streams 25% larger and costs time, for no reader's benefit.
-    rl_config.useA85 = 0
-    # ReportLab maps a subset's unused codes to U+0000, which PDF/UA forbids.
-    ttfonts.makeToUnicodeCMap = _to_unicode_cmap
-    # ReportLab tags every font's first subset AAAAAA+; tags must tell subsets apart (and stay stable).
-    ttfonts.SUBSETN = _next_subset_tag
-    # PDF/A wants an end-of-line before 'endstream'; ReportLab writes none (Length stays the data's).
-    # CR LF, not LF: data that ends in a CR byte must not read as ending in a CR LF of its own.
-    stream_format = PDFStream.format
-
-    def format_with_eol(self, document):
-        data = stream_format(self, document)
-        return data[:-len(b"endstream\n")] + b"\r\nendstream\n" if data.endswith(b"endstream\n") else data
-
-    PDFStream.format = format_with_eol
-    # Every packet embeds the same font subsets, ICC profile and many of the same pages: compress each once.
-    pdfdoc.PDFZCompress.encode = _memoized_compress(pdfdoc.PDFZCompress.encode)
-    # ReportLab's generic formatter makes most of a packet's write time; these give the same bytes sooner.
-    PDFDictionary.format = _dictionary_format
-    PDFArray.format = _array_format
-    _prepared = True
+def _patches() -> tuple[Patch, ...]:
+    """The changes for one document's save, made afresh each time (the subset tags count from AAAAAA)."""
+    tags = itertools.count()  # this document's own sequence: no counter is shared by two saves or threads
+    return (
+        Patch("rl_config.useA85", rl_config, "useA85", lambda _: 0,
+              "Flate alone: ASCII85 on top makes streams 25% larger and costs time, for no reader's benefit"),
+        Patch("ttfonts.makeToUnicodeCMap", ttfonts, "makeToUnicodeCMap", lambda _: _to_unicode_cmap,
+              "ReportLab maps a subset's unused codes to U+0000, which PDF/UA forbids"),
+        Patch("ttfonts.SUBSETN", ttfonts, "SUBSETN", lambda _: lambda n: _subset_tag(next(tags)),
+              "ReportLab tags every font's first subset AAAAAA+; tags must tell subsets apart (and stay stable)"),
+        Patch("PDFStream.format", PDFStream, "format", _with_eol_before_endstream,
+              "PDF/A wants an end-of-line before 'endstream'; ReportLab writes none"),
+        Patch("pdfdoc.PDFZCompress.encode", pdfdoc.PDFZCompress, "encode", _remembering_compress,
+              "every packet embeds the same font subsets, ICC profile and many of the same pages"),
+        Patch("TTFontFace.makeSubset", ttfonts.TTFontFace, "makeSubset", _remembering_subsets,
+              "every packet embeds the same few glyph subsets of the same faces"),
+        Patch("PDFDictionary.format", PDFDictionary, "format", lambda _: _dictionary_format,
+              "ReportLab's generic formatter takes most of a packet's write time; the same bytes sooner"),
+        Patch("PDFArray.format", PDFArray, "format", lambda _: _array_format,
+              "font widths are arrays of hundreds of numbers; the same bytes sooner"),
+    )
 
 
-def zlib_compress(data) -> bytes:
-    """ReportLab's own Flate encoder, without the memo (the instance attribute shadows the class's)."""
-    return type(pdfdoc.PDFZCompress).encode(pdfdoc.PDFZCompress, data)
+# One document's save at a time while ReportLab is changed: a thread that renders meanwhile draws its pages
+# (nothing there reads what is changed) and waits only to save.
+_WRITING = threading.RLock()
+_depth = threading.local()
 
 
-def _memoized_compress(compress, smallest: int = 1024, most: int = 16 << 20):
-    """`compress`, remembering its output for large inputs (str and bytes hash once; a lookup is far cheaper)."""
-    made: dict[str | bytes, bytes] = {}
-    held = 0
+@contextmanager
+def writing():
+    """ReportLab as handouts writes PDF, for the block's duration (one document's save); then as it was."""
+    with _WRITING:
+        if getattr(_depth, "n", 0):  # already inside: the changes are in place
+            yield
+            return
+        _depth.n = 1
+        applied: list[tuple[Patch, bool, object]] = []
+        try:
+            for patch in _patches():
+                # Put back exactly what the owner held itself (not a bound method), or nothing when it
+                # inherited the attribute (ReportLab's Flate filter object inherits `encode` from its class).
+                own = patch.name in vars(patch.owner)
+                held = vars(patch.owner).get(patch.name)
+                replacement = patch.make(getattr(patch.owner, patch.name))
+                applied.append((patch, own, held))
+                setattr(patch.owner, patch.name, replacement)
+            yield
+        finally:
+            for patch, own, original in reversed(applied):
+                if own:
+                    setattr(patch.owner, patch.name, original)
+                else:
+                    delattr(patch.owner, patch.name)
+            _depth.n = 0
 
-    def encode(data):
-        nonlocal held
-        if len(data) < smallest:
-            return compress(data)
-        out = made.get(data)
-        if out is None:
-            out = made[data] = compress(data)
-            held += len(data) + len(out)
-            if held > most:  # a bound, not a policy: a long batch never holds more than this
-                made.clear()
-                held = 0
-        return out
 
-    return encode
+def save(canv: Canvas) -> None:
+    """Write the document: ReportLab reads fonts, streams and objects only now, so the changes cover this."""
+    with writing():
+        canv.save()
 
 
-_subset_tags = iter(())
-
-
-def _next_subset_tag(n: int) -> bytes:
-    """The next subset tag of the document being saved: AAAAAA, AAAAAB, ... in the order fonts are written."""
-    number = next(_subset_tags)
+def _subset_tag(number: int) -> bytes:
+    """AAAAAA, AAAAAB, ... for the 1st, 2nd, ... subset the document writes."""
     letters = []
     for _ in range(6):
         number, digit = divmod(number, 26)
@@ -142,11 +170,65 @@ def _next_subset_tag(n: int) -> bytes:
     return "".join(reversed(letters)).encode("ascii")
 
 
-def save(canv: Canvas) -> None:
-    """Write the document; subset tags count from the start for each document, so reruns match."""
-    global _subset_tags
-    _subset_tags = itertools.count()
-    canv.save()
+def _with_eol_before_endstream(stream_format):
+    # CR LF, not LF: data that ends in a CR byte must not read as ending in a CR LF of its own. /Length stays
+    # the data's own.
+    def format_with_eol(self, document):
+        data = stream_format(self, document)
+        return data[:-len(b"endstream\n")] + b"\r\nendstream\n" if data.endswith(b"endstream\n") else data
+
+    return format_with_eol
+
+
+class ContentMemo:
+    """Results of a pure function by their whole input, the input's bytes held as the key: a hit can only
+    be the result of that very input (never an object's identity, never a lookalike). Bounded in bytes."""
+
+    def __init__(self, most: int = 16 << 20):
+        self.most = most  # a bound, not a policy: a long batch never holds more than this
+        self._made: dict = {}
+        self._held = 0
+
+    def get(self, key, make: Callable[[], bytes], size: int) -> bytes:
+        out = self._made.get(key)
+        if out is None:
+            out = self._made[key] = make()
+            self._held += size + len(out)
+            if self._held > self.most:
+                self.clear()
+        return out
+
+    def clear(self) -> None:
+        self._made.clear()
+        self._held = 0
+
+
+# Compressed streams by their whole uncompressed data (str or bytes, never equal to each other). A page that
+# names a patient is a key here until the bound clears it: its entry can only give back that page's own
+# compressed bytes, to a document that holds that very page. Used only while writing (under `_WRITING`).
+COMPRESSED = ContentMemo()
+# Glyph subsets (TrueType bytes) by font file, face and code points: the fonts' own data, a pure function of
+# the key (which characters, never whose). Used only while writing.
+SUBSETS = ContentMemo()
+
+
+def _remembering_compress(compress, smallest: int = 1024):
+    """`compress` (ReportLab's Flate filter), remembering its output for large inputs."""
+    def encode(data):
+        if len(data) < smallest:
+            return compress(data)
+        return COMPRESSED.get(data, lambda: compress(data), len(data))
+
+    return encode
+
+
+def _remembering_subsets(make_subset):
+    """`TTFontFace.makeSubset`, remembering each subset by the file it comes from and its characters."""
+    def remembered(face, subset):
+        key = (face.filename, face.subfontNameX, tuple(subset))
+        return SUBSETS.get(key, lambda: make_subset(face, subset), 4 * len(subset))
+
+    return remembered
 
 
 def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
@@ -154,6 +236,7 @@ def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
     return _cmap(fontname, tuple(subset))
 
 
+# Keyed by the subset's tag and code points, whose map this is and nothing else: a pure function of its key.
 @lru_cache(maxsize=256)  # every packet embeds the same few subsets
 def _cmap(fontname: str, subset: tuple[int, ...]) -> str:
     used = [f"<{code:02X}> <{uni:04X}>" for code, uni in enumerate(subset) if uni]
@@ -174,7 +257,6 @@ def _cmap(fontname: str, subset: tuple[int, ...]) -> str:
 # -- canvas ------------------------------------------------------------------
 
 def new_canvas(buffer: io.BytesIO, page_size, language: str, initial_font: str, initial_size: float) -> Canvas:
-    prepare()
     # The initial font goes into every page's preamble: make it ours, not an unembedded Helvetica.
     # PDF 1.7: what the tagged structure and PDF/UA-1 build on (ReportLab would say 1.4).
     return Canvas(buffer, pagesize=page_size, invariant=1, pageCompression=1, lang=language,
@@ -282,6 +364,7 @@ def _array_format(self, document, IND=b"\n "):
     return _array_bytes(parts, _multiline(self), IND)
 
 
+# Keyed by the numbers themselves (font widths): a pure function of its key.
 @lru_cache(maxsize=256)
 def _number_array(numbers: tuple[int, ...], multiline: bool) -> bytes:
     return _array_bytes([fp_str(n).encode("ascii") for n in numbers], multiline)
@@ -299,6 +382,7 @@ def _multiline(obj) -> bool:
     return bool((obj.multiline and rl_config.pdfMultiLine) or obj.multiline == "forced")
 
 
+# Keyed by a dictionary key (a PDF name handouts or ReportLab chose): a pure function of its key.
 @lru_cache(maxsize=256)
 def _name_bytes(key: str) -> bytes:
     return pdfdoc.format(PDFName(key), None)
@@ -349,8 +433,30 @@ def pdf_dictionary(entries: dict) -> PDFDictionary:
     return PDFDictionary(entries)
 
 
+def pdf_array(items: list) -> PDFArray:
+    return PDFArray(items)
+
+
 def pdf_string(text: str) -> PDFString:
     return PDFString(text)
+
+
+def pdf_stream(entries: dict, data: bytes) -> PDFStream:
+    """A stream with the document's default filters (none: appearance streams stay as written)."""
+    return PDFStream(PDFDictionary(entries), data)
+
+
+# -- colours -------------------------------------------------------------------
+
+def colour(hex_colour: str):
+    """A layout's "#RRGGBB" as the colour object canvas methods take."""
+    return HexColor(hex_colour)
+
+
+def rgb(hex_colour: str) -> tuple[float, float, float]:
+    """A layout's "#RRGGBB" as the three numbers of the rg and RG operators."""
+    c = HexColor(hex_colour)
+    return c.red, c.green, c.blue
 
 
 def set_catalog_entry(canv: Canvas, key: str, value) -> None:
@@ -379,34 +485,19 @@ def xml_stream(data: bytes, entries: dict) -> PDFStream:
 
 def register_font(name: str, path) -> frozenset[int]:
     """Register a TrueType face; return the code points it can draw."""
-    prepare()
     # ASCII-readable subsets: the renderer relies on printable ASCII being code = character in subset 0.
     font = ttfonts.TTFont(name, str(path), asciiReadable=True)
-    _memoize_subsets(font.face)
     pdfmetrics.registerFont(font)
     return frozenset(font.face.charToGlyph)
-
-
-def _memoize_subsets(face) -> None:
-    """Build each distinct glyph subset once per process: packets repeat the same few."""
-    build = face.makeSubset
-    made: dict[tuple[int, ...], bytes] = {}
-
-    def make_subset(subset):
-        key = tuple(subset)
-        if key not in made:
-            if len(made) >= 256:
-                made.clear()
-            made[key] = build(subset)
-        return made[key]
-
-    face.makeSubset = make_subset
 
 
 def text_width(text: str, face: str, size: float) -> float:
     return pdfmetrics.stringWidth(text, face, size)
 
 
+# A registered font by its name: fonts are patient-free. What a font gives one document (its codes for the
+# characters drawn, its subsets) ReportLab keeps apart per document (TTFont.state, weakly keyed by the
+# document, dropped when the document's fonts are written), never in this cache.
 @lru_cache(maxsize=64)
 def _font(face: str):
     return pdfmetrics.getFont(face)
@@ -415,24 +506,6 @@ def _font(face: str):
 def ascii_font_resource(canv: Canvas, face: str) -> str:
     # Printable ASCII always lives in subset 0 of an ASCII-readable font.
     return _font(face).getSubsetInternalName(0, canv._doc)
-
-
-def font_state(canv: Canvas, face: str) -> tuple[str | None, int, dict[int, int]]:
-    """A face's name in the document (F1, ...), the next code it gives and the codes it gave characters."""
-    # ReportLab keeps these in the font's per-document state; nothing public shows them. A reused page
-    # is replayed only when its characters keep their codes.
-    state = _font(face).state.get(canv._doc)
-    return (None, -1, {}) if state is None else (state.internalName, state.nextCode, state.assignments)
-
-
-def fonts_named(canv: Canvas) -> int:
-    """How many fonts the document has named so far (the next one is F<n+1>)."""
-    return len(canv._doc.fontMapping)
-
-
-def page_code(canv: Canvas) -> list[str]:
-    # The current page's content operators: a reused page's are recorded, then appended as they were.
-    return canv._code
 
 
 def font_subset_reference(canv: Canvas, face: str):

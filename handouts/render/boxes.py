@@ -84,8 +84,6 @@ class TextBlock:
     destination: str | None = None  # the name "#name" links go to, at the block's top
     fixed_lines: tuple[Line, ...] | None = None  # a piece of a split block keeps its lines
     links: list[LinkTarget | None] | None = None  # per span; the pieces of a split block share them
-    # A piece of a split block: the whole block's lines (one shared object) and where the piece's start.
-    line_origin: tuple[tuple[Line, ...], int] | None = None
     # Pagination asks for a block's lines many times at one width: each block keeps its last answer.
     _lines_at: tuple[float, tuple[Line, ...]] | None = field(default=None, init=False, repr=False)
 
@@ -125,11 +123,10 @@ class TextBlock:
         fit = min(int(height // self.style.leading), len(lines) - 2)
         if fit < 2:
             return []
-        whole, start = self.line_origin or (lines, 0)
         first = replace(self, fixed_lines=lines[:fit], keep_with_next=False, keep_together=False, write_in=False,
-                        space_after=0.0, line_origin=(whole, start))
+                        space_after=0.0)
         rest = replace(self, fixed_lines=lines[fit:], keep_with_next=False, keep_together=False, label=None,
-                       outline=None, destination=None, space_before=0.0, line_origin=(whole, start + fit))
+                       outline=None, destination=None, space_before=0.0)
         return [first, rest]
 
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from reportlab.lib.colors import HexColor
-
-from . import _reportlab, reuse
+from . import _reportlab
 from .boxes import CalloutBox, TextBlock, TextStyle
 from .fonts import width
 from .forms import TICK, FormFields
@@ -22,8 +20,7 @@ class PageDrawer:
 
     def __init__(self, canv, tagger: Tagger, origin: tuple[float, float], background: str, footer: TextStyle,
                  footer_line: tuple[float, float, float], footer_note: str = "",
-                 page_label: str = "Page {number} of {count}", fields: FormFields | None = None,
-                 memo: reuse.PageMemo | None = None, faces: tuple[str, ...] = ()):
+                 page_label: str = "Page {number} of {count}", fields: FormFields | None = None):
         self.canv = canv
         self.tagger = tagger
         self.origin = origin  # where placed boxes' coordinates start on the page
@@ -33,64 +30,19 @@ class PageDrawer:
         self.footer_note = footer_note
         self.page_label = page_label  # "Página {number} de {count}" in a Spanish document
         self.fields = fields  # None: checkboxes and lines to write on are printed, not fillable
-        self.memo = memo  # pages drawn before, reused where they are the same (None: draw every page)
-        self.faces = faces  # every face the text may use: a reused page checks their codes
-        self._context = (origin, background, fields is not None)
-        self._events: list | None = None  # while a page is recorded: annotations and bookmarks, in order
         self._bookmarks = 0
 
     def page(self, page: Page, count: int, page_size) -> None:
         canv = self.canv
         if self.background != "#FFFFFF":
             with self.tagger.artifact("Layout"):
-                canv.setFillColor(HexColor(self.background))
+                canv.setFillColor(_reportlab.colour(self.background))
                 canv.rect(0, 0, *page_size, stroke=0, fill=1)
-        if self.memo is None:
-            self._boxes(page)
-        else:
-            self._reused_boxes(page)
-        self._page_number(self.page_label.format(number=page.number, count=count))
-        canv.showPage()
-
-    def _boxes(self, page: Page) -> None:
         x, y = self.origin
         for placed in page.placed:
             self._placed(placed, x, y)
-
-    def _reused_boxes(self, page: Page) -> None:
-        """The page's boxes: replayed when a page with the same key was drawn before, else drawn and recorded."""
-        boxes = reuse.flattened(page)
-        fonts_before = reuse.font_states(self.canv, self.faces)
-        # The fonts' state is part of the key: packets whose names gave other codes keep their own recordings.
-        key, held = reuse.page_key(boxes, (self._context, reuse.font_key(fonts_before)))
-        recorded = self.memo.get(key)
-        if recorded is not None and reuse.fonts_hold(self.canv, recorded.fonts):
-            self._replay(recorded, boxes)
-            return
-        code = _reportlab.page_code(self.canv)
-        start = len(code)
-        self.tagger.log = self._events = events = []
-        try:
-            self._boxes(page)
-        finally:
-            self.tagger.log = self._events = None
-        names = reuse.element_names(boxes)
-        named = tuple((kind, reuse.name_of(element, names), *rest) if kind != "bookmark" else (kind, element, *rest)
-                      for kind, element, *rest in events)
-        fonts = reuse.font_record(self.canv, self.faces, fonts_before, reuse.drawn_characters(boxes))
-        self.memo.put(key, reuse.Recording(tuple(code[start:]), named, fonts, held))
-
-    def _replay(self, recorded: reuse.Recording, boxes) -> None:
-        reuse.apply_fonts(self.canv, recorded.fonts)
-        _reportlab.page_code(self.canv).extend(recorded.code)
-        element = reuse.Resolver(boxes)
-        for kind, name, *rest in recorded.events:
-            if kind == "mark":
-                self.tagger.own(element(name))
-            elif kind == "annotate":
-                self.annotate(element(name), *rest)
-            else:
-                self.bookmark(name, *rest)
+        self._page_number(self.page_label.format(number=page.number, count=count))
+        canv.showPage()
 
     # -- objects the page adds to the file ---------------------------------------------------------------
     def annotate(self, element, kind: str, args: tuple):
@@ -101,8 +53,6 @@ class PageDrawer:
             annotation = self.fields.checkbox(*args)
         else:
             annotation = self.fields.text_field(*args)
-        if self._events is not None:
-            self._events.append(("annotate", element, kind, args))
         return self.tagger.annotate(element, annotation)
 
     def bookmark(self, kind: str, left: float, top: float, *what) -> None:
@@ -116,8 +66,6 @@ class PageDrawer:
         self.canv.bookmarkHorizontalAbsolute(key, top, left=left)
         if kind == "outline":
             self.canv.addOutlineEntry(title, key, level)
-        if self._events is not None:
-            self._events.append(("bookmark", kind, left, top, *what))
 
     def _placed(self, placed: Placed, x: float, y: float) -> None:
         canv = self.canv
@@ -188,7 +136,7 @@ class PageDrawer:
         """Links are underlined as well as coloured, so that colour is never the only sign (WCAG 1.4.1)."""
         with self.tagger.artifact():
             self.canv.saveState()
-            self.canv.setStrokeColor(HexColor(style.colour))
+            self.canv.setStrokeColor(_reportlab.colour(style.colour))
             self.canv.setLineWidth(max(1.0, style.size / 18))
             y = baseline - style.size * 0.12
             self.canv.line(left, y, right, y)
@@ -203,7 +151,7 @@ class PageDrawer:
         with self.tagger.marked(label.element):
             text = canv.beginText(x, baseline)
             text.setFont(style.fonts.face_for(label.text, False), style.size)
-            text.setFillColor(HexColor(style.colour))
+            text.setFillColor(_reportlab.colour(style.colour))
             text.textOut(label.text)
             canv.drawText(text)
 
@@ -222,7 +170,7 @@ class PageDrawer:
         with self.tagger.marked(label.element.child("Figure", alt=label.spoken)):
             canv.saveState()
             canv.translate(x, bottom)
-            canv.setStrokeColor(HexColor(style.colour))
+            canv.setStrokeColor(_reportlab.colour(style.colour))
             canv.setLineWidth(line_width)
             canv.rect(0, 0, side, side, stroke=1, fill=0)
             if label.checked:
@@ -251,7 +199,7 @@ class PageDrawer:
             tag = self.tagger.artifact()
         with tag:
             canv.saveState()
-            canv.setStrokeColor(HexColor(style.colour))
+            canv.setStrokeColor(_reportlab.colour(style.colour))
             canv.setLineWidth(line_width)
             canv.line(start, y, placed.width, y)
             canv.restoreState()
@@ -271,7 +219,7 @@ class PageDrawer:
         assert isinstance(box, CalloutBox)
         with self.tagger.artifact():
             canv.saveState()
-            canv.setStrokeColor(HexColor(box.border_colour))
+            canv.setStrokeColor(_reportlab.colour(box.border_colour))
             canv.setLineWidth(box.border_width)
             half = box.border_width / 2
             canv.rect(half, half, placed.width - box.border_width, placed.height - box.border_width,
@@ -288,7 +236,7 @@ class PageDrawer:
         face = style.fonts.face_for(text, False)
         note = self._fitting_note(right - left - width(text, face, style.size) - 2 * style.size)
         with self.tagger.artifact("Pagination", "Footer"):
-            canv.setFillColor(HexColor(style.colour))
+            canv.setFillColor(_reportlab.colour(style.colour))
             if note:  # first, so that text extraction reads the footer as one line: note, then page number
                 canv.setFont(style.fonts.face_for(note, False), style.size)
                 canv.drawString(left, baseline, note)
@@ -308,12 +256,13 @@ def _trailing_space(piece, style: TextStyle) -> float:
     return width(" ", piece.face, style.size) if piece.text.endswith(" ") else 0.0
 
 
+# Keyed by the text itself: a pure function of its key (a patient's words only ever give back themselves).
 @lru_cache(maxsize=8192)
 def _pdf_string(text: str) -> str:
     return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 
 
+# Keyed by a layout's colour: patient-free.
 @lru_cache(maxsize=16)
 def _fill_operator(colour: str) -> str:
-    c = HexColor(colour)
-    return f"{_reportlab.number(c.red)} {_reportlab.number(c.green)} {_reportlab.number(c.blue)} rg"
+    return " ".join(_reportlab.number(value) for value in _reportlab.rgb(colour)) + " rg"

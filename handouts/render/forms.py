@@ -12,10 +12,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from reportlab.lib.colors import HexColor
-from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream, PDFString
-
 from . import _reportlab
+from ._reportlab import pdf_array, pdf_dictionary, pdf_name, pdf_string
 
 FONT_RESOURCE = "HandoutsForm"  # the typing font's name in /DR and in every /DA
 # The tick's three points, in parts of the box's side from its bottom left: printed and on-screen boxes match.
@@ -28,30 +26,30 @@ class FormFields:
     def __init__(self, canv, face: str):
         self._canv = canv
         self._face = face
-        self._fields: list[PDFDictionary] = []
+        self._fields: list = []  # the fields' dictionaries, in the order they were made
         self._names: set[str] = set()
         self._tooltips: set[str] = set()
         self._checkboxes = 0
         self._appearances: dict[tuple, tuple] = {}  # identical checkboxes share their appearance streams
 
-    def checkbox(self, rect, side: float, line_width: float, colour: str, name: str, checked: bool) -> PDFDictionary:
+    def checkbox(self, rect, side: float, line_width: float, colour: str, name: str, checked: bool):
         """A check box whose square (`side` points, drawn inside `rect`) ticks on and off."""
         on, off = self._checkbox_appearances(side, line_width, colour)
-        state = PDFName("Yes" if checked else "Off")
+        state = pdf_name("Yes" if checked else "Off")
         self._checkboxes += 1
         return self._field(rect, "Btn", f"checkbox-{self._checkboxes}", name, {
             "V": state, "AS": state,
-            "AP": PDFDictionary({"N": PDFDictionary({"Yes": on, "Off": off})}),
+            "AP": pdf_dictionary({"N": pdf_dictionary({"Yes": on, "Off": off})}),
         })
 
-    def text_field(self, rect, name: str, size: float, colour: str) -> PDFDictionary:
+    def text_field(self, rect, name: str, size: float, colour: str):
         """A one-line text box over a line to write on, typed in at the body's type size."""
         width, height = rect[2] - rect[0], rect[3] - rect[1]
         # An empty field's appearance is empty: the printed line under it is page content.
         empty = self._form_xobject(width, height, "/Tx BMC EMC")
         return self._field(rect, "Tx", _slug(name) or "write-in", name, {
-            "DA": PDFString(_default_appearance(size, colour)), "Q": 0,
-            "AP": PDFDictionary({"N": empty}),
+            "DA": pdf_string(_default_appearance(size, colour)), "Q": 0,
+            "AP": pdf_dictionary({"N": empty}),
         })
 
     def write(self) -> None:
@@ -59,24 +57,24 @@ class FormFields:
         if not self._fields:
             return
         canv = self._canv
-        form = PDFDictionary({
-            "Fields": PDFArray([_reportlab.register(canv, field) for field in self._fields]),
-            "DA": PDFString(_default_appearance(12, "#000000")),
-            "DR": PDFDictionary({"Font": PDFDictionary(
+        form = pdf_dictionary({
+            "Fields": pdf_array([_reportlab.register(canv, field) for field in self._fields]),
+            "DA": pdf_string(_default_appearance(12, "#000000")),
+            "DR": pdf_dictionary({"Font": pdf_dictionary(
                 {FONT_RESOURCE: _reportlab.font_subset_reference(canv, self._face)})}),
         })
         _reportlab.set_catalog_entry(canv, "AcroForm", form)
 
     # -- parts -------------------------------------------------------------
-    def _field(self, rect, field_type: str, stem: str, tooltip: str, entries: dict) -> PDFDictionary:
-        field = PDFDictionary({
-            "Type": PDFName("Annot"), "Subtype": PDFName("Widget"), "FT": PDFName(field_type),
+    def _field(self, rect, field_type: str, stem: str, tooltip: str, entries: dict):
+        field = pdf_dictionary({
+            "Type": pdf_name("Annot"), "Subtype": pdf_name("Widget"), "FT": pdf_name(field_type),
             # Names are told apart ("question-2" after "question"), and so is what a screen reader says ("Yes (2)"
             # after "Yes"): two fields that sound the same cannot be found by name.
-            "T": PDFString(_unique(stem, self._names, "{}-{}")),
-            "TU": PDFString(_unique(tooltip, self._tooltips, "{} ({})")),
+            "T": pdf_string(_unique(stem, self._names, "{}-{}")),
+            "TU": pdf_string(_unique(tooltip, self._tooltips, "{} ({})")),
             "F": 4,  # printed; never hidden
-            "Rect": PDFArray([round(v, 3) for v in rect]),
+            "Rect": pdf_array([round(v, 3) for v in rect]),
             **entries,
         })
         self._fields.append(field)
@@ -97,9 +95,9 @@ class FormFields:
         return self._appearances[key]
 
     def _form_xobject(self, width: float, height: float, content: str):
-        stream = PDFStream(PDFDictionary({"Type": PDFName("XObject"), "Subtype": PDFName("Form"),
-                                          "BBox": PDFArray([0, 0, round(width, 3), round(height, 3)])}),
-                           content.encode("ascii"))
+        stream = _reportlab.pdf_stream({"Type": pdf_name("XObject"), "Subtype": pdf_name("Form"),
+                                        "BBox": pdf_array([0, 0, round(width, 3), round(height, 3)])},
+                                       content.encode("ascii"))
         return _reportlab.register(self._canv, stream)
 
 
@@ -114,15 +112,12 @@ def _unique(text: str, taken: set[str], numbered: str) -> str:
 
 
 def _default_appearance(size: float, colour: str) -> str:
-    c = HexColor(colour)
     number = _reportlab.number
-    return f"/{FONT_RESOURCE} {number(size)} Tf {number(c.red)} {number(c.green)} {number(c.blue)} rg"
+    return f"/{FONT_RESOURCE} {number(size)} Tf {' '.join(number(v) for v in _reportlab.rgb(colour))} rg"
 
 
 def _stroke_operator(colour: str) -> str:
-    c = HexColor(colour)
-    number = _reportlab.number
-    return f"{number(c.red)} {number(c.green)} {number(c.blue)} RG"
+    return " ".join(_reportlab.number(v) for v in _reportlab.rgb(colour)) + " RG"
 
 
 def _slug(text: str, limit: int = 40) -> str:

@@ -17,7 +17,6 @@ from .fonts import FontSet
 from .forms import FormFields
 from .metadata import apply_metadata
 from .paginate import Page, keep_short_sections, paginate
-from .reuse import PAGES
 from .tagging import StructTree, Tagger, UntaggedTagger
 
 
@@ -29,7 +28,6 @@ class RenderOptions:
     footer_note: str = ""  # left of "Page N of M" on every page: the clinic's name and phone
     page_label: str = "Page {number} of {count}"  # the footer's page label, in the document's language
     forms: bool = True  # checkboxes and lines to write on as fillable fields; False: printed only
-    reuse: bool = True  # replay pages drawn before in this process (the same bytes; False: draw every page)
 
 
 def lay_out(document: Document, layout: Layout, tree: StructTree | None = None) -> list[Page]:
@@ -64,10 +62,8 @@ def render_pdf(document: Document, layout: Layout, options: RenderOptions) -> by
     x, y, width, _ = layout.frame
     footer = TextStyle(fonts, layout.footer_size, layout.footer_size * layout.line_spacing, layout.text_colour)
     fields = FormFields(canv, fonts.face_for("a", False)) if options.forms else None
-    memo = PAGES if options.reuse and options.tagged else None
-    faces = tuple(face.name for pair in fonts.faces for face in pair)
     drawer = PageDrawer(canv, tagger, (x, y + footer_height(layout)), layout.background_colour, footer,
-                        (x, x + width, y), options.footer_note, options.page_label, fields, memo=memo, faces=faces)
+                        (x, x + width, y), options.footer_note, options.page_label, fields)
     for page in pages:
         drawer.page(page, len(pages), layout.page_size)
     tagger.write()

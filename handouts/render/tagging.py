@@ -136,7 +136,6 @@ class Tagger:
         self._annotations: list[tuple[StructElement, AnnotationRef]] = []
         self._pages_with_annotations: set[int] = set()
         self._open: str | None = None  # the marked content being drawn, if any
-        self.log: list | None = None  # while a page is recorded for reuse: ("mark", element) for each sequence
 
     # -- drawing -----------------------------------------------------------
     def _page(self) -> int:
@@ -151,13 +150,6 @@ class Tagger:
 
     def marked(self, element: StructElement) -> "_Sequence":
         """Everything drawn inside (`with tagger.marked(element):`) belongs to `element`."""
-        mcid = self.own(element)
-        if self.log is not None:
-            self.log.append(("mark", element))
-        return self._sequence(element.role, f"/{element.role} <</MCID {mcid}>> BDC")
-
-    def own(self, element: StructElement) -> int:
-        """The next MCID of this page, owned by `element` (a reused page's content already holds it)."""
         if element.role in _CONTAINERS:
             raise InternalError(f"{element.role} holds elements, not content of its own")
         element.attach()
@@ -166,7 +158,7 @@ class Tagger:
         mcid = len(owners)
         owners.append(element)
         element.kids.append(MarkedContent(page, mcid))
-        return mcid
+        return self._sequence(element.role, f"/{element.role} <</MCID {mcid}>> BDC")
 
     def artifact(self, kind: str = "Layout", subtype: str | None = None) -> "_Sequence":
         """Everything drawn inside (`with tagger.artifact():`) is decoration or pagination, outside the tree."""
@@ -220,8 +212,9 @@ class Tagger:
         self.check(page_count)
         elements = list(self.tree.root.elements())
         root, *objects = _reportlab.reserve_objects(canv, 1 + len(elements))
-        numbers = {id(element): number for element, (_, number) in zip(elements, objects)}
-        numbers[id(None)] = root[1]  # the Document element's parent is the StructTreeRoot
+        # Keyed by the elements themselves (held for the dictionary's life, so no key can stand for another).
+        numbers: dict[StructElement | None, int] = {element: number for element, (_, number) in zip(elements, objects)}
+        numbers[None] = root[1]  # the Document element's parent is the StructTreeRoot
         page_refs = [f"{number} 0 R" for number in _reportlab.page_numbers(canv)]
         for element, (obj, _) in zip(elements, objects):
             obj.data = self._element_bytes(element, numbers, page_refs)
@@ -231,14 +224,14 @@ class Tagger:
             _reportlab.set_page_entry(canv, index, "StructParents", index)
             if index in self._pages_with_annotations:  # tab order follows the structure (PDF/UA 7.18.3)
                 _reportlab.set_page_entry(canv, index, "Tabs", _reportlab.pdf_name("S"))
-            owners = " ".join(f"{numbers[id(e)]} 0 R" for e in self._page_mcids.get(index, []))
+            owners = " ".join(f"{numbers[e]} 0 R" for e in self._page_mcids.get(index, []))
             nums.append(f"{index} [{owners}]")
         next_key = page_count
         for element, ref in self._annotations:
             ref.annotation["StructParent"] = next_key
-            nums.append(f"{next_key} {numbers[id(element)]} 0 R")
+            nums.append(f"{next_key} {numbers[element]} 0 R")
             next_key += 1
-        root[0].data = (f"<< /Type /StructTreeRoot /K {numbers[id(self.tree.root)]} 0 R /ParentTree << /Nums "
+        root[0].data = (f"<< /Type /StructTreeRoot /K {numbers[self.tree.root]} 0 R /ParentTree << /Nums "
                         f"[{' '.join(nums)}] >> /ParentTreeNextKey {next_key} >>").encode("latin-1")
         canv.setCatalogEntry("StructTreeRoot", root[0])
         canv.setCatalogEntry("MarkInfo", _reportlab.pdf_dictionary({"Marked": "true"}))
@@ -247,13 +240,13 @@ class Tagger:
         kids = []
         for kid in element.kids:
             if isinstance(kid, StructElement):
-                kids.append(f"{numbers[id(kid)]} 0 R")
+                kids.append(f"{numbers[kid]} 0 R")
             elif isinstance(kid, MarkedContent):
                 kids.append(f"<< /Type /MCR /Pg {page_refs[kid.page]} /MCID {kid.mcid} >>")
             else:
                 annotation = _reportlab.annotation_number(self._canv, kid.name)
                 kids.append(f"<< /Type /OBJR /Pg {page_refs[kid.page]} /Obj {annotation} 0 R >>")
-        text = (f"<< /Type /StructElem /S /{element.role} /P {numbers[id(element.parent)]} 0 R "
+        text = (f"<< /Type /StructElem /S /{element.role} /P {numbers[element.parent]} 0 R "
                 f"/K [{' '.join(kids)}]").encode("latin-1")
         for key, value in (("Alt", element.alt), ("ActualText", element.actual_text), ("Lang", element.lang)):
             if value:

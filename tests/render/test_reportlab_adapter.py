@@ -1,11 +1,16 @@
-"""ReportLab stays behind one adapter, pinned to the releases it was tested with."""
+"""ReportLab stays behind one adapter, pinned to the releases it was tested with, and changed only while a
+document is written: importing handouts changes nothing of ReportLab, and after a render everything it
+changed is back, by identity."""
 
 import ast
+import json
 import re
 import subprocess
 import sys
+import threading
 from importlib.metadata import version
 
+import pytest
 from conftest import REPO
 
 from handouts.load.typefaces import FALLBACK
@@ -16,6 +21,8 @@ ADAPTER = PACKAGE / "render" / "_reportlab.py"
 # Internal ReportLab names the adapter wraps; no other module may touch them.
 INTERNALS = re.compile(r"\._[A-Za-z]|__NoDefault__|__InternalName__|idToObjectNumberAndVersion|getSubsetInternalName"
                        r"|splitString|makeSubset|charToGlyph|rl_config|makeToUnicodeCMap")
+# ... except where a line uses the adapter, or its own private names.
+ADAPTER_USE = re.compile(r"\bself\._|\b_reportlab\.|\._(?:open|page|canv|reportlab\b)")
 
 
 def _modules():
@@ -43,13 +50,28 @@ def test_installed_reportlab_is_within_the_pin_and_the_pin_matches_the_adapter()
     assert _release(low) <= _release(version("reportlab")) < _release(high)
 
 
-def test_only_the_render_stage_imports_reportlab():
-    for path in PACKAGE.rglob("*.py"):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        imported = [node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
-        imported += [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names]
-        if any(name.split(".")[0] == "reportlab" for name in imported):
-            assert path.parent == PACKAGE / "render", f"{path.relative_to(REPO)} imports reportlab"
+def _imports(tree: ast.AST) -> list[str]:
+    """Every module a source imports: import statements, and import_module / __import__ of a literal name."""
+    names = [node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and not node.level]
+    names += [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):
+            called = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            if called in ("import_module", "__import__") and isinstance(node.args[0].value, str):
+                names.append(node.args[0].value)
+    return names
+
+
+def test_only_the_adapter_imports_reportlab():
+    offenders = [str(path.relative_to(REPO)) for path in _modules()
+                 if any(name.split(".")[0] == "reportlab" for name in _imports(ast.parse(path.read_text("utf-8"))))]
+    assert not offenders, f"only handouts/render/_reportlab.py may import reportlab; these do: {offenders}"
+
+
+def test_the_import_guard_sees_every_way_of_importing():
+    seen = _imports(ast.parse("import reportlab.pdfgen\nfrom reportlab.lib import colors\n"
+                              "importlib.import_module('reportlab.pdfbase')\n__import__('reportlab')\n"))
+    assert [name.split(".")[0] for name in seen].count("reportlab") == 4
 
 
 def test_no_module_but_the_adapter_touches_reportlab_internals():
@@ -59,19 +81,159 @@ def test_no_module_but_the_adapter_touches_reportlab_internals():
             continue
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             code = line.split("#", 1)[0]
-            if INTERNALS.search(code) and not re.search(r"\bself\._|\b_reportlab\.|\._(?:open|page|canv)", code):
+            if INTERNALS.search(code) and not ADAPTER_USE.search(code):
                 offenders.append(f"{path.relative_to(REPO)}:{number}: {line.strip()}")
     assert not offenders, "\n".join(offenders)
 
 
-def test_importing_handouts_patches_nothing():
+# -- changed only while a document is written ------------------------------------------------------------------
+
+# Run in a fresh process: ReportLab's state (every loaded ReportLab module, the classes they define, the Flate
+# filter object, the registered faces) by identity before handouts is imported, after a first render, and
+# after more renders in other layouts and scripts; prints what changed between them.
+STATE = """
+import inspect, json, sys
+from datetime import datetime
+import reportlab.pdfgen.canvas, reportlab.lib.colors, reportlab.lib.rl_accel
+from reportlab import rl_config
+from reportlab.pdfbase import pdfdoc, pdfmetrics, ttfonts
+
+def state():
+    owners = {}
+    for module_name, module in list(sys.modules.items()):
+        if module_name.split(".")[0] != "reportlab" or module is None:
+            continue
+        owners[module_name] = module
+        for name, value in vars(module).items():
+            if inspect.isclass(value) and value.__module__ == module_name:
+                owners[module_name + "." + name] = value
+    owners["the Flate filter object pdfdoc.PDFZCompress"] = pdfdoc.PDFZCompress
+    for font_name in pdfmetrics.getRegisteredFontNames():
+        font = pdfmetrics.getFont(font_name)
+        if hasattr(font, "face"):
+            owners[font_name + ".face"] = font.face
+    return {owner_name: dict(vars(owner)) for owner_name, owner in owners.items()}
+
+# ReportLab's own working state, changed by ReportLab itself: a face's read position in its font file.
+OWN = {"_pos"}
+
+# Names whose value is not the very object it was, for owners there before (a face registered since is
+# compared the next time); a submodule's name added to its package by an import is no change.
+def changed(before, after):
+    found = []
+    for owner, held in before.items():
+        now = after.get(owner, {})
+        for key in held.keys() | now.keys():
+            if key in OWN or (key not in held and inspect.ismodule(now[key])):
+                continue
+            if held.get(key, held) is not now.get(key, now):
+                found.append(owner + "." + key)
+    return sorted(found)
+
+pristine = state()
+from handouts.load.project import Patient, Project
+from handouts.pipeline import packet_document, render_checked
+project = Project.open("content", "layouts")
+
+def packet(name, layout):
+    document = packet_document(project, Patient.from_values(name), datetime(2026, 12, 3, 9, 30),
+                               ("infusion-day-checklist", "fibromyalgia-ketamine"))
+    return render_checked(project, document, project.layouts.load(layout), "packet")
+
+packet("Jack Smith", "large-print")
+first = state()
+packet("Nguyễn Thị Minh Khai", "extra-large")
+packet("Дмитрий Иванов", "standard")
+print(json.dumps({"first render": changed(pristine, first), "later renders": changed(first, state())}))
+"""
+
+
+def test_after_renders_reportlab_holds_what_it_held_before_handouts_was_imported():
+    result = subprocess.run([sys.executable, "-c", STATE], cwd=REPO, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    changed = json.loads(result.stdout)
+    assert changed == {"first render": [], "later renders": []}, (
+        f"ReportLab left changed after a render (a patch not undone, or a new one outside the adapter): {changed}")
+
+
+def test_every_patch_is_in_place_while_writing_and_undone_after_by_identity():
+    patches = _reportlab._patches()
+    before = [(p.owner, p.name, p.name in vars(p.owner), vars(p.owner).get(p.name)) for p in patches]
+    for patch, (_, _, _, held) in zip(patches, before):
+        if callable(held):  # ReportLab's own code, not a change left over from an earlier render
+            assert held.__module__.startswith("reportlab."), f"{patch.where} is {held.__module__}'s before writing"
+    with _reportlab.writing():
+        inside = [(p.where, getattr(p.owner, p.name)) for p in patches]
+        for (where, value), (owner, name, _, held) in zip(inside, before):
+            assert value is not held, f"{where} is not changed while writing"
+    for owner, name, own, held in before:
+        assert (name in vars(owner)) == own and vars(owner).get(name) is held, f"{owner}.{name} not restored"
+
+
+def test_patches_are_undone_when_writing_fails():
+    from reportlab import rl_config
+
+    original = rl_config.useA85
+    with pytest.raises(ZeroDivisionError):
+        with _reportlab.writing():
+            assert rl_config.useA85 == 0
+            1 / 0
+    assert rl_config.useA85 is original
+
+
+def test_importing_handouts_changes_nothing_in_reportlab():
     code = (
-        "from reportlab import rl_config; from reportlab.pdfbase import ttfonts\n"
-        "before = (rl_config.useA85, ttfonts.makeToUnicodeCMap)\n"
+        "import sys\n"
+        "from reportlab import rl_config; from reportlab.pdfbase import pdfdoc, ttfonts\n"
+        "def state(): return (rl_config.useA85, ttfonts.makeToUnicodeCMap, ttfonts.SUBSETN,\n"
+        "    pdfdoc.PDFStream.format, pdfdoc.PDFDictionary.format, pdfdoc.PDFArray.format,\n"
+        "    vars(pdfdoc.PDFZCompress).copy(), ttfonts.TTFontFace.makeSubset)\n"
+        "before = state()\n"
         "import handouts.render.pdf, handouts.pipeline, handouts.cli\n"
-        "assert (rl_config.useA85, ttfonts.makeToUnicodeCMap) == before, 'patched at import'\n"
-        "from handouts.render import _reportlab; _reportlab.prepare()\n"
-        "assert rl_config.useA85 == 0 and ttfonts.makeToUnicodeCMap is _reportlab._to_unicode_cmap\n"
+        "assert state() == before, 'changed at import'\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_each_patch_names_an_attribute_of_the_contract():
+    contracted = {name for _, name, _ in _reportlab.CONTRACT}
+    for patch in _reportlab._patches():
+        assert patch.name in contracted or patch.where == "pdfdoc.PDFZCompress.encode", \
+            f"{patch.where} is not in CONTRACT"
+        assert patch.why, f"{patch.where} does not say why"
+
+
+def test_renders_in_threads_are_each_their_own(project):
+    """Saves in two threads never share a subset-tag sequence or see each other's changes half undone."""
+    from datetime import datetime
+
+    from handouts.load.project import Patient
+    from handouts.pipeline import packet_document, render_checked
+
+    names = ["Nguyễn Thị Minh Khai", "Zoë Ångström", "Дмитрий Иванов", "Ann Alpha"]
+    layout = project.layouts.load("large-print")
+
+    def packet(name):
+        document = packet_document(project, Patient.from_values(name), datetime(2026, 12, 3, 9, 30),
+                                   ("infusion-day-checklist",))
+        return render_checked(project, document, layout, "packet")
+
+    alone = {name: packet(name) for name in names}
+    results, errors = {}, []
+
+    def run(name):
+        try:
+            for _ in range(3):
+                results.setdefault(name, set()).add(packet(name))
+        except Exception as error:  # reported below, with the name of the thread's patient
+            errors.append((name, error))
+
+    threads = [threading.Thread(target=run, args=(name,)) for name in names]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    for name in names:
+        assert results[name] == {alone[name]}, f"{name}: a render in a thread differs from one alone"
