@@ -30,6 +30,7 @@ from ..errors import Finding, HandoutsError, LayoutError, ProfileError, Unsuppor
 from ..load.content import Source, source_digest
 from ..load.dates import in_words
 from ..load.languages import primary
+from ..load.locale import Locale
 from ..load.profile import default_instructions, localized, sample_fields
 from ..load.signoff import APPROVED, DRAFT, everything, sign_off
 from ..load.signoff import today as _today
@@ -38,7 +39,7 @@ from ..model import Callout, Document, Heading, ListItem, plain_text, walk
 from ..render.fonts import FontSet
 from ..text.fill import Filled, fill
 from ..text.markdown import heading_problems, markdown_problems, markdown_tokens, parse_document
-from ..text.readability import SPANISH_MIN_EASE, is_spanish, measure_in, sentences, words, words_to_avoid
+from ..text.readability import FORMULAS, sentences, words, words_to_avoid
 from . import print_rules as layout_rules
 
 if TYPE_CHECKING:
@@ -331,11 +332,14 @@ def lint_layouts(project: Project) -> list[Finding]:
 def _reading_level(path: str, document: Document, max_grade: float):
     # One block per line, title first: the text as the PDF reads.
     lines = [plain_text(node.spans) for node in walk(document.blocks) if getattr(node, "spans", None)]
-    result = measure_in("\n".join(lines), document.language)
-    if is_spanish(document.language):
-        if result.reading_ease < SPANISH_MIN_EASE or result.average_sentence_length > MAX_AVERAGE_SENTENCE:
-            yield Finding(f"reading ease is {result.reading_ease:.1f} on the Fernández-Huerta scale (target "
-                          f"{SPANISH_MIN_EASE:g}, 'bastante fácil', or higher) with {result.average_sentence_length:.1f}"
+    locale = Locale.for_tag(document.language)
+    formula = FORMULAS[locale.formula]
+    result = formula.measure("\n".join(lines))
+    if formula.scale == "ease":
+        if result.reading_ease < locale.min_ease or result.average_sentence_length > MAX_AVERAGE_SENTENCE:
+            named = f", '{locale.min_ease_name}'," if locale.min_ease_name else ""
+            yield Finding(f"reading ease is {result.reading_ease:.1f} on the {formula.title} scale (target "
+                          f"{locale.min_ease:g}{named} or higher) with {result.average_sentence_length:.1f}"
                           f" words per sentence (target {MAX_AVERAGE_SENTENCE:g} or fewer)", path,
                           rule="reading-level", hint="use shorter sentences and everyday words")
         return

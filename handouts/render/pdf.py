@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..load.layouts import Layout
+from ..load.locale import Locale
 from ..model import Document
 from . import _reportlab
 from .boxes import TextStyle
@@ -27,7 +28,7 @@ class RenderOptions:
     author: str = ""
     tagged: bool = True  # False only for benchmarks: the same pages with no tags
     footer_note: str = ""  # left of "Page N of M" on every page: the clinic's name and phone
-    page_label: str = "Page {number} of {count}"  # the footer's page label, in the document's language
+    page_label: str = ""  # the footer's page label; empty: the document language's (handouts/locales/)
     forms: bool = True  # checkboxes and lines to write on as fillable fields; False: printed only
     reuse: bool = True  # replay pages drawn before in this process (the same bytes; False: draw every page)
 
@@ -67,7 +68,9 @@ def render_pdf(document: Document, layout: Layout, options: RenderOptions) -> by
     memo = PAGES if options.reuse and options.tagged else None
     faces = tuple(face.name for pair in fonts.faces for face in pair)
     drawer = PageDrawer(canv, tagger, (x, y + footer_height(layout)), layout.background_colour, footer,
-                        (x, x + width, y), options.footer_note, options.page_label, fields, memo=memo, faces=faces)
+                        (x, x + width, y), options.footer_note,
+                        options.page_label or Locale.for_tag(document.language).labels["page"], fields, memo=memo,
+                        faces=faces)
     for page in pages:
         drawer.page(page, len(pages), layout.page_size)
     tagger.write()
