@@ -152,8 +152,8 @@ def _read(path: Path) -> Locale:
         values[section] = {key: found[key] for key in keys if key in found}
     appointment = data.get("appointment")
     if not isinstance(appointment, str):
-        raise bad("'appointment' is missing or not text", "appointment", "write e.g. 'appointment: \"{date} at {time}\"'",
-                  "appointment")
+        raise bad("'appointment' is missing or not text", "appointment",
+                  "write e.g. 'appointment: \"{date} at {time}\"'", "appointment")
     _check_text(appointment, TOP["appointment"], "appointment", bad, "appointment")
     patterns = data.get("keep_together") or []
     if not isinstance(patterns, list) or not all(isinstance(p, str) and p for p in patterns):
