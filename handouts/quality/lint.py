@@ -10,12 +10,15 @@ Whatever `build` refuses, lint reports with the same rules, all at once: the
 Markdown rules (`text.markdown.markdown_problems`: code, HTML, tables, nesting,
 links), heading levels, and characters the layouts' fonts cannot draw.
 
-Beyond the documents: the clinic profile fails lint while it holds the shipped
-sample's placeholder details (`lint_profile`); `lint_warnings` lists what
-should be looked at but does not fail (instructions still at their default,
-reviews over a year old); `document_statuses` gives the sign-off of each
-document, part and edition, and `lint_sign_off` fails a document that says
-`status: approved` but is not the approved text any more (`load.signoff`).
+Beyond the documents: the editorial rules (`editorial`: actions first, no
+repeated checkbox, safety said once, checklist pages, the packet opening);
+an edition's language without the program's words (`lint_locale`); the clinic
+profile fails lint while it holds the shipped sample's placeholder details
+(`lint_profile`); `lint_warnings` lists what should be looked at but does not
+fail (a handout that ends without room for questions, reviews over a year
+old); `document_statuses` gives the sign-off of each document, part and
+edition, and `lint_sign_off` fails a document that says `status: approved`
+but is not the approved text any more (`load.signoff`).
 """
 
 from __future__ import annotations
