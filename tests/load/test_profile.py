@@ -97,6 +97,10 @@ def test_translations_are_used_only_while_made_from_the_english_as_it_is(tmp_pat
                               f'source_hash: "{sentences_digest(rewritten)}"')
     assert localized(load_profile(write(tmp_path, current)), "es")["safety_driving"].startswith("Usted debe")
     assert localized(rewritten, "en-US") is rewritten
+    # Translations that do not say which English they translate are not used either.
+    unhashed = GOOD.replace(f'    source_hash: "{sentences_digest(profile)}"\n', "")
+    finding = raised(localized, load_profile(write(tmp_path, unhashed)), "es").finding
+    assert finding.rule == "profile-translation-outdated" and "do not say which" in finding.message
     # A sentence with no translation at all is named.
     finding = raised(localized, load_profile(write(tmp_path, GOOD.replace("    safety_session:", "    # x:"))),
                      "es").finding
