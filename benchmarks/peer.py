@@ -49,12 +49,12 @@ ensure_root_path()
 
 from pypdf import PdfReader
 
-from handouts.pipeline import SAMPLE_NOTE, render_checked
-from handouts.pipeline import packet_document
+from handouts.load.locale import Locale
 from handouts.load.profile import sample_fields
 from handouts.load.project import Patient, Project
 from handouts.load.typefaces import TYPEFACES
 from handouts.model import Callout, Heading, ListBlock, PageBreak, Paragraph, Part
+from handouts.pipeline import packet_document, render_checked
 from handouts.render.pdf import footer_height
 
 APPOINTMENT = datetime(2026, 12, 3, 9, 30)
@@ -422,7 +422,8 @@ def main() -> None:
     layout = project.layouts.load("large-print")
     documents = tuple(project.content.names())  # a row without a `documents` column gets them all, in order
     clinic = project.clinic
-    note = SAMPLE_NOTE if sample_fields(clinic) else f"{clinic['name']} · {clinic['phone']}"
+    sample = Locale.for_tag("en-US").labels["sample"]
+    note = sample if sample_fields(clinic) else f"{clinic['name']} · {clinic['phone']}"
     # Names: one set each for ours (row), ours (render), Typst, WeasyPrint, and the warm-ups; none repeats.
     count = args.runs
     # The name is the preferred name too (as for a roster without that column): no greeting of one packet

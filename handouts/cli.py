@@ -262,11 +262,13 @@ def _print_report(report) -> None:
     if report.error:
         click.echo(f"FAIL  {report.path}: {report.error}")
         return
+    from .text.readability import FORMULAS
+
     m = report.figures
+    formula = FORMULAS[m["readability_formula"]]
     summary = (f"smallest text {m['smallest_size_pt']:g} pt; faces {', '.join(m['faces']) or 'none'}; "
-               + (f"Fernández-Huerta ease {m['reading_ease']:.0f} ({m.get('language')}), "
-                  if m.get("readability_formula") == "fernandez-huerta" else
-                  f"grade {m['grade']:.1f}, reading ease {m['reading_ease']:.0f}, ")
+               + (f"{formula.title} ease {m['reading_ease']:.0f} ({m.get('language')}), "
+                  if formula.scale == "ease" else f"grade {m['grade']:.1f}, reading ease {m['reading_ease']:.0f}, ")
                + f"{m['average_sentence_length']:.1f} words a sentence")
     if m["pages_read"] < m["pages"] or m["text_cut"]:
         summary += f" (size, margins and reading level from the first {m['pages_read']} of {m['pages']} pages)"

@@ -90,6 +90,10 @@ class ProfileError(HandoutsError):
     """The clinic profile is missing or malformed."""
 
 
+class LocaleError(HandoutsError):
+    """A file of the program's own words (`handouts/locales/<language>.yaml`) is missing or malformed."""
+
+
 class InputError(HandoutsError):
     """A command-line value, roster or output location is wrong."""
 

@@ -8,8 +8,8 @@ from datetime import datetime, timezone
 
 from .errors import ContentError, InputError
 from .load.dates import in_words
-from .load.languages import labels, page_label
 from .load.layouts import Layout
+from .load.locale import Locale
 from .load.profile import localized, sample_fields
 from .load.project import Patient, Project
 from .model import Document, PageBreak, Part, plain_text, walk
@@ -17,8 +17,6 @@ from .render.fonts import FontSet
 from .render.pdf import RenderOptions, render_pdf
 from .text.fill import fill
 from .text.markdown import parse_document
-
-SAMPLE_NOTE = "SAMPLE \u2014 not for patients"
 DEFAULT_EPOCH = 946684800  # 2000-01-01, when SOURCE_DATE_EPOCH is not set
 
 
@@ -63,11 +61,11 @@ def render_checked(project: Project, document: Document, layout: Layout, where: 
                                    line=node.line or None, rule="link-target",
                                    hint="'#name' links work in the packet opening, to a document in the packet")
     clinic = project.clinic
+    words = Locale.for_tag(document.language)  # the footer's words, in the document's language
     # A PDF made with the shipped sample's contact details says so on every page: it must never reach a patient.
-    sample = SAMPLE_NOTE if document.language.lower().startswith("en") else labels(document.language)["sample"]
-    note = sample if sample_fields(clinic) else f"{clinic['name']} · {clinic['phone']}"
+    note = words.labels["sample"] if sample_fields(clinic) else f"{clinic['name']} · {clinic['phone']}"
     return render_pdf(document, layout, RenderOptions(created=creation_time(), author=clinic["name"], footer_note=note,
-                                                      page_label=page_label(document.language), forms=layout.forms))
+                                                      page_label=words.labels["page"], forms=layout.forms))
 
 
 def render_document(project: Project, name: str, layout: Layout, patient: Patient | None = None,
@@ -97,6 +95,6 @@ def packet_document(project: Project, patient: Patient, appointment, documents: 
     blocks: list = [Part(list(opening.blocks))]
     for name, part in zip(documents, parts):
         blocks += [PageBreak(), Part(list(part.blocks), anchor=name)]
-    title = labels(opening.language)["packet_title"].format(title=opening.title, name=patient.preferred_name,
-                                                             documents="; ".join(titles))
+    title = Locale.for_tag(opening.language).labels["packet_title"].format(
+        title=opening.title, name=patient.preferred_name, documents="; ".join(titles))
     return replace(opening, name="packet", title=title, summary=opening.summary, blocks=blocks)

@@ -21,7 +21,10 @@ from handouts.load.project import Project
 from handouts.load.roster import Roster, RosterRow
 from handouts.model import plain_text, walk
 from handouts.quality.lint import lint_project
-from handouts.text.readability import SPANISH_MIN_EASE, measure_in, spanish_syllables
+from handouts.load.locale import Locale
+from handouts.text.readability import measure_in, spanish_syllables
+
+SPANISH_MIN_EASE = Locale.for_tag("es-US").min_ease  # the target, from handouts/locales/es.yaml
 
 DOCUMENTS = ("infusion-day-checklist", "fibromyalgia-ketamine")
 
@@ -221,17 +224,30 @@ def test_shipped_source_hashes_are_current(project):
 
 
 def test_a_clinic_sentence_rewritten_in_english_only_is_refused(tmp_path):
+    from handouts.load.profile import sentences_digest
+
     content = tmp_path / "content"
     shutil.copytree(REPO / "content", content)
     clinic = content / "clinic.yaml"
-    clinic.write_text(clinic.read_text(encoding="utf-8") + "safety_driving: A friend must drive you home.\n",
-                      encoding="utf-8")
+    text = clinic.read_text(encoding="utf-8")
+    shipped = sentences_digest(Project.open(content, REPO / "layouts").clinic)
+    english = next(line for line in text.splitlines() if line.startswith("safety_driving:"))
+    clinic.write_text(text.replace(english, "safety_driving: A friend must drive you home."), encoding="utf-8")
     project = Project.open(content, REPO / "layouts")
-    findings = [f for f in lint_project(project) if f.rule == "profile-translation-missing"]
+    (finding,) = [f for f in lint_project(project) if f.rule == "profile-translation-outdated"]
+    assert finding.key == "translations" and f'source_hash: "{sentences_digest(project.clinic)}"' in finding.hint
+    # Without its translation at all, the sentence is named.
+    spanish = next(line for line in text.splitlines() if line.startswith("    safety_driving:"))
+    clinic.write_text(clinic.read_text(encoding="utf-8").replace(spanish + "\n", ""), encoding="utf-8")
+    findings = [f for f in lint_project(Project.open(content, REPO / "layouts"))
+                if f.rule == "profile-translation-missing"]
     assert findings and findings[0].key == "safety_driving"
-    clinic.write_text(clinic.read_text(encoding="utf-8") + "translations:\n  es:\n"
-                      "    safety_driving: Un amigo debe llevarle a casa.\n", encoding="utf-8")
+    # Translated and checked: the Spanish edition prints the clinic's own words.
+    clinic.write_text(clinic.read_text(encoding="utf-8").replace(
+        f'source_hash: "{shipped}"', f'source_hash: "{sentences_digest(project.clinic)}"\n'
+        "    safety_driving: Un amigo debe llevarle a casa."), encoding="utf-8")
     project = Project.open(content, REPO / "layouts")
+    assert not [f for f in lint_project(project) if f.rule.startswith("profile-translation")]
     document = load_document(project, "infusion-day-checklist", language="es")
     assert "Un amigo debe llevarle a casa." in " ".join(plain_text(n.spans) for n in walk(document.blocks)
                                                           if getattr(n, "spans", None))

@@ -244,17 +244,28 @@ def test_an_edition_older_than_its_english_refuses_its_row_or_falls_back(capsys,
 
 def test_the_clinics_own_instruction_without_a_translation_refuses_the_spanish_row(capsys, tmp_path, roster,
                                                                                    content):
+    from handouts.load.profile import load_profile, sentences_digest
+
     clinic = content / "clinic.yaml"
-    clinic.write_text(clinic.read_text(encoding="utf-8") + "before_visit_eating: Eat a light breakfast.\n",
-                      encoding="utf-8")
+    before = sentences_digest(load_profile(clinic))
+    edit(clinic, "before_visit_eating: Call us at (512) 413-2270 to ask what you may eat and drink.",
+         "before_visit_eating: Eat a light breakfast.")
+    edit(clinic, "    before_visit_eating: Llámenos al (512) 413-2270 para preguntar qué puede comer y beber.\n", "")
     code, _, err = packets(capsys, tmp_path, roster, content)
     assert code == 1, err
     assert (tmp_path / "out" / "P1_2026-12-03.pdf").exists() and not (tmp_path / "out" / "P2_2026-12-03.pdf").exists()
     (line,) = [line for line in err.splitlines() if "row 3" in line]
     assert "'before_visit_eating' in English but not in Spanish (es-US)" in line and "translations: es:" in line
-    # Translated, the Spanish packet carries the clinic's own words.
-    clinic.write_text(clinic.read_text(encoding="utf-8") + "translations:\n  es:\n"
-                      "    before_visit_eating: Coma un desayuno ligero.\n", encoding="utf-8")
+    # Translated, but from the English as it was: the translations must be checked against the English as it is.
+    edit(clinic, "  es:\n", "  es:\n    before_visit_eating: Coma un desayuno ligero.\n")
+    code, _, err = packets(capsys, tmp_path, roster, content)
+    assert code == 1, err
+    (line,) = [line for line in err.splitlines() if "row 3" in line]
+    now = sentences_digest(load_profile(clinic))
+    assert "Spanish (es-US) sentences were not translated from its English ones as they are now" in line
+    assert f'source_hash: "{now}"' in line
+    # Checked, the Spanish packet carries the clinic's own words.
+    edit(clinic, f'source_hash: "{before}"', f'source_hash: "{now}"')
     code, _, err = packets(capsys, tmp_path, roster, content)
     assert code == 0, err
     spanish = shown(tmp_path / "out" / "P2_2026-12-03.pdf")
@@ -310,18 +321,16 @@ def test_every_key_the_profile_has_is_allowed(tmp_path):
     from handouts.load.profile import load_profile
 
     path = tmp_path / "clinic.yaml"
-    path.write_text(CLINIC.read_text(encoding="utf-8") + (
-        "sample: false\nsafety_driving: A\nsafety_rest_of_day: B\nsafety_session: C\nsafety_side_effects: D\n"
-        "before_visit_eating: E\nbefore_visit_medicines: F\nbefore_visit_bring: G\n"
-        "translations:\n  es:\n    safety_driving: H\n"
-        "roster:\n  columns:\n    patient_id: MRN\n  date_format: MM/DD/YYYY\n"), encoding="utf-8")
+    # The fictional clinic's profile has every sentence and their translations; with the other keys too:
+    path.write_text("sample: false\nroster:\n  columns:\n    patient_id: MRN\n  date_format: MM/DD/YYYY\n"
+                    + CLINIC.read_text(encoding="utf-8"), encoding="utf-8")
     profile = load_profile(path)
-    assert profile["before_visit_bring"] == "G"
-    path.write_text(CLINIC.read_text(encoding="utf-8") + "translations:\n  es:\n    before_visit_eatin: X\n",
-                    encoding="utf-8")
+    assert profile["before_visit_bring"] == "Call us at (512) 413-2270 to ask what to bring."
+    lines = CLINIC.read_text(encoding="utf-8").splitlines()
+    assert lines[-1].startswith("    before_visit_bring:")  # the last line is under 'translations: es:'
+    path.write_text(CLINIC.read_text(encoding="utf-8") + "    before_visit_eatin: X\n", encoding="utf-8")
     from conftest import raised
 
     finding = raised(load_profile, path).finding
-    lines = CLINIC.read_text(encoding="utf-8").splitlines()
-    assert (finding.rule, finding.line, finding.key) == ("profile-unknown-key", len(lines) + 3, "before_visit_eatin")
+    assert (finding.rule, finding.line, finding.key) == ("profile-unknown-key", len(lines) + 1, "before_visit_eatin")
     assert "did you mean 'before_visit_eating'?" in finding.hint

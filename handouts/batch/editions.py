@@ -9,10 +9,11 @@ language need, for the packet opening, every document they ask for and, for
   English text as it is now (`load.signoff`): a draft, an edition changed
   since its approval, or one approved against an earlier English text is not
   used;
-- the clinic's own sentences (`safety_*`, `before_visit_*` in the profile)
-  translated into that language (`profile.untranslated`): without them the
-  packet would print the shipped default where the English packet gives the
-  clinic's own instruction.
+- the clinic's sentences (`safety_*`, `before_visit_*` in the profile)
+  translated into that language, from the English sentences as they are now
+  (`profile.untranslated`, `profile.stale_translation`): without them the
+  packet would print an English step, or a translation of words the English
+  packet no longer says.
 
 Such a row is refused (a row problem naming the row, the language and the
 document, never a patient's value) or, with `--fallback-to-english`, gets the
@@ -27,7 +28,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..load.languages import language_name, primary
-from ..load.profile import sample_fields, untranslated
+from ..load.profile import sample_fields, stale_translation, translation_hint, untranslated
 from ..load.project import Project
 from ..load.roster import RosterRow, RowProblem
 from ..load.signoff import SignOff, sign_off
@@ -53,10 +54,14 @@ def usable_editions(project: Project, rows: list[RosterRow], default: str, selec
         language = f"{language_name(row.language)} ({row.language})"
         reasons = []
         missing = untranslated(project.clinic, code)
+        stale = stale_translation(project.clinic, code)
         if missing:
             keys = ", ".join(f"'{key}'" for key in missing)
             todo = f"add {'it' if len(missing) == 1 else 'them'} under 'translations: {code}:' in the clinic profile"
             reasons.append((f"the clinic profile has the clinic's own {keys} in English but not in {language}", todo))
+        elif stale:
+            reasons.append((f"the clinic profile's {language} sentences were not translated from its English ones "
+                            "as they are now", translation_hint(code, stale) + " in the clinic profile"))
         needed = [OPENING, *row.documents,
                   *(part for part in selection.parts if project.content.has_edition(part, row.language))]
         for name in dict.fromkeys(needed):

@@ -61,11 +61,8 @@ def _declared(text: str, date_pattern: str) -> datetime:
 
 
 def in_words(moment: datetime, language: str = "en-US") -> str:
-    """'Thursday, December 3, 2026 at 9:30 AM'; in another language, Babel's full date and short time
-    ('martes, 1 de diciembre de 2026, 9:30 a.m.')."""
-    if not language.lower().startswith("en"):
-        from .languages import in_words as localized
+    """'Thursday, December 3, 2026 at 9:30 AM', 'martes, 1 de diciembre de 2026, 9:30 a.m.': Babel's full date and
+    short time in `language`, put together as its locale file says (`languages.in_words`)."""
+    from .languages import in_words as localized
 
-        return localized(moment, language)
-    hour = moment.hour % 12 or 12
-    return f"{moment:%A, %B} {moment.day}, {moment.year} at {hour}:{moment:%M} {'AM' if moment.hour < 12 else 'PM'}"
+    return localized(moment, language)

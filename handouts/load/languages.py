@@ -1,4 +1,4 @@
-"""Languages: which edition a roster value asks for, and the few words the program itself prints.
+"""Languages: which edition a roster value asks for, language names, and appointments in words.
 
 An edition is a translation of a document, in `content/<language>/<name>.md`
 (for example `content/es/infusion-day-checklist.md`), where `<language>` is the
@@ -9,8 +9,8 @@ A roster's `language` cell picks the edition: a language tag whose primary
 subtag has editions (`es`, `es-US`, `es-MX` all pick the `es-US` edition), or
 the language's name in English or in the language itself (`Spanish`,
 `Español`, `espanol`; case and accents do not matter). Names come from Babel's
-CLDR data, so a new language needs no code here; only the program's own words
-(`LABELS`) do.
+CLDR data, so a new language needs no code here; the program's own words are in
+its locale file (`load.locale`, `handouts/locales/<language>.yaml`).
 """
 
 from __future__ import annotations
@@ -22,34 +22,10 @@ from functools import lru_cache
 
 _TAG = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
 
-# The words the program prints itself (not the content's): the footer's page label, a packet's title, the name of
-# a language in a note. Keys are primary subtags; a language without an entry uses English (and lint says so).
-LABELS = {
-    "en": {
-        "page": "Page {number} of {count}",
-        "packet_title": "{title} for {name}: {documents}",
-        "sample": "SAMPLE \u2014 not for patients",
-    },
-    "es": {
-        "page": "Página {number} de {count}",
-        "packet_title": "{title} para {name}: {documents}",
-        "sample": "MUESTRA \u2014 no es para pacientes",
-    },
-}
-
 
 def primary(tag: str) -> str:
     """The primary language subtag, lower case: 'es' for 'es-US'."""
     return re.split(r"[-_]", tag.strip(), maxsplit=1)[0].lower()
-
-
-def labels(tag: str) -> dict[str, str]:
-    return LABELS.get(primary(tag), LABELS["en"])
-
-
-def page_label(tag: str) -> str:
-    """The footer's page label for a document in `tag`, with {number} and {count}."""
-    return labels(tag)["page"]
 
 
 def _folded(text: str) -> str:
@@ -106,21 +82,27 @@ def babel_locale(tag: str) -> str:
 
 
 def in_words(moment: datetime, tag: str) -> str:
-    """An appointment in words in a language other than English, with Babel (CLDR):
-    'martes, 1 de diciembre de 2026, 9:30 a.m.'.
+    """An appointment in words, with Babel (CLDR) and the locale file's `appointment` pattern:
+    'Thursday, December 3, 2026 at 9:30 AM', 'martes, 1 de diciembre de 2026, 9:30 a.m.'.
 
-    The narrow no-break space CLDR puts before 'a.m.' becomes a plain space: every bundled font draws it, text
-    extraction reads it as a space, and the line breaker keeps '9:30 a.m.' together like '9:30 AM'.
+    The narrow no-break space CLDR puts before 'AM' or 'a.m.' becomes a plain space: every bundled font draws it,
+    text extraction reads it as a space, and the line breaker keeps '9:30 a.m.' together like '9:30 AM'.
     """
     from babel import UnknownLocaleError
     from babel.dates import format_date, format_time
 
-    try:
-        locale = babel_locale(tag)
-        day = format_date(moment, "full", locale=locale)
-        time = format_time(moment, "short", locale=locale)
-    except (ValueError, UnknownLocaleError):
-        locale = primary(tag)
-        day = format_date(moment, "full", locale=locale)
-        time = format_time(moment, "short", locale=locale)
-    return f"{day}, {time}".replace("\u202f", " ").replace("\u00a0", " ")
+    from .locale import Locale
+
+    words = Locale.for_tag(tag)
+    # The tag as it is ('es_MX': its region's clock), its language, else the language of the words used.
+    for name in dict.fromkeys((babel_locale(tag), primary(tag), words.code)):
+        try:
+            day = format_date(moment, "full", locale=name)
+            time = format_time(moment, "short", locale=name)
+            break
+        except (ValueError, UnknownLocaleError):
+            continue
+    else:
+        day, time = format_date(moment, "full", locale="en_US"), format_time(moment, "short", locale="en_US")
+    text = words.appointment.format(date=day, time=time)
+    return text.replace("\u202f", " ").replace("\u00a0", " ")

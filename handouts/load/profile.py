@@ -1,25 +1,36 @@
-"""The clinic profile: contact details and instructions the content refers to.
+"""The clinic profile: contact details, and the clinic's own sentences that documents print word for word.
 
-Two kinds of defaults live here, each written once:
+The program knows which keys a profile has and which it needs, never their words:
 
-- the **safety text** both documents and the packet opening print word for word
-  (`SAFETY`: the driving rule, the rest of the day, the session and rest time,
-  side effects), in the clinic source's own strength. A clinic whose own
-  protocol differs sets the same key in its profile;
-- the **instructions the source does not give** (`INSTRUCTIONS`: eating and
-  drinking, medicines, what to bring). Their defaults are actions a patient can
-  take ("Call us at … to ask …"), and `lint` warns while a profile keeps them.
+- contact details: `name`, `phone`, `address` (required), `after_hours_phone`,
+  `website`, `email`;
+- the **safety sentences** (`SAFETY`: driving home, the rest of the day, the
+  session and rest time, side effects) and the **instructions before the
+  visit** (`INSTRUCTIONS`: eating and drinking, medicines, what to bring), all
+  required: the documents print them, so a profile without one is refused at
+  load, with a hint. Their words are the clinic's: the shipped sample profile
+  (`content/clinic.yaml`) has them from the clinic's source text, in its
+  strength, and where the source says nothing (the instructions) it sends the
+  patient to the phone ("Call us at ... to ask ...");
+- `translations: <language>:` the same sentences in each edition's language,
+  with `source_hash`, the hash of the English sentences they were translated
+  from (`sentences_digest`). An edition is used only while its language has
+  every sentence, translated from the English as it is now: a clinic that
+  rewrites an English sentence must check its translations too, or that
+  language's packets are refused (`localized`, `untranslated`, `stale_translation`).
 
 `sample_fields` tells whether the profile still holds the shipped sample's
 placeholder contact details (555-01xx numbers, `example` domains, "Example
-Street", or `sample: true` in the file).
+Street", or `sample: true` in the file), in any sentence or translation too.
 """
 
 from __future__ import annotations
 
 import difflib
+import hashlib
 import math
 import re
+import unicodedata
 from pathlib import Path
 
 from ..errors import Finding, ProfileError
@@ -30,49 +41,32 @@ REQUIRED = ("name", "phone", "address")
 MAX_VALUE = 1000  # characters: an address is about 100
 SAMPLE_MARKER = "sample"  # 'sample: true' in a profile: its details are placeholders
 
-# Said once, used everywhere: from the clinic's source text, in its strength ("must", "ideally",
-# "although rare ... sometimes", "usually"), in plain words.
+# The clinic's sentences, by key, and what each is about (for a message when one is missing). Said once in the
+# profile, used everywhere: the documents print them word for word.
 SAFETY = {
-    "safety_driving": "You must arrange for someone else to drive you home after your infusion.",
-    "safety_rest_of_day": "If you can, keep the rest of the day free so you can take it easy.",
-    "safety_session": "The infusion usually takes 40 minutes to one hour. "
-                      "Then you rest at the clinic for 30 minutes.",
-    "safety_side_effects": "It is rare, but mild nausea (an upset stomach) or headaches sometimes happen "
-                           "after an infusion. They usually go away within a few hours.",
+    "safety_driving": "who drives the patient home after the infusion",
+    "safety_rest_of_day": "keeping the rest of the day free",
+    "safety_session": "how long the infusion and the rest after it take",
+    "safety_side_effects": "the side effects and how long they last",
 }
-# What the source does not say: the default sends the patient to the phone, never to a rule we made up.
 INSTRUCTIONS = {
-    "before_visit_eating": "Call us at {phone} to ask what you may eat and drink.",
-    "before_visit_medicines": "Call us at {phone} to ask which medicines to take.",
-    "before_visit_bring": "Call us at {phone} to ask what to bring.",
+    "before_visit_eating": "what the patient may eat and drink before the visit",
+    "before_visit_medicines": "which medicines to take before the visit",
+    "before_visit_bring": "what to bring to the visit",
 }
-# The earlier default: not an action either, so it counts as a default too.
-NEUTRAL_INSTRUCTION = "Follow the instructions your care team gave you."
-DEFAULTS = {**SAFETY, "website": None, "email": None}
+SENTENCES = (*SAFETY, *INSTRUCTIONS)
+# What to expect rather than something to do: a checklist never makes one of these a box to tick (`lint`).
+FACTS = ("safety_session", "safety_side_effects")
+LANGUAGE = "en"  # the language of the profile's own sentences: the content's (content/*.md)
+DEFAULTS = {"website": None, "email": None}
 
-# The same defaults in each edition's language (by primary subtag), translated from the English above in the
-# same strength. A clinic that rewrites one in English writes its translation too, under `translations:`
-# (`translations: {es: {safety_driving: ...}}`); until it does, an edition in that language is refused, never
-# printed with the English sentence in the middle.
-TRANSLATED = {
-    "es": {
-        "safety_driving": "Usted debe pedirle a otra persona que le lleve a casa en carro después de la infusión.",
-        "safety_rest_of_day": "Si puede, deje libre el resto del día para descansar y tomar las cosas con calma.",
-        "safety_session": "La infusión suele durar de 40 minutos a una hora. "
-                          "Después, usted descansa en la clínica por 30 minutos.",
-        "safety_side_effects": "Es raro, pero a veces hay náuseas leves (malestar de estómago) o dolor de cabeza "
-                               "después de una infusión. Por lo general se quitan en unas pocas horas.",
-        "before_visit_eating": "Llámenos al {phone} para preguntar qué puede comer y beber.",
-        "before_visit_medicines": "Llámenos al {phone} para preguntar qué medicinas debe tomar.",
-        "before_visit_bring": "Llámenos al {phone} para preguntar qué debe traer.",
-    },
-}
 TRANSLATIONS_KEY = "translations"
+SOURCE_HASH = "source_hash"  # under 'translations: <language>:', the English sentences they were translated from
 ROSTER_KEY = "roster"  # how the scheduling export is laid out: checked by `roster_format`, whatever it holds
 OPTIONAL = ("after_hours_phone", "website", "email")
-# Every key a profile may have: a key not here is a mistake (a typo such as 'safety_drivng' would otherwise leave the
-# shipped sentence in place without a word), refused with its line and the closest key.
-KEYS = (*REQUIRED, *OPTIONAL, *SAFETY, *INSTRUCTIONS, SAMPLE_MARKER, TRANSLATIONS_KEY, ROSTER_KEY)
+# Every key a profile may have: a key not here is a mistake (a typo such as 'safety_drivng' would otherwise leave a
+# sentence missing, or the sample's in place), refused with its line and the closest key.
+KEYS = (*REQUIRED, *OPTIONAL, *SENTENCES, SAMPLE_MARKER, TRANSLATIONS_KEY, ROSTER_KEY)
 
 # The shipped sample profile's marks: fictional North American numbers (555-0100 to 555-0199),
 # documentation domains (RFC 2606: example.com/.net/.org, *.example), and its street.
@@ -89,32 +83,35 @@ class ClinicProfile(dict):
 
     _sample_marker: bool = False
     _translations: dict = {}  # language (primary subtag) -> {key: text}, from `translations:` in the file
+    _source_hashes: dict = {}  # language -> the `source_hash` its translations give
+    _lines: dict = {}  # ('translations', 'es', 'safety_driving') -> its line in the file
     _path: str = ""
 
 
 def sample_fields(profile: dict) -> list[str]:
-    """The profile's fields (names only) that still hold the shipped sample's placeholder values,
-    with 'sample' first when the file is marked `sample: true`. Empty: the profile looks real."""
+    """The profile's fields (names only; a translation as 'translations.es.before_visit_eating') that still hold
+    the shipped sample's placeholder values, with 'sample' first when the file is marked `sample: true`.
+    Empty: the profile looks real."""
     fields = [SAMPLE_MARKER] if getattr(profile, "_sample_marker", False) else []
-    for key, value in profile.items():
-        if not isinstance(value, str) or value == default_value(key, profile):
-            continue  # a default built from the phone is reported as 'phone', not again
-        if _SAMPLE_PHONE.search(value) or _SAMPLE_DOMAIN.search(value) or _SAMPLE_STREET.search(value):
+    translated = [(f"{TRANSLATIONS_KEY}.{code}.{key}", value)
+                  for code, texts in getattr(profile, "_translations", {}).items() for key, value in texts.items()]
+    for key, value in [*profile.items(), *translated]:
+        if isinstance(value, str) and (_SAMPLE_PHONE.search(value) or _SAMPLE_DOMAIN.search(value)
+                                       or _SAMPLE_STREET.search(value)):
             fields.append(key)
     return fields
 
 
-def default_value(key: str, profile: dict) -> str | None:
-    """The text `key` has when the profile does not set it (None when it has no default)."""
-    if key in INSTRUCTIONS:
-        return INSTRUCTIONS[key].format(phone=profile.get("phone", ""))
-    return DEFAULTS.get(key)
+def key_line(profile: dict, field: str) -> int | None:
+    """The file line of a field ('phone', 'translations.es.safety_driving'), where the profile knows it."""
+    return getattr(profile, "_lines", {}).get(tuple(field.split(".")))
 
 
-def default_instructions(profile: dict) -> list[str]:
-    """The instruction fields that still hold a default (or the earlier neutral text): lint warns about them."""
-    return [key for key in INSTRUCTIONS
-            if profile.get(key) in (default_value(key, profile), NEUTRAL_INSTRUCTION)]
+def sentences_digest(profile: dict) -> str:
+    """The hash of the profile's own (English) sentences, as 12 hex digits of SHA-256: what a language's
+    translations record as `source_hash`, so that a sentence rewritten in English makes them stale."""
+    text = "".join(f"{key}: {unicodedata.normalize('NFC', str(profile.get(key) or ''))}\n" for key in SENTENCES)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
 def load_profile(path: Path) -> dict:
@@ -139,7 +136,8 @@ def read_profile(path: Path) -> tuple[dict, RosterFormat]:
         if key == ROSTER_KEY:
             continue
         if key == TRANSLATIONS_KEY:
-            profile._translations = _read_translations(value, str(path), data.lines.get(key), data.paths)
+            profile._translations, profile._source_hashes = _read_translations(value, str(path),
+                                                                               data.lines.get(key), data.paths)
             continue
         if key == SAMPLE_MARKER:
             if not isinstance(value, bool):
@@ -152,12 +150,14 @@ def read_profile(path: Path) -> tuple[dict, RosterFormat]:
             raise ProfileError(f"'{key}' {problem[0]}", source=str(path), line=data.lines.get(key),
                                rule="profile-value", hint=problem[1], key=key)
         profile[key] = None if value is None else str(value).strip()
-    for key in SAFETY:
-        if not profile.get(key):  # 'safety_driving:' left empty keeps the safety text
-            profile[key] = SAFETY[key]
-    for key in INSTRUCTIONS:
-        if not profile.get(key):
-            profile[key] = default_value(key, profile)
+    missing = [key for key in SENTENCES if not profile.get(key)]
+    if missing:
+        raise ProfileError(findings=[Finding(
+            f"the clinic profile needs '{key}', the sentence about {(SAFETY | INSTRUCTIONS)[key]}", str(path),
+            data.lines.get(key), rule="profile-key-missing", key=key,
+            hint=f"add a line '{key}: ...' in the clinic's own words (the shipped sample, content/clinic.yaml, "
+                 "has the wording of the clinic's source)") for key in missing])
+    profile._lines = {key: line for key, line in data.paths.items()}
     profile._path = str(path)
     profile.setdefault("after_hours_phone", profile["phone"])
     if profile["after_hours_phone"] is None:
@@ -186,73 +186,102 @@ def _value_problem(value: object) -> tuple[str, str] | None:
     return None
 
 
-def _read_translations(value: object, path: str, line: int | None, paths: dict | None = None) -> dict:
-    """`translations: {es: {safety_driving: ..., before_visit_eating: ...}}`: the clinic's own sentences in each
-    edition's language."""
-    def bad(message: str, hint: str) -> ProfileError:
-        return ProfileError(message, source=path, line=line, rule="profile-translations", hint=hint,
-                            key=TRANSLATIONS_KEY)
+def _read_translations(value: object, path: str, line: int | None, paths: dict | None = None
+                       ) -> tuple[dict, dict]:
+    """`translations: {es: {source_hash: "...", safety_driving: ..., before_visit_eating: ...}}`: the clinic's own
+    sentences in each edition's language, and the hash of the English they were translated from."""
+    where = paths or {}
 
-    allowed = (*SAFETY, *INSTRUCTIONS)
+    def bad(message: str, hint: str, *at: str) -> ProfileError:
+        return ProfileError(message, source=path, line=where.get((TRANSLATIONS_KEY, *at), line),
+                            rule="profile-translations", hint=hint, key=TRANSLATIONS_KEY)
+
+    allowed = (SOURCE_HASH, *SENTENCES)
     if not isinstance(value, dict):
         raise bad("'translations' must map a language to its sentences", "write e.g. 'translations:', "
                   "'  es:', '    safety_driving: ...'")
-    found = {}
+    found, hashes = {}, {}
     for language, texts in value.items():
         if not isinstance(language, str) or not re.fullmatch(r"[a-z]{2,3}", language):
             raise bad("'translations' has a key that is not a language like 'es'", "use the edition folder's name")
         if not isinstance(texts, dict):
-            raise bad(f"'translations: {language}' must hold 'key: text' lines", "write each as 'key: text'")
+            raise bad(f"'translations: {language}' must hold 'key: text' lines", "write each as 'key: text'",
+                      language)
         unknown = [key for key in texts if key not in allowed]
         if unknown:
-            where = paths or {}
             raise ProfileError(findings=[unknown_key(str(key), allowed, path,
                                                      where.get((TRANSLATIONS_KEY, language, str(key)), line),
                                                      f"translations: {language}") for key in unknown])
+        digest = texts.get(SOURCE_HASH)
+        if digest is not None and not (isinstance(digest, str) and re.fullmatch(r"[0-9a-f]{12}", digest)):
+            raise bad(f"'translations: {language}: source_hash' must be 12 hex digits in quotes",
+                      "write the hash `handouts lint` gives, e.g. source_hash: \"3f2a9c01d4e5\"", language,
+                      SOURCE_HASH)
         for key, text in texts.items():
             problem = _value_problem(text)
             if problem or not isinstance(text, (str, int)) or not str(text).strip():
-                raise bad(f"'translations: {language}: {key}' must be text", problem[1] if problem else "write it")
-        found[language] = {key: str(text).strip() for key, text in texts.items()}
-    return found
+                raise bad(f"'translations: {language}: {key}' must be text", problem[1] if problem else "write it",
+                          language, str(key))
+        found[language] = {key: str(text).strip() for key, text in texts.items() if key != SOURCE_HASH}
+        if digest is not None:
+            hashes[language] = digest
+    return found, hashes
 
 
 def localized(profile: dict, language: str) -> dict:
-    """The profile as an edition in `language` sees it: the safety sentences and instructions in that language
-    (the clinic's own translation, else the shipped one). A sentence the clinic wrote itself in English and did not
-    translate is an error, a safety sentence and an instruction alike: a Spanish checklist must never carry an
-    English step, nor the shipped "call us to ask" where the clinic's English packet gives its own instruction."""
+    """The profile as an edition in `language` sees it: the clinic's sentences in that language, from
+    `translations:`. A sentence with no translation is an error, and so are translations made from other English
+    sentences than the profile has now: a Spanish checklist must never carry an English step, nor the sample's
+    "call us to ask" where the clinic's English packet gives its own instruction."""
     from .languages import primary
 
     code = primary(language)
-    if code == "en":
+    if code == LANGUAGE:
         return profile
+    source = getattr(profile, "_path", "") or "clinic profile"
     missing = untranslated(profile, code)
     if missing:
         keys = ", ".join(f"'{key}'" for key in missing)
         raise ProfileError(f"{keys} {'has' if len(missing) == 1 else 'have'} the clinic's own English text but no "
-                           f"'{code}' translation", source=getattr(profile, "_path", "") or "clinic profile",
+                           f"'{code}' translation", source=source,
                            rule="profile-translation-missing", key=missing[0],
                            hint=f"add {'it' if len(missing) == 1 else 'them'} under 'translations:', '  {code}:', "
                                 f"'    {missing[0]}: ...'")
+    digest = stale_translation(profile, code)
+    if digest:
+        raise ProfileError(f"the '{code}' translations of the clinic's sentences were made from other English "
+                           "sentences than the profile has now" if getattr(profile, "_source_hashes", {}).get(code)
+                           else f"the '{code}' translations of the clinic's sentences do not say which English "
+                                "sentences they translate", source=source,
+                           line=key_line(profile, f"{TRANSLATIONS_KEY}.{code}"), rule="profile-translation-outdated",
+                           key=TRANSLATIONS_KEY, hint=translation_hint(code, digest))
     out = ClinicProfile(profile)
     out._sample_marker = getattr(profile, "_sample_marker", False)
     out._path = getattr(profile, "_path", "")
     own = getattr(profile, "_translations", {}).get(code, {})
-    shipped = TRANSLATED.get(code, {})
-    for key in (*SAFETY, *INSTRUCTIONS):
-        out[key] = own[key] if key in own else shipped[key].format(phone=profile.get("phone", ""))
+    for key in SENTENCES:
+        out[key] = own[key]
     return out
 
 
 def untranslated(profile: dict, language: str) -> list[str]:
-    """The safety sentences and instructions an edition in `language` has no words for: the clinic's own English
-    text without its translation (or a default the program has no translation of, for a language it does not
-    ship)."""
+    """The sentences an edition in `language` has no words for: those with no translation under
+    `translations: <language>:`."""
     from .languages import primary
 
-    code = primary(language)
-    own = getattr(profile, "_translations", {}).get(code, {})
-    shipped = TRANSLATED.get(code, {})
-    return [key for key in (*SAFETY, *INSTRUCTIONS) if key not in own and not (
-        key in shipped and profile.get(key) in (default_value(key, profile), NEUTRAL_INSTRUCTION))]
+    own = getattr(profile, "_translations", {}).get(primary(language), {})
+    return [key for key in SENTENCES if key not in own]
+
+
+def stale_translation(profile: dict, language: str) -> str | None:
+    """The hash to write as `source_hash` when `language`'s translations were made from other English sentences
+    than the profile has now (or do not say which); None while they are current."""
+    from .languages import primary
+
+    digest = sentences_digest(profile)
+    return None if getattr(profile, "_source_hashes", {}).get(primary(language)) == digest else digest
+
+
+def translation_hint(code: str, digest: str) -> str:
+    return (f"check each sentence under 'translations: {code}:' against the English one, then write "
+            f"'source_hash: \"{digest}\"' there")

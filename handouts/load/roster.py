@@ -39,7 +39,9 @@ MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 100_000  # patient rows, the header and blank lines not counted
 
 # An id shown in messages: plainly an identifier, never a name with spaces, never anything a terminal acts on.
-SAFE_ID = re.compile(r"[A-Za-z0-9_-]{1,32}", re.ASCII)
+# Shown in messages only when plainly an id: ASCII letters, digits, '_' and '-', with a digit (a word alone, like
+# a surname that ran into the id column of a broken export, is never echoed).
+SAFE_ID = re.compile(r"(?=[^0-9]*[0-9])[A-Za-z0-9_-]{1,32}", re.ASCII)
 # Another record's shape inside one cell: what a merged or shifted row leaves behind.
 _DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}", re.ASCII)
 _DATE_TIME = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?:[ T]+|\s*[,;\t]\s*)\d{1,2}:\d{2}", re.ASCII)
@@ -60,7 +62,7 @@ SERIES_FIELDS = ("preferred_name", "layout", "documents", "language")
 
 
 def is_safe_id(patient_id: str) -> bool:
-    """True when the id may appear in a message: ASCII letters, digits, '_' and '-', at most 32."""
+    """True when the id may appear in a message: ASCII letters, digits, '_' and '-', at most 32, one a digit."""
     return bool(SAFE_ID.fullmatch(patient_id))
 
 

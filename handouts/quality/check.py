@@ -9,7 +9,8 @@ import page
 from pypdf import PdfReader
 
 from ..errors import Finding
-from ..text.readability import SPANISH_MIN_EASE, is_spanish, measure_in
+from ..load.locale import Locale
+from ..text.readability import FORMULAS, Readability
 from .print_rules import MIN_BODY, MIN_MARGIN
 from .readback import read_back
 
@@ -83,8 +84,10 @@ def check_pdf(path: Path, layout_class: str | None = None, max_grade: float = 6.
                      for f in archived.failures]
         if not archived.is_compliant and not archived.failures:
             findings.append(Finding(ARCHIVE_EXPLANATION, str(path), rule="PDF/A-2a"))
-    findings += _print_findings(str(path), shown, layout_class, max_grade, language)
-    level = measure_in(shown.body_text(), language)
+    # The reading formula, its target and the footer's page label follow the document's /Lang.
+    locale = Locale.for_tag(language)
+    level = FORMULAS[locale.formula].measure(shown.body_text(locale.page_number))
+    findings += _print_findings(str(path), shown, layout_class, max_grade, locale, level)
     figures = {
         "smallest_size_pt": shown.smallest_size,
         "faces": shown.faces,
@@ -109,8 +112,8 @@ def _catalog_language(path: Path) -> str | None:
     return str(value) if value is not None else None
 
 
-def _print_findings(path: str, shown, layout_class: str | None, max_grade: float,
-                    language: str | None = None) -> list[Finding]:
+def _print_findings(path: str, shown, layout_class: str | None, max_grade: float, locale: Locale,
+                    level: Readability) -> list[Finding]:
     def found(rule: str, message: str, detail: str, hint: str | None = None) -> Finding:
         return Finding(message, path, rule=rule, hint=hint, detail=detail)
 
@@ -127,11 +130,12 @@ def _print_findings(path: str, shown, layout_class: str | None, max_grade: float
         page_number, ch = shown.outside[0]
         findings.append(found("PRINT-MARGIN", f"text runs outside the {shown.margin:g} pt margins",
                               f"{shown.outside_count} glyph(s), first '{ch}' on page {page_number}"))
-    level = measure_in(shown.body_text(), language)
-    if level.words and is_spanish(language):
-        if level.reading_ease < SPANISH_MIN_EASE:
-            findings.append(found("PLAIN-EASE", f"reading ease below {SPANISH_MIN_EASE:g} ('bastante fácil')",
-                                  f"Fernández-Huerta {level.reading_ease:.1f}", "use shorter sentences and words"))
+    formula = FORMULAS[locale.formula]
+    if level.words and formula.scale == "ease":
+        if level.reading_ease < locale.min_ease:
+            named = f" ('{locale.min_ease_name}')" if locale.min_ease_name else ""
+            findings.append(found("PLAIN-EASE", f"reading ease below {locale.min_ease:g}{named}",
+                                  f"{formula.title} {level.reading_ease:.1f}", "use shorter sentences and words"))
     elif level.words and level.grade > max_grade:
         findings.append(found("PLAIN-GRADE", f"reading level above grade {max_grade:g}",
                               f"Flesch-Kincaid grade {level.grade:.1f}", "use shorter sentences and words"))

@@ -10,12 +10,15 @@ Whatever `build` refuses, lint reports with the same rules, all at once: the
 Markdown rules (`text.markdown.markdown_problems`: code, HTML, tables, nesting,
 links), heading levels, and characters the layouts' fonts cannot draw.
 
-Beyond the documents: the clinic profile fails lint while it holds the shipped
-sample's placeholder details (`lint_profile`); `lint_warnings` lists what
-should be looked at but does not fail (instructions still at their default,
-reviews over a year old); `document_statuses` gives the sign-off of each
-document, part and edition, and `lint_sign_off` fails a document that says
-`status: approved` but is not the approved text any more (`load.signoff`).
+Beyond the documents: the editorial rules (`editorial`: actions first, no
+repeated checkbox, safety said once, checklist pages, the packet opening);
+an edition's language without the program's words (`lint_locale`); the clinic
+profile fails lint while it holds the shipped sample's placeholder details
+(`lint_profile`); `lint_warnings` lists what should be looked at but does not
+fail (a handout that ends without room for questions, reviews over a year
+old); `document_statuses` gives the sign-off of each document, part and
+edition, and `lint_sign_off` fails a document that says `status: approved`
+but is not the approved text any more (`load.signoff`).
 """
 
 from __future__ import annotations
@@ -26,11 +29,12 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import Finding, HandoutsError, LayoutError, ProfileError, UnsupportedCharacterError
+from ..errors import Finding, HandoutsError, LayoutError, LocaleError, ProfileError, UnsupportedCharacterError
 from ..load.content import Source, source_digest
 from ..load.dates import in_words
 from ..load.languages import primary
-from ..load.profile import default_instructions, localized, sample_fields
+from ..load.locale import Locale, has_locale, locale_path
+from ..load.profile import SENTENCES, key_line, localized, sample_fields
 from ..load.signoff import APPROVED, DRAFT, everything, sign_off
 from ..load.signoff import today as _today
 from ..load.typefaces import TYPEFACES
@@ -38,7 +42,8 @@ from ..model import Callout, Document, Heading, ListItem, plain_text, walk
 from ..render.fonts import FontSet
 from ..text.fill import Filled, fill
 from ..text.markdown import heading_problems, markdown_problems, markdown_tokens, parse_document
-from ..text.readability import SPANISH_MIN_EASE, is_spanish, measure_in, sentences, words, words_to_avoid
+from ..text.readability import FORMULAS, sentences, words, words_to_avoid
+from . import editorial
 from . import print_rules as layout_rules
 
 if TYPE_CHECKING:
@@ -56,7 +61,8 @@ def lint_project(project: Project, max_grade: float = 6.0) -> list[Finding]:
     """Every document, then every layout, then the clinic profile."""
     findings = [f for name in project.content.names() for f in lint_document(project, name, max_grade)]
     return (findings + lint_editions(project, max_grade) + lint_sign_off(project) + lint_layouts(project)
-            + lint_profile(project))
+            + lint_profile(project)
+            + editorial.project_rules(project, lambda language: _sample_context(project, language)))
 
 
 def clinic_path(project: Project) -> str:
@@ -66,22 +72,32 @@ def clinic_path(project: Project) -> str:
 def lint_profile(project: Project) -> list[Finding]:
     """One finding per field that still holds the shipped sample's placeholder details, at its line."""
     path = clinic_path(project)
+
+    def hint(field: str) -> str:
+        if field == "sample":
+            return "remove the line 'sample: true' once the details are the clinic's own"
+        if field.rpartition(".")[2] in SENTENCES:
+            return "write the clinic's own instruction for patients; they would call a number that does not exist"
+        return "write the clinic's real details; patients would call or visit a place that does not exist"
+
     return sorted([Finding("the clinic profile is marked 'sample: true'" if field == "sample" else
-                    f"'{field}' still holds the sample's placeholder value", path, _key_line(path, field),
-                    rule="profile-sample", key=field,
-                    hint="remove the line 'sample: true' once the details are the clinic's own" if field == "sample"
-                    else "write the clinic's real details; patients would call or visit a place that does not exist")
-            for field in sample_fields(project.clinic)], key=lambda f: f.line or 0)
+                           f"'{field}' still holds the sample's placeholder value", path,
+                           key_line(project.clinic, field) or _key_line(path, field), rule="profile-sample",
+                           key=field, hint=hint(field))
+                   for field in sample_fields(project.clinic)], key=lambda f: f.line or 0)
 
 
 def lint_warnings(project: Project, today: date | None = None) -> list[Finding]:
-    """What someone should look at, without failing lint: instructions the profile leaves at their
-    default, approved documents whose review is over a year old."""
-    path = clinic_path(project)
-    warnings = [Finding(f"'{key}' holds the default ('{project.clinic[key]}')", path, _key_line(path, key),
-                        rule="profile-default-instruction", key=key,
-                        hint="write the clinic's own instruction for patients in the clinic profile")
-                for key in default_instructions(project.clinic)]
+    """What someone should look at, without failing lint: handouts that do not end with room for the reader's
+    questions (`editorial`), approved documents whose review is over a year old."""
+    warnings = []
+    for name, language in everything(project.content):
+        try:
+            source = project.content.load(name, language)
+            document = parse_document(source, fill(source, _sample_context(project, source.language)), check=False)
+        except HandoutsError:
+            continue  # lint reports why
+        warnings += editorial.document_warnings(project, source, document)
     for status in document_statuses(project, today):
         if status.approved and status.age_days is not None and status.age_days > REVIEW_MAX_DAYS:
             language = f" --language {status.language}" if status.language else ""
@@ -165,7 +181,8 @@ def lint_document(project: Project, name: str, max_grade: float = 6.0, language:
     path = str(project.content.edition_path(name, language) if language else project.content.folder / f"{name}.md")
     try:
         source = project.content.load(name, language)
-        filled = fill(source, _sample_context(project, source.language))
+        context = _sample_context(project, source.language)
+        filled = fill(source, context)
     except HandoutsError as exc:
         return [f if f.source else replace(f, source=path) for f in exc.findings]
     path = str(source.path)
@@ -178,6 +195,7 @@ def lint_document(project: Project, name: str, max_grade: float = 6.0, language:
         *_inline(path, source, filled),
         *_plain_words(path, source, filled),
         *_characters(path, document, _typefaces(project)),
+        *editorial.document_rules(project, source, document, context),
     ]
     return sorted(findings, key=lambda f: f.line or 0)
 
@@ -259,6 +277,7 @@ def lint_editions(project: Project, max_grade: float = 6.0) -> list[Finding]:
     findings = []
     sources = set(library.names()) | {p.stem for p in library.folder.glob("_*.md")}
     for folder in library.edition_folders():
+        findings += lint_locale(folder)
         try:
             localized(project.clinic, folder.name)
         except ProfileError as exc:  # one finding for the profile, not one per document
@@ -278,6 +297,21 @@ def lint_editions(project: Project, max_grade: float = 6.0) -> list[Finding]:
                 continue
             findings += compare_edition(project, name, folder.name)
     return findings
+
+
+def lint_locale(folder: Path) -> list[Finding]:
+    """The program's own words for an edition's language (`handouts/locales/<language>.yaml`): there, and
+    readable. Without them its PDFs would say "Page 1 of 2" and "check box, not ticked" in English."""
+    if not has_locale(folder.name):
+        return [Finding(f"handouts has no words of its own for '{folder.name}': the footer, the sample mark and what "
+                        "a screen reader says for a checkbox would be in English", str(folder), rule="locale-missing",
+                        hint=f"add {locale_path(folder.name)}: a copy of en.yaml with every value translated "
+                             "(see README, 'Languages')")]
+    try:
+        Locale.for_tag(folder.name)
+    except LocaleError as exc:
+        return list(exc.findings)
+    return []
 
 
 def compare_edition(project: Project, name: str, language: str) -> list[Finding]:
@@ -331,11 +365,14 @@ def lint_layouts(project: Project) -> list[Finding]:
 def _reading_level(path: str, document: Document, max_grade: float):
     # One block per line, title first: the text as the PDF reads.
     lines = [plain_text(node.spans) for node in walk(document.blocks) if getattr(node, "spans", None)]
-    result = measure_in("\n".join(lines), document.language)
-    if is_spanish(document.language):
-        if result.reading_ease < SPANISH_MIN_EASE or result.average_sentence_length > MAX_AVERAGE_SENTENCE:
-            yield Finding(f"reading ease is {result.reading_ease:.1f} on the Fernández-Huerta scale (target "
-                          f"{SPANISH_MIN_EASE:g}, 'bastante fácil', or higher) with {result.average_sentence_length:.1f}"
+    locale = Locale.for_tag(document.language)
+    formula = FORMULAS[locale.formula]
+    result = formula.measure("\n".join(lines))
+    if formula.scale == "ease":
+        if result.reading_ease < locale.min_ease or result.average_sentence_length > MAX_AVERAGE_SENTENCE:
+            named = f", '{locale.min_ease_name}'," if locale.min_ease_name else ""
+            yield Finding(f"reading ease is {result.reading_ease:.1f} on the {formula.title} scale (target "
+                          f"{locale.min_ease:g}{named} or higher) with {result.average_sentence_length:.1f}"
                           f" words per sentence (target {MAX_AVERAGE_SENTENCE:g} or fewer)", path,
                           rule="reading-level", hint="use shorter sentences and everyday words")
         return

@@ -15,10 +15,11 @@ from pathlib import Path
 from pdfminer.high_level import extract_pages
 from pdfminer.layout import LAParams, LTChar, LTContainer, LTTextLine
 
+from ..load.locale import Locale
+
 MAX_PAGES = 100
 MAX_TEXT = 200_000  # characters of text kept for the reading level
 _ITALIC = re.compile(r"italic|oblique", re.I)
-_PAGE_NUMBER = re.compile(r"^\s*Page \d+ of \d+\s*$")
 
 
 @dataclass
@@ -36,11 +37,16 @@ class Readback:
     def italic_faces(self) -> list[str]:
         return [f for f in self.faces if _ITALIC.search(f)]
 
-    def body_text(self) -> str:
-        """The text as read, without page numbers and without lines every page repeats (running footers)."""
+    def body_text(self, page_number: re.Pattern | None = None) -> str:
+        """The text as read, without page numbers and without lines every page repeats (running footers).
+
+        `page_number` matches a line that is only the footer's page label in the document's language
+        (`Locale.page_number`: "Page 3 of 6", "Página 3 de 6"); English's when not given."""
+        if page_number is None:
+            page_number = Locale.for_tag(None).page_number
         running = set.intersection(*(set(page) for page in self.lines)) if len(self.lines) > 1 else set()
         return "\n".join(line for page in self.lines for line in page
-                         if line not in running and not _PAGE_NUMBER.match(line))
+                         if line not in running and not page_number.match(line))
 
 
 def read_back(path: Path, margin: float = 0.0, max_pages: int = MAX_PAGES) -> Readback:

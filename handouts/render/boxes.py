@@ -7,6 +7,7 @@ split at a page end, and how it keeps with its neighbours. It draws nothing:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from itertools import takewhile
 from typing import ClassVar
@@ -23,6 +24,7 @@ class TextStyle:
     size: float
     leading: float
     colour: str
+    no_break: re.Pattern | None = None  # what a line never breaks inside, in the text's language (Locale)
 
 
 @dataclass(eq=False)
@@ -77,7 +79,7 @@ class TextBlock:
     keep_together: bool = False
     write_in: bool = False
     write_in_name: str = ""  # the write-in field's name ("Driver's name and phone")
-    write_in_text: str = "blank line to write on"  # what a screen reader says for a printed write-in line
+    write_in_text: str = ""  # what a screen reader says for a printed write-in line (the Composer sets it)
     label: Label | None = None
     label_indent: float = 0.0
     outline: tuple[str, int] | None = None  # (title, level) of a bookmark at the block's top
@@ -96,7 +98,8 @@ class TextBlock:
         if self.fixed_lines is not None:
             return self.fixed_lines
         if self._lines_at is None or self._lines_at[0] != width:
-            self._lines_at = (width, break_lines(self.spans, self.style.fonts, self.style.size, width - self.indent))
+            self._lines_at = (width, break_lines(self.spans, self.style.fonts, self.style.size, width - self.indent,
+                                                 self.style.no_break))
         return self._lines_at[1]
 
     def rule_below(self, width: float) -> bool:

@@ -3,32 +3,29 @@
 from __future__ import annotations
 
 from ..load.layouts import Layout
+from ..load.locale import Locale
 from ..model import Block, Callout, Heading, ListBlock, ListItem, PageBreak, Paragraph, Part, Span, plain_text
 from .boxes import Box, CalloutBox, Label, PageBreakBox, TextBlock, TextStyle
 from .fonts import FontSet
 from .tagging import StructTree
 
-# What a screen reader says for a printed checkbox (not ticked, ticked) and for a line to write on (with no
-# words before it, and after words that name it), by the document's language.
-CHECKBOX_SPOKEN = {"en": ("check box, not ticked", "check box, ticked"),
-                   "es": ("casilla sin marcar", "casilla marcada")}
-WRITE_IN_SPOKEN = {"en": ("blank line to write on", "blank line to write: {name}"),
-                   "es": ("línea en blanco para escribir", "línea en blanco para escribir: {name}")}
-
 
 class Composer:
     def __init__(self, layout: Layout, fonts: FontSet, tree: StructTree, language: str = "en-US"):
         self.layout = layout
-        primary = language.split("-")[0].lower()
-        self.checkbox_spoken = CHECKBOX_SPOKEN.get(primary, CHECKBOX_SPOKEN["en"])
-        self.write_in_spoken = WRITE_IN_SPOKEN.get(primary, WRITE_IN_SPOKEN["en"])
+        # The document language's words (handouts/locales/): what a screen reader says for a printed checkbox
+        # (not ticked, ticked) and a line to write on (unnamed, named), and the spaces a line never breaks at.
+        self.locale = Locale.for_tag(language)
+        self.checkbox_spoken = self.locale.checkbox
+        self.write_in_spoken = self.locale.write_in
         self.fonts = fonts
         self.tree = tree
         self.body = self.style(layout.body_size)
         self.gap = layout.paragraph_space * layout.body_size
 
     def style(self, size: float) -> TextStyle:
-        return TextStyle(self.fonts, size, size * self.layout.line_spacing, self.layout.text_colour)
+        return TextStyle(self.fonts, size, size * self.layout.line_spacing, self.layout.text_colour,
+                         no_break=self.locale.keep_together)
 
     def compose(self, blocks: list[Block]) -> list[Box]:
         """Boxes for a whole document, every line to write on named."""

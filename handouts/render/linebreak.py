@@ -45,17 +45,23 @@ class _Fragment:
     width: float = 0.0
 
 
-def break_lines(spans: list[Span], fonts: FontSet, size: float, max_width: float) -> tuple[Line, ...]:
-    """Lines for the spans; the same text at the same size and width breaks the same way."""
-    return _break_lines(tuple(spans), fonts, size, round(max_width, 3))
+def break_lines(spans: list[Span], fonts: FontSet, size: float, max_width: float,
+                no_break: re.Pattern | None = None) -> tuple[Line, ...]:
+    """Lines for the spans; the same text at the same size and width breaks the same way.
+
+    `no_break` matches what a line never breaks inside (times, dates, phone numbers: the document
+    language's `Locale.keep_together`, from handouts/locales/), so that a reader with low vision meets each
+    as one piece."""
+    return _break_lines(tuple(spans), fonts, size, round(max_width, 3), no_break)
 
 
 @lru_cache(maxsize=4096)
-def _break_lines(spans: tuple[Span, ...], fonts: FontSet, size: float, max_width: float) -> tuple[Line, ...]:
+def _break_lines(spans: tuple[Span, ...], fonts: FontSet, size: float, max_width: float,
+                 no_break: re.Pattern | None = None) -> tuple[Line, ...]:
     lines: list[Line] = []
     current: list[_Fragment] = []
     used = 0.0
-    for word in _words(spans):
+    for word in _words(spans, no_break):
         if word is None:  # a hard line break
             lines.append(_line(current))
             current, used = [], 0.0
@@ -79,11 +85,11 @@ def _break_lines(spans: tuple[Span, ...], fonts: FontSet, size: float, max_width
     return tuple(lines)
 
 
-def _words(spans: list[Span]):
+def _words(spans: list[Span], no_break: re.Pattern | None = None):
     """Yield words (lists of fragments, trailing spaces included) and None for breaks."""
     word: list[_Fragment] = []
     for index, span in enumerate(spans):
-        kept = _kept_together(span.text)
+        kept = _kept_together(span.text, no_break) if no_break is not None else frozenset()
         for match in _CHUNK.finditer(span.text):
             chunk = match.group()
             if chunk == "\n":
@@ -102,20 +108,11 @@ def _words(spans: list[Span]):
         yield word
 
 
-# Spaces a line never breaks at, so that a reader with low vision meets each as one piece:
-# times (9:30 AM, 9:30 a.m.), dates (December 3, 2026; 1 de diciembre de 2026), phone numbers ((512) 555-0142), state and ZIP (TX 78700).
-_KEPT_TOGETHER = re.compile(
-    r"\d{1,2}:\d{2} ?[AaPp]\.?[Mm]\.?"
-    r"|(?:January|February|March|April|May|June|July|August|September|October|November|December) \d{1,2},? \d{4}"
-    r"|\d{1,2} de [a-zé]+ de \d{4}"  # 1 de diciembre de 2026
-    r"|\(\d{3}\) \d{3}-\d{4}"
-    r"|\b[A-Z]{2} \d{5}(?:-\d{4})?\b")
-
-
 @lru_cache(maxsize=4096)
-def _kept_together(text: str) -> frozenset[int]:
-    """Positions of the spaces in `text` that sit inside a time, a date, a phone number or a state and ZIP."""
-    return frozenset(match.start() + offset for match in _KEPT_TOGETHER.finditer(text)
+def _kept_together(text: str, no_break: re.Pattern) -> frozenset[int]:
+    """Positions of the spaces in `text` that sit inside a match of `no_break` (a time, a date, a phone
+    number, a state and ZIP)."""
+    return frozenset(match.start() + offset for match in no_break.finditer(text)
                      for offset, ch in enumerate(match.group()) if ch == " ")
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..load.layouts import Layout
+from ..load.locale import Locale
 from ..model import Document
 from . import _reportlab
 from .boxes import TextStyle
@@ -26,7 +27,7 @@ class RenderOptions:
     author: str = ""
     tagged: bool = True  # False only for benchmarks: the same pages with no tags
     footer_note: str = ""  # left of "Page N of M" on every page: the clinic's name and phone
-    page_label: str = "Page {number} of {count}"  # the footer's page label, in the document's language
+    page_label: str = ""  # the footer's page label; empty: the document language's (handouts/locales/)
     forms: bool = True  # checkboxes and lines to write on as fillable fields; False: printed only
 
 
@@ -63,7 +64,8 @@ def render_pdf(document: Document, layout: Layout, options: RenderOptions) -> by
     footer = TextStyle(fonts, layout.footer_size, layout.footer_size * layout.line_spacing, layout.text_colour)
     fields = FormFields(canv, fonts.face_for("a", False)) if options.forms else None
     drawer = PageDrawer(canv, tagger, (x, y + footer_height(layout)), layout.background_colour, footer,
-                        (x, x + width, y), options.footer_note, options.page_label, fields)
+                        (x, x + width, y), options.footer_note,
+                        options.page_label or Locale.for_tag(document.language).labels["page"], fields)
     for page in pages:
         drawer.page(page, len(pages), layout.page_size)
     tagger.write()

@@ -15,11 +15,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Callable
 
 import pyphen
 
-__all__ = ["Readability", "measure", "measure_in", "measure_spanish", "sentences", "count_syllables",
-           "spanish_syllables", "words", "PLAIN_WORDS", "words_to_avoid", "SPANISH_MIN_EASE", "is_spanish"]
+__all__ = ["Readability", "Formula", "FORMULAS", "measure", "measure_in", "measure_spanish", "sentences",
+           "count_syllables", "spanish_syllables", "words", "PLAIN_WORDS", "words_to_avoid"]
 
 
 @dataclass(frozen=True)
@@ -259,16 +260,12 @@ def measure(text: str) -> Readability:
 # The 1959 paper printed the last term as "sentences per 100 words", which would make a text with more, shorter
 # sentences score *harder*; like Flesch's formula it penalises long sentences, so words per sentence is used
 # here (as in `textstat`'s fernandez_huerta). Read on the usual scale: 60-70 normal, 70-80 fairly easy
-# ("bastante fácil"), 80-90 easy, 90+ very easy. Patient handouts aim at "bastante fácil" or easier.
+# ("bastante fácil"), 80-90 easy, 90+ very easy. Patient handouts aim at "bastante fácil" or easier (the target is
+# `min_ease` in handouts/locales/es.yaml).
 
-SPANISH_MIN_EASE = 70.0
 _ES_HYPHENATOR = pyphen.Pyphen(lang="es")
 _ES_STRONG = set("aeoáéó")
 _ES_VOWELS = set("aeiouáéíóúü")
-
-
-def is_spanish(language: str | None) -> bool:
-    return bool(language) and language.strip().lower().split("-")[0].split("_")[0] == "es"
 
 
 def _spanish_rule_count(w: str) -> int:
@@ -326,9 +323,30 @@ def measure_spanish(text: str) -> Readability:
                        round(wps, 2), "fernandez-huerta")
 
 
+# --- the formula for a language -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A reading-level formula a locale file may name (`readability: {formula: ...}`)."""
+
+    title: str  # as people write it: "Flesch-Kincaid"
+    measure: Callable[[str], Readability]
+    scale: str  # "grade" (lower is easier; the target is --max-grade) or "ease" (higher; the locale's min_ease)
+
+
+FORMULAS = {
+    "flesch-kincaid": Formula("Flesch-Kincaid", measure, "grade"),
+    "fernandez-huerta": Formula("Fernández-Huerta", measure_spanish, "ease"),
+}
+
+
 def measure_in(text: str, language: str | None) -> Readability:
-    """The reading level with the formula for `language`: Fernández-Huerta for Spanish, else Flesch-Kincaid."""
-    return measure_spanish(text) if is_spanish(language) else measure(text)
+    """The reading level with the formula the language's locale file names (`handouts/locales/<language>.yaml`):
+    Fernández-Huerta for Spanish, Flesch-Kincaid for English and any language without a file."""
+    from ..load.locale import Locale
+
+    return FORMULAS[Locale.for_tag(language).formula].measure(text)
 
 
 # --- words to avoid -------------------------------------------------------------

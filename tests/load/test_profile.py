@@ -4,9 +4,11 @@ import pytest
 from conftest import DATA, raised
 
 from handouts.errors import ProfileError
-from handouts.load.profile import MAX_VALUE, load_profile
+from handouts.load.profile import MAX_VALUE, SENTENCES, load_profile, localized, sentences_digest
 
 GOOD = (DATA / "clinic.yaml").read_text(encoding="utf-8")
+# The clinic's sentences, which every profile needs (words of no importance here).
+SENTENCE_LINES = "".join(f"{key}: Sentence {n}.\n" for n, key in enumerate(SENTENCES))
 
 
 def write(tmp_path, text: str):
@@ -52,21 +54,77 @@ def test_a_missing_required_value_names_its_line(tmp_path):
 def test_sample_marker_is_read_and_never_a_template_value(tmp_path):
     from handouts.load.profile import sample_fields
 
-    profile = load_profile(write(tmp_path, "sample: true\nname: Lakeside\nphone: '(512) 413-2270'\naddress: 2 Lake Dr\n"))
+    profile = load_profile(write(tmp_path, "sample: true\nname: Lakeside\nphone: '(512) 413-2270'\n"
+                                           "address: 2 Lake Dr\n" + SENTENCE_LINES))
     assert sample_fields(profile) == ["sample"] and "sample" not in profile
-    assert sample_fields(load_profile(write(tmp_path, "sample: false\nname: L\nphone: '413-2270'\naddress: 2 Lake\n"))) == []
+    real = "sample: false\nname: L\nphone: '413-2270'\naddress: 2 Lake\n" + SENTENCE_LINES
+    assert sample_fields(load_profile(write(tmp_path, real))) == []
     finding = raised(load_profile, write(tmp_path, "sample: maybe\nname: L\nphone: '1'\naddress: 2\n")).finding
     assert (finding.rule, finding.key, finding.line) == ("profile-value", "sample", 1)
 
 
-def test_safety_text_and_instructions_have_defaults(tmp_path):
-    from handouts.load.profile import INSTRUCTIONS, SAFETY, default_instructions
-
+def test_the_sentences_are_the_profiles_own_and_each_is_needed(tmp_path):
     profile = load_profile(write(tmp_path, GOOD))
-    assert {key: profile[key] for key in SAFETY} == SAFETY
     assert profile["before_visit_eating"] == "Call us at (512) 555-0100 to ask what you may eat and drink."
-    assert default_instructions(profile) == list(INSTRUCTIONS)
-    own = load_profile(write(tmp_path, GOOD + "before_visit_eating: Eat a light breakfast.\n"
-                             "safety_driving: Someone must drive you home.\n"))
-    assert own["before_visit_eating"] == "Eat a light breakfast." and own["safety_driving"] == "Someone must drive you home."
-    assert "before_visit_eating" not in default_instructions(own)
+    # No words of the program's own: a profile without a sentence is refused, naming it and where the wording is.
+    error = raised(load_profile, write(tmp_path, GOOD.replace("safety_driving:", "# safety_driving:")))
+    assert isinstance(error, ProfileError) and len(error.findings) == 1
+    finding = error.finding
+    assert (finding.rule, finding.key, finding.line) == ("profile-key-missing", "safety_driving", None)
+    assert "drives the patient home" in finding.message and "content/clinic.yaml" in finding.hint
+    empty = GOOD.replace("before_visit_bring: Call us at (512) 555-0100 to ask what to bring.", "before_visit_bring:")
+    finding = raised(load_profile, write(tmp_path, empty)).finding
+    assert (finding.key, finding.line) == ("before_visit_bring", GOOD.splitlines().index(
+        "before_visit_bring: Call us at (512) 555-0100 to ask what to bring.") + 1)
+    minimal = raised(load_profile, write(tmp_path, "name: C\nphone: '1'\naddress: A\n"))
+    assert [f.key for f in minimal.findings] == list(SENTENCES)
+
+
+def test_translations_are_used_only_while_made_from_the_english_as_it_is(tmp_path):
+    profile = load_profile(write(tmp_path, GOOD))
+    spanish = localized(profile, "es-US")
+    assert spanish["safety_driving"].startswith("Usted debe") and spanish["phone"] == profile["phone"]
+    # The English sentence is rewritten; the Spanish one still says what the English said before.
+    changed = GOOD.replace("after your infusion.\n", "after your infusion, and stay with you tonight.\n", 1)
+    rewritten = load_profile(write(tmp_path, changed))
+    finding = raised(localized, rewritten, "es").finding
+    assert (finding.rule, finding.key) == ("profile-translation-outdated", "translations")
+    assert finding.line == changed.splitlines().index("  es:") + 1
+    assert f'source_hash: "{sentences_digest(rewritten)}"' in finding.hint
+    assert sentences_digest(rewritten) != sentences_digest(profile)
+    # Checked and re-hashed, the translations are used again; English never needs them.
+    current = changed.replace(f'source_hash: "{sentences_digest(profile)}"',
+                              f'source_hash: "{sentences_digest(rewritten)}"')
+    assert localized(load_profile(write(tmp_path, current)), "es")["safety_driving"].startswith("Usted debe")
+    assert localized(rewritten, "en-US") is rewritten
+    # Translations that do not say which English they translate are not used either.
+    unhashed = GOOD.replace(f'    source_hash: "{sentences_digest(profile)}"\n', "")
+    finding = raised(localized, load_profile(write(tmp_path, unhashed)), "es").finding
+    assert finding.rule == "profile-translation-outdated" and "do not say which" in finding.message
+    # A sentence with no translation at all is named.
+    finding = raised(localized, load_profile(write(tmp_path, GOOD.replace("    safety_session:", "    # x:"))),
+                     "es").finding
+    assert (finding.rule, finding.key) == ("profile-translation-missing", "safety_session")
+
+
+@pytest.mark.parametrize("value", ["3f2a", "not hex at all", "123456789012"])
+def test_a_source_hash_is_twelve_hex_digits_in_quotes(tmp_path, value):
+    text = GOOD.replace(f'source_hash: "{sentences_digest(load_profile(write(tmp_path, GOOD)))}"',
+                        f"source_hash: {value}")
+    finding = raised(load_profile, write(tmp_path, text)).finding
+    assert (finding.rule, finding.line) == ("profile-translations", text.splitlines().index(
+        f"    source_hash: {value}") + 1)
+
+
+def test_a_translation_that_holds_the_samples_number_is_a_sample_field(tmp_path):
+    from handouts.load.profile import key_line, sample_fields
+
+    text = GOOD.replace("(512) 555-0100", "(512) 413-2270").replace("(512) 555-0101", "(512) 413-2271")
+    text = text.replace("Llámenos al (512) 413-2270 para preguntar qué debe traer.",
+                        "Llámenos al (512) 555-0142 para preguntar qué debe traer.")
+    profile = load_profile(write(tmp_path, text))
+    fields = sample_fields(profile)
+    assert "before_visit_bring" not in fields and "phone" not in fields
+    assert [f for f in fields if f.startswith("translations")] == ["translations.es.before_visit_bring"]
+    assert key_line(profile, "translations.es.before_visit_bring") == text.splitlines().index(
+        "    before_visit_bring: Llámenos al (512) 555-0142 para preguntar qué debe traer.") + 1

@@ -10,7 +10,7 @@ from conftest import DATA, REPO, render
 from handouts.errors import Finding, HandoutsError
 from handouts.load.project import Project
 from handouts.quality import print_rules as layout_rules
-from handouts.quality.lint import lint_document, lint_layouts, lint_project
+from handouts.quality.lint import lint_document, lint_layouts, lint_project, lint_warnings
 
 LINT = DATA / "lint"
 # bad.md holds one of each problem; these are its rules and file lines.
@@ -54,9 +54,10 @@ def bad_layout_text() -> str:
 
 
 def test_shipped_content_and_layouts_lint_clean(project):
-    # Only the sample clinic profile fails: documents and layouts are clean.
+    # Only the sample clinic profile fails: documents, editions and layouts are clean, the editorial rules too.
     assert {f.rule for f in lint_project(project)} == {"profile-sample"}
     assert all(f.source.endswith("clinic.yaml") for f in lint_project(project))
+    assert lint_warnings(project) == []
 
 
 @pytest.mark.parametrize("word,plain", [("utilize", "use"), ("physicians", "doctor"), ("administered", "give"),

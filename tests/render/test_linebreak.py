@@ -2,6 +2,7 @@
 
 import pytest
 
+from handouts.load.locale import Locale
 from handouts.model import Span
 from handouts.render.fonts import width
 from handouts.render.linebreak import break_lines
@@ -67,14 +68,24 @@ def test_the_same_text_breaks_the_same_way(fonts):
 @pytest.mark.parametrize("unit", ["9:30 AM", "December 3, 2026", "(512) 555-0142", "TX 78700"])
 def test_times_dates_phones_and_zip_codes_never_break_inside(fonts, unit):
     text = "Come on Thursday, December 3, 2026 at 9:30 AM to Austin, TX 78700, or call (512) 555-0142 first."
+    english = Locale.for_tag("en-US").keep_together
     for max_width in range(200, 420, 7):  # each unit fits a line this wide
-        lines = texts(break_lines([Span(text)], fonts, SIZE, float(max_width)))
+        lines = texts(break_lines([Span(text)], fonts, SIZE, float(max_width), english))
         assert any(unit in line for line in lines), (max_width, lines)
 
 
 def test_a_spanish_date_never_breaks_inside(fonts):
     text = "Su cita es el martes, 1 de diciembre de 2026, 9:30 a.m. en la clínica."
+    spanish = Locale.for_tag("es-US").keep_together
     for max_width in range(260, 420, 7):
-        lines = texts(break_lines([Span(text)], fonts, SIZE, float(max_width)))
+        lines = texts(break_lines([Span(text)], fonts, SIZE, float(max_width), spanish))
         assert any("1 de diciembre de 2026" in line for line in lines), (max_width, lines)
         assert any("9:30 a.m." in line for line in lines), (max_width, lines)
+
+
+def test_what_stays_together_is_the_languages_own(fonts):
+    # The English file keeps an English date together; a Spanish one is words like any other in English.
+    text = "Su cita es el martes, 1 de diciembre de 2026, 9:30 a.m. en la clínica."
+    english = Locale.for_tag("en-US").keep_together
+    split = [texts(break_lines([Span(text)], fonts, SIZE, float(width), english)) for width in range(260, 420, 7)]
+    assert any(not any("1 de diciembre de 2026" in line for line in lines) for lines in split)

@@ -1,0 +1,206 @@
+"""The words the program prints itself, one file per language: `handouts/locales/<subtag>.yaml`.
+
+Content and the clinic profile hold the clinic's words; a locale file holds the
+program's own, for documents in one language: the footer's page label (and so
+the pattern `check` strips footers with), a packet's title, the sample mark,
+what a screen reader says for a drawn checkbox or a line to write on, how an
+appointment reads, the spaces a line never breaks at (times, dates, phone
+numbers), and which reading-level formula measures the language.
+
+`Locale.for_tag("es-MX")` reads `es-mx.yaml` if there is one, else `es.yaml`
+(the primary subtag), else `en.yaml`. Folders named in `HANDOUTS_LOCALES`
+(separated like PATH) are searched before the shipped one, so a language can
+be added, or a shipped one reworded, by one file and no change to the code.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import string
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from ..errors import LocaleError
+from .yamlfile import load_mapping
+
+SHIPPED = Path(__file__).resolve().parent.parent / "locales"
+ENVIRONMENT = "HANDOUTS_LOCALES"
+FALLBACK = "en"  # the language whose words a document gets when its own language has no file
+
+# Every key a locale file has, with the placeholders its text must use (None: not text, checked on its own).
+SCHEMA: dict[str, dict[str, frozenset[str] | None]] = {
+    "labels": {"page": frozenset({"number", "count"}), "packet_title": frozenset({"title", "name", "documents"}),
+               "sample": frozenset()},
+    "spoken": {"checkbox": frozenset(), "checkbox_ticked": frozenset(), "write_in": frozenset(),
+               "write_in_named": frozenset({"name"})},
+    "readability": {"formula": None, "min_ease": None, "min_ease_name": None},
+}
+TOP = {"appointment": frozenset({"date", "time"}), "keep_together": None}
+OPTIONAL = {("readability", "min_ease"), ("readability", "min_ease_name")}
+
+
+@dataclass(frozen=True, eq=False)
+class Locale:
+    """One language's words, as read from its file (`source`)."""
+
+    code: str  # the file's name: 'es', or 'es-mx' for a regional file
+    source: str
+    labels: dict[str, str]  # page, packet_title, sample
+    spoken: dict[str, str]  # checkbox, checkbox_ticked, write_in, write_in_named
+    appointment: str  # "{date} at {time}"
+    keep_together: re.Pattern  # spaces inside a match never end a line
+    formula: str  # a name in text.readability.FORMULAS
+    min_ease: float | None = None  # an ease formula's target (higher is easier)
+    min_ease_name: str = ""  # what the scale calls that target ('bastante fácil')
+
+    @classmethod
+    def for_tag(cls, tag: str | None, folders: tuple[Path, ...] | None = None) -> Locale:
+        """The words for a document in `tag` ('es-US'): its own file, its primary subtag's, else English's.
+        Anything that is not a language tag (a PDF's /Lang may hold anything) gets English's."""
+        return _for_tag(_normal(tag), folders or search_path())
+
+    @property
+    def page_number(self) -> re.Pattern:
+        """A line that is only the footer's page label ("Página 3 de 6"), as text extraction reads it."""
+        return _label_pattern(self.labels["page"])
+
+    @property
+    def checkbox(self) -> tuple[str, str]:
+        """What a screen reader says for a printed checkbox: (not ticked, ticked)."""
+        return self.spoken["checkbox"], self.spoken["checkbox_ticked"]
+
+    @property
+    def write_in(self) -> tuple[str, str]:
+        """What a screen reader says for a line to write on: (with no words before it, named '{name}')."""
+        return self.spoken["write_in"], self.spoken["write_in_named"]
+
+
+def search_path() -> tuple[Path, ...]:
+    """The folders searched for locale files, in order: those in HANDOUTS_LOCALES, then the shipped one."""
+    extra = [Path(p) for p in os.environ.get(ENVIRONMENT, "").split(os.pathsep) if p.strip()]
+    return (*extra, SHIPPED)
+
+
+def has_locale(tag: str, folders: tuple[Path, ...] | None = None) -> bool:
+    """Whether documents in `tag` get their own words (a file for the tag or its primary subtag)."""
+    return _find(_normal(tag), folders or search_path()) is not None
+
+
+def locale_path(tag: str, folders: tuple[Path, ...] | None = None) -> Path:
+    """Where a file for `tag`'s primary subtag goes (the first folder searched): for a message."""
+    return (folders or search_path())[0] / f"{_normal(tag).split('-')[0]}.yaml"
+
+
+_TAG = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{1,8})*")
+
+
+def _normal(tag: str | None) -> str:
+    """'es-us' for 'es_US'; English for anything that is not a language tag (never a path)."""
+    text = (tag or "").strip().replace("_", "-").lower()
+    return text if _TAG.fullmatch(text) else FALLBACK
+
+
+def _find(tag: str, folders: tuple[Path, ...]) -> Path | None:
+    for name in dict.fromkeys((tag, tag.split("-")[0])):
+        for folder in folders:
+            if (folder / f"{name}.yaml").is_file():
+                return folder / f"{name}.yaml"
+    return None
+
+
+@lru_cache(maxsize=64)
+def _for_tag(tag: str, folders: tuple[Path, ...]) -> Locale:
+    path = _find(tag, folders) or _find(FALLBACK, folders)
+    if path is None:
+        raise LocaleError(f"no file of the program's words for '{tag}' or English", source=str(folders[-1]),
+                          rule="locale-missing", hint=f"reinstall handouts: it ships {FALLBACK}.yaml there")
+    return _read(path)
+
+
+@lru_cache(maxsize=64)
+def _read(path: Path) -> Locale:
+    data = load_mapping(path, LocaleError, "locale file")
+
+    def bad(message: str, key: str, hint: str, *where: str) -> LocaleError:
+        line = data.paths.get(tuple(where)) or data.lines.get(key.split(".")[0])
+        return LocaleError(message, source=str(path), line=line, rule="locale-value", hint=hint, key=key)
+
+    for key in data:
+        if key not in SCHEMA and key not in TOP:
+            raise bad(f"unknown key '{key}' in the locale file", key,
+                      f"the keys are: {', '.join([*SCHEMA, *TOP])}", key)
+    values: dict[str, dict[str, object]] = {}
+    for section, keys in SCHEMA.items():
+        found = data.get(section)
+        if not isinstance(found, dict):
+            raise bad(f"'{section}' is missing or not a list of 'key: text' lines", section,
+                      f"copy the '{section}:' section of {FALLBACK}.yaml and translate it", section)
+        for key in found:
+            if key not in keys:
+                raise bad(f"unknown key '{section}.{key}' in the locale file", f"{section}.{key}",
+                          f"the keys of '{section}' are: {', '.join(keys)}", section, str(key))
+        for key, fields in keys.items():
+            if key not in found and (section, key) in OPTIONAL:
+                continue
+            if key not in found or found[key] is None or isinstance(found[key], (dict, list, bool)):
+                raise bad(f"'{section}.{key}' is missing or not a single value", f"{section}.{key}",
+                          f"write '{key}: ...' under '{section}:', as in {FALLBACK}.yaml", section, key)
+            if fields is not None:
+                _check_text(str(found[key]), fields, f"{section}.{key}", bad, section, key)
+        values[section] = {key: found[key] for key in keys if key in found}
+    appointment = data.get("appointment")
+    if not isinstance(appointment, str):
+        raise bad("'appointment' is missing or not text", "appointment",
+                  "write e.g. 'appointment: \"{date} at {time}\"'", "appointment")
+    _check_text(appointment, TOP["appointment"], "appointment", bad, "appointment")
+    patterns = data.get("keep_together") or []
+    if not isinstance(patterns, list) or not all(isinstance(p, str) and p for p in patterns):
+        raise bad("'keep_together' must be a list of regular expressions", "keep_together",
+                  "write one '- pattern' line each, in single quotes", "keep_together")
+    try:
+        keep = re.compile("|".join(f"(?:{p})" for p in patterns) or r"(?!x)x")
+    except re.error as exc:
+        raise bad(f"'keep_together' holds a pattern that is not a regular expression ({exc})", "keep_together",
+                  "check the pattern's brackets and escapes", "keep_together") from None
+    readability = values["readability"]
+    formula = str(readability["formula"])
+    from ..text.readability import FORMULAS
+
+    if formula not in FORMULAS:
+        raise bad(f"'readability.formula' is '{formula}', which handouts cannot measure", "readability.formula",
+                  f"use one of {', '.join(FORMULAS)}, or add the formula to handouts/text/readability.py",
+                  "readability", "formula")
+    min_ease = readability.get("min_ease")
+    if FORMULAS[formula].scale == "ease" and not isinstance(min_ease, (int, float)):
+        raise bad(f"'{formula}' is an ease scale: the locale file needs its target", "readability.min_ease",
+                  "write 'min_ease: 70' (or the target) under 'readability:'", "readability")
+    labels = {key: str(value) for key, value in values["labels"].items()}
+    spoken = {key: str(value) for key, value in values["spoken"].items()}
+    return Locale(path.stem.lower(), str(path), labels, spoken, appointment, keep, formula,
+                  float(min_ease) if isinstance(min_ease, (int, float)) else None,
+                  str(readability.get("min_ease_name") or ""))
+
+
+def _check_text(text: str, fields: frozenset[str], key: str, bad, *where: str) -> None:
+    """The text's placeholders ('{number}') are exactly the ones the program fills in."""
+    try:
+        used = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    except ValueError:
+        used = None
+    if used != set(fields):
+        wanted = ", ".join(f"{{{name}}}" for name in sorted(fields)) or "no '{...}'"
+        raise bad(f"'{key}' must use {wanted}", key, "keep the '{...}' names as they are in en.yaml; "
+                  "write '{{' for a brace", *where)
+
+
+@lru_cache(maxsize=64)
+def _label_pattern(label: str) -> re.Pattern:
+    parts = []
+    for literal, name, _, _ in string.Formatter().parse(label):
+        parts.append(re.escape(literal).replace(r"\ ", r"\s+"))
+        if name is not None:
+            parts.append(r"\d+")
+    return re.compile(r"^\s*" + "".join(parts) + r"\s*$")
+
