@@ -27,6 +27,15 @@ def _visible(ch: str) -> str:
     return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
 
 
+def rows_text(numbers, most: int = 8) -> str:
+    """Spreadsheet rows, as every message names them: 'row 4', 'rows 2, 3 and 5', 'rows 2, 3, … 9 and 4 more'."""
+    listed = [str(n) for n in sorted(numbers)]
+    if len(listed) == 1:
+        return f"row {listed[0]}"
+    last = f"{len(listed) - most} more" if len(listed) > most else listed[-1]
+    return f"rows {', '.join(listed[:min(most, len(listed) - 1)])} and {last}"
+
+
 @dataclass(frozen=True)
 class Finding:
     """One problem at one place."""

@@ -121,7 +121,7 @@ def test_a_missing_edition_falls_back_to_english_with_a_note(tmp_path, capsys, m
                                "--content", str(content_copy), "--layouts", str(REPO / "layouts"))
     assert code == 0, stderr
     said = stdout + stderr
-    assert "no Spanish (es-US) edition of 'fibromyalgia-ketamine'" in said and "rows 2" in said
+    assert "no Spanish (es-US) edition of 'fibromyalgia-ketamine'" in said and "(row 2)" in said
     first = " ".join(text((out / "P1_2026-12-01.pdf").read_bytes()).split())
     assert "Your visit packet" in first and "Página" not in first  # all English: never a mix
     second = " ".join(text((out / "P2_2026-12-01.pdf").read_bytes()).split())

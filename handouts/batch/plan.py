@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
+from ..errors import rows_text
 from ..files.atomic import remove_leftovers
 from ..files.names import PACKET_NAME, collision_key, packet_filename
 from ..files.outputs import (
@@ -76,14 +77,14 @@ def select_rows(rows: list[RosterRow], selection: Selection) -> tuple[list[Roste
     rest = [row for row in candidates if first[_patient(row)] is not row]
     notes = []
     if past:
-        notes.append(f"skipped {len(past)} row(s) whose appointment has passed ({_numbers(past)})")
+        notes.append(f"skipped {len(past)} row(s) whose appointment has passed ({rows_text(past)})")
     if other_day:
         notes.append(f"left out {len(other_day)} row(s) with appointments on other days")
     if other_id:
         notes.append(f"left out {len(other_id)} row(s) with other patient ids")
     if rest:
         kind = "later" if all(row.appointment >= first[_patient(row)].appointment for row in rest) else "other"
-        notes.append(f"left out {len(rest)} {kind} infusion(s) of a series ({_numbers([r.number for r in rest])}): "
+        notes.append(f"left out {len(rest)} {kind} infusion(s) of a series ({rows_text([r.number for r in rest])}): "
                      "a patient gets one packet, for the first appointment chosen")
     unknown = [i for i in selection.ids if patient_key(i) not in {row.patient_key for row in rows}]
     if unknown:
@@ -94,11 +95,6 @@ def select_rows(rows: list[RosterRow], selection: Selection) -> tuple[list[Roste
 def _patient(row: RosterRow) -> tuple:
     """Whose row it is: rows are one patient's only when the roster found them one series."""
     return (row.patient_key, row.series_rows or (row.number,))
-
-
-def _numbers(numbers: list[int], most: int = 10) -> str:
-    shown = ", ".join(str(n) for n in numbers[:most])
-    return "rows " + shown + (f" and {len(numbers) - most} more" if len(numbers) > most else "")
 
 
 @dataclass
@@ -143,7 +139,7 @@ def fall_back(project: Project, rows: list[RosterRow], default: str) -> tuple[li
             missing.setdefault((row.language, name), []).append(row.number)
         out.append(replace(row, language=default) if lacking else row)
     notes = [f"no {language_name(language)} ({language}) edition of '{name}': {len(numbers)} row(s) get their "
-             f"packet in {language_name(default)} instead ({_numbers(numbers)}); translate it into "
+             f"packet in {language_name(default)} instead ({rows_text(numbers)}); translate it into "
              f"{primary(language)}/{name}.md" for (language, name), numbers in missing.items()]
     return out, notes
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
-from ..errors import InputError, terminal_safe
+from ..errors import InputError, rows_text, terminal_safe
 from .dates import parse_appointment
 from .languages import resolve as resolve_language
 from .roster_format import MAY_SHARE_A_COLUMN, RosterFormat, column_key
@@ -151,13 +151,6 @@ def _column_letter(index: int) -> str:
         index, rest = divmod(index - 1, 26)
         letters = chr(ord("A") + rest) + letters
     return letters
-
-
-def _rows_text(numbers: list[int], most: int = 5) -> str:
-    """'rows 4 and 9', 'rows 2, 3 and 5', 'rows 2, 3, 4, 5, 6 and 12 more'."""
-    listed = [str(n) for n in numbers[:most]]
-    last = f"{len(numbers) - most} more" if len(numbers) > most else listed.pop()
-    return f"rows {', '.join(listed)} and {last}"
 
 
 class Roster:
@@ -423,7 +416,7 @@ class Roster:
                 results[numbers[0]] = replace(rows[0], series=(rows[0].appointment,), series_rows=(numbers[0],))
             return
         ids = {r.number: clean_value(r.cells[index]).strip() for r in group}
-        shared = f"{_rows_text(numbers)} share a patient_id" + (
+        shared = f"{rows_text(numbers)} share a patient_id" + (
             "" if len(set(ids.values())) == 1 else " (written with different letter case)")
 
         def refuse(field_name: str, reason: str, members: list[int]) -> None:
@@ -441,7 +434,7 @@ class Roster:
             return
         bad = [n for n in numbers if isinstance(results[n], RowProblem)]
         if bad:  # its appointment may be the first: no packet until it is fixed
-            which = f"row {bad[0]}" if len(bad) == 1 else _rows_text(bad)
+            which = rows_text(bad)
             refuse("patient_id", f"{shared}, one patient's series, and {which} of them cannot be used (see "
                                  f"{'its' if len(bad) == 1 else 'their'} problem): fix that first, so that the "
                                  "packet is for the right appointment", [row.number for row in rows])
@@ -456,7 +449,7 @@ class Roster:
             seen.setdefault(row.appointment, []).append(row.number)
         repeated = sorted(n for same in seen.values() if len(same) > 1 for n in same)
         if repeated:
-            refuse("appointment", f"{shared} and {_rows_text(repeated)} have the same appointment: delete the "
+            refuse("appointment", f"{shared} and {rows_text(repeated)} have the same appointment: delete the "
                                   "repeated row", numbers)
             return
         ordered = sorted(rows, key=lambda row: (row.appointment, row.number))

@@ -29,7 +29,7 @@ from pypdf import PdfReader
 
 from ..batch.plan import ProjectPaths, Selection, read_roster
 from ..batch.workers import render_row, render_rows
-from ..errors import AddressingError, Finding, HandoutsError, OutputError, ProfileError, terminal_safe
+from ..errors import AddressingError, Finding, HandoutsError, OutputError, ProfileError, rows_text, terminal_safe
 from ..files.names import collision_key, packet_filename
 from ..load.dates import in_words
 from ..load.profile import sample_fields
@@ -575,9 +575,7 @@ def _failures(problems: list[RowProblem]) -> str:
         problem = problems[0]
         what = "" if problem.field == "delivery" else f"{problem.field} "
         return f"row {problem.number}: {what}{problem.reason.split(';')[0]}"
-    numbers = sorted(p.number for p in problems)
-    shown = ", ".join(map(str, numbers[:8])) + (f" and {len(numbers) - 8} more" if len(numbers) > 8 else "")
-    return f"rows {shown}; see above"
+    return f"{rows_text(p.number for p in problems)}; see above"
 
 
 def ledger_summary(ledger: Ledger, patient_id: str | None = None) -> list[str]:

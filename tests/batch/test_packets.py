@@ -329,7 +329,7 @@ def test_rows_are_chosen_by_day_and_id_and_past_ones_skipped(capsys, tmp_path, w
             ["P3", "Cal Gamma", "2026-12-01 11:00", "", "", ""], ["P4", "Dee Delta", "2026-12-02 09:30", "", "", ""]]
     roster = write_roster(rows)
     code, out, _ = packets(capsys, roster, tmp_path / "day", "--date", "2026-12-01")
-    assert code == 0 and "skipped 1 row(s) whose appointment has passed (rows 2)" in out
+    assert code == 0 and "skipped 1 row(s) whose appointment has passed (row 2)" in out
     assert sorted(f.name for f in (tmp_path / "day").glob("*.pdf")) == ["P2_2026-12-01.pdf", "P3_2026-12-01.pdf"]
     code, out, _ = packets(capsys, roster, tmp_path / "one", "--id", "P4")
     assert code == 0 and [f.name for f in (tmp_path / "one").glob("*.pdf")] == ["P4_2026-12-02.pdf"]

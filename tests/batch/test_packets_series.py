@@ -28,7 +28,7 @@ def test_an_infusion_series_gets_one_packet_for_the_first_upcoming_appointment(c
     code, out, err = packets(capsys, write_roster(SERIES, header=HEADER), tmp_path / "out")
     assert code == 0, err
     assert pdfs(tmp_path / "out") == ["P1_2026-12-01.pdf", "P2_2026-12-02.pdf"]
-    assert "Note: left out 2 later infusion(s) of a series (rows 2, 5)" in out
+    assert "Note: left out 2 later infusion(s) of a series (rows 2 and 5)" in out
     assert "Tuesday, December 1, 2026 at 9:30 AM" in normalized(text(tmp_path / "out" / "P1_2026-12-01.pdf"))
     manifest = (tmp_path / "out" / "manifest.csv").read_text().splitlines()
     assert manifest[1:] == ["3,P1,2026-12-01 09:30,P1_2026-12-01.pdf", "4,P2,2026-12-02 10:00,P2_2026-12-02.pdf"]

@@ -349,7 +349,7 @@ def test_many_rows_sharing_an_id_are_listed_briefly(tmp_path, rules):
     text = "patient_id,name,appointment\n" + "".join(f"P1,Name {i},2026-12-03 09:30\n" for i in range(40))
     problems = read(write(tmp_path, text), rules)
     assert len(problems) == 40 and all(isinstance(p, RowProblem) for p in problems)
-    assert "rows 2, 3, 4, 5, 6 and 35 more share a patient_id" in problems[-1].reason
+    assert "rows 2, 3, 4, 5, 6, 7, 8, 9 and 32 more share a patient_id" in problems[-1].reason
 
 
 def test_duplicate_ids_are_reported_on_every_row_that_shares_one(write_roster, rules):

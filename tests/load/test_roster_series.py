@@ -65,13 +65,13 @@ def test_a_series_gets_one_packet_for_the_first_upcoming_appointment(tmp_path, r
     rows = good(read(roster(tmp_path, *SERIES), rules))
     chosen, notes = select_rows(rows, Selection(TODAY))
     assert [(row.number, row.appointment.day) for row in chosen] == [(3, 2), (4, 1)]
-    assert notes == [("left out 2 later infusion(s) of a series (rows 2, 5): a patient gets one packet, for the "
+    assert notes == [("left out 2 later infusion(s) of a series (rows 2 and 5): a patient gets one packet, for the "
                       "first appointment chosen")]
     # Once the first infusion is past, the next one is the packet's.
     chosen, notes = select_rows(rows, Selection(date(2026, 12, 5)))
     assert [(row.number, row.appointment.day) for row in chosen] == [(5, 8)]
-    assert notes[0] == "skipped 2 row(s) whose appointment has passed (rows 3, 4)"
-    assert "left out 1 later infusion(s) of a series (rows 2)" in notes[1]
+    assert notes[0] == "skipped 2 row(s) whose appointment has passed (rows 3 and 4)"
+    assert "left out 1 later infusion(s) of a series (row 2)" in notes[1]
 
 
 def test_date_picks_a_later_infusion_of_a_series(tmp_path, rules):
@@ -86,7 +86,7 @@ def test_two_infusions_on_the_day_chosen_give_one_packet(tmp_path, rules):
     rows = good(read(roster(tmp_path, "A1,Ana Lopez,2026-12-01 14:00,,", "A1,Ana Lopez,2026-12-01 09:30,,"), rules))
     chosen, notes = select_rows(rows, Selection(TODAY, day=date(2026, 12, 1)))
     assert [row.number for row in chosen] == [3]
-    assert "left out 1 later infusion(s) of a series (rows 2)" in notes[0]
+    assert "left out 1 later infusion(s) of a series (row 2)" in notes[0]
 
 
 def test_ids_are_chosen_without_letter_case(tmp_path, rules):

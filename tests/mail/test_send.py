@@ -143,10 +143,10 @@ def test_invalid_and_shared_addresses_are_reported_and_skipped(capsys, tmp_path,
     assert "row 3 (patient_id P002): email: is not a valid email address" in err
     assert "row 5 (patient_id P004): email: is empty" in err
     assert "row 2 (patient_id P001): email: is the same address as row(s) 4" in err
-    assert "drafted 0, failed 4 (rows 2, 3, 4, 5; see above)" in out
+    assert "drafted 0, failed 4 (rows 2, 3, 4 and 5; see above)" in out
     assert not list((tmp_path / "outbox").glob("*.eml"))
     code, out, _ = send(capsys, tmp_path, roster, "--allow-shared-address")
-    assert code == 1 and out.strip().endswith("drafted 2, failed 2 (rows 3, 5; see above)")
+    assert code == 1 and out.strip().endswith("drafted 2, failed 2 (rows 3 and 5; see above)")
 
 
 # Cells that a mail program could read as more than one recipient (fictional addresses). The encoded word

@@ -213,7 +213,7 @@ def test_an_infusion_series_is_one_email_for_the_first_upcoming_appointment(caps
               [*PATIENTS[0][:2], "2026-12-17 09:30", *PATIENTS[0][3:]], PATIENTS[2]]
     roster = write_roster(series, header=HEADER)
     code, out, _ = send(capsys, tmp_path, roster, "--yes")
-    assert code == 0 and "left out 2 later infusion(s) of a series (rows 3, 4)" in out
+    assert code == 0 and "left out 2 later infusion(s) of a series (rows 3 and 4)" in out
     assert out.strip().endswith("drafted 2")
     assert sorted(drafts(tmp_path)) == ["P001_2026-12-03.eml", "P003_2026-12-04.eml"]
     # A week on, the series goes on: its next infusion is no new patient.
