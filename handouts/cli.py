@@ -19,6 +19,7 @@ from pathlib import Path
 
 import click
 
+from .clock import today
 from .errors import Finding, HandoutsError, InputError, terminal_safe
 from .load.dates import parse_appointment
 from .load.layouts import CLASSES
@@ -106,9 +107,10 @@ def _date_option(value: str | None) -> date | None:
 
 def _selection_options(command):
     """--date, --id and --today: which rows of the roster a run is for."""
-    command = click.option("--today", callback=lambda ctx, param, value: _date_option(value) or date.today(),
-                           envvar="HANDOUTS_TODAY", metavar="YYYY-MM-DD",
-                           help="Appointments before this day are skipped (default: today).")(command)
+    command = click.option("--today", callback=lambda ctx, param, value: _date_option(value) or today(),
+                           metavar="YYYY-MM-DD",
+                           help="Appointments before this day are skipped (default: today, or HANDOUTS_TODAY)."
+                           )(command)
     command = click.option("--id", "ids", multiple=True, metavar="ID",
                            help="Only this patient_id; repeat for several.")(command)
     command = click.option("--date", "day", callback=lambda ctx, param, value: _date_option(value),
@@ -350,7 +352,6 @@ def approve(documents, reviewer, language, every, content_dir):
     from .approve import approve as approve_all
     from .approve import chosen
     from .load.content import ContentLibrary
-    from .load.signoff import today
 
     if bool(documents) == every:
         raise click.UsageError("name the documents to approve, or pass --all (not both)")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import datetime
 
-from .errors import ContentError, InputError
+from .clock import creation_time
+from .errors import ContentError
 from .load.dates import in_words
 from .load.layouts import Layout
 from .load.locale import Locale
@@ -17,18 +17,6 @@ from .render.fonts import FontSet
 from .render.pdf import RenderOptions, render_pdf
 from .text.fill import fill
 from .text.markdown import parse_document
-DEFAULT_EPOCH = 946684800  # 2000-01-01, when SOURCE_DATE_EPOCH is not set
-
-
-def creation_time() -> datetime:
-    """SOURCE_DATE_EPOCH when set, else a fixed date: the same inputs give the same bytes."""
-    raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    try:
-        epoch = int(raw) if raw else DEFAULT_EPOCH
-    except ValueError:
-        raise InputError(f"'{raw}' is not a whole number of seconds", source="SOURCE_DATE_EPOCH",
-                         rule="source-date-epoch", hint="set it to seconds since 1970, or unset it") from None
-    return datetime.fromtimestamp(epoch, timezone.utc)
 
 
 def load_document(project: Project, name: str, patient: Patient | None = None,

@@ -24,8 +24,8 @@ from typing import BinaryIO
 
 from ..errors import OutputError
 from ..files.atomic import open_atomically, write_atomically
-from ..files.spreadsheet import as_typed, spreadsheet_safe
 from ..files.names import PACKET_NAME, collision_key
+from ..files.spreadsheet import as_typed, spreadsheet_safe
 from ..load.roster import RosterRow, patient_key
 
 MANIFEST = "manifest.csv"

@@ -22,9 +22,9 @@ from typing import BinaryIO
 
 import pikepdf
 
+from ..clock import creation_time
 from ..errors import OutputError
 from ..files.atomic import open_atomically
-from ..pipeline import creation_time
 from ..render.forms import FONT_RESOURCE
 from ..render.metadata import PRODUCER, SRGB_PROFILE, xmp_packet
 

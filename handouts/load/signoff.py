@@ -20,23 +20,13 @@ English still has it. Everything else is a draft, with a reason:
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from datetime import date
 
 from .content import ContentLibrary, Source
 from .languages import language_name, primary
 
 APPROVED, DRAFT, UNHASHED, CHANGED, OUTDATED, SOURCE_UNKNOWN = (
     "approved", "draft", "unhashed", "changed", "outdated", "source-unknown")
-
-
-def today() -> date:
-    """The day a review is recorded on and review ages are counted from: HANDOUTS_TODAY when set, else today."""
-    try:
-        return date.fromisoformat(os.environ.get("HANDOUTS_TODAY", "").strip())
-    except ValueError:
-        return date.today()
 
 
 @dataclass(frozen=True)

@@ -9,14 +9,14 @@ name, and neither can the attachment's file name, which is fixed.
 from __future__ import annotations
 
 import html
-import os
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import datetime
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.policy import SMTP, SMTPUTF8, default
-from email.utils import format_datetime, localtime, make_msgid
+from email.utils import format_datetime, make_msgid
 
+from ..clock import now
 from ..errors import AddressingError
 from ..load.profile import localized
 from ..load.project import Patient, Project
@@ -71,7 +71,7 @@ def compose(project: Project, common: Letter, row: RosterRow, recipient: str, pd
     message["Subject"] = common.subject
     message["From"] = common.sender
     message["To"] = recipient  # the address alone: a display name would put the patient's name in every log
-    message["Date"] = format_datetime(_now())
+    message["Date"] = format_datetime(now())
     message["Message-ID"] = make_msgid(domain=common.sender.rpartition("@")[2])
     message.set_content(plain_text(document.blocks[1:]))
     message.add_alternative(html_text(common.subject, common.language, document.blocks[1:]), subtype="html")
@@ -98,12 +98,6 @@ def check_addressed(message: EmailMessage, sender: str, recipient: str) -> None:
 def _undecoded(text: str) -> str:
     """Header text parsed from 8-bit (UTF-8) bytes, whose non-ASCII bytes the parser kept as surrogates."""
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-
-
-def _now() -> datetime:
-    """SOURCE_DATE_EPOCH when set (reproducible test output), else the local time now."""
-    raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    return datetime.fromtimestamp(int(raw), timezone.utc) if raw.isdigit() else localtime()
 
 
 # -- plain text ------------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..clock import today as _today
 from ..errors import Finding, HandoutsError, LayoutError, LocaleError, ProfileError, UnsupportedCharacterError
 from ..load.content import Source, source_digest
 from ..load.dates import in_words
@@ -36,7 +37,6 @@ from ..load.languages import primary
 from ..load.locale import Locale, has_locale, locale_path
 from ..load.profile import SENTENCES, key_line, localized, sample_fields
 from ..load.signoff import APPROVED, DRAFT, everything, sign_off
-from ..load.signoff import today as _today
 from ..load.typefaces import TYPEFACES
 from ..model import Callout, Document, Heading, ListItem, plain_text, walk
 from ..render.fonts import FontSet
