@@ -10,7 +10,7 @@ from pathlib import Path
 from ..errors import Finding, LayoutError
 from ..model import MAX_LIST_DEPTH
 from .typefaces import TYPEFACES
-from .yamlfile import MappingData, load_mapping, shown
+from .yamlfile import MappingData, at_key_line, load_mapping, shown
 
 PAGE_SIZES = {"letter": (612.0, 792.0), "a4": (595.2756, 841.8898)}
 CLASSES = ("standard", "large-print", "extra-large")
@@ -136,7 +136,7 @@ def load_layout(path: Path) -> Layout:
             raise LayoutError(findings=room)
         check_layout(layout)
     except LayoutError as exc:
-        raise LayoutError(findings=[_at_key_line(f, data) for f in exc.findings]) from None
+        raise LayoutError(findings=[at_key_line(f, data.lines) for f in exc.findings]) from None
     return layout
 
 
@@ -165,13 +165,6 @@ def _finding(path: Path, key: str, message: str, hint: str, rule: str = "layout-
     return Finding(message, str(path), rule=rule, hint=hint, key=key)
 
 
-def _at_key_line(finding: Finding, data: MappingData) -> Finding:
-    """The finding at the line of its key ('margins' for 'margins.top'), when the file has that key."""
-    if finding.line or not finding.key:
-        return finding
-    return replace(finding, line=data.lines.get(finding.key.split(".")[0]))
-
-
 class _Reader:
     """Reads one value per key; a bad value becomes a finding at its key's line, and a stand-in is returned."""
 
@@ -180,7 +173,7 @@ class _Reader:
         self.problems: list[Finding] = []
 
     def problem(self, key: str, message: str, hint: str, rule: str = "layout-value") -> None:
-        self.problems.append(_at_key_line(_finding(self.path, key, message, hint, rule), self.data))
+        self.problems.append(at_key_line(_finding(self.path, key, message, hint, rule), self.data.lines))
 
     def number(self, key: str, default=None, limit: float = MAX_SIZE, value=_UNSET) -> float:
         value = self.data.get(key, default) if value is _UNSET else value

@@ -102,7 +102,7 @@ def sample_fields(profile: dict) -> list[str]:
     return fields
 
 
-def key_line(profile: dict, field: str) -> int | None:
+def field_line(profile: dict, field: str) -> int | None:
     """The file line of a field ('phone', 'translations.es.safety_driving'), where the profile knows it."""
     return getattr(profile, "_lines", {}).get(tuple(field.split(".")))
 
@@ -253,7 +253,7 @@ def localized(profile: dict, language: str) -> dict:
                            "sentences than the profile has now" if getattr(profile, "_source_hashes", {}).get(code)
                            else f"the '{code}' translations of the clinic's sentences do not say which English "
                                 "sentences they translate", source=source,
-                           line=key_line(profile, f"{TRANSLATIONS_KEY}.{code}"), rule="profile-translation-outdated",
+                           line=field_line(profile, f"{TRANSLATIONS_KEY}.{code}"), rule="profile-translation-outdated",
                            key=TRANSLATIONS_KEY, hint=translation_hint(code, digest))
     out = ClinicProfile(profile)
     out._sample_marker = getattr(profile, "_sample_marker", False)

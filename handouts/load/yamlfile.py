@@ -9,12 +9,14 @@ deeper than `MAX_DEPTH`, keys that are not plain names, and keys given twice.
 from __future__ import annotations
 
 import math
+import re
+from dataclasses import replace
 from pathlib import Path
 
 import yaml
 from yaml.nodes import MappingNode, ScalarNode
 
-from ..errors import HandoutsError
+from ..errors import Finding, HandoutsError
 
 MAX_BYTES = 256_000  # far beyond any handout, layout or profile; refused before reading
 MAX_DEPTH = 8  # 'heading_sizes: {1: 30}' is depth 2
@@ -184,3 +186,26 @@ def shown(value: object, limit: int = 40) -> str:
 def _shorten(value, limit: int = 40) -> str:
     text = str(value)
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+def key_line(path: Path | str, key: str) -> int | None:
+    """The file line of top-level `key` ('margins' for 'margins.top') in a YAML file, or in the front matter of
+    a Markdown file (never a line of its body), when the file has it."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if lines and lines[0].strip() == "---":
+        lines = lines[:next((n for n, line in enumerate(lines[1:], 1) if line.strip() == "---"), len(lines))]
+    pattern = re.compile(rf"{re.escape(key.split('.')[0])}\s*:")
+    return next((n for n, line in enumerate(lines, 1) if pattern.match(line)), None)
+
+
+def at_key_line(finding: Finding, lines: dict[str, int] | None = None) -> Finding:
+    """A finding about a key, placed at that key's line when it has none yet: from `lines` (a parsed file's
+    MappingData.lines) when given, else read from its source file."""
+    if finding.line or not finding.key:
+        return finding
+    if lines is not None:
+        return replace(finding, line=lines.get(finding.key.split(".")[0]))
+    return replace(finding, line=key_line(finding.source, finding.key)) if finding.source else finding

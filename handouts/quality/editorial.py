@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 from ..errors import Finding, HandoutsError, LayoutError
 from ..load.content import Source
 from ..load.profile import FACTS, SAFETY
+from ..load.yamlfile import key_line
 from ..model import Document, Heading, ListItem, plain_text, walk
 from ..text.fill import fill
 from ..text.markdown import parse_document
@@ -183,7 +184,7 @@ def _checklists_first(project: Project):
             handout = name
         elif source.kind == "checklist" and handout is not None:
             yield Finding(f"the checklist comes after the handout '{handout}' in the packet", str(source.path),
-                          _line_of(source, "order") or source.title_line, rule="checklist-order", key="order",
+                          key_line(source.path, "order") or source.title_line, rule="checklist-order", key="order",
                           hint=f"give it a lower 'order:' than '{handout}': what to do comes first")
 
 
@@ -232,11 +233,3 @@ def _words(text: str) -> list[str]:
 
 def _plain(text: str) -> str:
     return " ".join(text.split())
-
-
-def _line_of(source: Source, key: str) -> int | None:
-    try:
-        lines = source.path.read_text(encoding="utf-8-sig").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return None
-    return next((n for n, line in enumerate(lines, 1) if re.match(rf"{key}\s*:", line)), None)

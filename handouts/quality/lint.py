@@ -35,9 +35,10 @@ from ..load.content import Source, source_digest
 from ..load.dates import in_words
 from ..load.languages import primary
 from ..load.locale import Locale, has_locale, locale_path
-from ..load.profile import SENTENCES, key_line, localized, sample_fields
+from ..load.profile import SENTENCES, field_line, localized, sample_fields
 from ..load.signoff import APPROVED, DRAFT, everything, sign_off
 from ..load.typefaces import TYPEFACES
+from ..load.yamlfile import at_key_line, key_line
 from ..model import Callout, Document, Heading, ListItem, plain_text, walk
 from ..render.fonts import FontSet
 from ..text.fill import Filled, fill
@@ -82,7 +83,7 @@ def lint_profile(project: Project) -> list[Finding]:
 
     return sorted([Finding("the clinic profile is marked 'sample: true'" if field == "sample" else
                            f"'{field}' still holds the sample's placeholder value", path,
-                           key_line(project.clinic, field) or _key_line(path, field), rule="profile-sample",
+                           field_line(project.clinic, field) or key_line(path, field), rule="profile-sample",
                            key=field, hint=hint(field))
                    for field in sample_fields(project.clinic)], key=lambda f: f.line or 0)
 
@@ -172,7 +173,7 @@ def lint_sign_off(project: Project) -> list[Finding]:
             continue
         path = str(signed.source.path)
         findings.append(Finding(f"{signed.label} {signed.reason}: it counts as a draft", path,
-                                _key_line(path, "status"), rule=f"sign-off-{signed.state}", key="status",
+                                key_line(path, "status"), rule=f"sign-off-{signed.state}", key="status",
                                 hint=signed.hint))
     return findings
 def lint_document(project: Project, name: str, max_grade: float = 6.0, language: str | None = None) -> list[Finding]:
@@ -281,7 +282,7 @@ def lint_editions(project: Project, max_grade: float = 6.0) -> list[Finding]:
         try:
             localized(project.clinic, folder.name)
         except ProfileError as exc:  # one finding for the profile, not one per document
-            findings += [replace(f, line=f.line or _key_line(f.source, f.key or "")) for f in exc.findings]
+            findings += [at_key_line(f) for f in exc.findings]
             continue
         for name in library.edition_names(folder):
             path = str(folder / f"{name}.md")
@@ -355,7 +356,7 @@ def lint_layouts(project: Project) -> list[Finding]:
             found = exc.findings
         else:
             found = list(layout_rules.layout_problems(layout))
-        findings += [_at_key_line(f) for f in found]
+        findings += [at_key_line(f) for f in found]
     return findings
 
 
@@ -471,23 +472,6 @@ def _typefaces(project: Project) -> list[str]:
 
 
 # --- helpers -------------------------------------------------------------------
-
-
-def _at_key_line(finding: Finding) -> Finding:
-    """A layout finding about a key, placed at that key's line when it has no line yet."""
-    if finding.line or not (finding.key and finding.source):
-        return finding
-    return replace(finding, line=_key_line(finding.source, finding.key))
-
-
-def _key_line(path: str, key: str) -> int | None:
-    """The line of a layout key ("body_size", or "margins" for "margins.top") in the file, if it is there."""
-    try:
-        lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return None
-    pattern = re.compile(rf"{re.escape(key.split('.')[0])}\s*:")
-    return next((n for n, line in enumerate(lines, 1) if pattern.match(line)), None)
 
 
 def _is_shouting(text: str) -> bool:

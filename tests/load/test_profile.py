@@ -117,7 +117,7 @@ def test_a_source_hash_is_twelve_hex_digits_in_quotes(tmp_path, value):
 
 
 def test_a_translation_that_holds_the_samples_number_is_a_sample_field(tmp_path):
-    from handouts.load.profile import key_line, sample_fields
+    from handouts.load.profile import field_line, sample_fields
 
     text = GOOD.replace("(512) 555-0100", "(512) 413-2270").replace("(512) 555-0101", "(512) 413-2271")
     text = text.replace("Llámenos al (512) 413-2270 para preguntar qué debe traer.",
@@ -126,5 +126,5 @@ def test_a_translation_that_holds_the_samples_number_is_a_sample_field(tmp_path)
     fields = sample_fields(profile)
     assert "before_visit_bring" not in fields and "phone" not in fields
     assert [f for f in fields if f.startswith("translations")] == ["translations.es.before_visit_bring"]
-    assert key_line(profile, "translations.es.before_visit_bring") == text.splitlines().index(
+    assert field_line(profile, "translations.es.before_visit_bring") == text.splitlines().index(
         "    before_visit_bring: Llámenos al (512) 555-0142 para preguntar qué debe traer.") + 1

@@ -113,3 +113,18 @@ def test_profile_refuses_an_alias_bomb(tmp_path):
     path.write_text("name: C\nphone: '1'\naddress: A\n" + BOMB + "\n")
     error = raised(load_profile, path)
     assert isinstance(error, ProfileError) and error.finding.rule == "yaml-alias"
+
+
+def test_a_key_is_found_in_yaml_and_in_front_matter_only(tmp_path):
+    from handouts.errors import Finding
+    from handouts.load.yamlfile import at_key_line, key_line
+
+    layout = tmp_path / "big.yaml"
+    layout.write_text("name: big\nmargins:\n  top: 72\nbody_size: 9\n")
+    assert key_line(layout, "margins.top") == 2 and key_line(layout, "body_size") == 4
+    document = tmp_path / "doc.md"
+    document.write_text("---\ntitle: A\nstatus: draft\n---\norder: not a key, body text\nstatus: body text too\n")
+    assert key_line(document, "status") == 3 and key_line(document, "order") is None
+    assert at_key_line(Finding("too small", str(layout), key="body_size")).line == 4
+    assert at_key_line(Finding("too small", str(layout), key="body_size"), {"body_size": 9}).line == 9
+    assert at_key_line(Finding("x", str(layout), line=1, key="body_size")).line == 1
