@@ -6,13 +6,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import page
+from pdfminer.psexceptions import PSException
 from pypdf import PdfReader
+from pypdf.errors import PyPdfError
 
 from ..errors import Finding
 from ..load.locale import Locale
 from ..text.readability import FORMULAS, Readability
 from .print_rules import MIN_BODY, MIN_MARGIN
 from .readback import read_back
+
+# What the three readers raise for a file they cannot read. Anything else is a bug in handouts: reported as one
+# (exit 70, with a log), never as "not a readable PDF".
+UNREADABLE = (page.PageError, PyPdfError, PSException, OSError)
 
 # Rule-id fragments and what they mean for a reader, most specific first.
 EXPLANATIONS = [
@@ -74,7 +80,7 @@ def check_pdf(path: Path, layout_class: str | None = None, max_grade: float = 6.
         archived = page.validate_pdf(str(path), profile=page.ValidationProfile.PDF_A_2A) if archive else None
         pages = len(PdfReader(str(path)).pages)
         shown = read_back(Path(path), margin)
-    except Exception as exc:  # the readers' own parse errors: the file is not a readable PDF
+    except UNREADABLE as exc:  # the file is not a readable PDF
         return FileReport(str(path), False, error=f"not a readable PDF ({exc})")
     # The plain-language meaning is the message; the validator's own words stay as the detail.
     language = _catalog_language(Path(path))  # the reading formula follows the document's /Lang
@@ -107,7 +113,7 @@ def check_pdf(path: Path, layout_class: str | None = None, max_grade: float = 6.
 def _catalog_language(path: Path) -> str | None:
     try:
         value = PdfReader(str(path)).trailer["/Root"].get("/Lang")
-    except Exception:  # an unreadable file is reported by the validator
+    except UNREADABLE:  # an unreadable file is reported by the validator
         return None
     return str(value) if value is not None else None
 

@@ -117,3 +117,17 @@ def test_archive_adds_pdfa_and_catches_what_a_record_system_would_refuse(sample_
     archived = check_pdf(without_intent, archive=True, max_grade=8)
     assert not archived.passed
     assert any("PDF/A-2a" in f.message for f in archived.findings)
+
+
+def test_a_bug_in_handouts_is_not_reported_as_an_unreadable_pdf(sample_project, tmp_path, monkeypatch, capsys):
+    from conftest import run
+
+    import handouts.quality.check as check_module
+
+    pdf = tmp_path / "ok.pdf"
+    pdf.write_bytes(render(sample_project, "sample"))
+    monkeypatch.setattr(check_module, "read_back", lambda *args: 1 / 0)  # a bug of ours, not the file's fault
+    with pytest.raises(ZeroDivisionError):
+        check_pdf(pdf)
+    code, out, err = run(capsys, "check", str(pdf))
+    assert code == 70 and "internal error" in err and "not a readable PDF" not in out
