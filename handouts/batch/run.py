@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import interrupts
 from ..errors import Finding, HandoutsError
-from ..files.atomic import interrupts_held
 from ..files.outputs import remove_stale
 from ..load.profile import sample_fields
 from ..load.project import Project
@@ -135,7 +135,7 @@ def _render_and_write(project: Project, plan: BatchPlan, options: RunOptions, re
 def _settle(manifest: Manifest, run: PacketsRun, stale_print_job: Path | None) -> None:
     """However the run ended: an earlier print job this run did not replace goes, and the manifest lists the
     folder as it now is. A second Ctrl-C waits until both are done."""
-    with interrupts_held():
+    with interrupts.held():
         if stale_print_job and remove_stale(stale_print_job):
             run.removed_print_job = stale_print_job
         try:

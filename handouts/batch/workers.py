@@ -5,13 +5,13 @@ from __future__ import annotations
 import multiprocessing
 import os
 import shutil
-import signal
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import interrupts
 from ..errors import (
     ContentError,
     Finding,
@@ -21,7 +21,7 @@ from ..errors import (
     ProfileError,
     UnsupportedCharacterError,
 )
-from ..files.atomic import STAGING_PREFIX, interrupts_held, write_atomically
+from ..files.atomic import STAGING_PREFIX, write_atomically
 from ..load.project import Patient, Project
 from ..load.roster import RosterRow, RowProblem
 from ..pipeline import packet_document, render_checked
@@ -42,14 +42,9 @@ _worker_project: Project | None = None  # a worker process's own project, opened
 PATIENT_SOURCES = ("patient name", "preferred name")
 
 
-def _ignore_interrupts() -> None:
-    # Ctrl-C reaches every process in the terminal's group: the main process alone answers it.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 def _open_worker(paths: ProjectPaths) -> None:
     global _worker_project
-    _ignore_interrupts()
+    interrupts.ignored()  # Ctrl-C reaches every process in the terminal's group: the main one answers it
     _worker_project = Project.open(paths.content, paths.layouts, paths.clinic, paths.forms)
 
 
@@ -90,11 +85,8 @@ def render_rows(rows: list[RosterRow], project: Project, paths: ProjectPaths, jo
         return
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
     # Workers are born ignoring Ctrl-C (no window before their initializer runs); this process answers it.
-    answer = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
+    with interrupts.ignored_while():
         pool = context.Pool(jobs, initializer=_open_worker, initargs=(paths,))
-    finally:
-        signal.signal(signal.SIGINT, answer)
     # The workers run at most IN_FLIGHT packets a worker ahead of the one this process is writing: results
     # waiting for it would otherwise pile up in its memory (a long roster, a slow disk, the print job).
     window, stopped = threading.Semaphore(IN_FLIGHT * jobs), threading.Event()
@@ -168,7 +160,7 @@ def run_batch(project: Project, paths: ProjectPaths, planned: list[tuple[RosterR
             progress(1)
         if staging is not None and not result.problems and result.stopped is None:
             for row, staged_path in staged:
-                with interrupts_held():
+                with interrupts.held():
                     os.replace(staged_path, targets[row.number])
                     result.written.append((row, targets[row.number]))
     except KeyboardInterrupt:

@@ -6,14 +6,13 @@ import errno
 import os
 import secrets
 import shutil
-import signal
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
+from .. import interrupts
 from ..errors import OutputError
 
 PART_SUFFIX = ".part"
@@ -43,7 +42,7 @@ def open_atomically(path: Path, rule: str = "output-unwritable", mode: int | Non
     try:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            with interrupts_held():
+            with interrupts.held():
                 # The name is known before the file exists: a Ctrl-C that Python raises at any point after
                 # (even one that arrived just before the signal was held) finds the name to remove.
                 for _ in range(100):
@@ -60,14 +59,14 @@ def open_atomically(path: Path, rule: str = "output-unwritable", mode: int | Non
                              hint="choose another folder") from None
         with os.fdopen(fd, "wb") as handle:
             yield handle
-        with interrupts_held():
+        with interrupts.held():
             os.chmod(tmp, _file_mode() if mode is None else mode)
             os.replace(tmp, path)
             tmp = None
             if placed is not None:
                 placed()
     except BaseException as exc:
-        with interrupts_held():  # a Ctrl-C now must not leave the half-written file behind
+        with interrupts.held():  # a Ctrl-C now must not leave the half-written file behind
             if tmp is not None:
                 try:
                     os.unlink(tmp)
@@ -77,20 +76,6 @@ def open_atomically(path: Path, rule: str = "output-unwritable", mode: int | Non
             raise OutputError(f"cannot write the file ({exc.strerror})", source=str(path), rule="output-write-failed",
                              hint="check that the disk has room and the file is not open elsewhere") from None
         raise
-
-
-@contextmanager
-def interrupts_held():
-    """Hold Ctrl-C back for a few system calls (it arrives right after): no window leaves a stray file.
-    Nested holds keep it held until the outermost ends."""
-    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 def write_atomically(path: Path, data: bytes, mode: int | None = None,

@@ -13,12 +13,9 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-import signal
-import threading
 import time
 import unicodedata
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from email.message import EmailMessage
@@ -27,6 +24,7 @@ from pathlib import Path
 from email_validator import EmailNotValidError, validate_email
 from pypdf import PdfReader
 
+from .. import interrupts
 from ..batch.plan import ProjectPaths, Selection, read_roster
 from ..batch.workers import render_row, render_rows
 from ..errors import AddressingError, Finding, HandoutsError, OutputError, ProfileError, rows_text, terminal_safe
@@ -491,9 +489,9 @@ class Sender:
             return None
 
     def _deliver(self, outgoing: Outgoing, message: EmailMessage, pdf: bytes, result: SendResult) -> bool:
-        """Record, hand over, record; True when the batch must stop. Ctrl-C waits for the record (see _shielded)."""
+        """Record, hand over, record; True when the batch must stop. Ctrl-C waits for the record."""
         message_id = message["Message-ID"]
-        with _shielded():
+        with interrupts.deferred():  # every row handed over has its outcome in the ledger
             record = self.ledger.begin(outgoing.row.number, outgoing.key(self.transport.name),
                                        hashlib.sha256(pdf).hexdigest(), message_id)
             self.draft_names[message_id] = outgoing.draft_name
@@ -529,32 +527,6 @@ class Sender:
 
 def _problem(outgoing: Outgoing, reason: str) -> RowProblem:
     return RowProblem(outgoing.row.number, outgoing.row.patient_id, "delivery", reason)
-
-
-@contextmanager
-def _shielded():
-    """Ctrl-C waits until the message in hand is recorded, then stops the run; a second Ctrl-C stops at once.
-
-    So every row handed to the transport has its outcome in the ledger, unless the user insists (then
-    the row stays "sending", which a re-run reports instead of sending twice).
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    caught: list[int] = []
-
-    def later(signum, frame):
-        if caught:
-            raise KeyboardInterrupt
-        caught.append(signum)
-
-    previous = signal.signal(signal.SIGINT, later)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    if caught:
-        raise KeyboardInterrupt
 
 
 # -- what a run says at the end --------------------------------------------------------------------
