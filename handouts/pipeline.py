@@ -14,7 +14,7 @@ from .load.profile import localized, sample_fields
 from .load.project import Patient, Project
 from .model import Document, PageBreak, Part, plain_text, walk
 from .render.fonts import FontSet
-from .render.pdf import RenderOptions, render_pdf
+from .render.pdf import RenderedPDF, RenderOptions, render_pdf
 from .text.fill import fill
 from .text.markdown import parse_document
 
@@ -36,7 +36,7 @@ def load_document(project: Project, name: str, patient: Patient | None = None,
     return parse_document(source, fill(source, context))
 
 
-def render_checked(project: Project, document: Document, layout: Layout, where: str) -> bytes:
+def render_checked(project: Project, document: Document, layout: Layout, where: str) -> RenderedPDF:
     """Refuse text the fonts cannot draw, then render: nothing half-drawn, ever."""
     fonts = FontSet(layout.typeface)
     anchors = {block.anchor for block in document.blocks if isinstance(block, Part) and block.anchor}
@@ -57,7 +57,7 @@ def render_checked(project: Project, document: Document, layout: Layout, where: 
 
 
 def render_document(project: Project, name: str, layout: Layout, patient: Patient | None = None,
-                    appointment: datetime | None = None, language: str | None = None) -> bytes:
+                    appointment: datetime | None = None, language: str | None = None) -> RenderedPDF:
     if patient:
         fonts = FontSet(layout.typeface)
         fonts.require(patient.name, "patient name")

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-
-from pypdf import PdfReader
 
 from ..files.atomic import write_atomically
 from ..load.project import Patient, Project
@@ -41,4 +38,4 @@ def build_files(project: Project, names, layout_names, out_dir: Path, patient: P
                 for layout in layouts for name in names]
     for path, pdf in rendered:
         write_atomically(path, pdf)
-    return [BuiltFile(path, len(PdfReader(io.BytesIO(pdf)).pages), len(pdf)) for path, pdf in rendered]
+    return [BuiltFile(path, pdf.pages, len(pdf)) for path, pdf in rendered]

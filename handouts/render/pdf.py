@@ -21,6 +21,20 @@ from .paginate import Page, keep_short_sections, paginate
 from .tagging import StructTree, Tagger, UntaggedTagger
 
 
+class RenderedPDF(bytes):
+    """A PDF's bytes, and how many pages the paginator made: nobody reads the file back to count them."""
+
+    pages: int
+
+    def __new__(cls, data: bytes, pages: int) -> RenderedPDF:
+        made = super().__new__(cls, data)
+        made.pages = pages
+        return made
+
+    def __reduce__(self):  # to and from worker processes, page count included
+        return RenderedPDF, (bytes(self), self.pages)
+
+
 @dataclass(frozen=True)
 class RenderOptions:
     created: datetime
@@ -48,7 +62,7 @@ def footer_height(layout: Layout) -> float:
     return (layout.footer_size + layout.body_size) * layout.line_spacing
 
 
-def render_pdf(document: Document, layout: Layout, options: RenderOptions) -> bytes:
+def render_pdf(document: Document, layout: Layout, options: RenderOptions) -> RenderedPDF:
     fonts = FontSet(layout.typeface)
     tree = StructTree(document.language)
     pages = lay_out(document, layout, tree)
@@ -73,7 +87,7 @@ def render_pdf(document: Document, layout: Layout, options: RenderOptions) -> by
         fields.write()
     _reportlab.set_file_id(canv, _document_digest(document, layout, len(pages)))
     _reportlab.save(canv)
-    return buffer.getvalue()
+    return RenderedPDF(buffer.getvalue(), len(pages))
 
 
 def _document_digest(document: Document, layout: Layout, page_count: int) -> str:

@@ -155,3 +155,16 @@ def test_a_word_that_needs_two_faces_draws_every_character_in_a_face_that_has_it
         assert all(ch.isspace() or ord(ch) in covered[face] for ch in piece), (piece, font)
     assert name in normalized(text(pdf))
     assert conformance_failures(pdf) == []
+
+
+def test_a_rendered_pdf_knows_its_page_count_also_across_processes(project):
+    import io
+    import pickle
+
+    from conftest import render
+    from pypdf import PdfReader
+
+    pdf = render(project, "infusion-day-checklist", "extra-large")
+    assert pdf.pages == len(PdfReader(io.BytesIO(pdf)).pages) > 1
+    again = pickle.loads(pickle.dumps(pdf))
+    assert again == pdf and again.pages == pdf.pages
