@@ -199,7 +199,7 @@ def build(documents, layouts, out_dir, clinic_file, patient_name, preferred_name
     """
     from .batch.documents import build_files
 
-    project = Project.open(content_dir, layouts_dir, clinic_file, forms)
+    project = Project.open(content_dir, layouts_dir, clinic_file)
     if preferred_name and not patient_name:
         raise InputError("a preferred name needs the patient's name", source="--preferred-name",
                          rule="preferred-name-alone", hint="add --patient-name")
@@ -210,7 +210,7 @@ def build(documents, layouts, out_dir, clinic_file, patient_name, preferred_name
             when = parse_appointment(appointment)
         except ValueError as exc:
             raise InputError(str(exc), source="--appointment", rule="appointment-invalid") from None
-    _print_table(build_files(project, documents, layouts, out_dir, patient, when))
+    _print_table(build_files(project, documents, layouts, out_dir, patient, when, forms))
     _warn_if_not_for_patients(project, documents)
 
 
@@ -398,7 +398,7 @@ def packets(roster_file, out_dir, print_job, jobs, strict, names_in_filenames, q
     from .batch.plan import ProjectPaths, Selection
     from .batch.run import RunOptions, prepare_packets, refuse_strictly, write_packets
 
-    project = Project.open(content_dir, layouts_dir, clinic_file, forms)
+    project = Project.open(content_dir, layouts_dir, clinic_file)
     options = RunOptions(ProjectPaths(content_dir, layouts_dir, clinic_file, forms),
                          Selection(today, day, ids, allow_draft, fallback_to_english), jobs, strict,
                          names_in_filenames, allow_draft)

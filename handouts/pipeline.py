@@ -36,8 +36,10 @@ def load_document(project: Project, name: str, patient: Patient | None = None,
     return parse_document(source, fill(source, context))
 
 
-def render_checked(project: Project, document: Document, layout: Layout, where: str) -> RenderedPDF:
-    """Refuse text the fonts cannot draw, then render: nothing half-drawn, ever."""
+def render_checked(project: Project, document: Document, layout: Layout, where: str,
+                   forms: bool = True) -> RenderedPDF:
+    """Refuse text the fonts cannot draw, then render: nothing half-drawn, ever. `forms=False` (a run's
+    --no-forms) prints checkboxes and lines to write on even where the layout makes them fillable."""
     fonts = FontSet(layout.typeface)
     anchors = {block.anchor for block in document.blocks if isinstance(block, Part) and block.anchor}
     for node in walk(document.blocks):
@@ -53,18 +55,19 @@ def render_checked(project: Project, document: Document, layout: Layout, where: 
     # A PDF made with the shipped sample's contact details says so on every page: it must never reach a patient.
     note = words.labels["sample"] if sample_fields(clinic) else f"{clinic['name']} · {clinic['phone']}"
     return render_pdf(document, layout, RenderOptions(created=creation_time(), author=clinic["name"], footer_note=note,
-                                                      page_label=words.labels["page"], forms=layout.forms))
+                                                      page_label=words.labels["page"], forms=layout.forms and forms))
 
 
 def render_document(project: Project, name: str, layout: Layout, patient: Patient | None = None,
-                    appointment: datetime | None = None, language: str | None = None) -> RenderedPDF:
+                    appointment: datetime | None = None, language: str | None = None,
+                    forms: bool = True) -> RenderedPDF:
     if patient:
         fonts = FontSet(layout.typeface)
         fonts.require(patient.name, "patient name")
         fonts.require(patient.preferred_name, "preferred name")
     document = load_document(project, name, patient, appointment, language)
     source = project.content.load(name, language)
-    return render_checked(project, document, layout, str(source.path))
+    return render_checked(project, document, layout, str(source.path), forms)
 
 
 OPENING = "_packet"  # content/_packet.md: "Prepared for ..., your appointment ..."

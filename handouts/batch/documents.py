@@ -21,10 +21,11 @@ class BuiltFile:
 
 
 def build_files(project: Project, names, layout_names, out_dir: Path, patient: Patient | None = None,
-                appointment: datetime | None = None) -> list[BuiltFile]:
+                appointment: datetime | None = None, forms: bool = True) -> list[BuiltFile]:
     """Every document (default: all) in every layout (default: all) to out_dir/<layout>/<name>.pdf.
 
     Personalized documents go to out_dir/personalized/<layout>/<name>.pdf, never over the blank handouts.
+    `forms=False` prints checkboxes and lines to write on instead of fillable fields.
     """
     names = list(dict.fromkeys(names)) or project.content.names()  # a name given twice is built once
     if patient is not None:
@@ -34,7 +35,7 @@ def build_files(project: Project, names, layout_names, out_dir: Path, patient: P
         project.content.load(name)  # unknown names fail before anything is written
     # Render everything before writing anything: one bad document leaves no partial set behind.
     rendered = [(Path(out_dir) / layout.name / f"{name}.pdf",
-                 render_document(project, name, layout, patient, appointment))
+                 render_document(project, name, layout, patient, appointment, forms=forms))
                 for layout in layouts for name in names]
     for path, pdf in rendered:
         write_atomically(path, pdf)

@@ -9,6 +9,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from .. import interrupts
@@ -45,7 +46,7 @@ PATIENT_SOURCES = ("patient name", "preferred name")
 def _open_worker(paths: ProjectPaths) -> None:
     global _worker_project
     interrupts.ignored()  # Ctrl-C reaches every process in the terminal's group: the main one answers it
-    _worker_project = Project.open(paths.content, paths.layouts, paths.clinic, paths.forms)
+    _worker_project = Project.open(paths.content, paths.layouts, paths.clinic)
 
 
 @dataclass(frozen=True)
@@ -56,14 +57,14 @@ class Rendered:
     project_wide: bool = False  # the content, a layout or the profile is at fault: every row would fail
 
 
-def render_row(row: RosterRow, project: Project | None = None) -> Rendered:
+def render_row(row: RosterRow, project: Project | None = None, forms: bool = True) -> Rendered:
     """Render one packet; a problem with it comes back as a finding, not an exception."""
     project = project or _worker_project
     try:
         layout = project.layouts.load(row.layout)
         patient = Patient.from_values(row.name, row.preferred_name)
         document = packet_document(project, patient, row.appointment, row.documents, row.language)
-        return Rendered(row, render_checked(project, document, layout, "packet"))
+        return Rendered(row, render_checked(project, document, layout, "packet", forms))
     except HandoutsError as exc:
         return Rendered(row, None, exc.finding, _is_project_wide(exc))
 
@@ -81,7 +82,7 @@ def render_rows(rows: list[RosterRow], project: Project, paths: ProjectPaths, jo
     """Each row rendered, in roster order."""
     if jobs <= 1:
         for row in rows:
-            yield render_row(row, project)
+            yield render_row(row, project, paths.forms)
         return
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
     # Workers are born ignoring Ctrl-C (no window before their initializer runs); this process answers it.
@@ -101,7 +102,7 @@ def render_rows(rows: list[RosterRow], project: Project, paths: ProjectPaths, jo
 
     with pool:
         try:
-            for rendered in pool.imap(render_row, handed_out(), chunksize=4):
+            for rendered in pool.imap(partial(render_row, forms=paths.forms), handed_out(), chunksize=4):
                 window.release()
                 yield rendered
         finally:

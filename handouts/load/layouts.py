@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import Finding, LayoutError
@@ -71,9 +71,8 @@ class Layout:
 class LayoutLibrary:
     """The layouts in a folder, by name (file stem)."""
 
-    def __init__(self, folder: Path, forms: bool = True):
+    def __init__(self, folder: Path):
         self.folder = Path(folder)
-        self.forms = forms  # False: every layout prints its checkboxes and lines (--no-forms)
         self._loaded: dict[str, Layout] = {}
         if not self.folder.is_dir():
             raise LayoutError("layouts folder not found", source=str(self.folder), rule="layouts-folder-missing",
@@ -90,8 +89,7 @@ class LayoutLibrary:
             if name not in self.names():
                 raise LayoutError(f"unknown layout '{name}'", source=str(self.folder), rule="unknown-layout",
                                   hint=f"choose one of: {', '.join(self.names()) or 'none'}")
-            layout = load_layout(self.folder / f"{name}.yaml")
-            self._loaded[name] = layout if self.forms else replace(layout, forms=False)
+            self._loaded[name] = load_layout(self.folder / f"{name}.yaml")
         return self._loaded[name]
 
 

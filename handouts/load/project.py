@@ -38,10 +38,9 @@ class Project:
     roster_format: RosterFormat = RosterFormat()
 
     @classmethod
-    def open(cls, content: Path, layouts: Path, clinic: Path | None = None, forms: bool = True) -> "Project":
-        """`forms=False`: every layout prints its checkboxes and lines to write on, none fillable."""
+    def open(cls, content: Path, layouts: Path, clinic: Path | None = None) -> "Project":
         library = ContentLibrary(content)
         profile, roster_format = read_profile(clinic or library.folder / "clinic.yaml")
-        layout_library = LayoutLibrary(layouts, forms)
+        layout_library = LayoutLibrary(layouts)
         roster_format.check_layouts(layout_library.names())  # the profile's value maps name real layouts
         return cls(library, layout_library, profile, roster_format)
