@@ -39,6 +39,11 @@ SCHEMA: dict[str, dict[str, frozenset[str] | None]] = {
 }
 TOP = {"appointment": frozenset({"date", "time"}), "keep_together": None}
 OPTIONAL = {("readability", "min_ease"), ("readability", "min_ease_name")}
+# The reading-level formulas a locale file may name, each measured by a function in text/readability.py
+# (`FORMULAS` there), and which way its scale runs: "grade" (lower is easier; the target is --max-grade) or
+# "ease" (higher is easier; the target is the file's min_ease). Here, so that loading checks a file without
+# reaching into a later stage.
+FORMULA_SCALES = {"flesch-kincaid": "grade", "fernandez-huerta": "ease"}
 
 
 @dataclass(frozen=True, eq=False)
@@ -51,7 +56,7 @@ class Locale:
     spoken: dict[str, str]  # checkbox, checkbox_ticked, write_in, write_in_named
     appointment: str  # "{date} at {time}"
     keep_together: re.Pattern  # spaces inside a match never end a line
-    formula: str  # a name in text.readability.FORMULAS
+    formula: str  # a name in FORMULA_SCALES (and text.readability.FORMULAS)
     min_ease: float | None = None  # an ease formula's target (higher is easier)
     min_ease_name: str = ""  # what the scale calls that target ('bastante fácil')
 
@@ -184,13 +189,11 @@ def _keep_together(patterns, bad) -> re.Pattern:
 
 def _check_formula(formula: str, min_ease, bad) -> None:
     """A formula handouts can measure; an ease scale needs the language's target."""
-    from ..text.readability import FORMULAS
-
-    if formula not in FORMULAS:
+    if formula not in FORMULA_SCALES:
         raise bad(f"'readability.formula' is '{formula}', which handouts cannot measure", "readability.formula",
-                  f"use one of {', '.join(FORMULAS)}, or add the formula to handouts/text/readability.py",
-                  "readability", "formula")
-    if FORMULAS[formula].scale == "ease" and not isinstance(min_ease, (int, float)):
+                  f"use one of {', '.join(FORMULA_SCALES)}, or add the formula to handouts/text/readability.py "
+                  "and its scale to FORMULA_SCALES in handouts/load/locale.py", "readability", "formula")
+    if FORMULA_SCALES[formula] == "ease" and not isinstance(min_ease, (int, float)):
         raise bad(f"'{formula}' is an ease scale: the locale file needs its target", "readability.min_ease",
                   "write 'min_ease: 70' (or the target) under 'readability:'", "readability")
 

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 
 from ..clock import today as _today
 from ..errors import Finding, HandoutsError, LayoutError, LocaleError, ProfileError, UnsupportedCharacterError
+from ..load import print_rules as layout_rules
 from ..load.content import Source, source_digest
 from ..load.dates import in_words
 from ..load.languages import primary
@@ -45,7 +46,6 @@ from ..text.fill import Filled, fill
 from ..text.markdown import heading_problems, markdown_problems, markdown_tokens, parse_document
 from ..text.readability import FORMULAS, sentences, words, words_to_avoid
 from . import editorial
-from . import print_rules as layout_rules
 
 if TYPE_CHECKING:
     from ..load.project import Project

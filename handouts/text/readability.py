@@ -19,6 +19,8 @@ from typing import Callable
 
 import pyphen
 
+from ..load.locale import FORMULA_SCALES, Locale
+
 __all__ = ["Readability", "Formula", "FORMULAS", "measure", "measure_in", "measure_spanish", "sentences",
            "count_syllables", "spanish_syllables", "words", "PLAIN_WORDS", "words_to_avoid"]
 
@@ -335,17 +337,16 @@ class Formula:
     scale: str  # "grade" (lower is easier; the target is --max-grade) or "ease" (higher; the locale's min_ease)
 
 
+# One entry for each name in load.locale.FORMULA_SCALES, which says which way its scale runs.
 FORMULAS = {
-    "flesch-kincaid": Formula("Flesch-Kincaid", measure, "grade"),
-    "fernandez-huerta": Formula("Fernández-Huerta", measure_spanish, "ease"),
+    "flesch-kincaid": Formula("Flesch-Kincaid", measure, FORMULA_SCALES["flesch-kincaid"]),
+    "fernandez-huerta": Formula("Fernández-Huerta", measure_spanish, FORMULA_SCALES["fernandez-huerta"]),
 }
 
 
 def measure_in(text: str, language: str | None) -> Readability:
     """The reading level with the formula the language's locale file names (`handouts/locales/<language>.yaml`):
     Fernández-Huerta for Spanish, Flesch-Kincaid for English and any language without a file."""
-    from ..load.locale import Locale
-
     return FORMULAS[Locale.for_tag(language).formula].measure(text)
 
 
