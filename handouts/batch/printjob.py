@@ -14,7 +14,6 @@ import hashlib
 import re
 from array import array
 from collections import deque
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -33,14 +32,6 @@ OUTLINE_GROUP = 200  # bookmarks per group once a job has more packets than this
 
 # Page keys written anew for the job (the page tree, structure keys, annotations) or left out (beads, metadata).
 _PAGE_KEYS_REPLACED = {"/Parent", "/StructParents", "/Annots", "/B", "/Metadata"}
-
-
-def write_print_job(packets: Iterable[tuple[str, Path]], target: Path) -> int:
-    """Join (bookmark, packet file) pairs for double-sided printing; return the page count."""
-    with PrintJob(target) as job:
-        for label, path in packets:
-            job.add(label, path)
-        return job.finish()
 
 
 class _Discarded(Exception):

@@ -66,13 +66,9 @@ def lint_project(project: Project, max_grade: float = 6.0) -> list[Finding]:
             + editorial.project_rules(project, lambda language: _sample_context(project, language)))
 
 
-def clinic_path(project: Project) -> str:
-    return str(getattr(project, "clinic_path", None) or project.content.folder / "clinic.yaml")
-
-
 def lint_profile(project: Project) -> list[Finding]:
     """One finding per field that still holds the shipped sample's placeholder details, at its line."""
-    path = clinic_path(project)
+    path = str(project.content.folder / "clinic.yaml")  # lint opens the project with the content's profile
 
     def hint(field: str) -> str:
         if field == "sample":

@@ -19,9 +19,9 @@ from typing import Callable
 
 import pyphen
 
-from ..load.locale import FORMULA_SCALES, Locale
+from ..load.locale import FORMULA_SCALES
 
-__all__ = ["Readability", "Formula", "FORMULAS", "measure", "measure_in", "measure_spanish", "sentences",
+__all__ = ["Readability", "Formula", "FORMULAS", "measure", "measure_spanish", "sentences",
            "count_syllables", "spanish_syllables", "words", "PLAIN_WORDS", "words_to_avoid"]
 
 
@@ -143,7 +143,6 @@ def words(text: str) -> list[str]:
     return [t for t in text.split() if _TOKEN_HAS_WORD.search(t)]
 
 
-_VOWELS = "aeiouy"
 _HYPHENATOR = pyphen.Pyphen(lang="en_US")
 # Letters spoken by name in acronyms: "W" is "double-u".
 _LETTER_SYLLABLES = {"w": 3}
@@ -342,12 +341,6 @@ FORMULAS = {
     "flesch-kincaid": Formula("Flesch-Kincaid", measure, FORMULA_SCALES["flesch-kincaid"]),
     "fernandez-huerta": Formula("Fernández-Huerta", measure_spanish, FORMULA_SCALES["fernandez-huerta"]),
 }
-
-
-def measure_in(text: str, language: str | None) -> Readability:
-    """The reading level with the formula the language's locale file names (`handouts/locales/<language>.yaml`):
-    Fernández-Huerta for Spanish, Flesch-Kincaid for English and any language without a file."""
-    return FORMULAS[Locale.for_tag(language).formula].measure(text)
 
 
 # --- words to avoid -------------------------------------------------------------
