@@ -5,10 +5,10 @@
 `load` reads and checks the inputs (content, layouts, profile, roster, locale files); `text` fills and parses
 the Markdown and measures reading level; `render` lays out and draws the PDF; `pipeline` runs those three for
 one document or packet; `quality` checks PDFs and content; `batch` makes many files; `mail` sends them;
-`approve` signs documents off; `cli` is the command line. The base (`errors`, `model`, `files`, `clock`, and
-the package's own `__init__`) may be imported by every stage and imports nothing of the stages. Imports inside
-functions count the same as those at the top of a file: moving an import into a function does not make a
-later stage's code any less a dependency.
+`approve` signs documents off; `cli` is the command line. The base (`errors`, `model`, `files`, `clock`,
+`interrupts`, and the package's own `__init__`) may be imported by every stage and imports nothing of the
+stages. Imports inside functions count the same as those at the top of a file: moving an import into a
+function does not make a later stage's code any less a dependency.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ import pytest
 import handouts
 
 PACKAGE = Path(handouts.__file__).parent
-# "": the package itself (handouts/__init__.py, __version__); clock: SOURCE_DATE_EPOCH and today, for every stage.
-BASE = ("", "errors", "model", "files", "clock")
+# "": the package itself (handouts/__init__.py, __version__).
+BASE = ("", "errors", "model", "files", "clock", "interrupts")
 STAGES = ("load", "text", "render", "pipeline", "quality", "batch", "mail", "approve", "cli", "__main__")
 
 
