@@ -7,7 +7,12 @@
 
 import sys
 
-from handouts.cli import main
+# Before handouts is imported: on an older Python its code would fail with a SyntaxError, not this line.
+# Keep this file readable by Python 3.9 (no newer syntax above or below).
+if sys.version_info < (3, 10):
+    sys.exit("handouts needs Python 3.10 or newer")
+
+from handouts.cli import main  # noqa: E402
 
 if __name__ == "__main__":
     main(sys.argv[1:] or ["build"])

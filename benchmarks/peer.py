@@ -406,7 +406,7 @@ def profile(make, names, top: int = 15) -> None:
                   f"{where(key)}")
 
 
-def main() -> None:
+def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=200, help="our packets, each way (default 200)")
     parser.add_argument("--typst-runs", type=int, default=200, help="Typst compiles (default 200, at most --runs)")
@@ -416,91 +416,85 @@ def main() -> None:
                         help="instead: cProfile of ours (row) over --runs packets, top 15 by cumulative and own time")
     args = parser.parse_args()
     args.typst_runs = min(args.typst_runs, args.runs)
-    print(f"machine:     {machine()}")
+    return args
 
-    project = Project.open(ROOT / "content", ROOT / "layouts")
-    layout = project.layouts.load("large-print")
-    documents = tuple(project.content.names())  # a row without a `documents` column gets them all, in order
-    clinic = project.clinic
-    sample = Locale.for_tag("en-US").labels["sample"]
-    note = sample if sample_fields(clinic) else f"{clinic['name']} · {clinic['phone']}"
-    # Names: one set each for ours (row), ours (render), Typst, WeasyPrint, and the warm-ups; none repeats.
-    count = args.runs
-    # The name is the preferred name too (as for a roster without that column): no greeting of one packet
-    # repeats in another, so no one gains from a name seen before (Typst's memo keeps recent paragraphs).
-    total = 3 * count + args.weasy_runs + WARM_OURS + WARM_TYPST + 1
-    every = [fictional_name(i, PLAIN_LAST)[0] for i in range(total)]
-    row_names, render_names, typst_names = every[:count], every[count:2 * count], every[2 * count:3 * count]
-    weasy_names, warm = every[3 * count:3 * count + args.weasy_runs + 1], every[3 * count + args.weasy_runs + 1:]
 
-    def packet(name: str) -> object:
-        return packet_document(project, Patient.from_values(name), APPOINTMENT, documents)
+class Packets:
+    """The large-print packet of one roster row, for a patient's name: made whole (ours, row), or rendered
+    from a document prepared ahead (ours, render; the peers' sources are written from the same documents)."""
 
-    def ours_row(name: str) -> bytes:  # batch.render_row, without its error wrapping
-        return render_checked(project, packet(name), layout, "packet")
+    def __init__(self):
+        self.project = Project.open(ROOT / "content", ROOT / "layouts")
+        self.layout = self.project.layouts.load("large-print")
+        self.documents = tuple(self.project.content.names())  # a row without `documents` gets them all, in order
+        self.clinic = self.project.clinic
+        sample = Locale.for_tag("en-US").labels["sample"]
+        self.note = sample if sample_fields(self.clinic) else f"{self.clinic['name']} · {self.clinic['phone']}"
+        self.prepared: dict[str, object] = {}
 
-    prepared = {name: packet(name) for name in render_names + typst_names + weasy_names}
+    def document(self, name: str) -> object:
+        return packet_document(self.project, Patient.from_values(name), APPOINTMENT, self.documents)
 
-    def ours_render(name: str) -> bytes:
-        return render_checked(project, prepared[name], layout, "packet")
+    def prepare(self, names: list[str]) -> None:
+        self.prepared.update((name, self.document(name)) for name in names)
 
-    for name in warm[:WARM_OURS]:  # fonts registered, templates compiled, caches filled
-        ours_row(name)
-    if args.profile:
-        profile(ours_row, row_names)
-        return
-    row, render = Timer(ours_row), Timer(ours_render)
-    peers = {}
+    def row(self, name: str) -> bytes:  # batch.render_row, without its error wrapping
+        return render_checked(self.project, self.document(name), self.layout, "packet")
+
+    def render(self, name: str) -> bytes:
+        return render_checked(self.project, self.prepared[name], self.layout, "packet")
+
+
+def typst_timer(packets: Packets, names: list[str], warm: list[str]) -> Timer | None:
+    """A warm Typst compiler timed on `names` (sources written ahead), or None when Typst is not installed."""
     try:
         import typst
     except ImportError:
         print("typst:       not installed (python -m pip install -e '.[bench]'); not measured")
-        typst_timer = None
-    else:
-        space = Spacing(layout)
-        sources = {}
-        for name in typst_names + warm[WARM_OURS:]:
-            document = prepared.get(name) or packet(name)
-            sources[name] = TypstMarkup(space, clinic["name"]).document(document, layout, note).encode()
-        _, regular, _ = TYPEFACES["atkinson-hyperlegible"]
-        compiler = typst.Compiler(font_paths=[str(Path(str(regular)).parent)], ignore_system_fonts=True)
+        return None
+    space = Spacing(packets.layout)
+    sources = {}
+    for name in names + warm:
+        document = packets.prepared.get(name) or packets.document(name)
+        sources[name] = TypstMarkup(space, packets.clinic["name"]).document(document, packets.layout,
+                                                                              packets.note).encode()
+    _, regular, _ = TYPEFACES["atkinson-hyperlegible"]
+    compiler = typst.Compiler(font_paths=[str(Path(str(regular)).parent)], ignore_system_fonts=True)
 
-        def typst_one(name: str) -> bytes:
-            return compiler.compile(input=sources[name], format="pdf", pdf_standards=["ua-1"])
+    def typst_one(name: str) -> bytes:
+        return compiler.compile(input=sources[name], format="pdf", pdf_standards=["ua-1"])
 
-        for name in warm[WARM_OURS:]:  # warm, with names that are not measured (Typst memoizes whole compiles)
-            typst_one(name)
-        typst_timer = Timer(typst_one)
-    for i in range(count):  # interleaved: one of each in turn
-        row(row_names[i])
-        if typst_timer is not None and i < args.typst_runs:
-            typst_timer(typst_names[i])
-        render(render_names[i])
-    print(row.line("ours, row:", "fill + parse + render, as `handouts packets` per row; PDF/UA-1 + PDF/A-2a"))
-    print(render.line("ours, render:", "render_checked() of a filled, parsed packet"))
-    if typst_timer is not None and typst_timer.wall:
-        print(typst_timer.line("typst:", f"Typst {version('typst')}, PDF/UA-1, interleaved with ours"))
-        peers["typst"] = typst_timer
+    for name in warm:  # warm, with names that are not measured (Typst memoizes whole compiles)
+        typst_one(name)
+    return Timer(typst_one)
 
-    HTML = weasyprint_html(args.no_install)
-    if HTML is not None and args.weasy_runs > 0:
-        space = Spacing(layout)
-        _, regular, bold = TYPEFACES["atkinson-hyperlegible"]
-        fonts = (Path(str(regular)), Path(str(bold)))
-        sources = {}
-        for name in weasy_names:
-            sources[name] = HtmlMarkup(space, clinic["name"]).document(prepared[name], layout, note, fonts)
 
-        def weasy(name: str) -> bytes:
-            return HTML(string=sources[name]).write_pdf(pdf_variant="pdf/ua-1")
+def weasyprint_timer(packets: Packets, names: list[str], no_install: bool) -> Timer | None:
+    """WeasyPrint timed on all but the last of `names` (that one warms it), or None when it cannot run or
+    there is nothing to time."""
+    HTML = weasyprint_html(no_install)
+    if HTML is None or len(names) < 2:
+        return None
+    space = Spacing(packets.layout)
+    _, regular, bold = TYPEFACES["atkinson-hyperlegible"]
+    fonts = (Path(str(regular)), Path(str(bold)))
+    sources = {}
+    for name in names:
+        sources[name] = HtmlMarkup(space, packets.clinic["name"]).document(packets.prepared[name], packets.layout,
+                                                                             packets.note, fonts)
 
-        weasy(weasy_names[-1])  # warm: fonts loaded
-        weasy_timer = Timer(weasy)
-        for name in weasy_names[:-1]:
-            weasy_timer(name)
-        print(weasy_timer.line("weasyprint:", f"WeasyPrint {version('weasyprint')}, pdf/ua-1"))
-        peers["weasyprint"] = weasy_timer
+    def weasy(name: str) -> bytes:
+        return HTML(string=sources[name]).write_pdf(pdf_variant="pdf/ua-1")
 
+    weasy(names[-1])  # warm: fonts loaded
+    timer = Timer(weasy)
+    for name in names[:-1]:
+        timer(name)
+    print(timer.line("weasyprint:", f"WeasyPrint {version('weasyprint')}, pdf/ua-1"))
+    return timer
+
+
+def compare(row: Timer, render: Timer, peers: dict[str, Timer]) -> None:
     checks = [("ours", row.last)] + [(label, timer.last) for label, timer in peers.items()]
     print("validation:  " + "; ".join(f"{label} {validated(pdf)}" for label, pdf in checks))
     if "typst" in peers:
@@ -510,6 +504,43 @@ def main() -> None:
         w = peers["weasyprint"].median
         print(f"WeasyPrint / ours = {w / row.median:.0f}x per row, {w / render.median:.0f}x render only "
               "(target >= 100x)")
+
+
+def main() -> None:
+    args = arguments()
+    print(f"machine:     {machine()}")
+    packets = Packets()
+    # Names: one set each for ours (row), ours (render), Typst, WeasyPrint, and the warm-ups; none repeats.
+    count = args.runs
+    # The name is the preferred name too (as for a roster without that column): no greeting of one packet
+    # repeats in another, so no one gains from a name seen before (Typst's memo keeps recent paragraphs).
+    total = 3 * count + args.weasy_runs + WARM_OURS + WARM_TYPST + 1
+    every = [fictional_name(i, PLAIN_LAST)[0] for i in range(total)]
+    row_names, render_names, typst_names = every[:count], every[count:2 * count], every[2 * count:3 * count]
+    weasy_names, warm = every[3 * count:3 * count + args.weasy_runs + 1], every[3 * count + args.weasy_runs + 1:]
+    packets.prepare(render_names + typst_names + weasy_names)
+    for name in warm[:WARM_OURS]:  # fonts registered, templates compiled, caches filled
+        packets.row(name)
+    if args.profile:
+        profile(packets.row, row_names)
+        return
+    row, render = Timer(packets.row), Timer(packets.render)
+    peers = {}
+    typst = typst_timer(packets, typst_names, warm[WARM_OURS:])
+    for i in range(count):  # interleaved: one of each in turn
+        row(row_names[i])
+        if typst is not None and i < args.typst_runs:
+            typst(typst_names[i])
+        render(render_names[i])
+    print(row.line("ours, row:", "fill + parse + render, as `handouts packets` per row; PDF/UA-1 + PDF/A-2a"))
+    print(render.line("ours, render:", "render_checked() of a filled, parsed packet"))
+    if typst is not None and typst.wall:
+        print(typst.line("typst:", f"Typst {version('typst')}, PDF/UA-1, interleaved with ours"))
+        peers["typst"] = typst
+    weasy = weasyprint_timer(packets, weasy_names, args.no_install)
+    if weasy is not None:
+        peers["weasyprint"] = weasy
+    compare(row, render, peers)
 
 
 if __name__ == "__main__":

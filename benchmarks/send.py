@@ -41,7 +41,8 @@ def write_roster(path: Path, rows: int) -> None:
 def run(roster: Path, tmp: Path, jobs: int) -> float:
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "handouts", "send", str(roster), "--outbox", str(tmp / "outbox"),
-                           "--ledger", str(tmp / "ledger.sqlite3"), "--clinic", str(ROOT / "tests/data/clinic_send.yaml"),
+                           "--ledger", str(tmp / "ledger.sqlite3"),
+                           "--clinic", str(ROOT / "tests/data/clinic_send.yaml"),
                            "--jobs", str(jobs), "--quiet", "--today", "2026-11-24",
                            "--allow-draft"],  # the shipped content is not approved: drafts (.eml) only
                           cwd=ROOT, capture_output=True, check=False)

@@ -1,5 +1,12 @@
 """python -m handouts: the same as the handouts command."""
 
-from .cli import main
+import sys
+
+# Before the CLI is imported: on an older Python its code would fail with a SyntaxError, not this line.
+# Keep this file (and handouts/__init__.py) readable by Python 3.9.
+if sys.version_info < (3, 10):
+    sys.exit("handouts needs Python 3.10 or newer")
+
+from .cli import main  # noqa: E402
 
 main()

@@ -139,7 +139,7 @@ def _project_options(command):
 
 
 @click.group(context_settings=CONTEXT)
-@click.version_option(package_name="handouts")
+@click.version_option(None, "-V", "--version", package_name="handouts")
 def cli():
     """Make large-print, accessible PDF handouts from the clinic's content.
 

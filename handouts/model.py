@@ -56,7 +56,9 @@ class Callout:
 
     blocks: list["Block"]
     line: int = 0
-    anchor: str = ""  # what a "#anchor" link in the packet opening points to: the document's name
+    # Never set or read; kept only because repr(document) is hashed into each PDF's file ID
+    # (render/pdf.py `_document_digest`): removing it would change the /ID of every PDF with a box.
+    anchor: str = ""
 
 
 @dataclass

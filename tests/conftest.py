@@ -16,6 +16,7 @@ import pytest
 from handouts.cli import main
 from handouts.errors import HandoutsError
 from handouts.pipeline import render_document
+from handouts.load.profile import read_profile
 from handouts.load.project import Patient, Project
 from handouts.model import Span
 from handouts.render import _reportlab
@@ -160,6 +161,11 @@ def run(capsys, *args, shows_patients: bool = False):
     leaked = [value for value in PATIENT_VALUES if (value in out and not shows_patients) or value in err]
     assert not leaked, f"patient values in the output: {leaked}"
     return info.value.code or 0, out, err
+
+
+def load_profile(path: Path) -> dict:
+    """A clinic profile's values, without its roster format."""
+    return read_profile(path)[0]
 
 
 def raised(call, *args, **kwargs) -> HandoutsError:

@@ -18,7 +18,8 @@ def conformance_failures(pdf) -> list[str]:
     failures = []
     for profile in ("ua1", ua_validator.ValidationProfile.PDF_A_2A):
         report = ua_validator.validate_pdf_bytes(data, profile=profile)
-        failures += [f.rule_id for f in report.failures] or ([] if report.is_compliant else [f"{profile}: not compliant"])
+        failures += [f.rule_id for f in report.failures] or (
+            [] if report.is_compliant else [f"{profile}: not compliant"])
     return failures
 
 

@@ -132,6 +132,43 @@ def test_generate_py_builds_everything(tmp_path):
         assert check.stdout.count("PASS") == len(documents)
 
 
+@pytest.mark.parametrize("flag", ["-V", "--version"])
+def test_version(capsys, flag):
+    import handouts
+
+    code, out, _ = run(capsys, flag)
+    assert code == 0 and out == f"handouts, version {handouts.__version__}\n"
+
+
+# The entry points a user may start on any Python: they must parse on 3.9 and say what is needed.
+ENTRY_FILES = ("generate.py", "handouts/__main__.py", "handouts/__init__.py")
+# Runs an entry point as if this Python were 3.9 (the check reads sys.version_info), and says on stdout whether
+# the command line was imported.
+AS_PYTHON_39 = """
+import runpy, sys
+sys.version_info, sys.argv[1:] = (3, 9, 18, "final", 0), ["list"]
+try:
+    {start}
+finally:
+    print("handouts.cli" in sys.modules)
+"""
+
+
+@pytest.mark.parametrize("path", ENTRY_FILES)
+def test_entry_files_parse_on_python_3_9(path):
+    import ast
+
+    ast.parse((REPO / path).read_text(encoding="utf-8"), path, feature_version=(3, 9))
+
+
+@pytest.mark.parametrize("start", ["runpy.run_path('generate.py', run_name='__main__')",
+                                   "runpy.run_module('handouts', run_name='__main__', alter_sys=True)"])
+def test_an_old_python_gets_one_line_not_a_traceback(start):
+    result = subprocess.run([sys.executable, "-c", AS_PYTHON_39.format(start=start)], cwd=REPO,
+                            capture_output=True, text=True, timeout=60)
+    assert (result.returncode, result.stdout, result.stderr) == (1, "False\n", "handouts needs Python 3.10 or newer\n")
+
+
 def test_lint_shipped_content_is_clean_once_the_profile_is_real(capsys, tmp_path):
     code, out, _ = run(capsys, "lint", "--json", "--content", str(REPO / "content"), "--layouts",
                        str(REPO / "layouts"))

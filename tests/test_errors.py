@@ -7,7 +7,7 @@ import pytest
 from conftest import REPO, raised
 
 from handouts.batch.plan import ProjectPaths, Selection
-from handouts.batch.printjob import write_print_job
+from handouts.batch.printjob import PrintJob
 from handouts.cli import FLAG_HINTS, with_flags
 from handouts.errors import Finding, HandoutsError, LayoutError
 from handouts.files.atomic import write_atomically
@@ -85,7 +85,7 @@ def library_errors(tmp_path, make_project, blocker):
         raised(LayoutLibrary, tmp_path / "no-layouts"),
         raised(load_document, project, "doc"),
         raised(write_atomically, blocker / "out" / "doc.pdf", b"%PDF-"),
-        raised(write_print_job, [], blocker / "print.pdf"),
+        raised(PrintJob(blocker / "print.pdf").__enter__),
         raised(Patient.from_values, " "),
         raised(Roster, tmp_path / "roster.csv"),
         raised(project.content.load, "nope"),

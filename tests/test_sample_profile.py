@@ -8,9 +8,9 @@ import re
 import shutil
 
 import pytest
-from conftest import DATA, REPO, approve_content, run
+from conftest import DATA, REPO, approve_content, load_profile, run
 
-from handouts.load.profile import SENTENCES, load_profile, sample_fields
+from handouts.load.profile import SENTENCES, sample_fields
 from handouts.load.project import Project
 from handouts.quality.lint import document_statuses, lint_profile, lint_project, lint_warnings
 

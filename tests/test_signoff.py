@@ -244,7 +244,9 @@ def test_an_edition_older_than_its_english_refuses_its_row_or_falls_back(capsys,
 
 def test_the_clinics_own_instruction_without_a_translation_refuses_the_spanish_row(capsys, tmp_path, roster,
                                                                                    content):
-    from handouts.load.profile import load_profile, sentences_digest
+    from conftest import load_profile
+
+    from handouts.load.profile import sentences_digest
 
     clinic = content / "clinic.yaml"
     before = sentences_digest(load_profile(clinic))
@@ -318,7 +320,7 @@ def test_a_misspelt_profile_key_is_an_error_with_the_key_meant(capsys, tmp_path)
 
 
 def test_every_key_the_profile_has_is_allowed(tmp_path):
-    from handouts.load.profile import load_profile
+    from conftest import load_profile
 
     path = tmp_path / "clinic.yaml"
     # The fictional clinic's profile has every sentence and their translations; with the other keys too:

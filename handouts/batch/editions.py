@@ -39,42 +39,16 @@ def usable_editions(project: Project, rows: list[RosterRow], default: str, selec
                     ) -> tuple[list[RosterRow], list[RowProblem], list[str]]:
     """(the rows, each in a language it may have; the rows refused; notes). `selection` says what is allowed
     (`allow_draft`, `fallback_to_english`) and which parts besides the opening count (`parts`)."""
-    sample = bool(sample_fields(project.clinic))
-    drafts_allowed = selection.allow_draft or sample
-    signed: dict[tuple[str, str], SignOff] = {}
+    check = _EditionCheck(project, selection)
     out: list[RosterRow] = []
     problems: list[RowProblem] = []
     fell_back: dict[str, list[int]] = {}  # reason -> row numbers
-    allowed: dict[str, list[int]] = {}  # a draft edition used because the profile is the sample -> row numbers
     for row in rows:
         if primary(row.language) == primary(default):
             out.append(row)
             continue
-        code = primary(row.language)
         language = f"{language_name(row.language)} ({row.language})"
-        reasons = []
-        missing = untranslated(project.clinic, code)
-        stale = stale_translation(project.clinic, code)
-        if missing:
-            keys = ", ".join(f"'{key}'" for key in missing)
-            todo = f"add {'it' if len(missing) == 1 else 'them'} under 'translations: {code}:' in the clinic profile"
-            reasons.append((f"the clinic profile has the clinic's own {keys} in English but not in {language}", todo))
-        elif stale:
-            reasons.append((f"the clinic profile's {language} sentences were not translated from its English ones "
-                            "as they are now", translation_hint(code, stale) + " in the clinic profile"))
-        needed = [OPENING, *row.documents,
-                  *(part for part in selection.parts if project.content.has_edition(part, row.language))]
-        for name in dict.fromkeys(needed):
-            if (name, code) not in signed:
-                signed[(name, code)] = sign_off(project.content, name, code)
-            edition = signed[(name, code)]
-            if edition.approved:
-                continue
-            if drafts_allowed:
-                if sample and not selection.allow_draft:
-                    allowed.setdefault(f"{edition.edition} {edition.reason}", []).append(row.number)
-                continue
-            reasons.append((f"{edition.edition} {edition.reason}", edition.hint))
+        reasons = check.reasons(row, language)
         if not reasons:
             out.append(row)
         elif selection.fallback_to_english:
@@ -91,8 +65,56 @@ def usable_editions(project: Project, rows: list[RosterRow], default: str, selec
     notes = [f"{reason}: {len(numbers)} row(s) get their packet in {language_name(default)} instead "
              f"({_numbers(numbers)}; --fallback-to-english)" for reason, numbers in fell_back.items()]
     notes += [f"{reason}; used for {len(numbers)} row(s) because the clinic profile is the sample ({_numbers(numbers)})"
-              for reason, numbers in allowed.items()]
+              for reason, numbers in check.allowed.items()]
     return out, problems, notes
+
+
+class _EditionCheck:
+    """Why a row's packet may not be made in its language: (reason, what to do) pairs, none when it may."""
+
+    def __init__(self, project: Project, selection):
+        self.project = project
+        self.selection = selection
+        self.sample = bool(sample_fields(project.clinic))
+        self.signed: dict[tuple[str, str], SignOff] = {}
+        self.allowed: dict[str, list[int]] = {}  # a draft edition used because the profile is the sample -> rows
+
+    def reasons(self, row: RosterRow, language: str) -> list[tuple[str, str]]:
+        code = primary(row.language)
+        return self._clinic_words(code, language) + self._editions(row, code)
+
+    def _clinic_words(self, code: str, language: str) -> list[tuple[str, str]]:
+        """The clinic's own sentences: translated, and from the English ones as they are now."""
+        clinic = self.project.clinic
+        missing = untranslated(clinic, code)
+        if missing:
+            keys = ", ".join(f"'{key}'" for key in missing)
+            todo = f"add {'it' if len(missing) == 1 else 'them'} under 'translations: {code}:' in the clinic profile"
+            return [(f"the clinic profile has the clinic's own {keys} in English but not in {language}", todo)]
+        stale = stale_translation(clinic, code)
+        if stale:
+            return [(f"the clinic profile's {language} sentences were not translated from its English ones "
+                     "as they are now", translation_hint(code, stale) + " in the clinic profile")]
+        return []
+
+    def _editions(self, row: RosterRow, code: str) -> list[tuple[str, str]]:
+        """Every edition the row's packet needs: approved, or a draft where drafts are allowed."""
+        content, selection = self.project.content, self.selection
+        needed = [OPENING, *row.documents,
+                  *(part for part in selection.parts if content.has_edition(part, row.language))]
+        reasons = []
+        for name in dict.fromkeys(needed):
+            if (name, code) not in self.signed:
+                self.signed[(name, code)] = sign_off(content, name, code)
+            edition = self.signed[(name, code)]
+            if edition.approved:
+                continue
+            if selection.allow_draft or self.sample:
+                if not selection.allow_draft:
+                    self.allowed.setdefault(f"{edition.edition} {edition.reason}", []).append(row.number)
+                continue
+            reasons.append((f"{edition.edition} {edition.reason}", edition.hint))
+        return reasons
 
 
 def _numbers(numbers: list[int], most: int = 10) -> str:

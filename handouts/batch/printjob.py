@@ -14,7 +14,7 @@ import hashlib
 import re
 from array import array
 from collections import deque
-from collections.abc import Iterable
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -32,14 +32,6 @@ OUTLINE_GROUP = 200  # bookmarks per group once a job has more packets than this
 
 # Page keys written anew for the job (the page tree, structure keys, annotations) or left out (beads, metadata).
 _PAGE_KEYS_REPLACED = {"/Parent", "/StructParents", "/Annots", "/B", "/Metadata"}
-
-
-def write_print_job(packets: Iterable[tuple[str, Path]], target: Path) -> int:
-    """Join (bookmark, packet file) pairs for double-sided printing; return the page count."""
-    with PrintJob(target) as job:
-        for label, path in packets:
-            job.add(label, path)
-        return job.finish()
 
 
 class _Discarded(Exception):
@@ -131,90 +123,93 @@ class _StreamingWriter:
     # -- packets -----------------------------------------------------------
     def append(self, path: Path, label: str) -> None:
         if len(self.page_numbers) % 2:  # the packet before ended on an odd page: a blank back, for duplex
-            number = self._reserve()
-            self._object(number, b"<< /Type /Page /Parent %d 0 R /MediaBox [%s] /Resources << >> >>"
-                         % (self._pages, self._last_box))
-            self.page_numbers.append(number)
+            self._blank_back()
         with pikepdf.open(path) as pdf:
-            numbers: dict[tuple[int, int], int] = {}
-            pending: deque = deque()
-
-            def ref(obj) -> bytes:
-                key = obj.objgen
-                if key not in numbers:
-                    numbers[key] = self._reserve()
-                    pending.append(obj)
-                return b"%d 0 R" % numbers[key]
-
-            def drain() -> None:
-                while pending:
-                    obj = pending.popleft()
-                    self._object(numbers[obj.objgen], _indirect(obj, ref, pdf))
-
+            copy = _Copy(self, pdf)
             pages = list(pdf.pages)
             self._label_starts.append(len(self.page_numbers))
             tree = pdf.Root.get("/StructTreeRoot")
             parents = _number_tree(tree.ParentTree) if tree is not None else {}
-            # Pages, annotations and the packet's Document element get their numbers first, so that every
-            # reference into them (/Pg, /Obj, /P) lands on the job's own objects.
-            for page in pages:
-                numbers[page.obj.objgen] = self._reserve()
-                for annotation in page.obj.get("/Annots", []):
-                    numbers[annotation.objgen] = self._reserve()
-            document = tree.K if tree is not None else None
-            if isinstance(document, pikepdf.Array):
-                document = document[0]
-            part = self._reserve()
-            if document is not None:
-                numbers[document.objgen] = part
+            document, part = self._number_ahead(pages, tree, copy)
             language = str(pdf.Root.get("/Lang", "")) or "en-US"
             self._language = self._language or language
-            packet_field, form_kids = 0, []
-
+            form = _PacketForm()
             for page in pages:
-                number = numbers[page.obj.objgen]
-                entries = {k: v for k, v in page.obj.items() if k not in _PAGE_KEYS_REPLACED}
-                # What a page may inherit from its packet's page tree, it must now say itself.
-                entries.setdefault("/MediaBox", page.mediabox)
-                entries.setdefault("/Resources", page.resources)
-                entries["/Parent"] = _Raw(b"%d 0 R" % self._pages)
-                if "/StructParents" in page.obj:
-                    entries["/StructParents"] = self._parent_entry(parents.get(int(page.obj.StructParents)), ref)
-                annotations = list(page.obj.get("/Annots", []))
-                if annotations:
-                    entries["/Annots"] = _Raw(b"[" + b" ".join(b"%d 0 R" % numbers[a.objgen]
-                                                               for a in annotations) + b"]")
-                self._object(number, _dictionary(entries, ref))
-                for annotation in annotations:
-                    fields = dict(annotation.items())
-                    if "/StructParent" in fields:
-                        fields["/StructParent"] = self._parent_entry(parents.get(int(fields["/StructParent"])), ref)
-                    if "/FT" in fields:  # a form field: it joins its packet's field, so names stay apart
-                        packet_field = packet_field or self._reserve()
-                        fields["/Parent"] = _Raw(b"%d 0 R" % packet_field)
-                        form_kids.append(numbers[annotation.objgen])
-                    self._object(numbers[annotation.objgen], _dictionary(fields, ref))
-                self.page_numbers.append(number)
-                drain()
+                self._copy_page(page, parents, copy, form)
             if document is not None:
-                fields = {k: v for k, v in document.items() if k not in ("/P", "/S")}
-                fields["/S"] = pikepdf.Name.Part
-                fields["/P"] = _Raw(b"%d 0 R" % self._document)
-                fields.setdefault("/Lang", pikepdf.String(language))  # a packet may be in another language
-                self._object(part, _dictionary(fields, ref))
-                self._parts.append(part)
-                drain()
-            if packet_field:
-                kids = b" ".join(b"%d 0 R" % n for n in form_kids)
-                self._object(packet_field, b"<< /T %s /Kids [%s] >>" % (_text(f"packet-{len(self._bookmarks) + 1}"),
-                                                                        kids))
-                self._fields.append(packet_field)
-                form = pdf.Root.get("/AcroForm")
-                if not self._form_resources and form is not None and "/DR" in form:
-                    self._form_resources = _direct(form.DR, ref)
-                    drain()
-            self._bookmarks.append((label, numbers[pages[0].obj.objgen]))
+                self._copy_part(document, part, language, copy)
+            if form.number:
+                self._copy_form(form, pdf, copy)
+            self._bookmarks.append((label, copy.numbers[pages[0].obj.objgen]))
             self._last_box = b" ".join(_scalar(value) for value in pages[-1].mediabox)
+
+    def _blank_back(self) -> None:
+        number = self._reserve()
+        self._object(number, b"<< /Type /Page /Parent %d 0 R /MediaBox [%s] /Resources << >> >>"
+                     % (self._pages, self._last_box))
+        self.page_numbers.append(number)
+
+    def _number_ahead(self, pages: list, tree, copy: "_Copy") -> tuple[object, int]:
+        """Number the packet's pages, annotations and Document element first, so that every reference into
+        them (/Pg, /Obj, /P) lands on the job's own objects; return that element and the job's Part for it."""
+        for page in pages:
+            copy.numbers[page.obj.objgen] = self._reserve()
+            for annotation in page.obj.get("/Annots", []):
+                copy.numbers[annotation.objgen] = self._reserve()
+        document = tree.K if tree is not None else None
+        if isinstance(document, pikepdf.Array):
+            document = document[0]
+        part = self._reserve()
+        if document is not None:
+            copy.numbers[document.objgen] = part
+        return document, part
+
+    def _copy_page(self, page, parents: dict, copy: "_Copy", form: "_PacketForm") -> None:
+        """One page and its annotations, then everything they refer to."""
+        numbers = copy.numbers
+        number = numbers[page.obj.objgen]
+        entries = {k: v for k, v in page.obj.items() if k not in _PAGE_KEYS_REPLACED}
+        # What a page may inherit from its packet's page tree, it must now say itself.
+        entries.setdefault("/MediaBox", page.mediabox)
+        entries.setdefault("/Resources", page.resources)
+        entries["/Parent"] = _Raw(b"%d 0 R" % self._pages)
+        if "/StructParents" in page.obj:
+            entries["/StructParents"] = self._parent_entry(parents.get(int(page.obj.StructParents)), copy.ref)
+        annotations = list(page.obj.get("/Annots", []))
+        if annotations:
+            entries["/Annots"] = _Raw(b"[" + b" ".join(b"%d 0 R" % numbers[a.objgen] for a in annotations) + b"]")
+        self._object(number, _dictionary(entries, copy.ref))
+        for annotation in annotations:
+            fields = dict(annotation.items())
+            if "/StructParent" in fields:
+                fields["/StructParent"] = self._parent_entry(parents.get(int(fields["/StructParent"])), copy.ref)
+            if "/FT" in fields:  # a form field: it joins its packet's field, so names stay apart
+                form.number = form.number or self._reserve()
+                fields["/Parent"] = _Raw(b"%d 0 R" % form.number)
+                form.kids.append(numbers[annotation.objgen])
+            self._object(numbers[annotation.objgen], _dictionary(fields, copy.ref))
+        self.page_numbers.append(number)
+        copy.drain()
+
+    def _copy_part(self, document, part: int, language: str, copy: "_Copy") -> None:
+        """The packet's Document element becomes a Part of the job's Document."""
+        fields = {k: v for k, v in document.items() if k not in ("/P", "/S")}
+        fields["/S"] = pikepdf.Name.Part
+        fields["/P"] = _Raw(b"%d 0 R" % self._document)
+        fields.setdefault("/Lang", pikepdf.String(language))  # a packet may be in another language
+        self._object(part, _dictionary(fields, copy.ref))
+        self._parts.append(part)
+        copy.drain()
+
+    def _copy_form(self, form: "_PacketForm", pdf: pikepdf.Pdf, copy: "_Copy") -> None:
+        """The packet's form fields under one field of their own; the first packet's /DR serves the job."""
+        kids = b" ".join(b"%d 0 R" % n for n in form.kids)
+        self._object(form.number, b"<< /T %s /Kids [%s] >>" % (_text(f"packet-{len(self._bookmarks) + 1}"), kids))
+        self._fields.append(form.number)
+        acroform = pdf.Root.get("/AcroForm")
+        if not self._form_resources and acroform is not None and "/DR" in acroform:
+            self._form_resources = _direct(acroform.DR, copy.ref)
+            copy.drain()
 
     def _parent_entry(self, value, ref) -> int:
         """A ParentTree entry for the job: the next key, mapped to a copy of the packet's entry."""
@@ -310,6 +305,37 @@ class _StreamingWriter:
             self._write(b"".join(b"%010d 00000 n \n" % offset for offset in self._offsets[start:start + 4096]))
         self._write(b"trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R /ID [<%s><%s>] >>\nstartxref\n%d\n%%%%EOF\n"
                     % (len(self._offsets) + 1, catalog, info, file_id, file_id, xref))
+
+
+class _Copy:
+    """One packet's objects on their way into the job: each gets a new number when first referred to, and is
+    written by `drain`."""
+
+    def __init__(self, writer: _StreamingWriter, pdf: pikepdf.Pdf):
+        self._writer = writer
+        self._pdf = pdf
+        self.numbers: dict[tuple[int, int], int] = {}
+        self._pending: deque = deque()
+
+    def ref(self, obj) -> bytes:
+        key = obj.objgen
+        if key not in self.numbers:
+            self.numbers[key] = self._writer._reserve()
+            self._pending.append(obj)
+        return b"%d 0 R" % self.numbers[key]
+
+    def drain(self) -> None:
+        while self._pending:
+            obj = self._pending.popleft()
+            self._writer._object(self.numbers[obj.objgen], _indirect(obj, self.ref, self._pdf))
+
+
+@dataclass
+class _PacketForm:
+    """The field a packet's form fields join (0 until it has one), and their object numbers."""
+
+    number: int = 0
+    kids: list[int] = field(default_factory=list)
 
 
 # -- serializing pikepdf objects -------------------------------------------------

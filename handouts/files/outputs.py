@@ -114,19 +114,7 @@ def check_writes(outputs: list[Output], inputs: list[Input]) -> None:
     sources = [(source, _Place.of(source.path)) for source in inputs]
     linked = _files_in([(source, place) for source, place in sources if source.folder or place.is_folder])
     for out, place in zip(outputs, places):
-        if out.kind != FOLDER and place.is_folder:
-            raise InputError("is a folder, not a file", source=_source(out), rule=f"{out.rule}-unwritable",
-                             hint="name a file")
-        for source, where in sources:
-            if place.same(where):
-                _clash(out, "is" if out.kind == FOLDER else "would replace", source)
-            if (source.folder or where.is_folder) and place.within(where):
-                _clash(out, "would sit in", source)
-            if out.kind == FOLDER and out.names and where.directly_in(place) \
-                    and re.fullmatch(out.names, source.path.name, re.IGNORECASE):
-                _clash(out, "holds, under a name it gives its own files,", source)
-        if out.kind != FOLDER and place.inode in linked:
-            _clash(out, "is a hard link to a file in", linked[place.inode])
+        _check_against_inputs(out, place, sources, linked)
     placed = list(zip(outputs, places))
     members = [(out, place) for out, place in placed if out.kind == MEMBER]
     others = [(out, place) for out, place in placed if out.kind != MEMBER]
@@ -138,22 +126,47 @@ def check_writes(outputs: list[Output], inputs: list[Input]) -> None:
                     _clash(out, "would replace", member)
     pairs = list(combinations(others, 2))
     for (first, a), (second, b) in pairs:
-        kinds = {first.kind, second.kind}
-        if kinds == {FILE, FOLDER}:
-            continue  # below, once every file was compared with every file
-        (out, here), (other, there) = sorted([(first, a), (second, b)], key=lambda pair: _rank(pair[0]))
-        if here.same(there):
-            _clash(out, "is" if kinds == {FOLDER} else "would replace", other)
-        if kinds == {FOLDER} and (here.within(there) or there.within(here)):
-            _clash(out, "would share files with", other)
-    for (first, a), (second, b) in pairs:
         if {first.kind, second.kind} != {FILE, FOLDER}:
-            continue
-        (out, here), (folder, there) = ((first, a), (second, b)) if second.kind == FOLDER else ((second, b),
-                                                                                               (first, a))
-        if here.same(there) or folder.names and here.directly_in(there) \
-                and re.fullmatch(folder.names, out.path.name, re.IGNORECASE):
-            _clash(out, "would take the place of a file written in", folder)
+            _check_pair(first, a, second, b)
+    for (first, a), (second, b) in pairs:  # once every file was compared with every file
+        if {first.kind, second.kind} == {FILE, FOLDER}:
+            _check_file_and_folder(first, a, second, b)
+
+
+def _check_against_inputs(out: Output, place: _Place, sources: list[tuple[Input, _Place]],
+                          linked: dict[tuple[int, int], Input]) -> None:
+    """One output against every input: not a folder where a file goes, never an input or inside an input folder."""
+    if out.kind != FOLDER and place.is_folder:
+        raise InputError("is a folder, not a file", source=_source(out), rule=f"{out.rule}-unwritable",
+                         hint="name a file")
+    for source, where in sources:
+        if place.same(where):
+            _clash(out, "is" if out.kind == FOLDER else "would replace", source)
+        if (source.folder or where.is_folder) and place.within(where):
+            _clash(out, "would sit in", source)
+        if out.kind == FOLDER and out.names and where.directly_in(place) \
+                and re.fullmatch(out.names, source.path.name, re.IGNORECASE):
+            _clash(out, "holds, under a name it gives its own files,", source)
+    if out.kind != FOLDER and place.inode in linked:
+        _clash(out, "is a hard link to a file in", linked[place.inode])
+
+
+def _check_pair(first: Output, a: _Place, second: Output, b: _Place) -> None:
+    """Two files, or two folders: never the same place; folders never one inside the other."""
+    kinds = {first.kind, second.kind}
+    (out, here), (other, there) = sorted([(first, a), (second, b)], key=lambda pair: _rank(pair[0]))
+    if here.same(there):
+        _clash(out, "is" if kinds == {FOLDER} else "would replace", other)
+    if kinds == {FOLDER} and (here.within(there) or there.within(here)):
+        _clash(out, "would share files with", other)
+
+
+def _check_file_and_folder(first: Output, a: _Place, second: Output, b: _Place) -> None:
+    """A file is not the folder, nor named in it like the files the run gives it."""
+    (out, here), (folder, there) = ((first, a), (second, b)) if second.kind == FOLDER else ((second, b), (first, a))
+    if here.same(there) or folder.names and here.directly_in(there) \
+            and re.fullmatch(folder.names, out.path.name, re.IGNORECASE):
+        _clash(out, "would take the place of a file written in", folder)
 
 
 def _rank(out: Output) -> tuple[bool, bool]:

@@ -204,6 +204,21 @@ def parse_text(name: str, path: Path, text: str) -> Source:
     if unknown:
         raise bad(unknown[0], f"unknown front matter key '{unknown[0]}'",
                   f"allowed: {', '.join(sorted(FRONT_MATTER_KEYS))}", "front-matter-unknown-key")
+    title, kind, language, summary = _description(meta, bad)
+    status, reviewed_by, reviewed_on = _sign_off(meta, bad)
+    source_hash, sign_off_hashes = _hashes(meta, bad)
+    order = meta.get("order")
+    if order is not None and (not isinstance(order, int) or isinstance(order, bool)):
+        raise bad("order", f"order {shown(order)} is not a whole number", "write e.g. 'order: 1', or leave it out")
+    body_start = fences[1].end() + 1
+    body_line = text.count("\n", 0, body_start) + 1
+    return Source(name, path, title.strip(), kind, language, summary, text[body_start:], body_line,
+                  meta.lines["title"], status, reviewed_by.strip() if reviewed_by else None, reviewed_on, order,
+                  source_hash, **sign_off_hashes)
+
+
+def _description(meta, bad) -> tuple[str, str, str, str | None]:
+    """The front matter's title, kind, language and summary, checked."""
     title = meta.get("title")
     if not isinstance(title, str) or not title.strip():
         raise bad("title", "front matter needs a 'title' (text)", "add a line 'title: ...' between the '---' lines",
@@ -220,6 +235,11 @@ def parse_text(name: str, path: Path, text: str) -> Source:
     summary = meta.get("summary")
     if summary is not None and not isinstance(summary, str):
         raise bad("summary", "'summary' must be text", "write it as one line of words")
+    return title, kind, language, summary
+
+
+def _sign_off(meta, bad) -> tuple[str, str | None, date | None]:
+    """The front matter's status, reviewed_by and reviewed_on, checked: an approved document names both."""
     status = meta.get("status", "draft")
     if status not in STATUSES:
         raise bad("status", f"status {shown(status)} is not one of: {', '.join(STATUSES)}",
@@ -236,6 +256,11 @@ def parse_text(name: str, path: Path, text: str) -> Source:
         raise bad("status", f"an approved document needs '{missing}'",
                   "add 'reviewed_by: <name>' and 'reviewed_on: YYYY-MM-DD', or write 'status: draft'",
                   "front-matter-sign-off")
+    return status, reviewed_by, reviewed_on
+
+
+def _hashes(meta, bad) -> tuple[str | None, dict[str, str | None]]:
+    """The front matter's source_hash (a translation's) and the SHA-256 hashes `handouts approve` writes."""
     source_hash = meta.get("source_hash")
     if source_hash is not None and (not isinstance(source_hash, str) or not _HASH.match(source_hash)):
         raise bad("source_hash", f"source_hash {shown(source_hash)} is not a hash like 3f2a9c0b1d4e",
@@ -247,14 +272,7 @@ def parse_text(name: str, path: Path, text: str) -> Source:
             raise bad(key, f"{key} {shown(value)} is not a SHA-256 hash (64 hex digits)",
                       "let 'handouts approve' write it: review the document, then run handouts approve")
         sign_off_hashes[key] = value
-    order = meta.get("order")
-    if order is not None and (not isinstance(order, int) or isinstance(order, bool)):
-        raise bad("order", f"order {shown(order)} is not a whole number", "write e.g. 'order: 1', or leave it out")
-    body_start = fences[1].end() + 1
-    body_line = text.count("\n", 0, body_start) + 1
-    return Source(name, path, title.strip(), kind, language, summary, text[body_start:], body_line,
-                  meta.lines["title"], status, reviewed_by.strip() if reviewed_by else None, reviewed_on, order,
-                  source_hash, **sign_off_hashes)
+    return source_hash, sign_off_hashes
 
 
 _ORDER_LINE = re.compile(r"^order:[ \t]*(-?\d{1,6})[ \t]*(?:#.*)?$", re.MULTILINE)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..errors import Finding, LayoutError
 from ..model import MAX_LIST_DEPTH
+from . import print_rules
 from .typefaces import TYPEFACES
 from .yamlfile import MappingData, at_key_line, load_mapping, shown
 
@@ -17,7 +18,13 @@ CLASSES = ("standard", "large-print", "extra-large")
 SIDES = ("top", "right", "bottom", "left")
 KEYS = {"class", "page_size", "margins", "typeface", "body_size", "heading_sizes", "footer_size", "line_spacing",
         "paragraph_space", "list_indent", "checkbox_size", "text_colour", "background_colour",
-        "callout_border_colour", "callout_border_width", "columns", "alignment", "italic", "heading_bold", "forms"}
+        "callout_border_colour", "callout_border_width", "forms"}
+# Keys of older layouts that could only hold one value (the print rules refused any other): handouts always
+# sets text this way, so a layout no longer says it. A file that still has one is refused, saying so.
+RETIRED_KEYS = {"alignment": "text is always left aligned, ragged right",
+                "italic": "italic is never used",
+                "columns": "text is always in one column",
+                "heading_bold": "headings are always bold"}
 # Upper bounds: beyond them a value is a typo, not a design (the print rules set the lower bounds).
 MAX_SIZE = 144.0  # points: 2 inches tall
 MAX_MARGIN = 288.0  # points: 4 inches
@@ -51,10 +58,6 @@ class Layout:
     background_colour: str
     callout_border_colour: str
     callout_border_width: float
-    columns: int
-    alignment: str
-    italic: bool
-    heading_bold: bool
     forms: bool = True  # checkboxes and lines to write on are fillable fields; False: printed only
 
     @property
@@ -98,7 +101,12 @@ def load_layout(path: Path) -> Layout:
     data = load_mapping(path, LayoutError, "layout file")
     reader = _Reader(path, data)
     for key in sorted(set(data) - KEYS):
-        reader.problem(key, f"unknown layout key '{key}'", f"allowed: {', '.join(sorted(KEYS))}", "layout-key-unknown")
+        if key in RETIRED_KEYS:
+            reader.problem(key, f"layout key '{key}' is no longer needed: {RETIRED_KEYS[key]}",
+                           f"remove the '{key}:' line", "layout-key-retired")
+        else:
+            reader.problem(key, f"unknown layout key '{key}'", f"allowed: {', '.join(sorted(KEYS))}",
+                           "layout-key-unknown")
     values = {
         "layout_class": reader.choice("class", CLASSES),
         "page_size": PAGE_SIZES[reader.choice("page_size", tuple(PAGE_SIZES), "letter")],
@@ -115,24 +123,16 @@ def load_layout(path: Path) -> Layout:
         "background_colour": reader.colour("background_colour", "#FFFFFF"),
         "callout_border_colour": reader.colour("callout_border_colour", "#000000"),
         "callout_border_width": reader.number("callout_border_width", 3, limit=MAX_BORDER),
-        "columns": reader.whole_number("columns", 1),
-        "alignment": reader.text("alignment", "left"),
-        "italic": reader.flag("italic", False),
-        "heading_bold": reader.flag("heading_bold", True),
         "forms": reader.flag("forms", True),
     }
     if reader.problems:
         raise LayoutError(findings=reader.problems)
     layout = Layout(name=path.stem, path=path, **values)
-    from ..quality.print_rules import (
-        check_layout,  # the rules know the layout, not the other way round
-    )
-
     try:
         room = list(_room_problems(layout))
         if room:  # the print rules would only add noise about a layout that cannot hold text
             raise LayoutError(findings=room)
-        check_layout(layout)
+        print_rules.check_layout(layout)
     except LayoutError as exc:
         raise LayoutError(findings=[at_key_line(f, data.lines) for f in exc.findings]) from None
     return layout
@@ -148,7 +148,8 @@ def _room_problems(layout: Layout):
     needed = max(MIN_LINE_EMS * biggest, deepest + MIN_INDENTED_EMS * body)
     if width < needed:
         reason = (f"{MIN_LINE_EMS} ems of the largest type ({biggest:g} pt)" if needed == MIN_LINE_EMS * biggest
-                  else f"text beside a list {MAX_LIST_DEPTH} levels deep in an important box ({deepest:g} pt of indent)")
+                  else f"text beside a list {MAX_LIST_DEPTH} levels deep in an important box "
+                       f"({deepest:g} pt of indent)")
         yield _finding(layout.path, "margins", f"the text area is {width:g} pt wide, too narrow for {reason}: "
                        f"it needs {needed:g} pt", "make the margins, list_indent or type sizes smaller",
                        "layout-no-room")
@@ -189,13 +190,6 @@ class _Reader:
             return float(value)
         return 1.0
 
-    def whole_number(self, key: str, default: int) -> int:
-        value = self.data.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 100:
-            self.problem(key, f"'{key}' must be a whole number such as 1, got {shown(value)}", f"write '{key}: 1'")
-            return default
-        return value
-
     def flag(self, key: str, default: bool) -> bool:
         value = self.data.get(key, default)
         if not isinstance(value, bool):
@@ -203,13 +197,6 @@ class _Reader:
                          f"write '{key}: {str(default).lower()}'")
             return default
         return value
-
-    def text(self, key: str, default: str) -> str:
-        value = self.data.get(key, default)
-        if not isinstance(value, str):
-            self.problem(key, f"'{key}' must be a word, got {shown(value)}", f"write '{key}: {default}'")
-            return default
-        return value.strip().lower()
 
     def choice(self, key: str, choices: tuple[str, ...], default: str | None = None) -> str:
         value = self.data.get(key, default)

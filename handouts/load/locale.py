@@ -39,6 +39,11 @@ SCHEMA: dict[str, dict[str, frozenset[str] | None]] = {
 }
 TOP = {"appointment": frozenset({"date", "time"}), "keep_together": None}
 OPTIONAL = {("readability", "min_ease"), ("readability", "min_ease_name")}
+# The reading-level formulas a locale file may name, each measured by a function in text/readability.py
+# (`FORMULAS` there), and which way its scale runs: "grade" (lower is easier; the target is --max-grade) or
+# "ease" (higher is easier; the target is the file's min_ease). Here, so that loading checks a file without
+# reaching into a later stage.
+FORMULA_SCALES = {"flesch-kincaid": "grade", "fernandez-huerta": "ease"}
 
 
 @dataclass(frozen=True, eq=False)
@@ -51,7 +56,7 @@ class Locale:
     spoken: dict[str, str]  # checkbox, checkbox_ticked, write_in, write_in_named
     appointment: str  # "{date} at {time}"
     keep_together: re.Pattern  # spaces inside a match never end a line
-    formula: str  # a name in text.readability.FORMULAS
+    formula: str  # a name in FORMULA_SCALES (and text.readability.FORMULAS)
     min_ease: float | None = None  # an ease formula's target (higher is easier)
     min_ease_name: str = ""  # what the scale calls that target ('bastante fácil')
 
@@ -131,56 +136,66 @@ def _read(path: Path) -> Locale:
         if key not in SCHEMA and key not in TOP:
             raise bad(f"unknown key '{key}' in the locale file", key,
                       f"the keys are: {', '.join([*SCHEMA, *TOP])}", key)
-    values: dict[str, dict[str, object]] = {}
-    for section, keys in SCHEMA.items():
-        found = data.get(section)
-        if not isinstance(found, dict):
-            raise bad(f"'{section}' is missing or not a list of 'key: text' lines", section,
-                      f"copy the '{section}:' section of {FALLBACK}.yaml and translate it", section)
-        for key in found:
-            if key not in keys:
-                raise bad(f"unknown key '{section}.{key}' in the locale file", f"{section}.{key}",
-                          f"the keys of '{section}' are: {', '.join(keys)}", section, str(key))
-        for key, fields in keys.items():
-            if key not in found and (section, key) in OPTIONAL:
-                continue
-            if key not in found or found[key] is None or isinstance(found[key], (dict, list, bool)):
-                raise bad(f"'{section}.{key}' is missing or not a single value", f"{section}.{key}",
-                          f"write '{key}: ...' under '{section}:', as in {FALLBACK}.yaml", section, key)
-            if fields is not None:
-                _check_text(str(found[key]), fields, f"{section}.{key}", bad, section, key)
-        values[section] = {key: found[key] for key in keys if key in found}
+    values = {section: _section(data, section, keys, bad) for section, keys in SCHEMA.items()}
     appointment = data.get("appointment")
     if not isinstance(appointment, str):
         raise bad("'appointment' is missing or not text", "appointment",
                   "write e.g. 'appointment: \"{date} at {time}\"'", "appointment")
     _check_text(appointment, TOP["appointment"], "appointment", bad, "appointment")
-    patterns = data.get("keep_together") or []
-    if not isinstance(patterns, list) or not all(isinstance(p, str) and p for p in patterns):
-        raise bad("'keep_together' must be a list of regular expressions", "keep_together",
-                  "write one '- pattern' line each, in single quotes", "keep_together")
-    try:
-        keep = re.compile("|".join(f"(?:{p})" for p in patterns) or r"(?!x)x")
-    except re.error as exc:
-        raise bad(f"'keep_together' holds a pattern that is not a regular expression ({exc})", "keep_together",
-                  "check the pattern's brackets and escapes", "keep_together") from None
+    keep = _keep_together(data.get("keep_together") or [], bad)
     readability = values["readability"]
     formula = str(readability["formula"])
-    from ..text.readability import FORMULAS
-
-    if formula not in FORMULAS:
-        raise bad(f"'readability.formula' is '{formula}', which handouts cannot measure", "readability.formula",
-                  f"use one of {', '.join(FORMULAS)}, or add the formula to handouts/text/readability.py",
-                  "readability", "formula")
     min_ease = readability.get("min_ease")
-    if FORMULAS[formula].scale == "ease" and not isinstance(min_ease, (int, float)):
-        raise bad(f"'{formula}' is an ease scale: the locale file needs its target", "readability.min_ease",
-                  "write 'min_ease: 70' (or the target) under 'readability:'", "readability")
+    _check_formula(formula, min_ease, bad)
     labels = {key: str(value) for key, value in values["labels"].items()}
     spoken = {key: str(value) for key, value in values["spoken"].items()}
     return Locale(path.stem.lower(), str(path), labels, spoken, appointment, keep, formula,
                   float(min_ease) if isinstance(min_ease, (int, float)) else None,
                   str(readability.get("min_ease_name") or ""))
+
+
+def _section(data, section: str, keys: dict[str, frozenset[str] | None], bad) -> dict[str, object]:
+    """One section of the file ('labels:'): every key it must have, each a single value, no other key."""
+    found = data.get(section)
+    if not isinstance(found, dict):
+        raise bad(f"'{section}' is missing or not a list of 'key: text' lines", section,
+                  f"copy the '{section}:' section of {FALLBACK}.yaml and translate it", section)
+    for key in found:
+        if key not in keys:
+            raise bad(f"unknown key '{section}.{key}' in the locale file", f"{section}.{key}",
+                      f"the keys of '{section}' are: {', '.join(keys)}", section, str(key))
+    for key, fields in keys.items():
+        if key not in found and (section, key) in OPTIONAL:
+            continue
+        if key not in found or found[key] is None or isinstance(found[key], (dict, list, bool)):
+            raise bad(f"'{section}.{key}' is missing or not a single value", f"{section}.{key}",
+                      f"write '{key}: ...' under '{section}:', as in {FALLBACK}.yaml", section, key)
+        if fields is not None:
+            _check_text(str(found[key]), fields, f"{section}.{key}", bad, section, key)
+    return {key: found[key] for key in keys if key in found}
+
+
+def _keep_together(patterns, bad) -> re.Pattern:
+    """The spaces a line never breaks at: the file's patterns as one expression (one that never matches if none)."""
+    if not isinstance(patterns, list) or not all(isinstance(p, str) and p for p in patterns):
+        raise bad("'keep_together' must be a list of regular expressions", "keep_together",
+                  "write one '- pattern' line each, in single quotes", "keep_together")
+    try:
+        return re.compile("|".join(f"(?:{p})" for p in patterns) or r"(?!x)x")
+    except re.error as exc:
+        raise bad(f"'keep_together' holds a pattern that is not a regular expression ({exc})", "keep_together",
+                  "check the pattern's brackets and escapes", "keep_together") from None
+
+
+def _check_formula(formula: str, min_ease, bad) -> None:
+    """A formula handouts can measure; an ease scale needs the language's target."""
+    if formula not in FORMULA_SCALES:
+        raise bad(f"'readability.formula' is '{formula}', which handouts cannot measure", "readability.formula",
+                  f"use one of {', '.join(FORMULA_SCALES)}, or add the formula to handouts/text/readability.py "
+                  "and its scale to FORMULA_SCALES in handouts/load/locale.py", "readability", "formula")
+    if FORMULA_SCALES[formula] == "ease" and not isinstance(min_ease, (int, float)):
+        raise bad(f"'{formula}' is an ease scale: the locale file needs its target", "readability.min_ease",
+                  "write 'min_ease: 70' (or the target) under 'readability:'", "readability")
 
 
 def _check_text(text: str, fields: frozenset[str], key: str, bad, *where: str) -> None:

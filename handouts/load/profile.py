@@ -114,11 +114,6 @@ def sentences_digest(profile: dict) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
-def load_profile(path: Path) -> dict:
-    """Load `clinic.yaml` into a plain mapping of text values."""
-    return read_profile(path)[0]
-
-
 def read_profile(path: Path) -> tuple[dict, RosterFormat]:
     """The clinic's text values, and how its roster export is laid out (`roster:`)."""
     data = load_mapping(Path(path), ProfileError, "clinic profile")

@@ -473,8 +473,20 @@ class Roster:
         return read
 
     def _row(self, record: _Record, rules: RowRules) -> RosterRow | RowProblem:
-        number, cells = record.number, record.cells
-        count = len(cells)
+        """The row checked in a fixed order, so that a row with several problems always shows the same one."""
+        misaligned = self._misaligned(record)
+        if misaligned is not None:
+            return misaligned
+        raw = {column: self._raw(record.cells, column) for column in REQUIRED + OPTIONAL}
+        values = {column: clean_value(text).strip() for column, text in raw.items()}
+        try:
+            return self._checked_row(record.number, raw, values, rules)
+        except _Refused as refused:
+            return RowProblem(record.number, values["patient_id"], refused.column, refused.reason)
+
+    def _misaligned(self, record: _Record) -> RowProblem | None:
+        """The problem of a record whose cells do not line up with the header: its patient_id is unclear."""
+        number, count = record.number, len(record.cells)
         separator = _DELIMITER_NAMES[self.delimiter]
         if count > self._width:
             return RowProblem(number, "", "cells", f"has {count} cells but the header has {self._width}; a value "
@@ -488,80 +500,111 @@ class Roster:
             return RowProblem(number, "", "cells", f"has {cells_text} but the header has {self._named_width}; "
                               f"a {separator} is missing or the row was cut short: every row needs one cell per "
                               "column (empty cells are fine)", id_known=False)
+        return None
 
-        def raw(column: str) -> str:
-            return self._raw(cells, column)
-
-        values: dict[str, str] = {}
-
-        def get(column: str) -> str:
-            if column not in values:
-                values[column] = self._value(cells, column)
-            return values[column]
-
-        patient_id = get("patient_id")
-
-        def problem(column: str, reason: str) -> RowProblem:
-            return RowProblem(number, patient_id, column, reason)
-
+    def _checked_row(self, number: int, raw: dict[str, str], values: dict[str, str], rules: RowRules) -> RosterRow:
+        """The row of a record that lines up with the header; raises _Refused at its first problem."""
+        patient_id = values["patient_id"]
         if not patient_id:
-            return problem("patient_id", "is empty; every row needs a patient_id")
-        for column in REQUIRED + OPTIONAL:
-            if len(raw(column)) > MAX_CELL:
-                return problem(column, f"is longer than {MAX_CELL} characters; values from other cells or rows "
-                                       "probably ran into it (a quote that is not closed?): check the row")
-        for column in REQUIRED + OPTIONAL:
-            value = get(column)
-            if _REORDERING.search(raw(column)):  # before cleaning, which would drop them silently
-                return problem(column, "holds an invisible text-direction control (U+202A to U+202E or U+2066 to "
-                                       "U+2069) that changes the order letters print in; retype the cell")
-            if column == "appointment" or not value:
-                continue
-            shape = _DATE if column in ("name", "preferred_name") else None
-            if (shape and shape.search(value)) or _DATE_TIME.search(value) or _ID_THEN_DATE.search(value):
-                return problem(column, "holds a date, so values from another column or row probably ran into it "
-                                       "(an unquoted comma or a quote that is not closed?): check the row")
-        name = get("name")
+            raise _Refused("patient_id", "is empty; every row needs a patient_id")
+        _check_cells(raw, values)
+        name = values["name"]
         if not name:
-            return problem("name", "is empty; add the patient's name")
+            raise _Refused("name", "is empty; add the patient's name")
         try:
-            appointment = parse_appointment(get("appointment"), self.layout.date_pattern)
+            appointment = parse_appointment(values["appointment"], self.layout.date_pattern)
         except ValueError as exc:  # its message never holds the value
-            return problem("appointment", str(exc))
-        if "@" in patient_id:
-            return problem("patient_id", "holds an @, like an e-mail address, not an id; check the row (and the "
-                                         "clinic profile's roster.columns)")
-        for column in ("name", "preferred_name"):
-            if "@" in get(column) or _ID_SHAPED.fullmatch(get(column)):
-                return problem(column, "holds an @ or digits without a space, like an e-mail address, an id or a "
-                                       "date, not a name; check the row (and the clinic profile's roster.columns)")
-        mapped = {column: self.layout.mapped(column, get(column)) for column in ("layout", "language")}
+            raise _Refused("appointment", str(exc)) from None
+        _check_identity(values)
+        mapped = self._mapped(values)
+        layout = _layout(mapped["layout"], rules)
+        documents = _documents(values["documents"], rules)
+        language = _language(mapped["language"], rules)
+        preferred = values["preferred_name"] or name
+        _check_drawable((("name", name), ("preferred_name", preferred)), rules)
+        return RosterRow(number, patient_id, name, preferred, appointment, layout, documents,
+                         values["email"], language)
+
+    def _mapped(self, values: dict[str, str]) -> dict[str, str]:
+        """The layout and language cells through the profile's roster.values (e.g. 'LP' -> 'large-print')."""
+        mapped = {column: self.layout.mapped(column, values[column]) for column in ("layout", "language")}
         for column, value in mapped.items():
             if value is None:  # never the default: 'Braille' is not 'standard'
-                return problem(column, f"the value in {self.layout.column_text(column)} is not listed in "
+                raise _Refused(column, f"the value in {self.layout.column_text(column)} is not listed in "
                                        f"roster.values.{column}; add it there, or correct the cell")
-        layout = mapped["layout"].lower() or DEFAULT_LAYOUT
-        if layout not in rules.layouts:
-            return problem("layout", f"is not a layout; use one of: {', '.join(rules.layouts)}")
-        documents = tuple(d.strip() for d in get("documents").split(";") if d.strip()) or rules.documents
-        for position, document in enumerate(documents, start=1):
-            if document not in rules.documents:
-                return problem("documents", f"document {position} of {len(documents)} is not one of ours; "
-                                            f"use names from: {', '.join(rules.documents)} (separated by ;)")
-        language = rules.language
-        if mapped["language"]:
-            # A tag ('es', 'es-US', 'es-MX') or a name ('Spanish', 'Español') picks an edition; see load/languages.py.
-            language = resolve_language(mapped["language"], (rules.language, *rules.editions))
-            if language is None:
-                written = ", ".join((rules.language, *rules.editions))
-                return problem("language", f"is a language the handouts are not written in; they are in {written} "
-                                           "(write a tag like es or es-US, or the name, e.g. Spanish or Español)")
-        preferred = get("preferred_name") or name
-        for column, value in (("name", name), ("preferred_name", preferred)):
-            missing = rules.uncovered(value)
-            if missing:
-                first = next(i for i, ch in enumerate(value, start=1) if ch in missing)
-                return problem(column, f"has characters the fonts cannot draw ({len(missing)} different, the first "
-                                       f"at character {first}); check the spelling")
-        return RosterRow(number, patient_id, name, preferred, appointment, layout, documents,
-                         get("email"), language)
+        return mapped
+
+
+class _Refused(Exception):
+    """A row's first problem: the column and what is wrong (never the cell's value)."""
+
+    def __init__(self, column: str, reason: str):
+        super().__init__(column, reason)
+        self.column, self.reason = column, reason
+
+
+def _check_cells(raw: dict[str, str], values: dict[str, str]) -> None:
+    """Every cell on its own: not too long, no text-direction control, no date where none belongs."""
+    for column in REQUIRED + OPTIONAL:
+        if len(raw[column]) > MAX_CELL:
+            raise _Refused(column, f"is longer than {MAX_CELL} characters; values from other cells or rows "
+                                   "probably ran into it (a quote that is not closed?): check the row")
+    for column in REQUIRED + OPTIONAL:
+        value = values[column]
+        if _REORDERING.search(raw[column]):  # before cleaning, which would drop them silently
+            raise _Refused(column, "holds an invisible text-direction control (U+202A to U+202E or U+2066 to "
+                                   "U+2069) that changes the order letters print in; retype the cell")
+        if column == "appointment" or not value:
+            continue
+        shape = _DATE if column in ("name", "preferred_name") else None
+        if (shape and shape.search(value)) or _DATE_TIME.search(value) or _ID_THEN_DATE.search(value):
+            raise _Refused(column, "holds a date, so values from another column or row probably ran into it "
+                                   "(an unquoted comma or a quote that is not closed?): check the row")
+
+
+def _check_identity(values: dict[str, str]) -> None:
+    """An id that looks like an address, a name that looks like an id, a date or an address: a column mapped wrong."""
+    if "@" in values["patient_id"]:
+        raise _Refused("patient_id", "holds an @, like an e-mail address, not an id; check the row (and the "
+                                     "clinic profile's roster.columns)")
+    for column in ("name", "preferred_name"):
+        if "@" in values[column] or _ID_SHAPED.fullmatch(values[column]):
+            raise _Refused(column, "holds an @ or digits without a space, like an e-mail address, an id or a "
+                                   "date, not a name; check the row (and the clinic profile's roster.columns)")
+
+
+def _layout(mapped: str, rules: RowRules) -> str:
+    layout = mapped.lower() or DEFAULT_LAYOUT
+    if layout not in rules.layouts:
+        raise _Refused("layout", f"is not a layout; use one of: {', '.join(rules.layouts)}")
+    return layout
+
+
+def _documents(cell: str, rules: RowRules) -> tuple[str, ...]:
+    documents = tuple(d.strip() for d in cell.split(";") if d.strip()) or rules.documents
+    for position, document in enumerate(documents, start=1):
+        if document not in rules.documents:
+            raise _Refused("documents", f"document {position} of {len(documents)} is not one of ours; "
+                                        f"use names from: {', '.join(rules.documents)} (separated by ;)")
+    return documents
+
+
+def _language(mapped: str, rules: RowRules) -> str:
+    if not mapped:
+        return rules.language
+    # A tag ('es', 'es-US', 'es-MX') or a name ('Spanish', 'Español') picks an edition; see load/languages.py.
+    language = resolve_language(mapped, (rules.language, *rules.editions))
+    if language is None:
+        written = ", ".join((rules.language, *rules.editions))
+        raise _Refused("language", f"is a language the handouts are not written in; they are in {written} "
+                                   "(write a tag like es or es-US, or the name, e.g. Spanish or Español)")
+    return language
+
+
+def _check_drawable(names: tuple[tuple[str, str], ...], rules: RowRules) -> None:
+    for column, value in names:
+        missing = rules.uncovered(value)
+        if missing:
+            first = next(i for i, ch in enumerate(value, start=1) if ch in missing)
+            raise _Refused(column, f"has characters the fonts cannot draw ({len(missing)} different, the first "
+                                   f"at character {first}); check the spelling")

@@ -23,4 +23,5 @@ def _clean(text: str) -> str:
     text = _SPACES.sub(" ", text)
     text = _INVISIBLE.sub("", text)
     # Bidi overrides would reorder the letters a reader sees; a name prints in the order typed.
-    return "".join(ch for ch in text if ch not in BIDI_CONTROLS and unicodedata.category(ch) not in ("Cc", "Cs", "Co", "Cn"))
+    return "".join(ch for ch in text
+                   if ch not in BIDI_CONTROLS and unicodedata.category(ch) not in ("Cc", "Cs", "Co", "Cn"))

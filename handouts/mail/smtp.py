@@ -130,43 +130,49 @@ class SmtpTransport:
         attempt, free_reconnect = 0, True
         while True:
             reused = self._smtp is not None
-            try:
-                if self._smtp is None:  # dropped on an earlier try, or by the server after the last message
-                    self._smtp = self._connect()
-                # The envelope, given: one RCPT for the one recipient, whatever else the headers might say.
-                refused = self._smtp.send_message(message, from_addr=sender.addr_spec,
-                                                  to_addrs=[recipient.addr_spec])
-            except _Unreachable as exc:
-                failure: DeliveryFailure = exc.failure  # if it lasts through the retries, the batch stops
-            except smtplib.SMTPRecipientsRefused as exc:
-                failure = _refused(exc.recipients, private)
-            except smtplib.SMTPSenderRefused as exc:
-                # A 5xx for the sender would refuse every message (wrong From for this login): stop,
-                # unless it is about this message's size.
-                permanent = PermanentFailure if exc.smtp_code == 552 else AuthenticationFailure
-                failure = _reply_failure(exc, "the server refused the sender", private, permanent=permanent)
-            except smtplib.SMTPNotSupportedError:
-                # e.g. a non-ASCII address to a server without SMTPUTF8: this message can never go.
-                raise PermanentFailure("the server cannot take this message's address (no SMTPUTF8)") from None
-            except smtplib.SMTPResponseException as exc:  # DATA refused, 421 closing, ...
-                failure = _reply_failure(exc, "the server refused the message", private)
-            except (smtplib.SMTPServerDisconnected, OSError) as exc:  # dropped, reset, timed out
-                failure = TemporaryFailure(f"the connection was lost ({_connection_problem(exc, self.timeout)})")
-                self._forget_connection()
-                if reused and free_reconnect:
-                    # Servers close idle or busy connections between messages: reconnect at once, once.
-                    free_reconnect = False
-                    continue
-            else:
-                if refused:
-                    # Some recipients took it: a retry would send them a second copy.
-                    raise _refused(refused, private)
+            failure, lost = self._attempt(message, sender, recipient, private)
+            if failure is None:
                 return "sent"
+            if lost and reused and free_reconnect:
+                # Servers close idle or busy connections between messages: reconnect at once, once.
+                free_reconnect = False
+                continue
             if not isinstance(failure, (TemporaryFailure, ConnectFailure)) or attempt >= self.retries:
                 raise failure
             self._drop_if_closed()
             attempt += 1
             self._sleep(self.backoff * 2 ** (attempt - 1))
+
+    def _attempt(self, message: EmailMessage, sender, recipient, private) -> tuple[DeliveryFailure | None, bool]:
+        """One try: (None, False) when the message went; else the failure and whether the connection was lost.
+        What can never pass on another try is raised."""
+        try:
+            if self._smtp is None:  # dropped on an earlier try, or by the server after the last message
+                self._smtp = self._connect()
+            # The envelope, given: one RCPT for the one recipient, whatever else the headers might say.
+            refused = self._smtp.send_message(message, from_addr=sender.addr_spec, to_addrs=[recipient.addr_spec])
+        except _Unreachable as exc:
+            return exc.failure, False  # if it lasts through the retries, the batch stops
+        except smtplib.SMTPRecipientsRefused as exc:
+            return _refused(exc.recipients, private), False
+        except smtplib.SMTPSenderRefused as exc:
+            # A 5xx for the sender would refuse every message (wrong From for this login): stop,
+            # unless it is about this message's size.
+            permanent = PermanentFailure if exc.smtp_code == 552 else AuthenticationFailure
+            return _reply_failure(exc, "the server refused the sender", private, permanent=permanent), False
+        except smtplib.SMTPNotSupportedError:
+            # e.g. a non-ASCII address to a server without SMTPUTF8: this message can never go.
+            raise PermanentFailure("the server cannot take this message's address (no SMTPUTF8)") from None
+        except smtplib.SMTPResponseException as exc:  # DATA refused, 421 closing, ...
+            return _reply_failure(exc, "the server refused the message", private), False
+        except (smtplib.SMTPServerDisconnected, OSError) as exc:  # dropped, reset, timed out
+            failure = TemporaryFailure(f"the connection was lost ({_connection_problem(exc, self.timeout)})")
+            self._forget_connection()
+            return failure, True
+        if refused:
+            # Some recipients took it: a retry would send them a second copy.
+            raise _refused(refused, private)
+        return None, False
 
     # -- connection --------------------------------------------------------------
 

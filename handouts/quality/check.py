@@ -12,8 +12,8 @@ from pypdf.errors import PyPdfError
 
 from ..errors import Finding
 from ..load.locale import Locale
+from ..load.print_rules import MIN_BODY, MIN_MARGIN
 from ..text.readability import FORMULAS, Readability
-from .print_rules import MIN_BODY, MIN_MARGIN
 from .readback import read_back
 
 # What the three readers raise for a file they cannot read. Anything else is a bug in handouts: reported as one
@@ -22,7 +22,8 @@ UNREADABLE = (page.PageError, PyPdfError, PSException, OSError)
 
 # Rule-id fragments and what they mean for a reader, most specific first.
 EXPLANATIONS = [
-    ("CONTENT-TAGGING", "some page content is neither tagged nor marked as decoration, so screen readers skip or garble it"),
+    ("CONTENT-TAGGING",
+     "some page content is neither tagged nor marked as decoration, so screen readers skip or garble it"),
     ("FONT-EMBEDDING", "a font is not embedded, so the text may look wrong on another computer"),
     ("FONT-UNICODE", "a font cannot say which letters it draws, so copied or spoken text is wrong"),
     ("ID-", "the file does not declare itself as PDF/UA"),

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 
 from ..clock import today as _today
 from ..errors import Finding, HandoutsError, LayoutError, LocaleError, ProfileError, UnsupportedCharacterError
+from ..load import print_rules as layout_rules
 from ..load.content import Source, source_digest
 from ..load.dates import in_words
 from ..load.languages import primary
@@ -45,7 +46,6 @@ from ..text.fill import Filled, fill
 from ..text.markdown import heading_problems, markdown_problems, markdown_tokens, parse_document
 from ..text.readability import FORMULAS, sentences, words, words_to_avoid
 from . import editorial
-from . import print_rules as layout_rules
 
 if TYPE_CHECKING:
     from ..load.project import Project
@@ -66,13 +66,9 @@ def lint_project(project: Project, max_grade: float = 6.0) -> list[Finding]:
             + editorial.project_rules(project, lambda language: _sample_context(project, language)))
 
 
-def clinic_path(project: Project) -> str:
-    return str(getattr(project, "clinic_path", None) or project.content.folder / "clinic.yaml")
-
-
 def lint_profile(project: Project) -> list[Finding]:
     """One finding per field that still holds the shipped sample's placeholder details, at its line."""
-    path = clinic_path(project)
+    path = str(project.content.folder / "clinic.yaml")  # lint opens the project with the content's profile
 
     def hint(field: str) -> str:
         if field == "sample":

@@ -38,7 +38,8 @@ from reportlab.pdfgen.canvas import Canvas
 
 TESTED_RELEASES = ">=5.1,<5.2"  # keep in step with pyproject.toml
 
-# (where, attribute, what handouts uses it for); `where` names an object made in `contract_breaks`.
+# (where, attribute, what handouts uses it for); `where` names an object the contract test makes
+# (tests/render/test_reportlab_adapter.py), which fails when a ReportLab release lacks one.
 CONTRACT = (
     ("Canvas", "_addAnnotation", "annotations (links, form fields) carrying /StructParent"),
     ("Canvas", "_doc", "the document behind a canvas"),
@@ -66,23 +67,6 @@ CONTRACT = (
     ("PDFDictionary", "format", "writing dictionaries faster, the same bytes"),
     ("PDFArray", "format", "writing arrays faster, the same bytes"),
 )
-
-
-def contract_breaks(font_path) -> list[str]:
-    """What this ReportLab lacks of `CONTRACT` (checked on real objects); empty when all is there."""
-    canv = Canvas(io.BytesIO())
-    font = ttfonts.TTFont("HandoutsContractProbe", str(font_path))
-    subjects = {"Canvas": canv, "PDFDocument": canv._doc if hasattr(canv, "_doc") else None,
-                "PDFPage": pdfdoc.PDFPage(), "ttfonts": ttfonts, "TTFont": font, "TTFontFace": font.face,
-                "rl_config": rl_config, "PDFStream": PDFStream, "pdfdoc": pdfdoc, "PDFDictionary": PDFDictionary,
-                "PDFArray": PDFArray,
-                "PDFCatalog": pdfdoc.PDFCatalog}
-    timestamp = getattr(subjects["PDFDocument"], "_timeStamp", None)
-    missing = [f"{where}.{name} ({purpose})" for where, name, purpose in CONTRACT
-               if not hasattr(subjects[where], name)]
-    if timestamp is not None and not all(hasattr(timestamp, key) for key in ("t", "lt", "YMDhms", "dhh", "dmm")):
-        missing.append("PDFDocument._timeStamp fields t, lt, YMDhms, dhh, dmm (creation dates)")
-    return missing
 
 
 # -- what changes while a document is written --------------------------------------------------------------

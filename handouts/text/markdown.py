@@ -148,7 +148,7 @@ def _text_problems(path: str, body_line: int, text: str) -> tuple[tuple[Finding,
     Cached: every patient's copy of a document holds the same text."""
     found: dict[tuple, Finding] = {}  # one finding per line and problem: '<b>' and '</b>' on one line are one
     links: list[tuple[int, str]] = []
-    lists = quotes = 0
+    depths = {"lists": 0, "quotes": 0}
     skip_to = None  # the closing token of a refused block: what is inside is part of that one finding
 
     def add(message: str, line: int | None, rule: str, hint: str) -> None:
@@ -171,23 +171,31 @@ def _text_problems(path: str, body_line: int, text: str) -> tuple[tuple[Finding,
         elif kind == "html_block":
             message, hint = _html_problem(token.content)
             add(message, line, "unsupported-markdown", hint)
-        elif kind in ("bullet_list_open", "ordered_list_open"):
-            lists += 1
-            if lists == MAX_LIST_DEPTH + 1:
-                add(f"a list is nested more than {MAX_LIST_DEPTH} levels deep", line, "nesting-too-deep",
-                    "use fewer levels: split it into shorter lists")
-        elif kind in ("bullet_list_close", "ordered_list_close"):
-            lists -= 1
-        elif kind == "blockquote_open":
-            quotes += 1
-            if quotes == MAX_QUOTE_DEPTH + 1:
-                add(f"'>' boxes are nested more than {MAX_QUOTE_DEPTH} deep", line, "nesting-too-deep",
-                    "use one '>' box, or two at most")
-        elif kind == "blockquote_close":
-            quotes -= 1
+        elif kind in _NESTING:
+            _nest(kind, depths, line, add)
         elif kind == "inline":
             _inline_problems(token, line, add, links)
     return tuple(found.values()), tuple(links)
+
+
+# Tokens that open or close a level of nesting: what they count, and by how much.
+_NESTING = {"bullet_list_open": ("lists", 1), "ordered_list_open": ("lists", 1),
+            "bullet_list_close": ("lists", -1), "ordered_list_close": ("lists", -1),
+            "blockquote_open": ("quotes", 1), "blockquote_close": ("quotes", -1)}
+# What each count may reach, and the finding when it goes one deeper.
+_TOO_DEEP = {"lists": (MAX_LIST_DEPTH, f"a list is nested more than {MAX_LIST_DEPTH} levels deep",
+                       "use fewer levels: split it into shorter lists"),
+             "quotes": (MAX_QUOTE_DEPTH, f"'>' boxes are nested more than {MAX_QUOTE_DEPTH} deep",
+                        "use one '>' box, or two at most")}
+
+
+def _nest(kind: str, depths: dict[str, int], line: int | None, add) -> None:
+    """Count one level in or out; the first level past the limit is a finding (once per way in)."""
+    counter, step = _NESTING[kind]
+    depths[counter] += step
+    deepest, message, hint = _TOO_DEEP[counter]
+    if step > 0 and depths[counter] == deepest + 1:
+        add(message, line, "nesting-too-deep", hint)
 
 
 def _inline_problems(inline: Token, first: int, add, links: list) -> None:

@@ -19,7 +19,9 @@ from typing import Callable
 
 import pyphen
 
-__all__ = ["Readability", "Formula", "FORMULAS", "measure", "measure_in", "measure_spanish", "sentences",
+from ..load.locale import FORMULA_SCALES
+
+__all__ = ["Readability", "Formula", "FORMULAS", "measure", "measure_spanish", "sentences",
            "count_syllables", "spanish_syllables", "words", "PLAIN_WORDS", "words_to_avoid"]
 
 
@@ -141,7 +143,6 @@ def words(text: str) -> list[str]:
     return [t for t in text.split() if _TOKEN_HAS_WORD.search(t)]
 
 
-_VOWELS = "aeiouy"
 _HYPHENATOR = pyphen.Pyphen(lang="en_US")
 # Letters spoken by name in acronyms: "W" is "double-u".
 _LETTER_SYLLABLES = {"w": 3}
@@ -335,18 +336,11 @@ class Formula:
     scale: str  # "grade" (lower is easier; the target is --max-grade) or "ease" (higher; the locale's min_ease)
 
 
+# One entry for each name in load.locale.FORMULA_SCALES, which says which way its scale runs.
 FORMULAS = {
-    "flesch-kincaid": Formula("Flesch-Kincaid", measure, "grade"),
-    "fernandez-huerta": Formula("Fernández-Huerta", measure_spanish, "ease"),
+    "flesch-kincaid": Formula("Flesch-Kincaid", measure, FORMULA_SCALES["flesch-kincaid"]),
+    "fernandez-huerta": Formula("Fernández-Huerta", measure_spanish, FORMULA_SCALES["fernandez-huerta"]),
 }
-
-
-def measure_in(text: str, language: str | None) -> Readability:
-    """The reading level with the formula the language's locale file names (`handouts/locales/<language>.yaml`):
-    Fernández-Huerta for Spanish, Flesch-Kincaid for English and any language without a file."""
-    from ..load.locale import Locale
-
-    return FORMULAS[Locale.for_tag(language).formula].measure(text)
 
 
 # --- words to avoid -------------------------------------------------------------

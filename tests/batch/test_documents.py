@@ -89,7 +89,8 @@ def test_handout_keeps_the_seeds_facts(built):
     flat = normalized(text(built["fibromyalgia-ketamine", "standard", False])).lower()
     for fact in ("four million", "90", "widespread pain", "muscle stiffness", "fatigue", "insomnia",
                  "headaches or migraines", "tingling or numbness", "face or jaw pain",
-                 "temporomandibular joint syndrome (tmj)", "fibro fog", "used safely as an anesthetic since the early 1960s",
+                 "temporomandibular joint syndrome (tmj)", "fibro fog",
+                 "used safely as an anesthetic since the early 1960s",
                  "40 minutes to one hour", "30 minutes", "drive you home", "nausea", "few hours", "rare", "sometimes"):
         assert fact in flat, fact
     assert "temperomandibular" not in flat

@@ -4,7 +4,7 @@ from conftest import LAYOUTS, REPO, raised
 from handouts.errors import LayoutError
 from handouts.pipeline import render_document
 from handouts.load.layouts import LayoutLibrary, load_layout
-from handouts.quality.print_rules import contrast_ratio
+from handouts.load.print_rules import contrast_ratio
 
 GOOD = (REPO / "layouts" / "large-print.yaml").read_text()
 
@@ -30,12 +30,8 @@ def test_shipped_layouts_load_with_their_classes():
     ({"footer_size": 12}, "footer_size 12 pt is below 18 pt"),
     ({"checkbox_size": 14}, "checkbox_size 14 pt is below 18 pt"),
     ({"heading_sizes": "{1: 30, 2: 16, 3: 21}"}, "heading_sizes.2 16 pt is smaller than body_size 18 pt"),
-    ({"heading_bold": "false"}, "headings are bold"),
     ({"line_spacing": 1.2}, "line_spacing 1.2 is below 1.5"),
     ({"margins": 36}, "margins.top 36 pt is below 72 pt"),
-    ({"alignment": "justify"}, "alignment 'justify' is not allowed"),
-    ({"italic": "true"}, "never uses italic"),
-    ({"columns": 2}, "use one column"),
     ({"text_colour": '"#777777"'}, "text_colour #777777 on background_colour #FFFFFF has contrast 4.5:1, below 7:1"),
 ])
 def test_each_rule_refuses_a_bad_layout(tmp_path, change, expected):
@@ -112,10 +108,7 @@ def test_nan_and_infinity_are_refused_per_key(tmp_path, key, value):
     ({"margins": "{top: 72, right: 72, bottom: .nan, left: 72}"}, "margins.bottom", "got .nan"),
     ({"heading_sizes": "{1: .inf, 2: 24, 3: 21}"}, "heading_sizes.1", "'heading_sizes.1' is .inf"),
     ({"heading_sizes": "{1: 30, 2: 24, 3: 21, 4: 18}"}, "heading_sizes", "heading_sizes has level 4"),
-    ({"columns": 1.5}, "columns", "'columns' must be a whole number"),
-    ({"columns": ".nan"}, "columns", "got .nan"),
-    ({"italic": "maybe"}, "italic", "'italic' must be true or false"),
-    ({"alignment": 3}, "alignment", "'alignment' must be a word"),
+    ({"forms": "maybe"}, "forms", "'forms' must be true or false"),
     ({"text_colour": ".nan"}, "text_colour", "must be a colour like #000000, got .nan"),
     ({"body_sise": 18}, "body_sise", "unknown layout key 'body_sise'"),
 ])
@@ -179,3 +172,23 @@ def test_an_empty_layouts_folder_is_refused(tmp_path):
     finding = raised(LayoutLibrary, tmp_path).finding
     assert (finding.source, finding.rule) == (str(tmp_path), "layouts-folder-empty")
     assert "no layouts" in finding.message and finding.hint
+
+
+@pytest.mark.parametrize("line", ["alignment: left", "alignment: justify", "italic: false", "italic: true",
+                                  "columns: 1", "columns: 2", "heading_bold: true"])
+def test_keys_that_could_hold_only_one_value_are_refused_as_no_longer_needed(tmp_path, line):
+    key = line.split(":")[0]
+    text = GOOD + line + "\n"
+    error = raised(load_layout, write(tmp_path, text))
+    assert isinstance(error, LayoutError)
+    assert [(f.key, f.rule, f.line) for f in error.findings] == [(key, "layout-key-retired", line_of(text, key))]
+    assert f"layout key '{key}' is no longer needed" in error.finding.message
+    assert error.finding.hint == f"remove the '{key}:' line"
+
+
+def test_shipped_layouts_have_no_retired_key():
+    from handouts.load.layouts import RETIRED_KEYS
+
+    for name in LAYOUTS:
+        text = (REPO / "layouts" / f"{name}.yaml").read_text()
+        assert not [key for key in RETIRED_KEYS if f"\n{key}:" in f"\n{text}"]

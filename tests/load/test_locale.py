@@ -8,13 +8,13 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from conftest import DATA, REPO, raised
+from conftest import DATA, REPO, load_profile, raised
 from pdfread import normalized, reader, struct_tree, text
 
 from handouts.errors import LocaleError
 from handouts.load.dates import in_words
 from handouts.load.locale import ENVIRONMENT, SHIPPED, Locale, has_locale
-from handouts.load.profile import load_profile, sentences_digest
+from handouts.load.profile import sentences_digest
 from handouts.load.project import Project
 from handouts.model import Span
 from handouts.quality.check import check_pdf

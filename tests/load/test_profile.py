@@ -1,10 +1,10 @@
 """The clinic profile: text values only, each refused at its line when it is not one."""
 
 import pytest
-from conftest import DATA, raised
+from conftest import DATA, load_profile, raised
 
 from handouts.errors import ProfileError
-from handouts.load.profile import MAX_VALUE, SENTENCES, load_profile, localized, sentences_digest
+from handouts.load.profile import MAX_VALUE, SENTENCES, localized, sentences_digest
 
 GOOD = (DATA / "clinic.yaml").read_text(encoding="utf-8")
 # The clinic's sentences, which every profile needs (words of no importance here).

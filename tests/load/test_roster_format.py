@@ -51,7 +51,8 @@ def test_dates_in_another_shape_are_refused_without_echoing_them(text):
 def test_a_mapped_column_missing_from_the_export_is_a_file_error(write_roster, rules):
     from handouts.errors import InputError
 
-    path = write_roster([["M1", "Ana", "12/01/2026", "9:30 AM"]], header=["MRN", "First Name", "Appt Date", "Appt Time"])
+    path = write_roster([["M1", "Ana", "12/01/2026", "9:30 AM"]],
+                        header=["MRN", "First Name", "Appt Date", "Appt Time"])
     with pytest.raises(InputError) as info:
         Roster(path, read_roster_format(MAPPING, "clinic.yaml", 1))
     assert "Last Name" in info.value.finding.message and info.value.finding.rule == "roster-missing-column"

@@ -1,11 +1,10 @@
 """YAML as content, layouts and the profile use it: flat, small, safe, and errors at the right line."""
 
 import pytest
-from conftest import REPO, raised
+from conftest import REPO, load_profile, raised
 
 from handouts.errors import ContentError, LayoutError, ProfileError
 from handouts.load.layouts import load_layout
-from handouts.load.profile import load_profile
 from handouts.load.yamlfile import MAX_BYTES, parse_mapping, read_text
 
 # "Billion laughs": nine aliases a level, nine levels: 387 million strings if expanded.

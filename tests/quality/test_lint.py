@@ -8,8 +8,8 @@ import pytest
 from conftest import DATA, REPO, render
 
 from handouts.errors import Finding, HandoutsError
+from handouts.load import print_rules as layout_rules
 from handouts.load.project import Project
-from handouts.quality import print_rules as layout_rules
 from handouts.quality.lint import lint_document, lint_layouts, lint_project, lint_warnings
 
 LINT = DATA / "lint"
@@ -50,7 +50,9 @@ def layouts_dir(tmp_path):
 def bad_layout_text() -> str:
     text = (REPO / "layouts" / "large-print.yaml").read_text(encoding="utf-8")
     assert "body_size: 18\n" in text
-    return text.replace("body_size: 18\n", "body_size: 12\n") + "alignment: justify\nitalic: true\n"
+    assert "line_spacing: 1.5\n" in text and 'text_colour: "#000000"\n' in text
+    return (text.replace("body_size: 18\n", "body_size: 12\n").replace("line_spacing: 1.5\n", "line_spacing: 1.2\n")
+            .replace('text_colour: "#000000"\n', 'text_colour: "#777777"\n'))
 
 
 def test_shipped_content_and_layouts_lint_clean(project):
@@ -178,12 +180,13 @@ def test_bad_layout_gives_one_finding_per_rule(layouts_dir):
     assert [f.source for f in findings] == [str(layouts_dir / "bad.yaml")] * 3
     # Each finding points at its key's line in the file.
     lines = bad_layout_text().splitlines()
-    expected = {n for n, line in enumerate(lines, 1) if line.startswith(("body_size:", "alignment:", "italic:"))}
+    expected = {n for n, line in enumerate(lines, 1)
+                if line.startswith(("body_size:", "line_spacing:", "text_colour:"))}
     assert {f.line for f in findings} == expected
-    assert {(f.rule, f.key) for f in findings} == {("layout-rule", "body_size"), ("layout-rule", "alignment"),
-                                                  ("layout-rule", "italic")}
+    assert {(f.rule, f.key) for f in findings} == {("layout-rule", "body_size"), ("layout-rule", "line_spacing"),
+                                                  ("layout-rule", "text_colour")}
     messages = " | ".join(f.message for f in findings)
-    for words in ("body_size 12 pt is below 18 pt", "alignment 'justify'", "italic: true"):
+    for words in ("body_size 12 pt is below 18 pt", "line_spacing 1.2 is below 1.5", "text_colour #777777"):
         assert words in messages
     assert str(layouts_dir) not in messages  # the path is in the finding, not repeated
 

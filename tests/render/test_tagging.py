@@ -19,7 +19,7 @@ def test_structure_tree_mirrors_the_content(sample_project, layout, forms):
 def test_checkboxes_are_fields_inside_their_labels(sample_project):
     pdf = reader(render(sample_project, "sample"))
     labels = struct_tree(pdf).find("Lbl")
-    assert [normalized(l.text) for l in labels[:5]] == ["•", "•", "•", "•", "1."]
+    assert [normalized(label.text) for label in labels[:5]] == ["•", "•", "•", "•", "1."]
     boxes = [form.annotations[0] for label in labels for form in label.find("Form")]
     assert [str(b["/TU"]) for b in boxes] == ["Arrange a ride home", "Read this sheet", "Driver's name:"]
     assert [b["/FT"] for b in boxes] == ["/Btn"] * 3
@@ -38,8 +38,8 @@ def test_printed_checkboxes_are_figures_a_screen_reader_names(sample_project):
 def test_links_are_tagged_with_their_annotations(sample_project):
     pdf = reader(render(sample_project, "sample"))
     links = struct_tree(pdf).find("Link")
-    assert [normalized(l.text) for l in links] == ["web link", "(512) 555-0100"]
-    assert all(l.links >= 1 for l in links)
+    assert [normalized(link.text) for link in links] == ["web link", "(512) 555-0100"]
+    assert all(link.links >= 1 for link in links)
     annotations = [a.get_object() for p in pdf.pages for a in p.get("/Annots", [])]
     link_annotations = [a for a in annotations if a["/Subtype"] == "/Link"]
     assert {str(a["/A"]["/URI"]) for a in link_annotations} == {"https://clinic.example/info", "tel:+15125550100"}
@@ -92,7 +92,7 @@ def test_two_links_to_one_address_are_two_link_elements(make_project):
     doc = "---\ntitle: T\n---\nCall [us](tel:+15125550100) or [the desk](tel:+15125550100) today.\n"
     pdf = reader(render(make_project(doc=doc), "doc"))
     links = struct_tree(pdf).find("Link")
-    assert [normalized(l.text) for l in links] == ["us", "the desk"]
+    assert [normalized(link.text) for link in links] == ["us", "the desk"]
     contents = [str(a.get_object()["/Contents"]) for p in pdf.pages for a in p.get("/Annots", [])]
     assert contents == ["us", "the desk"]
 
@@ -102,7 +102,8 @@ def test_lists_say_how_they_are_numbered(make_project):
 
     from pypdf import PdfReader
 
-    pdf = render(make_project(doc="---\ntitle: Lists\n---\n1. first\n2. second\n\n- a\n- b\n\nText.\n\n- [ ] tick\n"), "doc")
+    doc = "---\ntitle: Lists\n---\n1. first\n2. second\n\n- a\n- b\n\nText.\n\n- [ ] tick\n"
+    pdf = render(make_project(doc=doc), "doc")
     root = PdfReader(io.BytesIO(pdf)).trailer["/Root"]["/StructTreeRoot"]["/K"].get_object()
     numbering = [kid.get_object()["/A"]["/ListNumbering"] for kid in root["/K"]
                  if kid.get_object().get("/S") == "/L"]

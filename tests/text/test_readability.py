@@ -76,7 +76,8 @@ def test_seed_web_page_scores_high_grade():
 
 
 def test_list_lines_and_headings_are_sentences():
-    text = "Common symptoms\n\n- Widespread pain\n- Muscle stiffness\n• Fatigue\n1. Insomnia\n- [ ] Tingling or numbness\n"
+    text = ("Common symptoms\n\n- Widespread pain\n- Muscle stiffness\n• Fatigue\n1. Insomnia\n"
+            "- [ ] Tingling or numbness\n")
     assert sentences(text) == [
         "Common symptoms", "Widespread pain", "Muscle stiffness", "Fatigue", "Insomnia",
         "Tingling or numbness",
