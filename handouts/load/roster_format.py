@@ -114,7 +114,7 @@ def read_roster_format(value: object, source: str, line: int | None,
     if value is None:
         return RosterFormat(source=source)
     if not isinstance(value, dict) or set(value) - set(SECTION_KEYS):
-        raise refuse("'roster' must hold 'columns', 'date_format' and/or 'values'", "see the README, "
+        raise refuse("'roster' must hold 'columns', 'date_format' and/or 'values'", "see docs/clinic-setup.md, "
                      "'Scheduling-system exports'")
     date_format = value.get("date_format")
     date_format = None if date_format is None else str(date_format).strip().upper()

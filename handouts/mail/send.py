@@ -40,7 +40,7 @@ from .message import Letter, compose
 from .review import ALREADY, NOT_ASKED, UNSURE, Line, by_patient, refused, state_of
 
 # The shipped sample profile's marks: North American fictional numbers, documentation domains, its street.
-# A `.test` domain is not one of them: it is how the tests' fictional clinic is written (see README).
+# A `.test` domain is not one of them: it is how the tests' fictional clinic is written (see docs/clinic-setup.md).
 _WORD = re.compile(r"\w+")
 
 

@@ -303,7 +303,7 @@ def lint_locale(folder: Path) -> list[Finding]:
         return [Finding(f"handouts has no words of its own for '{folder.name}': the footer, the sample mark and what "
                         "a screen reader says for a checkbox would be in English", str(folder), rule="locale-missing",
                         hint=f"add {locale_path(folder.name)}: a copy of en.yaml with every value translated "
-                             "(see README, 'Languages')")]
+                             "(see docs/clinic-setup.md, 'Languages')")]
     try:
         Locale.for_tag(folder.name)
     except LocaleError as exc:
