@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import replace
 from datetime import datetime
 
+from .caches import one_patient
 from .clock import creation_time
 from .errors import ContentError
 from .load.dates import in_words
@@ -61,13 +63,21 @@ def render_checked(project: Project, document: Document, layout: Layout, where: 
 def render_document(project: Project, name: str, layout: Layout, patient: Patient | None = None,
                     appointment: datetime | None = None, language: str | None = None,
                     forms: bool = True) -> RenderedPDF:
-    if patient:
-        fonts = FontSet(layout.typeface)
-        fonts.require(patient.name, "patient name")
-        fonts.require(patient.preferred_name, "preferred name")
-    document = load_document(project, name, patient, appointment, language)
+    """One document, blank or for one patient (whose values stay in no cache afterwards)."""
     source = project.content.load(name, language)
-    return render_checked(project, document, layout, str(source.path), forms)
+    shown = shown_values(patient, appointment, source.language) if patient else ()
+    with one_patient(shown) if patient else contextlib.nullcontext():
+        if patient:
+            fonts = FontSet(layout.typeface)
+            fonts.require(patient.name, "patient name")
+            fonts.require(patient.preferred_name, "preferred name")
+        document = load_document(project, name, patient, appointment, language)
+        return render_checked(project, document, layout, str(source.path), forms)
+
+
+def shown_values(patient: Patient, appointment: datetime | None, language: str) -> tuple[str, ...]:
+    """What a patient's documents show of them, each a whole span: the names and the appointment in words."""
+    return (patient.name, patient.preferred_name, in_words(appointment, language) if appointment else "")
 
 
 OPENING = "_packet"  # content/_packet.md: "Prepared for ..., your appointment ..."

@@ -22,7 +22,7 @@ import handouts
 
 PACKAGE = Path(handouts.__file__).parent
 # "": the package itself (handouts/__init__.py, __version__).
-BASE = ("", "errors", "model", "files", "clock", "interrupts")
+BASE = ("", "errors", "model", "files", "clock", "interrupts", "caches")
 STAGES = ("load", "text", "render", "pipeline", "quality", "batch", "mail", "approve", "cli", "__main__")
 
 

@@ -13,6 +13,7 @@ from functools import partial
 from pathlib import Path
 
 from .. import interrupts
+from ..caches import one_patient
 from ..errors import (
     ContentError,
     Finding,
@@ -25,7 +26,7 @@ from ..errors import (
 from ..files.atomic import STAGING_PREFIX, write_atomically
 from ..load.project import Patient, Project
 from ..load.roster import RosterRow, RowProblem
-from ..pipeline import packet_document, render_checked
+from ..pipeline import packet_document, render_checked, shown_values
 from .plan import ProjectPaths
 
 
@@ -61,10 +62,12 @@ def render_row(row: RosterRow, project: Project | None = None, forms: bool = Tru
     """Render one packet; a problem with it comes back as a finding, not an exception."""
     project = project or _worker_project
     try:
-        layout = project.layouts.load(row.layout)
-        patient = Patient.from_values(row.name, row.preferred_name)
-        document = packet_document(project, patient, row.appointment, row.documents, row.language)
-        return Rendered(row, render_checked(project, document, layout, "packet", forms))
+        with one_patient():  # nothing of this patient's stays in a cache for the next one
+            layout = project.layouts.load(row.layout)
+            patient = Patient.from_values(row.name, row.preferred_name)
+            document = packet_document(project, patient, row.appointment, row.documents, row.language)
+            with one_patient(shown_values(patient, row.appointment, document.language)):
+                return Rendered(row, render_checked(project, document, layout, "packet", forms))
     except HandoutsError as exc:
         return Rendered(row, None, exc.finding, _is_project_wide(exc))
 

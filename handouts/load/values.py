@@ -6,6 +6,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from ..caches import per_patient
 from ..errors import BIDI_CONTROLS
 
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
@@ -17,6 +18,7 @@ def clean_value(value: object) -> str:
     return _clean(str(value))
 
 
+@per_patient  # keyed by text that can be a patient's: emptied after each patient
 @lru_cache(maxsize=4096)  # every packet fills the same clinic sentences
 def _clean(text: str) -> str:
     text = unicodedata.normalize("NFC", text)

@@ -27,6 +27,7 @@ from pypdf import PdfReader
 from .. import interrupts
 from ..batch.plan import ProjectPaths, Selection, read_roster
 from ..batch.workers import render_row, render_rows
+from ..caches import one_patient
 from ..errors import AddressingError, Finding, HandoutsError, OutputError, ProfileError, rows_text, terminal_safe
 from ..files.names import collision_key, packet_filename
 from ..load.dates import in_words
@@ -433,11 +434,12 @@ class Sender:
                 return result
             with self.transport:
                 for outgoing, pdf in self._checked(due, plan.names, result):
-                    message = self._composed(outgoing, pdf, result)
-                    if message is None:
-                        continue
-                    self.rate.wait()
-                    stop = self._deliver(outgoing, message, pdf, result)
+                    with one_patient():  # the email's values stay in no cache for the next patient
+                        message = self._composed(outgoing, pdf, result)
+                        if message is None:
+                            continue
+                        self.rate.wait()
+                        stop = self._deliver(outgoing, message, pdf, result)
                     self.progress(1)
                     if stop:
                         break

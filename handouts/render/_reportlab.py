@@ -36,6 +36,8 @@ from reportlab.pdfbase import pdfdoc, pdfmetrics, ttfonts
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFObject, PDFStream, PDFString
 from reportlab.pdfgen.canvas import Canvas
 
+from ..caches import per_patient
+
 TESTED_RELEASES = ">=5.1,<5.2"  # keep in step with pyproject.toml
 
 # (where, attribute, what handouts uses it for); `where` names an object the contract test makes
@@ -188,9 +190,9 @@ class ContentMemo:
 
 
 # Compressed streams by their whole uncompressed data (str or bytes, never equal to each other). A page that
-# names a patient is a key here until the bound clears it: its entry can only give back that page's own
-# compressed bytes, to a document that holds that very page. Used only while writing (under `_WRITING`).
-COMPRESSED = ContentMemo()
+# names a patient is a key here: emptied after each patient (`caches`), so it speeds up the streams one packet
+# repeats and holds nothing of the last patient's. Used only while writing (under `_WRITING`).
+COMPRESSED = per_patient(ContentMemo())
 # Glyph subsets (TrueType bytes) by font file, face and code points: the fonts' own data, a pure function of
 # the key (which characters, never whose). Used only while writing.
 SUBSETS = ContentMemo()

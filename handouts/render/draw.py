@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from ..caches import per_patient
 from . import _reportlab
 from .boxes import CalloutBox, TextBlock, TextStyle
 from .fonts import width
@@ -257,6 +258,7 @@ def _trailing_space(piece, style: TextStyle) -> float:
 
 
 # Keyed by the text itself: a pure function of its key (a patient's words only ever give back themselves).
+@per_patient  # keyed by text that can be a patient's: emptied after each patient
 @lru_cache(maxsize=8192)
 def _pdf_string(text: str) -> str:
     return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")

@@ -6,6 +6,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..caches import per_patient
 from ..errors import LayoutError, UnsupportedCharacterError
 from ..load.typefaces import FALLBACK, TYPEFACES
 from . import _reportlab
@@ -73,6 +74,7 @@ def _faces(typeface: str) -> tuple[tuple[Face, Face], tuple[Face, Face]]:
             (_register(f"{base}-Bold", bold), _register(f"{fb_base}-Bold", fb_bold)))
 
 
+@per_patient  # keyed by text that can be a patient's: emptied after each patient
 @lru_cache(maxsize=65536)
 def _face_for(typeface: str, word: str, bold: bool) -> str:
     faces = _faces(typeface)[bold]
@@ -83,6 +85,7 @@ def _face_for(typeface: str, word: str, bold: bool) -> str:
     return faces[-1].name
 
 
+@per_patient  # keyed by text that can be a patient's: emptied after each patient
 @lru_cache(maxsize=8192)
 def _face_runs(typeface: str, word: str, text: str, bold: bool) -> tuple[tuple[str, str], ...]:
     faces = _faces(typeface)[bold]
@@ -104,6 +107,7 @@ def _face_runs(typeface: str, word: str, text: str, bold: bool) -> tuple[tuple[s
     return tuple(runs)
 
 
+@per_patient  # keyed by text that can be a patient's: emptied after each patient
 @lru_cache(maxsize=8192)
 def _uncovered(typeface: str, text: str) -> tuple[str, ...]:
     regular = _faces(typeface)[False]

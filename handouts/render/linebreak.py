@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..caches import holds_patient_value, per_patient
 from ..model import Span
 from .fonts import FontSet, width
 
@@ -52,10 +53,14 @@ def break_lines(spans: list[Span], fonts: FontSet, size: float, max_width: float
     `no_break` matches what a line never breaks inside (times, dates, phone numbers: the document
     language's `Locale.keep_together`, from handouts/locales/), so that a reader with low vision meets each
     as one piece."""
-    return _break_lines(tuple(spans), fonts, size, round(max_width, 3), no_break)
+    key = (tuple(spans), fonts, size, round(max_width, 3), no_break)
+    # Most paragraphs are every patient's: their lines are kept for the run. One that shows this patient's
+    # value (a name, the appointment: each a whole span) is kept only until this patient's packet is done.
+    if holds_patient_value("".join(span.text for span in spans)):
+        return _patient_lines(*key)
+    return _shared_lines(*key)
 
 
-@lru_cache(maxsize=4096)
 def _break_lines(spans: tuple[Span, ...], fonts: FontSet, size: float, max_width: float,
                  no_break: re.Pattern | None = None) -> tuple[Line, ...]:
     lines: list[Line] = []
@@ -85,6 +90,10 @@ def _break_lines(spans: tuple[Span, ...], fonts: FontSet, size: float, max_width
     return tuple(lines)
 
 
+_shared_lines = lru_cache(maxsize=4096)(_break_lines)  # text that holds no patient's value
+_patient_lines = per_patient(lru_cache(maxsize=512)(_break_lines))  # emptied after each patient
+
+
 def _words(spans: list[Span], no_break: re.Pattern | None = None):
     """Yield words (lists of fragments, trailing spaces included) and None for breaks."""
     word: list[_Fragment] = []
@@ -108,6 +117,7 @@ def _words(spans: list[Span], no_break: re.Pattern | None = None):
         yield word
 
 
+@per_patient  # keyed by text that can be a patient's: emptied after each patient
 @lru_cache(maxsize=4096)
 def _kept_together(text: str, no_break: re.Pattern) -> frozenset[int]:
     """Positions of the spaces in `text` that sit inside a match of `no_break` (a time, a date, a phone

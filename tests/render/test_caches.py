@@ -39,17 +39,18 @@ REVIEWED = {
     "_reportlab._number_array": "a font's widths, keyed by the numbers",
     "_reportlab._name_bytes": "a dictionary key's bytes, keyed by the key",
     "_reportlab._font": "a registered font by name; ReportLab keeps each document's codes apart, per document",
-    "_reportlab.COMPRESSED": "compressed streams, keyed by the whole uncompressed data",
+    "_reportlab.COMPRESSED": "compressed streams, keyed by the whole uncompressed data; emptied after each patient",
     "_reportlab.SUBSETS": "glyph subsets, keyed by font file, face and code points",
-    "draw._pdf_string": "escaped text, keyed by the text",
+    "draw._pdf_string": "escaped text, keyed by the text; emptied after each patient",
     "draw._fill_operator": "a layout colour's operator, keyed by the colour",
     "fonts._register": "a face registered once, keyed by its name and file",
     "fonts._faces": "a typeface's faces, keyed by the typeface",
-    "fonts._face_for": "the face drawing a word, keyed by typeface, word and weight",
-    "fonts._face_runs": "a word's face runs, keyed by typeface, word, text and weight",
-    "fonts._uncovered": "characters no face draws, keyed by typeface and text",
-    "linebreak._break_lines": "immutable lines, keyed by the spans' text, style, font set, size and width",
-    "linebreak._kept_together": "positions of kept spaces, keyed by the text",
+    "fonts._face_for": "the face drawing a word, keyed by typeface, word and weight; emptied after each patient",
+    "fonts._face_runs": "a word's face runs, keyed by typeface, word, text and weight; emptied after each patient",
+    "fonts._uncovered": "characters no face draws, keyed by typeface and text; emptied after each patient",
+    "linebreak._shared_lines": "immutable lines of text that shows no patient's value (caches.holds_patient_value)",
+    "linebreak._patient_lines": "immutable lines of text that shows this patient's value; emptied after each patient",
+    "linebreak._kept_together": "positions of kept spaces, keyed by the text; emptied after each patient",
 }
 # Bypassing these would register the fonts again for every word: they are the fonts, not results.
 REGISTRATION = {"fonts._register", "fonts._faces", "_reportlab._font"}
@@ -132,9 +133,9 @@ def test_the_caches_are_used(project):
     from handouts.render import _reportlab, linebreak
 
     _packet(project, "Ann Alpha", "extra-large", None)
-    before = linebreak._break_lines.cache_info().hits
+    before = linebreak._shared_lines.cache_info().hits
     _packet(project, "Bea Beta", "extra-large", None)
-    assert linebreak._break_lines.cache_info().hits > before
+    assert linebreak._shared_lines.cache_info().hits > before
     assert _reportlab.COMPRESSED._made and _reportlab.SUBSETS._made
 
 
@@ -150,3 +151,61 @@ def test_a_packet_never_carries_another_patients_name(project, layout):
     assert "Bob Omega" in shown and "Ann" not in shown and "Alpha" not in shown
     assert "Ann Alpha" in " ".join(text(first).split())
     assert b"Alpha" not in second  # nor in an uncompressed object (the metadata, the structure tree)
+
+
+def test_no_cache_keeps_a_patients_values_for_the_next_one(project):
+    """A cache keyed by text that can be a patient's is emptied when that patient's packet is done; every other
+    cache in render/ holds fonts, subsets, numbers or colours only."""
+    from handouts import caches
+    from handouts.batch.workers import render_row
+    from handouts.load.roster import RosterRow
+    from handouts.load.values import _clean
+
+    held = caches.held()
+    per_patient = {where for where, _, _, cache in _caches() if cache in held}
+    assert per_patient == {where for where, why in REVIEWED.items() if "emptied after each patient" in why}
+    assert _clean in held
+    row = RosterRow(2, "P1", "Wilhelmina Quarrington", "Mina", datetime(2026, 12, 3, 9, 30), "large-print",
+                    DOCUMENTS, "", "en-US")
+    rendered = render_row(row, project)
+    assert rendered.failure is None and rendered.pdf
+    for cache in held:
+        size = cache.cache_info().currsize if hasattr(cache, "cache_info") else len(cache._made)
+        assert size == 0, cache
+    from handouts.render._reportlab import ContentMemo
+
+    for where, _, _, cache in _caches():  # the content memos that are kept (glyph subsets) name nobody
+        if isinstance(cache, ContentMemo):
+            assert not [key for key in cache._made if "Quarrington" in repr(key)], where
+
+
+def test_lines_every_patient_shares_are_kept_and_a_patients_own_are_not(project, monkeypatch):
+    from functools import lru_cache
+
+    from handouts import caches
+    from handouts.batch.workers import render_row
+    from handouts.load.roster import RosterRow
+    from handouts.render import linebreak
+
+    stored: list[str] = []  # the text of every entry the run-long cache stores (a miss is a new entry)
+
+    def recorded(spans, *args):
+        stored.append("".join(span.text for span in spans))
+        return linebreak._break_lines(spans, *args)
+
+    monkeypatch.setattr(linebreak, "_shared_lines", lru_cache(maxsize=None)(recorded))
+    monkeypatch.setattr(caches, "_PER_PATIENT", [c for c in caches._PER_PATIENT if c is not linebreak._patient_lines])
+    monkeypatch.setattr(linebreak, "_patient_lines", caches.per_patient(lru_cache(maxsize=512)(linebreak._break_lines)))
+
+    def row(number, name):
+        return RosterRow(number, f"P{number}", name, "", datetime(2026, 12, 3, 9, 30), "standard", DOCUMENTS, "",
+                         "en-US")
+
+    render_row(row(2, "Wilhelmina Quarrington"), project)
+    first = len(stored)
+    render_row(row(3, "Bartholomew Ostrowski"), project)
+    assert first > 50 and len(stored) == first  # the second packet finds every shared line already made
+    assert linebreak._shared_lines.cache_info().hits > 50
+    assert linebreak._patient_lines.cache_info().currsize == 0  # each patient's own lines went with the packet
+    shown = [text for text in stored if "Quarrington" in text or "Ostrowski" in text or "December 3" in text]
+    assert not shown, shown  # nothing kept for the run shows a patient
