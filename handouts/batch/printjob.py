@@ -23,7 +23,7 @@ from typing import BinaryIO
 import pikepdf
 
 from ..clock import creation_time
-from ..errors import OutputError
+from ..errors import InternalError, OutputError
 from ..files.atomic import open_atomically
 from ..render.forms import FONT_RESOURCE
 from ..render.metadata import PRODUCER, SRGB_PROFILE, xmp_packet
@@ -82,6 +82,33 @@ class PrintJob:
         return False
 
 
+@dataclass(frozen=True)
+class PacketContents:
+    """What a packet file holds, as `render` writes it, read and checked before anything is copied: one
+    Document element at the root of its structure tree, the ParentTree (key -> what it maps to), the
+    pages, the document's language and the form's resources. A file of another shape is refused, never
+    guessed at."""
+
+    pages: list
+    document: object  # the Document structure element
+    parents: dict[int, object]
+    language: str
+    form_resources: object | None  # the AcroForm's /DR, when the packet has fields
+
+    @classmethod
+    def read(cls, pdf: pikepdf.Pdf) -> PacketContents:
+        tree = pdf.Root.get("/StructTreeRoot")
+        kids = tree.get("/K") if tree is not None else None
+        if isinstance(kids, pikepdf.Array):
+            kids = kids[0] if len(kids) == 1 else None
+        if not isinstance(kids, pikepdf.Dictionary) or kids.get("/S") != pikepdf.Name.Document:
+            raise InternalError("a packet for the print job has no single Document element at its root")
+        acroform = pdf.Root.get("/AcroForm")
+        return cls(list(pdf.pages), kids, _number_tree(tree.ParentTree) if "/ParentTree" in tree else {},
+                   str(pdf.Root.get("/Lang", "")) or "en-US",
+                   acroform.DR if acroform is not None and "/DR" in acroform else None)
+
+
 class _StreamingWriter:
     """A PDF written object by object; only page numbers and bookmarks are kept until the end."""
 
@@ -125,21 +152,18 @@ class _StreamingWriter:
         if len(self.page_numbers) % 2:  # the packet before ended on an odd page: a blank back, for duplex
             self._blank_back()
         with pikepdf.open(path) as pdf:
+            packet = PacketContents.read(pdf)
             copy = _Copy(self, pdf)
-            pages = list(pdf.pages)
+            pages = packet.pages
             self._label_starts.append(len(self.page_numbers))
-            tree = pdf.Root.get("/StructTreeRoot")
-            parents = _number_tree(tree.ParentTree) if tree is not None else {}
-            document, part = self._number_ahead(pages, tree, copy)
-            language = str(pdf.Root.get("/Lang", "")) or "en-US"
-            self._language = self._language or language
+            part = self._number_ahead(packet, copy)
+            self._language = self._language or packet.language
             form = _PacketForm()
             for page in pages:
-                self._copy_page(page, parents, copy, form)
-            if document is not None:
-                self._copy_part(document, part, language, copy)
+                self._copy_page(page, packet.parents, copy, form)
+            self._copy_part(packet.document, part, packet.language, copy)
             if form.number:
-                self._copy_form(form, pdf, copy)
+                self._copy_form(form, packet, copy)
             self._bookmarks.append((label, copy.numbers[pages[0].obj.objgen]))
             self._last_box = b" ".join(_scalar(value) for value in pages[-1].mediabox)
 
@@ -149,20 +173,16 @@ class _StreamingWriter:
                      % (self._pages, self._last_box))
         self.page_numbers.append(number)
 
-    def _number_ahead(self, pages: list, tree, copy: "_Copy") -> tuple[object, int]:
+    def _number_ahead(self, packet: PacketContents, copy: "_Copy") -> int:
         """Number the packet's pages, annotations and Document element first, so that every reference into
-        them (/Pg, /Obj, /P) lands on the job's own objects; return that element and the job's Part for it."""
-        for page in pages:
+        them (/Pg, /Obj, /P) lands on the job's own objects; return the job's Part for that element."""
+        for page in packet.pages:
             copy.numbers[page.obj.objgen] = self._reserve()
             for annotation in page.obj.get("/Annots", []):
                 copy.numbers[annotation.objgen] = self._reserve()
-        document = tree.K if tree is not None else None
-        if isinstance(document, pikepdf.Array):
-            document = document[0]
         part = self._reserve()
-        if document is not None:
-            copy.numbers[document.objgen] = part
-        return document, part
+        copy.numbers[packet.document.objgen] = part
+        return part
 
     def _copy_page(self, page, parents: dict, copy: "_Copy", form: "_PacketForm") -> None:
         """One page and its annotations, then everything they refer to."""
@@ -201,14 +221,13 @@ class _StreamingWriter:
         self._parts.append(part)
         copy.drain()
 
-    def _copy_form(self, form: "_PacketForm", pdf: pikepdf.Pdf, copy: "_Copy") -> None:
+    def _copy_form(self, form: "_PacketForm", packet: PacketContents, copy: "_Copy") -> None:
         """The packet's form fields under one field of their own; the first packet's /DR serves the job."""
         kids = b" ".join(b"%d 0 R" % n for n in form.kids)
         self._object(form.number, b"<< /T %s /Kids [%s] >>" % (_text(f"packet-{len(self._bookmarks) + 1}"), kids))
         self._fields.append(form.number)
-        acroform = pdf.Root.get("/AcroForm")
-        if not self._form_resources and acroform is not None and "/DR" in acroform:
-            self._form_resources = _direct(acroform.DR, copy.ref)
+        if not self._form_resources and packet.form_resources is not None:
+            self._form_resources = _direct(packet.form_resources, copy.ref)
             copy.drain()
 
     def _parent_entry(self, value, ref) -> int:

@@ -422,3 +422,20 @@ def test_a_run_stopped_halfway_leaves_no_print_job(capsys, tmp_path, write_roste
     assert code == 2 and "Stopped" in err
     assert [f.name for f in (tmp_path / "out").glob("*.pdf")] == ["P1_2026-12-03.pdf"]  # the row before was written
     assert list(job.parent.iterdir()) == []
+
+
+def test_the_print_job_refuses_a_packet_of_another_shape(tmp_path):
+    """It copies what render writes (one Document element at the root), and never guesses at another file."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    from handouts.batch.printjob import PrintJob
+    from handouts.errors import InternalError
+
+    untagged = tmp_path / "untagged.pdf"
+    canvas = Canvas(str(untagged))
+    canvas.drawString(72, 720, "not a packet")
+    canvas.save()
+    with pytest.raises(InternalError, match="no single Document element"):
+        with PrintJob(tmp_path / "job.pdf") as job:
+            job.add("P1", untagged)
+    assert not (tmp_path / "job.pdf").exists() and [p.name for p in tmp_path.iterdir()] == ["untagged.pdf"]
