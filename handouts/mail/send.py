@@ -558,7 +558,7 @@ def ledger_summary(ledger: Ledger, patient_id: str | None = None) -> list[str]:
     by_transport: dict[str, dict[str, int]] = {}
     for (transport, status), count in sorted(ledger.summary().items()):
         by_transport.setdefault(transport, {})[status] = count
-    lines = [f"{len(ledger.records())} delivery record(s) in {ledger.path}"]
+    lines = [f"{len(ledger.records())} delivery record(s) in {ledger.path} (a resend adds one); where each stands now:"]
     for transport, counts in by_transport.items():
         lines.append(f"  {transport}: " + ", ".join(f"{_status_words(status)} {count}"
                                                    for status, count in counts.items()))
