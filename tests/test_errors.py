@@ -106,7 +106,7 @@ def library_errors(tmp_path, make_project, blocker):
         raised(sender_address, "Front Desk <desk@clinic.test>"),
         raised(ledger_report, tmp_path / "no-ledger.sqlite3", "", None, []),
         raised(rate_limit, "fast"),
-        raised(open_transport, MailSettings(tmp_path, server="mail:port"), {}, None),
+        raised(open_transport, MailSettings(tmp_path, server="mail:port"), None),
         raised(open_send, project, tmp_path / "roster.csv", MailSettings(tmp_path, server="mail.clinic.test"),
                SendOptions(ProjectPaths(content, REPO / "layouts", None), Selection(date(2026, 11, 24)),
                            tmp_path / "l.sqlite3", allow_draft=True), dry_run=True),

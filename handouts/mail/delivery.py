@@ -48,8 +48,9 @@ class Transport(Protocol):
 
     def __exit__(self, *exc) -> None: ...
 
-    def deliver(self, message: EmailMessage) -> str:
-        """Hand the message on; return the status to record ("drafted" or "sent")."""
+    def deliver(self, message: EmailMessage, name: str) -> str:
+        """Hand the message on; return the status to record ("drafted" or "sent"). `name` is the file a
+        draft is written to ('<patient_id>_<date>.eml', never a patient's name); a server has no use for it."""
         ...
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from email.message import EmailMessage
 from email.policy import SMTP
 from pathlib import Path
@@ -27,9 +26,8 @@ class DraftsTransport:
     name = "drafts"
     replaces = True  # delivering a message again replaces its draft: a row left "sending" may simply be redone
 
-    def __init__(self, outbox: Path, file_name: Callable[[EmailMessage], str]):
+    def __init__(self, outbox: Path):
         self.outbox = Path(outbox)
-        self._file_name = file_name
 
     def __enter__(self) -> DraftsTransport:
         check_folder(self.outbox)
@@ -40,11 +38,10 @@ class DraftsTransport:
     def __exit__(self, *exc) -> None:
         pass
 
-    def deliver(self, message: EmailMessage) -> str:
+    def deliver(self, message: EmailMessage, name: str) -> str:
         del message["X-Unsent"]
         message["X-Unsent"] = "1"
         data = message.as_bytes(policy=SMTP)  # CRLF line ends, as RFC 5322 files have them
-        name = self._file_name(message)
         if Path(name).name != name or not name.endswith(".eml"):
             raise PermanentFailure("the draft's file name is not a plain .eml name")  # a bug upstream; never escape
         write_atomically(self.outbox / name, data, mode=DRAFT_MODE)

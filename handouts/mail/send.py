@@ -386,8 +386,6 @@ class Sender:
     rate: RateLimit = field(default_factory=RateLimit)
     progress: Callable[[int], None] = lambda n: None
     today: date = field(default_factory=date.today)  # visits before it have passed
-    # Message-ID -> the draft's file name, while the message is handed over: what DraftsTransport names it.
-    draft_names: dict[str, str] = field(default_factory=dict)
 
     def review(self, plan: SendPlan) -> list[Line]:
         """Every row of the plan, in roster order, with what this run will do with it: for a person to check."""
@@ -496,9 +494,8 @@ class Sender:
         with interrupts.deferred():  # every row handed over has its outcome in the ledger
             record = self.ledger.begin(outgoing.row.number, outgoing.key(self.transport.name),
                                        hashlib.sha256(pdf).hexdigest(), message_id)
-            self.draft_names[message_id] = outgoing.draft_name
             try:
-                status = self.transport.deliver(message)
+                status = self.transport.deliver(message, outgoing.draft_name)
             except (PermanentFailure, TemporaryFailure) as exc:  # this row only; a re-run tries it again
                 self.ledger.finish(record, FAILED, exc.reason)
                 result.failed.append(_problem(outgoing, exc.reason))
@@ -515,8 +512,6 @@ class Sender:
                 result.failed.append(_problem(outgoing, "the draft could not be written"))
                 result.stopped = exc.finding
                 return True
-            finally:
-                self.draft_names.pop(message_id, None)
             self.ledger.finish(record, status)
             result.done.append(outgoing)
             withdraw = getattr(self.transport, "withdraw", None)

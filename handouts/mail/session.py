@@ -120,8 +120,7 @@ def open_send(project: Project, roster: Path, settings: MailSettings, options: S
     unknown = {i.casefold() for i in options.resend} - {o.row.patient_id.casefold() for o in plan.outgoing}
     if unknown:
         notes.append(f"{len(unknown)} --resend id(s) match no row that can be sent")
-    names: dict[str, str] = {}  # Message-ID -> the draft's file name, while it is handed over
-    transport = open_transport(settings, names, None if dry_run else password)
+    transport = open_transport(settings, None if dry_run else password)
     if not dry_run:
         check_send_writes(options.ledger, None if settings.server else settings.outbox,
                           inputs_of(roster, options.paths.content, options.paths.layouts, options.paths.clinic))
@@ -130,7 +129,7 @@ def open_send(project: Project, roster: Path, settings: MailSettings, options: S
         if ledger is not None and not dry_run:
             ledger.hold()
         sender = Sender(project, options.paths, common, transport, ledger, options.jobs, options.resend, limit,
-                        today=selection.today, draft_names=names)
+                        today=selection.today)
         return SendSession(plan, sender.review(plan), sender, ledger, dry_run, notes)
     except BaseException:
         if ledger is not None:
@@ -160,10 +159,10 @@ def rate_limit(text: str | None) -> RateLimit:
                          hint="write it as deliveries a minute, e.g. 30/min") from None
 
 
-def open_transport(settings: MailSettings, names: dict[str, str], password: Callable[[str], str | None] | None):
+def open_transport(settings: MailSettings, password: Callable[[str], str | None] | None):
     """The drafts transport, or the SMTP one; the password never comes from the command line."""
     if not settings.server:
-        return DraftsTransport(settings.outbox, lambda message: names[message["Message-ID"]])
+        return DraftsTransport(settings.outbox)
     try:
         host, port = parse_server(settings.server)
     except ValueError as exc:

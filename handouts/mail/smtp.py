@@ -118,8 +118,9 @@ class SmtpTransport:
             # message instead of reading QUIT as part of it and waiting.
             self._forget_connection()
 
-    def deliver(self, message: EmailMessage) -> str:
-        """Send `message`; return "sent" or raise a `DeliveryFailure`."""
+    def deliver(self, message: EmailMessage, name: str = "") -> str:
+        """Send `message`; return "sent" or raise a `DeliveryFailure`. (`name`, a draft's file name, is not
+        needed to send.)"""
         if not self._entered:
             raise InternalError("SmtpTransport.deliver called outside its with-block")
         try:

@@ -95,11 +95,11 @@ def test_a_run_stopped_mid_batch_then_run_again_drafts_each_patient_once(capsys,
     deliver = drafts.DraftsTransport.deliver
     calls = []
 
-    def crash_on_second(self, message):
+    def crash_on_second(self, message, name):
         calls.append(1)
         if len(calls) == 2:
             raise KeyboardInterrupt  # as if the process stopped while handing the message over
-        return deliver(self, message)
+        return deliver(self, message, name)
 
     monkeypatch.setattr(drafts.DraftsTransport, "deliver", crash_on_second)
     code, _, err = send(capsys, tmp_path, roster)
@@ -263,7 +263,7 @@ class FakeTransport:
     def __exit__(self, *exc):
         pass
 
-    def deliver(self, message):
+    def deliver(self, message, name=""):
         failure = self.failures.get(message["To"])
         if callable(failure):
             failure = failure()

@@ -93,11 +93,11 @@ def test_a_run_cut_off_mid_batch_then_run_again_sends_each_patient_once(capsys, 
     server = smtp_server("starttls", auth=(USER, PASSWORD), handler=Recorder(drop_after=1))
     real, calls = smtp_module.SmtpTransport.deliver, []
 
-    def deliver_then_lose_power(self, message):
+    def deliver_then_lose_power(self, message, name=""):
         calls.append(1)
         if len(calls) == 2:
             raise KeyboardInterrupt  # the machine goes down while the second message is in hand
-        return real(self, message)
+        return real(self, message, name)
 
     monkeypatch.setattr(smtp_module.SmtpTransport, "deliver", deliver_then_lose_power)
     code, _, _ = send(capsys, tmp_path, roster, server, smtp_ca_file, monkeypatch)
