@@ -1,9 +1,10 @@
-"""Which rows get their packet in their own language: an edition is used only when it may be.
+"""Which rows get their packet in their own language, decided here and only here.
 
-A row whose language lacks an edition of something it needs has already been
-given English (`batch.fall_back`, with a note). The rows still in another
-language need, for the packet opening, every document they ask for and, for
-`send`, the email where it has an edition:
+A row whose language lacks an edition of something it needs gets the whole
+packet in English, with a note (`fall_back`): never a mix, since a packet is
+tagged with one language. The rows still in another language need, for the
+packet opening, every document they ask for and, for `send`, the email where
+it has an edition (`usable_editions`):
 
 - each edition approved, as the very text that was approved, against the
   English text as it is now (`load.signoff`): a draft, an edition changed
@@ -27,12 +28,46 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from ..errors import rows_text
 from ..load.languages import language_name, primary
 from ..load.profile import sample_fields, stale_translation, translation_hint, untranslated
 from ..load.project import Project
 from ..load.roster import RosterRow, RowProblem
 from ..load.signoff import SignOff, sign_off
 from ..pipeline import OPENING
+
+
+def choose_languages(project: Project, rows: list[RosterRow], default: str, selection
+                     ) -> tuple[list[RosterRow], list[RowProblem], list[str]]:
+    """(the rows, each in the language its packet will be in; the rows refused for their language; notes)."""
+    rows, missing = fall_back(project, rows, default)
+    rows, refused, notes = usable_editions(project, rows, default, selection)
+    return rows, refused, missing + notes
+
+
+# The parts a packet (and its email) needs in the patient's language besides the chosen documents.
+PACKET_PARTS = ("_packet",)
+
+
+def fall_back(project: Project, rows: list[RosterRow], default: str) -> tuple[list[RosterRow], list[str]]:
+    """Rows whose language lacks an edition of one of their documents (or of the packet opening) get the whole
+    packet in `default` (English), with one note per language and document: never a silent mix, and never a
+    mix at all, since a packet is tagged with one language."""
+    missing: dict[tuple[str, str], list[int]] = {}
+    out = []
+    for row in rows:
+        if primary(row.language) == primary(default):
+            out.append(row)
+            continue
+        lacking = [name for name in (*PACKET_PARTS, *row.documents)
+                   if not project.content.has_edition(name, row.language)]
+        for name in lacking:
+            missing.setdefault((row.language, name), []).append(row.number)
+        out.append(replace(row, language=default) if lacking else row)
+    notes = [f"no {language_name(language)} ({language}) edition of '{name}': {len(numbers)} row(s) get their "
+             f"packet in {language_name(default)} instead ({rows_text(numbers)}); translate it into "
+             f"{primary(language)}/{name}.md" for (language, name), numbers in missing.items()]
+    return out, notes
 
 
 def usable_editions(project: Project, rows: list[RosterRow], default: str, selection
@@ -63,9 +98,9 @@ def usable_editions(project: Project, rows: list[RosterRow], default: str, selec
                                        f"or pass --fallback-to-english to give this row its packet in "
                                        f"{language_name(default)}"))
     notes = [f"{reason}: {len(numbers)} row(s) get their packet in {language_name(default)} instead "
-             f"({_numbers(numbers)}; --fallback-to-english)" for reason, numbers in fell_back.items()]
-    notes += [f"{reason}; used for {len(numbers)} row(s) because the clinic profile is the sample ({_numbers(numbers)})"
-              for reason, numbers in check.allowed.items()]
+             f"({rows_text(numbers)}; --fallback-to-english)" for reason, numbers in fell_back.items()]
+    notes += [f"{reason}; used for {len(numbers)} row(s) because the clinic profile is the sample "
+              f"({rows_text(numbers)})" for reason, numbers in check.allowed.items()]
     return out, problems, notes
 
 
@@ -115,8 +150,3 @@ class _EditionCheck:
                 continue
             reasons.append((f"{edition.edition} {edition.reason}", edition.hint))
         return reasons
-
-
-def _numbers(numbers: list[int], most: int = 10) -> str:
-    shown = ", ".join(str(n) for n in numbers[:most])
-    return "rows " + shown + (f" and {len(numbers) - most} more" if len(numbers) > most else "")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -19,11 +19,11 @@ from ..files.outputs import (
     inputs_of,
     partial_print_job,
 )
-from ..load.languages import language_name, primary
+from ..load.languages import primary
 from ..load.project import Project
 from ..load.roster import Roster, RosterRow, RowProblem, RowRules, patient_key
 from ..render.fonts import FontSet
-from .editions import usable_editions
+from .editions import choose_languages
 from .manifest import MANIFEST
 
 
@@ -114,34 +114,8 @@ def read_roster(project: Project, roster: Path, selection: Selection) -> tuple[l
     rules = row_rules(project)
     read = Roster(roster, project.roster_format).read(rules)
     rows, notes = select_rows(read.rows, selection)
-    rows, fallback = fall_back(project, rows, rules.language)
-    rows, refused, signed = usable_editions(project, rows, rules.language, selection)
-    return rows, read.problems + refused, notes + fallback + signed
-
-
-# The parts a packet (and its email) needs in the patient's language besides the chosen documents.
-PACKET_PARTS = ("_packet",)
-
-
-def fall_back(project: Project, rows: list[RosterRow], default: str) -> tuple[list[RosterRow], list[str]]:
-    """Rows whose language lacks an edition of one of their documents (or of the packet opening) get the whole
-    packet in `default` (English), with one note per language and document: never a silent mix, and never a
-    mix at all, since a packet is tagged with one language."""
-    missing: dict[tuple[str, str], list[int]] = {}
-    out = []
-    for row in rows:
-        if primary(row.language) == primary(default):
-            out.append(row)
-            continue
-        lacking = [name for name in (*PACKET_PARTS, *row.documents)
-                   if not project.content.has_edition(name, row.language)]
-        for name in lacking:
-            missing.setdefault((row.language, name), []).append(row.number)
-        out.append(replace(row, language=default) if lacking else row)
-    notes = [f"no {language_name(language)} ({language}) edition of '{name}': {len(numbers)} row(s) get their "
-             f"packet in {language_name(default)} instead ({rows_text(numbers)}); translate it into "
-             f"{primary(language)}/{name}.md" for (language, name), numbers in missing.items()]
-    return out, notes
+    rows, refused, languages = choose_languages(project, rows, rules.language, selection)
+    return rows, read.problems + refused, notes + languages
 
 
 def plan_batch(project: Project, roster: Path, out_dir: Path, selection: Selection, print_job: Path | None = None,
