@@ -31,8 +31,8 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 # The library's hints cannot name flags; for these rules the CLI says what to do in its own terms.
 FLAG_HINTS = {
-    "content-folder-missing": "run in the clinic folder, or pass --home DIR or --content DIR",
-    "layouts-folder-missing": "run in the clinic folder, or pass --home DIR or --layouts DIR",
+    "content-folder-missing": "run in the clinic folder, or pass --content DIR (or --home DIR)",
+    "layouts-folder-missing": "run in the clinic folder, or pass --layouts DIR (or --home DIR)",
     "home-missing": "pass --home DIR (or set HANDOUTS_HOME) with a folder handouts init made",
     "home-not-clinic-folder": "pass --home DIR (or set HANDOUTS_HOME) with a folder handouts init made, "
                               "or make one: handouts init DIR",
