@@ -199,14 +199,14 @@ def cli(home):
 @cli.command()
 @click.argument("folder", metavar="DIR", type=click.Path(path_type=Path))
 def init(folder: Path):
-    """Write a new clinic folder DIR, to fill in: the sample clinic profile
-    (clinic.yaml), the shipped documents and their Spanish editions (content/),
-    the layouts, an output/ folder, a .gitignore that keeps patient files out
-    of version control, and README.txt with the next steps.
+    """Write a new clinic folder DIR, to fill in.
 
-    DIR must be new, or an empty folder: init never writes over anything. Then
-    run handouts in DIR (or any folder inside it): every command finds the
-    clinic folder there.
+    It holds the sample clinic profile (clinic.yaml), the shipped documents and
+    their Spanish editions (content/), the layouts, an output/ folder, a
+    .gitignore that keeps patient files out of version control, and README.txt
+    with the next steps. DIR must be new, or an empty folder: init never writes
+    over anything. Then run handouts in DIR (or any folder inside it): every
+    command finds the clinic folder there.
 
     \b
     Examples:
@@ -592,7 +592,8 @@ def _print_table(files) -> None:
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @_clinic_option
 @click.option("--allow-draft", is_flag=True,
-              help="Use documents not yet approved, in drafts (.eml) to review only: refused with a mail server.")
+              help="Use documents not yet approved, in drafts (.eml) to review only: refused with a mail server "
+                   "(add --drafts).")
 @_fallback_option
 @_selection_options
 @_project_options

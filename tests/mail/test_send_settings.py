@@ -150,6 +150,16 @@ def test_options_on_the_command_line_win_over_the_profile(capsys, clinic_folder,
     assert code == 2 and "--drafts" in err and "--smtp" in err
 
 
+def test_documents_not_approved_never_go_through_the_profiles_mail_server(capsys, clinic_folder, roster,
+                                                                           smtp_server):
+    server = smtp_server("starttls", auth=(USER, PASSWORD))
+    with_mail(clinic_folder, mail_section(server))
+    code, out, err = send(capsys, clinic_folder, roster, "--allow-draft")
+    assert code == 2 and "--drafts" in err and server.received == [], err
+    code, out, err = send(capsys, clinic_folder, roster, "--allow-draft", "--drafts")
+    assert code == 0 and out.strip().endswith("drafted 3") and server.received == [], err
+
+
 def test_a_missing_ca_file_is_named_at_its_line_when_sending(capsys, clinic_folder, roster, smtp_server):
     server = smtp_server("starttls", auth=(USER, PASSWORD))
     path = with_mail(clinic_folder, mail_section(server, ca_file="certs/missing.pem"))
