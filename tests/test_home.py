@@ -197,3 +197,45 @@ def test_the_repository_works_as_before_and_as_a_named_folder(capsys, tmp_path, 
     code, out, err = run(capsys, "--home", str(REPO), "list")
     assert code == 0 and "fibromyalgia-ketamine" in out, err
     assert ledger_path(capsys, "--home", str(REPO)) == str(REPO / "output" / "send-ledger.sqlite3")
+
+
+def test_every_shipped_file_is_package_data_of_the_wheel(monkeypatch):
+    """setup.py maps content/ and layouts/ into the package as handouts/sample/; pyproject.toml's package data
+    must name every file init copies, or a wheel installed elsewhere would write an incomplete clinic folder.
+    (The wheel itself is built and read by hand: see the habits in docs/architecture.md.)"""
+    import fnmatch
+    import runpy
+
+    import setuptools
+
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    data = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["package-data"]
+    captured = {}
+    monkeypatch.setattr(setuptools, "setup", lambda **options: captured.update(options))
+    runpy.run_path(str(REPO / "setup.py"))
+    mapped = captured["package_dir"]
+    assert set(mapped.values()) == {"content", "layouts"} and set(mapped) <= set(captured["packages"])
+    missing = []
+    for package, folder in mapped.items():
+        for path in SHIPPED:
+            if path.startswith(folder + "/"):
+                inside = path[len(folder) + 1:]
+                if not any(fnmatch.fnmatchcase(inside, pattern) and inside.count("/") == pattern.count("/")
+                           for pattern in data.get(package, [])):
+                    missing.append(path)
+    assert not missing, f"not package data, so not in the wheel: {missing}"
+
+
+def test_an_installed_wheel_takes_the_sample_from_the_package(tmp_path, monkeypatch):
+    from handouts.load import home
+
+    assert home.shipped_sample() == (REPO / "content", REPO / "layouts")  # a checkout: the repository's own
+    package = tmp_path / "site-packages" / "handouts"
+    (package / "sample" / "content").mkdir(parents=True)
+    (package / "sample" / "layouts").mkdir()
+    (package / "sample" / "content" / "clinic.yaml").write_text("name: x\n")
+    monkeypatch.setattr(home, "_PACKAGE", package)
+    assert home.shipped_sample() == (package / "sample" / "content", package / "sample" / "layouts")
+    (package / "sample" / "content" / "clinic.yaml").unlink()
+    with pytest.raises(Exception, match="missing from this installation"):
+        home.shipped_sample()

@@ -62,7 +62,10 @@ def find_home(named: Path | str | None = None) -> Home:
         return _named(Path(named), str(named))
     if os.environ.get(HOME_ENV):
         return _named(Path(os.environ[HOME_ENV]), f"{HOME_ENV}={os.environ[HOME_ENV]}")
-    start = Path.cwd()
+    try:
+        start = Path.cwd()
+    except OSError:  # the current folder was removed under the shell: nothing to find from here
+        return Home()
     for folder in (start, *start.parents):
         if (folder / PROFILE).is_file():
             relative = Path(os.path.relpath(folder, start))  # '.', '..': messages name short paths
