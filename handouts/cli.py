@@ -22,6 +22,7 @@ import click
 from .clock import today
 from .errors import Finding, HandoutsError, InputError, terminal_safe
 from .load.dates import parse_appointment
+from .load.home import Home, find_home
 from .load.layouts import CLASSES
 from .load.project import Patient, Project
 from .load.roster import is_safe_id
@@ -30,8 +31,11 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 # The library's hints cannot name flags; for these rules the CLI says what to do in its own terms.
 FLAG_HINTS = {
-    "content-folder-missing": "run from the project folder or pass --content DIR",
-    "layouts-folder-missing": "run from the project folder or pass --layouts DIR",
+    "content-folder-missing": "run in the clinic folder, or pass --content DIR (or --home DIR)",
+    "layouts-folder-missing": "run in the clinic folder, or pass --layouts DIR (or --home DIR)",
+    "home-missing": "pass --home DIR (or set HANDOUTS_HOME) with a folder handouts init made",
+    "home-not-clinic-folder": "pass --home DIR (or set HANDOUTS_HOME) with a folder handouts init made, "
+                              "or make one: handouts init DIR",
     "content-folder-empty": "add a document, or pass --content DIR",
     "ledger-unusable": "choose another --ledger FILE",
     "layouts-folder-empty": "add a layout, or pass --layouts DIR",
@@ -48,13 +52,13 @@ FLAG_HINTS = {
     "ledger-export-exists": "choose another --export-ledger FILE, or pass --force to replace it",
     "placeholder-empty": "give the value (e.g. --patient-name, --appointment, clinic profile) "
                          "or wrap it in {% if ... %}",
-    "sender-missing": "pass --from ADDRESS, or add 'email: ...' to the clinic profile",
-    "sender-invalid": "pass --from ADDRESS (one plain address), or fix 'email' in the clinic profile",
+    "sender-missing": "pass --from ADDRESS, or add 'from: ...' under 'mail:' (or 'email: ...') in the clinic profile",
+    "sender-invalid": "pass --from ADDRESS (one plain address), or fix 'mail: from' or 'email' in the clinic profile",
     "ledger-missing": "send first, or name the ledger with --ledger FILE",
     "rate-invalid": "pass --rate like 30/min",
     "smtp-server-invalid": "pass --smtp HOST or HOST:PORT, e.g. mail.clinic.org:587",
-    "allow-draft-smtp": "approve the documents (handouts approve) and send without --allow-draft, or leave out "
-                        "--smtp to write drafts",
+    "allow-draft-smtp": "approve the documents (handouts approve) and send without --allow-draft, or pass --drafts "
+                        "(instead of --smtp) to write drafts",
 }
 # For these rules the library's hint stands, and the CLI adds the flag that is the other way out.
 FLAG_ALTERNATIVES = {
@@ -130,21 +134,58 @@ def _forms_option(command):
                         help="Print-only: draw checkboxes and lines to write on instead of fillable fields.")(command)
 
 
+def home_of(ctx: click.Context | None = None) -> Home:
+    """The clinic folder of this run: --home, else HANDOUTS_HOME, else the current folder or its nearest parent
+    holding clinic.yaml (else none: the current folder, as in the tool's repository). Found when a command first
+    needs it, so --help and commands that need no folder never look."""
+    root = (ctx or click.get_current_context()).find_root()
+    if "home" not in root.meta:
+        root.meta["home"] = find_home(root.params.get("home"))
+    return root.meta["home"]
+
+
+def _from_home(where):
+    """An option's default, from the clinic folder: `where(home)`; a value given on the command line wins."""
+    return lambda ctx, param, value: where(home_of(ctx)) if value is None else value
+
+
+def _content_option(command):
+    return click.option("--content", "content_dir", type=click.Path(path_type=Path),
+                        callback=_from_home(lambda home: home.content), show_default="content in the clinic folder",
+                        help="Folder with the Markdown documents.")(command)
+
+
 def _project_options(command):
-    command = click.option("--content", "content_dir", type=click.Path(path_type=Path), default="content",
-                           show_default=True, help="Folder with the Markdown documents and clinic.yaml.")(command)
-    command = click.option("--layouts", "layouts_dir", type=click.Path(path_type=Path), default="layouts",
-                           show_default=True, help="Folder with the layout YAML files.")(command)
+    command = _content_option(command)
+    command = click.option("--layouts", "layouts_dir", type=click.Path(path_type=Path),
+                           callback=_from_home(lambda home: home.layouts),
+                           show_default="layouts in the clinic folder",
+                           help="Folder with the layout YAML files.")(command)
     return command
 
 
+def _clinic_option(command):
+    return click.option("--clinic", "clinic_file", type=click.Path(path_type=Path),
+                        callback=_from_home(lambda home: home.profile),
+                        show_default="clinic.yaml in the clinic folder, else in the content folder",
+                        help="Clinic profile YAML.")(command)
+
+
 @click.group(context_settings=CONTEXT)
+@click.option("--home", type=click.Path(path_type=Path), metavar="DIR",
+              help="The clinic folder (default: HANDOUTS_HOME, else the current folder or its nearest parent "
+                   "holding clinic.yaml): its content, layouts, clinic.yaml and output are every command's defaults.")
 @click.version_option(None, "-V", "--version", package_name="handouts")
-def cli():
+def cli(home):
     """Make large-print, accessible PDF handouts from the clinic's content.
+
+    Commands run in a clinic folder (handouts init DIR writes one), or in any
+    folder inside it; --home DIR or HANDOUTS_HOME names it from anywhere.
+    Without one, content, layouts and output are those of the current folder.
 
     \b
     Examples:
+      handouts init clinic
       handouts list
       handouts build --layout large-print
       handouts build infusion-day-checklist --patient-name "Jack Smith" --appointment "2026-12-03 09:30"
@@ -155,16 +196,46 @@ def cli():
     """
 
 
+@cli.command()
+@click.argument("folder", metavar="DIR", type=click.Path(path_type=Path))
+def init(folder: Path):
+    """Write a new clinic folder DIR, to fill in.
+
+    It holds the sample clinic profile (clinic.yaml), the shipped documents and
+    their Spanish editions (content/), the layouts, an output/ folder, a
+    .gitignore that keeps patient files out of version control, and README.txt
+    with the next steps. DIR must be new, or an empty folder: init never writes
+    over anything. Then run handouts in DIR (or any folder inside it): every
+    command finds the clinic folder there.
+
+    \b
+    Examples:
+      handouts init clinic
+      cd clinic && handouts lint
+    """
+    from .files.clinic_folder import write_clinic_folder
+    from .load.home import shipped_sample
+
+    content, layouts = shipped_sample()
+    write_clinic_folder(folder, content, layouts)
+    click.echo(terminal_safe(f"Wrote the clinic folder {folder}: clinic.yaml (a SAMPLE profile), content/ (the "
+                             "documents and their Spanish editions, not yet approved), layouts/, output/, .gitignore "
+                             "and README.txt."))
+    click.echo(terminal_safe(f"Next: fill in {Path(folder) / 'clinic.yaml'}, have the documents approved "
+                             "(handouts approve), then work in the folder: see README.txt."))
+
+
 @cli.command("list")
+@_clinic_option
 @_project_options
-def list_command(content_dir: Path, layouts_dir: Path):
+def list_command(clinic_file: Path | None, content_dir: Path, layouts_dir: Path):
     """List the documents and layouts with their titles.
 
     \b
     Example:
       handouts list --content content --layouts layouts
     """
-    project = Project.open(content_dir, layouts_dir)
+    project = Project.open(content_dir, layouts_dir, clinic_file)
     click.echo("Documents:")
     for name in project.content.names():
         source = project.content.load(name)
@@ -178,10 +249,9 @@ def list_command(content_dir: Path, layouts_dir: Path):
 @cli.command()
 @click.argument("documents", nargs=-1)
 @click.option("--layout", "layouts", multiple=True, help="Layout name; repeat for several (default: all).")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), default="output", show_default=True,
-              help="Folder for the PDFs (one subfolder per layout).")
-@click.option("--clinic", "clinic_file", type=click.Path(path_type=Path),
-              help="Clinic profile YAML (default: clinic.yaml in the content folder).")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), callback=_from_home(lambda home: home.output),
+              show_default="output in the clinic folder", help="Folder for the PDFs (one subfolder per layout).")
+@_clinic_option
 @click.option("--patient-name", help="Personalize for this patient (not used in file names).")
 @click.option("--preferred-name", help="What the patient likes to be called (default: the name).")
 @click.option("--appointment", help='Appointment time, "YYYY-MM-DD HH:MM".')
@@ -289,8 +359,9 @@ def _print_report(report) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON instead of text.")
 @click.option("--max-grade", type=float, default=6.0, show_default=True,
               help="Highest Flesch-Kincaid reading grade allowed.")
+@_clinic_option
 @_project_options
-def lint(as_json, max_grade, content_dir, layouts_dir):
+def lint(as_json, max_grade, clinic_file, content_dir, layouts_dir):
     """Check content and layouts without rendering: reading level, long sentences,
     all caps, italics, skipped headings, broken links, large-print layout rules,
     translations against their English source, and sign-off.
@@ -308,7 +379,7 @@ def lint(as_json, max_grade, content_dir, layouts_dir):
     """
     from .quality.lint import document_statuses, lint_project, lint_warnings
 
-    project = Project.open(content_dir, layouts_dir)
+    project = Project.open(content_dir, layouts_dir, clinic_file)
     findings = lint_project(project, max_grade)
     if as_json:
         click.echo(json.dumps([f.to_dict() for f in findings], indent=2, ensure_ascii=False))
@@ -330,8 +401,7 @@ def lint(as_json, max_grade, content_dir, layouts_dir):
 @click.option("--by", "reviewer", required=True, metavar="NAME", help="The clinician who reviewed the text.")
 @click.option("--language", metavar="LANG", help="Approve the editions in this language (e.g. es), not the English.")
 @click.option("--all", "every", is_flag=True, help="Every document and part (in --language, if given).")
-@click.option("--content", "content_dir", type=click.Path(path_type=Path), default="content", show_default=True,
-              help="Folder with the Markdown documents and clinic.yaml.")
+@_content_option
 def approve(documents, reviewer, language, every, content_dir):
     """Record that NAME reviewed DOC and approved it for patients.
 
@@ -364,15 +434,16 @@ def approve(documents, reviewer, language, every, content_dir):
 
 @cli.command()
 @click.argument("roster_file", metavar="ROSTER.csv", type=click.Path(path_type=Path))
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), default="output/packets", show_default=True,
-              help="Folder for the packets.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path),
+              callback=_from_home(lambda home: home.output / "packets"),
+              show_default="output/packets in the clinic folder", help="Folder for the packets.")
 @click.option("--print-job", type=click.Path(path_type=Path),
               help="Also write one PDF of all packets for the printer (with --id: FILE-<ids>.pdf, beside it).")
 @_jobs_option
 @click.option("--strict", is_flag=True, help="Check every row first; write nothing if any row is bad.")
 @click.option("--names-in-filenames", is_flag=True, help="Add the patient's name to file names (off by default).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-@click.option("--clinic", "clinic_file", type=click.Path(path_type=Path), help="Clinic profile YAML.")
+@_clinic_option
 @click.option("--allow-draft", is_flag=True, help="Use documents not yet approved (status: draft).")
 @_fallback_option
 @_forms_option
@@ -483,40 +554,56 @@ def _print_table(files) -> None:
 
 @cli.command()
 @click.argument("roster_file", metavar="ROSTER.csv", required=False, type=click.Path(path_type=Path))
-@click.option("--outbox", type=click.Path(path_type=Path), default="output/outbox", show_default=True,
-              help="Folder for the drafts (.eml files), when not sending by --smtp.")
-@click.option("--smtp", "smtp_server", metavar="HOST[:PORT]", help="Send through this mail server instead.")
-@click.option("--smtp-tls", is_flag=True, help="Implicit TLS (port 465) instead of STARTTLS (port 587).")
+@click.option("--outbox", type=click.Path(path_type=Path),
+              show_default="'mail: outbox' in the clinic profile, else output/outbox in the clinic folder",
+              help="Folder for the drafts (.eml files), when not sending through a mail server.")
+@click.option("--smtp", "smtp_server", metavar="HOST[:PORT]",
+              help="Send through this mail server (default: 'mail: server' in the clinic profile; with neither, "
+                   "drafts).")
+@click.option("--drafts", is_flag=True, help="Write drafts to --outbox even though the clinic profile names a mail "
+                                             "server.")
+@click.option("--smtp-tls/--smtp-starttls", "smtp_tls", default=None,
+              help="Implicit TLS (port 465), or STARTTLS (port 587) (default: 'mail: security' in the clinic "
+                   "profile, else STARTTLS).")
 @click.option("--smtp-ca-file", type=click.Path(path_type=Path, exists=True, dir_okay=False),
-              help="Trust this certificate authority (the clinic's own) for the mail server.")
+              help="Trust this certificate authority (the clinic's own) for the mail server (default: 'mail: "
+                   "ca_file' in the clinic profile).")
 @click.option("--smtp-user", metavar="NAME",
-              help="Log in as NAME; the password comes from HANDOUTS_SMTP_PASSWORD or a prompt.")
-@click.option("--from", "sender", metavar="ADDRESS", help="Sender address (default: email in the clinic profile).")
+              help="Log in as NAME (default: 'mail: user' in the clinic profile); the password comes from "
+                   "HANDOUTS_SMTP_PASSWORD, else the system keyring, else a prompt.")
+@click.option("--from", "sender", metavar="ADDRESS",
+              help="Sender address (default: 'mail: from' in the clinic profile, else its email).")
 @click.option("--dry-run", is_flag=True, help="Show the review and check every packet; send and record nothing.")
 @click.option("--yes", "confirmed", is_flag=True, help="Send without asking (for scripts): the review is still shown.")
 @click.option("--resend", multiple=True, metavar="ID",
               help="Deliver only this patient_id, again; repeat for several.")
 @click.option("--allow-shared-address", is_flag=True, help="Send to an address more than one row has (a family).")
-@click.option("--ledger", "ledger_file", type=click.Path(path_type=Path), default="output/send-ledger.sqlite3",
-              show_default=True, help="The delivery ledger (SQLite, readable by you alone).")
+@click.option("--ledger", "ledger_file", type=click.Path(path_type=Path),
+              show_default="'mail: ledger' in the clinic profile, else output/send-ledger.sqlite3 in the clinic "
+                           "folder", help="The delivery ledger (SQLite, readable by you alone).")
 @click.option("--status", is_flag=False, flag_value="", default=None, metavar="[ID]",
               help="Print each patient's deliveries from the ledger (or every record of ID), and stop.")
 @click.option("--export-ledger", type=click.Path(path_type=Path), metavar="FILE.csv",
               help="Write the ledger as CSV, and stop.")
 @click.option("--force", is_flag=True, help="Let --export-ledger replace an existing file.")
-@click.option("--rate", metavar="N/min", help="At most N deliveries a minute, e.g. 30/min.")
+@click.option("--rate", metavar="N/min",
+              help="At most N deliveries a minute, e.g. 30/min (default: 'mail: rate' in the clinic profile).")
 @_jobs_option
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-@click.option("--clinic", "clinic_file", type=click.Path(path_type=Path), help="Clinic profile YAML.")
+@_clinic_option
 @click.option("--allow-draft", is_flag=True,
-              help="Use documents not yet approved, in drafts (.eml) to review only: refused with --smtp.")
+              help="Use documents not yet approved, in drafts (.eml) to review only: refused with a mail server "
+                   "(add --drafts).")
 @_fallback_option
 @_selection_options
 @_project_options
-def send(roster_file, outbox, smtp_server, smtp_tls, smtp_ca_file, smtp_user, sender, dry_run, confirmed, resend,
-         allow_shared_address, ledger_file, status, export_ledger, force, rate, jobs, quiet, clinic_file, allow_draft,
-         fallback_to_english, day, ids, today, content_dir, layouts_dir):
-    """Email each patient in ROSTER.csv their packet: as drafts in --outbox (default) or by --smtp.
+def send(roster_file, dry_run, confirmed, resend, allow_shared_address, status, export_ledger, force, jobs, quiet,
+         clinic_file, allow_draft, fallback_to_english, day, ids, today, content_dir, layouts_dir, **mail):
+    """Email each patient in ROSTER.csv their packet: as drafts in the outbox, or through the mail server.
+
+    The mail settings come from the mail: section of the clinic profile (see
+    clinic set-up); an option given here wins. With no mail server there or
+    in --smtp, send writes drafts (.eml) in the outbox.
 
     First it shows who gets what (row, id, name, appointment, language, print
     size, address, state) and asks before anything goes; --yes answers for
@@ -529,7 +616,8 @@ def send(roster_file, outbox, smtp_server, smtp_tls, smtp_ca_file, smtp_user, se
     \b
     Examples:
       handouts send roster.csv --dry-run
-      handouts send roster.csv                                  # drafts in output/outbox
+      handouts send roster.csv                                  # as the clinic profile's mail: says
+      handouts send roster.csv --drafts                         # drafts in output/outbox, whatever it says
       handouts send roster.csv --smtp mail.clinic.org --smtp-user frontdesk --rate 30/min
       handouts send roster.csv --resend P0042                   # that patient only, again
       handouts send --status
@@ -537,29 +625,63 @@ def send(roster_file, outbox, smtp_server, smtp_tls, smtp_ca_file, smtp_user, se
       handouts send --export-ledger deliveries.csv
     """
     from .batch.plan import ProjectPaths, Selection
-    from .mail.session import MailSettings, SendOptions, ledger_report, open_send
+    from .mail.session import SendOptions, ledger_report, open_send
 
     if status is not None or export_ledger:
+        _, ledger_file = _mail_settings(_profile_mail(clinic_file, content_dir), mail)
         inputs = _inputs(roster_file, content_dir, layouts_dir, clinic_file)
         for line in ledger_report(ledger_file, status, export_ledger, inputs, force):
             click.echo(line)
         return
     if roster_file is None:
         raise click.UsageError("give the roster: handouts send ROSTER.csv")
+    if mail["drafts"] and mail["smtp_server"]:
+        raise click.UsageError("--drafts writes drafts and --smtp sends: give one of them")
     project = Project.open(content_dir, layouts_dir, clinic_file)
-    settings = MailSettings(outbox, smtp_server, smtp_tls, smtp_ca_file, smtp_user, sender, rate)
+    settings, ledger_file = _mail_settings(_profile_mail(project.clinic), mail)
     options = SendOptions(ProjectPaths(content_dir, layouts_dir, clinic_file), Selection(today, day, ids,
                           fallback_to_english=fallback_to_english), ledger_file, jobs, frozenset(resend),
                           allow_shared_address, allow_draft)
     ask = lambda user: click.prompt(f"Password for {user}", hide_input=True, err=True)  # noqa: E731
     with open_send(project, roster_file, settings, options, dry_run=dry_run, password=ask) as session:
         _notes(session.notes)
-        _show_review(session.lines, session.transport, outbox, full=dry_run or sys.stdout.isatty())
+        _show_review(session.lines, session.transport, settings.outbox, full=dry_run or sys.stdout.isatty())
         if not dry_run:
             _confirm(session.due, session.transport.name, confirmed)
         with _progress(session.plan.total, "Emails", quiet) as progress:
             result = session.run(progress)
     _report_send(session.plan, result, session.transport.name, dry_run)
+
+
+LEDGER = "send-ledger.sqlite3"
+
+
+def _profile_mail(clinic, content_dir: Path | None = None):
+    """The clinic profile's mail settings: of the profile read (a dict), or read from its file; none when there is
+    no profile there (--status needs only the ledger)."""
+    from .load.profile import MailProfile, mail_profile, read_profile
+
+    if isinstance(clinic, dict):
+        return mail_profile(clinic)
+    path = Path(clinic or Path(content_dir) / "clinic.yaml")
+    return mail_profile(read_profile(path)[0]) if path.is_file() else MailProfile()
+
+
+def _mail_settings(mail, given: dict):
+    """(MailSettings, the ledger) for send: each option given on the command line, else the clinic profile's
+    'mail:' setting, else the default in the clinic folder. --drafts leaves the mail server out."""
+    from .mail.session import MailSettings
+
+    home = home_of()
+    server = None if given["drafts"] else given["smtp_server"] or mail.address
+    ca_file = given["smtp_ca_file"]
+    if server and ca_file is None and mail.ca_file is not None:
+        mail.check_ca_file()  # a missing file is named at its line in the profile, when it is needed
+        ca_file = mail.ca_file
+    tls = mail.security == "tls" if given["smtp_tls"] is None else given["smtp_tls"]
+    settings = MailSettings(given["outbox"] or mail.outbox or home.output / "outbox", server, tls, ca_file,
+                            given["smtp_user"] or mail.user, given["sender"] or mail.sender, given["rate"] or mail.rate)
+    return settings, given["ledger_file"] or mail.ledger or home.output / LEDGER
 
 
 def _inputs(roster, content, layouts, clinic):

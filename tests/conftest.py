@@ -116,6 +116,12 @@ def _fixed_today(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _no_clinic_folder_from_the_environment(monkeypatch):
+    """A clinic folder named in the tester's environment never changes what a test's command reads or writes."""
+    monkeypatch.delenv("HANDOUTS_HOME", raising=False)
+
+
+@pytest.fixture(autouse=True)
 def _forget_patient_values():
     PATIENT_VALUES.clear()
     yield

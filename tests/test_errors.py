@@ -20,7 +20,9 @@ from handouts.files.outputs import (
     check_writes,
     inputs_of,
 )
+from handouts.files.clinic_folder import write_clinic_folder
 from handouts.load.content import ContentLibrary
+from handouts.load.home import find_home
 from handouts.load.layouts import LayoutLibrary, load_layout
 from handouts.load.project import Patient
 from handouts.load.roster import Roster
@@ -82,6 +84,9 @@ def library_errors(tmp_path, make_project, blocker):
     inputs = inputs_of(None, content, None)
     return [
         raised(ContentLibrary, tmp_path / "no-content"),
+        raised(find_home, tmp_path / "no-clinic-folder"),
+        raised(find_home, empty),
+        raised(write_clinic_folder, blocker, REPO / "content", REPO / "layouts"),
         raised(LayoutLibrary, tmp_path / "no-layouts"),
         raised(load_document, project, "doc"),
         raised(write_atomically, blocker / "out" / "doc.pdf", b"%PDF-"),

@@ -19,6 +19,11 @@ The program knows which keys a profile has and which it needs, never their words
   rewrites an English sentence must check its translations too, or that
   language's packets are refused (`localized`, `untranslated`, `stale_translation`).
 
+- `mail:` how the clinic's emails leave (`MAIL_KEYS`: the mail server, its port and security, the user to log in
+  as, the sender, the server's certificate authority, the rate, the outbox and the ledger), read into a
+  `MailProfile` (`mail_profile`), with paths taken from the folder that holds the profile. Never a password
+  (`password:` is refused at its line): that comes from the environment, the system keyring or a prompt.
+
 `sample_fields` tells whether the profile still holds the shipped sample's
 placeholder contact details (555-01xx numbers, `example` domains, "Example
 Street", or `sample: true` in the file), in any sentence or translation too.
@@ -31,6 +36,7 @@ import hashlib
 import math
 import re
 import unicodedata
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import Finding, ProfileError
@@ -63,10 +69,11 @@ DEFAULTS = {"website": None, "email": None}
 TRANSLATIONS_KEY = "translations"
 SOURCE_HASH = "source_hash"  # under 'translations: <language>:', the English sentences they were translated from
 ROSTER_KEY = "roster"  # how the scheduling export is laid out: checked by `roster_format`, whatever it holds
+MAIL_KEY = "mail"  # how the emails leave: `MailProfile`; 'email' is the clinic's own address, printed in handouts
 OPTIONAL = ("after_hours_phone", "website", "email")
 # Every key a profile may have: a key not here is a mistake (a typo such as 'safety_drivng' would otherwise leave a
 # sentence missing, or the sample's in place), refused with its line and the closest key.
-KEYS = (*REQUIRED, *OPTIONAL, *SENTENCES, SAMPLE_MARKER, TRANSLATIONS_KEY, ROSTER_KEY)
+KEYS = (*REQUIRED, *OPTIONAL, *SENTENCES, SAMPLE_MARKER, TRANSLATIONS_KEY, ROSTER_KEY, MAIL_KEY)
 
 # The shipped sample profile's marks: fictional North American numbers (555-0100 to 555-0199),
 # documentation domains (RFC 2606: example.com/.net/.org, *.example), and its street.
@@ -86,6 +93,7 @@ class ClinicProfile(dict):
     _source_hashes: dict = {}  # language -> the `source_hash` its translations give
     _lines: dict = {}  # ('translations', 'es', 'safety_driving') -> its line in the file
     _path: str = ""
+    _mail: "MailProfile | None" = None  # `mail:`, when the file has it
 
 
 def sample_fields(profile: dict) -> list[str]:
@@ -128,17 +136,8 @@ def read_profile(path: Path) -> tuple[dict, RosterFormat]:
                                rule="profile-key-missing", hint=f"add a line '{key}: ...'", key=key)
     profile = ClinicProfile(DEFAULTS)
     for key, value in data.items():
-        if key == ROSTER_KEY:
-            continue
-        if key == TRANSLATIONS_KEY:
-            profile._translations, profile._source_hashes = _read_translations(value, str(path),
-                                                                               data.lines.get(key), data.paths)
-            continue
-        if key == SAMPLE_MARKER:
-            if not isinstance(value, bool):
-                raise ProfileError("'sample' must be true or false", source=str(path), line=data.lines.get(key),
-                                   rule="profile-value", hint="write 'sample: true', or remove the line", key=key)
-            profile._sample_marker = value
+        if key in (ROSTER_KEY, MAIL_KEY, TRANSLATIONS_KEY, SAMPLE_MARKER):
+            _read_section(profile, key, value, Path(path), data)
             continue
         problem = _value_problem(value)
         if problem:
@@ -158,6 +157,21 @@ def read_profile(path: Path) -> tuple[dict, RosterFormat]:
     if profile["after_hours_phone"] is None:
         profile["after_hours_phone"] = profile["phone"]
     return profile, roster_format
+
+
+def _read_section(profile: ClinicProfile, key: str, value: object, path: Path, data) -> None:
+    """The keys that are not text for the documents: kept on the profile as attributes, never seen by templates."""
+    if key == MAIL_KEY:
+        profile._mail = read_mail(value, path, data.lines.get(key), data.paths)
+    elif key == TRANSLATIONS_KEY:
+        profile._translations, profile._source_hashes = _read_translations(value, str(path), data.lines.get(key),
+                                                                           data.paths)
+    elif key == SAMPLE_MARKER:
+        if not isinstance(value, bool):
+            raise ProfileError("'sample' must be true or false", source=str(path), line=data.lines.get(key),
+                               rule="profile-value", hint="write 'sample: true', or remove the line", key=key)
+        profile._sample_marker = value
+    # ROSTER_KEY: read into the RosterFormat above
 
 
 def unknown_key(key: str, allowed, source: str, line: int | None, within: str = "") -> Finding:
@@ -280,3 +294,148 @@ def stale_translation(profile: dict, language: str) -> str | None:
 def translation_hint(code: str, digest: str) -> str:
     return (f"check each sentence under 'translations: {code}:' against the English one, then write "
             f"'source_hash: \"{digest}\"' there")
+
+
+# -- mail: how the emails leave ------------------------------------------------------------------------------------
+
+SECURITY = ("starttls", "tls")  # STARTTLS (usually port 587), or implicit TLS (usually 465)
+# A key that would hold a secret: refused whatever it is called, never suggested as a typo of a setting.
+_SECRET_KEY = re.compile(r"(?i)pass|secret|token|credential")
+# A host name, an IPv4 address, or an IPv6 one (bare or in brackets): what `send` can connect to.
+_HOST = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\]"
+                   r"|[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*")
+_RATE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(?:/\s*(?:min|minute|m|s|sec|second|h|hour))?\s*")  # as `send` reads it
+_NOT_IN_AN_ADDRESS = re.compile(r"[\s<>,;:\"()\[\]\\]")
+
+
+@dataclass(frozen=True)
+class MailProfile:
+    """The profile's `mail:` section as plain values (None: not given). Paths (`ca_file`, `outbox`, `ledger`) are
+    taken from the folder that holds the profile, the clinic folder. There is no password: the face asks for it."""
+
+    server: str | None = None  # a host name or address, without the port
+    port: int | None = None
+    security: str | None = None  # 'starttls' or 'tls'
+    user: str | None = None  # who to log in as
+    sender: str | None = None  # `from:`, the From address
+    ca_file: Path | None = None  # the certificate authority the mail server's certificate comes from
+    rate: str | None = None  # '30/min'
+    outbox: Path | None = None
+    ledger: Path | None = None
+    source: str = ""  # the profile's path
+    lines: dict = field(default_factory=dict, compare=False, hash=False)  # key ('from', 'ca_file' ...) -> line
+
+    @property
+    def address(self) -> str | None:
+        """The server as HOST[:PORT], as `--smtp` takes it; None when the profile names no server."""
+        if self.server is None:
+            return None
+        if self.port is None:
+            return self.server
+        host = f"[{self.server}]" if ":" in self.server and not self.server.startswith("[") else self.server
+        return f"{host}:{self.port}"
+
+    def check_ca_file(self) -> None:
+        """Refuse a `ca_file` that is not a file, at its line: checked when mail is sent, so that a missing file
+        never stops the packets."""
+        if self.ca_file is not None and not self.ca_file.is_file():
+            raise ProfileError(f"'mail: ca_file' names no file ({self.ca_file})", source=self.source,
+                               line=self.lines.get("ca_file"), rule="profile-mail-ca-file", key=f"{MAIL_KEY}.ca_file",
+                               hint="give the certificate authority's file, from the clinic folder "
+                                    "(e.g. 'ca_file: certs/clinic-ca.pem')")
+
+
+def mail_profile(profile: dict) -> MailProfile:
+    """The clinic profile's mail settings (all None when it has no `mail:` section)."""
+    return getattr(profile, "_mail", None) or MailProfile(source=getattr(profile, "_path", ""))
+
+
+def _text(value: object) -> str:
+    if isinstance(value, bool) or not isinstance(value, (str, int)) or not str(value).strip():
+        raise ValueError("must be text on one line", "write it after the colon, e.g. 'user: frontdesk'")
+    problem = _value_problem(value)
+    if problem:
+        raise ValueError(*problem)
+    return str(value).strip()
+
+
+def _server(value: object) -> str:
+    text = _text(value)
+    if re.fullmatch(r"[^:\[\]]+:\d+", text):
+        raise ValueError("holds a port", "write the host name alone, and the port on its own line: 'port: 587'")
+    if not _HOST.fullmatch(text):
+        raise ValueError("is not a host name", "write the mail server's name alone, e.g. 'server: mail.clinic.org'")
+    return text
+
+
+def _port(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535:
+        raise ValueError("must be a port number from 1 to 65535", "usually 587 (starttls) or 465 (tls)")
+    return value
+
+
+def _security(value: object) -> str:
+    text = _text(value).lower()
+    if text not in SECURITY:
+        raise ValueError("must be starttls or tls", "write 'security: starttls' (port 587) or 'security: tls' "
+                                                   "(port 465); mail always goes encrypted")
+    return text
+
+
+def _sender(value: object) -> str:
+    text = _text(value)
+    if text.count("@") != 1 or _NOT_IN_AN_ADDRESS.search(text) or text.startswith("@") or text.endswith("@"):
+        raise ValueError("is not one plain address", "write the address alone, e.g. 'from: frontdesk@clinic.org'")
+    return text
+
+
+def _rate(value: object) -> str:
+    text = _text(str(value) if isinstance(value, float) else value)
+    match = _RATE.fullmatch(text)
+    if not match or float(match.group(1)) <= 0:
+        raise ValueError("is not a rate", "write deliveries a minute, e.g. 'rate: 30/min'")
+    return text
+
+
+def _path(value: object) -> Path:
+    return Path(_text(value)).expanduser()
+
+
+MAIL_KEYS = {"server": _server, "port": _port, "security": _security, "user": _text, "from": _sender,
+             "ca_file": _path, "rate": _rate, "outbox": _path, "ledger": _path}
+_FIELDS = {"from": "sender"}  # the key as written -> the MailProfile field
+_PATHS = ("ca_file", "outbox", "ledger")
+
+
+def read_mail(value: object, path: Path, line: int | None, paths: dict) -> MailProfile:
+    """`mail: {server: ..., port: ..., ...}`: every key known, every value checked, at its line; a key that would
+    hold a password is refused. Relative paths are taken from the profile's folder."""
+    if value is None:
+        return MailProfile(source=str(path))
+    if not isinstance(value, dict):
+        raise ProfileError("'mail' must hold 'key: value' lines", source=str(path), line=line, rule="profile-mail",
+                           hint="write 'mail:', then indented lines such as '  server: mail.clinic.org'", key=MAIL_KEY)
+    lines = {str(key): paths.get((MAIL_KEY, str(key)), line) for key in value}
+    secrets = [str(key) for key in value if _SECRET_KEY.search(str(key))]
+    unknown = [str(key) for key in value if str(key) not in MAIL_KEYS and str(key) not in secrets]
+    findings = [Finding(f"'mail: {key}': a password is never kept in the clinic profile", str(path), lines[key],
+                        rule="profile-mail-password", key=f"{MAIL_KEY}.{key}",
+                        hint="remove the line; the password comes from HANDOUTS_SMTP_PASSWORD, the system keyring "
+                             "(service 'handouts', the mail user), or a question when sending") for key in secrets]
+    findings += [unknown_key(key, MAIL_KEYS, str(path), lines[key], MAIL_KEY) for key in unknown]
+    values = {}
+    for key, text in value.items():
+        if str(key) not in MAIL_KEYS:
+            continue
+        try:
+            values[_FIELDS.get(key, key)] = MAIL_KEYS[key](text)
+        except ValueError as exc:
+            what, hint = exc.args
+            findings.append(Finding(f"'mail: {key}' {what}", str(path), lines[key], rule="profile-mail",
+                                    hint=hint, key=f"{MAIL_KEY}.{key}"))
+    if findings:
+        raise ProfileError(findings=sorted(findings, key=lambda f: f.line or 0))
+    for key in _PATHS:
+        if key in values and not values[key].is_absolute():
+            values[key] = path.parent / values[key]
+    return MailProfile(**values, source=str(path), lines=lines)

@@ -168,11 +168,35 @@ def open_transport(settings: MailSettings, password: Callable[[str], str | None]
     except ValueError as exc:
         raise InputError("the mail server is not a host name with an optional port", source="--smtp",
                          rule="smtp-server-invalid", hint=str(exc)) from None
-    secret = None
-    if settings.user and password is not None:
-        secret = os.environ.get("HANDOUTS_SMTP_PASSWORD") or password(settings.user)
+    secret = smtp_password(settings.user, password) if settings.user and password is not None else None
     return SmtpTransport(host, port, security="tls" if settings.implicit_tls else "starttls",
                          ca_file=settings.ca_file, username=settings.user, password=secret)
+
+
+PASSWORD_ENV = "HANDOUTS_SMTP_PASSWORD"
+KEYRING_SERVICE = "handouts"  # the system keyring's service name; its username is the mail user
+
+
+def smtp_password(user: str, ask: Callable[[str], str | None]) -> str | None:
+    """The mail server's password for `user`, from the first place that has one: `HANDOUTS_SMTP_PASSWORD`; the
+    system keyring (service "handouts", username `user`), when the optional `keyring` package is installed and has
+    a backend; else `ask(user)`, the face's hidden prompt. Never from the clinic profile (it refuses a password)
+    nor from the command line (the process list would show it)."""
+    secret = os.environ.get(PASSWORD_ENV)
+    if secret:
+        return secret
+    try:
+        import keyring  # the optional extra `handouts[keyring]`
+    except ImportError:
+        keyring = None
+    if keyring is not None:
+        try:
+            secret = keyring.get_password(KEYRING_SERVICE, user)
+        except Exception:  # no backend (NoKeyringError), a locked or a broken one: none of them stops a send
+            secret = None
+        if secret:
+            return secret
+    return ask(user)
 
 
 def ledger_report(ledger_path: Path, status: str | None, export: Path | None, inputs, force: bool = False

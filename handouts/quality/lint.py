@@ -68,7 +68,7 @@ def lint_project(project: Project, max_grade: float = 6.0) -> list[Finding]:
 
 def lint_profile(project: Project) -> list[Finding]:
     """One finding per field that still holds the shipped sample's placeholder details, at its line."""
-    path = str(project.content.folder / "clinic.yaml")  # lint opens the project with the content's profile
+    path = getattr(project.clinic, "_path", "") or str(project.content.folder / "clinic.yaml")
 
     def hint(field: str) -> str:
         if field == "sample":
