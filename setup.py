@@ -8,8 +8,14 @@ each file once. Everything else about the build is in pyproject.toml; `packages`
 pyproject.toml cannot both find the code's packages and add the mapped ones.
 """
 
+from pathlib import Path
+
 from setuptools import find_namespace_packages, setup
 
 SAMPLE = {"handouts.sample.content": "content", "handouts.sample.layouts": "layouts"}
+# Each edition's folder (content/es/ ...) is a package of its own, so that setuptools ships it as one.
+EDITIONS = {f"handouts.sample.content.{folder.name}": f"content/{folder.name}"
+            for folder in sorted(Path(__file__).parent.joinpath("content").iterdir()) if folder.is_dir()}
 
-setup(packages=[*find_namespace_packages(include=["handouts*"]), *SAMPLE], package_dir=SAMPLE)
+setup(packages=[*find_namespace_packages(include=["handouts*"]), *SAMPLE, *EDITIONS],
+      package_dir={**SAMPLE, **EDITIONS}, package_data={name: ["*.md"] for name in EDITIONS})

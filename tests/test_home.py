@@ -214,15 +214,15 @@ def test_every_shipped_file_is_package_data_of_the_wheel(monkeypatch):
     monkeypatch.setattr(setuptools, "setup", lambda **options: captured.update(options))
     runpy.run_path(str(REPO / "setup.py"))
     mapped = captured["package_dir"]
-    assert set(mapped.values()) == {"content", "layouts"} and set(mapped) <= set(captured["packages"])
+    assert {"content", "layouts"} <= set(mapped.values()) and set(mapped) <= set(captured["packages"])
+    patterns = {package: [*data.get(package, []), *captured.get("package_data", {}).get(package, [])]
+                for package in mapped}
     missing = []
-    for package, folder in mapped.items():
-        for path in SHIPPED:
-            if path.startswith(folder + "/"):
-                inside = path[len(folder) + 1:]
-                if not any(fnmatch.fnmatchcase(inside, pattern) and inside.count("/") == pattern.count("/")
-                           for pattern in data.get(package, [])):
-                    missing.append(path)
+    for path in SHIPPED:  # each file belongs to the package of its own folder (content/es/ is one of its own)
+        folder, _, inside = path.rpartition("/")
+        package = next((name for name, mapped_folder in mapped.items() if mapped_folder == folder), None)
+        if package is None or not any(fnmatch.fnmatchcase(inside, pattern) for pattern in patterns[package]):
+            missing.append(path)
     assert not missing, f"not package data, so not in the wheel: {missing}"
 
 
