@@ -11,8 +11,6 @@ import contextlib
 import json
 import os
 import sys
-import tempfile
-import traceback
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -20,7 +18,7 @@ from pathlib import Path
 import click
 
 from .clock import today
-from .errors import Finding, HandoutsError, InputError, terminal_safe
+from .errors import Finding, HandoutsError, InputError, internal_error_log, terminal_safe
 from .load.dates import parse_appointment
 from .load.layouts import CLASSES
 from .load.project import Patient, Project
@@ -562,6 +560,35 @@ def send(roster_file, outbox, smtp_server, smtp_tls, smtp_ca_file, smtp_user, se
     _report_send(session.plan, result, session.transport.name, dry_run)
 
 
+@cli.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=0, show_default="a free port",
+              help="Listen on this port of 127.0.0.1 (the console never listens on another address).")
+@click.option("--no-browser", "open_browser", is_flag=True, flag_value=False, default=True,
+              help="Print the link only; do not open the browser.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default="output", show_default=True,
+              help="Folder for packets/, outbox/, the ledger and the print job.")
+@click.option("--clinic", "clinic_file", type=click.Path(path_type=Path), help="Clinic profile YAML.")
+@_forms_option
+@_project_options
+def serve(port, open_browser, out_dir, clinic_file, forms, content_dir, layouts_dir):
+    """Open the front-desk console: a page in the browser to check the roster, see each patient's packet,
+    make the packets and the print job, and send the emails after a confirmation.
+
+    It listens on 127.0.0.1 only and prints one line, Open http://127.0.0.1:PORT/?token=...; the link works
+    once, in one browser (a new one each time the console starts). Ctrl-C stops it.
+
+    \b
+    Examples:
+      handouts serve
+      handouts serve --port 8765 --no-browser
+    """
+    from .console.serve import serve as run_console
+    from .console.state import ConsoleConfig
+
+    run_console(ConsoleConfig(content_dir, layouts_dir, clinic_file, out_dir, forms), port, open_browser,
+                announce=click.echo)
+
+
 def _inputs(roster, content, layouts, clinic):
     from .files.outputs import inputs_of
 
@@ -660,10 +687,6 @@ def main(argv=None) -> None:
         click.echo("Interrupted; no partial files were left.", err=True)
         sys.exit(130)
     except Exception:  # a bug, not a user mistake: keep the details, show one line
-        with tempfile.NamedTemporaryFile("w", prefix="handouts-error-", suffix=".log", delete=False) as log:
-            # Where it happened, never the exception's message: a message may hold a patient's value.
-            kind, _, trace = sys.exc_info()
-            log.writelines(traceback.format_list(traceback.extract_tb(trace)))
-            log.write(f"{kind.__module__}.{kind.__qualname__} (its message is not written: it may hold patient data)\n")
-        click.echo(f"internal error: something went wrong inside handouts; details in {log.name}", err=True)
+        log = internal_error_log()  # where it happened, never the message: it may hold a patient's value
+        click.echo(f"internal error: something went wrong inside handouts; details in {log}", err=True)
         sys.exit(70)
