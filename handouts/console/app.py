@@ -20,7 +20,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from ..errors import HandoutsError
+from ..errors import HandoutsError, internal_error_log
 from ..load.profile import sample_fields
 from ..load.signoff import OUTDATED, everything, sign_off
 from ..mail.ledger import COLUMNS, SENDING, Ledger
@@ -92,7 +92,7 @@ class Pages:
     def view(self, name: str, status: int = 200, **context) -> HTMLResponse:
         context.setdefault("nav", True)
         context.setdefault("clinic", self._clinic_name())
-        return render(name, status, console=self.console, csrf=self.console.csrf, job=self.console.running(),
+        return render(name, status, console=self.console, csrf=self.console.csrf, running=self.console.running(),
                       settings=self.console.mail_settings(), **context)
 
     def _clinic_name(self) -> str:
@@ -261,7 +261,7 @@ def blocking(project) -> list[dict]:
     if fields:
         found.append({"title": "The clinic profile still holds the sample details",
                       "what": f"These are the shipped sample's: {', '.join(fields)}. Every page says SAMPLE, and "
-                              "no email can be sent.",
+                              "no email can be sent.", "details": [],
                       "todo": "Ask IT to put the clinic's own details in the clinic profile (clinic.yaml)."})
     unsigned = [signed for signed in (sign_off(project.content, name, language)
                                       for name, language in everything(project.content)) if not signed.approved]
@@ -269,11 +269,11 @@ def blocking(project) -> list[dict]:
     outdated = [s for s in unsigned if s.state == OUTDATED]
     if drafts:
         found.append({"title": "Some documents are not approved for patients",
-                      "items": [f"{s.label}: {s.reason}" for s in drafts],
+                      "what": "", "details": [f"{s.label}: {s.reason}" for s in drafts],
                       "todo": "Ask a clinician to review them; IT then records it with handouts approve."})
     if outdated:
         found.append({"title": "Some translations are out of date",
-                      "items": [f"{s.label}: {s.reason}" for s in outdated],
+                      "what": "", "details": [f"{s.label}: {s.reason}" for s in outdated],
                       "todo": "Ask the translator to update them against the English; then they are approved "
                               "again."})
     return found
@@ -299,10 +299,15 @@ def create_app(console: Console) -> Starlette:
     async def not_found(request: Request, exc) -> Response:
         return pages.not_found()
 
+    async def bug(request: Request, exc: Exception) -> Response:
+        """A bug in a page: its log (no patient data), and a page that names it; never a traceback."""
+        return page_for(console)(request.scope, 500, internal_error_log())
+
     @contextlib.asynccontextmanager
     async def lifespan(app):
         yield
         await run_in_threadpool(console.close)
 
-    app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found}, lifespan=lifespan)
+    app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found, Exception: bug},
+                    lifespan=lifespan)
     return guarded(app, console, page_for(console))

@@ -61,7 +61,8 @@ class Headers:
 
 class CatchAll:
     """Any exception: a page saying where the log is (it holds no patient data), never a traceback; nothing is
-    raised on to the server, whose own log would print the exception's message."""
+    raised on to the server, whose own log would print the exception's message. (Inside the app, Starlette's
+    error middleware shows the page first, with the app's handler, then raises the exception on to here.)"""
 
     def __init__(self, app: ASGIApp, page: Page):
         self.app, self.page = app, page
@@ -78,10 +79,9 @@ class CatchAll:
 
         try:
             await self.app(scope, receive, watched)
-        except Exception:  # a bug: the page says where the log is
-            log = internal_error_log()
+        except Exception:  # a bug: the page says where the log is (the app's own handler may have shown it)
             if not started:
-                await self.page(scope, 500, log)(scope, receive, send)
+                await self.page(scope, 500, internal_error_log())(scope, receive, send)
 
 
 class LoopbackHost:
