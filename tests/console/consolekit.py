@@ -108,7 +108,7 @@ class Client:
 def make_client():
     """make_client(clinic, signed_in=True) -> Client: the app in-process (lifespan and all), closed after the test."""
     with warnings.catch_warnings():  # Starlette would rather its TestClient ran on httpx2; httpx is what it has
-        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore")
         from starlette.testclient import TestClient
 
     from handouts.console.app import create_app
