@@ -51,6 +51,7 @@ FLAG_HINTS = {
     "ledger-missing": "send first, or name the ledger with --ledger FILE",
     "rate-invalid": "pass --rate like 30/min",
     "smtp-server-invalid": "pass --smtp HOST or HOST:PORT, e.g. mail.clinic.org:587",
+    "port-unavailable": "choose another --port, or leave --port out: the console takes a free one",
     "allow-draft-smtp": "approve the documents (handouts approve) and send without --allow-draft, or leave out "
                         "--smtp to write drafts",
 }

@@ -13,6 +13,7 @@ import socket
 import webbrowser
 from collections.abc import Callable
 
+from ..errors import InputError
 from .app import create_app
 from .state import Console, ConsoleConfig
 
@@ -55,9 +56,11 @@ def bind(port: int) -> socket.socket:
     try:
         sock.bind((HOST, port))
         sock.listen(64)
-    except OSError:
+    except OSError as exc:
         sock.close()
-        raise
+        raise InputError(f"cannot listen on {HOST} port {port} ({exc.strerror})", source="port",
+                         rule="port-unavailable", hint="choose another port, or let the console take a free one"
+                         ) from None
     return sock
 
 
@@ -76,6 +79,8 @@ def serve(config: ConsoleConfig, port: int = 0, open_browser: bool = True,
         if open_browser:
             webbrowser.open(url)
         server.run(sockets=[sock])
+    except KeyboardInterrupt:  # uvicorn stops on Ctrl-C, then raises it again: the console stopped as asked
+        pass
     finally:
         sock.close()
         console.close()

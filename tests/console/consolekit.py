@@ -4,7 +4,13 @@ fictional clinic's profile), a roster of five patients, and the app in-process b
 
 from __future__ import annotations
 
+import os
+import re
+import select
 import shutil
+import signal
+import subprocess
+import sys
 import time
 import warnings
 from pathlib import Path
@@ -135,3 +141,64 @@ def make_client():
 @pytest.fixture
 def client(clinic, make_client) -> Client:
     return make_client(clinic)
+
+
+# -- the console as a process: `handouts serve`, as the front desk starts it ----------------------------------------
+
+URL_LINE = re.compile(r"Open (http://127\.0\.0\.1:(\d+)/)\?token=([A-Za-z0-9_-]+)")
+
+
+class Served:
+    """`handouts serve --no-browser --port 0` running in `clinic`; its link, and what it printed."""
+
+    def __init__(self, clinic: Path, env: dict | None = None):
+        self.clinic = clinic
+        self.stderr_path = clinic / "serve-stderr.txt"
+        self._stderr = open(self.stderr_path, "wb")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "handouts", "serve", "--no-browser", "--port", "0", "--content", "content",
+             "--layouts", "layouts", "--clinic", "clinic.yaml", "--out", "output"],
+            cwd=clinic, stdout=subprocess.PIPE, stderr=self._stderr, stdin=subprocess.DEVNULL,
+            env={**os.environ, **(env or {})})
+        ready, _, _ = select.select([self.process.stdout], [], [], 60)
+        assert ready, "handouts serve printed no link within 60 s"
+        self.first_line = self.process.stdout.readline().decode()
+        match = URL_LINE.fullmatch(self.first_line.rstrip("\n"))
+        assert match, f"not the one line expected: {self.first_line!r}"
+        self.base, self.port, self.token = match.group(1).rstrip("/"), int(match.group(2)), match.group(3)
+        self.url = f"{self.base}/?token={self.token}"
+        self.stdout = ""
+
+    def stop(self) -> int:
+        """Ctrl-C, as at the terminal; the exit code. What it printed is then in `stdout` and `stderr`."""
+        if self._stderr.closed:
+            return self.process.returncode
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(60)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.stdout = self.first_line + self.process.stdout.read().decode()
+        self.process.stdout.close()
+        self._stderr.close()
+        return self.process.returncode
+
+    @property
+    def stderr(self) -> str:
+        return self.stderr_path.read_text(errors="replace")
+
+
+@pytest.fixture
+def serve():
+    """serve(clinic, env=None) -> Served: the console as a process, stopped (Ctrl-C) after the test."""
+    started: list[Served] = []
+
+    def start(clinic: Path, env: dict | None = None) -> Served:
+        started.append(Served(clinic, env))
+        return started[-1]
+
+    yield start
+    for served in started:
+        served.stop()
