@@ -11,8 +11,6 @@ import contextlib
 import json
 import os
 import sys
-import tempfile
-import traceback
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -20,7 +18,7 @@ from pathlib import Path
 import click
 
 from .clock import today
-from .errors import Finding, HandoutsError, InputError, terminal_safe
+from .errors import Finding, HandoutsError, InputError, internal_error_log, terminal_safe
 from .load.dates import parse_appointment
 from .load.home import Home, find_home
 from .load.layouts import CLASSES
@@ -57,6 +55,7 @@ FLAG_HINTS = {
     "ledger-missing": "send first, or name the ledger with --ledger FILE",
     "rate-invalid": "pass --rate like 30/min",
     "smtp-server-invalid": "pass --smtp HOST or HOST:PORT, e.g. mail.clinic.org:587",
+    "port-unavailable": "choose another --port, or leave --port out: the console takes a free one",
     "allow-draft-smtp": "approve the documents (handouts approve) and send without --allow-draft, or pass --drafts "
                         "(instead of --smtp) to write drafts",
 }
@@ -684,6 +683,36 @@ def _mail_settings(mail, given: dict):
     return settings, given["ledger_file"] or mail.ledger or home.output / LEDGER
 
 
+@cli.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=0, show_default="a free port",
+              help="Listen on this port of 127.0.0.1 (the console never listens on another address).")
+@click.option("--no-browser", "open_browser", is_flag=True, flag_value=False, default=True,
+              help="Print the link only; do not open the browser.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), callback=_from_home(lambda home: home.output),
+              show_default="output in the clinic folder",
+              help="Folder for packets/, outbox/, the ledger and the print job.")
+@_clinic_option
+@_forms_option
+@_project_options
+def serve(port, open_browser, out_dir, clinic_file, forms, content_dir, layouts_dir):
+    """Open the front-desk console: a page in the browser to check the roster, see each patient's packet,
+    make the packets and the print job, and send the emails after a confirmation.
+
+    It listens on 127.0.0.1 only and prints one line, Open http://127.0.0.1:PORT/?token=...; the link works
+    once, in one browser (a new one each time the console starts). Ctrl-C stops it.
+
+    \b
+    Examples:
+      handouts serve
+      handouts serve --port 8765 --no-browser
+    """
+    from .console.serve import serve as run_console
+    from .console.state import ConsoleConfig
+
+    run_console(ConsoleConfig(content_dir, layouts_dir, clinic_file, out_dir, forms), port, open_browser,
+                announce=click.echo)
+
+
 def _inputs(roster, content, layouts, clinic):
     from .files.outputs import inputs_of
 
@@ -782,10 +811,6 @@ def main(argv=None) -> None:
         click.echo("Interrupted; no partial files were left.", err=True)
         sys.exit(130)
     except Exception:  # a bug, not a user mistake: keep the details, show one line
-        with tempfile.NamedTemporaryFile("w", prefix="handouts-error-", suffix=".log", delete=False) as log:
-            # Where it happened, never the exception's message: a message may hold a patient's value.
-            kind, _, trace = sys.exc_info()
-            log.writelines(traceback.format_list(traceback.extract_tb(trace)))
-            log.write(f"{kind.__module__}.{kind.__qualname__} (its message is not written: it may hold patient data)\n")
-        click.echo(f"internal error: something went wrong inside handouts; details in {log.name}", err=True)
+        log = internal_error_log()  # where it happened, never the message: it may hold a patient's value
+        click.echo(f"internal error: something went wrong inside handouts; details in {log}", err=True)
         sys.exit(70)

@@ -7,6 +7,9 @@ them into lines on stderr, exit codes, and hints that name its own flags.
 
 from __future__ import annotations
 
+import sys
+import tempfile
+import traceback
 import unicodedata
 from dataclasses import asdict, dataclass
 
@@ -120,6 +123,18 @@ class InternalError(Exception):
 
     def __init__(self, message: str):
         super().__init__(f"{message} (this is a bug in handouts; please report it)")
+
+
+def internal_error_log() -> str:
+    """Write the exception being handled to a temporary log (readable by its owner) and return its path.
+
+    Where it happened (the traceback's frames) and the exception's type; never its message, which could hold a
+    patient's value. For a face (the command line, the console) to name in its one line about a bug."""
+    with tempfile.NamedTemporaryFile("w", prefix="handouts-error-", suffix=".log", delete=False) as log:
+        kind, _, trace = sys.exc_info()
+        log.writelines(traceback.format_list(traceback.extract_tb(trace)))
+        log.write(f"{kind.__module__}.{kind.__qualname__} (its message is not written: it may hold patient data)\n")
+    return log.name
 
 
 class AddressingError(InternalError):

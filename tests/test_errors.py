@@ -82,7 +82,15 @@ def library_errors(tmp_path, make_project, blocker):
     bad_layout.write_text((REPO / "layouts" / "large-print.yaml").read_text().replace("body_size: 18", "body_size: 9"))
     content = project.content.folder
     inputs = inputs_of(None, content, None)
+    from handouts.console.serve import bind
+
+    taken = bind(0)  # the console cannot listen on a port in use
+    try:
+        busy_port = raised(bind, taken.getsockname()[1])
+    finally:
+        taken.close()
     return [
+        busy_port,
         raised(ContentLibrary, tmp_path / "no-content"),
         raised(find_home, tmp_path / "no-clinic-folder"),
         raised(find_home, empty),

@@ -1,11 +1,12 @@
 """The stages stay layered: a module imports only from its own stage, from an earlier one, or from the shared base.
 
-    load -> text -> render -> pipeline -> quality -> batch -> mail -> approve -> cli -> __main__
+    load -> text -> render -> pipeline -> quality -> batch -> mail -> approve -> console -> cli -> __main__
 
 `load` reads and checks the inputs (content, layouts, profile, roster, locale files); `text` fills and parses
 the Markdown and measures reading level; `render` lays out and draws the PDF; `pipeline` runs those three for
 one document or packet; `quality` checks PDFs and content; `batch` makes many files; `mail` sends them;
-`approve` signs documents off; `cli` is the command line. The base (`errors`, `model`, `files`, `clock`,
+`approve` signs documents off; `console` (the front-desk web console) and `cli` (the command line) are the two
+faces, and `handouts serve` starts the console from the command line. The base (`errors`, `model`, `files`, `clock`,
 `interrupts`, and the package's own `__init__`) may be imported by every stage and imports nothing of the
 stages. Imports inside functions count the same as those at the top of a file: moving an import into a
 function does not make a later stage's code any less a dependency.
@@ -23,7 +24,7 @@ import handouts
 PACKAGE = Path(handouts.__file__).parent
 # "": the package itself (handouts/__init__.py, __version__).
 BASE = ("", "errors", "model", "files", "clock", "interrupts", "caches")
-STAGES = ("load", "text", "render", "pipeline", "quality", "batch", "mail", "approve", "cli", "__main__")
+STAGES = ("load", "text", "render", "pipeline", "quality", "batch", "mail", "approve", "console", "cli", "__main__")
 
 
 def module_name(path: Path) -> str:

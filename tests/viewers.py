@@ -1,8 +1,9 @@
-"""Our PDFs as real viewers read them: pdf.js (Firefox's viewer, under Node) and poppler's pdfinfo.
+"""Our PDFs as real viewers read them: pdf.js (Firefox's viewer, under Node) and poppler's pdfinfo; and the
+browser the console's tests drive, Debian's Chromium, with axe-core.
 
-Both are test-only tools, set up by the tests themselves: pdf.js from npm into tests/.node (git-ignored),
-poppler-utils from Debian when the tests run as root. Without Node or poppler the tests that need them
-skip and say why; a failed install is a failure, with the installer's output.
+All are test-only tools, set up by the tests themselves: npm packages (pdfjs-dist, axe-core) into tests/.node
+(git-ignored), Debian packages (poppler-utils, chromium) when the tests run as root. Without them the tests
+that need them skip and say why; a failed install is a failure, with the installer's output.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ import pytest
 
 TESTS = Path(__file__).resolve().parent
 PDFJS_VERSION = "6.5.438"
-PDFJS_HOME = TESTS / ".node"
+AXE_VERSION = "4.10.3"
+NODE_HOME = PDFJS_HOME = TESTS / ".node"
 PDFJS_VIEW = TESTS / "tools" / "pdfjs_view.mjs"
 
 
@@ -31,21 +33,37 @@ def _locked(path: Path):
     return handle
 
 
+def npm_package(name: str, version: str, why: str, home: Path = NODE_HOME) -> Path:
+    """Where npm package `name` at `version` is installed under `home` (installing it the first time). Each
+    package has a home of its own: npm removes from a folder what it was not asked to install there."""
+    if not shutil.which("npm"):
+        pytest.skip(f"npm is needed for {name} ({why}); CI has it")
+    installed = home / "node_modules" / name / "package.json"
+    with _locked(NODE_HOME / ".install-lock"):
+        if not installed.is_file() or json.loads(installed.read_text())["version"] != version:
+            result = subprocess.run(
+                ["npm", "install", "--prefix", str(home), "--no-save", "--no-package-lock", "--no-audit",
+                 "--no-fund", "--loglevel", "error", f"{name}@{version}"],
+                capture_output=True, text=True)
+            if result.returncode != 0:
+                pytest.fail(f"npm could not install {name} {version}:\n{result.stdout}\n{result.stderr}")
+    return installed.parent
+
+
 @lru_cache(maxsize=None)
 def pdfjs_home() -> Path:
     """Where pdfjs-dist is installed (installing it the first time)."""
-    if not shutil.which("node") or not shutil.which("npm"):
+    if not shutil.which("node"):
         pytest.skip("Node.js and npm are needed to read PDFs with pdf.js (CI has both)")
-    installed = PDFJS_HOME / "node_modules" / "pdfjs-dist" / "package.json"
-    with _locked(PDFJS_HOME / ".install-lock"):
-        if not installed.is_file() or json.loads(installed.read_text())["version"] != PDFJS_VERSION:
-            result = subprocess.run(
-                ["npm", "install", "--prefix", str(PDFJS_HOME), "--no-save", "--no-package-lock", "--no-audit",
-                 "--no-fund", "--loglevel", "error", f"pdfjs-dist@{PDFJS_VERSION}"],
-                capture_output=True, text=True)
-            if result.returncode != 0:
-                pytest.fail(f"npm could not install pdfjs-dist {PDFJS_VERSION}:\n{result.stdout}\n{result.stderr}")
+    npm_package("pdfjs-dist", PDFJS_VERSION, "reading PDFs with pdf.js")
     return PDFJS_HOME
+
+
+@lru_cache(maxsize=None)
+def axe_script() -> Path:
+    """axe-core's browser script (installing it the first time), to inject into a page."""
+    return npm_package("axe-core", AXE_VERSION, "checking the console's pages for accessibility",
+                       NODE_HOME / "axe") / "axe.min.js"
 
 
 def pdfjs_view(pdf: Path | bytes, tmp_path: Path | None = None) -> dict:
@@ -99,24 +117,42 @@ def content_ids(node: dict) -> list[str]:
 
 # -- poppler ---------------------------------------------------------------------------------------------
 
-@lru_cache(maxsize=None)
-def pdfinfo() -> str:
-    """The path of poppler's pdfinfo, installing Debian's poppler-utils when we may."""
-    found = shutil.which("pdfinfo")
+def debian_package(package: str, command: str, why: str) -> str:
+    """The path of `command`, installing Debian's `package` for it when we may (root, apt-get)."""
+    found = shutil.which(command)
     if found:
         return found
     if os.geteuid() != 0 or not shutil.which("apt-get"):
-        pytest.skip("poppler's pdfinfo is needed (Debian: apt-get install poppler-utils); CI installs it")
+        pytest.skip(f"{command} is needed {why} (Debian: apt-get install {package}); CI installs it")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    install = ["apt-get", "install", "-y", "--no-install-recommends", "poppler-utils"]
+    install = ["apt-get", "install", "-y", "--no-install-recommends", package]
     with _locked(TESTS / ".node" / ".apt-lock"):
         result = subprocess.run(install, capture_output=True, text=True, env=env)
         if result.returncode != 0:  # the package lists may be missing on a fresh machine
             subprocess.run(["apt-get", "update"], capture_output=True, text=True, env=env)
             result = subprocess.run(install, capture_output=True, text=True, env=env)
-    if result.returncode != 0 or not shutil.which("pdfinfo"):
-        pytest.fail(f"could not install poppler-utils:\n{result.stdout}\n{result.stderr}")
-    return shutil.which("pdfinfo")
+    if result.returncode != 0 or not shutil.which(command):
+        pytest.fail(f"could not install {package}:\n{result.stdout}\n{result.stderr}")
+    return shutil.which(command)
+
+
+@lru_cache(maxsize=None)
+def pdfinfo() -> str:
+    """The path of poppler's pdfinfo, installing Debian's poppler-utils when we may."""
+    return debian_package("poppler-utils", "pdfinfo", "to read PDFs as poppler does")
+
+
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+
+
+@lru_cache(maxsize=None)
+def chromium() -> str:
+    """The path of the system's Chromium (Debian's `chromium`, installed when we may): the console's tests drive it
+    with Playwright through `executable_path`, and never download a browser of their own."""
+    for name in CHROMIUM_NAMES:
+        if shutil.which(name):
+            return shutil.which(name)
+    return debian_package("chromium", "chromium", "to test the console in a browser")
 
 
 def pdfinfo_struct_text(pdf: Path) -> str:
