@@ -652,7 +652,6 @@ def send(roster_file, dry_run, confirmed, resend, allow_shared_address, status, 
     _report_send(session.plan, result, session.transport.name, dry_run)
 
 
-LEDGER = "send-ledger.sqlite3"
 
 
 def _profile_mail(clinic, content_dir: Path | None = None):
@@ -669,6 +668,7 @@ def _profile_mail(clinic, content_dir: Path | None = None):
 def _mail_settings(mail, given: dict):
     """(MailSettings, the ledger) for send: each option given on the command line, else the clinic profile's
     'mail:' setting, else the default in the clinic folder. --drafts leaves the mail server out."""
+    from .mail.ledger import LEDGER
     from .mail.session import MailSettings
 
     home = home_of()

@@ -22,10 +22,10 @@ from starlette.types import Scope
 
 from ..errors import HandoutsError, internal_error_log
 from ..load.profile import sample_fields
+from ..load.roster import patient_key
 from ..load.signoff import OUTDATED, everything, sign_off
 from ..mail.ledger import COLUMNS, SENDING, Ledger
 from ..mail.send import local_time
-from ..load.roster import patient_key
 from . import runs
 from .forms import CSRF_FIELD, FormRefused, read_form
 from .preview import first_page_png, packet_pdf

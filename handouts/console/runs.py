@@ -10,7 +10,6 @@ running), checks that it would deliver exactly what the person confirmed, then d
 from __future__ import annotations
 
 import hashlib
-import os
 import queue
 from pathlib import Path
 
@@ -27,7 +26,15 @@ from ..load.project import Project
 from ..mail.message import ATTACHMENT
 from ..mail.review import Line
 from ..mail.send import parse_server
-from ..mail.session import MailSettings, SendOptions, SendSession, open_send, rate_limit, sender_address
+from ..mail.session import (
+    MailSettings,
+    SendOptions,
+    SendSession,
+    open_send,
+    rate_limit,
+    sender_address,
+    smtp_password,
+)
 from .state import Bug, ConsoleConfig, Job
 from .table import state_words
 
@@ -167,7 +174,8 @@ class Runs:
 
     def _asks_password(self) -> bool:
         settings = self.console.mail_settings()
-        return bool(settings.server and settings.user and not os.environ.get("HANDOUTS_SMTP_PASSWORD"))
+        # The password field shows only when neither the environment nor the keyring has it.
+        return bool(settings.server and settings.user and smtp_password(settings.user, lambda user: None) is None)
 
     def _refused_send(self, exc: HandoutsError) -> Response:
         if exc.finding.rule == BUSY:

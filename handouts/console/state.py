@@ -19,8 +19,10 @@ from pathlib import Path
 
 from ..batch.plan import ProjectPaths
 from ..errors import internal_error_log
+from ..load.profile import MailProfile, mail_profile
 from ..load.project import Project
 from ..load.roster import MAX_BYTES
+from ..mail.ledger import LEDGER
 from ..mail.session import MailSettings
 
 UPLOAD_LIMIT = MAX_BYTES  # the roster's own limit (20 MB): a larger upload is refused before it is read
@@ -46,11 +48,16 @@ class ConsoleConfig:
 
     @property
     def outbox(self) -> Path:
-        return self.out / "outbox"
+        return self.mail_profile().outbox or self.out / "outbox"
 
     @property
     def ledger(self) -> Path:
-        return self.out / "send-ledger.sqlite3"
+        """The same ledger `handouts send` uses: the profile's, else the one in the output folder. One ledger,
+        so that a patient emailed from the console is never emailed again from the command line."""
+        return self.mail_profile().ledger or self.out / LEDGER
+
+    def mail_profile(self) -> MailProfile:
+        return mail_profile(self.project().clinic)
 
     def print_job(self, day: date) -> Path:
         return self.out / f"print-{day:%Y-%m-%d}.pdf"
@@ -59,12 +66,14 @@ class ConsoleConfig:
         return Project.open(self.content, self.layouts, self.clinic)
 
 
-def profile_mail_settings(config: ConsoleConfig) -> MailSettings | None:
-    """The clinic profile's `mail:` settings (server, port, security, user, from, CA file, rate), when it has them.
-
-    This is where they plug in (issue 22, items 1-2: the profile's `mail:` section is being added). Until then,
-    None: the console writes drafts into <out>/outbox, unless the Mail settings page says otherwise."""
-    return None
+def profile_mail_settings(config: ConsoleConfig) -> MailSettings:
+    """The clinic profile's `mail:` settings (server, port, security, user, from, CA file, rate, outbox), as
+    `handouts send` reads them; without a server, drafts into the outbox."""
+    mail = config.mail_profile()
+    if mail.address and mail.ca_file is not None:
+        mail.check_ca_file()  # a missing file is named at its line in the profile
+    return MailSettings(config.outbox, mail.address, mail.security == "tls", mail.ca_file if mail.address else None,
+                        mail.user, mail.sender, mail.rate)
 
 
 @dataclass(frozen=True)
@@ -146,7 +155,7 @@ class Console:
 
     def mail_settings(self) -> MailSettings:
         """How emails leave: as posted on the Mail settings page, else the clinic profile's, else drafts."""
-        return self.mail or profile_mail_settings(self.config) or MailSettings(self.config.outbox)
+        return self.mail or profile_mail_settings(self.config)
 
     def keep_roster(self, data: bytes, name: str) -> Upload:
         """Hold an uploaded roster (0600, in the private folder), in place of the earlier one."""

@@ -22,6 +22,7 @@ from ..errors import InputError
 from ..files.atomic import write_atomically
 from ..files.spreadsheet import spreadsheet_safe
 
+LEDGER = "send-ledger.sqlite3"  # its name in the output folder, unless the profile or --ledger names another
 SENDING, DRAFTED, SENT, FAILED = "sending", "drafted", "sent", "failed"
 DONE = (DRAFTED, SENT)
 COLUMNS = ("id", "row", "patient_id", "appointment", "recipient", "attachment_sha256", "message_id",

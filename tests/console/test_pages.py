@@ -286,3 +286,21 @@ def test_no_patient_value_in_urls_or_file_names(client):
     html = client.get("/roster").text
     for href in re.findall(r'href="([^"]+)"', html):
         assert not any(value.split()[0] in href or value in href for value in NAMES + ADDRESSES)
+
+
+def test_the_console_sends_as_the_profile_says_into_the_same_ledger_as_the_command(clinic):
+    """One ledger for both faces: a patient emailed from the console is never emailed again by `handouts send`."""
+    from consolekit import config_for
+
+    from handouts.console.state import profile_mail_settings
+
+    config = config_for(clinic)
+    assert profile_mail_settings(config).server is None  # no mail: section: drafts into output/outbox
+    assert config.ledger == clinic / "output" / "send-ledger.sqlite3"
+    with open(clinic / "clinic.yaml", "a", encoding="utf-8") as profile:
+        profile.write("mail:\n  server: mail.lakeside-pain.test\n  port: 587\n  user: frontdesk\n"
+                      "  from: frontdesk@lakeside-pain.test\n  ledger: records/sent.sqlite3\n  outbox: drafts\n")
+    settings = profile_mail_settings(config)
+    assert (settings.server, settings.implicit_tls, settings.user) == ("mail.lakeside-pain.test:587", False,
+                                                                      "frontdesk")
+    assert settings.outbox == clinic / "drafts" and config.ledger == clinic / "records" / "sent.sqlite3"
