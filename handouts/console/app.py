@@ -167,27 +167,28 @@ class Pages:
         return self.view("preview.html", title=f"Preview, row {found.number}", current="roster", item=found)
 
     async def preview_png(self, request: Request) -> Response:
-        found = await self._row(request)
-        if isinstance(found, Response):
-            return found
-        try:
-            pdf = await run_in_threadpool(packet_pdf, self.console.config.project(), found.row,
-                                          self.console.config.forms)
-        except HandoutsError as exc:
-            return self.problem(exc, "The packet could not be made")
+        pdf = await self._packet(request)
+        if isinstance(pdf, Response):
+            return pdf
         return Response(await run_in_threadpool(first_page_png, pdf), media_type="image/png")
 
     async def preview_pdf(self, request: Request) -> Response:
+        pdf = await self._packet(request)
+        if isinstance(pdf, Response):
+            return pdf
+        return Response(pdf, media_type="application/pdf",
+                        headers={"content-disposition": 'inline; filename="visit-packet.pdf"'})
+
+    async def _packet(self, request: Request) -> bytes | Response:
+        """The packet of the row the request names, made now (never kept on disk), or the page that says why not."""
         found = await self._row(request)
         if isinstance(found, Response):
             return found
         try:
-            pdf = await run_in_threadpool(packet_pdf, self.console.config.project(), found.row,
-                                          self.console.config.forms)
+            return await run_in_threadpool(packet_pdf, self.console.config.project(), found.row,
+                                           self.console.config.forms)
         except HandoutsError as exc:
             return self.problem(exc, "The packet could not be made")
-        return Response(pdf, media_type="application/pdf",
-                        headers={"content-disposition": 'inline; filename="visit-packet.pdf"'})
 
     async def _row(self, request: Request):
         if self.console.roster is None:

@@ -108,11 +108,16 @@ class Runs:
         job = self.console.job
         if job is None or job.kind != "packets":
             return RedirectResponse("/roster", status_code=303)
+        return self._unfinished(job, "Making packets") or \
+            self.pages.view("packets.html", title="Packets made", current="roster", outcome=job.outcome)
+
+    def _unfinished(self, job, title: str) -> Response | None:
+        """The progress page while the job runs, the bug page if it broke; None once it has its outcome."""
         if not job.finished:
-            return self.pages.view("progress.html", title="Making packets", current="roster", job=job)
+            return self.pages.view("progress.html", title=title, current="roster", job=job)
         if isinstance(job.outcome, Bug):
             return self.pages.view("bug.html", 500, title="Something went wrong inside handouts", log=job.outcome.log)
-        return self.pages.view("packets.html", title="Packets made", current="roster", outcome=job.outcome)
+        return None
 
     async def print_job(self, request: Request) -> Response:
         job = self.console.job
@@ -247,13 +252,10 @@ class Runs:
         job = self.console.job
         if job is None or job.kind != "send":
             return RedirectResponse("/send", status_code=303)
-        if not job.finished:
-            return self.pages.view("progress.html", title="Sending emails", current="roster", job=job)
-        if job.outcome is None:  # it never started (refused, or the review changed): that page was shown
+        if job.finished and job.outcome is None:  # it never started (refused, or the review changed): shown then
             return RedirectResponse("/send", status_code=303)
-        if isinstance(job.outcome, Bug):
-            return self.pages.view("bug.html", 500, title="Something went wrong inside handouts", log=job.outcome.log)
-        return self.pages.view("results.html", title="Emails: results", current="roster", outcome=job.outcome)
+        return self._unfinished(job, "Sending emails") or \
+            self.pages.view("results.html", title="Emails: results", current="roster", outcome=job.outcome)
 
 
 def digest(due: list[Line]) -> str:
