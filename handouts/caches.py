@@ -12,9 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 _PER_PATIENT: list = []
-_values: tuple[str, ...] = ()  # the values of the patient whose work is under way (one_patient)
+# The values of the patient whose work is under way in this thread (or task): the console renders previews in
+# worker threads, so one thread's patient is never another's.
+_values: ContextVar[tuple[str, ...]] = ContextVar("patient_values", default=())
 
 
 def per_patient(cache):
@@ -34,19 +37,18 @@ def one_patient(values: tuple[str, ...] = ()) -> Iterator[None]:
     """One patient's work; whatever ends it, the caches forget that patient. `values` are what the patient's
     documents show of them (name, preferred name, the appointment in words): text that holds one of them is
     cached only for this patient (`holds_patient_value`)."""
-    global _values
-    before, _values = _values, tuple(value for value in values if value)
+    token = _values.set(tuple(value for value in values if value))
     try:
         yield
     finally:
-        _values = before
+        _values.reset(token)
         forget_patient()
 
 
 def holds_patient_value(text: str) -> bool:
     """Whether `text` shows a value of the patient whose work is under way. A value is one span of a document
     (it is filled in after parsing), so a paragraph holds the whole value or none of it."""
-    return any(value in text for value in _values)
+    return any(value in text for value in _values.get())
 
 
 def held() -> list:

@@ -209,3 +209,33 @@ def test_lines_every_patient_shares_are_kept_and_a_patients_own_are_not(project,
     assert linebreak._patient_lines.cache_info().currsize == 0  # each patient's own lines went with the packet
     shown = [text for text in stored if "Quarrington" in text or "Ostrowski" in text or "December 3" in text]
     assert not shown, shown  # nothing kept for the run shows a patient
+
+
+def test_a_patients_values_belong_to_the_thread_doing_that_patients_work():
+    """The console makes previews in worker threads: one thread's patient must never be another's."""
+    import threading
+
+    from handouts import caches
+
+    seen = {}
+    inside, check, checked = threading.Event(), threading.Event(), threading.Event()
+
+    def other_patient():
+        with caches.one_patient(("Wilhelmina Quarrington",)):
+            inside.set()
+            check.wait(5)  # the main thread is now inside its own patient's work
+            seen["other"] = caches.holds_patient_value("Hello Wilhelmina Quarrington")
+            seen["other, not mine"] = caches.holds_patient_value("Hello Bartholomew Ostrowski")
+            checked.set()
+
+    worker = threading.Thread(target=other_patient)
+    worker.start()
+    inside.wait(5)
+    with caches.one_patient(("Bartholomew Ostrowski",)):
+        check.set()
+        checked.wait(5)
+        seen["own"] = caches.holds_patient_value("Hello Bartholomew Ostrowski")
+        seen["not mine"] = caches.holds_patient_value("Hello Wilhelmina Quarrington")
+    worker.join(5)
+    assert seen == {"own": True, "not mine": False, "other": True, "other, not mine": False}
+    assert not caches.holds_patient_value("Hello Bartholomew Ostrowski")  # outside any patient's work
