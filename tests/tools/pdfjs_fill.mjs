@@ -10,12 +10,19 @@ Promise.withResolvers ??= function withResolvers() {  // pdf.js 6 is built for N
   return { promise, resolve, reject };
 };
 
+// ... and this, which pdf.js uses when it writes an appearance (without it, it skips that field's value, warning).
+ArrayBuffer.prototype.transferToFixedLength ??= function transferToFixedLength(length = this.byteLength) {
+  const copy = new ArrayBuffer(length);
+  new Uint8Array(copy).set(new Uint8Array(this, 0, Math.min(length, this.byteLength)));
+  return copy;
+};
+
 const require = createRequire(process.env.PDFJS_HOME + "/");
 const pdfjs = await import(pathToFileURL(require.resolve("pdfjs-dist/legacy/build/pdf.mjs")).href);
 
 const [input, output, wanted] = process.argv.slice(2);
 const data = new Uint8Array(await readFile(input));
-const pdf = await pdfjs.getDocument({ data, useSystemFonts: false, isEvalSupported: false, verbosity: 0 }).promise;
+const pdf = await pdfjs.getDocument({ data, useSystemFonts: false, isEvalSupported: false, verbosity: 1 }).promise;
 const found = (await pdf.getFieldObjects()) ?? {};
 const fields = found instanceof Map ? Object.fromEntries(found) : found;
 const values = JSON.parse(wanted);
