@@ -522,17 +522,18 @@ def form_font(canv: Canvas, face: str):
         "FontBBox": PDFArray(list(ttface.bbox)), "ItalicAngle": ttface.italicAngle, "StemV": ttface.stemV,
         "FontFile2": doc.Reference(file),
     })
-    by_glyph = {glyph: code for code, glyph in sorted(glyphs.items(), reverse=True)}  # the lowest code per glyph
-    widths = PDFArray([0, PDFArray([round(ttface.getCharWidth(by_glyph[g])) if g in by_glyph else ttface.defaultWidth
-                                    for g in range(max(glyphs.values()) + 1)])])
+    # One code (CID) per character, 1, 2, ... in FORM_CHARACTERS' order, even where two share a glyph (Ð and Đ):
+    # a viewer finds a character's code through the ToUnicode map, which maps each code to one character.
+    gids = bytes([0, 0]) + b"".join(glyphs[c].to_bytes(2, "big") for c in characters)
+    widths = PDFArray([1, PDFArray([round(ttface.getCharWidth(c)) for c in characters])])
     descendant = PDFDictionary({
         "Type": PDFName("Font"), "Subtype": PDFName("CIDFontType2"), "BaseFont": PDFName(name),
         "CIDSystemInfo": PDFDictionary({"Registry": PDFString("Adobe"), "Ordering": PDFString("Identity"),
                                         "Supplement": 0}),
         "FontDescriptor": doc.Reference(descriptor), "DW": ttface.defaultWidth, "W": widths,
-        "CIDToGIDMap": PDFName("Identity"),
+        "CIDToGIDMap": doc.Reference(PDFStream(PDFDictionary({}), gids, filters=[pdfdoc.PDFZCompress])),
     })
-    cmap = _two_byte_cmap(tuple(sorted(by_glyph.items())))
+    cmap = _two_byte_cmap(tuple(enumerate(characters, start=1)))
     font = PDFDictionary({
         "Type": PDFName("Font"), "Subtype": PDFName("Type0"), "BaseFont": PDFName(name),
         "Encoding": PDFName("Identity-H"), "DescendantFonts": PDFArray([doc.Reference(descendant)]),
