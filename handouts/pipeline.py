@@ -55,9 +55,11 @@ def render_checked(project: Project, document: Document, layout: Layout, where: 
     clinic = project.clinic
     words = Locale.for_tag(document.language)  # the footer's words, in the document's language
     # A PDF made with the shipped sample's contact details says so on every page: it must never reach a patient.
-    note = words.labels["sample"] if sample_fields(clinic) else f"{clinic['name']} · {clinic['phone']}"
+    sample = bool(sample_fields(clinic))
+    note = words.labels["sample"] if sample else f"{clinic['name']} · {clinic['phone']}"
     return render_pdf(document, layout, RenderOptions(created=creation_time(), author=clinic["name"], footer_note=note,
-                                                      page_label=words.labels["page"], forms=layout.forms and forms))
+                                                      page_label=words.labels["page"], note_required=sample,
+                                                      forms=layout.forms and forms))
 
 
 def render_document(project: Project, name: str, layout: Layout, patient: Patient | None = None,

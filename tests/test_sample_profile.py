@@ -125,3 +125,70 @@ def test_only_the_documents_a_packet_uses_must_be_approved(capsys, tmp_path, ros
     code, _, err = run(capsys, "packets", str(roster), "--out", str(tmp_path / "out"), "--quiet", "--jobs", "1",
                        "--content", str(content), "--layouts", str(REPO / "layouts"))
     assert code == 0, err
+
+
+# -- the sample mark: on every page of every document, in every layout and language --------------------------------
+
+def _page_texts(path) -> list[list[str]]:
+    """Each page's text as pypdf and as poppler's pdftotext read it (poppler: when installed)."""
+    import subprocess
+
+    from pdfread import reader
+
+    pages = [[page.extract_text()] for page in reader(path).pages]
+    if shutil.which("pdftotext"):
+        shown = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
+                               check=True).stdout
+        for texts, page in zip(pages, shown.split("\f")):
+            texts.append(page)
+    return pages
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_sample_mark_is_on_every_page(project, tmp_path, language):
+    """Whatever the layout, language or page number: a PDF made with the sample profile never passes for a real one
+    (the mark once vanished where 'Page 10 of 12' or a Spanish label left it no room beside the page number)."""
+    from datetime import datetime
+
+    from handouts.load.locale import Locale
+    from handouts.load.project import Patient
+    from handouts.pipeline import packet_document, render_checked, render_document
+
+    mark = Locale.for_tag(language).labels["sample"]
+    edition = None if language == "en" else language
+    names = [name for name in project.content.names()
+             if edition is None or project.content.has_edition(name, edition)]
+    assert len(names) >= 2
+    for layout_name in ("standard", "large-print", "extra-large"):
+        layout = project.layouts.load(layout_name)
+        made = {name: render_document(project, name, layout, language=edition) for name in names}
+        made["packet"] = render_checked(project, packet_document(
+            project, Patient.from_values("Rita Vale", "Rita"), datetime(2026, 12, 3, 9, 30), tuple(names),
+            language=edition), layout, "packet")
+        for name, pdf in made.items():
+            path = tmp_path / f"{name}-{layout_name}.pdf"
+            path.write_bytes(bytes(pdf))
+            pages = _page_texts(path)
+            assert len(pages) == pdf.pages
+            missing = [number for number, texts in enumerate(pages, start=1)
+                       if not all(mark in " ".join(text.split()) for text in texts)]
+            assert missing == [], f"{name}, {layout_name}, {language}: no sample mark on pages {missing}"
+
+
+def test_a_required_note_too_wide_for_any_label_wraps_and_is_never_dropped(project):
+    from datetime import datetime
+
+    from pdfread import reader
+
+    from handouts.load.locale import Locale
+    from handouts.pipeline import load_document
+    from handouts.render.pdf import RenderOptions, render_pdf
+
+    note = "SAMPLE — not for patients, " * 3 + "never send it"
+    document = load_document(project, "infusion-day-checklist")
+    pdf = render_pdf(document, project.layouts.load("extra-large"),
+                     RenderOptions(created=datetime(2026, 1, 1), footer_note=note, note_required=True))
+    for page in reader(bytes(pdf)).pages:
+        shown = " ".join(page.extract_text().split())
+        assert all(word in shown for word in note.split()) and f"/{pdf.pages}" in shown  # short label: "1/3"
+    assert Locale.for_tag("es").page_number.match("10/12") and Locale.for_tag("en").page_number.match("Page 1 of 2")

@@ -160,3 +160,18 @@ def pdfinfo_struct_text(pdf: Path) -> str:
     result = subprocess.run([pdfinfo(), "-struct-text", str(pdf)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     return result.stdout
+
+
+def pdfjs_fill(pdf: bytes, values: dict, target: Path) -> Path:
+    """`pdf` filled in pdf.js as a patient fills it (text typed, `True` ticks a box) and saved as the viewer saves
+    it (`saveDocument()`), at `target`."""
+    home = pdfjs_home()
+    source = target.with_suffix(".blank.pdf")
+    source.write_bytes(pdf)
+    result = subprocess.run(["node", str(TESTS / "tools" / "pdfjs_fill.mjs"), str(source), str(target),
+                             json.dumps(values)], capture_output=True, text=True,
+                            env={**os.environ, "PDFJS_HOME": str(home)})
+    assert result.returncode == 0, result.stderr
+    said = result.stdout + result.stderr
+    assert "ignoring annotation data" not in said, said  # a value pdf.js skipped (its other warnings are Node's)
+    return target

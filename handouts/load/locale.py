@@ -27,6 +27,8 @@ from .yamlfile import load_mapping
 
 SHIPPED = Path(__file__).resolve().parent.parent / "locales"
 ENVIRONMENT = "HANDOUTS_LOCALES"
+# The footer's page label, short, when the label in the document's language leaves no room for the sample mark.
+SHORT_PAGE_LABEL = "{number}/{count}"
 FALLBACK = "en"  # the language whose words a document gets when its own language has no file
 
 # Every key a locale file has, with the placeholders its text must use (None: not text, checked on its own).
@@ -217,5 +219,6 @@ def _label_pattern(label: str) -> re.Pattern:
         parts.append(re.escape(literal).replace(r"\ ", r"\s+"))
         if name is not None:
             parts.append(r"\d+")
-    return re.compile(r"^\s*" + "".join(parts) + r"\s*$")
+    short = re.escape(SHORT_PAGE_LABEL).replace(r"\{number\}", r"\d+").replace(r"\{count\}", r"\d+")
+    return re.compile(r"^\s*(?:" + "".join(parts) + "|" + short + r")\s*$")
 

@@ -60,6 +60,10 @@ CONTRACT = (
     ("TTFont", "splitString", "text split by glyph subset for raw text operators"),
     ("TTFontFace", "makeSubset", "building each glyph subset once per process"),
     ("TTFontFace", "charToGlyph", "which characters a face can draw"),
+    ("TTFontFace", "getCharWidth", "the form font's widths"),
+    ("TTFontFace", "stemV", "the form font's descriptor (with flags, ascent, descent, capHeight, bbox, italicAngle)"),
+    ("TTFontFace", "defaultWidth", "the form font's width for glyphs it has no character for"),
+    ("TTFontFace", "name", "the form font's name"),
     ("TTFontFace", "filename", "the font file a glyph subset is made from (the subset memo's key)"),
     ("TTFontFace", "subfontNameX", "which face of the file a glyph subset is made from (the subset memo's key)"),
     ("rl_config", "useA85", "Flate-only streams"),
@@ -494,9 +498,76 @@ def ascii_font_resource(canv: Canvas, face: str) -> str:
     return _font(face).getSubsetInternalName(0, canv._doc)
 
 
-def font_subset_reference(canv: Canvas, face: str):
-    """A reference to the subset of `face` that holds printable ASCII (the font a form's typing uses)."""
-    return pdfdoc.PDFObjectReference(ascii_font_resource(canv, face)[1:])
+# What a patient may type in a form, whatever the document's own text: printable ASCII, Latin-1 Supplement, Latin
+# Extended-A and the common punctuation (dashes, typographic quotes, ellipsis, bullet).
+FORM_CHARACTERS = "".join(map(chr, [*range(0x20, 0x7F), *range(0xA0, 0x180)])) + "–—‘’‚“”„…•€"
+FORM_SUBSET_TAG = "HFORMS"  # the form font's own subset tag: ReportLab's count from AAAAAA, one per subset
+
+
+def form_font(canv: Canvas, face: str):
+    """A reference to a Type 0 font of `face` that holds FORM_CHARACTERS in two-byte codes (a simple font holds 256):
+    the font a form's typing uses, so that a viewer can draw any of them when a patient fills the form and saves."""
+    doc = canv._doc
+    ttface = _font(face).face
+    characters = tuple(ord(c) for c in FORM_CHARACTERS if ord(c) in ttface.charToGlyph)
+    key = (ttface.filename, ttface.subfontNameX, characters)
+    data = SUBSETS.get(key, lambda: ttface.makeSubset(list(characters)), 4 * len(characters))
+    glyphs = _subset_glyphs(ttface.charToGlyph, characters)  # code point -> glyph in the subset (= its CID)
+    name = f"{FORM_SUBSET_TAG}+{ttface.name.decode('latin-1') if isinstance(ttface.name, bytes) else ttface.name}"
+    file = PDFStream(PDFDictionary({"Length1": len(data)}), data, filters=[pdfdoc.PDFZCompress])
+    descriptor = PDFDictionary({
+        "Type": PDFName("FontDescriptor"), "FontName": PDFName(name),
+        "Flags": (ttface.flags & ~32) | 4,  # symbolic, as ReportLab marks its subsets
+        "Ascent": ttface.ascent, "Descent": ttface.descent, "CapHeight": ttface.capHeight,
+        "FontBBox": PDFArray(list(ttface.bbox)), "ItalicAngle": ttface.italicAngle, "StemV": ttface.stemV,
+        "FontFile2": doc.Reference(file),
+    })
+    # One code (CID) per character, 1, 2, ... in FORM_CHARACTERS' order, even where two share a glyph (Ð and Đ):
+    # a viewer finds a character's code through the ToUnicode map, which maps each code to one character.
+    gids = bytes([0, 0]) + b"".join(glyphs[c].to_bytes(2, "big") for c in characters)
+    widths = PDFArray([1, PDFArray([round(ttface.getCharWidth(c)) for c in characters])])
+    descendant = PDFDictionary({
+        "Type": PDFName("Font"), "Subtype": PDFName("CIDFontType2"), "BaseFont": PDFName(name),
+        "CIDSystemInfo": PDFDictionary({"Registry": PDFString("Adobe"), "Ordering": PDFString("Identity"),
+                                        "Supplement": 0}),
+        "FontDescriptor": doc.Reference(descriptor), "DW": ttface.defaultWidth, "W": widths,
+        "CIDToGIDMap": doc.Reference(PDFStream(PDFDictionary({}), gids, filters=[pdfdoc.PDFZCompress])),
+    })
+    cmap = _two_byte_cmap(tuple(enumerate(characters, start=1)))
+    font = PDFDictionary({
+        "Type": PDFName("Font"), "Subtype": PDFName("Type0"), "BaseFont": PDFName(name),
+        "Encoding": PDFName("Identity-H"), "DescendantFonts": PDFArray([doc.Reference(descendant)]),
+        "ToUnicode": doc.Reference(PDFStream(PDFDictionary({}), cmap.encode("ascii"), filters=[pdfdoc.PDFZCompress])),
+    })
+    return doc.Reference(font)
+
+
+def _subset_glyphs(char_to_glyph: dict, characters: tuple[int, ...]) -> dict[int, int]:
+    """Each character's glyph number in `TTFontFace.makeSubset(characters)`: 0 is .notdef, then each new glyph in
+    the order first met (composite glyphs' parts come after all of them)."""
+    numbers: dict[int, int] = {0: 0}
+    out = {}
+    for code in characters:
+        out[code] = numbers.setdefault(char_to_glyph.get(code, 0), len(numbers))
+    return out
+
+
+# Keyed by the (glyph, code point) pairs it maps: a pure function of its key.
+@lru_cache(maxsize=8)
+def _two_byte_cmap(pairs: tuple[tuple[int, int], ...]) -> str:
+    entries = [f"<{glyph:04X}> <{code:04X}>" for glyph, code in pairs if glyph]
+    blocks = []
+    for start in range(0, len(entries), 100):  # a CMap allows 100 entries per block
+        chunk = entries[start:start + 100]
+        blocks += [f"{len(chunk)} beginbfchar", *chunk, "endbfchar"]
+    return "\n".join([
+        "/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
+        "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
+        "/CMapName /Adobe-Identity-UCS def", "/CMapType 2 def",
+        "1 begincodespacerange", "<0000> <FFFF>", "endcodespacerange",
+        *blocks,
+        "endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end",
+    ])
 
 
 def font_runs(canv: Canvas, face: str, text: str) -> list[tuple[str, str]]:

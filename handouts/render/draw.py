@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from ..caches import per_patient
+from ..load.locale import SHORT_PAGE_LABEL
 from . import _reportlab
 from .boxes import CalloutBox, TextBlock, TextStyle
 from .fonts import width
@@ -21,7 +22,8 @@ class PageDrawer:
 
     def __init__(self, canv, tagger: Tagger, origin: tuple[float, float], background: str, footer: TextStyle,
                  footer_line: tuple[float, float, float], footer_note: str = "",
-                 page_label: str = "Page {number} of {count}", fields: FormFields | None = None):
+                 page_label: str = "Page {number} of {count}", fields: FormFields | None = None,
+                 note_required: bool = False):
         self.canv = canv
         self.tagger = tagger
         self.origin = origin  # where placed boxes' coordinates start on the page
@@ -31,6 +33,7 @@ class PageDrawer:
         self.footer_note = footer_note
         self.page_label = page_label  # "Página {number} de {count}" in a Spanish document
         self.fields = fields  # None: checkboxes and lines to write on are printed, not fillable
+        self.note_required = note_required  # the note is the sample mark: on every page, whole, whatever fits
         self._bookmarks = 0
 
     def page(self, page: Page, count: int, page_size) -> None:
@@ -42,7 +45,7 @@ class PageDrawer:
         x, y = self.origin
         for placed in page.placed:
             self._placed(placed, x, y)
-        self._page_number(self.page_label.format(number=page.number, count=count))
+        self._page_number(page.number, count)
         canv.showPage()
 
     # -- objects the page adds to the file ---------------------------------------------------------------
@@ -229,27 +232,49 @@ class PageDrawer:
         for inner in placed.inner:
             self._placed(inner, 0.0, 0.0)
 
-    def _page_number(self, text: str) -> None:
-        """The footer: the clinic's name and phone on the left (as much as fits), "Page N of M" on the right."""
+    def _page_number(self, number: int, count: int) -> None:
+        """The footer: the clinic's name and phone on the left (as much as fits), "Page N of M" on the right.
+
+        A required note (the sample mark) is never left out: the page label shortens to "N/M" to make room
+        for it, and when even that is too wide the note wraps onto lines above the footer's."""
         canv, style = self.canv, self.footer
         left, right, bottom = self.footer_line
         baseline = bottom + (style.leading - style.size) / 2 + 0.25 * style.size
-        face = style.fonts.face_for(text, False)
-        note = self._fitting_note(right - left - width(text, face, style.size) - 2 * style.size)
+        text = self.page_label.format(number=number, count=count)
+        lines = self._fitting_note(right - left - self._width(text) - 2 * style.size)
+        if self.note_required and not lines:
+            text = SHORT_PAGE_LABEL.format(number=number, count=count)
+            room = right - left - self._width(text) - 2 * style.size
+            lines = self._fitting_note(room) or _wrapped(self.footer_note, room, self._width)
         with self.tagger.artifact("Pagination", "Footer"):
             canv.setFillColor(_reportlab.colour(style.colour))
-            if note:  # first, so that text extraction reads the footer as one line: note, then page number
-                canv.setFont(style.fonts.face_for(note, False), style.size)
-                canv.drawString(left, baseline, note)
-            canv.setFont(face, style.size)
+            # The note first, so that text extraction reads the footer's line as note, then page number.
+            for row, line in enumerate(lines):
+                canv.setFont(style.fonts.face_for(line, False), style.size)
+                canv.drawString(left, baseline + (len(lines) - 1 - row) * style.leading, line)
+            canv.setFont(style.fonts.face_for(text, False), style.size)
             canv.drawRightString(right, baseline, text)
 
-    def _fitting_note(self, room: float) -> str:
-        """The footer note, or its last part (the phone) when the whole does not fit beside the page number."""
-        for note in (self.footer_note, self.footer_note.rpartition(" · ")[2]):
-            if note and width(note, self.footer.fonts.face_for(note, False), self.footer.size) <= room:
-                return note
-        return ""
+    def _width(self, text: str) -> float:
+        return width(text, self.footer.fonts.face_for(text, False), self.footer.size)
+
+    def _fitting_note(self, room: float) -> list[str]:
+        """The footer note, or its last part (the phone) when the whole does not fit beside the page number;
+        a required note only whole. Empty: nothing fits."""
+        choices = (self.footer_note,) if self.note_required else (
+            self.footer_note, self.footer_note.rpartition(" · ")[2])
+        return next(([note] for note in choices if note and self._width(note) <= room), [])
+
+
+def _wrapped(text: str, room: float, measure) -> list[str]:
+    """`text` in lines no wider than `room` where the words allow (a longer word has a line of its own)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and measure(f"{lines[-1]} {word}") <= room:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines
 
 
 def _trailing_space(piece, style: TextStyle) -> float:

@@ -61,7 +61,7 @@ class FormFields:
             "Fields": pdf_array([_reportlab.register(canv, field) for field in self._fields]),
             "DA": pdf_string(_default_appearance(12, "#000000")),
             "DR": pdf_dictionary({"Font": pdf_dictionary(
-                {FONT_RESOURCE: _reportlab.font_subset_reference(canv, self._face)})}),
+                {FONT_RESOURCE: _reportlab.form_font(canv, self._face)})}),
         })
         _reportlab.set_catalog_entry(canv, "AcroForm", form)
 

@@ -42,6 +42,7 @@ class RenderOptions:
     tagged: bool = True  # False only for benchmarks: the same pages with no tags
     footer_note: str = ""  # left of "Page N of M" on every page: the clinic's name and phone
     page_label: str = ""  # the footer's page label; empty: the document language's (handouts/locales/)
+    note_required: bool = False  # the footer note is the sample mark: on every page, never left out for room
     forms: bool = True  # checkboxes and lines to write on as fillable fields; False: printed only
 
 
@@ -79,7 +80,8 @@ def render_pdf(document: Document, layout: Layout, options: RenderOptions) -> Re
     fields = FormFields(canv, fonts.face_for("a", False)) if options.forms else None
     drawer = PageDrawer(canv, tagger, (x, y + footer_height(layout)), layout.background_colour, footer,
                         (x, x + width, y), options.footer_note,
-                        options.page_label or Locale.for_tag(document.language).labels["page"], fields)
+                        options.page_label or Locale.for_tag(document.language).labels["page"], fields,
+                        options.note_required)
     for page in pages:
         drawer.page(page, len(pages), layout.page_size)
     tagger.write()

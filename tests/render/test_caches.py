@@ -36,6 +36,7 @@ print(hashlib.sha256(render_checked(project, document, project.layouts.load(sys.
 # is not listed fails `test_every_cache_in_render_is_reviewed`: review it, then list it here.
 REVIEWED = {
     "_reportlab._cmap": "a subset's ToUnicode map, keyed by the subset's tag and code points",
+    "_reportlab._two_byte_cmap": "the form font's ToUnicode map, keyed by its (glyph, character) pairs: a font's",
     "_reportlab._number_array": "a font's widths, keyed by the numbers",
     "_reportlab._name_bytes": "a dictionary key's bytes, keyed by the key",
     "_reportlab._font": "a registered font by name; ReportLab keeps each document's codes apart, per document",

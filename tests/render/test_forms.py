@@ -70,8 +70,9 @@ def test_a_form_filled_and_saved_keeps_its_values_and_stays_valid(checklists, tm
     assert values["drivers-name-and-phone"] == "Rita Vale 555-0188"
     assert conformance_failures(filled) == []
     typed = next(w for w in _widgets(filled.read_bytes()) if w["/T"] == "drivers-name-and-phone")
-    assert "(Rita Vale 555-0188) Tj" in typed["/AP"]["/N"].get_data().decode()  # drawn, in the embedded face
-    assert typed["/AP"]["/N"]["/Resources"]["/Font"]["/HandoutsForm"]["/FontDescriptor"].get("/FontFile2")
+    assert " Tj" in typed["/AP"]["/N"].get_data().decode()  # drawn, in the embedded face (two-byte codes)
+    font = typed["/AP"]["/N"]["/Resources"]["/Font"]["/HandoutsForm"]
+    assert font["/Subtype"] == "/Type0" and font["/DescendantFonts"][0]["/FontDescriptor"].get("/FontFile2")
 
 
 def test_print_only_has_no_fields(project):
@@ -93,3 +94,22 @@ def test_no_two_fields_share_a_name_or_what_a_screen_reader_says(make_project):
     assert len(set(names)) == len(names) and len(set(said)) == len(said), (names, said)
     assert said[:3] == ["Rest.", "Rest. (2)", "Rest (2)"] and said[3:6] == ["Question 1", "Question 2",
                                                                              "Question 1 (2)"]
+
+
+def test_the_form_font_holds_latin_letters_and_punctuation_the_text_never_uses(checklists):
+    """What a patient may type (José, Peña, ¿, Ñ, “ ”) is in the form font, whatever the document's own text."""
+    import re
+
+    form = reader(checklists["standard"]).trailer["/Root"]["/AcroForm"]
+    font = form["/DR"]["/Font"]["/HandoutsForm"]
+    assert font["/Subtype"] == "/Type0" and font["/Encoding"] == "/Identity-H"
+    assert font["/DescendantFonts"][0]["/FontDescriptor"].get("/FontFile2")  # embedded
+    cmap = font["/ToUnicode"].get_data().decode("ascii")
+    mapped = {chr(int(code, 16)) for code in re.findall(r"<[0-9A-F]{4}> <([0-9A-F]{4})>", cmap)}
+    latin = {*map(chr, range(0x20, 0x7F)), *map(chr, range(0xA1, 0x100)), *"¿¡«»–—‘’“”…"} - {"\xad"}
+    assert latin <= mapped and "\x00" not in mapped  # ASCII, Latin-1 Supplement, punctuation: all of it
+    # Latin Extended-A: every letter the body face draws (Atkinson Hyperlegible lacks 44, such as ŵ ŷ ĉ ŋ)
+    extended = {chr(c) for c in range(0x100, 0x180)}
+    assert len(extended & mapped) >= 84 and {*"ĀāČčĐđĒēĞğĪīıŁłŃńŅņŇňŐőŒœŘřŚśŞşŠšŢţŤťŮůŰűŸŹźŻżŽž"} <= mapped
+    assert all(str(w["/DA"]).startswith("/HandoutsForm ") for w in _widgets(checklists["standard"])
+               if w["/FT"] == "/Tx")  # every /DA names the font /DR holds

@@ -65,7 +65,9 @@ def test_page_numbers_on_every_page(make_project):
     pages = reader(pdf).pages
     assert len(pages) > 2
     for number, page in enumerate(pages, start=1):
-        assert f"Page {number} of {len(pages)}" in page.extract_text()
+        shown = page.extract_text()
+        # "10/10" where "Page 10 of 10" would leave the sample mark no room (the sample profile's PDFs only)
+        assert f"Page {number} of {len(pages)}" in shown or ("SAMPLE" in shown and f"{number}/{len(pages)}" in shown)
 
 
 def test_page_number_is_bottom_right_at_body_size(sample_project):
