@@ -281,14 +281,14 @@ def test_a_draft_edition_is_allowed_with_a_note_while_the_profile_is_the_sample(
     assert code == 0, err
     assert "the Spanish (es-US) edition of '_packet' is a draft, not approved for patients; used for 1 row(s) " \
            "because the clinic profile is the sample" in out
-    assert "Su paquete de visita" in shown(tmp_path / "out" / "P2_2026-12-03.pdf")
+    assert "Información para su cita" in shown(tmp_path / "out" / "P2_2026-12-03.pdf")
 
 
 def test_allow_draft_lets_a_draft_edition_through(capsys, tmp_path, roster, content):
     edit(content / "es" / "fibromyalgia-ketamine.md", "status: approved", "status: draft")
     code, _, err = packets(capsys, tmp_path, roster, content, "--allow-draft")
     assert code == 0, err
-    assert "Su paquete de visita" in shown(tmp_path / "out" / "P2_2026-12-03.pdf")
+    assert "Información para su cita" in shown(tmp_path / "out" / "P2_2026-12-03.pdf")
 
 
 # -- lint --------------------------------------------------------------------------------------------------------

@@ -61,10 +61,22 @@ INSTRUCTIONS = {
     "before_visit_bring": "what to bring to the visit",
 }
 SENTENCES = (*SAFETY, *INSTRUCTIONS)
+# The sentences a profile must have. The instructions are the clinic's own, and optional: without them the documents
+# send the patient to the phone, in one call ("call us to ask what you may eat and drink, which medicines to take
+# and what to bring"), the neutral default where the clinic's source gives no instruction.
+REQUIRED_SENTENCES = tuple(SAFETY)
 # What to expect rather than something to do: a checklist never makes one of these a box to tick (`lint`).
 FACTS = ("safety_session", "safety_side_effects")
 LANGUAGE = "en"  # the language of the profile's own sentences: the content's (content/*.md)
-DEFAULTS = {"website": None, "email": None}
+DEFAULTS = {"website": None, "email": None, **{key: None for key in INSTRUCTIONS},
+            "infusion_minutes": None, "rest_minutes": None, "visit_minutes": None, "visit_hours": None}
+# How long the visit takes, as numbers (optional): `infusion_minutes` (one number or a range, "40-60") and
+# `rest_minutes`. From them the profile computes what documents print: `visit_minutes`, the longest infusion plus
+# the rest, and `visit_hours`, that total rounded up to the half hour in figures ("1½"), so that a patient can tell
+# the driver when to come without adding up. Their words stay in `safety_session`.
+SESSION = ("infusion_minutes", "rest_minutes")
+COMPUTED = ("visit_minutes", "visit_hours")
+_MINUTES = re.compile(r"\s*(\d{1,3})\s*(?:(?:-|–|to)\s*(\d{1,3})\s*)?")
 
 TRANSLATIONS_KEY = "translations"
 SOURCE_HASH = "source_hash"  # under 'translations: <language>:', the English sentences they were translated from
@@ -73,7 +85,7 @@ MAIL_KEY = "mail"  # how the emails leave: `MailProfile`; 'email' is the clinic'
 OPTIONAL = ("after_hours_phone", "website", "email")
 # Every key a profile may have: a key not here is a mistake (a typo such as 'safety_drivng' would otherwise leave a
 # sentence missing, or the sample's in place), refused with its line and the closest key.
-KEYS = (*REQUIRED, *OPTIONAL, *SENTENCES, SAMPLE_MARKER, TRANSLATIONS_KEY, ROSTER_KEY, MAIL_KEY)
+KEYS = (*REQUIRED, *OPTIONAL, *SENTENCES, *SESSION, SAMPLE_MARKER, TRANSLATIONS_KEY, ROSTER_KEY, MAIL_KEY)
 
 # The shipped sample profile's marks: fictional North American numbers (555-0100 to 555-0199),
 # documentation domains (RFC 2606: example.com/.net/.org, *.example), and its street.
@@ -144,7 +156,8 @@ def read_profile(path: Path) -> tuple[dict, RosterFormat]:
             raise ProfileError(f"'{key}' {problem[0]}", source=str(path), line=data.lines.get(key),
                                rule="profile-value", hint=problem[1], key=key)
         profile[key] = None if value is None else str(value).strip()
-    missing = [key for key in SENTENCES if not profile.get(key)]
+    _session(profile, str(path), data.lines)
+    missing = [key for key in REQUIRED_SENTENCES if not profile.get(key)]
     if missing:
         raise ProfileError(findings=[Finding(
             f"the clinic profile needs '{key}', the sentence about {(SAFETY | INSTRUCTIONS)[key]}", str(path),
@@ -157,6 +170,28 @@ def read_profile(path: Path) -> tuple[dict, RosterFormat]:
     if profile["after_hours_phone"] is None:
         profile["after_hours_phone"] = profile["phone"]
     return profile, roster_format
+
+
+def _session(profile: dict, path: str, lines: dict) -> None:
+    """`infusion_minutes` and `rest_minutes`, checked, and the visit's length computed from them (`SESSION`)."""
+    found = {}
+    for key in SESSION:
+        value = profile.get(key)
+        if value is None:
+            continue
+        match = _MINUTES.fullmatch(str(value))
+        if not match or (key == "rest_minutes" and match[2]):
+            example = "40-60" if key == "infusion_minutes" else "30"
+            raise ProfileError(f"'{key}' must be a number of minutes" + (" or a range" if key == "infusion_minutes"
+                                                                         else ""), source=path, line=lines.get(key),
+                               rule="profile-value", key=key, hint=f"write e.g. '{key}: {example}'")
+        found[key] = max(int(match[1]), int(match[2] or 0))
+    if len(found) < len(SESSION):
+        return  # without both, the documents say nothing of the visit's length but the clinic's sentence
+    total = found["infusion_minutes"] + found["rest_minutes"]
+    halves = -(-total // 30)  # rounded up to the half hour: plan for at least as long as it takes
+    profile["visit_minutes"] = str(total)
+    profile["visit_hours"] = f"{halves // 2 or ''}{'½' if halves % 2 else ''}"
 
 
 def _read_section(profile: ClinicProfile, key: str, value: object, path: Path, data) -> None:
@@ -269,7 +304,7 @@ def localized(profile: dict, language: str) -> dict:
     out._path = getattr(profile, "_path", "")
     own = getattr(profile, "_translations", {}).get(code, {})
     for key in SENTENCES:
-        out[key] = own[key]
+        out[key] = own[key] if profile.get(key) else None  # an instruction the clinic does not give: none here
     return out
 
 
@@ -279,7 +314,7 @@ def untranslated(profile: dict, language: str) -> list[str]:
     from .languages import primary
 
     own = getattr(profile, "_translations", {}).get(primary(language), {})
-    return [key for key in SENTENCES if key not in own]
+    return [key for key in SENTENCES if key not in own and profile.get(key)]
 
 
 def stale_translation(profile: dict, language: str) -> str | None:

@@ -4,7 +4,7 @@ import pytest
 from conftest import DATA, load_profile, raised
 
 from handouts.errors import ProfileError
-from handouts.load.profile import MAX_VALUE, SENTENCES, localized, sentences_digest
+from handouts.load.profile import MAX_VALUE, REQUIRED_SENTENCES, SENTENCES, localized, sentences_digest
 
 GOOD = (DATA / "clinic.yaml").read_text(encoding="utf-8")
 # The clinic's sentences, which every profile needs (words of no importance here).
@@ -72,12 +72,29 @@ def test_the_sentences_are_the_profiles_own_and_each_is_needed(tmp_path):
     finding = error.finding
     assert (finding.rule, finding.key, finding.line) == ("profile-key-missing", "safety_driving", None)
     assert "drives the patient home" in finding.message and "content/clinic.yaml" in finding.hint
-    empty = GOOD.replace("before_visit_bring: Call us at (512) 555-0100 to ask what to bring.", "before_visit_bring:")
-    finding = raised(load_profile, write(tmp_path, empty)).finding
-    assert (finding.key, finding.line) == ("before_visit_bring", GOOD.splitlines().index(
-        "before_visit_bring: Call us at (512) 555-0100 to ask what to bring.") + 1)
+    # The instructions before the visit are the clinic's own, and optional: without them the documents send the
+    # patient to the phone in one call. An empty one is no instruction.
+    empty = load_profile(write(tmp_path, GOOD.replace(
+        "before_visit_bring: Call us at (512) 555-0100 to ask what to bring.", "before_visit_bring:")))
+    assert empty["before_visit_bring"] is None
     minimal = raised(load_profile, write(tmp_path, "name: C\nphone: '1'\naddress: A\n"))
-    assert [f.key for f in minimal.findings] == list(SENTENCES)
+    assert [f.key for f in minimal.findings] == list(REQUIRED_SENTENCES)
+
+
+@pytest.mark.parametrize("infusion,rest,minutes,hours", [
+    ("40-60", "30", "90", "1½"), ("40 to 60", "30", "90", "1½"), ("45", "15", "60", "1"), ("60", "35", "95", "2"),
+])
+def test_the_visit_length_is_computed_from_the_session_fields(tmp_path, infusion, rest, minutes, hours):
+    profile = load_profile(write(tmp_path, GOOD + f"infusion_minutes: {infusion}\nrest_minutes: {rest}\n"))
+    assert (profile["visit_minutes"], profile["visit_hours"]) == (minutes, hours)
+    assert localized(profile, "es-US")["visit_hours"] == hours
+    without = load_profile(write(tmp_path, GOOD))
+    assert without["visit_hours"] is None
+
+
+def test_a_session_field_that_is_not_minutes_is_refused(tmp_path):
+    finding = raised(load_profile, write(tmp_path, GOOD + "rest_minutes: half an hour\n")).finding
+    assert (finding.rule, finding.key, finding.line) == ("profile-value", "rest_minutes", len(GOOD.splitlines()) + 1)
 
 
 def test_translations_are_used_only_while_made_from_the_english_as_it_is(tmp_path):
