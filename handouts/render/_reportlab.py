@@ -230,16 +230,19 @@ def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
 @lru_cache(maxsize=256)  # every packet embeds the same few subsets
 def _cmap(fontname: str, subset: tuple[int, ...]) -> str:
     used = [f"<{code:02X}> <{uni:04X}>" for code, uni in enumerate(subset) if uni]
+    info = f"/CIDSystemInfo << /Registry ({fontname}) /Ordering ({fontname}) /Supplement 0 >> def"
+    return to_unicode_cmap(used, info, f"/CMapName /{fontname} def", f"<00> <{len(subset) - 1:02X}>")
+
+
+def to_unicode_cmap(entries: list[str], system_info: str, name: str, code_space: str) -> str:
+    """A ToUnicode CMap of `bfchar` entries ('<code> <unicode>'), 100 to a block as a CMap allows."""
     blocks = []
-    for start in range(0, len(used), 100):  # a CMap allows 100 entries per block
-        chunk = used[start:start + 100]
+    for start in range(0, len(entries), 100):
+        chunk = entries[start:start + 100]
         blocks += [f"{len(chunk)} beginbfchar", *chunk, "endbfchar"]
     return "\n".join([
-        "/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
-        f"/CIDSystemInfo << /Registry ({fontname}) /Ordering ({fontname}) /Supplement 0 >> def",
-        f"/CMapName /{fontname} def", "/CMapType 2 def",
-        "1 begincodespacerange", f"<00> <{len(subset) - 1:02X}>", "endcodespacerange",
-        *blocks,
+        "/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap", system_info, name, "/CMapType 2 def",
+        "1 begincodespacerange", code_space, "endcodespacerange", *blocks,
         "endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end",
     ])
 
@@ -556,18 +559,8 @@ def _subset_glyphs(char_to_glyph: dict, characters: tuple[int, ...]) -> dict[int
 @lru_cache(maxsize=8)
 def _two_byte_cmap(pairs: tuple[tuple[int, int], ...]) -> str:
     entries = [f"<{glyph:04X}> <{code:04X}>" for glyph, code in pairs if glyph]
-    blocks = []
-    for start in range(0, len(entries), 100):  # a CMap allows 100 entries per block
-        chunk = entries[start:start + 100]
-        blocks += [f"{len(chunk)} beginbfchar", *chunk, "endbfchar"]
-    return "\n".join([
-        "/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
-        "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
-        "/CMapName /Adobe-Identity-UCS def", "/CMapType 2 def",
-        "1 begincodespacerange", "<0000> <FFFF>", "endcodespacerange",
-        *blocks,
-        "endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end",
-    ])
+    return to_unicode_cmap(entries, "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
+                           "/CMapName /Adobe-Identity-UCS def", "<0000> <FFFF>")
 
 
 def font_runs(canv: Canvas, face: str, text: str) -> list[tuple[str, str]]:
