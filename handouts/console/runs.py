@@ -170,7 +170,7 @@ class Runs:
         if not ids:
             return self.nothing_chosen("email")
         project = self.console.config.project()
-        settings = self.console.mail_settings()
+        settings = self.console.mail_settings(sending=True)
         with open_send(project, self.console.roster.path, settings, self._options(ids, resend),
                        dry_run=True) as session:
             return {"due": [line_view(line, settings) for line in session.due],
@@ -211,7 +211,7 @@ class Runs:
         ids = (resend,) if resend else self._ids()
         if not ids:
             return self.nothing_chosen("email")
-        settings = self.console.mail_settings()
+        settings = self.console.mail_settings(sending=True)
         project, roster = self.console.config.project(), self.console.roster.path
         opened: queue.Queue = queue.Queue(maxsize=1)
 

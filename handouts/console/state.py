@@ -66,12 +66,13 @@ class ConsoleConfig:
         return Project.open(self.content, self.layouts, self.clinic)
 
 
-def profile_mail_settings(config: ConsoleConfig) -> MailSettings:
+def profile_mail_settings(config: ConsoleConfig, sending: bool = False) -> MailSettings:
     """The clinic profile's `mail:` settings (server, port, security, user, from, CA file, rate, outbox), as
-    `handouts send` reads them; without a server, drafts into the outbox."""
+    `handouts send` reads them; without a server, drafts into the outbox. `sending`: a CA file the profile names
+    must be there (a ProfileError at its line); every other page shows without it, as the packets are made."""
     mail = config.mail_profile()
-    if mail.address and mail.ca_file is not None:
-        mail.check_ca_file()  # a missing file is named at its line in the profile
+    if sending and mail.address and mail.ca_file is not None:
+        mail.check_ca_file()
     return MailSettings(config.outbox, mail.address, mail.security == "tls", mail.ca_file if mail.address else None,
                         mail.user, mail.sender, mail.rate)
 
@@ -153,9 +154,9 @@ class Console:
     def cookie(self) -> str:
         return f"handouts_console_{self.port}"  # cookies are not kept apart by port: the name is
 
-    def mail_settings(self) -> MailSettings:
+    def mail_settings(self, sending: bool = False) -> MailSettings:
         """How emails leave: as posted on the Mail settings page, else the clinic profile's, else drafts."""
-        return self.mail or profile_mail_settings(self.config)
+        return self.mail or profile_mail_settings(self.config, sending)
 
     def keep_roster(self, data: bytes, name: str) -> Upload:
         """Hold an uploaded roster (0600, in the private folder), in place of the earlier one."""

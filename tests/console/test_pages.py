@@ -304,3 +304,18 @@ def test_the_console_sends_as_the_profile_says_into_the_same_ledger_as_the_comma
     assert (settings.server, settings.implicit_tls, settings.user) == ("mail.lakeside-pain.test:587", False,
                                                                       "frontdesk")
     assert settings.outbox == clinic / "drafts" and config.ledger == clinic / "records" / "sent.sqlite3"
+
+
+def test_a_missing_ca_file_stops_sending_only(clinic, make_client):
+    """A profile naming a CA file that is not there: the console still shows every page and makes packets; the
+    send is refused with the file's line in the profile, before anything goes."""
+    with open(clinic / "clinic.yaml", "a", encoding="utf-8") as profile:
+        profile.write("mail:\n  server: mail.lakeside-pain.test\n  user: frontdesk\n  ca_file: certs/clinic-ca.pem\n")
+    client = make_client(clinic)
+    assert client.get("/").status_code == 200
+    assert client.upload().status_code == 303
+    assert client.get("/roster").status_code == 200
+    client.choose()
+    page = client.get("/send")
+    assert "ca_file" in page.text and "names no file" in page.text
+    assert not (clinic / "output" / "send-ledger.sqlite3").exists()
