@@ -162,7 +162,7 @@ def test_no_cache_keeps_a_patients_values_for_the_next_one(project):
     from handouts.load.roster import RosterRow
     from handouts.load.values import _clean
 
-    held = caches.held()
+    held = list(caches._PER_PATIENT)  # the registered caches
     per_patient = {where for where, _, _, cache in _caches() if cache in held}
     assert per_patient == {where for where, why in REVIEWED.items() if "emptied after each patient" in why}
     assert _clean in held
