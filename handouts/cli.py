@@ -644,7 +644,7 @@ def send(roster_file, dry_run, confirmed, resend, allow_shared_address, status, 
     ask = lambda user: click.prompt(f"Password for {user}", hide_input=True, err=True)  # noqa: E731
     with open_send(project, roster_file, settings, options, dry_run=dry_run, password=ask) as session:
         _notes(session.notes)
-        _show_review(session.lines, session.transport, settings.outbox, full=dry_run or sys.stdout.isatty())
+        _show_review(session.lines, session.transport, settings.outbox, full=sys.stdout.isatty())
         if not dry_run:
             _confirm(session.due, session.transport.name, confirmed)
         with _progress(session.plan.total, "Emails", quiet) as progress:
@@ -720,8 +720,8 @@ def _inputs(roster, content, layouts, clinic):
 
 
 def _show_review(lines, transport, outbox, full: bool) -> None:
-    """Who gets what, one block a row. Names and addresses only when a person looks (a terminal, or --dry-run):
-    piped into a log, the review shows ids and masked addresses."""
+    """Who gets what, one block a row. Names and addresses only when a person looks (standard output is a
+    terminal, also for --dry-run): piped into a log or a file, the review shows ids and masked addresses."""
     from .load.dates import in_words
     from .load.languages import language_name
     from .mail.review import ALREADY, REFUSED

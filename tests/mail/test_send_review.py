@@ -36,8 +36,8 @@ def options(tmp_path, *extra):
             "--quiet", *extra]
 
 
-def send(capsys, tmp_path, roster, *extra, shows_patients=False):
-    return run(capsys, "send", str(roster), *options(tmp_path, *extra), shows_patients=shows_patients)
+def send(capsys, tmp_path, roster, *extra):
+    return run(capsys, "send", str(roster), *options(tmp_path, *extra))
 
 
 def drafts(tmp_path):
@@ -193,7 +193,7 @@ def test_a_dry_run_with_smtp_shows_the_plan_of_the_smtp_run(capsys, tmp_path, ro
     monkeypatch.setenv("HANDOUTS_SMTP_PASSWORD", PASSWORD)
     smtp = ["--smtp", f"{server.host}:{server.port}", "--smtp-user", USER, "--smtp-ca-file", str(smtp_ca_file)]
     assert send(capsys, tmp_path, roster, "--yes")[0] == 0  # drafted, not sent: the SMTP run still has 3 to send
-    code, out, _ = send(capsys, tmp_path, roster, *smtp, "--dry-run", shows_patients=True)
+    code, out, _ = send(capsys, tmp_path, roster, *smtp, "--dry-run")
     assert code == 0 and "by email through 127.0.0.1" in out and out.strip().endswith("ready 3")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -222,3 +222,11 @@ def test_an_infusion_series_is_one_email_for_the_first_upcoming_appointment(caps
     assert code == 0 and "row 3, P001: already drafted" in out and out.strip().endswith("skipped 1 (already drafted)")
     with Ledger(tmp_path / "ledger.sqlite3") as ledger:
         assert [record[2] for record in ledger.records()] == ["P001", "P003"]
+
+
+def test_a_dry_run_at_a_terminal_names_each_patient_and_asks_nothing(tmp_path, roster):
+    code, shown = at_a_terminal(tmp_path, roster, "", "--dry-run")
+    assert code == 0, shown
+    assert "  row 2, P001: new\n      Jack Smith  ->  jsmith@example.org\n" in shown
+    assert "[y/N]" not in shown and shown.strip().endswith("ready 3")
+    assert not (tmp_path / "outbox").exists()

@@ -111,8 +111,7 @@ def mail_section(server, **more):
 def send(capsys, folder, roster, *extra):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return run(capsys, "--home", str(folder), "send", str(roster), "--jobs", "1", "--quiet", "--yes", *extra,
-                   shows_patients="--dry-run" in extra)
+        return run(capsys, "--home", str(folder), "send", str(roster), "--jobs", "1", "--quiet", "--yes", *extra)
 
 
 @pytest.fixture
