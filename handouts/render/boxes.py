@@ -3,6 +3,11 @@
 A box knows its structure element, its lines at a width, its height, how it may
 split at a page end, and how it keeps with its neighbours. It draws nothing:
 `draw.py` does that from the page model that `paginate.py` makes of boxes.
+
+Keeps come in two strengths: `keep_with_next` always holds (a heading and its
+text, a check box and its lines to write on); `prefer_with_next` holds unless
+it would leave the page too empty (a short section kept whole), and so does a
+list item's `keep_together` when the item is long enough to split two and two.
 """
 
 from __future__ import annotations
@@ -16,6 +21,9 @@ from ..model import Span
 from .fonts import FontSet
 from .linebreak import Line, break_lines
 from .tagging import StructElement
+
+
+_ENDS_A_PAGE = {"keep_with_next": False, "prefer_with_next": False}  # the first piece of a split box
 
 
 @dataclass(frozen=True)
@@ -76,6 +84,7 @@ class TextBlock:
     space_before: float = 0.0
     space_after: float = 0.0
     keep_with_next: bool = False
+    prefer_with_next: bool = False  # kept with the next box unless that leaves the page too empty
     keep_together: bool = False
     write_in: bool = False
     write_in_name: str = ""  # the write-in field's name ("Driver's name and phone")
@@ -113,11 +122,17 @@ class TextBlock:
             count += 1
         return count * self.style.leading
 
-    def least_height(self, width: float) -> float:
-        """The height that must share a page with a heading kept with it: two lines, or all of it."""
-        if self.keep_together:
+    def least_height(self, width: float, loose: bool = False) -> float:
+        """The height that must share a page with a heading kept with it: two lines, or all of it
+        (`loose`: two lines of a kept-together block long enough to split)."""
+        if self.keep_together and not (loose and self.splits_loosely(width)):
             return self.height(width)
         return min(self.height(width), 2 * self.style.leading)
+
+    def splits_loosely(self, width: float) -> bool:
+        """A kept-together block (a list item) may split when keeping it whole would leave a hole: it has
+        at least two lines for each page."""
+        return len(self.lines(width)) >= 4
 
     def split(self, width: float, height: float) -> list["TextBlock"]:
         """Two pieces, the first fitting `height`; none if that would strand a single line."""
@@ -126,9 +141,10 @@ class TextBlock:
         fit = min(int(height // self.style.leading), len(lines) - 2)
         if fit < 2:
             return []
-        first = replace(self, fixed_lines=lines[:fit], keep_with_next=False, keep_together=False, write_in=False,
+        # The first piece ends a page; the rest keeps with what follows as the whole block did.
+        first = replace(self, fixed_lines=lines[:fit], **_ENDS_A_PAGE, keep_together=False, write_in=False,
                         space_after=0.0)
-        rest = replace(self, fixed_lines=lines[fit:], keep_with_next=False, keep_together=False, label=None,
+        rest = replace(self, fixed_lines=lines[fit:], keep_together=False, label=None,
                        outline=None, destination=None, space_before=0.0)
         return [first, rest]
 
@@ -143,8 +159,9 @@ class CalloutBox:
     border_width: float
     padding: float
     space_after: float
+    keep_with_next: bool = False  # a short closing paragraph after it comes along
+    prefer_with_next: bool = False
     space_before: ClassVar[float] = 0.0
-    keep_with_next: ClassVar[bool] = False
     keep_together: ClassVar[bool] = True
 
     @property
@@ -163,8 +180,11 @@ class CalloutBox:
     def height(self, width: float) -> float:
         return sum(h + gap for h, gap in self.inner_sizes(width)) + 2 * self.inset
 
-    def least_height(self, width: float) -> float:
+    def least_height(self, width: float, loose: bool = False) -> float:
         return self.height(width)
+
+    def splits_loosely(self, width: float) -> bool:
+        return False  # a box stays whole unless it is taller than a page
 
     def split(self, width: float, height: float) -> list["CalloutBox"]:
         """Two boxes, the first fitting `height` (asked only when the box is taller than a page)."""
@@ -179,11 +199,12 @@ class CalloutBox:
         # The block that does not fit may split itself across the two boxes.
         parts = self.blocks[count].split(self.inner_width(width), height - used)
         if len(parts) == 2:
-            return [replace(self, blocks=[*self.blocks[:count], parts[0]]),
+            return [replace(self, blocks=[*self.blocks[:count], parts[0]], **_ENDS_A_PAGE),
                     replace(self, blocks=[parts[1], *self.blocks[count + 1:]])]
         if count == 0:
             return []
-        return [replace(self, blocks=self.blocks[:count]), replace(self, blocks=self.blocks[count:])]
+        return [replace(self, blocks=self.blocks[:count], **_ENDS_A_PAGE),
+                replace(self, blocks=self.blocks[count:])]
 
 
 class PageBreakBox:

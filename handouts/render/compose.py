@@ -75,9 +75,8 @@ class Composer:
         with self.tree.element("L", list_numbering=numbering):
             for number, item in enumerate(block.items, start=block.start):
                 items.append(self.list_item(item, depth, f"{number}." if block.ordered else "•"))
-        # No item alone at a page's bottom (the first) or top (the last): each goes with its neighbour.
-        for boxes in (items[:1] + items[-2:-1]) if len(items) > 1 else ():
-            boxes[-1].keep_with_next = True
+        for i in _kept_items(len(items)):
+            items[i][-1].keep_with_next = True
         out = [box for boxes in items for box in boxes]
         if out:
             out[-1].space_after = max(out[-1].space_after, self.gap)
@@ -96,7 +95,11 @@ class Composer:
                                   space_after=self.gap * (0.6 if item.task is not None else 0.3),
                                   keep_together=True, write_in=item.write_in, label=label,
                                   label_indent=self._indent(depth))
-                return [first, *self.blocks(item.children, depth + 1)]
+                children = self.blocks(item.children, depth + 1)
+                # An item stays with what it holds: "Call us to ask:" with its questions, a check box with its
+                # lines to write on.
+                first.keep_with_next = bool(children)
+                return [first, *children]
 
     def callout(self, block: Callout) -> CalloutBox:
         with self.tree.element("Div") as element:
@@ -137,11 +140,19 @@ def _introduces(box: Box) -> bool:
             and plain_text(box.spans).rstrip().endswith(":"))
 
 
+def _kept_items(count: int) -> range | tuple[int, ...]:
+    """The items of a list of `count` kept with the next one: a list never leaves one or two items alone across
+    a page break. A short list stays whole; a long one (six or more) splits with at least three on each page."""
+    if count < 6:
+        return range(count - 1)
+    return (0, 1, count - 3, count - 2)
+
+
 def _keep_write_ins_together(boxes: list[Box]) -> None:
-    """Lines to write on stay together with the paragraph that asks for them: a form is never split
-    so that one lone write-in line ends up on a page of its own."""
+    """Lines to write on stay together with the paragraph or check box that asks for them: a form is never
+    split so that one lone write-in line ends up on a page of its own."""
     for i, box in enumerate(boxes[:-1]):
         following = boxes[i + 1]
         if isinstance(following, TextBlock) and following.write_in and following.label is None:
-            if isinstance(box, TextBlock) and box.label is None and box.element.role == "P":
+            if isinstance(box, TextBlock) and (box.label is not None or box.element.role == "P"):
                 box.keep_with_next = True

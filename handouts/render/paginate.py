@@ -5,6 +5,16 @@ never leaves or carries a single line (no widows or orphans); list items and
 'important' boxes move whole to the next page when they do not fit; headings
 stay with the first two lines of what they introduce (through any further
 headings); a page break starts a new page unless the page is still empty.
+
+Keeps that always hold (`keep_with_next`, set by the composer and `keep_rules`):
+a heading with its text, a list's intro with its first item, a short list whole
+and a long one never leaving one or two items alone, a check box with its lines
+to write on, an 'important' box with the heading of its section, a short
+closing paragraph with the block before it. Keeps that give way
+(`prefer_with_next`, a short section kept whole; a long list item kept whole)
+loosen when holding them would leave a page less than `MIN_FILL` full: no page
+but a document's last is emptier than that unless the next block, with what
+must stay with it, could not fit on it (the page's `held` says how tall that was).
 """
 
 from __future__ import annotations
@@ -38,6 +48,8 @@ class Placed:
 class Page:
     number: int  # 1-based
     placed: list[Placed] = field(default_factory=list)
+    # When the page ended because the next block and what must stay with it did not fit: how tall they were.
+    held: float = 0.0
 
     def text(self) -> list[str]:
         return [line for placed in self.placed for line in placed.text()]
@@ -56,18 +68,60 @@ def place(box: TextBlock | CalloutBox, width: float, y: float, x: float = 0.0) -
     return Placed(box, x, y, width, height, inner=tuple(inner))
 
 
-def keep_short_sections(boxes: list[Box], width: float, height: float) -> None:
-    """A section (a heading and what follows, up to the next heading) no taller than half a page
-    is kept on one page: no lone line of it, such as the last write-in line, ends up on a page of its own."""
-    starts = [i for i, box in enumerate(boxes) if _is_heading(box)] + [len(boxes)]
-    for start, end in zip(starts, starts[1:]):
-        section = boxes[start:end]
-        if any(isinstance(box, PageBreakBox) for box in section):
-            section = section[:next(i for i, box in enumerate(section) if isinstance(box, PageBreakBox))]
-        total = sum(box.space_before + box.height(width) + box.space_after for box in section)
-        if len(section) > 1 and total <= height / 2:
-            for box in section[:-1]:
-                box.keep_with_next = True
+MIN_FILL = 0.55  # a page that ends before this much of its height is used loosens the keeps that would end it
+
+
+def keep_rules(boxes: list[Box], width: float, height: float) -> None:
+    """The keeps that depend on how tall blocks are on a page of `width` × `height`."""
+    for section in _sections(boxes):
+        keep_short_section(section, width, height)
+        keep_callouts_with_their_heading(section, width, height)
+        keep_closing_line(section, width)
+
+
+def _sections(boxes: list[Box]) -> list[list[Box]]:
+    """The boxes from each heading (or the start, or a page break) to the next heading or page break."""
+    sections: list[list[Box]] = [[]]
+    for box in boxes:
+        if isinstance(box, PageBreakBox) or _is_heading(box):
+            sections.append([])
+        if not isinstance(box, PageBreakBox):
+            sections[-1].append(box)
+    return [section for section in sections if section]
+
+
+def keep_short_section(section: list[Box], width: float, height: float) -> None:
+    """A section (a heading and what follows) no taller than half a page is kept on one page when the page
+    can take it (a soft keep): no lone line of it, such as the last write-in line, ends up on a page of its own."""
+    if len(section) > 1 and _is_heading(section[0]) and _total(section, width) <= height / 2:
+        for box in section[:-1]:
+            box.prefer_with_next = True
+
+
+def keep_callouts_with_their_heading(section: list[Box], width: float, height: float) -> None:
+    """An 'important' box stays on the page of its section's heading when the two and what is between them fit
+    on one page; else, at least with the block before it: never alone at the top of a page."""
+    for i, box in enumerate(section):
+        if isinstance(box, CalloutBox) and i:
+            kept = section[:i] if _is_heading(section[0]) and _total(section[:i + 1], width) <= height else [
+                section[i - 1]]
+            for before in kept:
+                before.keep_with_next = True
+
+
+def keep_closing_line(section: list[Box], width: float) -> None:
+    """A short paragraph (one or two lines) that ends a section stays with the block before it: the last word
+    of a section ("We cannot promise that it will.") never sits alone at the top of a page."""
+    if len(section) < 2 or _is_heading(section[-2]):
+        return
+    last = section[-1]
+    if isinstance(last, TextBlock) and last.label is None and not last.write_in and last.element.role == "P":
+        if last.fixed_lines is None and len(last.lines(width)) <= 2:
+            section[-2].keep_with_next = True
+
+
+def _total(boxes: list[Box], width: float) -> float:
+    return sum(box.space_before + box.height(width) + box.space_after for box in boxes)
 
 
 def _is_heading(box: Box) -> bool:
@@ -76,59 +130,90 @@ def _is_heading(box: Box) -> bool:
 
 def paginate(boxes: list[Box], width: float, height: float) -> list[Page]:
     """Fill pages of `width` × `height` points with the boxes, in order."""
-    pages = [Page(1)]
-    queue = deque(boxes)
-    used = 0.0
+    return _Paginator(width, height).run(boxes)
 
-    def new_page() -> None:
-        nonlocal used
-        pages.append(Page(len(pages) + 1))
-        used = 0.0
 
-    while queue:
-        box = queue.popleft()
-        page = pages[-1].placed
-        if isinstance(box, PageBreakBox):
-            if page:
-                new_page()
-            continue
-        before = box.space_before if page else 0.0
-        h = box.height(width)
-        need = before + h
-        if box.keep_with_next and queue:
-            need += box.space_after + _following_height(queue, width)
-        if used + need <= height:
-            used += before + h
-            page.append(place(box, width, height - used))
-            used += box.space_after
-            continue
-        can_split = not page or not box.keep_together
-        # A box kept with the next one splits only when it starts a page (it could not fit anywhere else).
-        parts = box.split(width, height - used - before) if can_split and (not box.keep_with_next or not page) else []
-        if parts:
-            queue.extendleft(reversed(parts))
-            continue
-        if page:
-            new_page()
+class _Paginator:
+    def __init__(self, width: float, height: float):
+        self.width, self.height = width, height
+        self.pages = [Page(1)]
+        self.used = 0.0  # from the page's top, the space after the last box included
+        self.bottom = height  # the last box's bottom
+        self.need = 0.0  # what the box last tried needed on this page, with what must stay with it
+
+    @property
+    def page(self) -> Page:
+        return self.pages[-1]
+
+    def run(self, boxes: list[Box]) -> list[Page]:
+        queue = deque(boxes)
+        while queue:
+            box = queue.popleft()
+            if isinstance(box, PageBreakBox):
+                if self.page.placed:
+                    self.new_page()
+                continue
+            self.add(box, queue)
+        if not self.page.placed and len(self.pages) > 1:
+            self.pages.pop()
+        return self.pages
+
+    def new_page(self, held: float = 0.0) -> None:
+        self.page.held = held
+        self.pages.append(Page(len(self.pages) + 1))
+        self.used, self.bottom = 0.0, self.height
+
+    def add(self, box: TextBlock | CalloutBox, queue: deque) -> None:
+        """Place the box, or a first piece of it, on this page, or start the next page for it."""
+        if self.fits(box, queue, loose=False):
+            return
+        if (self.height - self.bottom) < MIN_FILL * self.height and self.fits(box, queue, loose=True):
+            return  # the keeps gave way rather than leave a hole
+        if self.page.placed:
+            self.new_page(held=self.need)
             queue.appendleft(box)
-            continue
+            return
         # Taller than an empty page and impossible to split: place it and move on.
-        page.append(place(box, width, height - h))
-        new_page()
-    if not pages[-1].placed and len(pages) > 1:
-        pages.pop()
-    return pages
+        self.put(box, 0.0, box.height(self.width))
+        self.new_page()
+
+    def fits(self, box: TextBlock | CalloutBox, queue: deque, loose: bool) -> bool:
+        """Whether the box, or a first piece of it, went on this page (`loose`: with the keeps that give way
+        loosened). A box kept with the next one splits only when it starts a page."""
+        width, empty = self.width, not self.page.placed
+        before = 0.0 if empty else box.space_before
+        h = box.height(width)
+        kept = _keeps(box, loose)
+        self.need = before + h + (box.space_after + _following_height(queue, width, loose) if kept and queue else 0.0)
+        # An empty page takes a box whose keeps are taller than any page: they cannot all be kept.
+        if self.used + self.need <= self.height or (empty and h <= self.height):
+            self.put(box, before, h)
+            return True
+        if not empty and (kept or (box.keep_together and not (loose and box.splits_loosely(width)))):
+            return False
+        parts = box.split(width, self.height - self.used - before)
+        queue.extendleft(reversed(parts))
+        return bool(parts)
+
+    def put(self, box: TextBlock | CalloutBox, before: float, h: float) -> None:
+        self.used += before + h
+        self.bottom = self.height - self.used
+        self.page.placed.append(place(box, self.width, self.bottom))
+        self.used += box.space_after
 
 
-def _following_height(queue: deque, width: float) -> float:
-    """Room the boxes after a heading need on the same page: through any further
-    headings to the first two lines of the block they introduce."""
+def _keeps(box: Box, loose: bool) -> bool:
+    return box.keep_with_next or (box.prefer_with_next and not loose)
+
+
+def _following_height(queue: deque, width: float, loose: bool = False) -> float:
+    """Room the boxes kept with a box need on the same page: every box the keeps chain through, whole (a box
+    kept with the next one does not split), then the least of the last one (two lines of a paragraph)."""
     total = 0.0
     for box in queue:
         if isinstance(box, PageBreakBox):
             return total
-        total += box.space_before + box.least_height(width)
-        if not box.keep_with_next:
-            return total
-        total += box.space_after
+        if not _keeps(box, loose):
+            return total + box.space_before + box.least_height(width, loose)
+        total += box.space_before + box.height(width) + box.space_after
     return total

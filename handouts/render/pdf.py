@@ -17,7 +17,7 @@ from .draw import PageDrawer
 from .fonts import FontSet
 from .forms import FormFields
 from .metadata import apply_metadata
-from .paginate import Page, keep_short_sections, paginate
+from .paginate import Page, keep_rules, paginate
 from .tagging import StructTree, Tagger, UntaggedTagger
 
 
@@ -54,7 +54,7 @@ def lay_out(document: Document, layout: Layout, tree: StructTree | None = None) 
     tree.check_closed()
     _, _, width, height = layout.frame
     height -= footer_height(layout)
-    keep_short_sections(boxes, width, height)
+    keep_rules(boxes, width, height)
     return paginate(boxes, width, height)
 
 

@@ -78,9 +78,23 @@ def test_a_page_break_starts_a_new_page_unless_the_page_is_empty(paragraph):
 
 def test_a_kept_together_block_taller_than_a_page_splits_from_the_top_of_a_page(paragraph):
     tall = lines_of(paragraph, 6, keep_together=True)
-    pages = paginate([paragraph("before"), tall, paragraph("after")], WIDTH, 4 * LEADING)
-    assert [len(t) for t in page_texts(pages)] == [1, 4, 3]
+    pages = paginate([lines_of(paragraph, 3), tall, paragraph("after")], WIDTH, 4 * LEADING)
+    assert [len(t) for t in page_texts(pages)] == [3, 4, 3]
     assert page_texts(pages)[2][-1] == "after"
+
+
+def test_a_long_kept_together_block_splits_rather_than_leave_a_hole(paragraph):
+    # Moved whole, an 8-line list item would leave a 10-line page half empty: it splits 5 + 3 instead.
+    long_item = lines_of(paragraph, 8, keep_together=True)
+    pages = paginate([lines_of(paragraph, 5), long_item], WIDTH, 10 * LEADING)
+    assert [len(t) for t in page_texts(pages)] == [10, 3]
+    # On a page already more than half full it moves whole.
+    pages = paginate([lines_of(paragraph, 6), long_item], WIDTH, 10 * LEADING)
+    assert [len(t) for t in page_texts(pages)] == [6, 8]
+    # Three lines cannot split two and two: it moves whole, and the page says why it ended early.
+    pages = paginate([paragraph("one"), lines_of(paragraph, 3, keep_together=True)], WIDTH, 3 * LEADING)
+    assert [len(t) for t in page_texts(pages)] == [1, 3]
+    assert pages[0].held == 3 * LEADING
 
 
 def test_a_callout_places_its_blocks_inside_its_border(paragraph, tree):
