@@ -75,8 +75,11 @@ class Composer:
         with self.tree.element("L", list_numbering=numbering):
             for number, item in enumerate(block.items, start=block.start):
                 items.append(self.list_item(item, depth, f"{number}." if block.ordered else "•"))
-        for i in _kept_items(len(items)):
+        always, preferably = _kept_items(len(items))
+        for i in always:
             items[i][-1].keep_with_next = True
+        for i in preferably:
+            items[i][-1].prefer_with_next = True
         out = [box for boxes in items for box in boxes]
         if out:
             out[-1].space_after = max(out[-1].space_after, self.gap)
@@ -140,12 +143,13 @@ def _introduces(box: Box) -> bool:
             and plain_text(box.spans).rstrip().endswith(":"))
 
 
-def _kept_items(count: int) -> range | tuple[int, ...]:
-    """The items of a list of `count` kept with the next one: a list never leaves one or two items alone across
-    a page break. A short list stays whole; a long one (six or more) splits with at least three on each page."""
-    if count < 6:
-        return range(count - 1)
-    return (0, 1, count - 3, count - 2)
+def _kept_items(count: int) -> tuple[set[int], set[int]]:
+    """The items of a list of `count` kept with the next one: always, and unless that leaves a page too empty.
+    A list never leaves one item alone across a page break, and prefers not to leave two: a short list (up to
+    five items) stays whole, a long one splits with at least three items on each page."""
+    always = {0, count - 2} - {-1}
+    preferably = set(range(count - 1)) if count < 6 else {1, count - 3}
+    return always, preferably - always
 
 
 def _keep_write_ins_together(boxes: list[Box]) -> None:

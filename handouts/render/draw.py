@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 
 from ..caches import per_patient
@@ -17,23 +18,57 @@ from .tagging import Tagger
 ASCENT = 0.8  # baseline sits this many ems below the top of the text's half-leading box
 
 
+@dataclass(frozen=True)
+class Footer:
+    """The running footer, on the bottom margin's top line: the clinic's name and phone on the left (as much as
+    fits), "Page N of M" on the right.
+
+    A required note (the sample mark) is never left out: the page label shortens to "N/M" to make room for it,
+    and when even that is too wide the note wraps onto lines above the footer's (`rows` says how many, so that
+    the page's text ends above them)."""
+
+    style: TextStyle
+    line: tuple[float, float, float]  # left, right and bottom of the footer's line
+    note: str = ""
+    page_label: str = "Page {number} of {count}"  # "Página {number} de {count}" in a Spanish document
+    note_required: bool = False  # the note is the sample mark: on every page, whole, whatever fits
+
+    def lines(self, number: int, count: int) -> tuple[list[str], str]:
+        """The note's lines (the footer's own line last) and the page label, on page `number` of `count`."""
+        (left, right, _), size = self.line, self.style.size
+        text = self.page_label.format(number=number, count=count)
+        lines = self._fitting_note(right - left - self._width(text) - 2 * size)
+        if self.note_required and not lines:
+            text = SHORT_PAGE_LABEL.format(number=number, count=count)
+            room = right - left - self._width(text) - 2 * size
+            lines = self._fitting_note(room) or _wrapped(self.note, room, self._width)
+        return lines, text
+
+    def rows(self, count: int) -> int:
+        """How many lines the footer takes on the tallest of `count` pages."""
+        return max(max(len(self.lines(number, count)[0]), 1) for number in range(1, count + 1))
+
+    def _width(self, text: str) -> float:
+        return width(text, self.style.fonts.face_for(text, False), self.style.size)
+
+    def _fitting_note(self, room: float) -> list[str]:
+        """The footer note, or its last part (the phone) when the whole does not fit beside the page number;
+        a required note only whole. Empty: nothing fits."""
+        choices = (self.note,) if self.note_required else (self.note, self.note.rpartition(" · ")[2])
+        return next(([note] for note in choices if note and self._width(note) <= room), [])
+
+
 class PageDrawer:
     """Draws pages onto a ReportLab canvas through a tagger."""
 
-    def __init__(self, canv, tagger: Tagger, origin: tuple[float, float], background: str, footer: TextStyle,
-                 footer_line: tuple[float, float, float], footer_note: str = "",
-                 page_label: str = "Page {number} of {count}", fields: FormFields | None = None,
-                 note_required: bool = False):
+    def __init__(self, canv, tagger: Tagger, origin: tuple[float, float], background: str, footer: Footer,
+                 fields: FormFields | None = None):
         self.canv = canv
         self.tagger = tagger
         self.origin = origin  # where placed boxes' coordinates start on the page
         self.background = background
         self.footer = footer
-        self.footer_line = footer_line  # left, right and bottom of the footer's line
-        self.footer_note = footer_note
-        self.page_label = page_label  # "Página {number} de {count}" in a Spanish document
         self.fields = fields  # None: checkboxes and lines to write on are printed, not fillable
-        self.note_required = note_required  # the note is the sample mark: on every page, whole, whatever fits
         self._bookmarks = 0
 
     def page(self, page: Page, count: int, page_size) -> None:
@@ -233,19 +268,11 @@ class PageDrawer:
             self._placed(inner, 0.0, 0.0)
 
     def _page_number(self, number: int, count: int) -> None:
-        """The footer: the clinic's name and phone on the left (as much as fits), "Page N of M" on the right.
-
-        A required note (the sample mark) is never left out: the page label shortens to "N/M" to make room
-        for it, and when even that is too wide the note wraps onto lines above the footer's."""
-        canv, style = self.canv, self.footer
-        left, right, bottom = self.footer_line
+        """The footer (`Footer`): note on the left, page label on the right."""
+        canv, footer = self.canv, self.footer
+        style, (left, right, bottom) = footer.style, footer.line
         baseline = bottom + (style.leading - style.size) / 2 + 0.25 * style.size
-        text = self.page_label.format(number=number, count=count)
-        lines = self._fitting_note(right - left - self._width(text) - 2 * style.size)
-        if self.note_required and not lines:
-            text = SHORT_PAGE_LABEL.format(number=number, count=count)
-            room = right - left - self._width(text) - 2 * style.size
-            lines = self._fitting_note(room) or _wrapped(self.footer_note, room, self._width)
+        lines, text = footer.lines(number, count)
         with self.tagger.artifact("Pagination", "Footer"):
             canv.setFillColor(_reportlab.colour(style.colour))
             # The note first, so that text extraction reads the footer's line as note, then page number.
@@ -254,16 +281,6 @@ class PageDrawer:
                 canv.drawString(left, baseline + (len(lines) - 1 - row) * style.leading, line)
             canv.setFont(style.fonts.face_for(text, False), style.size)
             canv.drawRightString(right, baseline, text)
-
-    def _width(self, text: str) -> float:
-        return width(text, self.footer.fonts.face_for(text, False), self.footer.size)
-
-    def _fitting_note(self, room: float) -> list[str]:
-        """The footer note, or its last part (the phone) when the whole does not fit beside the page number;
-        a required note only whole. Empty: nothing fits."""
-        choices = (self.footer_note,) if self.note_required else (
-            self.footer_note, self.footer_note.rpartition(" · ")[2])
-        return next(([note] for note in choices if note and self._width(note) <= room), [])
 
 
 def _wrapped(text: str, room: float, measure) -> list[str]:

@@ -140,6 +140,7 @@ class _Paginator:
         self.used = 0.0  # from the page's top, the space after the last box included
         self.bottom = height  # the last box's bottom
         self.need = 0.0  # what the box last tried needed on this page, with what must stay with it
+        self.loosened: set = set()  # the elements of boxes this page took with loosened keeps: they stay loosened
 
     @property
     def page(self) -> Page:
@@ -162,12 +163,14 @@ class _Paginator:
         self.page.held = held
         self.pages.append(Page(len(self.pages) + 1))
         self.used, self.bottom = 0.0, self.height
+        self.loosened = set()
 
     def add(self, box: TextBlock | CalloutBox, queue: deque) -> None:
         """Place the box, or a first piece of it, on this page, or start the next page for it."""
-        if self.fits(box, queue, loose=False):
+        loosened = box.element in self.loosened
+        if self.fits(box, queue, loose=loosened):
             return
-        if (self.height - self.bottom) < MIN_FILL * self.height and self.fits(box, queue, loose=True):
+        if not loosened and (self.height - self.bottom) < MIN_FILL * self.height and self.fits(box, queue, True):
             return  # the keeps gave way rather than leave a hole
         if self.page.placed:
             self.new_page(held=self.need)
@@ -187,6 +190,8 @@ class _Paginator:
         self.need = before + h + (box.space_after + _following_height(queue, width, loose) if kept and queue else 0.0)
         # An empty page takes a box whose keeps are taller than any page: they cannot all be kept.
         if self.used + self.need <= self.height or (empty and h <= self.height):
+            if loose:  # the boxes it is kept with come on this page on the same terms
+                self.loosened.update(kept.element for kept in _chain(box, queue, loose))
             self.put(box, before, h)
             return True
         if not empty and (kept or (box.keep_together and not (loose and box.splits_loosely(width)))):
@@ -204,6 +209,17 @@ class _Paginator:
 
 def _keeps(box: Box, loose: bool) -> bool:
     return box.keep_with_next or (box.prefer_with_next and not loose)
+
+
+def _chain(box: Box, queue: deque, loose: bool):
+    """The box and the boxes kept with it."""
+    yield box
+    for following in queue if _keeps(box, loose) else ():
+        if isinstance(following, PageBreakBox):
+            return
+        yield following
+        if not _keeps(following, loose):
+            return
 
 
 def _following_height(queue: deque, width: float, loose: bool = False) -> float:

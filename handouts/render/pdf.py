@@ -13,7 +13,7 @@ from ..model import Document
 from . import _reportlab
 from .boxes import TextStyle
 from .compose import Composer
-from .draw import PageDrawer
+from .draw import Footer, PageDrawer
 from .fonts import FontSet
 from .forms import FormFields
 from .metadata import apply_metadata
@@ -46,27 +46,45 @@ class RenderOptions:
     forms: bool = True  # checkboxes and lines to write on as fillable fields; False: printed only
 
 
-def lay_out(document: Document, layout: Layout, tree: StructTree | None = None) -> list[Page]:
-    """The page model: which boxes and lines go on which page, before anything is drawn."""
-    tree = tree or StructTree(document.language)
+def lay_out(document: Document, layout: Layout, tree: StructTree | None = None,
+            footer: Footer | None = None) -> list[Page]:
+    """The page model: which boxes and lines go on which page, before anything is drawn; above `footer`'s lines
+    (a note that wraps takes more than one), else above a footer of one line."""
+    return _laid_out(document, layout, tree or StructTree(document.language), footer)[0]
+
+
+def _laid_out(document: Document, layout: Layout, tree: StructTree, footer: Footer | None) -> tuple[list[Page], int]:
+    """The page model, and how many footer lines it leaves room for."""
     fonts = FontSet(layout.typeface)
-    boxes = Composer(layout, fonts, tree, document.language).compose(document.blocks)
-    tree.check_closed()
     _, _, width, height = layout.frame
-    height -= footer_height(layout)
-    keep_rules(boxes, width, height)
-    return paginate(boxes, width, height)
+    rows = 1
+    while True:
+        # Composed again, the boxes declare new elements: those of a discarded layout draw nothing, so they never
+        # join the tree.
+        boxes = Composer(layout, fonts, tree, document.language).compose(document.blocks)
+        tree.check_closed()
+        keep_rules(boxes, width, height - footer_height(layout, rows))
+        pages = paginate(boxes, width, height - footer_height(layout, rows))
+        # More pages can make a longer page label and a note that wraps onto more lines: lay out again above them.
+        needed = footer.rows(len(pages)) if footer else 1
+        if needed <= rows:
+            return pages, rows
+        rows = needed
 
 
-def footer_height(layout: Layout) -> float:
-    """The footer's line, and a blank body line between it and the text (never crowding the last line)."""
-    return (layout.footer_size + layout.body_size) * layout.line_spacing
+def footer_height(layout: Layout, rows: int = 1) -> float:
+    """The footer's lines, and a blank body line between them and the text (never crowding the last line)."""
+    return (rows * layout.footer_size + layout.body_size) * layout.line_spacing
 
 
 def render_pdf(document: Document, layout: Layout, options: RenderOptions) -> RenderedPDF:
     fonts = FontSet(layout.typeface)
     tree = StructTree(document.language)
-    pages = lay_out(document, layout, tree)
+    x, y, width, _ = layout.frame
+    footer = Footer(TextStyle(fonts, layout.footer_size, layout.footer_size * layout.line_spacing, layout.text_colour),
+                    (x, x + width, y), options.footer_note,
+                    options.page_label or Locale.for_tag(document.language).labels["page"], options.note_required)
+    pages, rows = _laid_out(document, layout, tree, footer)
 
     buffer = io.BytesIO()
     canv = _reportlab.new_canvas(buffer, layout.page_size, document.language, fonts.face_for("a", False),
@@ -75,13 +93,8 @@ def render_pdf(document: Document, layout: Layout, options: RenderOptions) -> Re
     apply_metadata(canv, title=document.title, language=document.language,
                    subject=document.summary or document.title, author=options.author, created=options.created)
     canv.showOutline()
-    x, y, width, _ = layout.frame
-    footer = TextStyle(fonts, layout.footer_size, layout.footer_size * layout.line_spacing, layout.text_colour)
     fields = FormFields(canv, fonts.face_for("a", False)) if options.forms else None
-    drawer = PageDrawer(canv, tagger, (x, y + footer_height(layout)), layout.background_colour, footer,
-                        (x, x + width, y), options.footer_note,
-                        options.page_label or Locale.for_tag(document.language).labels["page"], fields,
-                        options.note_required)
+    drawer = PageDrawer(canv, tagger, (x, y + footer_height(layout, rows)), layout.background_colour, footer, fields)
     for page in pages:
         drawer.page(page, len(pages), layout.page_size)
     tagger.write()

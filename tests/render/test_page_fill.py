@@ -83,21 +83,43 @@ def short_pages(pages: list[Page], height: float) -> list[str]:
     return found
 
 
-def lists_split_thin(pages: list[Page]) -> list[str]:
-    """Lists broken across pages with fewer than three items on either side of a break."""
-    items: dict[int, tuple[object, list[int]]] = {}  # the list element's key: (element, page of each item)
+def lists_split_thin(pages: list[Page], height: float) -> list[str]:
+    """Lists broken across pages with one item alone on either side of a break, or two where keeping them would
+    have left the page before less than MIN_FILL full: a short list (up to five items) stays whole, a long one
+    splits with three items or more on each page."""
+    lists: dict[int, list[tuple[int, Placed]]] = {}  # per list element: each item's first piece, and its page
     for page in pages:
         for piece in text_blocks(page.placed):
             if piece.box.label is not None:  # where an item starts
-                lst = piece.box.element.parent.parent
-                items.setdefault(id(lst), (lst, []))[1].append(page.number)
+                lists.setdefault(id(piece.box.element.parent.parent), []).append((page.number, piece))
     found = []
-    for lst, numbers in items.values():
-        for before in range(1, len(numbers)):
-            if numbers[before] != numbers[before - 1] and min(before, len(numbers) - before) < 3:
-                found.append(f"a list of {len(numbers)} splits {before} + {len(numbers) - before} "
-                             f"after page {numbers[before - 1]}")
+    for items in lists.values():
+        for before in range(1, len(items)):
+            (number, _), (next_number, _) = items[before - 1], items[before]
+            thin = min(before, len(items) - before)
+            if number == next_number or thin >= 3:
+                continue
+            # What keeping the rule would have moved to the next page: the list's first item on this page, or
+            # enough items to leave three on the next.
+            first_here = next(piece for n, piece in items if n == number)
+            moved = first_here if before < 3 or len(items) < 6 else items[len(items) - 3][1]
+            kept_fill = (height - _top_of_what_comes_along(pages[number - 1], moved)) / height
+            if thin < 2 or kept_fill >= MIN_FILL:
+                found.append(f"a list of {len(items)} splits {before} + {len(items) - before} after page {number}")
     return found
+
+
+def _top_of_what_comes_along(page: Page, piece: Placed) -> float:
+    """The top of `piece` with the headings and the intro line ("Bring these:") right above it, which move with
+    it to the next page."""
+    index = next((i for i, placed in enumerate(page.placed) if placed is piece), None)
+    while index:
+        above = page.placed[index - 1].box
+        if not (above.element.role.startswith("H") or "".join(page.placed[index - 1].text()).rstrip().endswith(":")):
+            break
+        index -= 1
+    top = page.placed[index] if index is not None else piece
+    return top.y + top.height
 
 
 def callouts_apart(pages: list[Page], height: float) -> list[str]:
@@ -165,7 +187,7 @@ def lone_closing_lines(pages: list[Page]) -> list[str]:
 @pytest.mark.parametrize("language, layout_name, kind", CASES)
 def test_pages_fill_and_breaks_keep_what_belongs_together(language, layout_name, kind):
     pages, height = pages_of(language, layout_name, kind)
-    problems = (short_pages(pages, height) + lists_split_thin(pages) + callouts_apart(pages, height)
+    problems = (short_pages(pages, height) + lists_split_thin(pages, height) + callouts_apart(pages, height)
                 + check_boxes_apart(pages) + items_apart(pages) + lone_closing_lines(pages))
     assert problems == [], f"{language} {layout_name} {kind}: " + "; ".join(problems)
 
@@ -195,8 +217,12 @@ def test_the_measures_find_what_they_look_for(paragraph, tree):
                 label = Label("text", "•", tree.leaf("Lbl"))
                 with tree.element("LBody") as body:
                     items.append(TextBlock(body, [Span(f"item {n}")], one.style, label=label))
-    assert lists_split_thin([page(1, *items[:4]), page(2, items[4])]) != []
-    assert lists_split_thin([page(1, *items)]) == []
+    assert lists_split_thin([page(1, *items[:4]), page(2, items[4])], 100.0) != []
+    assert lists_split_thin([page(1, *items)], 100.0) == []
+    # Split 2 + 3 (items 20 points each on a 100-point page): only when the page would be less than 55 % full
+    # without the two.
+    assert lists_split_thin([page(1, one, two, paragraph("three"), *items[:2]), page(2, *items[2:])], 100.0) != []
+    assert lists_split_thin([page(1, one, *items[:2]), page(2, *items[2:])], 100.0) == []
     # A closing line alone atop a page.
     heading = paragraph("Next", role="H2")
     assert lone_closing_lines([page(1, one), page(2, two, heading)]) != []
