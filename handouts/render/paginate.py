@@ -77,6 +77,7 @@ def keep_rules(boxes: list[Box], width: float, height: float) -> None:
         keep_short_section(section, width, height)
         keep_callouts_with_their_heading(section, width, height)
         keep_closing_line(section, width)
+    cut_chains_taller_than_a_page(boxes, width, height)
 
 
 def _sections(boxes: list[Box]) -> list[list[Box]]:
@@ -118,6 +119,23 @@ def keep_closing_line(section: list[Box], width: float) -> None:
     if isinstance(last, TextBlock) and last.label is None and not last.write_in and last.element.role == "P":
         if last.fixed_lines is None and len(last.lines(width)) <= 2:
             section[-2].keep_with_next = True
+
+
+def cut_chains_taller_than_a_page(boxes: list[Box], width: float, height: float) -> None:
+    """Keeps that chain boxes into more than a page cannot all hold: the chain is cut where a page would end,
+    after the last box that is not a heading (a heading stays with what it introduces)."""
+    chain: list[Box] = []
+    for box in boxes:
+        if isinstance(box, PageBreakBox):
+            chain = []
+            continue
+        chain.append(box)
+        while len(chain) > 1 and _total(chain, width) > height:
+            cut = max((i for i, kept in enumerate(chain[:-1]) if not _is_heading(kept)), default=len(chain) - 2)
+            chain[cut].keep_with_next = chain[cut].prefer_with_next = False
+            chain = chain[cut + 1:]
+        if not _keeps(box, False):
+            chain = []
 
 
 def _total(boxes: list[Box], width: float) -> float:

@@ -178,7 +178,8 @@ def lone_closing_lines(pages: list[Page]) -> list[str]:
     for page, following in zip(pages, pages[1:]):
         first = following.placed[0]
         alone = len(following.placed) == 1 or following.placed[1].box.element.role.startswith("H")
-        if (first.box.element.role == "P" and first.box.label is None and len(first.lines) <= 2 and alone
+        whole = page.placed[-1].box.element is not first.box.element  # not the end of a split paragraph
+        if (first.box.element.role == "P" and first.box.label is None and len(first.lines) <= 2 and alone and whole
                 and not page.placed[-1].box.element.role.startswith("H")):
             found.append(f"{first.text()} alone atop page {following.number}")
     return found
@@ -281,3 +282,82 @@ def extents(page) -> tuple[float, float]:
     page.extract_text(visitor_operand_before=before, visitor_text=on_text)
     body += [float(annotation.get_object()["/Rect"][1]) for annotation in page.get("/Annots") or []]
     return min(body), max(footer)
+
+
+# -- the same measures on made-up documents, slid across page ends ------------------------------------------------
+
+def slid(blocks, rooms=range(12, 36)):
+    """The page models of `blocks` in the standard layout on pages `room` lines tall (an extra-large page holds
+    16), for each room."""
+    from handouts.render.compose import Composer
+    from handouts.render.fonts import FontSet
+    from handouts.render.paginate import keep_rules, paginate
+    from handouts.render.tagging import StructTree
+
+    layout = _project().layouts.load("standard")
+    leading = layout.body_size * layout.line_spacing
+    for room in rooms:
+        height = room * leading
+        boxes = Composer(layout, FontSet(layout.typeface), StructTree()).compose(blocks)
+        keep_rules(boxes, 400.0, height)
+        yield room, paginate(boxes, 400.0, height), height
+
+
+def _para(text: str, **options):
+    from handouts.model import Paragraph, Span
+
+    return Paragraph([Span(text)], **options)
+
+
+def _heading(text: str):
+    from handouts.model import Heading, Span
+
+    return Heading(2, [Span(text)])
+
+
+def _list(texts, task=None, children=None):
+    from handouts.model import ListBlock, ListItem, Span
+
+    return ListBlock(False, [ListItem([Span(text)], task=task, children=(children or {}).get(i, []))
+                             for i, text in enumerate(texts)])
+
+
+def test_an_important_box_stays_with_its_heading_and_a_closing_line_with_its_section():
+    from handouts.model import Callout
+
+    blocks = [_para("filler " * 90), _heading("When to call us"), _para("Call us " * 20),
+              _para("After hours, call us."), Callout([_para("Emergency: call 911.")]), _heading("Next"),
+              _para("Some things may help:"), _list([f"thing {n} " * 6 for n in range(3)]),
+              _para("We cannot promise that it will."), _heading("Last"), _para("The end " * 30)]
+    for room, pages, height in slid(blocks):
+        assert callouts_apart(pages, height) == [], room
+        assert lone_closing_lines(pages) == [], room
+        assert short_pages(pages, height) == [], room
+
+
+def test_lists_split_three_and_three_and_items_keep_what_they_hold():
+    blocks = [_para("filler " * 70), _para("Bring these:"), _list([f"item {n}" for n in range(8)]),
+              _heading("Before your visit"),
+              _list(["Call us to ask:", "I have a ride home."], task=False,
+                    children={0: [_list(["What may I eat?", "Which medicines?", "What to bring?"])],
+                              1: [_para("Driver's name and phone:", write_in=True),
+                                  _para("Pickup time:", write_in=True)]}),
+              _para("The end " * 20)]
+    for room, pages, height in slid(blocks):
+        assert lists_split_thin(pages, height) == [], (room, [page.text() for page in pages])
+        assert check_boxes_apart(pages) == [], room
+        assert items_apart(pages) == [], room
+        assert short_pages(pages, height) == [], room
+
+
+def test_a_footer_note_that_wraps_keeps_the_text_above_it():
+    """A required note too wide for the footer's line wraps onto lines above it; the page's text ends higher."""
+    from handouts.render.pdf import RenderOptions, render_pdf
+
+    note = "SAMPLE — not for patients, " * 3 + "never send it"
+    layout = _project().layouts.load("extra-large")
+    pdf = render_pdf(document("en", "handout"), layout,
+                     RenderOptions(created=APPOINTMENT, footer_note=note, note_required=True))
+    for number, page in enumerate(reader(bytes(pdf)).pages, start=1):
+        lowest, footer_top = extents(page)
+        assert lowest - footer_top >= layout.body_size / 2, number
