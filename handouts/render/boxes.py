@@ -17,6 +17,8 @@ from .fonts import FontSet
 from .linebreak import Line, break_lines
 from .tagging import StructElement
 
+ASCENT = 0.8  # baseline sits this many ems below the top of the text's half-leading box
+
 
 @dataclass(frozen=True)
 class TextStyle:
