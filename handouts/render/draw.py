@@ -249,6 +249,9 @@ class PageDrawer:
     def _arrow(self, arrow, head: float) -> None:
         """A shaft that stops where the head starts, and a filled head whose point is the arrow's end."""
         canv = self.canv
+        if not arrow.head:
+            canv.line(arrow.x0, arrow.y0, arrow.x1, arrow.y1)
+            return
         dx, dy = arrow.x1 - arrow.x0, arrow.y1 - arrow.y0
         length = (dx * dx + dy * dy) ** 0.5 or 1.0
         ux, uy = dx / length, dy / length

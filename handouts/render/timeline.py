@@ -1,10 +1,11 @@
-"""A timeline: steps in order, drawn as numbered circles joined by arrows, under its caption.
+"""A timeline: steps in order, drawn as numbered circles along a line, under its caption.
 
-Where each step's words fit a column (three lines at most, no word broken), the circles stand in a row with
-the words under them; where the line is short for the type size (large and extra-large print), they stand in
-a column with the words beside them. `TimelineBox` measures it like any other box and never splits: a picture
-is on one page. `draw.py` draws the `TimelineDrawing` it makes: every position is worked out here, in the page
-model, before anything is drawn.
+Where each step's words fit a column (three lines at most, no word broken), the circles stand in a row, joined
+by arrows, with the words under them; where the line is short for the type size (large and extra-large print),
+they stand in a column on a line from the first to the last, with the words beside them, as compact as the
+words allow so that the picture shares its page with the text around it. `TimelineBox` measures it like any
+other box and never splits: a picture is on one page. `draw.py` draws the `TimelineDrawing` it makes: every
+position is worked out here, in the page model, before anything is drawn.
 """
 
 from __future__ import annotations
@@ -17,11 +18,14 @@ from .boxes import ASCENT, TextStyle
 from .linebreak import Line, break_lines
 from .tagging import StructElement
 
-RADIUS = 1.0  # a circle's radius, in ems of the labels' type: its number sits inside with room around it
+# A circle's radius, in ems of the words' type: its number sits inside with room around it. In a column, the
+# circle is as tall as a line of words (a step takes no more room than its words); a row has room to spare.
+ROW_RADIUS = 0.9
+COLUMN_RADIUS = 0.75
 MIN_COLUMN_EMS = 6.0  # a step's column in a row, in ems: narrower, the steps stand in a column
 MAX_ROW_LINES = 3  # lines a step's words may take under its circle in a row
-CAPTION_GAP = 0.6  # ems between the caption and the picture
-STEP_GAP = 1.4  # ems between a step and the next in a column: room for the arrow
+CAPTION_GAP = 0.5  # ems between the caption and the picture
+STEP_GAP = 0.5  # ems between a step and the next in a column
 LABEL_GAP = 0.5  # ems between a circle and its words (beside it), or between two columns' words (in a row)
 ARROW_CLEARANCE = 0.15  # ems between an arrow's ends and the circles
 DIGIT_MIDDLE = 0.35  # ems from the baseline to the middle of a figure ("1"): centres a number in its circle
@@ -46,12 +50,14 @@ class Circle:
 
 @dataclass(frozen=True)
 class Arrow:
-    """From one circle to the next: a shaft from (x0, y0) to the head's point at (x1, y1)."""
+    """From one circle to the next: a line from (x0, y0) to (x1, y1), with a head pointing there in a row (in a
+    column, the line runs from centre to centre behind the circles, read top to bottom like the text)."""
 
     x0: float
     y0: float
     x1: float
     y1: float
+    head: bool = True
 
 
 @dataclass(frozen=True)
@@ -144,7 +150,7 @@ def _row(steps: list[list[Span]], style: TextStyle, width: float, top: float) ->
     labels = [break_lines(spans, style.fonts, em, room, style.no_break) for spans in steps]
     if any(len(lines) > MAX_ROW_LINES or max(line.width for line in lines) > room for lines in labels):
         return None  # a word would be cut, or the words would stand too tall
-    radius = RADIUS * em
+    radius = ROW_RADIUS * em
     middle = top - radius
     label_top = middle - radius - LABEL_GAP * em
     circles, words = [], []
@@ -164,7 +170,7 @@ def _row(steps: list[list[Span]], style: TextStyle, width: float, top: float) ->
 def _column(steps: list[list[Span]], style: TextStyle, width: float, top: float) -> TimelineDrawing:
     """Circles in a column at the left, each step's words beside its circle, its first line level with it."""
     em = style.size
-    radius = RADIUS * em
+    radius = COLUMN_RADIUS * em
     text_left = 2 * radius + LABEL_GAP * em
     circles, words = [], []
     row_top, right = top, 2 * radius
@@ -176,8 +182,7 @@ def _column(steps: list[list[Span]], style: TextStyle, width: float, top: float)
         right = max(right, text_left + max(line.width for line in lines))
         row_bottom = min(row_top - 2 * radius, label_top - len(lines) * style.leading)
         row_top = row_bottom - STEP_GAP * em
-    clear = radius + ARROW_CLEARANCE * em
-    arrows = [Arrow(a.x, a.y - clear, b.x, b.y + clear) for a, b in zip(circles, circles[1:])]
+    arrows = [Arrow(a.x, a.y, b.x, b.y, head=False) for a, b in zip(circles, circles[1:])]
     bottom = row_top + STEP_GAP * em
     return _drawing(style, True, (0.0, bottom, right, top), circles, arrows, words)
 
