@@ -127,6 +127,9 @@ def lay_out_timeline(caption: list[Span], steps: list[list[Span]], style: TextSt
     bold = [Span(span.text, True, span.href) for span in caption]
     caption_lines = break_lines(bold, style.fonts, em, width, style.no_break)
     picture_top = -(len(caption_lines) * style.leading + CAPTION_GAP * em)  # from the box's top, downwards
+    # Each step ends in a space, drawn but not measured, as each number does: text read out of the picture
+    # (a copy, a reflow, poppler's structure text) says "1 Arrive 2 IV in your arm", not "1Arrive2IV".
+    steps = [[*spans, Span(" ")] for spans in steps]
     row = _row(steps, style, width, picture_top)
     drawing = row or _column(steps, style, width, picture_top)
     # Measured from the top while laying out; moved so that the box's bottom is 0, as placed boxes are.
@@ -188,7 +191,7 @@ def _column(steps: list[list[Span]], style: TextStyle, width: float, top: float)
 
 
 def _circle(x: float, y: float, radius: float, index: int, style: TextStyle) -> Circle:
-    (number,) = break_lines([Span(str(index + 1), True)], style.fonts, style.size, 2 * radius)
+    (number,) = break_lines([Span(f"{index + 1} ", True)], style.fonts, style.size, 2 * radius)
     return Circle(x, y, radius, TextAt(number, x - number.width / 2, y - DIGIT_MIDDLE * style.size))
 
 
