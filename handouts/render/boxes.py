@@ -22,6 +22,8 @@ from .fonts import FontSet
 from .linebreak import Line, break_lines
 from .tagging import StructElement
 
+ASCENT = 0.8  # baseline sits this many ems below the top of the text's half-leading box
+
 
 _ENDS_A_PAGE = {"keep_with_next": False, "prefer_with_next": False}  # the first piece of a split box
 
