@@ -90,6 +90,7 @@ class TimelineBox:
     space_before: float = 0.0
     space_after: float = 0.0
     keep_with_next: bool = False
+    prefer_with_next: bool = False  # kept with the next box unless that leaves the page too empty
     keep_together: ClassVar[bool] = True
     _drawing_at: tuple[float, TimelineDrawing] | None = field(default=None, init=False, repr=False)
 
@@ -107,8 +108,11 @@ class TimelineBox:
     def height(self, width: float) -> float:
         return self.drawing(width).height
 
-    def least_height(self, width: float) -> float:
+    def least_height(self, width: float, loose: bool = False) -> float:
         return self.height(width)
+
+    def splits_loosely(self, width: float) -> bool:
+        return False  # a picture is never cut in two
 
     def split(self, width: float, height: float) -> list:
         return []  # a picture is never cut in two

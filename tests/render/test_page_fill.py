@@ -12,7 +12,7 @@ from pdfread import reader
 
 from handouts.load.project import Patient, Project
 from handouts.pipeline import load_document, packet_document, render_checked
-from handouts.render.boxes import CalloutBox
+from handouts.render.boxes import CalloutBox, TextBlock
 from handouts.render.paginate import MIN_FILL, Page, Placed
 from handouts.render.pdf import footer_height, lay_out
 
@@ -50,11 +50,11 @@ def pages_of(language: str, layout_name: str, kind: str) -> tuple[list[Page], fl
 
 
 def text_blocks(placed: list[Placed]):
-    """Every placed text block, those inside 'important' boxes too, in reading order."""
+    """Every placed text block, those inside 'important' boxes too, in reading order (not pictures)."""
     for piece in placed:
         if isinstance(piece.box, CalloutBox):
             yield from text_blocks(list(piece.inner))
-        else:
+        elif isinstance(piece.box, TextBlock):
             yield piece
 
 
@@ -196,7 +196,7 @@ def test_pages_fill_and_breaks_keep_what_belongs_together(language, layout_name,
 def test_the_measures_find_what_they_look_for(paragraph, tree):
     """Each rule's measure fails on a page model that breaks it, so the test above cannot pass vacuously."""
     from handouts.model import Span
-    from handouts.render.boxes import Label, TextBlock
+    from handouts.render.boxes import Label
     from handouts.render.paginate import place
 
     def page(number, *blocks, held=0.0):
