@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from ..caches import per_patient
 from ..load.locale import SHORT_PAGE_LABEL
 from . import _reportlab
 from .boxes import CalloutBox, TextBlock, TextStyle
@@ -121,20 +120,8 @@ class PageDrawer:
 
     def _text_operators(self, pieces, x: float, baseline: float, style: TextStyle) -> str:
         """Raw PDF text operators for pieces of one line (ReportLab's text object is slower)."""
-        canv, number = self.canv, _reportlab.number
-        ops = ["BT", _fill_operator(style.colour)]
-        size = number(style.size)
-        for piece in pieces:
-            # An exact position for each piece helps text extraction and screen readers.
-            ops.append(f"1 0 0 1 {number(x + piece.x)} {number(baseline)} Tm")
-            if piece.text.isascii():
-                ops.append(f"{_reportlab.ascii_font_resource(canv, piece.face)} {size} Tf "
-                           f"({_pdf_string(piece.text)}) Tj")
-                continue
-            for resource, codes in _reportlab.font_runs(canv, piece.face, piece.text):
-                ops.append(f"{resource} {size} Tf ({codes}) Tj")
-        ops.append("ET")
-        return " ".join(ops)
+        return _shown(self.canv, [(piece.text, piece.face, x + piece.x) for piece in pieces], baseline, style.size,
+                      style.colour)
 
     def _underline(self, left: float, right: float, baseline: float, style: TextStyle) -> None:
         """Links are underlined as well as coloured, so that colour is never the only sign (WCAG 1.4.1)."""
@@ -153,11 +140,8 @@ class PageDrawer:
             self._checkbox(block, x, baseline)
             return
         with self.tagger.marked(label.element):
-            text = canv.beginText(x, baseline)
-            text.setFont(style.fonts.face_for(label.text, False), style.size)
-            text.setFillColor(_reportlab.colour(style.colour))
-            text.textOut(label.text)
-            canv.drawText(text)
+            canv.addLiteral(_shown(canv, [(label.text, style.fonts.face_for(label.text, False), x)], baseline,
+                                   style.size, style.colour))
 
     def _checkbox(self, block: TextBlock, x: float, baseline: float) -> None:
         """A check box to tick on screen (a form field), or a printed box a screen reader names."""
@@ -247,13 +231,13 @@ class PageDrawer:
             room = right - left - self._width(text) - 2 * style.size
             lines = self._fitting_note(room) or _wrapped(self.footer_note, room, self._width)
         with self.tagger.artifact("Pagination", "Footer"):
-            canv.setFillColor(_reportlab.colour(style.colour))
             # The note first, so that text extraction reads the footer's line as note, then page number.
             for row, line in enumerate(lines):
-                canv.setFont(style.fonts.face_for(line, False), style.size)
-                canv.drawString(left, baseline + (len(lines) - 1 - row) * style.leading, line)
-            canv.setFont(style.fonts.face_for(text, False), style.size)
-            canv.drawRightString(right, baseline, text)
+                canv.addLiteral(_shown(canv, [(line, style.fonts.face_for(line, False), left)],
+                                       baseline + (len(lines) - 1 - row) * style.leading, style.size, style.colour,
+                                       style.leading))
+            canv.addLiteral(_shown(canv, [(text, style.fonts.face_for(text, False), right - self._width(text))],
+                                   baseline, style.size, style.colour, style.leading))
 
     def _width(self, text: str) -> float:
         return width(text, self.footer.fonts.face_for(text, False), self.footer.size)
@@ -282,11 +266,20 @@ def _trailing_space(piece, style: TextStyle) -> float:
     return width(" ", piece.face, style.size) if piece.text.endswith(" ") else 0.0
 
 
-# Keyed by the text itself: a pure function of its key (a patient's words only ever give back themselves).
-@per_patient  # keyed by text that can be a patient's: emptied after each patient
-@lru_cache(maxsize=8192)
-def _pdf_string(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+def _shown(canv, runs: list[tuple[str, str, float]], baseline: float, size: float, colour: str,
+           line_end: float = 0.0) -> str:
+    """Text operators showing each (text, face, x) run on one baseline, in `colour`. With `line_end` (a leading),
+    the text ends its line (T*): text extraction reads what follows, even on the same baseline, as a new line."""
+    number = _reportlab.number
+    ops = ["BT", _fill_operator(colour)]
+    for text, face, x in runs:
+        # An exact position for each run helps text extraction and screen readers.
+        resource, operand = _reportlab.text_run(canv, face, text)
+        ops.append(f"1 0 0 1 {number(x)} {number(baseline)} Tm {resource} {number(size)} Tf {operand} Tj")
+    if line_end:
+        ops.append(f"{number(line_end)} TL T*")
+    ops.append("ET")
+    return " ".join(ops)
 
 
 # Keyed by a layout's colour: patient-free.
