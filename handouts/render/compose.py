@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..load.layouts import Layout
 from ..load.locale import Locale
-from ..model import Block, Callout, Heading, ListBlock, ListItem, PageBreak, Paragraph, Part, Span, plain_text
+from ..model import Block, Callout, Heading, ListBlock, ListItem, PageBreak, Paragraph, Part, plain_text
 from .boxes import Box, CalloutBox, Label, PageBreakBox, TextBlock, TextStyle
 from .fonts import FontSet
 from .tagging import StructTree
@@ -63,7 +65,7 @@ class Composer:
 
     def heading(self, block: Heading) -> TextBlock:
         size = self.layout.heading_size(block.level)
-        spans = [Span(s.text, True, s.href) for s in block.spans]
+        spans = [replace(s, bold=True) for s in block.spans]
         return TextBlock(self.tree.leaf(f"H{block.level}"), spans, self.style(size),
                          space_before=self.gap * (1.5 if block.level > 1 else 0), space_after=self.gap * 0.6,
                          keep_with_next=True, outline=(plain_text(block.spans), block.level - 1))

@@ -10,7 +10,7 @@ headings); a page break starts a new page unless the page is still empty.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .boxes import Box, CalloutBox, PageBreakBox, TextBlock
 from .linebreak import Line
@@ -117,7 +117,22 @@ def paginate(boxes: list[Box], width: float, height: float) -> list[Page]:
         new_page()
     if not pages[-1].placed and len(pages) > 1:
         pages.pop()
+    for page in pages:
+        _close_up(page)
     return pages
+
+
+def _close_up(page: Page) -> None:
+    """A block kept the room of its patient value's reserve (TextBlock.reserve) to decide where pages end; on its
+    page, what follows it moves up to its own last line."""
+    shift = 0.0
+    for index, placed in enumerate(page.placed):
+        drawn = placed.height
+        if isinstance(placed.box, TextBlock) and placed.box.reserve is not None and placed.box.fixed_lines is None:
+            drawn = placed.box.drawn_height(placed.width)
+        if shift or drawn != placed.height:
+            page.placed[index] = replace(placed, y=placed.y + shift + placed.height - drawn, height=drawn)
+            shift += placed.height - drawn
 
 
 def _following_height(queue: deque, width: float) -> float:
