@@ -20,6 +20,9 @@ class Span:
     text: str
     bold: bool = False
     href: str | None = None
+    # The text with each patient value in it replaced by its reserve (text.fill.PatientValue), as the tokens said
+    # when it was filled; None: the span shows no patient value.
+    reserve: str | None = None
 
 
 @dataclass

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
+from functools import lru_cache
 
 from .caches import one_patient
 from .clock import creation_time
@@ -17,7 +18,7 @@ from .load.project import Patient, Project
 from .model import Document, PageBreak, Part, plain_text, walk
 from .render.fonts import FontSet
 from .render.pdf import RenderedPDF, RenderOptions, render_pdf
-from .text.fill import fill
+from .text.fill import PatientValue, fill
 from .text.markdown import parse_document
 
 
@@ -30,9 +31,14 @@ def load_document(project: Project, name: str, patient: Patient | None = None,
     source = project.content.load(name, language)
     context = {
         "clinic": localized(project.clinic, source.language),
-        "patient": {"name": patient.name, "preferred_name": patient.preferred_name} if patient else None,
-        "appointment": in_words(appointment, source.language) if appointment else None,
-        "earlier_appointment": in_words(earlier_appointment, source.language) if earlier_appointment else None,
+        # A patient's values are marked as such, with the room kept for each (PatientValue): a value no longer than
+        # its reserve moves no page after it.
+        "patient": {
+            "name": PatientValue(patient.name, NAME_RESERVE),
+            "preferred_name": PatientValue(patient.preferred_name, PREFERRED_NAME_RESERVE),
+        } if patient else None,
+        "appointment": _appointment(appointment, source.language),
+        "earlier_appointment": _appointment(earlier_appointment, source.language),
         **extra,
     }
     return parse_document(source, fill(source, context))
@@ -80,6 +86,24 @@ def render_document(project: Project, name: str, layout: Layout, patient: Patien
 def shown_values(patient: Patient, appointment: datetime | None, language: str) -> tuple[str, ...]:
     """What a patient's documents show of them, each a whole span: the names and the appointment in words."""
     return (patient.name, patient.preferred_name, in_words(appointment, language) if appointment else "")
+
+
+# Patient-free stand-ins as wide as a long name (30 letters) and a long preferred name (15): only measured, never shown.
+NAME_RESERVE = "Nnnnnnnnnnnnn Nnnnnnnnnnnnnnnn"
+PREFERRED_NAME_RESERVE = "Nnnnnnnnnnnnnnn"
+
+
+def _appointment(moment: datetime | None, language: str) -> PatientValue | None:
+    return PatientValue(in_words(moment, language), _longest_appointment(language)) if moment else None
+
+
+# Keyed by the language: patient-free.
+@lru_cache(maxsize=8)
+def _longest_appointment(language: str) -> str:
+    """The longest appointment in words in `language`: every day of a year, at the longest time of day."""
+    start = datetime(2026, 1, 1, 12, 30)
+    return max((in_words(start + timedelta(days=day), language) for day in range(366)),
+               key=lambda text: (len(text), text))
 
 
 OPENING = "_packet"  # content/_packet.md: "Prepared for ..., your appointment ..."

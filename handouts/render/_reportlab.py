@@ -19,9 +19,11 @@ content's own result and never another patient's.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import itertools
 import threading
+import zlib
 from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -46,8 +48,8 @@ CONTRACT = (
     ("Canvas", "_addAnnotation", "annotations (links, form fields) carrying /StructParent"),
     ("Canvas", "_doc", "the document behind a canvas"),
     ("Canvas", "_bookmarkReference", "links to where a packet's document starts"),
-    ("Canvas", "_escape", "escaping PDF strings drawn with raw text operators"),
     ("PDFDocument", "Reference", "registering structure-tree objects"),
+    ("PDFDocument", "idToObject", "the font dictionary every page shares (BasicFonts), for the text fonts"),
     ("PDFDocument", "annotationName", "finding a link annotation's object"),
     ("PDFDocument", "idToObjectNumberAndVersion", "object numbers for prepared structure bytes"),
     ("PDFDocument", "Pages", "the finished pages, to add /StructParents and /Tabs"),
@@ -56,8 +58,6 @@ CONTRACT = (
     ("PDFPage", "__NoDefault__", "the page keys written: /StructParents and /Tabs"),
     ("PDFCatalog", "__NoDefault__", "the catalog keys written: /OutputIntents"),
     ("ttfonts", "makeToUnicodeCMap", "ToUnicode maps without U+0000 entries (PDF/UA)"),
-    ("TTFont", "getSubsetInternalName", "font resource names for raw text operators"),
-    ("TTFont", "splitString", "text split by glyph subset for raw text operators"),
     ("TTFontFace", "makeSubset", "building each glyph subset once per process"),
     ("TTFontFace", "charToGlyph", "which characters a face can draw"),
     ("TTFontFace", "getCharWidth", "the form font's widths"),
@@ -147,6 +147,8 @@ def writing():
 
 def save(canv: Canvas) -> None:
     """Write the document: ReportLab reads fonts, streams and objects only now, so the changes cover this."""
+    if isinstance(canv, HandoutsCanvas):
+        _write_text_fonts(canv)
     with writing():
         canv.save()
 
@@ -179,11 +181,11 @@ class ContentMemo:
         self._made: dict = {}
         self._held = 0
 
-    def get(self, key, make: Callable[[], bytes], size: int) -> bytes:
+    def get(self, key, make: Callable[[], bytes], size: int, measure: Callable[[object], int] = len) -> bytes:
         out = self._made.get(key)
         if out is None:
             out = self._made[key] = make()
-            self._held += size + len(out)
+            self._held += size + measure(out)
             if self._held > self.most:
                 self.clear()
         return out
@@ -249,11 +251,12 @@ def to_unicode_cmap(entries: list[str], system_info: str, name: str, code_space:
 
 # -- canvas ------------------------------------------------------------------
 
-def new_canvas(buffer: io.BytesIO, page_size, language: str, initial_font: str, initial_size: float) -> Canvas:
+def new_canvas(buffer: io.BytesIO, page_size, language: str, initial_font: str,
+               initial_size: float) -> HandoutsCanvas:
     # The initial font goes into every page's preamble: make it ours, not an unembedded Helvetica.
     # PDF 1.7: what the tagged structure and PDF/UA-1 build on (ReportLab would say 1.4).
-    return Canvas(buffer, pagesize=page_size, invariant=1, pageCompression=1, lang=language,
-                  initialFontName=initial_font, initialFontSize=initial_size, pdfVersion=(1, 7))
+    return HandoutsCanvas(buffer, pagesize=page_size, invariant=1, pageCompression=1, lang=language,
+                          initialFontName=initial_font, initialFontSize=initial_size, pdfVersion=(1, 7))
 
 
 def set_creation_time(canv: Canvas, created: datetime) -> None:
@@ -477,11 +480,10 @@ def xml_stream(data: bytes, entries: dict) -> PDFStream:
 # -- fonts -------------------------------------------------------------------
 
 def register_font(name: str, path) -> frozenset[int]:
-    """Register a TrueType face; return the code points it can draw."""
-    # ASCII-readable subsets: the renderer relies on printable ASCII being code = character in subset 0.
+    """Register a TrueType face; return the code points it can draw (text fonts have two-byte codes: to U+FFFF)."""
     font = ttfonts.TTFont(name, str(path), asciiReadable=True)
     pdfmetrics.registerFont(font)
-    return frozenset(font.face.charToGlyph)
+    return frozenset(code for code in font.face.charToGlyph if code <= 0xFFFF)
 
 
 def text_width(text: str, face: str, size: float) -> float:
@@ -494,11 +496,6 @@ def text_width(text: str, face: str, size: float) -> float:
 @lru_cache(maxsize=64)
 def _font(face: str):
     return pdfmetrics.getFont(face)
-
-
-def ascii_font_resource(canv: Canvas, face: str) -> str:
-    # Printable ASCII always lives in subset 0 of an ASCII-readable font.
-    return _font(face).getSubsetInternalName(0, canv._doc)
 
 
 # What a patient may type in a form, whatever the document's own text: printable ASCII, Latin-1 Supplement, Latin
@@ -563,9 +560,105 @@ def _two_byte_cmap(pairs: tuple[tuple[int, int], ...]) -> str:
                            "/CMapName /Adobe-Identity-UCS def", "<0000> <FFFF>")
 
 
-def font_runs(canv: Canvas, face: str, text: str) -> list[tuple[str, str]]:
-    """(font resource name, escaped codes) for each glyph-subset run of `text`."""
-    font = _font(face)
+# -- the text faces: each character's code is its own code point ---------------------------------------------------
+#
+# ReportLab's subsets give a character the next free code the first time a document draws it, so a patient's name on
+# page 1 would change the codes, and so the bytes, of every later page. Text is drawn instead in one Type 0 font a
+# face (Identity-H), whose two-byte code for a character is the character's own code point: a page's bytes depend
+# on its own text alone. The font holds the characters the document drew, and is written when it is saved.
+
+class HandoutsCanvas(Canvas):
+    """A canvas that keeps, for each face, the characters drawn with `text_run` (its fonts are written on save)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.drawn: dict[str, set[int]] = {}  # face -> code points drawn in it
+
+
+def text_run(canv: HandoutsCanvas, face: str, text: str) -> tuple[str, str]:
+    """(font resource, string operand) that show `text` in `face`: 'resource size Tf operand Tj'."""
+    canv.drawn.setdefault(face, set()).update(map(ord, text))
+    return _resource(face), f"<{text.encode('utf-16-be').hex()}>"
+
+
+# Keyed by a registered face's name: a font's.
+@lru_cache(maxsize=64)
+def _resource(face: str) -> str:
+    return "/H" + "".join(ch for ch in face if ch.isascii() and ch.isalnum())
+
+
+def _write_text_fonts(canv: HandoutsCanvas) -> None:
+    """Each face's font, with the characters the document drew in it, in the fonts every page names."""
     doc = canv._doc
-    return [(font.getSubsetInternalName(subset, doc), canv._escape(chunk))
-            for subset, chunk in font.splitString(text, doc)]
+    shared = doc.idToObject["BasicFonts"].dict
+    for face in sorted(canv.drawn):
+        ttface = _font(face).face
+        # Printable ASCII always, as ReportLab's first subset of a face holds it: a name in plain letters brings no
+        # character of its own, and the font is the same for every patient.
+        codes = canv.drawn[face] | {code for code in range(32, 127) if code in ttface.charToGlyph}
+        shared[_resource(face)[1:]] = doc.Reference(_text_font(doc, ttface, tuple(sorted(codes))))
+
+
+def _text_font(doc, ttface, codes: tuple[int, ...]) -> PDFDictionary:
+    """A Type 0 font of `ttface` holding `codes`, each character's CID its code point (Identity-H)."""
+    if codes and codes[-1] > 0xFFFF:
+        raise ValueError("a character beyond U+FFFF has no two-byte code")  # coverage stops at U+FFFF: a bug
+    streams = FONT_STREAMS.get((ttface.filename, ttface.subfontNameX, codes), lambda: _text_font_streams(ttface, codes),
+                               4 * len(codes), lambda made: sum(len(data) for _, data in made))
+    file, cid_to_gid, to_unicode = (PDFStream(PDFDictionary(entries), data) for entries, data in streams)
+    face_name = ttface.name.decode("latin-1") if isinstance(ttface.name, bytes) else ttface.name
+    name = f"{_content_tag(face_name, codes)}+{face_name}"
+    descriptor = PDFDictionary({
+        "Type": PDFName("FontDescriptor"), "FontName": PDFName(name),
+        "Flags": (ttface.flags & ~32) | 4,  # symbolic, as ReportLab marks its subsets
+        "Ascent": ttface.ascent, "Descent": ttface.descent, "CapHeight": ttface.capHeight,
+        "FontBBox": PDFArray(list(ttface.bbox)), "ItalicAngle": ttface.italicAngle, "StemV": ttface.stemV,
+        "FontFile2": doc.Reference(file),
+    })
+    descendant = PDFDictionary({
+        "Type": PDFName("Font"), "Subtype": PDFName("CIDFontType2"), "BaseFont": PDFName(name),
+        "CIDSystemInfo": PDFDictionary({"Registry": PDFString("Adobe"), "Ordering": PDFString("Identity"),
+                                        "Supplement": 0}),
+        "FontDescriptor": doc.Reference(descriptor), "DW": ttface.defaultWidth, "W": _widths(ttface, codes),
+        "CIDToGIDMap": doc.Reference(cid_to_gid),
+    })
+    return PDFDictionary({
+        "Type": PDFName("Font"), "Subtype": PDFName("Type0"), "BaseFont": PDFName(name),
+        "Encoding": PDFName("Identity-H"), "DescendantFonts": PDFArray([doc.Reference(descendant)]),
+        "ToUnicode": doc.Reference(to_unicode),
+    })
+
+
+# The text fonts' streams (glyph subset, CID-to-glyph map, ToUnicode map), compressed, by font file, face and code
+# points: a font's own data, a pure function of the key (which characters, never whose).
+FONT_STREAMS = ContentMemo()
+_FLATE = {"Filter": PDFArray([PDFName("FlateDecode")])}  # compressed here: ReportLab adds no filter of its own
+
+
+def _text_font_streams(ttface, codes: tuple[int, ...]) -> tuple[tuple[dict, bytes], ...]:
+    subset = SUBSETS.get((ttface.filename, ttface.subfontNameX, codes), lambda: ttface.makeSubset(list(codes)),
+                         4 * len(codes))
+    glyphs = _subset_glyphs(ttface.charToGlyph, codes)
+    cid_to_gid = bytearray(2 * (codes[-1] + 1 if codes else 1))
+    for code in codes:
+        cid_to_gid[2 * code:2 * code + 2] = glyphs[code].to_bytes(2, "big")
+    cmap = _two_byte_cmap(tuple((code, code) for code in codes)).encode("ascii")
+    return (({**_FLATE, "Length1": len(subset)}, zlib.compress(subset)), (_FLATE, zlib.compress(bytes(cid_to_gid))),
+            (_FLATE, zlib.compress(cmap)))
+
+
+def _widths(ttface, codes: tuple[int, ...]) -> PDFArray:
+    """/W: each run of consecutive codes, its first code and its widths."""
+    items: list = []
+    for code in codes:
+        if items and items[-2] + len(items[-1].sequence) == code:
+            items[-1].sequence.append(ttface.getCharWidth(code))
+        else:
+            items += [code, PDFArray([ttface.getCharWidth(code)])]
+    return PDFArray(items)
+
+
+def _content_tag(face: str, codes: tuple[int, ...]) -> str:
+    """A subset tag made from the face and the characters it holds: the same subset has the same tag everywhere."""
+    number = int.from_bytes(hashlib.sha256(repr((face, codes)).encode()).digest()[:8], "big")
+    return _subset_tag(number % 26 ** 6).decode("ascii")

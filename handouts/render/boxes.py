@@ -97,12 +97,17 @@ class TextBlock:
     destination: str | None = None  # the name "#name" links go to, at the block's top
     fixed_lines: tuple[Line, ...] | None = None  # a piece of a split block keeps its lines
     links: list[LinkTarget | None] | None = None  # per span; the pieces of a split block share them
+    # The spans with the patient's values replaced by their reserves (Span.reserve): the block is paginated
+    # as the taller of the two, so that a value no longer than its reserve moves nothing after it. None: no value.
+    reserve: tuple[Span, ...] | None = None
     # Pagination asks for a block's lines many times at one width: each block keeps its last answer.
     _lines_at: tuple[float, tuple[Line, ...]] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self):
         if self.links is None:
             self.links = link_targets(self.spans, self.element)
+        if self.reserve is None and self.fixed_lines is None and any(s.reserve is not None for s in self.spans):
+            self.reserve = tuple(Span(s.text if s.reserve is None else s.reserve, s.bold, s.href) for s in self.spans)
 
     def lines(self, width: float) -> tuple[Line, ...]:
         """The block's lines: fixed for a piece of a split block, else broken to fit (memoized)."""
@@ -119,15 +124,23 @@ class TextBlock:
         return last.width + self.style.size > 0.55 * (width - self.indent)
 
     def height(self, width: float) -> float:
+        """The room the block takes on its page: its reserve's, where that is taller than its own lines'."""
         count = len(self.lines(width))
+        if self.reserve is not None and self.fixed_lines is None:
+            count = max(count, len(break_lines(list(self.reserve), self.style.fonts, self.style.size,
+                                               width - self.indent, self.style.no_break)))
         if self.write_in and self.rule_below(width):
             count += 1
         return count * self.style.leading
 
+    def drawn_height(self, width: float) -> float:
+        """The height of what is drawn: its own lines (the reserve's room below them closes up on its page)."""
+        return (len(self.lines(width)) + (self.write_in and self.rule_below(width))) * self.style.leading
+
     def least_height(self, width: float, loose: bool = False) -> float:
         """The height that must share a page with a heading kept with it: two lines, or all of it
         (`loose`: two lines of a kept-together block long enough to split)."""
-        if self.keep_together and not (loose and self.splits_loosely(width)):
+        if self.reserve is not None or (self.keep_together and not (loose and self.splits_loosely(width))):
             return self.height(width)
         return min(self.height(width), 2 * self.style.leading)
 
@@ -137,7 +150,10 @@ class TextBlock:
         return len(self.lines(width)) >= 4
 
     def split(self, width: float, height: float) -> list["TextBlock"]:
-        """Two pieces, the first fitting `height`; none if that would strand a single line."""
+        """Two pieces, the first fitting `height`; none if that would strand a single line (or the block keeps room
+        for a patient's value: it goes whole, so that where the page ends does not depend on the value)."""
+        if self.reserve is not None:
+            return []
         lines = self.lines(width)
         # No single line left behind or carried over (no widows or orphans): at least two on each side.
         fit = min(int(height // self.style.leading), len(lines) - 2)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ..load.layouts import Layout
-from ..load.locale import Locale
 from dataclasses import replace
 
+from ..load.layouts import Layout
+from ..load.locale import Locale
 from ..model import (
     Block,
     Callout,
@@ -15,7 +15,6 @@ from ..model import (
     PageBreak,
     Paragraph,
     Part,
-    Span,
     Timeline,
     plain_text,
 )
@@ -80,7 +79,7 @@ class Composer:
 
     def heading(self, block: Heading) -> TextBlock:
         size = self.layout.heading_size(block.level)
-        spans = [Span(s.text, True, s.href) for s in block.spans]
+        spans = [replace(s, bold=True) for s in block.spans]
         return TextBlock(self.tree.leaf(f"H{block.level}"), spans, self.style(size),
                          space_before=self.gap * (1.5 if block.level > 1 else 0), space_after=self.gap * 0.6,
                          keep_with_next=True, outline=(plain_text(block.spans), block.level - 1))

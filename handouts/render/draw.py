@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..caches import per_patient
 from ..load.locale import SHORT_PAGE_LABEL
 from . import _reportlab
 from .boxes import ASCENT, CalloutBox, TextBlock, TextStyle
@@ -36,25 +35,25 @@ class Footer:
         """The note's lines (the footer's own line last) and the page label, on page `number` of `count`."""
         (left, right, _), size = self.line, self.style.size
         text = self.page_label.format(number=number, count=count)
-        lines = self._fitting_note(right - left - self._width(text) - 2 * size)
+        lines = self._fitting_note(right - left - self.width(text) - 2 * size)
         if self.note_required and not lines:
             text = SHORT_PAGE_LABEL.format(number=number, count=count)
-            room = right - left - self._width(text) - 2 * size
-            lines = self._fitting_note(room) or _wrapped(self.note, room, self._width)
+            room = right - left - self.width(text) - 2 * size
+            lines = self._fitting_note(room) or _wrapped(self.note, room, self.width)
         return lines, text
 
     def rows(self, count: int) -> int:
         """How many lines the footer takes on the tallest of `count` pages."""
         return max(max(len(self.lines(number, count)[0]), 1) for number in range(1, count + 1))
 
-    def _width(self, text: str) -> float:
+    def width(self, text: str) -> float:
         return width(text, self.style.fonts.face_for(text, False), self.style.size)
 
     def _fitting_note(self, room: float) -> list[str]:
         """The footer note, or its last part (the phone) when the whole does not fit beside the page number;
         a required note only whole. Empty: nothing fits."""
         choices = (self.note,) if self.note_required else (self.note, self.note.rpartition(" · ")[2])
-        return next(([note] for note in choices if note and self._width(note) <= room), [])
+        return next(([note] for note in choices if note and self.width(note) <= room), [])
 
 
 class PageDrawer:
@@ -157,20 +156,8 @@ class PageDrawer:
 
     def _text_operators(self, pieces, x: float, baseline: float, style: TextStyle) -> str:
         """Raw PDF text operators for pieces of one line (ReportLab's text object is slower)."""
-        canv, number = self.canv, _reportlab.number
-        ops = ["BT", _fill_operator(style.colour)]
-        size = number(style.size)
-        for piece in pieces:
-            # An exact position for each piece helps text extraction and screen readers.
-            ops.append(f"1 0 0 1 {number(x + piece.x)} {number(baseline)} Tm")
-            if piece.text.isascii():
-                ops.append(f"{_reportlab.ascii_font_resource(canv, piece.face)} {size} Tf "
-                           f"({_pdf_string(piece.text)}) Tj")
-                continue
-            for resource, codes in _reportlab.font_runs(canv, piece.face, piece.text):
-                ops.append(f"{resource} {size} Tf ({codes}) Tj")
-        ops.append("ET")
-        return " ".join(ops)
+        return _shown(self.canv, [(piece.text, piece.face, x + piece.x) for piece in pieces], baseline, style.size,
+                      style.colour)
 
     def _underline(self, left: float, right: float, baseline: float, style: TextStyle) -> None:
         """Links are underlined as well as coloured, so that colour is never the only sign (WCAG 1.4.1)."""
@@ -189,11 +176,8 @@ class PageDrawer:
             self._checkbox(block, x, baseline)
             return
         with self.tagger.marked(label.element):
-            text = canv.beginText(x, baseline)
-            text.setFont(style.fonts.face_for(label.text, False), style.size)
-            text.setFillColor(_reportlab.colour(style.colour))
-            text.textOut(label.text)
-            canv.drawText(text)
+            canv.addLiteral(_shown(canv, [(label.text, style.fonts.face_for(label.text, False), x)], baseline,
+                                   style.size, style.colour))
 
     def _checkbox(self, block: TextBlock, x: float, baseline: float) -> None:
         """A check box to tick on screen (a form field), or a printed box a screen reader names."""
@@ -321,13 +305,13 @@ class PageDrawer:
         baseline = bottom + (style.leading - style.size) / 2 + 0.25 * style.size
         lines, text = footer.lines(number, count)
         with self.tagger.artifact("Pagination", "Footer"):
-            canv.setFillColor(_reportlab.colour(style.colour))
             # The note first, so that text extraction reads the footer's line as note, then page number.
             for row, line in enumerate(lines):
-                canv.setFont(style.fonts.face_for(line, False), style.size)
-                canv.drawString(left, baseline + (len(lines) - 1 - row) * style.leading, line)
-            canv.setFont(style.fonts.face_for(text, False), style.size)
-            canv.drawRightString(right, baseline, text)
+                canv.addLiteral(_shown(canv, [(line, style.fonts.face_for(line, False), left)],
+                                       baseline + (len(lines) - 1 - row) * style.leading, style.size, style.colour,
+                                       style.leading))
+            canv.addLiteral(_shown(canv, [(text, style.fonts.face_for(text, False), right - footer.width(text))],
+                                   baseline, style.size, style.colour, style.leading))
 
 
 def _wrapped(text: str, room: float, measure) -> list[str]:
@@ -346,11 +330,20 @@ def _trailing_space(piece, style: TextStyle) -> float:
     return width(" ", piece.face, style.size) if piece.text.endswith(" ") else 0.0
 
 
-# Keyed by the text itself: a pure function of its key (a patient's words only ever give back themselves).
-@per_patient  # keyed by text that can be a patient's: emptied after each patient
-@lru_cache(maxsize=8192)
-def _pdf_string(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+def _shown(canv, runs: list[tuple[str, str, float]], baseline: float, size: float, colour: str,
+           line_end: float = 0.0) -> str:
+    """Text operators showing each (text, face, x) run on one baseline, in `colour`. With `line_end` (a leading),
+    the text ends its line (T*): text extraction reads what follows, even on the same baseline, as a new line."""
+    number = _reportlab.number
+    ops = ["BT", _fill_operator(colour)]
+    for text, face, x in runs:
+        # An exact position for each run helps text extraction and screen readers.
+        resource, operand = _reportlab.text_run(canv, face, text)
+        ops.append(f"1 0 0 1 {number(x)} {number(baseline)} Tm {resource} {number(size)} Tf {operand} Tj")
+    if line_end:
+        ops.append(f"{number(line_end)} TL T*")
+    ops.append("ET")
+    return " ".join(ops)
 
 
 # Keyed by a layout's colour: patient-free.

@@ -20,7 +20,7 @@ must stay with it, could not fit on it (the page's `held` says how tall that was
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .boxes import Box, CalloutBox, PageBreakBox, TextBlock
 from .linebreak import Line
@@ -148,8 +148,39 @@ def _is_heading(box: Box) -> bool:
 
 
 def paginate(boxes: list[Box], width: float, height: float) -> list[Page]:
-    """Fill pages of `width` × `height` points with the boxes, in order."""
-    return _Paginator(width, height).run(boxes)
+    """Fill pages of `width` × `height` points with the boxes, in order.
+
+    Blocks that show a patient's value are first paginated in the room of their reserves (TextBlock.reserve), so
+    that where pages end does not depend on the patient. Where that room costs a page, or leaves a page short
+    that the patient's own text would not, the document is paginated for this patient instead: it is correct
+    either way, and what patients can share is only ever decided from the pages, never assumed."""
+    reserving = [block for block in _text_blocks(boxes) if block.reserve is not None]
+    pages = _Paginator(width, height).run(boxes)
+    if not reserving:
+        return pages
+    reserves = [block.reserve for block in reserving]
+    for block in reserving:
+        block.reserve = None
+    own = _Paginator(width, height).run(boxes)
+    if _cost(own, height) < _cost(pages, height):
+        return own
+    for block, reserve in zip(reserving, reserves):
+        block.reserve = reserve
+    return pages
+
+
+def _text_blocks(boxes):
+    for box in boxes:
+        if isinstance(box, CalloutBox):
+            yield from _text_blocks(box.blocks)
+        elif isinstance(box, TextBlock):
+            yield box
+
+
+def _cost(pages: list[Page], height: float) -> tuple[int, int]:
+    """Pages, then pages other than the last that end less than MIN_FILL full: fewer is better."""
+    short = sum(1 for page in pages[:-1] if page.placed and min(p.y for p in page.placed) > (1 - MIN_FILL) * height)
+    return len(pages), short
 
 
 class _Paginator:
@@ -176,6 +207,8 @@ class _Paginator:
             self.add(box, queue)
         if not self.page.placed and len(self.pages) > 1:
             self.pages.pop()
+        for page in self.pages:
+            _close_up(page)
         return self.pages
 
     def new_page(self, held: float = 0.0) -> None:
@@ -224,6 +257,19 @@ class _Paginator:
         self.bottom = self.height - self.used
         self.page.placed.append(place(box, self.width, self.bottom))
         self.used += box.space_after
+
+
+def _close_up(page: Page) -> None:
+    """A block kept the room of its patient value's reserve (TextBlock.reserve) to decide where pages end; on its
+    page, what follows it moves up to its own last line."""
+    shift = 0.0
+    for index, placed in enumerate(page.placed):
+        drawn = placed.height
+        if isinstance(placed.box, TextBlock) and placed.box.reserve is not None and placed.box.fixed_lines is None:
+            drawn = placed.box.drawn_height(placed.width)
+        if shift or drawn != placed.height:
+            page.placed[index] = replace(placed, y=placed.y + shift + placed.height - drawn, height=drawn)
+            shift += placed.height - drawn
 
 
 def _keeps(box: Box, loose: bool) -> bool:

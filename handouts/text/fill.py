@@ -75,15 +75,37 @@ class _Refused(Exception):
         self.message, self.rule, self.hint, self.line = message, rule, hint, line
 
 
+class PatientValue(str):
+    """A patient's value for a template (a name, the appointment in words), with `reserve`: patient-free text as wide
+    as such a value is expected to be at most. Its token says so when it is filled, so the text that shows it is
+    known by construction (`Filled.reserved`), and laid out in the room of the reserve where that is wider."""
+
+    reserve: str
+
+    def __new__(cls, text: str, reserve: str) -> PatientValue:
+        made = super().__new__(cls, text)
+        made.reserve = reserve
+        return made
+
+
 @dataclass(frozen=True)
 class Filled:
-    """A filled body: Markdown text with tokens, and the values they stand for."""
+    """A filled body: Markdown text with tokens, the values they stand for, and the reserves of those that are a
+    patient's (by token number)."""
 
     text: str
     values: tuple[str, ...]
+    reserves: tuple[tuple[int, str], ...] = ()
 
     def restore(self, text: str) -> str:
         return _TOKEN.sub(lambda m: self.values[int(m.group(1))], text)
+
+    def reserved(self, text: str) -> str | None:
+        """`text` (with tokens) restored with each patient value's reserve in its place; None: it shows none."""
+        reserves = dict(self.reserves)
+        if not any(int(m.group(1)) in reserves for m in _TOKEN.finditer(text)):
+            return None
+        return _TOKEN.sub(lambda m: reserves.get(int(m.group(1)), self.values[int(m.group(1))]), text)
 
     @staticmethod
     def as_written(text: str) -> str:
@@ -133,7 +155,7 @@ class _Budget:
                          hint="loop over fewer things")
 
 
-_VALUES, _BUDGET = "__handouts_values__", "__handouts_budget__"
+_VALUES, _BUDGET, _RESERVES = "__handouts_values__", "__handouts_budget__", "__handouts_reserves__"
 _TURNS, _CONCAT = "__handouts_turns__", "__handouts_concat__"  # called by the compiled template (see _template)
 
 
@@ -149,6 +171,8 @@ def _tokenize(context, value: object) -> str:
     if budget.value_chars < 0:
         raise _Refused(f"the placeholders hold more than {MAX_OUTPUT:,} characters", hint="print fewer values")
     values.append(text)
+    if isinstance(value, PatientValue):
+        context[_RESERVES].append((len(values) - 1, value.reserve))
     return f"{TOKEN_START}{len(values) - 1}{TOKEN_END}"
 
 
@@ -308,13 +332,14 @@ def _check_tree(tree: nodes.Template) -> None:
 
 def fill(source: Source, context: dict) -> Filled:
     values: list[str] = []
+    reserves: list[tuple[int, str]] = []
     reserved = _RESERVED.search(source.body)
     if reserved:
         raise _error(source, source.body.count("\n", 0, reserved.start()) + 1,
                      "contains private-use characters U+E000/U+E001", "reserved-character", "remove them")
     try:
         template = _template(source.body)
-        text = _render(template, {**context, _VALUES: values, _BUDGET: _Budget()})
+        text = _render(template, {**context, _VALUES: values, _BUDGET: _Budget(), _RESERVES: reserves})
     except _Refused as exc:
         raise _error(source, exc.line or _template_line(exc), exc.message, exc.rule, exc.hint) from None
     except TemplateSyntaxError as exc:
@@ -344,7 +369,7 @@ def fill(source: Source, context: dict) -> Filled:
         detail = f"{exc}" if isinstance(exc, (TypeError, ArithmeticError)) else type(exc).__name__
         raise _error(source, line, f"the template cannot be filled ({detail})", "template-error",
                      "fix the template there") from None
-    return Filled(text, tuple(values))
+    return Filled(text, tuple(values), tuple(reserves))
 
 
 def _render(template, context: dict) -> str:

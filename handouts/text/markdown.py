@@ -413,8 +413,9 @@ class _Builder:
         return spans, False
 
     def restore(self, spans: list[Span]) -> list[Span]:
-        restore = self.filled.restore
-        return _merge([Span(restore(s.text), s.bold, None if s.href is None else restore(s.href)) for s in spans])
+        restore, reserved = self.filled.restore, self.filled.reserved
+        return _merge([Span(restore(s.text), s.bold, None if s.href is None else restore(s.href), reserved(s.text))
+                       for s in spans])
 
 
 def heading_problems(blocks: list[Block], source: str):
@@ -433,6 +434,10 @@ def heading_problems(blocks: list[Block], source: str):
         previous = block.level
 
 
+def _reserved(span: Span) -> str:
+    return span.text if span.reserve is None else span.reserve
+
+
 def _merge(spans: list[Span]) -> list[Span]:
     """Join neighbouring spans of the same style."""
     out: list[Span] = []
@@ -440,7 +445,9 @@ def _merge(spans: list[Span]) -> list[Span]:
         if not span.text:
             continue
         if out and out[-1].bold == span.bold and out[-1].href == span.href:
-            out[-1] = Span(out[-1].text + span.text, span.bold, span.href)
+            last = out[-1]
+            reserve = None if last.reserve is None and span.reserve is None else _reserved(last) + _reserved(span)
+            out[-1] = Span(last.text + span.text, span.bold, span.href, reserve)
         else:
             out.append(span)
     return out

@@ -2,8 +2,9 @@
 release that changes one of them fails here with the reason in the message.
 
 (a) the fast dictionary and array formatter writes ReportLab's own bytes; (b) streams end "data CR LF
-endstream" with /Length the data's; (c) printable ASCII keeps its own codes in subset 0, and subset tags
-count AAAAAA, AAAAAB, ... per document; the ToUnicode maps, Flate-only streams and the two memos."""
+endstream" with /Length the data's; (c) subset tags of ReportLab's own subsets (text drawn through its canvas,
+which handouts' text fonts replace: tests/render/test_text_fonts.py) count AAAAAA, AAAAAB, ... per document; the
+ToUnicode maps, Flate-only streams and the two memos."""
 
 import io
 import re
@@ -135,21 +136,6 @@ def _faces(project):
     return FontSet(project.layouts.load("standard").typeface).faces
 
 
-def test_printable_ascii_keeps_its_own_codes_in_subset_0(project):
-    """draw.py writes ASCII text as it is, in subset 0 of the face: that holds whatever came first."""
-    (primary, fallback), _ = _faces(project)
-    canv = _reportlab.new_canvas(io.BytesIO(), (612.0, 792.0), "en", primary.name, 12)
-    ascii_text = "".join(chr(code) for code in range(32, 127))
-    others = "".join(chr(code) for code in sorted(fallback.covered) if code > 127)[:600]  # several subsets
-    _reportlab.font_runs(canv, fallback.name, others)
-    runs = _reportlab.font_runs(canv, fallback.name, ascii_text)
-    expected = canv._escape(ascii_text)
-    assert runs == [(_reportlab.ascii_font_resource(canv, fallback.name), expected)], (
-        "ReportLab no longer gives printable ASCII its own codes in subset 0 of an asciiReadable font, after "
-        "other characters took codes first; draw.py writes ASCII text with those codes (see _text_operators)")
-    assert {resource for resource, _ in _reportlab.font_runs(canv, fallback.name, others)} != {runs[0][0]}
-
-
 def test_subset_tags_count_from_aaaaaa_in_each_document_in_the_order_fonts_are_written(project):
     (primary, fallback), (bold, _) = _faces(project)
     others = "".join(chr(code) for code in sorted(fallback.covered) if code > 127)[:600]
@@ -172,13 +158,6 @@ def test_subset_tags_count_from_aaaaaa_in_each_document_in_the_order_fonts_are_w
         "once per subset as it writes the document's fonts; the adapter counts them to tell subsets apart")
 
 
-def test_subset_tags_of_a_packet_are_distinct_and_stable(project):
-    pdf = _packet(project, NAMES[2])
-    # ReportLab's subsets (the form font, a Type 0 font handouts makes itself, has a tag of its own)
-    tags = [t for t in re.findall(rb"/BaseFont /([A-Z]{6})\+", pdf) if t != _reportlab.FORM_SUBSET_TAG.encode()]
-    assert tags == [_reportlab._subset_tag(n) for n in range(len(tags))] and len(tags) >= 4
-
-
 # -- ToUnicode maps, Flate only, and the memos -----------------------------------------------------------------
 
 def _entries(cmap: str) -> list[str]:
@@ -196,20 +175,31 @@ def test_the_tounicode_map_is_reportlabs_less_the_unused_codes():
     assert _entries(theirs).count("<00> <0000>") == 1  # what the copy is there to leave out
 
 
-def test_a_packets_fonts_map_every_code_to_a_character_and_streams_are_flate_only(project):
+def test_a_packets_streams_are_flate_only(project):
     pdf = _packet(project, NAMES[3])
     assert b"ASCII85Decode" not in pdf, "ReportLab writes ASCII85 streams: rl_config.useA85 no longer turns it off"
+
+
+def test_reportlabs_own_subsets_map_every_code_to_a_character(project):
+    (primary, fallback), _ = _faces(project)
+    buffer = io.BytesIO()
+    canv = _reportlab.new_canvas(buffer, (612.0, 792.0), "en", primary.name, 12)
+    for face, text in ((primary, "Regular ë"), (fallback, "Дмитрий")):
+        canv.setFont(face.name, 12)
+        canv.drawString(72, 700, text)
+    canv.showPage()
+    _reportlab.save(canv)
     maps = 0
-    with pikepdf.open(io.BytesIO(pdf)) as document:
+    with pikepdf.open(io.BytesIO(buffer.getvalue())) as document:
         for obj in document.objects:
             if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/Font" and obj.get(
-                    "/Subtype") == "/TrueType":  # ReportLab's subsets (the form font's map: test_forms)
+                    "/Subtype") == "/TrueType":
                 cmap = obj.ToUnicode.read_bytes().decode("latin-1")
                 maps += 1
                 assert _entries(cmap) and not any(e.endswith("<0000>") for e in _entries(cmap)), (
                     "a ToUnicode map maps a code to U+0000 (PDF/UA): ReportLab no longer makes its maps with "
                     "ttfonts.makeToUnicodeCMap, which the adapter replaces while writing")
-    assert maps >= 3
+    assert maps == 2
 
 
 def test_streams_are_compressed_by_reportlabs_filter_through_the_memo(project, monkeypatch):
