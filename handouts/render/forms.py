@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from ..load.typefaces import FORM_CHARACTERS
 from . import _reportlab
 from ._reportlab import pdf_array, pdf_dictionary, pdf_name, pdf_string
 
@@ -61,7 +62,7 @@ class FormFields:
             "Fields": pdf_array([_reportlab.register(canv, field) for field in self._fields]),
             "DA": pdf_string(_default_appearance(12, "#000000")),
             "DR": pdf_dictionary({"Font": pdf_dictionary(
-                {FONT_RESOURCE: _reportlab.form_font(canv, self._face)})}),
+                {FONT_RESOURCE: _reportlab.form_font(canv, self._face, FORM_CHARACTERS)})}),
         })
         _reportlab.set_catalog_entry(canv, "AcroForm", form)
 

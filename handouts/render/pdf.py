@@ -77,7 +77,7 @@ def render_pdf(document: Document, layout: Layout, options: RenderOptions) -> Re
     canv.showOutline()
     x, y, width, _ = layout.frame
     footer = TextStyle(fonts, layout.footer_size, layout.footer_size * layout.line_spacing, layout.text_colour)
-    fields = FormFields(canv, fonts.face_for("a", False)) if options.forms else None
+    fields = FormFields(canv, fonts.form_face) if options.forms else None
     drawer = PageDrawer(canv, tagger, (x, y + footer_height(layout)), layout.background_colour, footer,
                         (x, x + width, y), options.footer_note,
                         options.page_label or Locale.for_tag(document.language).labels["page"], fields,
