@@ -13,9 +13,37 @@ from itertools import takewhile
 from typing import ClassVar
 
 from ..model import Span
-from .fonts import FontSet
+from .fonts import FontSet, width as text_width
 from .linebreak import Line, break_lines
 from .tagging import StructElement
+
+# A line to write on holds this many characters at the type size, measured as "n"s (wider than most text): a name
+# and a phone number ("Maria Gonzalez (512) 555-0100 cell phone"). Beside the words that ask for it when they leave
+# that room, else on a line of its own, else on two (one two-line field).
+WRITE_IN_HOLDS = 40
+ASCENT = 0.8  # a line's baseline sits this many ems below the top of its half-leading box
+FIELD_PADDING = 2.0  # points between a field's edge and its text: pdf.js pads 1 to 2 points
+
+
+def write_pitch(size: float) -> float:
+    """From one line to write on to the next, and a one-line field's height less its padding: pdf.js keeps the
+    layout's type size only in a line at least 1.35 times as tall (its LINE_FACTOR)."""
+    return 1.4 * size + FIELD_PADDING
+
+
+def rule_width(size: float) -> float:
+    """The printed line's thickness."""
+    return max(1.0, size / 16)
+
+
+def rule_drop(size: float) -> float:
+    """How far a printed line sits below the baseline of the words beside it."""
+    return 0.15 * size
+
+
+def rule_gap(size: float) -> float:
+    """The room under the lowest printed line of a write-in of its own."""
+    return 0.25 * size
 
 
 @dataclass(frozen=True)
@@ -102,16 +130,39 @@ class TextBlock:
                                                  self.style.no_break))
         return self._lines_at[1]
 
-    def rule_below(self, width: float) -> bool:
-        """Whether the write-in rule needs a line of its own."""
-        last = self.lines(width)[-1]
-        return last.width + self.style.size > 0.55 * (width - self.indent)
+    def write_in_start(self, width: float) -> float:
+        """Where a line to write on beside the words starts: a little after them."""
+        return self.indent + self.lines(width)[-1].width + 0.4 * self.style.size
+
+    def write_in_rows(self, width: float) -> int:
+        """How many lines of its own the write-in takes: 0 beside the words that ask for it, else 1 or 2; each
+        holds WRITE_IN_HOLDS characters in one field (pdf.js wraps a long value onto the second line)."""
+        size = self.style.size
+        holds = text_width("n" * WRITE_IN_HOLDS, self.style.fonts.face_for("n", False), size) + 2 * FIELD_PADDING
+        if width - self.write_in_start(width) >= holds:
+            return 0
+        return 1 if width - self.indent >= holds else 2
+
+    def write_in_lift(self, width: float) -> float:
+        """The room a write-in beside the words adds above their last line: its field is taller than a line."""
+        size, leading = self.style.size, self.style.leading
+        if not self.write_in or self.write_in_rows(width):
+            return 0.0
+        field_top = -rule_drop(size) + rule_width(size) / 2 + write_pitch(size) + FIELD_PADDING  # from the baseline
+        line_top = (leading - size) / 2 + ASCENT * size  # where the line's own box ends above its baseline
+        return max(0.0, field_top - line_top)
+
+    def write_in_below(self, width: float) -> float:
+        """The height of the write-in's own lines under the words: the lowest line's gap, then the field."""
+        rows = self.write_in_rows(width) if self.write_in else 0
+        if not rows:
+            return 0.0
+        size = self.style.size
+        return rule_gap(size) + rule_width(size) / 2 + rows * write_pitch(size) + FIELD_PADDING
 
     def height(self, width: float) -> float:
-        count = len(self.lines(width))
-        if self.write_in and self.rule_below(width):
-            count += 1
-        return count * self.style.leading
+        extra = self.write_in_lift(width) + self.write_in_below(width) if self.write_in else 0.0
+        return len(self.lines(width)) * self.style.leading + extra
 
     def least_height(self, width: float) -> float:
         """The height that must share a page with a heading kept with it: two lines, or all of it."""

@@ -7,14 +7,13 @@ from functools import lru_cache
 from ..caches import per_patient
 from ..load.locale import SHORT_PAGE_LABEL
 from . import _reportlab
-from .boxes import CalloutBox, TextBlock, TextStyle
+from .boxes import (ASCENT, FIELD_PADDING, CalloutBox, TextBlock, TextStyle, rule_drop, rule_gap, rule_width,
+                    write_pitch)
 from .fonts import width
 from .forms import TICK, FormFields
 from .linebreak import Line
 from .paginate import Page, Placed
 from .tagging import Tagger
-
-ASCENT = 0.8  # baseline sits this many ems below the top of the text's half-leading box
 
 
 class PageDrawer:
@@ -93,11 +92,15 @@ class PageDrawer:
             self.bookmark("outline", *self.canv.absolutePosition(0, top), *block.outline)
         if block.label:
             self._label(block, baseline)
-        for line in placed.lines:
+        last = len(placed.lines) - 1
+        for i, line in enumerate(placed.lines):
+            if i == last and block.write_in:
+                baseline -= block.write_in_lift(placed.width)  # room for the field beside the words
             self._line(block, line, baseline)
-            baseline -= style.leading
+            if i < last:
+                baseline -= style.leading
         if block.write_in:
-            self._write_in_rule(placed, baseline + style.leading)
+            self._write_in_rule(placed, baseline)
 
     def _line(self, block: TextBlock, line: Line, baseline: float) -> None:
         """One line; each run of text sits inside its own element's marked content."""
@@ -187,14 +190,19 @@ class PageDrawer:
             canv.restoreState()
 
     def _write_in_rule(self, placed: Placed, baseline: float) -> None:
+        """The line (or two) to write on, after the last line of words (at `baseline`), and its field over it."""
         canv, block = self.canv, placed.box
         style = block.style
-        if block.rule_below(placed.width):
-            start, baseline = block.indent, baseline - style.leading
+        size, line_width = style.size, rule_width(style.size)
+        rows = block.write_in_rows(placed.width)
+        if rows:  # lines of their own under the words, the lowest a gap above the block's bottom
+            start = block.indent
+            lowest = baseline - (style.leading - size) / 2 - (1 - ASCENT) * size - block.write_in_below(placed.width) \
+                + rule_gap(size)
+            rules = [lowest + row * write_pitch(size) for row in reversed(range(rows))]
         else:
-            start = block.indent + placed.lines[-1].width + style.size * 0.4
-        line_width = max(1.0, style.size / 16)
-        y = baseline - style.size * 0.15
+            start = block.write_in_start(placed.width)
+            rules = [baseline - rule_drop(size)]
         # Printed, the line is real content that a screen reader announces, so its user knows to fill it in;
         # on screen, the text field over it says that, and the line is decoration.
         if self.fields is None:
@@ -205,12 +213,16 @@ class PageDrawer:
             canv.saveState()
             canv.setStrokeColor(_reportlab.colour(style.colour))
             canv.setLineWidth(line_width)
-            canv.line(start, y, placed.width, y)
+            for y in rules:
+                canv.line(start, y, placed.width, y)
             canv.restoreState()
         if self.fields is not None:
-            rect = self._page_rect(start, y + line_width / 2, placed.width, baseline + style.size * 0.95)
+            # One field over all the lines, its text on them: pdf.js puts a two-line field's lines one pitch apart.
+            bottom = rules[-1] + line_width / 2
+            rect = self._page_rect(start, bottom, placed.width, bottom + max(rows, 1) * write_pitch(size)
+                                   + FIELD_PADDING)
             self.annotate(block.element.child("Form"), "text_field",
-                          (rect, block.write_in_name or block.write_in_text, style.size, style.colour))
+                          (rect, block.write_in_name or block.write_in_text, size, style.colour, rows > 1))
 
     def _page_rect(self, x0: float, y0: float, x1: float, y1: float) -> tuple[float, float, float, float]:
         """A rectangle drawn at the current origin, in page coordinates (what annotations use)."""

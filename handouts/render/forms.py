@@ -16,6 +16,7 @@ from ..load.typefaces import FORM_CHARACTERS
 from . import _reportlab
 from ._reportlab import pdf_array, pdf_dictionary, pdf_name, pdf_string
 
+MULTILINE = 1 << 12  # a text field's /Ff bit 13: typing wraps onto the next line
 FONT_RESOURCE = "HandoutsForm"  # the typing font's name in /DR and in every /DA
 # The tick's three points, in parts of the box's side from its bottom left: printed and on-screen boxes match.
 TICK = ((0.2, 0.47), (0.45, 0.17), (0.85, 0.87))
@@ -43,13 +44,15 @@ class FormFields:
             "AP": pdf_dictionary({"N": pdf_dictionary({"Yes": on, "Off": off})}),
         })
 
-    def text_field(self, rect, name: str, size: float, colour: str):
-        """A one-line text box over a line to write on, typed in at the body's type size."""
+    def text_field(self, rect, name: str, size: float, colour: str, multiline: bool = False):
+        """A text box over a line (or lines) to write on, typed in at the body's type size; `multiline` wraps a
+        long value onto the next line."""
         width, height = rect[2] - rect[0], rect[3] - rect[1]
         # An empty field's appearance is empty: the printed line under it is page content.
         empty = self._form_xobject(width, height, "/Tx BMC EMC")
         return self._field(rect, "Tx", _slug(name) or "write-in", name, {
             "DA": pdf_string(_default_appearance(size, colour)), "Q": 0,
+            **({"Ff": MULTILINE} if multiline else {}),
             "AP": pdf_dictionary({"N": empty}),
         })
 

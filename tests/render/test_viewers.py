@@ -83,10 +83,10 @@ def test_fields_come_in_reading_order(viewed, layout):
 def test_printed_checkboxes_and_blanks_are_announced(viewed):
     view = viewed["infusion-day-checklist", "large-print", False]
     assert _widgets(view) == {} and view["fields"] == {}
-    tree = view["pages"][0]["structTree"]
-    figures = [figure for label in nodes(tree, "Lbl") for figure in nodes(label, "Figure")]
+    trees = [page["structTree"] for page in view["pages"]]
+    figures = [figure for tree in trees for label in nodes(tree, "Lbl") for figure in nodes(label, "Figure")]
     assert figures and all(f["alt"] == "check box, not ticked" for f in figures)
-    spans = nodes(tree, "Span")
+    spans = [span for tree in trees for span in nodes(tree, "Span")]
     assert [s["alt"] for s in spans] == ["blank line to write: Appointment date and time",
                                          "blank line to write: Driver's name and phone",
                                          "blank line to write: Pickup time"]
