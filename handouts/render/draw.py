@@ -52,10 +52,9 @@ class PageDrawer:
         """An annotation made by `kind` from `args`, owned by `element`: a link, a check box or a text field."""
         if kind == "link":
             annotation = _reportlab.link_annotation(self.canv, *args)
-        elif kind == "checkbox":
-            annotation = self.fields.checkbox(*args)
         else:
-            annotation = self.fields.text_field(*args)
+            # A Form element says what its widget's tooltip says: some readers (pdf.js) name a field by its element.
+            annotation, element.alt = (self.fields.checkbox if kind == "checkbox" else self.fields.text_field)(*args)
         return self.tagger.annotate(element, annotation)
 
     def bookmark(self, kind: str, left: float, top: float, *what) -> None:

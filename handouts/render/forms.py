@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ..load.typefaces import FORM_CHARACTERS
+from ..load.typefaces import FORM_CHARACTERS, TICK_MARK
 from . import _reportlab
 from ._reportlab import pdf_array, pdf_dictionary, pdf_name, pdf_string
 
@@ -35,18 +35,25 @@ class FormFields:
         self._appearances: dict[tuple, tuple] = {}  # identical checkboxes share their appearance streams
 
     def checkbox(self, rect, side: float, line_width: float, colour: str, name: str, checked: bool):
-        """A check box whose square (`side` points, drawn inside `rect`) ticks on and off."""
+        """A check box whose square (`side` points, drawn inside `rect`) ticks on and off: (its dictionary, what a
+        screen reader says for it)."""
         on, off = self._checkbox_appearances(side, line_width, colour)
         state = pdf_name("Yes" if checked else "Off")
         self._checkboxes += 1
         return self._field(rect, "Btn", f"checkbox-{self._checkboxes}", name, {
             "V": state, "AS": state,
             "AP": pdf_dictionary({"N": pdf_dictionary({"Yes": on, "Off": off})}),
+            # For a viewer that draws its own appearance instead: the box's border (colour, width) and the
+            # tick as a caption in the embedded form font (size 0: fitted to the box), never ZapfDingbats.
+            "MK": pdf_dictionary({"BC": pdf_array([_reportlab.number(v) for v in _reportlab.rgb(colour)]),
+                                  "CA": pdf_string(TICK_MARK)}),
+            "BS": pdf_dictionary({"W": _reportlab.number(line_width), "S": pdf_name("S")}),
+            "DA": pdf_string(_default_appearance(0, colour)),
         })
 
     def text_field(self, rect, name: str, size: float, colour: str, multiline: bool = False):
         """A text box over a line (or lines) to write on, typed in at the body's type size; `multiline` wraps a
-        long value onto the next line."""
+        long value onto the next line. (Its dictionary, what a screen reader says for it.)"""
         width, height = rect[2] - rect[0], rect[3] - rect[1]
         # An empty field's appearance is empty: the printed line under it is page content.
         empty = self._form_xobject(width, height, "/Tx BMC EMC")
@@ -70,19 +77,21 @@ class FormFields:
         _reportlab.set_catalog_entry(canv, "AcroForm", form)
 
     # -- parts -------------------------------------------------------------
-    def _field(self, rect, field_type: str, stem: str, tooltip: str, entries: dict):
+    def _field(self, rect, field_type: str, stem: str, tooltip: str, entries: dict) -> tuple:
+        """The field's dictionary and what a screen reader says for it (its /TU)."""
+        spoken = _unique(tooltip, self._tooltips, "{} ({})")
         field = pdf_dictionary({
             "Type": pdf_name("Annot"), "Subtype": pdf_name("Widget"), "FT": pdf_name(field_type),
             # Names are told apart ("question-2" after "question"), and so is what a screen reader says ("Yes (2)"
             # after "Yes"): two fields that sound the same cannot be found by name.
             "T": pdf_string(_unique(stem, self._names, "{}-{}")),
-            "TU": pdf_string(_unique(tooltip, self._tooltips, "{} ({})")),
+            "TU": pdf_string(spoken),
             "F": 4,  # printed; never hidden
             "Rect": pdf_array([round(v, 3) for v in rect]),
             **entries,
         })
         self._fields.append(field)
-        return field
+        return field, spoken
 
     def _checkbox_appearances(self, side: float, line_width: float, colour: str) -> tuple:
         key = (side, line_width, colour)
