@@ -496,6 +496,12 @@ def _font(face: str):
     return pdfmetrics.getFont(face)
 
 
+def vertical_metrics(face: str) -> tuple[float, float]:
+    """A face's ascent and descent (positive), in ems, as its font descriptor gives them to a viewer."""
+    ttface = _font(face).face
+    return ttface.ascent / 1000, -ttface.descent / 1000
+
+
 def ascii_font_resource(canv: Canvas, face: str) -> str:
     # Printable ASCII always lives in subset 0 of an ASCII-readable font.
     return _font(face).getSubsetInternalName(0, canv._doc)

@@ -17,33 +17,37 @@ from .fonts import FontSet, width as text_width
 from .linebreak import Line, break_lines
 from .tagging import StructElement
 
-# A line to write on holds this many characters at the type size, measured as "n"s (wider than most text): a name
-# and a phone number ("Maria Gonzalez (512) 555-0100 cell phone"). Beside the words that ask for it when they leave
-# that room, else on a line of its own, else on two (one two-line field).
-WRITE_IN_HOLDS = 40
+# A line to write on holds a driver's name and phone (fictional, 40 characters) at the type size: beside the words
+# that ask for it when they leave that room, else on a line of its own, else on two under one two-line field.
+WRITE_IN_SAMPLE = "Maria Gonzalez (512) 555-0100 cell phone"
 ASCENT = 0.8  # a line's baseline sits this many ems below the top of its half-leading box
-FIELD_PADDING = 2.0  # points between a field's edge and its text: pdf.js pads 1 to 2 points
-
-
-def write_pitch(size: float) -> float:
-    """From one line to write on to the next, and a one-line field's height less its padding: pdf.js keeps the
-    layout's type size only in a line at least 1.35 times as tall (its LINE_FACTOR)."""
-    return 1.4 * size + FIELD_PADDING
+# pdf.js sets a field's text 1 pt from its top and bottom and 2 pt from its sides; in a line at least 1.35 × the
+# type size tall (its LINE_FACTOR), else it shrinks the type; a two-line field's last baseline at least 0.35/1.35
+# of a line above its bottom.
+FIELD_PADDING, SIDE_PADDING, FIELD_LINE, PDFJS_BASELINE = 1.0, 2.0, 1.4, 0.35 / 1.35
 
 
 def rule_width(size: float) -> float:
-    """The printed line's thickness."""
+    """A printed line's thickness."""
     return max(1.0, size / 16)
 
 
 def rule_drop(size: float) -> float:
-    """How far a printed line sits below the baseline of the words beside it."""
+    """How far a printed line sits below the baseline written on."""
     return 0.15 * size
 
 
-def rule_gap(size: float) -> float:
-    """The room under the lowest printed line of a write-in of its own."""
-    return 0.25 * size
+@dataclass(frozen=True)
+class WriteIn:
+    """Where a block's line (or lines) to write on and its field go, around the baseline of the last line written
+    on: its words' last line (rows 0), or the last of its own lines under the words."""
+
+    rows: int  # 0: beside the words' last line; else lines of its own under the words
+    pitch: float  # the height of a line of its own, and from one to the next
+    above: float  # room added above the words' last line (rows 0) or the first line of its own
+    below: float  # room added below the last line: the field reaches lower than the line's box
+    field_height: float
+    field_drop: float  # from the last baseline written on down to the field's bottom
 
 
 @dataclass(frozen=True)
@@ -134,35 +138,33 @@ class TextBlock:
         """Where a line to write on beside the words starts: a little after them."""
         return self.indent + self.lines(width)[-1].width + 0.4 * self.style.size
 
-    def write_in_rows(self, width: float) -> int:
-        """How many lines of its own the write-in takes: 0 beside the words that ask for it, else 1 or 2; each
-        holds WRITE_IN_HOLDS characters in one field (pdf.js wraps a long value onto the second line)."""
-        size = self.style.size
-        holds = text_width("n" * WRITE_IN_HOLDS, self.style.fonts.face_for("n", False), size) + 2 * FIELD_PADDING
-        if width - self.write_in_start(width) >= holds:
-            return 0
-        return 1 if width - self.indent >= holds else 2
-
-    def write_in_lift(self, width: float) -> float:
-        """The room a write-in beside the words adds above their last line: its field is taller than a line."""
-        size, leading = self.style.size, self.style.leading
-        if not self.write_in or self.write_in_rows(width):
-            return 0.0
-        field_top = -rule_drop(size) + rule_width(size) / 2 + write_pitch(size) + FIELD_PADDING  # from the baseline
-        line_top = (leading - size) / 2 + ASCENT * size  # where the line's own box ends above its baseline
-        return max(0.0, field_top - line_top)
-
-    def write_in_below(self, width: float) -> float:
-        """The height of the write-in's own lines under the words: the lowest line's gap, then the field."""
-        rows = self.write_in_rows(width) if self.write_in else 0
-        if not rows:
-            return 0.0
-        size = self.style.size
-        return rule_gap(size) + rule_width(size) / 2 + rows * write_pitch(size) + FIELD_PADDING
+    def write_in_plan(self, width: float) -> WriteIn:
+        """Where the line(s) to write on go, so that the field keeps the type size (pdf.js shrinks text in a line
+        less than 1.35 × as tall), holds WRITE_IN_SAMPLE, and sets typed text on the printed baseline."""
+        style = self.style
+        size, leading = style.size, style.leading
+        holds = text_width(WRITE_IN_SAMPLE, style.fonts.face_for(WRITE_IN_SAMPLE, False), size) + 2 * SIDE_PADDING
+        rows = 0 if width - self.write_in_start(width) >= holds else 1 if width - self.indent >= holds else 2
+        # A line of its own is as tall as a line of words, within what keeps pdf.js to two lines at the type size.
+        pitch = max(FIELD_LINE * size, min(leading, 1.6 * size))
+        field_height = max(rows, 1) * pitch + 2 * FIELD_PADDING
+        ascent, descent = style.fonts.form_metrics
+        if rows < 2:  # pdf.js centres one line's text in its field
+            field_drop = (field_height - (ascent + descent) * size) / 2 + descent * size
+        else:
+            field_drop = FIELD_PADDING + max(PDFJS_BASELINE * pitch, descent * size)
+        line = pitch if rows else leading  # the height of the line written on, its baseline placed as in any line
+        bottom = -(line - size) / 2 - (1 - ASCENT) * size
+        top = bottom + max(rows, 1) * line
+        return WriteIn(rows, pitch, max(0.0, -field_drop + field_height - top), max(0.0, bottom + field_drop),
+                       field_height, field_drop)
 
     def height(self, width: float) -> float:
-        extra = self.write_in_lift(width) + self.write_in_below(width) if self.write_in else 0.0
-        return len(self.lines(width)) * self.style.leading + extra
+        height = len(self.lines(width)) * self.style.leading
+        if self.write_in:
+            plan = self.write_in_plan(width)
+            height += plan.rows * plan.pitch + plan.above + plan.below
+        return height
 
     def least_height(self, width: float) -> float:
         """The height that must share a page with a heading kept with it: two lines, or all of it."""

@@ -7,8 +7,7 @@ from functools import lru_cache
 from ..caches import per_patient
 from ..load.locale import SHORT_PAGE_LABEL
 from . import _reportlab
-from .boxes import (ASCENT, FIELD_PADDING, CalloutBox, TextBlock, TextStyle, rule_drop, rule_gap, rule_width,
-                    write_pitch)
+from .boxes import ASCENT, CalloutBox, TextBlock, TextStyle, rule_drop, rule_width
 from .fonts import width
 from .forms import TICK, FormFields
 from .linebreak import Line
@@ -93,8 +92,8 @@ class PageDrawer:
             self._label(block, baseline)
         last = len(placed.lines) - 1
         for i, line in enumerate(placed.lines):
-            if i == last and block.write_in:
-                baseline -= block.write_in_lift(placed.width)  # room for the field beside the words
+            if i == last and block.write_in and not block.write_in_plan(placed.width).rows:
+                baseline -= block.write_in_plan(placed.width).above  # room for the field beside the words
             self._line(block, line, baseline)
             if i < last:
                 baseline -= style.leading
@@ -189,19 +188,19 @@ class PageDrawer:
             canv.restoreState()
 
     def _write_in_rule(self, placed: Placed, baseline: float) -> None:
-        """The line (or two) to write on, after the last line of words (at `baseline`), and its field over it."""
+        """The line (or lines) to write on, beside or under the words' last line (at `baseline`), and the field
+        over them: its typed text sits on the printed lines' baselines."""
         canv, block = self.canv, placed.box
-        style = block.style
-        size, line_width = style.size, rule_width(style.size)
-        rows = block.write_in_rows(placed.width)
-        if rows:  # lines of their own under the words, the lowest a gap above the block's bottom
+        style, plan = block.style, block.write_in_plan(placed.width)
+        size = style.size
+        if plan.rows:  # lines of their own under the words, each as a line of words is placed in its box
             start = block.indent
-            lowest = baseline - (style.leading - size) / 2 - (1 - ASCENT) * size - block.write_in_below(placed.width) \
-                + rule_gap(size)
-            rules = [lowest + row * write_pitch(size) for row in reversed(range(rows))]
+            top = baseline - (style.leading - size) / 2 - (1 - ASCENT) * size - plan.above
+            first = top - (plan.pitch - size) / 2 - ASCENT * size
+            baselines = [first - row * plan.pitch for row in range(plan.rows)]
         else:
             start = block.write_in_start(placed.width)
-            rules = [baseline - rule_drop(size)]
+            baselines = [baseline]
         # Printed, the line is real content that a screen reader announces, so its user knows to fill it in;
         # on screen, the text field over it says that, and the line is decoration.
         if self.fields is None:
@@ -211,17 +210,15 @@ class PageDrawer:
         with tag:
             canv.saveState()
             canv.setStrokeColor(_reportlab.colour(style.colour))
-            canv.setLineWidth(line_width)
-            for y in rules:
-                canv.line(start, y, placed.width, y)
+            canv.setLineWidth(rule_width(size))
+            for y in baselines:
+                canv.line(start, y - rule_drop(size), placed.width, y - rule_drop(size))
             canv.restoreState()
-        if self.fields is not None:
-            # One field over all the lines, its text on them: pdf.js puts a two-line field's lines one pitch apart.
-            bottom = rules[-1] + line_width / 2
-            rect = self._page_rect(start, bottom, placed.width, bottom + max(rows, 1) * write_pitch(size)
-                                   + FIELD_PADDING)
+        if self.fields is not None:  # one field over all the lines: pdf.js wraps a long value onto the next
+            bottom = baselines[-1] - plan.field_drop
+            rect = self._page_rect(start, bottom, placed.width, bottom + plan.field_height)
             self.annotate(block.element.child("Form"), "text_field",
-                          (rect, block.write_in_name or block.write_in_text, size, style.colour, rows > 1))
+                          (rect, block.write_in_name or block.write_in_text, size, style.colour, plan.rows > 1))
 
     def _page_rect(self, x0: float, y0: float, x1: float, y1: float) -> tuple[float, float, float, float]:
         """A rectangle drawn at the current origin, in page coordinates (what annotations use)."""

@@ -60,6 +60,11 @@ class FontSet:
         name, path = FORM_FACES[self.typeface]
         return _register(name, path).name
 
+    @property
+    def form_metrics(self) -> tuple[float, float]:
+        """The form font's ascent and descent in ems: where a viewer sets typed text in a field."""
+        return _reportlab.vertical_metrics(self.form_face)
+
     def uncovered(self, text: str) -> tuple[str, ...]:
         """Characters that no face of this set can draw, in order of appearance."""
         return _uncovered(self.typeface, text)
