@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 # read well in large print, and layouts are checked to have room for text at the deepest list.
 MAX_LIST_DEPTH = 4  # a list inside a list ... four levels
 MAX_QUOTE_DEPTH = 2  # an important box inside an important box
+# How many steps a timeline may have: more do not fit one page in extra-large print, nor read as one picture.
+MIN_TIMELINE_STEPS = 2
+MAX_TIMELINE_STEPS = 8
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,24 @@ class Callout:
 
 
 @dataclass
+class TimelineStep:
+    spans: list[Span]  # plain text: a step is a few words ("Rest: 30 minutes")
+    line: int = 0
+
+
+@dataclass
+class Timeline:
+    """A picture of steps in order ("what happens on infusion day"), drawn as a figure under its caption.
+
+    `spans` is the caption: the one text every timeline has, so that whatever reads the text of blocks
+    (`walk` and `.spans`: the font check, the reading level) reads it, and each step, too."""
+
+    spans: list[Span]
+    steps: list[TimelineStep]
+    line: int = 0
+
+
+@dataclass
 class PageBreak:
     """Start the next block on a new page (between the documents of a packet)."""
 
@@ -77,7 +98,7 @@ class Part:
     anchor: str = ""  # what a "#anchor" link in the packet opening points to: the document's name
 
 
-Block = Heading | Paragraph | ListBlock | Callout | PageBreak | Part
+Block = Heading | Paragraph | ListBlock | Callout | Timeline | PageBreak | Part
 
 
 @dataclass
@@ -95,7 +116,7 @@ def plain_text(spans: list[Span]) -> str:
 
 
 def walk(blocks: list[Block]):
-    """Yield every block and list item in reading order."""
+    """Yield every block, list item and timeline step in reading order."""
     for block in blocks:
         yield block
         if isinstance(block, ListBlock):
@@ -104,3 +125,5 @@ def walk(blocks: list[Block]):
                 yield from walk(item.children)
         elif isinstance(block, (Callout, Part)):
             yield from walk(block.blocks)
+        elif isinstance(block, Timeline):
+            yield from block.steps

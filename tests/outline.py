@@ -2,14 +2,15 @@
 
 from pdfread import normalized
 
-from handouts.model import Callout, Heading, ListBlock, Paragraph, plain_text
+from handouts.model import Callout, Heading, ListBlock, Paragraph, Timeline, plain_text
 
 
 def expected_tree(blocks, forms: bool = True) -> list:
     """The content's own block outline in structure-element terms: (role, text, kids).
 
     A line to write on is a Form element (its text field) or, printed, a Span whose ActualText a screen
-    reader says; a checkbox's label holds a Form element (its check box) or, printed, a Figure."""
+    reader says; a checkbox's label holds a Form element (its check box) or, printed, a Figure; a timeline is a
+    Div of its Caption and its Figure."""
     write_in = [("Form" if forms else "Span", "", [])]
     checkbox = [("Form" if forms else "Figure", "", [])]
     out = []
@@ -28,6 +29,8 @@ def expected_tree(blocks, forms: bool = True) -> list:
             out.append(("L", "", items))
         elif isinstance(block, Callout):
             out.append(("Div", "", expected_tree(block.blocks, forms)))
+        elif isinstance(block, Timeline):  # the caption, then the picture (its words are the Figure's own)
+            out.append(("Div", "", [("Caption", plain_text(block.spans), []), ("Figure", "", [])]))
     return out
 
 
@@ -41,6 +44,6 @@ def compare(element, expected) -> None:
         expected = expected[1:]
     assert [k.role for k in kids] == [e[0] for e in expected]
     for kid, (role, txt, sub) in zip(kids, expected):
-        if role in ("P",) or role.startswith("H"):
+        if role in ("P", "Caption") or role.startswith("H"):
             assert normalized(kid.all_text()) == normalized(txt)
         compare(kid, sub)

@@ -212,6 +212,18 @@ def test_lint_catches_a_dropped_write_in_and_safety_box(content_copy):
     assert "1 important boxes where the English has 2" in said and "write-in lines" in said
 
 
+def test_lint_catches_a_translation_that_drops_the_timeline_or_a_step(content_copy):
+    path = content_copy / "es" / "fibromyalgia-ketamine.md"
+    text = path.read_text(encoding="utf-8")
+    start, end = text.index("```timeline\n"), text.index("```\n", text.index("```timeline\n") + 3) + 4
+    for changed, words in ((text.replace("- Llega a la clínica\n", ""), "a timeline of 4 steps where the English "
+                                                                         "has a timeline of 5 steps"),
+                           (text[:start] + text[end:], "no timeline where the English has a timeline of 5 steps")):
+        path.write_text(changed, encoding="utf-8")
+        findings = lint_project(Project.open(content_copy, REPO / "layouts"))
+        assert words in " ".join(f.message for f in findings if f.rule == "edition-structure" and f.source == str(path))
+
+
 def test_lint_flags_a_translation_whose_english_source_changed(content_copy):
     english = content_copy / "infusion-day-checklist.md"
     english.write_text(english.read_text(encoding="utf-8").replace("Check each box when it is done.",

@@ -21,7 +21,7 @@ from ..errors import AddressingError
 from ..load.profile import localized
 from ..load.project import Patient, Project
 from ..load.roster import RosterRow
-from ..model import Block, Callout, Heading, ListBlock, ListItem, Paragraph, Span
+from ..model import Block, Callout, Heading, ListBlock, ListItem, Paragraph, Span, Timeline
 from ..pipeline import load_document
 from ..text.fill import fill
 from .delivery import envelope
@@ -108,7 +108,7 @@ def plain_text(blocks: list[Block]) -> str:
 
 
 def _printable(block: Block) -> bool:
-    return isinstance(block, (Heading, Paragraph, ListBlock, Callout))
+    return isinstance(block, (Heading, Paragraph, ListBlock, Callout, Timeline))
 
 
 def _plain_spans(spans: list[Span]) -> str:
@@ -126,6 +126,9 @@ def _plain_block(block: Block, indent: str) -> str:
         return indent + _plain_spans(block.spans)
     if isinstance(block, Callout):
         return "\n\n".join(_plain_block(inner, indent) for inner in block.blocks if _printable(inner))
+    if isinstance(block, Timeline):  # in words: the caption, then the steps numbered
+        return "\n".join([indent + _plain_spans(block.spans), *(
+            f"{indent}{number}. {_plain_spans(step.spans)}" for number, step in enumerate(block.steps, start=1))])
     lines = []
     for number, item in enumerate(block.items, start=block.start):
         marker = f"{number}." if block.ordered else "-"
@@ -170,6 +173,9 @@ def _html_block(block: Block) -> str:
     if isinstance(block, Callout):
         inner = "\n".join(_html_block(b) for b in block.blocks if _printable(b))
         return f'<div role="note" style="border: 3px solid #000000; padding: 0 16px; margin: 16px 0;">\n{inner}\n</div>'
+    if isinstance(block, Timeline):  # no picture in an email: the caption, then the steps as a numbered list
+        steps = "\n".join(f"<li>{_html_spans(step.spans)}</li>" for step in block.steps)
+        return f"<p><strong>{_html_spans(block.spans)}</strong></p>\n<ol>\n{steps}\n</ol>"
     tag = "ol" if block.ordered else "ul"
     start = f' start="{block.start}"' if block.ordered and block.start != 1 else ""
     return f"<{tag}{start}>\n" + "\n".join(_html_item(item) for item in block.items) + f"\n</{tag}>"

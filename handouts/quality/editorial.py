@@ -45,6 +45,8 @@ RESTATED_WORDS = 5  # this many words in a row of a safety sentence, in a docume
 FIRST_PAGE_CLASSES = ("standard", "large-print")
 OPENING = "_packet"
 _TEMPLATE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+_BLOCK_EDGE = re.compile(r"\s*$|\s{0,3}(?:#|```|~~~)")  # a blank line, a heading or a fence: blocks end there
+_BREAK = "\n"  # in the words of a document, where a block ends: no word of a sentence
 _WORD = re.compile(r"[^\W_]+")
 _BOX = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+\[[ xX]\]\s")
 
@@ -119,6 +121,8 @@ def _restated(path: str, source: Source, clinic: dict):
     own: list[tuple[str, int]] = [(word, source.title_line) for word in _words(source.title)]
     body = _TEMPLATE.sub(lambda m: "\n" * m[0].count("\n"), source.body)
     for offset, line in enumerate(body.split("\n")):
+        if _BLOCK_EDGE.match(line):  # a run of words is one block's: a step then a heading are no sentence
+            own.append((_BREAK, source.body_line + offset))
         own += [(word, source.body_line + offset) for word in _words(line)]
     reported = set()
     for i in range(len(own) - RESTATED_WORDS + 1):

@@ -40,7 +40,7 @@ from ..load.profile import SENTENCES, field_line, localized, sample_fields
 from ..load.signoff import APPROVED, DRAFT, everything, sign_off
 from ..load.typefaces import TYPEFACES
 from ..load.yamlfile import at_key_line, key_line
-from ..model import Callout, Document, Heading, ListItem, plain_text, walk
+from ..model import Callout, Document, Heading, ListItem, Timeline, plain_text, walk
 from ..render.fonts import FontSet
 from ..text.fill import Filled, fill
 from ..text.markdown import heading_problems, markdown_problems, markdown_tokens, parse_document
@@ -220,6 +220,7 @@ class Shape:
     list_items: int
     phone_links: tuple[str, ...]  # tel: targets, in order: a translation must give the same numbers
     placeholders: tuple[str, ...]  # the clinic/patient values used (the safety sentences among them), sorted
+    timelines: tuple[int, ...] = ()  # the steps of each timeline, in order
 
     def differences(self, other: "Shape") -> list[str]:
         """What `other` (the edition) lacks or adds, in words."""
@@ -232,6 +233,8 @@ class Shape:
                                     ("phone links", len(self.phone_links), len(other.phone_links))):
             if mine != theirs:
                 out.append(f"{theirs} {label} where the English has {mine}")
+        if self.timelines != other.timelines:
+            out.append(f"{_steps(other.timelines)} where the English has {_steps(self.timelines)}")
         if len(self.headings) == len(other.headings) and self.headings != other.headings:
             out.append("its heading levels differ from the English")
         if len(self.phone_links) == len(other.phone_links) and self.phone_links != other.phone_links:
@@ -248,13 +251,23 @@ class Shape:
 _PLACEHOLDER = re.compile(r"\b(clinic|patient)\.([a-z_]+)\b|\b(appointment|documents)\b")
 
 
+def _steps(timelines: tuple[int, ...]) -> str:
+    """"a timeline of 5 steps", "timelines of 5 and 3 steps", "no timeline"."""
+    if not timelines:
+        return "no timeline"
+    counts = " and ".join(str(steps) for steps in timelines)
+    return f"a timeline of {counts} steps" if len(timelines) == 1 else f"timelines of {counts} steps"
+
+
 def document_shape(document: Document, source: Source) -> Shape:
-    headings, checkboxes, write_ins, callouts, items, phones = [], 0, 0, 0, 0, []
+    headings, checkboxes, write_ins, callouts, items, phones, timelines = [], 0, 0, 0, 0, [], []
     for node in walk(document.blocks[1:]):
         if isinstance(node, Heading):
             headings.append(node.level)
         elif isinstance(node, Callout):
             callouts += 1
+        elif isinstance(node, Timeline):
+            timelines.append(len(node.steps))
         elif isinstance(node, ListItem):
             items += 1
             checkboxes += node.task is not None
@@ -264,7 +277,8 @@ def document_shape(document: Document, source: Source) -> Shape:
     for expression in re.findall(r"\{[{%](.*?)[}%]\}", source.body, re.S):
         for match in _PLACEHOLDER.finditer(expression):
             used.add(f"{match[1]}.{match[2]}" if match[1] else match[3])
-    return Shape(tuple(headings), checkboxes, write_ins, callouts, items, tuple(phones), tuple(sorted(used)))
+    return Shape(tuple(headings), checkboxes, write_ins, callouts, items, tuple(phones), tuple(sorted(used)),
+                 tuple(timelines))
 
 
 def lint_editions(project: Project, max_grade: float = 6.0) -> list[Finding]:

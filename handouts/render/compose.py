@@ -4,10 +4,25 @@ from __future__ import annotations
 
 from ..load.layouts import Layout
 from ..load.locale import Locale
-from ..model import Block, Callout, Heading, ListBlock, ListItem, PageBreak, Paragraph, Part, Span, plain_text
+from dataclasses import replace
+
+from ..model import (
+    Block,
+    Callout,
+    Heading,
+    ListBlock,
+    ListItem,
+    PageBreak,
+    Paragraph,
+    Part,
+    Span,
+    Timeline,
+    plain_text,
+)
 from .boxes import Box, CalloutBox, Label, PageBreakBox, TextBlock, TextStyle
 from .fonts import FontSet
 from .tagging import StructTree
+from .timeline import TimelineBox, alt_text
 
 
 class Composer:
@@ -48,6 +63,8 @@ class Composer:
                 out.extend(self.list_block(block, depth))
             elif isinstance(block, Callout):
                 out.append(self.callout(block))
+            elif isinstance(block, Timeline):
+                out.append(self.timeline(block))
             elif isinstance(block, PageBreak):
                 out.append(PageBreakBox())
             elif isinstance(block, Part):
@@ -105,6 +122,17 @@ class Composer:
             inner[-1].space_after = 0
         return CalloutBox(element, inner, self.layout.callout_border_colour, self.layout.callout_border_width,
                           padding=self.layout.body_size * 0.75, space_after=self.gap)
+
+    def timeline(self, block: Timeline) -> TimelineBox:
+        """The caption and the picture, grouped: a Caption, then a Figure whose /Alt says every step in words
+        (the words drawn inside the picture belong to the Figure: a reader hears them once, from /Alt)."""
+        steps = [step.spans for step in block.steps]
+        with self.tree.element("Div") as group:
+            caption = self.tree.leaf("Caption")
+            figure = self.tree.leaf("Figure", alt=alt_text([plain_text(spans).strip() for spans in steps]))
+        return TimelineBox(group, caption, figure, block.spans, steps, self.body,
+                           replace(self.body, colour=self.layout.background_colour),
+                           self.layout.callout_border_colour, space_before=self.gap * 0.5, space_after=self.gap * 1.5)
 
     def _name_write_ins(self, boxes: list[Box]) -> None:
         """Each line to write on is named by the words before it ("Driver's name and phone"), numbered when

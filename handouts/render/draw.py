@@ -13,6 +13,7 @@ from .forms import TICK, FormFields
 from .linebreak import Line
 from .paginate import Page, Placed
 from .tagging import Tagger
+from .timeline import TimelineBox
 
 
 class PageDrawer:
@@ -74,6 +75,8 @@ class PageDrawer:
         canv.translate(x + placed.x, y + placed.y)
         if isinstance(placed.box, TextBlock):
             self._text_block(placed)
+        elif isinstance(placed.box, TimelineBox):
+            self._timeline(placed)
         else:
             self._callout(placed)
         canv.restoreState()
@@ -224,6 +227,52 @@ class PageDrawer:
         """A rectangle drawn at the current origin, in page coordinates (what annotations use)."""
         (left, bottom), (right, top) = self.canv.absolutePosition(x0, y0), self.canv.absolutePosition(x1, y1)
         return left, bottom, right, top
+
+    # -- pictures ----------------------------------------------------------
+    def _timeline(self, placed: Placed) -> None:
+        """The caption, in its Caption; then the picture, all of it (circles, arrows, numbers and words) in its
+        Figure, whose /BBox says where it is on the page."""
+        canv, box = self.canv, placed.box
+        drawing = box.drawing(placed.width)
+        with self.tagger.marked(box.caption_element):
+            canv.addLiteral(" ".join(self._text_operators(at.line.pieces, at.x, at.baseline, box.style)
+                                     for at in drawing.caption))
+        box.figure_element.bbox = self._page_rect(*drawing.figure)
+        with self.tagger.marked(box.figure_element):
+            canv.saveState()
+            colour = _reportlab.colour(box.arrow_colour)
+            canv.setStrokeColor(colour)
+            canv.setFillColor(colour)
+            canv.setLineWidth(drawing.line_width)
+            for arrow in drawing.arrows:
+                self._arrow(arrow, drawing.head)
+            canv.setFillColor(_reportlab.colour(box.style.colour))
+            for circle in drawing.circles:
+                canv.circle(circle.x, circle.y, circle.radius, stroke=0, fill=1)
+            # Each step's number, then its words: text read out of the page comes in the steps' order.
+            texts = [text for circle, label in zip(drawing.circles, drawing.labels)
+                     for text in ((circle.number, box.number_style), *((at, box.style) for at in label))]
+            canv.addLiteral(" ".join(self._text_operators(at.line.pieces, at.x, at.baseline, style)
+                                     for at, style in texts))
+            canv.restoreState()
+
+    def _arrow(self, arrow, head: float) -> None:
+        """A shaft that stops where the head starts, and a filled head whose point is the arrow's end."""
+        canv = self.canv
+        if not arrow.head:
+            canv.line(arrow.x0, arrow.y0, arrow.x1, arrow.y1)
+            return
+        dx, dy = arrow.x1 - arrow.x0, arrow.y1 - arrow.y0
+        length = (dx * dx + dy * dy) ** 0.5 or 1.0
+        ux, uy = dx / length, dy / length
+        base_x, base_y = arrow.x1 - ux * head, arrow.y1 - uy * head
+        canv.line(arrow.x0, arrow.y0, base_x + ux * 0.5, base_y + uy * 0.5)
+        path = canv.beginPath()
+        path.moveTo(arrow.x1, arrow.y1)
+        path.lineTo(base_x - uy * head / 2, base_y + ux * head / 2)
+        path.lineTo(base_x + uy * head / 2, base_y - ux * head / 2)
+        path.close()
+        canv.drawPath(path, stroke=0, fill=1)
 
     # -- boxes and pages ---------------------------------------------------
     def _callout(self, placed: Placed) -> None:

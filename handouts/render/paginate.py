@@ -1,8 +1,8 @@
 """Pagination: boxes into pages of placed boxes, the page model drawing consumes.
 
 Rules: blocks fill pages top to bottom; a text block splits between lines but
-never leaves or carries a single line (no widows or orphans); list items and
-'important' boxes move whole to the next page when they do not fit; headings
+never leaves or carries a single line (no widows or orphans); list items,
+'important' boxes and timelines move whole to the next page when they do not fit; headings
 stay with the first two lines of what they introduce (through any further
 headings); a page break starts a new page unless the page is still empty.
 """
@@ -14,18 +14,19 @@ from dataclasses import dataclass, field
 
 from .boxes import Box, CalloutBox, PageBreakBox, TextBlock
 from .linebreak import Line
+from .timeline import TimelineBox
 
 
 @dataclass(frozen=True)
 class Placed:
     """A box on a page: its position (bottom-left) and size in points, relative to its container."""
 
-    box: TextBlock | CalloutBox
+    box: TextBlock | CalloutBox | TimelineBox
     x: float
     y: float
     width: float
     height: float
-    lines: tuple[Line, ...] = ()  # a text block's lines
+    lines: tuple[Line, ...] = ()  # a text block's lines (a timeline's: its caption's, then its steps')
     inner: tuple["Placed", ...] = ()  # a callout's blocks, relative to the callout
 
     def text(self) -> list[str]:
@@ -43,10 +44,10 @@ class Page:
         return [line for placed in self.placed for line in placed.text()]
 
 
-def place(box: TextBlock | CalloutBox, width: float, y: float, x: float = 0.0) -> Placed:
+def place(box: TextBlock | CalloutBox | TimelineBox, width: float, y: float, x: float = 0.0) -> Placed:
     """`box` with its bottom at `y`, laid out at `width`."""
     height = box.height(width)
-    if isinstance(box, TextBlock):
+    if isinstance(box, (TextBlock, TimelineBox)):
         return Placed(box, x, y, width, height, lines=box.lines(width))
     inner, top = [], height - box.inset
     for block, (h, gap) in zip(box.blocks, box.inner_sizes(width)):

@@ -37,7 +37,9 @@ ALLOWED_PARENTS: dict[str, tuple[str | None, ...]] = {
     "Link": ("P", "LBody", *HEADINGS),
     "Span": ("P", "LBody", *HEADINGS),  # a line to write on, with the words a screen reader says for it
     "Form": ("Lbl", "P", "LBody"),  # a fillable field: its widget annotation, by object reference
-    "Figure": ("Lbl",),  # a printed checkbox, with the words a screen reader says for it
+    # A printed checkbox, with the words a screen reader says for it; or a timeline, its steps in /Alt.
+    "Figure": ("Lbl", "Div"),
+    "Caption": ("Div",),  # a timeline's caption, beside its Figure in their Div
 }
 # roles whose kids are only other elements, never marked content of their own
 _CONTAINERS = {"Document": None, "Part": None, "L": ("LI",), "LI": ("Lbl", "LBody"), "Div": None}
@@ -66,6 +68,9 @@ class StructElement:
     actual_text: str | None = None
     lang: str | None = None
     list_numbering: str | None = None  # an L's /ListNumbering: Decimal, Disc or None (checkboxes)
+    # A Figure's /BBox on its page (left, bottom, right, top in points), set when it is drawn: where the
+    # picture is, for a reader that reflows or magnifies it (PDF/UA: a figure's layout attribute).
+    bbox: tuple[float, float, float, float] | None = None
     kids: list = field(default_factory=list)
     attached: bool = False
 
@@ -253,6 +258,9 @@ class Tagger:
                 text += f" /{key} ".encode() + _reportlab.pdf_string_bytes(self._canv, value)
         if element.list_numbering:
             text += f" /A << /O /List /ListNumbering /{element.list_numbering} >>".encode()
+        if element.bbox:
+            box = " ".join(_reportlab.number(round(value, 2)) for value in element.bbox)
+            text += f" /A << /O /Layout /BBox [{box}] /Placement /Block >>".encode()
         return text + b" >>"
 
 

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -18,6 +19,8 @@ from ..load.content import Source
 from ..model import (
     MAX_LIST_DEPTH,
     MAX_QUOTE_DEPTH,
+    MAX_TIMELINE_STEPS,
+    MIN_TIMELINE_STEPS,
     Block,
     Callout,
     Document,
@@ -26,6 +29,8 @@ from ..model import (
     ListItem,
     Paragraph,
     Span,
+    Timeline,
+    TimelineStep,
     walk,
 )
 from .fill import TOKEN_START, Filled
@@ -37,10 +42,16 @@ _TASK = re.compile(r"^\[([ xX])\]\s+")
 _WRITE_IN = re.compile(r"\s*_{3,}\s*$")
 _UNSUPPORTED = {  # block tokens a handout cannot print: (what it is, what to do)
     "code_block": ("indented code", "write it as paragraphs or a list (indent list items 2-3 spaces only)"),
-    "fence": ("a code block", "write it as paragraphs or a list"),
+    "fence": ("a code block", "write it as paragraphs or a list (or, for steps in order, a ```timeline block)"),
     "hr": ("a horizontal rule", "use a '##' heading to start a new part"),
     "table_open": ("a table", "write each row as a list item or a short paragraph"),
 }
+# A fenced block whose info string is this word is a timeline: a picture of steps in order, which the renderer
+# draws as a figure. Its lines: "caption: words" once, then one "- step" a line (blank lines are skipped).
+TIMELINE = "timeline"
+_TIMELINE_CAPTION = re.compile(r"caption:(.*)")
+_TIMELINE_STEP = re.compile(r"[-*+](?:\s+(.*))?")
+_TIMELINE_EXAMPLE = "e.g. 'caption: What happens on infusion day', then '- Arrive', '- Rest: 30 minutes'"
 _HTML_HINT = "remove it: handouts print only Markdown (to show '<' in text, put a space after it)"
 _COMMENT_HINT = "remove it; for a note that never prints, write {# ... #}"
 # A GFM table's delimiter row, '|---|:--:|' or '--|--', found in a paragraph when the columns do not
@@ -125,7 +136,8 @@ def markdown_problems(source: Source, filled: Filled) -> list[Finding]:
     """A finding for everything in the Markdown that a handout cannot print as written, in line order.
 
     The one rule set for both `build` (which refuses the first) and `lint` (which lists them all):
-    code, raw HTML and comments, tables, horizontal rules, images, nesting beyond the limits,
+    code (a fenced block other than a timeline), raw HTML and comments, tables, horizontal rules, images,
+    a timeline without its caption or steps, nesting beyond the limits,
     link targets other than https/http/tel/mailto or "#document", and link syntax that did not make a link.
     """
     found, links = _text_problems(str(source.path), source.body_line, filled.text)
@@ -164,7 +176,10 @@ def _text_problems(path: str, body_line: int, text: str) -> tuple[tuple[Finding,
             skip_to = None if kind == skip_to else skip_to
             continue
         line = body_line + token.map[0] if token.map else None
-        if kind in _UNSUPPORTED:
+        if kind == "fence" and _is_timeline(token):
+            for offset, message, hint in read_timeline(token.content).problems:
+                add(message, line + offset, "timeline", hint)
+        elif kind in _UNSUPPORTED:
             what, hint = _UNSUPPORTED[kind]
             add(f"{what} is not supported in a handout", line, "unsupported-markdown", hint)
             skip_to = "table_close" if kind == "table_open" else None
@@ -221,6 +236,53 @@ def _inline_problems(inline: Token, first: int, add, links: list) -> None:
         for pattern, message, hint in _BROKEN_LINKS:
             if pattern.search(words):
                 add(message, first + number, "broken-link", hint)
+
+
+def _is_timeline(token: Token) -> bool:
+    return token.info.strip() == TIMELINE
+
+
+@dataclass(frozen=True)
+class TimelineText:
+    """A timeline block's lines as written: its caption and steps, each with its line (counted from the opening
+    fence, which is 0), and what is wrong with it (line, what, what to do)."""
+
+    caption: str
+    steps: tuple[tuple[int, str], ...]
+    problems: tuple[tuple[int, str, str], ...]
+
+
+def read_timeline(content: str) -> TimelineText:
+    """The caption and steps of a timeline block's text; a finding for a line that is neither, a second
+    caption, an empty step, and a timeline with no caption or too few or too many steps."""
+    caption, steps, problems = None, [], []
+    for offset, raw in enumerate(content.split("\n"), start=1):
+        text = raw.strip()
+        if not text:
+            continue
+        as_caption, as_step = _TIMELINE_CAPTION.fullmatch(text), _TIMELINE_STEP.fullmatch(text)
+        if as_caption and not caption:
+            caption = " ".join(as_caption[1].split())
+        elif as_caption:
+            problems.append((offset, "a timeline has a second caption", "give a timeline one 'caption:' line"))
+        elif as_step and (as_step[1] or "").strip():
+            steps.append((offset, " ".join(as_step[1].split())))
+        elif as_step:
+            problems.append((offset, "a timeline step is empty", "write what happens after the '-', or remove it"))
+        else:
+            problems.append((offset, "a timeline line is neither its caption nor a step",
+                             f"start it with '- ' for a step or 'caption:' for the caption ({_TIMELINE_EXAMPLE})"))
+    if not caption:
+        problems.append((0, "a timeline has no caption", f"add a 'caption:' line that says what it shows "
+                                                         f"({_TIMELINE_EXAMPLE})"))
+    if len(steps) < MIN_TIMELINE_STEPS:
+        problems.append((0, f"a timeline has {len(steps) or 'no'} step{'' if len(steps) == 1 else 's'} "
+                            f"(it needs {MIN_TIMELINE_STEPS} or more)",
+                         f"write each step on a line of its own, starting with '- ' ({_TIMELINE_EXAMPLE})"))
+    elif len(steps) > MAX_TIMELINE_STEPS:
+        problems.append((0, f"a timeline has {len(steps)} steps (at most {MAX_TIMELINE_STEPS} fit one picture)",
+                         "keep the main steps, or split it into two timelines"))
+    return TimelineText(caption or "", tuple(steps), tuple(sorted(problems)))
 
 
 def _html_problem(content: str) -> tuple[str, str]:
@@ -283,9 +345,17 @@ class _Builder:
                 out.append(Callout(inner, line=self.line(tok)))
             elif tok.type == "table_open":
                 pos = next(i for i in range(pos, len(tokens)) if tokens[i].type == "table_close") + 1
+            elif tok.type == "fence" and _is_timeline(tok):
+                out.append(self.timeline(tok))
+                pos += 1
             else:  # code, HTML, a rule: single tokens
                 pos += 1
         return out, pos
+
+    def timeline(self, tok: Token) -> Timeline:
+        read, line = read_timeline(tok.content), self.line(tok)
+        return Timeline(_merge([Span(read.caption)]), [TimelineStep([Span(text)], line + offset)
+                                                       for offset, text in read.steps], line=line)
 
     def list_block(self, tokens: list[Token], pos: int) -> tuple[ListBlock, int]:
         open_tok = tokens[pos]

@@ -64,6 +64,21 @@ def test_values_stay_data(project):
     assert HOSTILE not in message["Subject"]
 
 
+def test_a_timeline_in_the_email_is_its_caption_and_numbered_steps(project, tmp_path):
+    """An email has no pictures: a timeline is said in words, never dropped."""
+    content = tmp_path / "content"
+    content.mkdir()
+    for path in (REPO / "content").glob("*.md"):
+        (content / path.name).write_text(path.read_text())
+    body = (content / "_email.md").read_text() + "\n```timeline\ncaption: Your day <b>\n- Arrive\n- Go home\n```\n"
+    (content / "_email.md").write_text(body)
+    message = message_for(Project.open(content, REPO / "layouts", DATA / "clinic_send.yaml"))
+    plain = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    assert "\n\nYour day <b>\n1. Arrive\n2. Go home\n" in plain
+    assert "<p><strong>Your day &lt;b&gt;</strong></p>\n<ol>\n<li>Arrive</li>\n<li>Go home</li>\n</ol>" in html
+
+
 def test_the_subject_may_use_clinic_values_only(project, tmp_path):
     content = tmp_path / "content"
     content.mkdir()

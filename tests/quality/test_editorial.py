@@ -117,6 +117,17 @@ def test_a_safety_fact_in_a_documents_own_words_is_found(tmp_path):
     assert editorial(content(tmp_path)) == []
 
 
+def test_words_of_two_blocks_are_no_restated_sentence(tmp_path):
+    """A timeline's last step and the heading after it ("... you home" / "After your infusion") are two blocks:
+    their words in a row are not the driving sentence; the same words as one sentence are."""
+    day = "```timeline\ncaption: The day\n- Arrive\n- Your driver takes you home\n```\n\n## After your infusion\n"
+    assert editorial(content(tmp_path, handout=HANDOUT.replace("## After your visit\n", day))) == []
+    said = "Your driver takes you home after your infusion.\n\n## After your infusion\n"
+    text = HANDOUT.replace("## After your visit\n", said)
+    (finding,) = [f for f in lint_project(content(tmp_path, handout=text)) if f.rule == "safety-restated"]
+    assert (finding.key, finding.line) == ("safety_driving", line_of(text, "Your driver takes"))
+
+
 def test_a_safety_fact_is_found_in_the_editions_language(tmp_path):
     # The tests' profile has the Spanish sentences; an edition restating one is found with them.
     edition = ("---\ntitle: Sobre su visita\nkind: handout\nlanguage: es-US\n---\n## Después de su visita\n\n"

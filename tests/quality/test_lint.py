@@ -273,6 +273,10 @@ def test_lint_lists_everything_build_refuses_at_its_line(make_project):
     "![a picture](pic.png)\n",
     "Text.\n\n---\n\nMore.\n",
     "    indented code\n",
+    "```timeline\ncaption: Day\n- Arrive\n- Go home\n```\n",
+    "```timeline\n- Arrive\n- Go home\n```\n",
+    "```timeline\ncaption: Day\n```\n",
+    "```timeline\ncaption: Day\n- Arrive\nthen\n- Go home\n```\n",
 ])
 def test_lint_and_build_agree(make_project, body):
     """Build refuses a document exactly when lint reports a finding that build would refuse, at that line."""
@@ -288,6 +292,26 @@ def test_lint_and_build_agree(make_project, body):
 
 STYLE_RULES = {"reading-level", "long-sentence", "italics", "all-caps-heading", "all-caps-words",
                "avoid-word"}  # lint only
+
+
+def test_a_timeline_with_no_caption_or_no_steps_is_a_finding_at_its_line(make_project):
+    body = "---\ntitle: Title\n---\nIntro.\n\n```timeline\n\n```\n\nText.\n\n```timeline\ncaption: Day\n- Go\n```\n"
+    findings = lint_document(make_project(doc=body), "doc", max_grade=99)
+    assert [(f.rule, f.line, f.message) for f in findings] == [
+        ("timeline", 6, "a timeline has no caption"),
+        ("timeline", 6, "a timeline has no steps (it needs 2 or more)"),
+        ("timeline", 12, "a timeline has 1 step (it needs 2 or more)"),
+    ]
+    assert all(f.source.endswith("doc.md") and "- " in f.hint for f in findings[1:])
+    assert "caption:" in findings[0].hint
+
+
+def test_a_timeline_is_read_for_its_reading_level_and_characters(make_project):
+    body = ("---\ntitle: Title\n---\nIntro.\n\n```timeline\ncaption: Day 🙂\n- Arrive\n"
+            "- Notwithstanding multidisciplinary institutional considerations, administration proceeds\n```\n")
+    findings = lint_document(make_project(doc=body), "doc")
+    assert ("unsupported-character", 6) in [(f.rule, f.line) for f in findings]  # the caption: the block's line
+    assert "reading-level" in [f.rule for f in findings]
 
 
 def test_characters_are_checked_with_the_layouts_fonts(make_project):

@@ -3,7 +3,19 @@ from conftest import raised
 
 from handouts.errors import ContentError
 from handouts.pipeline import load_document
-from handouts.model import MAX_LIST_DEPTH, MAX_QUOTE_DEPTH, Callout, Heading, ListBlock, Paragraph, plain_text, walk
+from handouts.model import (
+    MAX_LIST_DEPTH,
+    MAX_QUOTE_DEPTH,
+    MAX_TIMELINE_STEPS,
+    Callout,
+    Heading,
+    ListBlock,
+    Paragraph,
+    Timeline,
+    TimelineStep,
+    plain_text,
+    walk,
+)
 
 
 def outline(document):
@@ -63,6 +75,8 @@ def test_links_keep_their_target(sample_project):
     ("text\n\n---\n\nmore\n", "a horizontal rule is not supported"),
     ("[bad](javascript:alert(1))\n", "is not a full https:, http:, tel: or mailto: address"),
     ("![a picture](pic.png)\n", "images are not supported"),
+    ("![](pic.png)\n", "images are not supported"),  # with alt text or without: a handout has no images
+    ("```python\ncaption: x\n- a\n- b\n```\n", "a code block is not supported"),  # only `timeline` draws
 ])
 def test_unsupported_markdown_is_refused_with_a_line(make_project, body, message):
     project = make_project(doc=f"---\ntitle: T\n---\n{body}")
@@ -161,3 +175,65 @@ def test_a_bad_link_target_never_shows_a_value(make_project):
     error = raised(load_document, project, "doc", Patient.from_values("Jack Smith"))
     assert error.finding.rule == "link-target" and "Jack" not in str(error)
     assert "link target 'clinic:{{ … }}'" in error.finding.message
+
+
+# -- timelines: a ```timeline block is a picture of steps in order -------------------------------------------
+
+TIMELINE = """---
+title: T
+---
+## On the day
+
+```timeline
+caption: What happens on {{ clinic.name }} day
+
+- Arrive
+-   IV   in your arm
+* Rest: {{ patient.preferred_name }} rests
+```
+
+After.
+"""
+
+
+def test_a_timeline_block_becomes_a_timeline_with_its_caption_and_steps(make_project):
+    """Values fill the caption and steps (the fill runs before parsing), spaces are tidied, blank lines skipped,
+    and every step keeps its own line in the file."""
+    from handouts.load.project import Patient
+
+    document = load_document(make_project(doc=TIMELINE), "doc", Patient.from_values("Ann Example", "Ann"))
+    timeline = document.blocks[2]
+    assert isinstance(timeline, Timeline) and timeline.line == 6
+    assert plain_text(timeline.spans) == "What happens on Test Clinic day"
+    assert [(plain_text(step.spans), step.line) for step in timeline.steps] == [
+        ("Arrive", 9), ("IV in your arm", 10), ("Rest: Ann rests", 11)]
+    assert [type(node) for node in walk(document.blocks)][2:6] == [Timeline, TimelineStep, TimelineStep,
+                                                                    TimelineStep]
+    assert isinstance(document.blocks[3], Paragraph) and plain_text(document.blocks[3].spans) == "After."
+
+
+def test_markdown_in_a_timeline_prints_as_typed(make_project):
+    body = "---\ntitle: T\n---\n```timeline\ncaption: **Day** <b>\n- [Call](tel:911)\n- a_b_\n```\n"
+    timeline = load_document(make_project(doc=body), "doc").blocks[1]
+    assert plain_text(timeline.spans) == "**Day** <b>"
+    assert [plain_text(step.spans) for step in timeline.steps] == ["[Call](tel:911)", "a_b_"]
+    assert all(span.href is None and not span.bold for node in walk([timeline]) for span in node.spans)
+
+
+@pytest.mark.parametrize("fence,line,words", [
+    ("- a\n- b", 4, "a timeline has no caption"),
+    ("caption:   \n- a\n- b", 4, "a timeline has no caption"),
+    ("caption: Day", 4, "a timeline has no steps"),
+    ("caption: Day\n- one", 4, "a timeline has 1 step (it needs 2 or more)"),
+    ("caption: Day\n" + "- step\n" * (MAX_TIMELINE_STEPS + 1), 4, f"at most {MAX_TIMELINE_STEPS} fit"),
+    ("caption: Day\n- a\n-\n- b", 7, "a timeline step is empty"),
+    ("caption: Day\n- a\nArrive early\n- b", 7, "neither its caption nor a step"),
+    ("caption: Day\n- a\ncaption: Night\n- b", 7, "a second caption"),
+])
+def test_a_timeline_without_caption_or_steps_is_refused_with_its_line(make_project, fence, line, words):
+    project = make_project(doc=f"---\ntitle: T\n---\n```timeline\n{fence}\n```\n")
+    with pytest.raises(ContentError) as info:
+        load_document(project, "doc")
+    finding = info.value.finding
+    assert (finding.rule, finding.line) == ("timeline", line) and words in finding.message
+    assert finding.source.endswith("doc.md") and finding.hint
