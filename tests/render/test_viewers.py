@@ -159,6 +159,7 @@ def _pdfjs_filled(project, tmp_path, layout: str, language: str | None) -> tuple
     from viewers import pdfjs_fill
 
     pdf = bytes(render_document(project, "infusion-day-checklist", project.layouts.load(layout), language=language))
+    assert conformance_failures(pdf) == []  # before filling too
     texts = [name for name, fields in pdfjs_view(pdf, tmp_path)["fields"].items() if fields[0]["type"] == "text"]
     assert len(texts) >= 3
     typed = {name: TYPED if i == 0 else DRIVER_LINE for i, name in enumerate(texts)}
