@@ -61,7 +61,8 @@ CONTRACT = (
     ("TTFontFace", "makeSubset", "building each glyph subset once per process"),
     ("TTFontFace", "charToGlyph", "which characters a face can draw"),
     ("TTFontFace", "getCharWidth", "the form font's widths"),
-    ("TTFontFace", "stemV", "the form font's descriptor (with flags, ascent, descent, capHeight, bbox, italicAngle)"),
+    ("TTFontFace", "stemV", "the form font's descriptor (with flags, ascent, descent, capHeight, bbox, italicAngle);"
+     " ascent and descent also place write-in fields"),
     ("TTFontFace", "defaultWidth", "the form font's width for glyphs it has no character for"),
     ("TTFontFace", "name", "the form font's name"),
     ("TTFontFace", "filename", "the font file a glyph subset is made from (the subset memo's key)"),
