@@ -175,3 +175,22 @@ def pdfjs_fill(pdf: bytes, values: dict, target: Path) -> Path:
     said = result.stdout + result.stderr
     assert "ignoring annotation data" not in said, said  # a value pdf.js skipped (its other warnings are Node's)
     return target
+
+
+def poppler_pages(pdf: Path, dpi: int = 144) -> list:
+    """Each page of `pdf` as poppler draws it (`pdftoppm`), a greyscale image (PIL)."""
+    import tempfile
+
+    from PIL import Image
+
+    pdfinfo()  # poppler installed: pdftoppm comes with it
+    with tempfile.TemporaryDirectory() as folder:
+        subprocess.run(["pdftoppm", "-gray", "-png", "-r", str(dpi), str(pdf), f"{folder}/page"], check=True,
+                       capture_output=True)
+        return [Image.open(path).convert("L") for path in sorted(Path(folder).glob("page-*.png"))]
+
+
+def dark(image, page_height: float, points, dpi: int = 144, level: int = 128) -> list[bool]:
+    """For each point (x, y) in PDF points from the page's bottom left: is the pixel there dark?"""
+    scale = dpi / 72
+    return [image.getpixel((int(x * scale), int((page_height - y) * scale))) < level for x, y in points]

@@ -16,3 +16,14 @@ TYPEFACES = {
     "atkinson-hyperlegible": ("AtkinsonHyperlegible", _atkinson("Regular"), _atkinson("Bold")),
 }
 FALLBACK = ("NotoSansHandouts", FALLBACK_DIR / "NotoSans-Regular.ttf", FALLBACK_DIR / "NotoSans-Bold.ttf")
+
+# What a patient may type in a form, whatever the document's own text: printable ASCII, Latin-1 Supplement, all of
+# Latin Extended-A, the common punctuation (dashes, typographic quotes, ellipsis, bullet, euro) and a check mark
+# (the caption a viewer that makes its own appearances draws in a ticked box).
+FORM_CHARACTERS = "".join(map(chr, [*range(0x20, 0x7F), *range(0xA0, 0x180)])) + "–—‘’‚“”„…•€✓"
+TICK_MARK = "✓"
+# typeface name -> the form font made for it (tools/build_form_font.py): the typeface's own glyphs for
+# FORM_CHARACTERS, and the fallback's for the letters it lacks.
+FORM_FACES = {
+    "atkinson-hyperlegible": ("HandoutsForm", FALLBACK_DIR / "HandoutsForm-Regular.ttf"),
+}

@@ -61,7 +61,8 @@ CONTRACT = (
     ("TTFontFace", "makeSubset", "building each glyph subset once per process"),
     ("TTFontFace", "charToGlyph", "which characters a face can draw"),
     ("TTFontFace", "getCharWidth", "the form font's widths"),
-    ("TTFontFace", "stemV", "the form font's descriptor (with flags, ascent, descent, capHeight, bbox, italicAngle)"),
+    ("TTFontFace", "stemV", "the form font's descriptor (with flags, ascent, descent, capHeight, bbox, italicAngle);"
+     " ascent and descent also place write-in fields"),
     ("TTFontFace", "defaultWidth", "the form font's width for glyphs it has no character for"),
     ("TTFontFace", "name", "the form font's name"),
     ("TTFontFace", "filename", "the font file a glyph subset is made from (the subset memo's key)"),
@@ -498,18 +499,22 @@ def _font(face: str):
     return pdfmetrics.getFont(face)
 
 
-# What a patient may type in a form, whatever the document's own text: printable ASCII, Latin-1 Supplement, Latin
-# Extended-A and the common punctuation (dashes, typographic quotes, ellipsis, bullet).
-FORM_CHARACTERS = "".join(map(chr, [*range(0x20, 0x7F), *range(0xA0, 0x180)])) + "–—‘’‚“”„…•€"
+def vertical_metrics(face: str) -> tuple[float, float]:
+    """A face's ascent and descent (positive), in ems, as its font descriptor gives them to a viewer."""
+    ttface = _font(face).face
+    return ttface.ascent / 1000, -ttface.descent / 1000
+
+
 FORM_SUBSET_TAG = "HFORMS"  # the form font's own subset tag: ReportLab's count from AAAAAA, one per subset
 
 
-def form_font(canv: Canvas, face: str):
-    """A reference to a Type 0 font of `face` that holds FORM_CHARACTERS in two-byte codes (a simple font holds 256):
-    the font a form's typing uses, so that a viewer can draw any of them when a patient fills the form and saves."""
+def form_font(canv: Canvas, face: str, wanted: str):
+    """A reference to a Type 0 font of `face` that holds the characters `wanted` (those it has) in two-byte codes
+    (a simple font holds 256): the font a form's typing uses, so that a viewer can draw any of them when a patient
+    fills the form and saves."""
     doc = canv._doc
     ttface = _font(face).face
-    characters = tuple(ord(c) for c in FORM_CHARACTERS if ord(c) in ttface.charToGlyph)
+    characters = tuple(ord(c) for c in wanted if ord(c) in ttface.charToGlyph)
     key = (ttface.filename, ttface.subfontNameX, characters)
     data = SUBSETS.get(key, lambda: ttface.makeSubset(list(characters)), 4 * len(characters))
     glyphs = _subset_glyphs(ttface.charToGlyph, characters)  # code point -> glyph in the subset (= its CID)
@@ -522,7 +527,7 @@ def form_font(canv: Canvas, face: str):
         "FontBBox": PDFArray(list(ttface.bbox)), "ItalicAngle": ttface.italicAngle, "StemV": ttface.stemV,
         "FontFile2": doc.Reference(file),
     })
-    # One code (CID) per character, 1, 2, ... in FORM_CHARACTERS' order, even where two share a glyph (Ð and Đ):
+    # One code (CID) per character, 1, 2, ... in `wanted`'s order, even where two share a glyph (Ð and Đ):
     # a viewer finds a character's code through the ToUnicode map, which maps each code to one character.
     gids = bytes([0, 0]) + b"".join(glyphs[c].to_bytes(2, "big") for c in characters)
     widths = PDFArray([1, PDFArray([round(ttface.getCharWidth(c)) for c in characters])])

@@ -18,11 +18,41 @@ from itertools import takewhile
 from typing import ClassVar
 
 from ..model import Span
-from .fonts import FontSet
+from .fonts import FontSet, width as text_width
 from .linebreak import Line, break_lines
 from .tagging import StructElement
 
-ASCENT = 0.8  # baseline sits this many ems below the top of the text's half-leading box
+# A line to write on holds a driver's name and phone (fictional, 40 characters) at the type size: beside the words
+# that ask for it when they leave that room, else on a line of its own, else on two under one two-line field.
+WRITE_IN_SAMPLE = "Maria Gonzalez (512) 555-0100 cell phone"
+ASCENT = 0.8  # a line's baseline sits this many ems below the top of its half-leading box
+# pdf.js sets a field's text 1 pt from its top and bottom and 2 pt from its sides; in a line at least 1.35 × the
+# type size tall (its LINE_FACTOR), else it shrinks the type; a two-line field's last baseline at least 0.35/1.35
+# of a line above its bottom.
+FIELD_PADDING, SIDE_PADDING, FIELD_LINE, PDFJS_BASELINE = 1.0, 2.0, 1.4, 0.35 / 1.35
+
+
+def rule_width(size: float) -> float:
+    """A printed line's thickness."""
+    return max(1.0, size / 16)
+
+
+def rule_drop(size: float) -> float:
+    """How far a printed line sits below the baseline written on."""
+    return 0.15 * size
+
+
+@dataclass(frozen=True)
+class WriteIn:
+    """Where a block's line (or lines) to write on and its field go, around the baseline of the last line written
+    on: its words' last line (rows 0), or the last of its own lines under the words."""
+
+    rows: int  # 0: beside the words' last line; else lines of its own under the words
+    pitch: float  # the height of a line of its own, and from one to the next
+    above: float  # room added above the words' last line (rows 0) or the first line of its own
+    below: float  # room added below the last line: the field reaches lower than the line's box
+    field_height: float
+    field_drop: float  # from the last baseline written on down to the field's bottom
 
 
 _ENDS_A_PAGE = {"keep_with_next": False, "prefer_with_next": False}  # the first piece of a split box
@@ -118,10 +148,30 @@ class TextBlock:
                                                  self.style.no_break))
         return self._lines_at[1]
 
-    def rule_below(self, width: float) -> bool:
-        """Whether the write-in rule needs a line of its own."""
-        last = self.lines(width)[-1]
-        return last.width + self.style.size > 0.55 * (width - self.indent)
+    def write_in_start(self, width: float) -> float:
+        """Where a line to write on beside the words starts: a little after them."""
+        return self.indent + self.lines(width)[-1].width + 0.4 * self.style.size
+
+    def write_in_plan(self, width: float) -> WriteIn:
+        """Where the line(s) to write on go, so that the field keeps the type size (pdf.js shrinks text in a line
+        less than 1.35 × as tall), holds WRITE_IN_SAMPLE, and sets typed text on the printed baseline."""
+        style = self.style
+        size, leading = style.size, style.leading
+        holds = text_width(WRITE_IN_SAMPLE, style.fonts.face_for(WRITE_IN_SAMPLE, False), size) + 2 * SIDE_PADDING
+        rows = 0 if width - self.write_in_start(width) >= holds else 1 if width - self.indent >= holds else 2
+        # A line of its own is as tall as a line of words, within what keeps pdf.js to two lines at the type size.
+        pitch = max(FIELD_LINE * size, min(leading, 1.6 * size))
+        field_height = max(rows, 1) * pitch + 2 * FIELD_PADDING
+        ascent, descent = style.fonts.form_metrics
+        if rows < 2:  # pdf.js centres one line's text in its field
+            field_drop = (field_height - (ascent + descent) * size) / 2 + descent * size
+        else:
+            field_drop = FIELD_PADDING + max(PDFJS_BASELINE * pitch, descent * size)
+        line = pitch if rows else leading  # the height of the line written on, its baseline placed as in any line
+        bottom = -(line - size) / 2 - (1 - ASCENT) * size
+        top = bottom + max(rows, 1) * line
+        return WriteIn(rows, pitch, max(0.0, -field_drop + field_height - top), max(0.0, bottom + field_drop),
+                       field_height, field_drop)
 
     def height(self, width: float) -> float:
         """The room the block takes on its page: its reserve's, where that is taller than its own lines'."""
@@ -129,19 +179,25 @@ class TextBlock:
         if self.reserve is not None and self.fixed_lines is None:
             count = max(count, len(break_lines(list(self.reserve), self.style.fonts, self.style.size,
                                                width - self.indent, self.style.no_break)))
-        if self.write_in and self.rule_below(width):
-            count += 1
-        return count * self.style.leading
+        return count * self.style.leading + self._write_in_height(width)
+
+    def _write_in_height(self, width: float) -> float:
+        if not self.write_in:
+            return 0.0
+        plan = self.write_in_plan(width)
+        return plan.rows * plan.pitch + plan.above + plan.below
 
     def drawn_height(self, width: float) -> float:
         """The height of what is drawn: its own lines (the reserve's room below them closes up on its page)."""
-        return (len(self.lines(width)) + (self.write_in and self.rule_below(width))) * self.style.leading
+        return len(self.lines(width)) * self.style.leading + self._write_in_height(width)
 
     def least_height(self, width: float, loose: bool = False) -> float:
         """The height that must share a page with a heading kept with it: two lines, or all of it
         (`loose`: two lines of a kept-together block long enough to split)."""
         if self.reserve is not None or (self.keep_together and not (loose and self.splits_loosely(width))):
             return self.height(width)
+        if self.write_in or (self.fixed_lines is None and len(self.lines(width)) < 4):
+            return self.height(width)  # it cannot split (two lines on each side): all of it goes
         return min(self.height(width), 2 * self.style.leading)
 
     def splits_loosely(self, width: float) -> bool:

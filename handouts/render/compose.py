@@ -118,6 +118,10 @@ class Composer:
                 # An item stays with what it holds: "Call us to ask:" with its questions, a check box with its
                 # lines to write on.
                 first.keep_with_next = bool(children)
+                if item.task is not None:  # and a check box with all of its lines, not only the first
+                    for child in children[:-1]:
+                        if isinstance(child, TextBlock) and child.write_in:
+                            child.keep_with_next = True
                 return [first, *children]
 
     def callout(self, block: Callout) -> CalloutBox:

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from ..load.locale import SHORT_PAGE_LABEL
 from . import _reportlab
-from .boxes import ASCENT, CalloutBox, TextBlock, TextStyle
+from .boxes import ASCENT, CalloutBox, TextBlock, TextStyle, rule_drop, rule_width
 from .fonts import width
 from .forms import TICK, FormFields
 from .linebreak import Line
@@ -86,10 +86,9 @@ class PageDrawer:
         """An annotation made by `kind` from `args`, owned by `element`: a link, a check box or a text field."""
         if kind == "link":
             annotation = _reportlab.link_annotation(self.canv, *args)
-        elif kind == "checkbox":
-            annotation = self.fields.checkbox(*args)
         else:
-            annotation = self.fields.text_field(*args)
+            # A Form element says what its widget's tooltip says: some readers (pdf.js) name a field by its element.
+            annotation, element.alt = (self.fields.checkbox if kind == "checkbox" else self.fields.text_field)(*args)
         return self.tagger.annotate(element, annotation)
 
     def bookmark(self, kind: str, left: float, top: float, *what) -> None:
@@ -128,11 +127,15 @@ class PageDrawer:
             self.bookmark("outline", *self.canv.absolutePosition(0, top), *block.outline)
         if block.label:
             self._label(block, baseline)
-        for line in placed.lines:
+        last = len(placed.lines) - 1
+        for i, line in enumerate(placed.lines):
+            if i == last and block.write_in and not block.write_in_plan(placed.width).rows:
+                baseline -= block.write_in_plan(placed.width).above  # room for the field beside the words
             self._line(block, line, baseline)
-            baseline -= style.leading
+            if i < last:
+                baseline -= style.leading
         if block.write_in:
-            self._write_in_rule(placed, baseline + style.leading)
+            self._write_in_rule(placed, baseline)
 
     def _line(self, block: TextBlock, line: Line, baseline: float) -> None:
         """One line; each run of text sits inside its own element's marked content."""
@@ -207,14 +210,19 @@ class PageDrawer:
             canv.restoreState()
 
     def _write_in_rule(self, placed: Placed, baseline: float) -> None:
+        """The line (or lines) to write on, beside or under the words' last line (at `baseline`), and the field
+        over them: its typed text sits on the printed lines' baselines."""
         canv, block = self.canv, placed.box
-        style = block.style
-        if block.rule_below(placed.width):
-            start, baseline = block.indent, baseline - style.leading
+        style, plan = block.style, block.write_in_plan(placed.width)
+        size = style.size
+        if plan.rows:  # lines of their own under the words, each as a line of words is placed in its box
+            start = block.indent
+            top = baseline - (style.leading - size) / 2 - (1 - ASCENT) * size - plan.above
+            first = top - (plan.pitch - size) / 2 - ASCENT * size
+            baselines = [first - row * plan.pitch for row in range(plan.rows)]
         else:
-            start = block.indent + placed.lines[-1].width + style.size * 0.4
-        line_width = max(1.0, style.size / 16)
-        y = baseline - style.size * 0.15
+            start = block.write_in_start(placed.width)
+            baselines = [baseline]
         # Printed, the line is real content that a screen reader announces, so its user knows to fill it in;
         # on screen, the text field over it says that, and the line is decoration.
         if self.fields is None:
@@ -224,13 +232,15 @@ class PageDrawer:
         with tag:
             canv.saveState()
             canv.setStrokeColor(_reportlab.colour(style.colour))
-            canv.setLineWidth(line_width)
-            canv.line(start, y, placed.width, y)
+            canv.setLineWidth(rule_width(size))
+            for y in baselines:
+                canv.line(start, y - rule_drop(size), placed.width, y - rule_drop(size))
             canv.restoreState()
-        if self.fields is not None:
-            rect = self._page_rect(start, y + line_width / 2, placed.width, baseline + style.size * 0.95)
+        if self.fields is not None:  # one field over all the lines: pdf.js wraps a long value onto the next
+            bottom = baselines[-1] - plan.field_drop
+            rect = self._page_rect(start, bottom, placed.width, bottom + plan.field_height)
             self.annotate(block.element.child("Form"), "text_field",
-                          (rect, block.write_in_name or block.write_in_text, style.size, style.colour))
+                          (rect, block.write_in_name or block.write_in_text, size, style.colour, plan.rows > 1))
 
     def _page_rect(self, x0: float, y0: float, x1: float, y1: float) -> tuple[float, float, float, float]:
         """A rectangle drawn at the current origin, in page coordinates (what annotations use)."""

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from ..caches import per_patient
 from ..errors import LayoutError, UnsupportedCharacterError
-from ..load.typefaces import FALLBACK, TYPEFACES
+from ..load.typefaces import FALLBACK, FORM_FACES, TYPEFACES
 from . import _reportlab
 
 
@@ -52,6 +52,18 @@ class FontSet:
         """`text`, part of `word`, as (text, face) runs: all in the face that draws the whole word when
         one does (so a word keeps one look), else each character in the first face that has it."""
         return _face_runs(self.typeface, word, text, bold)
+
+    @property
+    def form_face(self) -> str:
+        """The face a form's typing uses: the typeface's form font (its own glyphs, the fallback's for the
+        Latin letters it lacks, a check mark), registered under this name."""
+        name, path = FORM_FACES[self.typeface]
+        return _register(name, path).name
+
+    @property
+    def form_metrics(self) -> tuple[float, float]:
+        """The form font's ascent and descent in ems: where a viewer sets typed text in a field."""
+        return _reportlab.vertical_metrics(self.form_face)
 
     def uncovered(self, text: str) -> tuple[str, ...]:
         """Characters that no face of this set can draw, in order of appearance."""

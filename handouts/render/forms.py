@@ -12,9 +12,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from ..load.typefaces import FORM_CHARACTERS, TICK_MARK
 from . import _reportlab
 from ._reportlab import pdf_array, pdf_dictionary, pdf_name, pdf_string
 
+MULTILINE = 1 << 12  # a text field's /Ff bit 13: typing wraps onto the next line
 FONT_RESOURCE = "HandoutsForm"  # the typing font's name in /DR and in every /DA
 # The tick's three points, in parts of the box's side from its bottom left: printed and on-screen boxes match.
 TICK = ((0.2, 0.47), (0.45, 0.17), (0.85, 0.87))
@@ -33,22 +35,31 @@ class FormFields:
         self._appearances: dict[tuple, tuple] = {}  # identical checkboxes share their appearance streams
 
     def checkbox(self, rect, side: float, line_width: float, colour: str, name: str, checked: bool):
-        """A check box whose square (`side` points, drawn inside `rect`) ticks on and off."""
+        """A check box whose square (`side` points, drawn inside `rect`) ticks on and off: (its dictionary, what a
+        screen reader says for it)."""
         on, off = self._checkbox_appearances(side, line_width, colour)
         state = pdf_name("Yes" if checked else "Off")
         self._checkboxes += 1
         return self._field(rect, "Btn", f"checkbox-{self._checkboxes}", name, {
             "V": state, "AS": state,
             "AP": pdf_dictionary({"N": pdf_dictionary({"Yes": on, "Off": off})}),
+            # For a viewer that draws its own appearance instead: the box's border (colour, width) and the
+            # tick as a caption in the embedded form font (size 0: fitted to the box), never ZapfDingbats.
+            "MK": pdf_dictionary({"BC": pdf_array([_reportlab.number(v) for v in _reportlab.rgb(colour)]),
+                                  "CA": pdf_string(TICK_MARK)}),
+            "BS": pdf_dictionary({"W": _reportlab.number(line_width), "S": pdf_name("S")}),
+            "DA": pdf_string(_default_appearance(0, colour)),
         })
 
-    def text_field(self, rect, name: str, size: float, colour: str):
-        """A one-line text box over a line to write on, typed in at the body's type size."""
+    def text_field(self, rect, name: str, size: float, colour: str, multiline: bool = False):
+        """A text box over a line (or lines) to write on, typed in at the body's type size; `multiline` wraps a
+        long value onto the next line. (Its dictionary, what a screen reader says for it.)"""
         width, height = rect[2] - rect[0], rect[3] - rect[1]
         # An empty field's appearance is empty: the printed line under it is page content.
         empty = self._form_xobject(width, height, "/Tx BMC EMC")
         return self._field(rect, "Tx", _slug(name) or "write-in", name, {
             "DA": pdf_string(_default_appearance(size, colour)), "Q": 0,
+            **({"Ff": MULTILINE} if multiline else {}),
             "AP": pdf_dictionary({"N": empty}),
         })
 
@@ -61,24 +72,26 @@ class FormFields:
             "Fields": pdf_array([_reportlab.register(canv, field) for field in self._fields]),
             "DA": pdf_string(_default_appearance(12, "#000000")),
             "DR": pdf_dictionary({"Font": pdf_dictionary(
-                {FONT_RESOURCE: _reportlab.form_font(canv, self._face)})}),
+                {FONT_RESOURCE: _reportlab.form_font(canv, self._face, FORM_CHARACTERS)})}),
         })
         _reportlab.set_catalog_entry(canv, "AcroForm", form)
 
     # -- parts -------------------------------------------------------------
-    def _field(self, rect, field_type: str, stem: str, tooltip: str, entries: dict):
+    def _field(self, rect, field_type: str, stem: str, tooltip: str, entries: dict) -> tuple:
+        """The field's dictionary and what a screen reader says for it (its /TU)."""
+        spoken = _unique(tooltip, self._tooltips, "{} ({})")
         field = pdf_dictionary({
             "Type": pdf_name("Annot"), "Subtype": pdf_name("Widget"), "FT": pdf_name(field_type),
             # Names are told apart ("question-2" after "question"), and so is what a screen reader says ("Yes (2)"
             # after "Yes"): two fields that sound the same cannot be found by name.
             "T": pdf_string(_unique(stem, self._names, "{}-{}")),
-            "TU": pdf_string(_unique(tooltip, self._tooltips, "{} ({})")),
+            "TU": pdf_string(spoken),
             "F": 4,  # printed; never hidden
             "Rect": pdf_array([round(v, 3) for v in rect]),
             **entries,
         })
         self._fields.append(field)
-        return field
+        return field, spoken
 
     def _checkbox_appearances(self, side: float, line_width: float, colour: str) -> tuple:
         key = (side, line_width, colour)

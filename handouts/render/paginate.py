@@ -132,7 +132,9 @@ def cut_chains_taller_than_a_page(boxes: list[Box], width: float, height: float)
             continue
         chain.append(box)
         while len(chain) > 1 and _total(chain, width) > height:
-            cut = max((i for i, kept in enumerate(chain[:-1]) if not _is_heading(kept)), default=len(chain) - 2)
+            cuts = [i for i, kept in enumerate(chain[:-1]) if not _is_heading(kept)]
+            # Between two items rather than between a check box's lines to write on, where the chain allows.
+            cut = max([i for i in cuts if not _continues_item(chain[i + 1])] or cuts, default=len(chain) - 2)
             chain[cut].keep_with_next = chain[cut].prefer_with_next = False
             chain = chain[cut + 1:]
         if not _keeps(box, False):
@@ -141,6 +143,11 @@ def cut_chains_taller_than_a_page(boxes: list[Box], width: float, height: float)
 
 def _total(boxes: list[Box], width: float) -> float:
     return sum(box.space_before + box.height(width) + box.space_after for box in boxes)
+
+
+def _continues_item(box: Box) -> bool:
+    """A line to write on under a list item's words: part of that item."""
+    return isinstance(box, TextBlock) and box.write_in and box.label is None
 
 
 def _is_heading(box: Box) -> bool:

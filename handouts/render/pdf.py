@@ -93,7 +93,7 @@ def render_pdf(document: Document, layout: Layout, options: RenderOptions) -> Re
     apply_metadata(canv, title=document.title, language=document.language,
                    subject=document.summary or document.title, author=options.author, created=options.created)
     canv.showOutline()
-    fields = FormFields(canv, fonts.face_for("a", False)) if options.forms else None
+    fields = FormFields(canv, fonts.form_face) if options.forms else None
     drawer = PageDrawer(canv, tagger, (x, y + footer_height(layout, rows)), layout.background_colour, footer, fields)
     for page in pages:
         drawer.page(page, len(pages), layout.page_size)

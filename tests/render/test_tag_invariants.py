@@ -105,8 +105,8 @@ def test_a_form_element_holds_one_widget(tagger, tree):
     fields = FormFields(canv, "Helvetica")
     with tree.element("P") as paragraph:
         form = paragraph.child("Form")
-    tagger.annotate(form, fields.text_field((72, 700, 200, 720), "Name", 12, "#000000"))
-    tagger.annotate(form, fields.text_field((72, 650, 200, 670), "Other", 12, "#000000"))
+    tagger.annotate(form, fields.text_field((72, 700, 200, 720), "Name", 12, "#000000")[0])
+    tagger.annotate(form, fields.text_field((72, 650, 200, 670), "Other", 12, "#000000")[0])
     canv.showPage()
     with pytest.raises(InternalError, match="exactly its one widget"):
         tagger.check(1)

@@ -4,6 +4,7 @@ checkbox and blank announced, each packet document a part of its own, contents t
 import difflib
 import os
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from conftest import DATA, LAYOUTS, render
@@ -83,10 +84,10 @@ def test_fields_come_in_reading_order(viewed, layout):
 def test_printed_checkboxes_and_blanks_are_announced(viewed):
     view = viewed["infusion-day-checklist", "large-print", False]
     assert _widgets(view) == {} and view["fields"] == {}
-    tree = view["pages"][0]["structTree"]
-    figures = [figure for label in nodes(tree, "Lbl") for figure in nodes(label, "Figure")]
+    trees = [page["structTree"] for page in view["pages"]]
+    figures = [figure for tree in trees for label in nodes(tree, "Lbl") for figure in nodes(label, "Figure")]
     assert figures and all(f["alt"] == "check box, not ticked" for f in figures)
-    spans = nodes(tree, "Span")
+    spans = [span for tree in trees for span in nodes(tree, "Span")]
     assert [s["alt"] for s in spans] == ["blank line to write: Appointment date and time",
                                          "blank line to write: Driver's name and phone",
                                          "blank line to write: Pickup time"]
@@ -147,30 +148,121 @@ def test_poppler_reads_the_approved_structure(project, tmp_path):
     assert "Rita" in shown and "Checkbox" not in shown
 
 
-DRIVER_LINE = "Maria Gonzalez-Peña (512) 555-0100 x12"  # a driver's name and phone: about 40 characters
+DRIVER_LINE = "Maria Gonzalez (512) 555-0100 cell phone"  # a driver's name and phone: 40 characters
+TYPED = "José Peña ¿Á Ñ ü? ĉŋŵ"  # Latin-1 and Latin Extended-A letters the document's own text never uses
+
+
+def _pdfjs_filled(project, tmp_path, layout: str, language: str | None) -> tuple[Path, dict[str, str]]:
+    """The checklist filled in pdf.js (Firefox's viewer) and saved: the first line typed with TYPED, every other
+    line with DRIVER_LINE, the second box ticked."""
+    from handouts.pipeline import render_document
+    from viewers import pdfjs_fill
+
+    pdf = bytes(render_document(project, "infusion-day-checklist", project.layouts.load(layout), language=language))
+    assert conformance_failures(pdf) == []  # before filling too
+    texts = [name for name, fields in pdfjs_view(pdf, tmp_path)["fields"].items() if fields[0]["type"] == "text"]
+    assert len(texts) >= 3
+    typed = {name: TYPED if i == 0 else DRIVER_LINE for i, name in enumerate(texts)}
+    return pdfjs_fill(pdf, {**typed, "checkbox-2": True}, tmp_path / "filled.pdf"), typed
+
+
+def _widget_rects(path: Path) -> list[tuple[int, float, dict]]:
+    """(page index, page height, widget) for every widget of a PDF."""
+    from pdfread import reader
+
+    return [(number, float(page.mediabox.top), annotation.get_object())
+            for number, page in enumerate(reader(path).pages) for annotation in page.get("/Annots", [])
+            if annotation.get_object()["/Subtype"] == "/Widget"]
+
+
+def _box_is_drawn(image, height: float, widget, ticked: bool) -> bool:
+    """Dark pixels all along the four sides of the check box's square, and a tick inside it only when ticked."""
+    from handouts.render.forms import TICK
+    from viewers import dark
+
+    x0, y0, x1, y1 = (float(v) for v in widget["/Rect"])
+    half = float(widget["/BS"]["/W"]) / 2
+    steps = [i / 10 for i in range(2, 9)]
+    sides = [(x0 + half, y0 + (y1 - y0) * t) for t in steps] + [(x1 - half, y0 + (y1 - y0) * t) for t in steps] + \
+        [(x0 + (x1 - x0) * t, y0 + half) for t in steps] + [(x0 + (x1 - x0) * t, y1 - half) for t in steps]
+    side = x1 - x0 - 2 * half
+    (ax, ay), (bx, by) = TICK[1:]  # the middle of the tick's long stroke
+    tick = (x0 + half + side * (ax + bx) / 2, y0 + half + side * (ay + by) / 2)
+    return all(dark(image, height, sides)) and dark(image, height, [tick]) == [ticked]
 
 
 @pytest.mark.parametrize("language", [None, "es"])
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_a_form_filled_and_saved_in_pdfjs_stays_valid_and_shows_what_was_typed(project, tmp_path, layout, language):
-    """A patient types letters the document's text may not use, ticks a box and saves in pdf.js (Firefox's
-    viewer): the file stays PDF/UA-1 and PDF/A-2a, and poppler shows every box and everything typed."""
+    """A patient types letters the document's text may not use and a 40-character driver line, ticks a box and
+    saves in pdf.js: the file stays PDF/UA-1 and PDF/A-2a; poppler shows everything typed, whole, at the layout's
+    type size, and draws every box, ticked or not."""
+    import re
     import subprocess
 
-    from handouts.pipeline import render_document
-    from viewers import pdfjs_fill, pdfinfo
+    from viewers import pdfinfo, poppler_pages
 
-    pdf = bytes(render_document(project, "infusion-day-checklist", project.layouts.load(layout), language=language))
-    texts = [name for name, fields in pdfjs_view(pdf, tmp_path)["fields"].items() if fields[0]["type"] == "text"]
-    assert len(texts) >= 2
-    typed = {texts[0]: "José Peña ¿Á Ñ ü?", texts[1]: DRIVER_LINE}
-    filled = pdfjs_fill(pdf, {**typed, "checkbox-2": True}, tmp_path / "filled.pdf")
+    filled, typed = _pdfjs_filled(project, tmp_path, layout, language)
     assert conformance_failures(filled) == []
     pdfinfo()  # poppler installed (pdftotext and pdftoppm come with it)
     shown = " ".join(subprocess.run(["pdftotext", str(filled), "-"], capture_output=True, text=True,
                                     check=True).stdout.split())
-    assert typed[texts[0]] in shown and DRIVER_LINE[:30] in shown, shown
+    assert TYPED in shown and shown.count(DRIVER_LINE) == len(typed) - 1, shown  # nothing clipped
     fields = pdfjs_view(filled, tmp_path)["fields"]
     assert fields["checkbox-2"][0]["value"] == "Yes" and fields["checkbox-1"][0]["value"] == "Off"
-    if DRIVER_LINE not in shown:  # clipped by a one-line field of a fixed type size (large print, extra-large)
-        pytest.xfail("issue 23, item 1: a long value still clips; the driver's line wants a two-line field")
+    size = project.layouts.load(layout).body_size
+    images = poppler_pages(filled)
+    for number, height, widget in _widget_rects(filled):
+        if widget["/FT"] == "/Tx":  # pdf.js kept the layout's type size in what it drew
+            drawn = widget["/AP"]["/N"].get_data().decode("latin-1")
+            assert re.findall(r"/HandoutsForm ([\d.]+) Tf", drawn) == [f"{size:g}"], drawn
+        else:
+            assert _box_is_drawn(images[number], height, widget, ticked=widget["/T"] == "checkbox-2"), widget["/T"]
+
+
+def test_a_viewer_that_makes_its_own_check_box_appearances_still_draws_the_boxes(project, tmp_path):
+    """A viewer that rebuilds appearances (poppler does, for a widget without /AP) draws each box from its /MK."""
+    import pikepdf
+
+    from viewers import poppler_pages
+
+    filled, _ = _pdfjs_filled(project, tmp_path, "large-print", None)
+    rebuilt = tmp_path / "rebuilt.pdf"
+    with pikepdf.open(filled) as pdf:
+        for page in pdf.pages:
+            for annotation in page.get("/Annots", []):
+                if annotation.get("/FT") == "/Btn":
+                    del annotation["/AP"]
+        pdf.save(rebuilt)
+    images = poppler_pages(rebuilt)
+    boxes = [(number, height, widget) for number, height, widget in _widget_rects(rebuilt) if widget["/FT"] == "/Btn"]
+    assert len(boxes) >= 5
+    for number, height, widget in boxes:
+        if widget["/T"] != "checkbox-2":  # poppler draws a ticked box's caption only in ZapfDingbats
+            assert _box_is_drawn(images[number], height, widget, ticked=False), widget["/T"]
+
+
+@pytest.mark.parametrize("language", [None, "es"])
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_a_link_says_the_words_it_is_on(project, layout, language):
+    """A link annotation's /Contents (what a screen reader may say for it) is its visible words ("(512) 555-0142"),
+    never its address ("tel:+15125550142"): in the checklist, the handout and a packet."""
+    from handouts.pipeline import render_document
+    from pdfread import reader, struct_tree
+
+    chosen = project.layouts.load(layout)
+    pdfs = [bytes(render_document(project, name, chosen, language=language)) for name in PACKET]
+    if language is None:
+        pdfs.append(_packet(project))
+    phones = 0
+    for pdf in pdfs:
+        for link in struct_tree(reader(pdf)).find("Link"):
+            words = " ".join(link.all_text().split())
+            assert link.annotations and words
+            for annotation in link.annotations:
+                said = str(annotation["/Contents"])
+                assert said == words, (said, words)
+                if "/A" in annotation and str(annotation["/A"]["/URI"]).startswith("tel:"):
+                    assert not said.startswith("tel:")
+                    phones += 1
+    assert phones >= 4
