@@ -23,16 +23,18 @@ from .text.markdown import parse_document
 
 def load_document(project: Project, name: str, patient: Patient | None = None,
                   appointment: datetime | None = None, language: str | None = None,
-                  earlier_appointment: datetime | None = None, **extra) -> Document:
+                  earlier_appointment: datetime | None = None, in_sentence: bool = False, **extra) -> Document:
     """A document filled and parsed; with `language`, its edition in that language (`content/<lang>/<name>.md`),
     which sees the clinic's sentences and the appointment in that language too. `earlier_appointment` is set
-    in an email that replaces one sent for another appointment."""
+    in an email that replaces one sent for another appointment. `in_sentence`: the appointments read as in a
+    sentence (the email's prose), not as on a line of their own (a page's "When: ...")."""
     source = project.content.load(name, language)
     context = {
         "clinic": localized(project.clinic, source.language),
         "patient": {"name": patient.name, "preferred_name": patient.preferred_name} if patient else None,
-        "appointment": in_words(appointment, source.language) if appointment else None,
-        "earlier_appointment": in_words(earlier_appointment, source.language) if earlier_appointment else None,
+        "appointment": in_words(appointment, source.language, in_sentence) if appointment else None,
+        "earlier_appointment": (in_words(earlier_appointment, source.language, in_sentence)
+                                if earlier_appointment else None),
         **extra,
     }
     return parse_document(source, fill(source, context))

@@ -191,6 +191,8 @@ class PageDrawer:
         style = block.style
         if block.rule_below(placed.width):
             start, baseline = block.indent, baseline - style.leading
+        elif not block.spans:  # a line of its own under a named one ("Question: ___", then "___")
+            start = block.indent
         else:
             start = block.indent + placed.lines[-1].width + style.size * 0.4
         line_width = max(1.0, style.size / 16)

@@ -158,12 +158,15 @@ def _text_problems(path: str, body_line: int, text: str) -> tuple[tuple[Finding,
     if deep is not None:
         add(f"'[' is nested more than {MAX_BRACKET_DEPTH} deep", body_line + deep, "nesting-too-deep",
             "write [words](address) for a link; remove the extra '['")
-    for token in markdown_tokens(text):
+    tokens = markdown_tokens(text)
+    for index, token in enumerate(tokens):
         kind = token.type
         if skip_to:
             skip_to = None if kind == skip_to else skip_to
             continue
         line = body_line + token.map[0] if token.map else None
+        if kind == "hr" and _continues_write_in(tokens, index):
+            continue
         if kind in _UNSUPPORTED:
             what, hint = _UNSUPPORTED[kind]
             add(f"{what} is not supported in a handout", line, "unsupported-markdown", hint)
@@ -221,6 +224,22 @@ def _inline_problems(inline: Token, first: int, add, links: list) -> None:
         for pattern, message, hint in _BROKEN_LINKS:
             if pattern.search(words):
                 add(message, first + number, "broken-link", hint)
+
+
+def _continues_write_in(tokens, index: int) -> bool:
+    """Whether the rule at `index` is one more line to write on: `___` on the line right after a line that ends
+    in `___` ("Question: ___", then `___`, `___`: three lines for one question), or after another such line."""
+    rule = tokens[index]
+    if set(rule.markup) != {"_"} or not rule.map or index == 0:
+        return False
+    before = tokens[index - 1]
+    if before.type == "hr":
+        return before.map is not None and before.map[1] == rule.map[0] and _continues_write_in(tokens, index - 1)
+    if before.type != "paragraph_close" or index < 3:
+        return False
+    opening, inline = tokens[index - 3], tokens[index - 2]
+    return (opening.type == "paragraph_open" and opening.map is not None and opening.map[1] == rule.map[0]
+            and _WRITE_IN.search(inline.content) is not None)
 
 
 def _html_problem(content: str) -> tuple[str, str]:
@@ -283,6 +302,9 @@ class _Builder:
                 out.append(Callout(inner, line=self.line(tok)))
             elif tok.type == "table_open":
                 pos = next(i for i in range(pos, len(tokens)) if tokens[i].type == "table_close") + 1
+            elif tok.type == "hr" and _continues_write_in(tokens, pos):
+                out.append(Paragraph([], True, line=self.line(tok)))  # one more line to write on
+                pos += 1
             else:  # code, HTML, a rule: single tokens
                 pos += 1
         return out, pos
