@@ -90,6 +90,9 @@ def test_the_checklist_is_steps(shipped, layout):
     shown = " ".join(pages(data))
     assert shown.count("to ask:") == 1 and "What may I eat and drink?" in shown
     assert "Driver's name and phone:" in shown and "Pickup time:" in shown
+    # PEMAT: no sum left to the reader (the pickup time is given from the profile), and "infusion" is explained
+    assert "Your driver comes at the pickup time, about 1½ hours after you arrive." in shown
+    assert "ketamine infusion (medicine given slowly through a vein)" in shown
     reader = PdfReader(io.BytesIO(data))
     widgets = [a.get_object() for page in reader.pages for a in page.get("/Annots", [])
                if a.get_object().get("/Subtype") == "/Widget"]
@@ -108,6 +111,7 @@ def test_the_spanish_corrections(shipped):
     assert "Antes de su cita" in checklist and "visita" not in checklist
     assert "Nombre y teléfono de quien le llevará a casa" in checklist
     assert "Fuera del horario de atención, llame al" in checklist
+    assert "Quien le lleva llega a la hora acordada: unas 1½ horas después." in checklist
     profile = shipped.clinic._translations["es"]
     assert profile["safety_driving"].startswith("Usted debe conseguir que otra persona le lleve a casa en carro")
     assert "Después, descansará en la clínica durante 30 minutos." in profile["safety_session"]
