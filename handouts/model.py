@@ -32,10 +32,15 @@ class Heading:
     line: int = 0
 
 
+# What a line to write on must hold: a short answer ("___": a time, a date) or a long one ("______", six or more:
+# a name and phone number, a question). Its length is the author's to say; the renderer sizes the field for it.
+SHORT_ANSWER, LONG_ANSWER = 1, 2
+
+
 @dataclass
 class Paragraph:
     spans: list[Span]
-    write_in: bool = False  # ends in a line to write on
+    write_in: int = 0  # ends in a line to write on: 0, SHORT_ANSWER or LONG_ANSWER
     line: int = 0
 
 
@@ -43,7 +48,7 @@ class Paragraph:
 class ListItem:
     spans: list[Span]
     task: bool | None = None  # None: plain item; False/True: empty/ticked checkbox
-    write_in: bool = False
+    write_in: int = 0  # as Paragraph.write_in
     children: list["Block"] = field(default_factory=list)  # nested lists, more paragraphs
     line: int = 0
 

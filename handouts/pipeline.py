@@ -24,10 +24,11 @@ from .text.markdown import parse_document
 
 def load_document(project: Project, name: str, patient: Patient | None = None,
                   appointment: datetime | None = None, language: str | None = None,
-                  earlier_appointment: datetime | None = None, **extra) -> Document:
+                  earlier_appointment: datetime | None = None, in_sentence: bool = False, **extra) -> Document:
     """A document filled and parsed; with `language`, its edition in that language (`content/<lang>/<name>.md`),
     which sees the clinic's sentences and the appointment in that language too. `earlier_appointment` is set
-    in an email that replaces one sent for another appointment."""
+    in an email that replaces one sent for another appointment. `in_sentence`: the appointments read as in a
+    sentence (the email's prose), not as on a line of their own (a page's "When: ...")."""
     source = project.content.load(name, language)
     context = {
         "clinic": localized(project.clinic, source.language),
@@ -37,8 +38,8 @@ def load_document(project: Project, name: str, patient: Patient | None = None,
             "name": PatientValue(patient.name, NAME_RESERVE),
             "preferred_name": PatientValue(patient.preferred_name, PREFERRED_NAME_RESERVE),
         } if patient else None,
-        "appointment": _appointment(appointment, source.language),
-        "earlier_appointment": _appointment(earlier_appointment, source.language),
+        "appointment": _appointment(appointment, source.language, in_sentence),
+        "earlier_appointment": _appointment(earlier_appointment, source.language, in_sentence),
         **extra,
     }
     return parse_document(source, fill(source, context))
@@ -58,14 +59,18 @@ def render_checked(project: Project, document: Document, layout: Layout, where: 
                 raise ContentError("a '#' link goes to no document in this file", source=where,
                                    line=node.line or None, rule="link-target",
                                    hint="'#name' links work in the packet opening, to a document in the packet")
+    return render_pdf(document, layout, render_options(project, document, layout, forms))
+
+
+def render_options(project: Project, document: Document, layout: Layout, forms: bool = True) -> RenderOptions:
+    """How the clinic's documents are drawn: its name, the footer's words in the document's language, forms."""
     clinic = project.clinic
     words = Locale.for_tag(document.language)  # the footer's words, in the document's language
     # A PDF made with the shipped sample's contact details says so on every page: it must never reach a patient.
     sample = bool(sample_fields(clinic))
     note = words.labels["sample"] if sample else f"{clinic['name']} · {clinic['phone']}"
-    return render_pdf(document, layout, RenderOptions(created=creation_time(), author=clinic["name"], footer_note=note,
-                                                      page_label=words.labels["page"], note_required=sample,
-                                                      forms=layout.forms and forms))
+    return RenderOptions(created=creation_time(), author=clinic["name"], footer_note=note,
+                         page_label=words.labels["page"], note_required=sample, forms=layout.forms and forms)
 
 
 def render_document(project: Project, name: str, layout: Layout, patient: Patient | None = None,
@@ -93,16 +98,18 @@ NAME_RESERVE = "Nnnnnnnnnnnnn Nnnnnnnnnnnnnnnn"
 PREFERRED_NAME_RESERVE = "Nnnnnnnnnnnnnnn"
 
 
-def _appointment(moment: datetime | None, language: str) -> PatientValue | None:
-    return PatientValue(in_words(moment, language), _longest_appointment(language)) if moment else None
+def _appointment(moment: datetime | None, language: str, in_sentence: bool) -> PatientValue | None:
+    if moment is None:
+        return None
+    return PatientValue(in_words(moment, language, in_sentence), _longest_appointment(language, in_sentence))
 
 
 # Keyed by the language: patient-free.
 @lru_cache(maxsize=8)
-def _longest_appointment(language: str) -> str:
+def _longest_appointment(language: str, in_sentence: bool) -> str:
     """The longest appointment in words in `language`: every day of a year, at the longest time of day."""
     start = datetime(2026, 1, 1, 12, 30)
-    return max((in_words(start + timedelta(days=day), language) for day in range(366)),
+    return max((in_words(start + timedelta(days=day), language, in_sentence) for day in range(366)),
                key=lambda text: (len(text), text))
 
 

@@ -67,8 +67,13 @@ def test_row_rules_know_the_editions(project):
 def test_dates_in_the_patients_language():
     moment = datetime(2026, 12, 1, 9, 30)
     assert in_words(moment) == "Tuesday, December 1, 2026 at 9:30 AM"
-    assert in_words(moment, "es-US") == "martes, 1 de diciembre de 2026, 9:30 a.m."
-    assert in_words(datetime(2026, 12, 1, 15, 5), "es-MX").endswith("3:05 p.m.")
+    assert in_words(moment, in_sentence=True) == "Tuesday, December 1, 2026 at 9:30 AM"
+    # As a medical translator wrote them (issue 23, #1 and #2): no comma after the weekday, "a las", "a. m.";
+    # on a line of its own ("Su cita: ...") a comma before the time, in a sentence none.
+    assert in_words(moment, "es-US") == "martes 1 de diciembre de 2026, a las 9:30 a. m."
+    assert in_words(moment, "es-US", in_sentence=True) == "martes 1 de diciembre de 2026 a las 9:30 a. m."
+    assert in_words(datetime(2026, 12, 1, 15, 5), "es-MX").endswith("a las 3:05 p. m.")
+    assert in_words(datetime(2026, 12, 1, 0, 5), "es-US").endswith("a las 12:05 a. m.")
 
 
 # -- a mixed roster through `handouts packets` -----------------------------------------------------
@@ -85,13 +90,13 @@ def test_mixed_roster_gives_each_patient_their_language(tmp_path, capsys, monkey
     code, stdout, stderr = run(capsys, "packets", str(roster), "--out", str(out), "--jobs", "1", "--allow-draft",
                                "--content", str(REPO / "content"), "--layouts", str(REPO / "layouts"))
     assert code == 0, stderr
-    for file, day, time in (("P1_2026-12-01.pdf", "martes, 1 de diciembre de 2026", "9:30 a.m."),
-                            ("P3_2026-12-02.pdf", "miércoles, 2 de diciembre de 2026", "3:05 p.m.")):
+    for file, day, time in (("P1_2026-12-01.pdf", "martes 1 de diciembre de 2026", "a las 9:30 a. m."),
+                            ("P3_2026-12-02.pdf", "miércoles 2 de diciembre de 2026", "a las 3:05 p. m.")):
         data = (out / file).read_bytes()
         shown = " ".join(text(data).split())
         pages = len(reader(data).pages)
         assert "Información para su cita" in shown and "Preparado para" in shown  # the cover
-        assert f"{day}, {time}" in shown  # the date, by Babel
+        assert f"Su cita: {day}, {time}" in shown  # the date, by Babel, as the locale file puts it
         assert f"Página 1 de {pages}" in shown and f"Página {pages} de {pages}" in shown  # the footer
         assert "Lista para el día de su infusión" in shown and "Antes de su cita" in shown  # the checklist
         assert "Usted debe conseguir que otra persona le lleve a casa" in shown  # the safety step, translated
@@ -152,7 +157,9 @@ def test_the_email_is_in_the_patients_language(project, monkeypatch):
     assert message["Content-Language"] == "es-US"
     plain = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
-    assert "Hola, Ana:" in plain and "martes, 1 de diciembre de 2026, 9:30 a.m." in plain
+    # In a sentence: no comma before "a las", and the sentence ends with "a. m." (never "a. m..").
+    assert "Hola, Ana:" in plain and "Su primera cita es el martes 1 de diciembre de 2026 a las 9:30 a. m.\n" in plain
+    assert "a. m.." not in plain
     assert '<html lang="es-US">' in html
     english = compose(project, letter(project, "care@clinic.test"),
                       RosterRow(3, "P2", "Jack Smith", "Jack", datetime(2026, 12, 1, 9, 30), "standard", (),
@@ -206,10 +213,10 @@ def test_lint_catches_a_translation_that_drops_a_checklist_item(content_copy):
 def test_lint_catches_a_dropped_write_in_and_safety_box(content_copy):
     path = content_copy / "es" / "fibromyalgia-ketamine.md"
     changed = path.read_text(encoding="utf-8").replace("> **Importante:** {{ clinic.safety_driving }}\n", "")
-    path.write_text(changed.replace("Pregunta: ___\n\nPregunta: ___\n\n", ""), encoding="utf-8")
+    path.write_text(changed.replace("Pregunta: ___\n___\n\n", "", 1), encoding="utf-8")
     said = " ".join(f.message for f in lint_project(Project.open(content_copy, REPO / "layouts"))
                     if f.rule == "edition-structure")
-    assert "1 important boxes where the English has 2" in said and "write-in lines" in said
+    assert "2 important boxes where the English has 3" in said and "4 write-in lines where the English has 6" in said
 
 
 def test_lint_catches_a_translation_that_drops_the_timeline_or_a_step(content_copy):

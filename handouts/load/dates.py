@@ -60,9 +60,10 @@ def _declared(text: str, date_pattern: str) -> datetime:
     return _checked(day.year, day.month, day.day, hour, minute, second)
 
 
-def in_words(moment: datetime, language: str = "en-US") -> str:
-    """'Thursday, December 3, 2026 at 9:30 AM', 'martes, 1 de diciembre de 2026, 9:30 a.m.': Babel's full date and
-    short time in `language`, put together as its locale file says (`languages.in_words`)."""
+def in_words(moment: datetime, language: str = "en-US", in_sentence: bool = False) -> str:
+    """'Thursday, December 3, 2026 at 9:30 AM', 'martes 1 de diciembre de 2026, a las 9:30 a. m.': the date and
+    time in `language`, put together as its locale file says, on a line of its own or `in_sentence`
+    (`languages.in_words`)."""
     from .languages import in_words as localized
 
-    return localized(moment, language)
+    return localized(moment, language, in_sentence)

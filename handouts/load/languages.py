@@ -81,9 +81,10 @@ def babel_locale(tag: str) -> str:
     return tag.strip().replace("-", "_")
 
 
-def in_words(moment: datetime, tag: str) -> str:
-    """An appointment in words, with Babel (CLDR) and the locale file's `appointment` pattern:
-    'Thursday, December 3, 2026 at 9:30 AM', 'martes, 1 de diciembre de 2026, 9:30 a.m.'.
+def in_words(moment: datetime, tag: str, in_sentence: bool = False) -> str:
+    """An appointment in words, with Babel (CLDR) and the locale file's patterns: on a line of its own
+    ('Thursday, December 3, 2026 at 9:30 AM', 'martes 3 de diciembre de 2026, a las 9:30 a. m.'), or
+    `in_sentence` ('... el martes 3 de diciembre de 2026 a las 9:30 a. m.').
 
     The narrow no-break space CLDR puts before 'AM' or 'a.m.' becomes a plain space: every bundled font draws it,
     text extraction reads it as a space, and the line breaker keeps '9:30 a.m.' together like '9:30 AM'.
@@ -94,15 +95,17 @@ def in_words(moment: datetime, tag: str) -> str:
     from .locale import Locale
 
     words = Locale.for_tag(tag)
+    time_pattern = words.time_pattern(moment.hour)
     # The tag as it is ('es_MX': its region's clock), its language, else the language of the words used.
     for name in dict.fromkeys((babel_locale(tag), primary(tag), words.code)):
         try:
-            day = format_date(moment, "full", locale=name)
-            time = format_time(moment, "short", locale=name)
+            day = format_date(moment, words.date_format, locale=name)
+            time = format_time(moment, time_pattern, locale=name)
             break
         except (ValueError, UnknownLocaleError):
             continue
     else:
         day, time = format_date(moment, "full", locale="en_US"), format_time(moment, "short", locale="en_US")
-    text = words.appointment.format(date=day, time=time)
+    pattern = (words.appointment_in_sentence or words.appointment) if in_sentence else words.appointment
+    text = pattern.format(date=day, time=time)
     return text.replace("\u202f", " ").replace("\u00a0", " ")

@@ -4,7 +4,8 @@ Content and the clinic profile hold the clinic's words; a locale file holds the
 program's own, for documents in one language: the footer's page label (and so
 the pattern `check` strips footers with), a packet's title, the sample mark,
 what a screen reader says for a drawn checkbox or a line to write on, how an
-appointment reads, the spaces a line never breaks at (times, dates, phone
+appointment reads (on a line of its own and in a sentence: the date and time
+patterns, the words for AM and PM), the spaces a line never breaks at (times, dates, phone
 numbers), and which reading-level formula measures the language.
 
 `Locale.for_tag("es-MX")` reads `es-mx.yaml` if there is one, else `es.yaml`
@@ -36,11 +37,15 @@ SCHEMA: dict[str, dict[str, frozenset[str] | None]] = {
     "labels": {"page": frozenset({"number", "count"}), "packet_title": frozenset({"title", "name", "documents"}),
                "sample": frozenset()},
     "spoken": {"checkbox": frozenset(), "checkbox_ticked": frozenset(), "write_in": frozenset(),
-               "write_in_named": frozenset({"name"})},
+               "write_in_named": frozenset({"name"}), "write_in_line": frozenset({"name", "number"})},
     "readability": {"formula": None, "min_ease": None, "min_ease_name": None},
 }
-TOP = {"appointment": frozenset({"date", "time"}), "keep_together": None}
-OPTIONAL = {("readability", "min_ease"), ("readability", "min_ease_name")}
+TOP = {"appointment": frozenset({"date", "time"}), "appointment_in_sentence": frozenset({"date", "time"}),
+       "date_format": None, "time_format": None, "day_periods": None, "keep_together": None}
+DAY_PERIODS = ("am", "pm")  # the keys of 'day_periods:'
+_DAY_PERIOD = re.compile(r"'[^']*'|a+")  # a CLDR pattern's quoted text, or its day-period field ('a')
+OPTIONAL = {("readability", "min_ease"), ("readability", "min_ease_name"), ("spoken", "write_in_line")}
+WRITE_IN_LINE = "{name}, line {number}"  # 'spoken.write_in_line' when a locale file does not give it
 # The reading-level formulas a locale file may name, each measured by a function in text/readability.py
 # (`FORMULAS` there), and which way its scale runs: "grade" (lower is easier; the target is --max-grade) or
 # "ease" (higher is easier; the target is the file's min_ease). Here, so that loading checks a file without
@@ -55,12 +60,23 @@ class Locale:
     code: str  # the file's name: 'es', or 'es-mx' for a regional file
     source: str
     labels: dict[str, str]  # page, packet_title, sample
-    spoken: dict[str, str]  # checkbox, checkbox_ticked, write_in, write_in_named
-    appointment: str  # "{date} at {time}"
+    spoken: dict[str, str]  # checkbox, checkbox_ticked, write_in, write_in_named, write_in_line (optional)
+    appointment: str  # "{date} at {time}": on a line of its own ("When: ...")
     keep_together: re.Pattern  # spaces inside a match never end a line
     formula: str  # a name in FORMULA_SCALES (and text.readability.FORMULAS)
     min_ease: float | None = None  # an ease formula's target (higher is easier)
     min_ease_name: str = ""  # what the scale calls that target ('bastante fácil')
+    appointment_in_sentence: str = ""  # in a sentence ("Su primera cita es el ..."); empty: as `appointment`
+    date_format: str = "full"  # a CLDR date pattern (Babel), or one of its lengths: full, long, medium, short
+    time_format: str = "short"  # the same for the time
+    day_periods: tuple[str, str] | None = None  # how AM and PM read in `time_format`'s 'a', when not CLDR's
+
+    def time_pattern(self, hour: int) -> str:
+        """`time_format` with the file's word for the hour's half of the day in place of its 'a' field."""
+        if self.day_periods is None:
+            return self.time_format
+        period = self.day_periods[hour >= 12].replace("'", "''")
+        return _DAY_PERIOD.sub(lambda m: m[0] if m[0].startswith("'") else f"'{period}'", self.time_format)
 
     @classmethod
     def for_tag(cls, tag: str | None, folders: tuple[Path, ...] | None = None) -> Locale:
@@ -82,6 +98,11 @@ class Locale:
     def write_in(self) -> tuple[str, str]:
         """What a screen reader says for a line to write on: (with no words before it, named '{name}')."""
         return self.spoken["write_in"], self.spoken["write_in_named"]
+
+    @property
+    def write_in_line(self) -> str:
+        """The name of a further line to write on under a named one: "{name}, line {number}"."""
+        return self.spoken.get("write_in_line", WRITE_IN_LINE)
 
 
 def search_path() -> tuple[Path, ...]:
@@ -144,6 +165,12 @@ def _read(path: Path) -> Locale:
         raise bad("'appointment' is missing or not text", "appointment",
                   "write e.g. 'appointment: \"{date} at {time}\"'", "appointment")
     _check_text(appointment, TOP["appointment"], "appointment", bad, "appointment")
+    in_sentence = data.get("appointment_in_sentence") or ""
+    if in_sentence:
+        _check_text(str(in_sentence), TOP["appointment_in_sentence"], "appointment_in_sentence", bad,
+                    "appointment_in_sentence")
+    formats = {key: _date_format(data.get(key), key, bad) for key in ("date_format", "time_format")}
+    periods = _day_periods(data.get("day_periods"), formats["time_format"], bad)
     keep = _keep_together(data.get("keep_together") or [], bad)
     readability = values["readability"]
     formula = str(readability["formula"])
@@ -153,7 +180,8 @@ def _read(path: Path) -> Locale:
     spoken = {key: str(value) for key, value in values["spoken"].items()}
     return Locale(path.stem.lower(), str(path), labels, spoken, appointment, keep, formula,
                   float(min_ease) if isinstance(min_ease, (int, float)) else None,
-                  str(readability.get("min_ease_name") or ""))
+                  str(readability.get("min_ease_name") or ""), str(in_sentence), formats["date_format"] or "full",
+                  formats["time_format"] or "short", periods)
 
 
 def _section(data, section: str, keys: dict[str, frozenset[str] | None], bad) -> dict[str, object]:
@@ -187,6 +215,37 @@ def _keep_together(patterns, bad) -> re.Pattern:
     except re.error as exc:
         raise bad(f"'keep_together' holds a pattern that is not a regular expression ({exc})", "keep_together",
                   "check the pattern's brackets and escapes", "keep_together") from None
+
+
+def _date_format(value, key: str, bad) -> str | None:
+    """A CLDR pattern ("EEEE d 'de' MMMM 'de' y") or one of its lengths, as Babel reads them."""
+    if value is None:
+        return None
+    from babel.dates import parse_pattern
+
+    try:
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError
+        if value not in ("full", "long", "medium", "short"):
+            parse_pattern(value)
+    except (ValueError, TypeError):
+        raise bad(f"'{key}' is not a date or time pattern", key, "write a CLDR pattern, e.g. "
+                  "\"EEEE d 'de' MMMM 'de' y\" or \"h:mm a\", or leave the line out", key) from None
+    return value
+
+
+def _day_periods(value, time_format: str | None, bad) -> tuple[str, str] | None:
+    """'day_periods: {am: ..., pm: ...}': both words, and a time pattern with an 'a' field for them to fill."""
+    if value is None:
+        return None
+    if not isinstance(value, dict) or set(value) != set(DAY_PERIODS) or not all(
+            isinstance(word, str) and word.strip() for word in value.values()):
+        raise bad("'day_periods' must give 'am' and 'pm', each a word", "day_periods",
+                  "write 'day_periods: {am: \"a. m.\", pm: \"p. m.\"}', or leave the line out", "day_periods")
+    if not time_format or not any(not m[0].startswith("'") for m in _DAY_PERIOD.finditer(time_format)):
+        raise bad("'day_periods' needs a 'time_format' pattern with an 'a' (where AM or PM goes)", "day_periods",
+                  "write e.g. 'time_format: \"h:mm a\"'", "day_periods")
+    return str(value["am"]).strip(), str(value["pm"]).strip()
 
 
 def _check_formula(formula: str, min_ease, bad) -> None:

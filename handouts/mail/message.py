@@ -66,7 +66,7 @@ def compose(project: Project, common: Letter, row: RosterRow, recipient: str, pd
     if language is not None and language != common.language:
         common = letter(project, common.sender, language)
     document = load_document(project, EMAIL, Patient.from_values(row.name, row.preferred_name), row.appointment,
-                             language, earlier_appointment=earlier)
+                             language, earlier_appointment=earlier, in_sentence=True)
     message = EmailMessage()
     message["Subject"] = common.subject
     message["From"] = common.sender

@@ -10,8 +10,9 @@ handouts keeps them without editing the tool's tests:
 - `safety-restated`: a safety fact is said through its profile sentence
   (`{{ clinic.safety_driving }}`), word for word, never again in the document's
   own words (five words in a row of a safety sentence, in the document's language);
-- `handout-questions` (a warning: short notes need not): a handout ends with a
-  section that has at least two lines to write the reader's questions on;
+- `handout-questions` (a warning: short notes need not): a handout has a
+  section with at least two lines to write the reader's questions on (background
+  for those who want to know more may follow it);
 - `checklist-pages`: a checklist fits on one page in standard print and two in
   large print (`MAX_CHECKLIST_PAGES`), without a patient and for one;
 - `packet-opening`: the packet opening gives the appointment, the clinic's
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
     from ..load.project import Project
 
 MAX_CHECKLIST_PAGES = {"standard": 1, "large-print": 2}  # by layout class; other classes: no limit
-QUESTION_LINES = 2  # lines to write on in a handout's last section
+QUESTION_LINES = 2  # lines to write on in a handout's questions section
 RESTATED_WORDS = 5  # this many words in a row of a safety sentence, in a document's own words
 # Where the packet opening's first page must hold the appointment, address and phone (by layout class): in
 # extra-large print a page holds a few lines, and they may run on to the second.
@@ -62,11 +63,11 @@ def document_rules(project: Project, source: Source, document: Document, context
 
 
 def document_warnings(project: Project, source: Source, document: Document) -> list[Finding]:
-    """What lint warns about in one document, without failing: a handout that ends without room for questions
+    """What lint warns about in one document, without failing: a handout without room for questions
     (short notes and test pages need not)."""
     if source.name.startswith("_") or source.kind != "handout":
         return []
-    return list(_questions_at_the_end(str(source.path), source, document))
+    return list(_room_for_questions(str(source.path), source, document))
 
 
 def project_rules(project: Project, context_for) -> list[Finding]:
@@ -136,17 +137,22 @@ def _restated(path: str, source: Source, clinic: dict):
                                "profile, and printed word for word")
 
 
-def _questions_at_the_end(path: str, source: Source, document: Document):
-    last = None
-    write_ins = 0
+def _room_for_questions(path: str, source: Source, document: Document):
+    """A section with lines to write questions on. It need not be the last: background for those who want to
+    know more may follow it (what to do first, background last)."""
+    sections: list[tuple[Heading | None, int]] = [(None, 0)]
     for node in walk(document.blocks[1:]):
         if isinstance(node, Heading) and node.level == 2:
-            last, write_ins = node, 0
-        write_ins += bool(getattr(node, "write_in", False))
-    if write_ins < QUESTION_LINES:
-        yield Finding(f"the handout does not end with a section with {QUESTION_LINES} lines to write questions on",
-                      path, last.line if last and last.line else source.title_line, rule="handout-questions",
-                      hint="end it with questions to ask the care team, each line ending in ___ to write on")
+            sections.append((node, 0))
+        elif getattr(node, "write_in", False):
+            sections[-1] = (sections[-1][0], sections[-1][1] + 1)
+    heading, most = max(sections, key=lambda section: section[1])
+    if most < QUESTION_LINES:
+        if not most:
+            heading = sections[-1][0]
+        yield Finding(f"the handout has no section with {QUESTION_LINES} lines to write questions on", path,
+                      heading.line if heading and heading.line else source.title_line, rule="handout-questions",
+                      hint="add a section of questions to ask the care team, each line ending in ___ to write on")
 
 
 def _checklist_pages(project: Project, source: Source, context: dict):

@@ -17,14 +17,17 @@ from dataclasses import dataclass, field, replace
 from itertools import takewhile
 from typing import ClassVar
 
-from ..model import Span
+from ..model import LONG_ANSWER, Span
 from .fonts import FontSet, width as text_width
 from .linebreak import Line, break_lines
 from .tagging import StructElement
 
 # A line to write on holds a driver's name and phone (fictional, 40 characters) at the type size: beside the words
 # that ask for it when they leave that room, else on a line of its own, else on two under one two-line field.
+# A short answer's line holds an appointment or pickup time written out in full (fictional, 22 characters).
 WRITE_IN_SAMPLE = "Maria Gonzalez (512) 555-0100 cell phone"
+SHORT_ANSWER_SAMPLE = "Tue, Dec 8, 10:30 a. m."
+
 ASCENT = 0.8  # a line's baseline sits this many ems below the top of its half-leading box
 # pdf.js sets a field's text 1 pt from its top and bottom and 2 pt from its sides; in a line at least 1.35 × the
 # type size tall (its LINE_FACTOR), else it shrinks the type; a two-line field's last baseline at least 0.35/1.35
@@ -118,7 +121,7 @@ class TextBlock:
     keep_with_next: bool = False
     prefer_with_next: bool = False  # kept with the next box unless that leaves the page too empty
     keep_together: bool = False
-    write_in: bool = False
+    write_in: int = 0  # a line to write on after the words: 0, or the model's SHORT_ANSWER or LONG_ANSWER
     write_in_name: str = ""  # the write-in field's name ("Driver's name and phone")
     write_in_text: str = ""  # what a screen reader says for a printed write-in line (the Composer sets it)
     label: Label | None = None
@@ -154,10 +157,12 @@ class TextBlock:
 
     def write_in_plan(self, width: float) -> WriteIn:
         """Where the line(s) to write on go, so that the field keeps the type size (pdf.js shrinks text in a line
-        less than 1.35 × as tall), holds WRITE_IN_SAMPLE, and sets typed text on the printed baseline."""
+        less than 1.35 × as tall), holds WRITE_IN_SAMPLE (a long answer's) or SHORT_ANSWER_SAMPLE, and sets typed
+        text on the printed baseline."""
         style = self.style
         size, leading = style.size, style.leading
-        holds = text_width(WRITE_IN_SAMPLE, style.fonts.face_for(WRITE_IN_SAMPLE, False), size) + 2 * SIDE_PADDING
+        sample = WRITE_IN_SAMPLE if self.write_in == LONG_ANSWER else SHORT_ANSWER_SAMPLE
+        holds = text_width(sample, style.fonts.face_for(sample, False), size) + 2 * SIDE_PADDING
         rows = 0 if width - self.write_in_start(width) >= holds else 1 if width - self.indent >= holds else 2
         # A line of its own is as tall as a line of words, within what keeps pdf.js to two lines at the type size.
         pitch = max(FIELD_LINE * size, min(leading, 1.6 * size))

@@ -92,10 +92,14 @@ class Composer:
             for number, item in enumerate(block.items, start=block.start):
                 items.append(self.list_item(item, depth, f"{number}." if block.ordered else "•"))
         always, preferably = _kept_items(len(items))
-        for i in always:
-            items[i][-1].keep_with_next = True
-        for i in preferably:
-            items[i][-1].prefer_with_next = True
+        for i in always | preferably:
+            # An item of one line is never left alone across a break; a step that holds more (its questions, its
+            # lines to write on) is not a lone line, and may start or end a page rather than leave a hole.
+            alone = items[i] if i == 0 else items[-1]  # the item a break here would leave alone
+            if i in always and len(alone) == 1:
+                items[i][-1].keep_with_next = True
+            else:
+                items[i][-1].prefer_with_next = True
         out = [box for boxes in items for box in boxes]
         if out:
             out[-1].space_after = max(out[-1].space_after, self.gap)
@@ -145,14 +149,24 @@ class Composer:
 
     def _name_write_ins(self, boxes: list[Box]) -> None:
         """Each line to write on is named by the words before it ("Driver's name and phone"), numbered when
-        several share words ("Question 1", "Question 2"): the name a form field or a screen reader gives it."""
-        write_ins = [box for box in _text_blocks(boxes) if box.write_in]
-        names = [plain_text(box.spans).strip().rstrip(":").strip() for box in write_ins]
+        several share words ("Question 1", "Question 2"): the name a form field or a screen reader gives it.
+        A line with no words of its own, right after a named one, continues it ("Question 1, line 2")."""
+        blocks = list(_text_blocks(boxes))
+        names = [plain_text(box.spans).strip().rstrip(":").strip() if box.write_in else None for box in blocks]
         seen: dict[str, int] = {}
-        for box, name in zip(write_ins, names):
+        base, line = "", 0  # the named line that the next line with no words continues, and its count of lines
+        for box, name in zip(blocks, names):
+            if name is None:
+                base = ""
+                continue
             if name and names.count(name) > 1:
                 seen[name] = seen.get(name, 0) + 1
                 name = f"{name} {seen[name]}"
+            if name:
+                base, line = name, 1
+            elif base:
+                line += 1
+                name = self.locale.write_in_line.format(name=base, number=line)
             box.write_in_name = name
             box.write_in_text = self.write_in_spoken[1].format(name=name) if name else self.write_in_spoken[0]
 

@@ -133,8 +133,11 @@ def cut_chains_taller_than_a_page(boxes: list[Box], width: float, height: float)
         chain.append(box)
         while len(chain) > 1 and _total(chain, width) > height:
             cuts = [i for i, kept in enumerate(chain[:-1]) if not _is_heading(kept)]
-            # Between two items rather than between a check box's lines to write on, where the chain allows.
-            cut = max([i for i in cuts if not _continues_item(chain[i + 1])] or cuts, default=len(chain) - 2)
+            # Where only a keep that gives way holds, and between two items rather than between a check box's
+            # lines to write on, where the chain allows.
+            soft = [i for i in cuts if not chain[i].keep_with_next]
+            between = [i for i in cuts if not _continues_item(chain[i + 1])]
+            cut = max([i for i in soft if i in between] or soft or between or cuts, default=len(chain) - 2)
             chain[cut].keep_with_next = chain[cut].prefer_with_next = False
             chain = chain[cut + 1:]
         if not _keeps(box, False):

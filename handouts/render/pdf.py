@@ -77,13 +77,25 @@ def footer_height(layout: Layout, rows: int = 1) -> float:
     return (rows * layout.footer_size + layout.body_size) * layout.line_spacing
 
 
+def page_model(document: Document, layout: Layout, options: RenderOptions) -> tuple[list[Page], float]:
+    """The pages `render_pdf` draws, and the height of the frame they fill (above the footer's lines)."""
+    pages, rows = _laid_out(document, layout, StructTree(document.language), _footer(document, layout, options))
+    return pages, layout.frame[3] - footer_height(layout, rows)
+
+
+def _footer(document: Document, layout: Layout, options: RenderOptions) -> Footer:
+    x, y, width, _ = layout.frame
+    style = TextStyle(FontSet(layout.typeface), layout.footer_size, layout.footer_size * layout.line_spacing,
+                      layout.text_colour)
+    return Footer(style, (x, x + width, y), options.footer_note,
+                  options.page_label or Locale.for_tag(document.language).labels["page"], options.note_required)
+
+
 def render_pdf(document: Document, layout: Layout, options: RenderOptions) -> RenderedPDF:
     fonts = FontSet(layout.typeface)
     tree = StructTree(document.language)
     x, y, width, _ = layout.frame
-    footer = Footer(TextStyle(fonts, layout.footer_size, layout.footer_size * layout.line_spacing, layout.text_colour),
-                    (x, x + width, y), options.footer_note,
-                    options.page_label or Locale.for_tag(document.language).labels["page"], options.note_required)
+    footer = _footer(document, layout, options)
     pages, rows = _laid_out(document, layout, tree, footer)
 
     buffer = io.BytesIO()

@@ -21,6 +21,8 @@ from ..model import (
     MAX_QUOTE_DEPTH,
     MAX_TIMELINE_STEPS,
     MIN_TIMELINE_STEPS,
+    LONG_ANSWER,
+    SHORT_ANSWER,
     Block,
     Callout,
     Document,
@@ -170,12 +172,15 @@ def _text_problems(path: str, body_line: int, text: str) -> tuple[tuple[Finding,
     if deep is not None:
         add(f"'[' is nested more than {MAX_BRACKET_DEPTH} deep", body_line + deep, "nesting-too-deep",
             "write [words](address) for a link; remove the extra '['")
-    for token in markdown_tokens(text):
+    tokens = markdown_tokens(text)
+    for index, token in enumerate(tokens):
         kind = token.type
         if skip_to:
             skip_to = None if kind == skip_to else skip_to
             continue
         line = body_line + token.map[0] if token.map else None
+        if kind == "hr" and _continues_write_in(tokens, index):
+            continue
         if kind == "fence" and _is_timeline(token):
             for offset, message, hint in read_timeline(token.content).problems:
                 add(message, line + offset, "timeline", hint)
@@ -285,6 +290,22 @@ def read_timeline(content: str) -> TimelineText:
     return TimelineText(caption or "", tuple(steps), tuple(sorted(problems)))
 
 
+def _continues_write_in(tokens, index: int) -> bool:
+    """Whether the rule at `index` is one more line to write on: `___` on the line right after a line that ends
+    in `___` ("Question: ___", then `___`, `___`: three lines for one question), or after another such line."""
+    rule = tokens[index]
+    if set(rule.markup) != {"_"} or not rule.map or index == 0:
+        return False
+    before = tokens[index - 1]
+    if before.type == "hr":
+        return before.map is not None and before.map[1] == rule.map[0] and _continues_write_in(tokens, index - 1)
+    if before.type != "paragraph_close" or index < 3:
+        return False
+    opening, inline = tokens[index - 3], tokens[index - 2]
+    return (opening.type == "paragraph_open" and opening.map is not None and opening.map[1] == rule.map[0]
+            and _WRITE_IN.search(inline.content) is not None)
+
+
 def _html_problem(content: str) -> tuple[str, str]:
     """(what is wrong, what to do) for raw HTML or an HTML comment."""
     if content.lstrip().startswith("<!--"):
@@ -348,6 +369,9 @@ class _Builder:
             elif tok.type == "fence" and _is_timeline(tok):
                 out.append(self.timeline(tok))
                 pos += 1
+            elif tok.type == "hr" and _continues_write_in(tokens, pos):
+                out.append(Paragraph([], SHORT_ANSWER, line=self.line(tok)))  # one more line, as wide as the text
+                pos += 1
             else:  # code, HTML, a rule: single tokens
                 pos += 1
         return out, pos
@@ -403,14 +427,15 @@ class _Builder:
             # html_inline and image are refused by markdown_problems and never printed
         return _merge(spans)
 
-    def write_in(self, spans: list[Span]) -> tuple[list[Span], bool]:
+    def write_in(self, spans: list[Span]) -> tuple[list[Span], int]:
+        """The words before a line to write on, and how long an answer the line is for (0: no line)."""
         if spans and spans[-1].href is None:
             match = _WRITE_IN.search(spans[-1].text)
             if match:
                 last = spans[-1]
                 rest = [Span(last.text[:match.start()], last.bold)] if match.start() else []
-                return spans[:-1] + rest, True
-        return spans, False
+                return spans[:-1] + rest, LONG_ANSWER if match[0].count("_") >= 6 else SHORT_ANSWER
+        return spans, 0
 
     def restore(self, spans: list[Span]) -> list[Span]:
         restore, reserved = self.filled.restore, self.filled.reserved

@@ -87,8 +87,10 @@ def test_checklist_personalized(built):
 
 def test_handout_keeps_the_seeds_facts(built):
     flat = normalized(text(built["fibromyalgia-ketamine", "standard", False])).lower()
-    for fact in ("four million", "90", "widespread pain", "muscle stiffness", "fatigue", "insomnia",
-                 "headaches or migraines", "tingling or numbness", "face or jaw pain",
+    # The seed's "about 90%" as a reader counts it (PEMAT: whole numbers, no percentages).
+    for fact in ("four million", "9 out of 10 of them are women", "widespread pain", "muscle stiffness", "fatigue",
+                 "insomnia",
+                 "headaches or migraines", "tingling or numbness", "face or jaw pain", "genes may play a part",
                  "temporomandibular joint syndrome (tmj)", "fibro fog",
                  "used safely as an anesthetic since the early 1960s",
                  "40 minutes to one hour", "30 minutes", "drive you home", "nausea", "few hours", "rare", "sometimes"):

@@ -94,6 +94,28 @@ def test_the_page_label_pattern_follows_the_label():
 # -- the locale file is checked, at its line ------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("extra, key", [
+    ('date_format: "qqqqqqqq"\n', "date_format"),  # no such field length: not a CLDR pattern
+    ("time_format: [1]\n", "time_format"),
+    ('appointment_in_sentence: "{date}"\n', "appointment_in_sentence"),
+    ('day_periods: {am: "a. m."}\n', "day_periods"),
+    ('day_periods: {am: "a. m.", pm: "p. m."}\n', "day_periods"),  # with no time_format 'a' to fill
+])
+def test_the_appointment_patterns_are_checked(tmp_path, extra, key):
+    (tmp_path / "en.yaml").write_text(ENGLISH + extra, encoding="utf-8")
+    error = raised(Locale.for_tag, "en-US", (tmp_path,))
+    assert isinstance(error, LocaleError) and error.finding.key == key and error.finding.hint
+
+
+def test_a_locale_file_spells_the_date_and_the_day_periods(tmp_path):
+    extra = ('appointment_in_sentence: "{date}, {time}"\ndate_format: "EEEE d MMMM y"\ntime_format: "h:mm a"\n'
+             'day_periods: {am: "in the morning", pm: "in the afternoon"}\n')
+    (tmp_path / "en.yaml").write_text(ENGLISH + extra, encoding="utf-8")
+    words = Locale.for_tag("en-US", (tmp_path,))
+    assert words.time_pattern(9) == "h:mm 'in the morning'" and words.time_pattern(15) == "h:mm 'in the afternoon'"
+    assert words.date_format == "EEEE d MMMM y" and words.appointment_in_sentence == "{date}, {time}"
+
+
 @pytest.mark.parametrize("old, new, key", [
     ('page: "Page {number} of {count}"', 'page: "Page {num} of {count}"', "labels.page"),
     ('sample: "SAMPLE — not for patients"', "sample: [a, b]", "labels.sample"),

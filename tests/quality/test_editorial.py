@@ -146,6 +146,13 @@ def test_a_handout_ends_with_room_for_questions(tmp_path):
     assert not [f for f in lint_project(project) if f.rule == "handout-questions"]  # a warning: lint passes
 
 
+def test_background_may_follow_the_questions(tmp_path):
+    text = HANDOUT + "\n## If you want to know more\n\nResearchers do not know the cause yet.\n"
+    assert editorial(content(tmp_path, handout=text)) == []  # the questions need not be the very last section
+    text = HANDOUT.replace("Question: ___\n\nQuestion: ___\n", "Question: ___\n___\n")
+    assert editorial(content(tmp_path, handout=text)) == []  # a line under a question counts as a line
+
+
 def test_a_checklist_fits_one_page_in_standard_print(tmp_path):
     many = "".join(f"- [ ] Step number {n} of the visit.\n" for n in range(40))
     project = content(tmp_path, checklist=CHECKLIST.replace("## On the day", many + "\n## On the day"))

@@ -147,15 +147,18 @@ LINE_FACTOR, BORDER = 1.35, 2  # pdf.js's annotation layer: a text field's font 
 def test_text_fields_are_tall_and_wide_enough_to_keep_the_type_size(project, layout, language):
     """pdf.js shows a field's typing at the /DA size only in a line at least 1.35 × that tall (else it shrinks it),
     and a one-line field clips what is wider: each field is at least 1.4 × the type size a line, plus 2 pt, and
-    holds a 40-character driver's name and phone, on two lines where one is too narrow."""
-    from handouts.render.boxes import WRITE_IN_SAMPLE
+    holds its answer: a 40-character driver's name and phone (a long answer, "______"), on two lines where one is
+    too narrow; a time written out in full (a short answer, "___")."""
+    from handouts.render.boxes import SHORT_ANSWER_SAMPLE, WRITE_IN_SAMPLE
     from handouts.render.fonts import FontSet, width
 
     chosen = project.layouts.load(layout)
     size = chosen.body_size
-    sample = width(WRITE_IN_SAMPLE, FontSet(chosen.typeface).face_for("M", False), size)
+    face = FontSet(chosen.typeface).face_for("M", False)
+    long, short = width(WRITE_IN_SAMPLE, face, size), width(SHORT_ANSWER_SAMPLE, face, size)
     lines = [w for w in _widgets(_in_language(project, layout, language)) if w["/FT"] == "/Tx"]
     assert len(lines) >= 3
+    assert any(words in str(line["/TU"]) for line in lines for words in ("Driver's name", "Nombre y teléfono"))
     for line in lines:
         x0, y0, x1, y1 = (float(v) for v in line["/Rect"])
         rows = 2 if int(line.get("/Ff", 0)) & (1 << 12) else 1
@@ -163,7 +166,8 @@ def test_text_fields_are_tall_and_wide_enough_to_keep_the_type_size(project, lay
         # what pdf.js's annotation layer computes (_setTextStyle): the layout's size, not less
         per_line = (y1 - y0 - BORDER) / (round((y1 - y0 - BORDER) / (LINE_FACTOR * size)) if rows > 1 else 1)
         assert round(10 * per_line / LINE_FACTOR) / 10 >= size
-        assert rows * (x1 - x0 - 4) >= sample
+        driver = any(words in str(line["/TU"]) for words in ("Driver's name", "Nombre y teléfono"))
+        assert rows * (x1 - x0 - 4) >= (long if driver else short)
     if layout == "extra-large":  # a 24 pt line under an indented step holds less: two lines, one field
         assert any(int(line.get("/Ff", 0)) & (1 << 12) for line in lines)
 

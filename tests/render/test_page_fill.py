@@ -11,10 +11,10 @@ from conftest import LAYOUTS, REPO
 from pdfread import reader
 
 from handouts.load.project import Patient, Project
-from handouts.pipeline import load_document, packet_document, render_checked
+from handouts.pipeline import load_document, packet_document, render_checked, render_options
 from handouts.render.boxes import CalloutBox, TextBlock
 from handouts.render.paginate import MIN_FILL, Page, Placed
-from handouts.render.pdf import footer_height, lay_out
+from handouts.render.pdf import page_model
 
 LANGUAGES = ("en", "es")
 KINDS = ("handout", "checklist", "packet")
@@ -46,7 +46,8 @@ def document(language: str, kind: str):
 def pages_of(language: str, layout_name: str, kind: str) -> tuple[list[Page], float]:
     """The page model, and the height of the frame the paginator filled."""
     layout = _project().layouts.load(layout_name)
-    return lay_out(document(language, kind), layout), layout.frame[3] - footer_height(layout)
+    chosen = document(language, kind)
+    return page_model(chosen, layout, render_options(_project(), chosen, layout))
 
 
 def text_blocks(placed: list[Placed]):
@@ -97,7 +98,8 @@ def lists_split_thin(pages: list[Page], height: float) -> list[str]:
         for before in range(1, len(items)):
             (number, _), (next_number, _) = items[before - 1], items[before]
             thin = min(before, len(items) - before)
-            if number == next_number or thin >= 3:
+            alone = items[:before] if before < 3 else items[before:]
+            if number == next_number or thin >= 3 or _steps_with_parts(alone, pages):
                 continue
             # What keeping the rule would have moved to the next page: the list's first item on this page, or
             # enough items to leave three on the next.
@@ -107,6 +109,20 @@ def lists_split_thin(pages: list[Page], height: float) -> list[str]:
             if thin < 2 or kept_fill >= MIN_FILL:
                 found.append(f"a list of {len(items)} splits {before} + {len(items) - before} after page {number}")
     return found
+
+
+def _steps_with_parts(items: list[tuple[int, Placed]], pages: list[Page]) -> bool:
+    """Items left alone by a break that each hold more than their words (questions, lines to write on): steps
+    with their parts, not lone lines."""
+    inside = [piece.box.element for page in pages for piece in text_blocks(page.placed)]
+    return all(any(_within(element, piece.box.element) and element is not piece.box.element for element in inside)
+               for _, piece in items)
+
+
+def _within(element, ancestor) -> bool:
+    while element is not None and element is not ancestor:
+        element = element.parent
+    return element is ancestor
 
 
 def _top_of_what_comes_along(page: Page, piece: Placed) -> float:

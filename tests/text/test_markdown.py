@@ -237,3 +237,18 @@ def test_a_timeline_without_caption_or_steps_is_refused_with_its_line(make_proje
     finding = info.value.finding
     assert (finding.rule, finding.line) == ("timeline", line) and words in finding.message
     assert finding.source.endswith("doc.md") and finding.hint
+
+
+def test_lines_under_a_write_in_continue_it(make_project):
+    body = "Question: ___\n___\n___\n\nNotes: ___\n\n___\n"
+    project = make_project(doc=f"---\ntitle: T\n---\n{body}")
+    with pytest.raises(ContentError) as info:  # a rule after a blank line is not a line to write on
+        load_document(project, "doc")
+    assert "a horizontal rule is not supported" in info.value.message and "doc.md:10" in info.value.message
+    project = make_project(doc="---\ntitle: T\n---\nQuestion: ___\n___\n___\n\nText.\n***\n")
+    with pytest.raises(ContentError) as info:  # nor is any other rule, even right after a line
+        load_document(project, "doc")
+    assert "doc.md:9" in info.value.message
+    project = make_project(doc="---\ntitle: T\n---\nQuestion: ___\n___\n___\n\nDriver: ___\n___\n")
+    blocks = [(plain_text(b.spans), b.write_in, b.line) for b in load_document(project, "doc").blocks[1:]]
+    assert blocks == [("Question:", True, 4), ("", True, 5), ("", True, 6), ("Driver:", True, 8), ("", True, 9)]
