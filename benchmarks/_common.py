@@ -37,17 +37,24 @@ def fictional_name(i: int, lasts: tuple[str, ...] = LAST) -> tuple[str, str]:
     return f"{first} {initial}. {last}{extra}", first
 
 
-def write_roster(path: Path, rows: int, layouts: tuple[str, ...] = LAYOUTS) -> None:
-    """Fictional patients, one distinct name each, layouts in turn, appointments over December 2026 (all after
-    the --today the benchmarks pass)."""
+LANGUAGES = ("en", "es")  # the shipped content's languages: English and its Spanish editions
+
+
+def write_roster(path: Path, rows: int, layouts: tuple[str, ...] = LAYOUTS, languages: tuple[str, ...] = (),
+                 emails: bool = False) -> None:
+    """Fictional patients, one distinct name each, layouts in turn (and `languages` in turn, a language every
+    second row first: layouts and languages mix), appointments over December 2026 (all after the --today the
+    benchmarks pass); with `emails`, an address each (example.org)."""
     with open(path, "w", newline="", encoding="utf-8") as handle:
         out = csv.writer(handle)
-        out.writerow(["patient_id", "name", "preferred_name", "appointment", "layout"])
+        out.writerow(["patient_id", "name", "preferred_name", "appointment", "layout"]
+                     + (["language"] if languages else []) + (["email"] if emails else []))
         for i in range(rows):
             name, preferred = fictional_name(i)
             day, minute = 1 + i % 28, (i * 15) % (9 * 60)
             out.writerow([f"P{i:06d}", name, preferred, f"2026-12-{day:02d} {8 + minute // 60:02d}:{minute % 60:02d}",
-                          layouts[i % len(layouts)]])
+                          layouts[i % len(layouts)]] + ([languages[(i // 2) % len(languages)]] if languages else [])
+                         + ([f"patient{i}@example.org"] if emails else []))
 
 
 def machine() -> str:

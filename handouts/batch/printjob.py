@@ -129,6 +129,10 @@ class _StreamingWriter:
         self._last_box = b""  # the last page's MediaBox: a blank page after it has the same size
         self._fields = array("Q")  # one field per packet, holding that packet's form fields
         self._form_resources = b""  # the first packet's /DR: the font typed text uses
+        # Objects every packet holds the same (fonts, their files and maps, form XObjects such as a checkbox's
+        # look): each is written once, the first time, and later packets refer to it. Keyed by a digest of the
+        # object and of everything it refers to, so only byte-identical objects are ever one.
+        self._shared: dict[bytes, int] = {}
 
     # -- low level ---------------------------------------------------------
     def flush(self) -> None:
@@ -153,7 +157,7 @@ class _StreamingWriter:
             self._blank_back()
         with pikepdf.open(path) as pdf:
             packet = PacketContents.read(pdf)
-            copy = _Copy(self, pdf)
+            copy = _Copy(self, pdf, packet.pages)
             pages = packet.pages
             self._label_starts.append(len(self.page_numbers))
             part = self._number_ahead(packet, copy)
@@ -328,25 +332,89 @@ class _StreamingWriter:
 
 class _Copy:
     """One packet's objects on their way into the job: each gets a new number when first referred to, and is
-    written by `drain`."""
+    written by `drain`; an object the job already holds the same of (`_shared_key`) is referred to instead."""
 
-    def __init__(self, writer: _StreamingWriter, pdf: pikepdf.Pdf):
+    def __init__(self, writer: _StreamingWriter, pdf: pikepdf.Pdf, pages: list = ()):
         self._writer = writer
         self._pdf = pdf
         self.numbers: dict[tuple[int, int], int] = {}
         self._pending: deque = deque()
+        self._keys: dict[tuple[int, int], bytes | None] = {}  # this packet's objects: digest, or None (its own)
+        # A page's content streams are that page's own (its marked content, its MCIDs): never shared.
+        self._own = {stream.objgen for page in pages for stream in _contents(page.obj)}
 
     def ref(self, obj) -> bytes:
-        key = obj.objgen
-        if key not in self.numbers:
-            self.numbers[key] = self._writer._reserve()
-            self._pending.append(obj)
-        return b"%d 0 R" % self.numbers[key]
+        return self.ref_at(obj.objgen, obj)
+
+    def ref_at(self, objgen: tuple[int, int], obj=None) -> bytes:
+        number = self.numbers.get(objgen)
+        if number is None:
+            obj = self._pdf.get_object(objgen) if obj is None else obj
+            key = self._shared_key(obj)
+            number = self._writer._shared.get(key) if key is not None else None
+            if number is None:
+                number = self._writer._reserve()
+                self._pending.append(obj)
+                if key is not None:
+                    self._writer._shared[key] = number
+            self.numbers[objgen] = number
+        return b"%d 0 R" % number
 
     def drain(self) -> None:
         while self._pending:
             obj = self._pending.popleft()
-            self._writer._object(self.numbers[obj.objgen], _indirect(obj, self.ref, self._pdf))
+            self._writer._object(self.numbers[obj.objgen], _indirect(obj, self.ref, self._pdf, self.ref_at))
+
+    def _shared_key(self, obj) -> bytes | None:
+        """A digest of `obj` as the job would write it, with each reference replaced by its target's digest;
+        None for an object that is this packet's own: a page, a structure element, an annotation, anything
+        that refers to one, and a page's content stream."""
+        objgen = obj.objgen
+        if objgen in self._keys:
+            return self._keys[objgen]
+        self._keys[objgen] = None  # until known; a cycle (only a packet's own objects have one) stays None
+        if not _may_share(obj) or objgen in self._own:
+            return None
+        try:
+            written = _indirect(obj, self._child_key, self._pdf)
+        except _Own:
+            return None
+        key = hashlib.sha256(written).digest()
+        self._keys[objgen] = key
+        return key
+
+    def _child_key(self, obj) -> bytes:
+        key = self._shared_key(obj)
+        if key is None:
+            raise _Own
+        return b"{" + key.hex().encode() + b"}"
+
+
+class _Own(Exception):
+    """An object refers to one of its packet's own: it is its packet's own too."""
+
+
+# What a packet's own objects are, by their type or by the keys that tie them to a page or the structure tree.
+_OWN_TYPES = {"/Page", "/Pages", "/Catalog", "/StructTreeRoot", "/StructElem", "/Annot", "/MCR", "/OBJR",
+              "/Outlines", "/Metadata"}
+_OWN_KEYS = ("/P", "/Pg", "/Parent", "/K", "/StructParent", "/StructParents", "/Annots", "/Obj", "/Dest")
+
+
+def _may_share(obj) -> bool:
+    if isinstance(obj, pikepdf.Stream):
+        dictionary = obj.stream_dict
+    elif isinstance(obj, pikepdf.Dictionary):
+        dictionary = obj
+    else:
+        return isinstance(obj, pikepdf.Array)  # an array is shared when what it holds is (widths, a color space)
+    return str(dictionary.get("/Type", "")) not in _OWN_TYPES and not any(key in dictionary for key in _OWN_KEYS)
+
+
+def _contents(page) -> list:
+    contents = page.get("/Contents")
+    if isinstance(contents, pikepdf.Array):
+        return [stream for stream in contents if isinstance(stream, pikepdf.Object) and stream.is_indirect]
+    return [contents] if isinstance(contents, pikepdf.Stream) else []
 
 
 @dataclass
@@ -362,7 +430,7 @@ class _PacketForm:
 _REFERENCE = re.compile(rb"(\d+) (\d+) R")
 
 
-def _indirect(obj, ref, pdf: pikepdf.Pdf) -> bytes:
+def _indirect(obj, ref, pdf: pikepdf.Pdf, ref_at=None) -> bytes:
     if isinstance(obj, pikepdf.Stream):
         raw = obj.read_raw_bytes()
         entries = {k: v for k, v in obj.stream_dict.items() if k != "/Length"}
@@ -373,6 +441,8 @@ def _indirect(obj, ref, pdf: pikepdf.Pdf) -> bytes:
     # take the slower way, value by value.
     written = obj.unparse(resolved=True)
     if b"(" not in written:
+        if ref_at is not None:  # by number: no object is made for a reference the job already numbered
+            return _REFERENCE.sub(lambda found: ref_at((int(found[1]), int(found[2]))), written)
         return _REFERENCE.sub(lambda found: ref(pdf.get_object((int(found[1]), int(found[2])))), written)
     return _direct(obj, ref)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import shutil
@@ -11,6 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import Protocol
 
 from .. import interrupts
 from ..caches import one_patient
@@ -39,15 +41,48 @@ class BatchResult:
 
 
 _worker_project: Project | None = None  # a worker process's own project, opened once
+_worker_task: Callable | None = None  # what the worker does with each row it is given, made once
 
 
 PATIENT_SOURCES = ("patient name", "preferred name")
 
 
-def _open_worker(paths: ProjectPaths) -> None:
-    global _worker_project
+class RowWork(Protocol):
+    """What a worker does with each row: `start(project)`, once a process, gives the function that takes
+    one item (a roster row, or what a run makes of one) to its result. It is handed to the worker processes
+    when they start (picklable), and holds nothing of a patient: the function it gives keeps nothing of one
+    item for the next (each item's work runs inside `caches.one_patient`)."""
+
+    def start(self, project: Project) -> Callable: ...
+
+
+@dataclass(frozen=True)
+class RenderWork:
+    """A packet for each row: `render_row`."""
+
+    forms: bool = True
+
+    def start(self, project: Project) -> Callable[[RosterRow], Rendered]:
+        return partial(render_row, project=project, forms=self.forms)
+
+
+def _open_worker(paths: ProjectPaths, work: RowWork | None = None) -> None:
+    global _worker_project, _worker_task
     interrupts.ignored()  # Ctrl-C reaches every process in the terminal's group: the main one answers it
     _worker_project = Project.open(paths.content, paths.layouts, paths.clinic)
+    _worker_task = (work or RenderWork(paths.forms)).start(_worker_project)
+    _freeze_startup()
+
+
+def _freeze_startup() -> None:
+    """Move what the worker made to start (the project, fonts, modules) out of the garbage collector's way:
+    it lives as long as the process, and each collection would otherwise walk it again."""
+    gc.collect()
+    gc.freeze()
+
+
+def _run_task(item):
+    return _worker_task(item)
 
 
 @dataclass(frozen=True)
@@ -81,16 +116,20 @@ def _is_project_wide(exc: HandoutsError) -> bool:
 IN_FLIGHT = 16  # packets a worker may render ahead of the one being written
 
 
-def render_rows(rows: list[RosterRow], project: Project, paths: ProjectPaths, jobs: int) -> Iterator[Rendered]:
-    """Each row rendered, in roster order."""
+def render_rows(rows: list, project: Project, paths: ProjectPaths, jobs: int,
+                work: RowWork | None = None) -> Iterator:
+    """Each row rendered (or, given `work`, what it does with each item), in roster order; with `jobs` > 1, in
+    that many worker processes."""
+    work = work or RenderWork(paths.forms)
     if jobs <= 1:
+        task = work.start(project)
         for row in rows:
-            yield render_row(row, project, paths.forms)
+            yield task(row)
         return
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
     # Workers are born ignoring Ctrl-C (no window before their initializer runs); this process answers it.
     with interrupts.ignored_while():
-        pool = context.Pool(jobs, initializer=_open_worker, initargs=(paths,))
+        pool = context.Pool(jobs, initializer=_open_worker, initargs=(paths, work))
     # The workers run at most IN_FLIGHT packets a worker ahead of the one this process is writing: results
     # waiting for it would otherwise pile up in its memory (a long roster, a slow disk, the print job).
     window, stopped = threading.Semaphore(IN_FLIGHT * jobs), threading.Event()
@@ -105,7 +144,7 @@ def render_rows(rows: list[RosterRow], project: Project, paths: ProjectPaths, jo
 
     with pool:
         try:
-            for rendered in pool.imap(partial(render_row, forms=paths.forms), handed_out(), chunksize=4):
+            for rendered in pool.imap(_run_task, handed_out(), chunksize=4):
                 window.release()
                 yield rendered
         finally:

@@ -82,7 +82,12 @@ class Ledger:
             os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
             os.chmod(self.path, 0o600)
             self._db = sqlite3.connect(self.path, isolation_level=None)  # explicit transactions only
-            self._db.execute("PRAGMA synchronous = FULL")
+            self._db.execute("PRAGMA synchronous = FULL")  # each commit is on the disk when it returns
+            # The rollback journal is kept between commits, its header zeroed (as durable as deleting it): a
+            # commit then costs an overwrite and two syncs, not a file made and removed (23 -> 2 ms a row
+            # here). SQLite gives it the ledger's mode (0600); it holds earlier copies of the ledger's own
+            # pages, and nothing the ledger does not (records are never deleted).
+            self._db.execute("PRAGMA journal_mode = PERSIST")
             self._db.executescript(_SCHEMA)
         except (OSError, sqlite3.Error) as exc:
             reason = exc.strerror if isinstance(exc, OSError) else str(exc)

@@ -11,18 +11,17 @@ puts a name or an address in a message: rows are named by number and id.
 from __future__ import annotations
 
 import hashlib
-import io
 import re
 import time
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import partial
 from datetime import date, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
 from email_validator import EmailNotValidError, validate_email
-from pypdf import PdfReader
 
 from .. import interrupts
 from ..batch.plan import ProjectPaths, Selection, read_roster
@@ -38,6 +37,7 @@ from ..pipeline import OPENING
 from .delivery import AuthenticationFailure, DeliveryFailure, PermanentFailure, TemporaryFailure, Transport
 from .ledger import COLUMNS, FAILED, SENDING, Key, Ledger
 from .message import Letter, compose
+from .placed import placed_text
 from .review import ALREADY, NOT_ASKED, UNSURE, Line, by_patient, refused, state_of
 
 # The shipped sample profile's marks: North American fictional numbers, documentation domains, its street.
@@ -209,7 +209,8 @@ class NameCheck:
     `project` there is no shared text: every name found counts.
     """
 
-    def __init__(self, names: dict[int, str], project: Project | None = None):
+    def __init__(self, names: dict[int, str], project: Project | None = None, forms: bool = True):
+        self._forms = forms
         self._names = {number: _fold(name) for number, name in names.items()}
         self._by_first_word: dict[str, list[int]] = {}
         for number, name in self._names.items():
@@ -220,7 +221,7 @@ class NameCheck:
         self._placeholder = next((name for name in _PLACEHOLDERS if not any(
             _contains(other, word) for other in self._names.values() for word in _WORD.findall(_fold(name)))),
             _PLACEHOLDERS[-1])  # all taken: a patient so named would find their name shared, and be refused
-        self._references: dict[tuple, str | None] = {}  # (layout, documents, language, appointment) -> text
+        self._references: dict[tuple, str | None] = {}  # (layout, documents, language) -> text
 
     def problem(self, row: RosterRow, pdf: bytes) -> str | None:
         """Why this packet must not go to this row's patient, or None."""
@@ -262,14 +263,19 @@ class NameCheck:
         return " | ".join((reference, *own))
 
     def _reference(self, row: RosterRow, appointment: datetime) -> str | None:
-        """The row's packet made for the placeholder patient at `appointment`, read back (made once)."""
-        key = (row.layout, row.documents, row.language, appointment)
-        if key not in self._references:
-            first = self._placeholder.split()[0]
-            neutral = replace(row, name=self._placeholder, preferred_name=first, appointment=appointment)
-            rendered = render_row(neutral, self._project)
-            self._references[key] = None if rendered.pdf is None else _read_back(rendered.pdf)
-        return self._references[key]
+        """The row's packet made for the placeholder patient at `appointment`, read back. Made once for the
+        neutral appointment; for a row's own appointment (a patient's value) made each time it is needed, and
+        not kept for the next row."""
+        key = (row.layout, row.documents, row.language)
+        if appointment == _NEUTRAL_APPOINTMENT and key in self._references:
+            return self._references[key]
+        first = self._placeholder.split()[0]
+        neutral = replace(row, name=self._placeholder, preferred_name=first, appointment=appointment)
+        rendered = render_row(neutral, self._project, self._forms)
+        text = None if rendered.pdf is None else _read_back(rendered.pdf)
+        if appointment == _NEUTRAL_APPOINTMENT:
+            self._references[key] = text
+        return text
 
     def _appointment(self, row: RosterRow, moment: datetime) -> list[str]:
         """`moment` in words, folded, as the row's packet prints it (in the language of each of its parts)."""
@@ -285,10 +291,8 @@ _UNCHECKED = "its packet could not be checked (the same packet for a placeholder
 
 
 def _read_back(pdf: bytes) -> str:
-    """The packet's title and text as a reader's tools extract them, folded."""
-    reader = PdfReader(io.BytesIO(pdf))
-    title = str((reader.metadata or {}).get("/Title", ""))
-    return _fold(title + "\n" + "\n".join(page.extract_text() for page in reader.pages))
+    """The packet's title and the text its pages show, as placed in their content streams, folded."""
+    return _fold(placed_text(pdf))
 
 
 def _count(text: str, name: str) -> int:
@@ -308,6 +312,60 @@ def _contains(text: str, name: str) -> bool:
 
 
 # -- sending --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Drafted:
+    """A due row's email, made and checked (`message`), or why it is not sent, or why the run stops."""
+
+    outgoing: Outgoing
+    message: EmailMessage | None = None
+    sha256: str = ""  # of the packet attached; "" when none was made
+    size: int = 0  # of the packet, in bytes
+    reason: str = ""  # why the row is not sent, as the ledger records it
+    shown: str = ""  # ... and as the run reports it
+    stop: Finding | None = None  # a failure that is not the row's (the content, a layout): every row would fail
+
+
+@dataclass(frozen=True)
+class DraftWork:
+    """What a worker process needs to make any due row's email (`batch.workers.RowWork`): every row's name,
+    for the check that a packet shows no other row's, and what every email shares. Nothing in it is made from
+    one row's packet or email."""
+
+    names: dict[int, str]
+    letter: Letter
+    forms: bool = True
+
+    def start(self, project: Project) -> Callable[[Outgoing], Drafted]:
+        return partial(draft, project=project, check=NameCheck(self.names, project, self.forms), common=self.letter,
+                       forms=self.forms)
+
+
+def draft(outgoing: Outgoing, project: Project, check: NameCheck, common: Letter, forms: bool = True) -> Drafted:
+    """One row: its packet rendered (the code `packets` uses), read back and checked for its patient's name and
+    no other row's, then its email composed and read back (one sender, one recipient)."""
+    rendered = render_row(outgoing.row, project, forms)
+    if rendered.failure is not None:
+        if rendered.project_wide:
+            return Drafted(outgoing, stop=rendered.failure)
+        reason = f"the packet could not be made ({rendered.failure.rule}); check this row's values"
+        return Drafted(outgoing, reason=reason, shown=reason + "; not sent")
+    pdf = rendered.pdf
+    sha, size = hashlib.sha256(pdf).hexdigest(), len(pdf)
+    reason = check.problem(outgoing.row, pdf)
+    if reason is not None:
+        return Drafted(outgoing, None, sha, size, reason, reason + "; not sent")
+    try:
+        with one_patient():  # the email's values stay in no cache for the next patient
+            message = compose(project, common, outgoing.row, outgoing.recipient, pdf, outgoing.earlier)
+    except AddressingError as exc:
+        reason = f"its email would not go to this row's address alone ({exc.finding.rule}); not sent"
+        return Drafted(outgoing, None, sha, size, reason, reason)
+    except HandoutsError as exc:  # the email's content or the profile: every row's email would fail
+        return Drafted(outgoing, stop=exc.finding)
+    return Drafted(outgoing, message, sha, size)
+
 
 
 @dataclass(frozen=True)
@@ -423,21 +481,18 @@ class Sender:
         self.progress(len(plan.problems) + len(result.skipped) + len(result.waiting) + len(result.failed))
         try:
             if dry_run:
-                for outgoing, pdf in self._checked(due, plan.names, result, record=False):
-                    if self._composed(outgoing, pdf, result, record=False) is not None:
-                        result.previews.append(Preview(outgoing.row.number, outgoing.row.patient_id,
-                                                       mask(outgoing.recipient), len(pdf)))
-                        result.done.append(outgoing)
-                        self.progress(1)
+                for drafted in self._drafted(due, plan.names, result, record=False):
+                    outgoing = drafted.outgoing
+                    result.previews.append(Preview(outgoing.row.number, outgoing.row.patient_id,
+                                                   mask(outgoing.recipient), drafted.size))
+                    result.done.append(outgoing)
+                    self.progress(1)
                 return result
             with self.transport:
-                for outgoing, pdf in self._checked(due, plan.names, result):
-                    with one_patient():  # the email's values stay in no cache for the next patient
-                        message = self._composed(outgoing, pdf, result)
-                        if message is None:
-                            continue
+                for drafted in self._drafted(due, plan.names, result):
+                    with one_patient():  # nothing of this email stays in a cache for the next patient
                         self.rate.wait()
-                        stop = self._deliver(outgoing, message, pdf, result)
+                        stop = self._deliver(drafted, result)
                     self.progress(1)
                     if stop:
                         break
@@ -448,52 +503,35 @@ class Sender:
             result.interrupted = True
         return result
 
-    def _checked(self, due: list[Outgoing], names: dict[int, str], result: SendResult,
-                 record: bool = True) -> Iterator[tuple[Outgoing, bytes]]:
-        """Each due row with its packet, read back and checked; a row whose packet is wrong fails here."""
-        by_row = {outgoing.row.number: outgoing for outgoing in due}
-        check = NameCheck(names, self.project)
-        renders = render_rows([o.row for o in due], self.project, self.paths, self.jobs)
+    def _drafted(self, due: list[Outgoing], names: dict[int, str], result: SendResult,
+                 record: bool = True) -> Iterator[Drafted]:
+        """Each due row's email, made, read back and checked in the workers, in roster order; a row whose
+        packet or email is wrong fails here (and is recorded so), and a failure that is not the row's stops."""
+        work = DraftWork(names, self.letter, self.paths.forms)
+        drafts = render_rows(due, self.project, self.paths, self.jobs, work)
         try:
-            for rendered in renders:
-                outgoing = by_row[rendered.row.number]
-                if rendered.failure is not None:
-                    if rendered.project_wide:  # the content, a layout or the profile: every row would fail
-                        result.stopped = rendered.failure
-                        return
-                    reason = f"the packet could not be made ({rendered.failure.rule}); check this row's values"
-                else:
-                    reason = check.problem(outgoing.row, rendered.pdf)
-                if reason is None:
-                    yield outgoing, rendered.pdf
+            for drafted in drafts:
+                if drafted.stop is not None:  # the content, a layout or the profile: every row would fail
+                    result.stopped = drafted.stop
+                    return
+                if drafted.message is not None:
+                    yield drafted
                     continue
-                result.failed.append(_problem(outgoing, reason + "; not sent"))
+                result.failed.append(_problem(drafted.outgoing, drafted.shown))
                 if record:
-                    sha = hashlib.sha256(rendered.pdf).hexdigest() if rendered.pdf else ""
-                    self.ledger.fail(outgoing.row.number, outgoing.key(self.transport.name), sha, reason)
+                    self.ledger.fail(drafted.outgoing.row.number, drafted.outgoing.key(self.transport.name),
+                                     drafted.sha256, drafted.reason)
                 self.progress(1)
         finally:
-            renders.close()  # the worker pool ends with the generator, also when the run stops early
+            drafts.close()  # the worker pool ends with the generator, also when the run stops early
 
-    def _composed(self, outgoing: Outgoing, pdf: bytes, result: SendResult, record: bool = True) -> EmailMessage | None:
-        """The row's email; None (the row failed, and is recorded so) when it would not go to its address alone."""
-        try:
-            return compose(self.project, self.letter, outgoing.row, outgoing.recipient, pdf, outgoing.earlier)
-        except AddressingError as exc:
-            reason = f"its email would not go to this row's address alone ({exc.finding.rule}); not sent"
-            result.failed.append(_problem(outgoing, reason))
-            if record:
-                self.ledger.fail(outgoing.row.number, outgoing.key(self.transport.name),
-                                 hashlib.sha256(pdf).hexdigest(), reason)
-            self.progress(1)
-            return None
-
-    def _deliver(self, outgoing: Outgoing, message: EmailMessage, pdf: bytes, result: SendResult) -> bool:
+    def _deliver(self, drafted: Drafted, result: SendResult) -> bool:
         """Record, hand over, record; True when the batch must stop. Ctrl-C waits for the record."""
+        outgoing, message = drafted.outgoing, drafted.message
         message_id = message["Message-ID"]
         with interrupts.deferred():  # every row handed over has its outcome in the ledger
-            record = self.ledger.begin(outgoing.row.number, outgoing.key(self.transport.name),
-                                       hashlib.sha256(pdf).hexdigest(), message_id)
+            record = self.ledger.begin(outgoing.row.number, outgoing.key(self.transport.name), drafted.sha256,
+                                       message_id)
             try:
                 status = self.transport.deliver(message, outgoing.draft_name)
             except (PermanentFailure, TemporaryFailure) as exc:  # this row only; a re-run tries it again

@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
 
-import pyphen
-
 from ..load.locale import FORMULA_SCALES
 
 __all__ = ["Readability", "Formula", "FORMULAS", "measure", "measure_spanish", "sentences",
@@ -143,7 +141,13 @@ def words(text: str) -> list[str]:
     return [t for t in text.split() if _TOKEN_HAS_WORD.search(t)]
 
 
-_HYPHENATOR = pyphen.Pyphen(lang="en_US")
+@lru_cache(maxsize=None)
+def _hyphenator(language: str):
+    """pyphen's dictionary for `language`, loaded the first time a word in it is measured (some 50 ms for
+    English, 25 for Spanish): a command that measures no text, or one language only, never loads the other."""
+    import pyphen
+
+    return pyphen.Pyphen(lang=language)
 # Letters spoken by name in acronyms: "W" is "double-u".
 _LETTER_SYLLABLES = {"w": 3}
 # Common words the rules below get wrong.
@@ -206,7 +210,7 @@ def _alpha_syllables(part: str) -> int:
         return 0  # "s" in "1960s", "t" in "haven t"
     # The rules undercount some splits ("cre-ate"); hyphenation points are
     # (nearly always) syllable breaks, so they give a floor.
-    floor = len(_HYPHENATOR.positions(w)) + 1
+    floor = len(_hyphenator("en_US").positions(w)) + 1
     return max(_rule_count(w), floor)
 
 
@@ -264,7 +268,6 @@ def measure(text: str) -> Readability:
 # ("bastante fácil"), 80-90 easy, 90+ very easy. Patient handouts aim at "bastante fácil" or easier (the target is
 # `min_ease` in handouts/locales/es.yaml).
 
-_ES_HYPHENATOR = pyphen.Pyphen(lang="es")
 _ES_STRONG = set("aeoáéó")
 _ES_VOWELS = set("aeiouáéíóúü")
 
@@ -296,7 +299,7 @@ def _spanish_alpha(part: str) -> int:
     if not rules:
         return 0
     # Spanish hyphenation points are syllable breaks, so pyphen's `es` dictionary gives a floor.
-    return max(rules, len(_ES_HYPHENATOR.positions(w)) + 1)
+    return max(rules, len(_hyphenator("es").positions(w)) + 1)
 
 
 def spanish_syllables(word: str) -> int:

@@ -167,6 +167,33 @@ def test_the_streamed_print_job_is_a_clean_pdf_with_every_page(capsys, tmp_path,
     assert len([name for name in fields if "." not in name]) == len(NAMES)
 
 
+def test_the_print_job_holds_what_packets_share_once(capsys, tmp_path, write_roster):
+    """Fonts, their maps and form XObjects that are the same in every packet are written once; each page keeps
+    its own content; the job stays valid, and the same roster gives the same bytes, with --jobs 1 or 2."""
+    import pikepdf
+
+    rows = [[f"P{i}", name, f"2026-12-03 {9 + i:02d}:30", "", "large-print", ""]
+            for i, name in enumerate(["Ann Alpha", "Bea Beta", "Cal Gamma", "Dee Delta"])]
+    roster = write_roster(rows)
+    jobs = []
+    for run_, workers in (("a", "1"), ("b", "2")):
+        jobs.append(tmp_path / f"job-{run_}.pdf")
+        assert packets(capsys, roster, tmp_path / run_, "--print-job", str(jobs[-1]), "--jobs", workers)[0] == 0
+    assert jobs[0].read_bytes() == jobs[1].read_bytes()
+
+    def font_files(pdf):
+        return [o for o in pdf.objects if isinstance(o, pikepdf.Stream) and "/Length1" in o.stream_dict]
+
+    with pikepdf.open(jobs[0]) as job, pikepdf.open(sorted((tmp_path / "a").glob("*.pdf"))[0]) as one:
+        assert len(font_files(job)) == len(font_files(one))  # the ASCII names need no glyph another lacks
+        contents = [page.obj.Contents.objgen for page in job.pages if "/Contents" in page.obj]
+        assert len(contents) == len(set(contents))  # no page's content stream serves another page
+        assert job.check_pdf_syntax() == []
+    assert conformance_failures(jobs[0]) == []
+    shown = normalized(text(jobs[0]))
+    assert all(f"Prepared for {row[1]}." in shown for row in rows)
+
+
 # -- writes that must not happen (issue: patient-data integrity) ---------------------------------------------
 
 TWO = [["P1", "Ann Alpha", "2026-12-03 09:30", "", "", ""], ["P2", "Bea Beta", "2026-12-03 10:30", "", "", ""]]

@@ -18,6 +18,11 @@ def test_the_file_is_readable_by_its_owner_alone(tmp_path):
     finally:
         os.umask(old)
     assert (tmp_path / "sub" / "ledger.sqlite3").stat().st_mode & 0o777 == 0o600
+    # SQLite's journal, kept beside it between commits, is the owner's alone too, and holds no hot transaction.
+    journal = tmp_path / "sub" / "ledger.sqlite3-journal"
+    assert journal.stat().st_mode & 0o777 == 0o600
+    with Ledger(tmp_path / "sub" / "ledger.sqlite3", read_only=True) as reader:
+        assert reader.latest() == {KEY: SENT}
 
 
 def test_an_existing_file_is_made_private(tmp_path):

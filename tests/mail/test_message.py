@@ -137,3 +137,16 @@ def test_an_internationalized_address_is_still_one_recipient(project):
     recipient = check_address("zoë.ångström@bücher.example")
     message = message_for(project, recipient=recipient)
     assert [a.addr_spec for a in message["To"].addresses] == [recipient]
+
+
+def test_the_read_back_parses_the_header_block_as_the_message_is_written(project):
+    """What `check_addressed` reads is the beginning of the message as it leaves, in both forms."""
+    from email.policy import SMTP, SMTPUTF8
+
+    from handouts.mail.message import _header_block
+
+    message = message_for(project, "Zoë Ångström", "Zoë", "zoë@exämple.org")
+    for policy in (SMTP, SMTPUTF8):
+        written = message.as_bytes(policy=policy)
+        assert written.startswith(_header_block(message, policy))
+        assert _header_block(message, policy).endswith(b"\r\n\r\n")

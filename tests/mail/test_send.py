@@ -2,6 +2,7 @@
 
 import email
 import signal
+from dataclasses import replace
 from datetime import date
 from email.policy import default
 
@@ -376,22 +377,34 @@ def test_an_email_that_would_go_to_two_addresses_is_never_handed_over(send_proje
     assert [p.number for p in dry.previews] == [2, 4] and [p.number for p in dry.failed] == [3]
 
 
-def test_a_packet_that_shows_another_patients_name_is_not_sent(send_project, roster, tmp_path, monkeypatch):
+@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize("swap, reason", [
+    ("packet", "its packet does not show this patient's name when read back"),  # the first row's packet
+    ("preferred", "its packet shows the name of row 2's patient"),  # its own, greeting the first row's patient
+])
+def test_a_packet_that_shows_another_patients_name_is_not_sent(send_project, roster, tmp_path, monkeypatch, jobs,
+                                                               swap, reason):
+    """The packet is made and read back where the email is made: in this process, or in each worker."""
     import handouts.mail.send as send_module
 
-    real = send_module.render_rows
+    real = send_module.render_row
 
-    def swapped(rows, *args):  # the second row gets the first row's packet
-        rendered = list(real(rows, *args))
-        yield from [rendered[0], type(rendered[1])(rendered[1].row, rendered[0].pdf), *rendered[2:]]
+    def swapped(row, *args):
+        if row.number == 3 and row.name == NAMES["P002"]:
+            row = replace(row, name=NAMES["P001"], preferred_name="Jack") if swap == "packet" \
+                else replace(row, preferred_name=NAMES["P001"])
+        return real(row, *args)
 
-    monkeypatch.setattr(send_module, "render_rows", swapped)
+    monkeypatch.setattr(send_module, "render_row", swapped)  # the workers are forked: they have it too
     transport = FakeTransport()
     with Ledger(tmp_path / "l.sqlite3") as ledger:
-        result = job(send_project, transport, ledger).run(plan(send_project, roster))
+        result = job(send_project, transport, ledger, jobs=jobs).run(plan(send_project, roster))
+        recorded = [r[9] for r in ledger.records() if r[9]]
     assert [m["To"] for m in transport.sent] == ["jsmith@example.org", "khai@example.com"]
-    assert [p.number for p in result.failed] == [3]
-    assert "does not show this patient's name" in result.failed[0].reason
+    assert [(p.number, p.reason) for p in result.failed] == [(3, reason + "; not sent")]
+    assert recorded == [reason]
+    attached = [normalized(text(m.get_payload()[1].get_content())) for m in transport.sent]
+    assert "Prepared for Jack Smith." in attached[0] and "Prepared for Nguyễn Thị Minh Khai." in attached[1]
 
 
 def checklist_row(number, name, preferred):
