@@ -4,8 +4,10 @@ The order for every row: skip it if the ledger says it already went; render
 its packet in memory (the code `packets` uses); read the PDF back and check
 that it shows this patient's name and nobody else's; compose the email and
 check that, read back, it goes from the sender to this row's one address alone;
-record "sending"; hand it to the transport; record the outcome. Nothing here
-puts a name or an address in a message: rows are named by number and id.
+record "sending"; hand it to the transport; record the outcome (through a mail
+server a commit each, a message at a time; drafts a batch of rows at a time,
+after their files are synced: see ledger.py). Nothing here puts a name or an
+address in a message: rows are named by number and id.
 """
 
 from __future__ import annotations
