@@ -6,7 +6,8 @@
 Writes a fictional roster (one distinct name a row, the three layouts and English and Spanish in turn, an
 address per row) to a temporary folder, then runs `handouts send` on it as a user would (a fresh process,
 the fictional clinic of the tests, drafts into an outbox): every packet is rendered, read back and checked,
-wrapped in an email and read back, and written as a draft, with two ledger commits per row. Each --jobs is
+wrapped in an email and read back, and written as a draft (recorded in the ledger a batch of rows at a
+time, after the drafts are synced). Each --jobs is
 measured --runs times on a new outbox and ledger, and the best run is reported (the machine may be shared).
 Then a re-run on the same roster shows what it costs when every row is already drafted.
 """

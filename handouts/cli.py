@@ -1,8 +1,10 @@
 """The `handouts` command line: a thin layer over the pipeline.
 
-The pipeline (ReportLab, pypdf, pikepdf, the validator, Jinja2, markdown-it) is
-imported inside each command, so `handouts --help` answers at once. Errors
-come from the library as findings; only this layer names its own flags.
+Every stage (load, the pipeline, batch, mail, the console: YAML, ReportLab,
+pypdf, pikepdf, the validator, Jinja2, markdown-it, Starlette) is imported
+inside the command that needs it, so `handouts --help` answers at once and a
+command loads only what it uses (tests/test_cli.py checks which). Errors come
+from the library as findings; only this layer names its own flags.
 """
 
 from __future__ import annotations
@@ -19,11 +21,7 @@ import click
 
 from .clock import today
 from .errors import Finding, HandoutsError, InputError, internal_error_log, terminal_safe
-from .load.dates import parse_appointment
-from .load.home import Home, find_home
-from .load.layouts import CLASSES
-from .load.project import Patient, Project
-from .load.roster import is_safe_id
+from .load.print_rules import CLASSES
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -133,12 +131,20 @@ def _forms_option(command):
                         help="Print-only: draw checkboxes and lines to write on instead of fillable fields.")(command)
 
 
-def home_of(ctx: click.Context | None = None) -> Home:
+def _open_project(content_dir: Path, layouts_dir: Path, clinic_file: Path | None):
+    from .load.project import Project
+
+    return Project.open(content_dir, layouts_dir, clinic_file)
+
+
+def home_of(ctx: click.Context | None = None):
     """The clinic folder of this run: --home, else HANDOUTS_HOME, else the current folder or its nearest parent
     holding clinic.yaml (else none: the current folder, as in the tool's repository). Found when a command first
     needs it, so --help and commands that need no folder never look."""
     root = (ctx or click.get_current_context()).find_root()
     if "home" not in root.meta:
+        from .load.home import find_home
+
         root.meta["home"] = find_home(root.params.get("home"))
     return root.meta["home"]
 
@@ -234,7 +240,7 @@ def list_command(clinic_file: Path | None, content_dir: Path, layouts_dir: Path)
     Example:
       handouts list --content content --layouts layouts
     """
-    project = Project.open(content_dir, layouts_dir, clinic_file)
+    project = _open_project(content_dir, layouts_dir, clinic_file)
     click.echo("Documents:")
     for name in project.content.names():
         source = project.content.load(name)
@@ -268,19 +274,27 @@ def build(documents, layouts, out_dir, clinic_file, patient_name, preferred_name
     """
     from .batch.documents import build_files
 
-    project = Project.open(content_dir, layouts_dir, clinic_file)
+    project = _open_project(content_dir, layouts_dir, clinic_file)
     if preferred_name and not patient_name:
         raise InputError("a preferred name needs the patient's name", source="--preferred-name",
                          rule="preferred-name-alone", hint="add --patient-name")
-    patient = Patient.from_values(patient_name, preferred_name) if patient_name is not None else None
+    patient = _patient(patient_name, preferred_name)
     when = None
     if appointment:
+        from .load.dates import parse_appointment
+
         try:
             when = parse_appointment(appointment)
         except ValueError as exc:
             raise InputError(str(exc), source="--appointment", rule="appointment-invalid") from None
     _print_table(build_files(project, documents, layouts, out_dir, patient, when, forms))
     _warn_if_not_for_patients(project, documents)
+
+
+def _patient(name: str | None, preferred: str | None):
+    from .load.project import Patient
+
+    return Patient.from_values(name, preferred) if name is not None else None
 
 
 def _warn_if_not_for_patients(project, documents=()) -> None:
@@ -378,7 +392,7 @@ def lint(as_json, max_grade, clinic_file, content_dir, layouts_dir):
     """
     from .quality.lint import document_statuses, lint_project, lint_warnings
 
-    project = Project.open(content_dir, layouts_dir, clinic_file)
+    project = _open_project(content_dir, layouts_dir, clinic_file)
     findings = lint_project(project, max_grade)
     if as_json:
         click.echo(json.dumps([f.to_dict() for f in findings], indent=2, ensure_ascii=False))
@@ -468,7 +482,7 @@ def packets(roster_file, out_dir, print_job, jobs, strict, names_in_filenames, q
     from .batch.plan import ProjectPaths, Selection
     from .batch.run import RunOptions, prepare_packets, refuse_strictly, write_packets
 
-    project = Project.open(content_dir, layouts_dir, clinic_file)
+    project = _open_project(content_dir, layouts_dir, clinic_file)
     options = RunOptions(ProjectPaths(content_dir, layouts_dir, clinic_file, forms),
                          Selection(today, day, ids, allow_draft, fallback_to_english), jobs, strict,
                          names_in_filenames, allow_draft)
@@ -636,7 +650,7 @@ def send(roster_file, dry_run, confirmed, resend, allow_shared_address, status, 
         raise click.UsageError("give the roster: handouts send ROSTER.csv")
     if mail["drafts"] and mail["smtp_server"]:
         raise click.UsageError("--drafts writes drafts and --smtp sends: give one of them")
-    project = Project.open(content_dir, layouts_dir, clinic_file)
+    project = _open_project(content_dir, layouts_dir, clinic_file)
     settings, ledger_file = _mail_settings(_profile_mail(project.clinic), mail)
     options = SendOptions(ProjectPaths(content_dir, layouts_dir, clinic_file), Selection(today, day, ids,
                           fallback_to_english=fallback_to_english), ledger_file, jobs, frozenset(resend),
@@ -725,6 +739,7 @@ def _show_review(lines, transport, outbox, full: bool) -> None:
     from .load.dates import in_words
     from .load.languages import language_name
     from .mail.review import ALREADY, REFUSED
+    from .load.roster import is_safe_id
     from .mail.send import mask
 
     done_word = "drafted" if transport.name == "drafts" else "sent"
@@ -766,6 +781,7 @@ def _confirm(due, transport_name: str, confirmed: bool) -> None:
 
 
 def _report_send(plan, result, transport_name: str, dry_run: bool) -> None:
+    from .load.roster import is_safe_id
     from .mail.send import summary_line
 
     done_word = "drafted" if transport_name == "drafts" else "sent"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 from datetime import date, datetime, timezone
-from email.utils import localtime
 
 from .errors import InputError
 
@@ -48,4 +47,6 @@ def creation_time() -> datetime:
 
 def now() -> datetime:
     """An email's date: SOURCE_DATE_EPOCH (reproducible test output), else the local time now."""
+    from email.utils import localtime  # only a run that stamps a time needs the email package
+
     return source_date() or localtime()

@@ -8,8 +8,6 @@ them into lines on stderr, exit codes, and hints that name its own flags.
 from __future__ import annotations
 
 import sys
-import tempfile
-import traceback
 import unicodedata
 from dataclasses import asdict, dataclass
 
@@ -130,6 +128,9 @@ def internal_error_log() -> str:
 
     Where it happened (the traceback's frames) and the exception's type; never its message, which could hold a
     patient's value. For a face (the command line, the console) to name in its one line about a bug."""
+    import tempfile  # imported here: only a bug needs them, and every command imports this module
+    import traceback
+
     with tempfile.NamedTemporaryFile("w", prefix="handouts-error-", suffix=".log", delete=False) as log:
         kind, _, trace = sys.exc_info()
         log.writelines(traceback.format_list(traceback.extract_tb(trace)))

@@ -216,24 +216,52 @@ def test_the_cli_tells_which_flag_to_use(capsys, tmp_path, sample_args, args, fl
     assert len(err.strip().splitlines()) == 1
 
 
-def test_help_imports_no_pipeline():
-    """`--help` answers without loading the renderer, PDF readers, validator or template engines."""
-    heavy = ("reportlab", "pypdf", "pdfminer", "page", "pikepdf", "jinja2", "markdown_it")
+def _loaded_by(args: list[str]) -> dict:
+    """The heavy libraries and the handouts stages a fresh Python has loaded after running the CLI with `args`."""
     script = (
-        "import sys, contextlib, io\n"
+        "import contextlib, io, json, sys\n"
         "from handouts.cli import main\n"
-        "for args in (['--help'], ['build', '--help'], ['packets', '--help'], ['lint', '--help']):\n"
-        "    with contextlib.redirect_stdout(io.StringIO()):\n"
-        "        try:\n"
-        "            main(args)\n"
-        "        except SystemExit as exc:\n"
-        "            assert not exc.code, exc.code\n"
-        f"loaded = sorted({{m.split('.')[0] for m in sys.modules}} & set({heavy!r}))\n"
-        "assert not loaded, loaded\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):\n"
+        "    try:\n"
+        f"        main({args!r})\n"
+        "    except SystemExit as exc:\n"
+        "        assert exc.code in (None, 0, 1), exc.code\n"
+        "names = [name.split('.') for name in sys.modules]\n"
+        "print(json.dumps({'libraries': sorted({n[0] for n in names}),\n"
+        "                  'stages': sorted({n[1] for n in names if n[0] == 'handouts' and len(n) > 1})}))\n"
     )
     result = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=60,
                             check=False)
     assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+# Not needed to show help: the pipeline, and the libraries every stage loads (YAML, dates, email).
+PIPELINE = {"reportlab", "pypdf", "pdfminer", "page", "pikepdf", "jinja2", "markdown_it", "yaml", "babel", "pyphen",
+            "PIL", "starlette", "uvicorn", "sqlite3", "smtplib", "multiprocessing", "concurrent", "email"}
+
+
+@pytest.mark.parametrize("args", [["--help"], ["build", "--help"], ["packets", "--help"], ["lint", "--help"],
+                                  ["send", "--help"], ["serve", "--help"]])
+def test_help_imports_no_pipeline(args):
+    """`--help` answers without loading any stage: no YAML, renderer, PDF reader, validator or template engine."""
+    loaded = _loaded_by(args)
+    assert not set(loaded["libraries"]) & PIPELINE, sorted(set(loaded["libraries"]) & PIPELINE)
+    assert set(loaded["stages"]) <= {"cli", "errors", "clock", "load"}, loaded["stages"]  # load: its print_rules
+
+
+def test_build_and_lint_load_only_what_they_use(tmp_path):
+    """A document is built without the batch and mail stages, PDF readers, validator, SQLite or the console;
+    lint loads the hyphenation dictionaries, build never does."""
+    build = _loaded_by(["build", "infusion-day-checklist", "--layout", "large-print", "--out", str(tmp_path)])
+    assert (tmp_path / "large-print" / "infusion-day-checklist.pdf").is_file()
+    unused = {"pypdf", "pikepdf", "page", "pyphen", "starlette", "uvicorn", "sqlite3", "smtplib", "multiprocessing",
+              "concurrent", "babel"}
+    assert not set(build["libraries"]) & unused, sorted(set(build["libraries"]) & unused)
+    assert not set(build["stages"]) & {"mail", "console", "quality", "approve"}, build["stages"]
+    lint = _loaded_by(["lint"])
+    assert "pyphen" in lint["libraries"] and not set(lint["libraries"]) & {"pypdf", "pikepdf", "starlette", "sqlite3"}
+    assert not set(lint["stages"]) & {"batch", "mail", "console"}, lint["stages"]
 
 
 def test_the_suite_catches_a_patient_value_in_any_output(capsys, sample_args):

@@ -11,9 +11,12 @@ PDF/UA-1 and PDF/A-2a like every other file handouts writes.
 from __future__ import annotations
 
 import hashlib
+import io
+import os
 import re
 from array import array
 from collections import deque
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -52,9 +55,11 @@ class PrintJob:
         self._writer = _StreamingWriter(self._file.__enter__())
         return self
 
-    def add(self, label: str, path: Path) -> None:
+    def add(self, label: str, packet: Fragment | Path) -> None:
+        """Add a packet: its `Fragment` as a worker made it (`fragment_of`), or its file, read here."""
+        fragment = packet if isinstance(packet, Fragment) else fragment_of(Path(packet))
         try:
-            self._writer.append(Path(path), label)
+            self._writer.append(fragment, label)
         except OSError as exc:  # a full disk: the run stops with its summary, and the job goes
             raise self._unwritable(exc) from None
         self.packets += 1
@@ -152,101 +157,51 @@ class _StreamingWriter:
         self._write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
 
     # -- packets -----------------------------------------------------------
-    def append(self, path: Path, label: str) -> None:
+    def append(self, fragment: Fragment, label: str) -> None:
+        """A packet's fragment into the job: its objects get the job's numbers (an object the job already holds
+        the same of is referred to instead, and not written again), and its markers the job's own values."""
         if len(self.page_numbers) % 2:  # the packet before ended on an odd page: a blank back, for duplex
             self._blank_back()
-        with pikepdf.open(path) as pdf:
-            packet = PacketContents.read(pdf)
-            copy = _Copy(self, pdf, packet.pages)
-            pages = packet.pages
-            self._label_starts.append(len(self.page_numbers))
-            part = self._number_ahead(packet, copy)
-            self._language = self._language or packet.language
-            form = _PacketForm()
-            for page in pages:
-                self._copy_page(page, packet.parents, copy, form)
-            self._copy_part(packet.document, part, packet.language, copy)
-            if form.number:
-                self._copy_form(form, packet, copy)
-            self._bookmarks.append((label, copy.numbers[pages[0].obj.objgen]))
-            self._last_box = b" ".join(_scalar(value) for value in pages[-1].mediabox)
+        numbers, fresh = [0], []
+        for local, (key, _, _) in enumerate(fragment.objects, start=1):
+            number = self._shared.get(key) if key is not None else None
+            if number is None:
+                number = self._reserve()
+                fresh.append(local)
+                if key is not None:
+                    self._shared[key] = number
+            numbers.append(number)
+        first_key = len(self._parent_keys) // 2
+        markers = {b"P": b"%d 0 R" % self._pages, b"D": b"%d 0 R" % self._document,
+                   b"N": _text(f"packet-{len(self._bookmarks) + 1}")}
+
+        def job_value(found) -> bytes:
+            kind, local = found[1], found[2]
+            if kind == b"R":
+                return b"%d 0 R" % numbers[int(local)]
+            return b"%d" % (first_key + int(local)) if kind == b"K" else markers[kind]
+
+        for local in fresh:
+            _, head, tail = fragment.objects[local - 1]
+            self._object(numbers[local], _MARKER.sub(job_value, head) + tail)
+        for key, target in enumerate(fragment.parent_entries, start=first_key):
+            self._parent_keys.extend((key, numbers[target]))
+        self._label_starts.append(len(self.page_numbers))
+        self.page_numbers.extend(numbers[page] for page in fragment.pages)
+        self._parts.append(numbers[fragment.part])
+        if fragment.form:
+            self._fields.append(numbers[fragment.form])
+            if not self._form_resources:
+                self._form_resources = _MARKER.sub(job_value, fragment.form_resources)
+        self._language = self._language or fragment.language
+        self._bookmarks.append((label, numbers[fragment.pages[0]]))
+        self._last_box = fragment.last_box
 
     def _blank_back(self) -> None:
         number = self._reserve()
         self._object(number, b"<< /Type /Page /Parent %d 0 R /MediaBox [%s] /Resources << >> >>"
                      % (self._pages, self._last_box))
         self.page_numbers.append(number)
-
-    def _number_ahead(self, packet: PacketContents, copy: "_Copy") -> int:
-        """Number the packet's pages, annotations and Document element first, so that every reference into
-        them (/Pg, /Obj, /P) lands on the job's own objects; return the job's Part for that element."""
-        for page in packet.pages:
-            copy.numbers[page.obj.objgen] = self._reserve()
-            for annotation in page.obj.get("/Annots", []):
-                copy.numbers[annotation.objgen] = self._reserve()
-        part = self._reserve()
-        copy.numbers[packet.document.objgen] = part
-        return part
-
-    def _copy_page(self, page, parents: dict, copy: "_Copy", form: "_PacketForm") -> None:
-        """One page and its annotations, then everything they refer to."""
-        numbers = copy.numbers
-        number = numbers[page.obj.objgen]
-        entries = {k: v for k, v in page.obj.items() if k not in _PAGE_KEYS_REPLACED}
-        # What a page may inherit from its packet's page tree, it must now say itself.
-        entries.setdefault("/MediaBox", page.mediabox)
-        entries.setdefault("/Resources", page.resources)
-        entries["/Parent"] = _Raw(b"%d 0 R" % self._pages)
-        if "/StructParents" in page.obj:
-            entries["/StructParents"] = self._parent_entry(parents.get(int(page.obj.StructParents)), copy.ref)
-        annotations = list(page.obj.get("/Annots", []))
-        if annotations:
-            entries["/Annots"] = _Raw(b"[" + b" ".join(b"%d 0 R" % numbers[a.objgen] for a in annotations) + b"]")
-        self._object(number, _dictionary(entries, copy.ref))
-        for annotation in annotations:
-            fields = dict(annotation.items())
-            if "/StructParent" in fields:
-                fields["/StructParent"] = self._parent_entry(parents.get(int(fields["/StructParent"])), copy.ref)
-            if "/FT" in fields:  # a form field: it joins its packet's field, so names stay apart
-                form.number = form.number or self._reserve()
-                fields["/Parent"] = _Raw(b"%d 0 R" % form.number)
-                form.kids.append(numbers[annotation.objgen])
-            self._object(numbers[annotation.objgen], _dictionary(fields, copy.ref))
-        self.page_numbers.append(number)
-        copy.drain()
-
-    def _copy_part(self, document, part: int, language: str, copy: "_Copy") -> None:
-        """The packet's Document element becomes a Part of the job's Document."""
-        fields = {k: v for k, v in document.items() if k not in ("/P", "/S")}
-        fields["/S"] = pikepdf.Name.Part
-        fields["/P"] = _Raw(b"%d 0 R" % self._document)
-        fields.setdefault("/Lang", pikepdf.String(language))  # a packet may be in another language
-        self._object(part, _dictionary(fields, copy.ref))
-        self._parts.append(part)
-        copy.drain()
-
-    def _copy_form(self, form: "_PacketForm", packet: PacketContents, copy: "_Copy") -> None:
-        """The packet's form fields under one field of their own; the first packet's /DR serves the job."""
-        kids = b" ".join(b"%d 0 R" % n for n in form.kids)
-        self._object(form.number, b"<< /T %s /Kids [%s] >>" % (_text(f"packet-{len(self._bookmarks) + 1}"), kids))
-        self._fields.append(form.number)
-        if not self._form_resources and packet.form_resources is not None:
-            self._form_resources = _direct(packet.form_resources, copy.ref)
-            copy.drain()
-
-    def _parent_entry(self, value, ref) -> int:
-        """A ParentTree entry for the job: the next key, mapped to a copy of the packet's entry."""
-        key = len(self._parent_keys) // 2
-        if value is None:
-            target = self._reserve()
-            self._object(target, b"[]")
-        elif isinstance(value, pikepdf.Array):
-            target = self._reserve()
-            self._object(target, b"[" + b" ".join(ref(element) for element in value) + b"]")
-        else:  # a link annotation's entry: its Link element itself
-            target = int(ref(value).split()[0])
-        self._parent_keys.extend((key, target))
-        return key
 
     def _outline_level(self, parent: int, entries: list[tuple[str, int]]) -> bytes:
         """Write `entries` (title, page) as the bookmarks under `parent`; return parent's /Count, /First, /Last.
@@ -330,11 +285,172 @@ class _StreamingWriter:
                     % (len(self._offsets) + 1, catalog, info, file_id, file_id, xref))
 
 
+@dataclass(frozen=True)
+class Fragment:
+    """One packet's share of a print job, made in the worker process that rendered the packet (`fragment_of`):
+    every object the job needs of it, already serialized, with markers where only the job knows the value
+    (`_MARKER`: its numbers for the packet's objects, its page tree and Document element, its ParentTree keys
+    and the packet's field name). The parent then only renumbers and copies bytes (`_StreamingWriter.append`).
+
+    Markers are NUL-framed: NUL never occurs in what is renumbered (a dictionary or an array: names escape it,
+    strings are written in hex), and a stream's data, which may hold anything, is kept apart (`tail`)."""
+
+    objects: tuple[tuple[bytes | None, bytes, bytes], ...]  # (shared key or None, head, tail), numbered from 1
+    pages: tuple[int, ...]  # the pages, in order, by their number among `objects`
+    part: int  # the Document element, which becomes a Part of the job's
+    parent_entries: tuple[int, ...]  # the packet's ParentTree: its i-th key maps to this object
+    form: int  # the field the packet's form fields join; 0 when it has none
+    form_resources: bytes  # the form's /DR, the job's when it is the first packet with fields
+    language: str
+    last_box: bytes  # the last page's MediaBox: a blank back after it has the same size
+
+
+_MARKER = re.compile(rb"\x00([RKPDN])(\d*)\x00")
+
+
+def _local(number: int) -> bytes:
+    """A reference to the packet's object `number`, for the job to renumber."""
+    return b"\x00R%d\x00" % number
+
+
+def fragment_of(packet: bytes | Path) -> Fragment:
+    """The print job's share of a packet (its PDF, or its file), as a worker makes it."""
+    if not isinstance(packet, bytes):
+        with pikepdf.open(packet) as pdf:
+            return _PacketWriter().fragment(pdf)
+    with _in_memory_file(packet) as source, pikepdf.open(source) as pdf:
+        return _PacketWriter().fragment(pdf)
+
+
+@contextmanager
+def _in_memory_file(data: bytes):
+    """`data` where qpdf reads it fastest: as a file in memory (Linux: memfd, opened by its /proc path), never on
+    the disk. qpdf reads a Python stream (BytesIO) through a call into Python for every read: some 2 ms more a
+    packet, measured. Elsewhere, a BytesIO."""
+    if not hasattr(os, "memfd_create") or not os.path.isdir("/proc/self/fd"):
+        yield io.BytesIO(data)
+        return
+    fd = os.memfd_create("handouts-packet", os.MFD_CLOEXEC)
+    try:
+        with open(fd, "wb", closefd=False) as handle:
+            handle.write(data)
+        yield f"/proc/self/fd/{fd}"
+    finally:
+        os.close(fd)
+
+
+class _PacketWriter:
+    """One packet's objects, numbered among themselves, for a `Fragment`: the same copy as the job would make,
+    with markers for what only the job knows."""
+
+    def __init__(self):
+        self._objects: list[tuple[bytes | None, bytes, bytes]] = []
+        self._keys: list[bytes | None] = []  # each reserved number's shared key, if it has one
+        self._shared: dict[bytes, int] = {}  # shared objects within the packet: each is one
+        self._pages = b"\x00P\x00"  # the job's page tree, and its Document element: markers
+        self._document = b"\x00D\x00"
+        self.parent_entries: list[int] = []
+        self.form, self.form_resources = 0, b""
+
+    def _reserve(self) -> int:
+        self._objects.append((None, b"", b""))
+        return len(self._objects)
+
+    def _object(self, number: int, head: bytes, tail: bytes = b"") -> None:
+        self._objects[number - 1] = (None, head, tail)
+
+    def fragment(self, pdf: pikepdf.Pdf) -> Fragment:
+        packet = PacketContents.read(pdf)
+        copy = _Copy(self, pdf, packet.pages)
+        part = self._number_ahead(packet, copy)
+        form = _PacketForm()
+        for page in packet.pages:
+            self._copy_page(page, packet.parents, copy, form)
+        self._copy_part(packet.document, part, packet.language, copy)
+        if form.number:
+            self._copy_form(form, packet, copy)
+        keys = {number: key for key, number in self._shared.items()}
+        objects = tuple((keys.get(number), head, tail) for number, (_, head, tail) in enumerate(self._objects, 1))
+        return Fragment(objects, tuple(copy.numbers[page.obj.objgen] for page in packet.pages), part,
+                        tuple(self.parent_entries), self.form, self.form_resources, packet.language,
+                        b" ".join(_scalar(value) for value in packet.pages[-1].mediabox))
+
+    def _number_ahead(self, packet: PacketContents, copy: "_Copy") -> int:
+        """Number the packet's pages, annotations and Document element first, so that every reference into
+        them (/Pg, /Obj, /P) lands on the job's own objects; return the job's Part for that element."""
+        for page in packet.pages:
+            copy.numbers[page.obj.objgen] = self._reserve()
+            for annotation in page.obj.get("/Annots", []):
+                copy.numbers[annotation.objgen] = self._reserve()
+        part = self._reserve()
+        copy.numbers[packet.document.objgen] = part
+        return part
+
+    def _copy_page(self, page, parents: dict, copy: "_Copy", form: "_PacketForm") -> None:
+        """One page and its annotations, then everything they refer to."""
+        numbers = copy.numbers
+        number = numbers[page.obj.objgen]
+        entries = {k: v for k, v in page.obj.items() if k not in _PAGE_KEYS_REPLACED}
+        # What a page may inherit from its packet's page tree, it must now say itself.
+        entries.setdefault("/MediaBox", page.mediabox)
+        entries.setdefault("/Resources", page.resources)
+        entries["/Parent"] = _Raw(self._pages)
+        if "/StructParents" in page.obj:
+            entries["/StructParents"] = self._parent_entry(parents.get(int(page.obj.StructParents)), copy.ref)
+        annotations = list(page.obj.get("/Annots", []))
+        if annotations:
+            entries["/Annots"] = _Raw(b"[" + b" ".join(_local(numbers[a.objgen]) for a in annotations) + b"]")
+        self._object(number, _dictionary(entries, copy.ref))
+        for annotation in annotations:
+            fields = dict(annotation.items())
+            if "/StructParent" in fields:
+                fields["/StructParent"] = self._parent_entry(parents.get(int(fields["/StructParent"])), copy.ref)
+            if "/FT" in fields:  # a form field: it joins its packet's field, so names stay apart
+                form.number = form.number or self._reserve()
+                fields["/Parent"] = _Raw(_local(form.number))
+                form.kids.append(numbers[annotation.objgen])
+            self._object(numbers[annotation.objgen], _dictionary(fields, copy.ref))
+        copy.drain()
+
+    def _copy_part(self, document, part: int, language: str, copy: "_Copy") -> None:
+        """The packet's Document element becomes a Part of the job's Document."""
+        fields = {k: v for k, v in document.items() if k not in ("/P", "/S")}
+        fields["/S"] = pikepdf.Name.Part
+        fields["/P"] = _Raw(self._document)
+        fields.setdefault("/Lang", pikepdf.String(language))  # a packet may be in another language
+        self._object(part, _dictionary(fields, copy.ref))
+        copy.drain()
+
+    def _copy_form(self, form: "_PacketForm", packet: PacketContents, copy: "_Copy") -> None:
+        """The packet's form fields under one field of their own; the first packet's /DR serves the job."""
+        kids = b" ".join(_local(n) for n in form.kids)
+        self._object(form.number, b"<< /T \x00N\x00 /Kids [%s] >>" % kids)  # /T: the job's packet-N
+        self.form = form.number
+        if packet.form_resources is not None:  # the job takes the first packet's
+            self.form_resources = _direct(packet.form_resources, copy.ref)
+            copy.drain()
+
+    def _parent_entry(self, value, ref) -> _Raw:
+        """A ParentTree entry for the job: the packet's next key (the job adds its own first key), mapped to a
+        copy of the packet's entry."""
+        key = len(self.parent_entries)
+        if value is None:
+            target = self._reserve()
+            self._object(target, b"[]")
+        elif isinstance(value, pikepdf.Array):
+            target = self._reserve()
+            self._object(target, b"[" + b" ".join(ref(element) for element in value) + b"]")
+        else:  # a link annotation's entry: its Link element itself
+            target = int(_MARKER.fullmatch(ref(value))[2])
+        self.parent_entries.append(target)
+        return _Raw(b"\x00K%d\x00" % key)
+
+
 class _Copy:
     """One packet's objects on their way into the job: each gets a new number when first referred to, and is
     written by `drain`; an object the job already holds the same of (`_shared_key`) is referred to instead."""
 
-    def __init__(self, writer: _StreamingWriter, pdf: pikepdf.Pdf, pages: list = ()):
+    def __init__(self, writer: _PacketWriter, pdf: pikepdf.Pdf, pages: list = ()):
         self._writer = writer
         self._pdf = pdf
         self.numbers: dict[tuple[int, int], int] = {}
@@ -358,12 +474,12 @@ class _Copy:
                 if key is not None:
                     self._writer._shared[key] = number
             self.numbers[objgen] = number
-        return b"%d 0 R" % number
+        return _local(number)
 
     def drain(self) -> None:
         while self._pending:
             obj = self._pending.popleft()
-            self._writer._object(self.numbers[obj.objgen], _indirect(obj, self.ref, self._pdf, self.ref_at))
+            self._writer._object(self.numbers[obj.objgen], *_indirect_parts(obj, self.ref, self._pdf, self.ref_at))
 
     def _shared_key(self, obj) -> bytes | None:
         """A digest of `obj` as the job would write it, with each reference replaced by its target's digest;
@@ -427,24 +543,35 @@ class _PacketForm:
 
 # -- serializing pikepdf objects -------------------------------------------------
 
-_REFERENCE = re.compile(rb"(\d+) (\d+) R")
+_TOKEN = re.compile(rb"(\((?:[^\\()]|\\.)*\))|(\d+) (\d+) R", re.DOTALL)  # a literal string, or a reference
 
 
 def _indirect(obj, ref, pdf: pikepdf.Pdf, ref_at=None) -> bytes:
+    return b"".join(_indirect_parts(obj, ref, pdf, ref_at))
+
+
+def _indirect_parts(obj, ref, pdf: pikepdf.Pdf, ref_at=None) -> tuple[bytes, bytes]:
+    """An object as the job writes it: its dictionary or value, whose references are renumbered, and a stream's
+    data (with its keywords), copied as it is."""
     if isinstance(obj, pikepdf.Stream):
         raw = obj.read_raw_bytes()
         entries = {k: v for k, v in obj.stream_dict.items() if k != "/Length"}
         entries["/Length"] = len(raw)
-        return _dictionary(entries, ref) + b"\nstream\n" + raw + b"\r\nendstream"  # CR LF: see render/_reportlab
-    # qpdf writes the object; only its references need new numbers. Outside literal strings "N G R" is
-    # always a reference (names escape spaces, hex strings hold none), so objects with a literal string
-    # take the slower way, value by value.
+        return _dictionary(entries, ref), b"\nstream\n" + raw + b"\r\nendstream"  # CR LF: see render/_reportlab
+    # qpdf writes the object; only its references need new numbers. qpdf writes a literal string with every
+    # parenthesis and backslash in it escaped, and a string with a NUL or other binary bytes in hex: outside
+    # its literal strings (skipped whole by _TOKEN), "N G R" is always a reference. (What holds a NUL, which
+    # qpdf never writes, takes the slower way, value by value, so that the job's markers stay unambiguous.)
     written = obj.unparse(resolved=True)
-    if b"(" not in written:
+    if b"\x00" not in written:
         if ref_at is not None:  # by number: no object is made for a reference the job already numbered
-            return _REFERENCE.sub(lambda found: ref_at((int(found[1]), int(found[2]))), written)
-        return _REFERENCE.sub(lambda found: ref(pdf.get_object((int(found[1]), int(found[2])))), written)
-    return _direct(obj, ref)
+            def renumber(found):
+                return found[1] or ref_at((int(found[2]), int(found[3])))
+        else:
+            def renumber(found):
+                return found[1] or ref(pdf.get_object((int(found[2]), int(found[3]))))
+        return _TOKEN.sub(renumber, written), b""
+    return _direct(obj, ref), b""
 
 
 class _Raw(bytes):

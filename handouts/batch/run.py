@@ -25,7 +25,7 @@ from ..pipeline import OPENING
 from .manifest import Manifest
 from .plan import BatchPlan, ProjectPaths, Selection, plan_batch
 from .printjob import PrintJob
-from .workers import BatchResult, run_batch
+from .workers import BatchResult, RenderWork, run_batch
 
 
 @dataclass(frozen=True)
@@ -119,10 +119,10 @@ def _render_and_write(project: Project, plan: BatchPlan, options: RunOptions, re
     when the run is complete, else its temporary file goes."""
     pages = None
     with PrintJob(plan.print_job) if plan.print_job else contextlib.nullcontext() as job:
-        joined = (lambda row, path: job.add(f"{row.patient_id} ({row.appointment:%Y-%m-%d %H:%M})", path)) \
-            if job else (lambda row, path: None)
+        joined = (lambda rendered, path: job.add(_label(rendered.row), rendered.fragment)) \
+            if job else (lambda rendered, path: None)
         run_batch(project, options.paths, plan.planned, jobs=options.jobs, strict=options.strict, progress=progress,
-                  written=joined, result=result)
+                  written=joined, result=result, work=RenderWork(options.paths.forms, print_job=job is not None))
         complete = result.stopped is None and not result.interrupted and not (options.strict and result.problems)
         if job and result.written and complete:
             try:
@@ -130,6 +130,11 @@ def _render_and_write(project: Project, plan: BatchPlan, options: RunOptions, re
             except HandoutsError as exc:  # a full disk at the job's end: the run stops with its summary
                 result.stopped = exc.finding
     return pages
+
+
+def _label(row) -> str:
+    """A packet's bookmark in the print job: its patient id and appointment, never a name."""
+    return f"{row.patient_id} ({row.appointment:%Y-%m-%d %H:%M})"
 
 
 def _settle(manifest: Manifest, run: PacketsRun, stale_print_job: Path | None) -> None:

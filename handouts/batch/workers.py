@@ -58,12 +58,14 @@ class RowWork(Protocol):
 
 @dataclass(frozen=True)
 class RenderWork:
-    """A packet for each row: `render_row`."""
+    """A packet for each row: `render_row`; with `print_job`, also its share of the print job, serialized here
+    (`printjob.fragment_of`) so that the parent, which writes the job alone, only renumbers and copies bytes."""
 
     forms: bool = True
+    print_job: bool = False
 
     def start(self, project: Project) -> Callable[[RosterRow], Rendered]:
-        return partial(render_row, project=project, forms=self.forms)
+        return partial(render_row, project=project, forms=self.forms, print_job=self.print_job)
 
 
 def _open_worker(paths: ProjectPaths, work: RowWork | None = None) -> None:
@@ -91,10 +93,13 @@ class Rendered:
     pdf: bytes | None
     failure: Finding | None = None
     project_wide: bool = False  # the content, a layout or the profile is at fault: every row would fail
+    fragment: object | None = None  # its share of the print job (printjob.Fragment), when the run makes one
 
 
-def render_row(row: RosterRow, project: Project | None = None, forms: bool = True) -> Rendered:
-    """Render one packet; a problem with it comes back as a finding, not an exception."""
+def render_row(row: RosterRow, project: Project | None = None, forms: bool = True,
+               print_job: bool = False) -> Rendered:
+    """Render one packet (and, with `print_job`, its share of the print job); a problem with it comes back as a
+    finding, not an exception."""
     project = project or _worker_project
     try:
         with one_patient():  # nothing of this patient's stays in a cache for the next one
@@ -102,9 +107,14 @@ def render_row(row: RosterRow, project: Project | None = None, forms: bool = Tru
             patient = Patient.from_values(row.name, row.preferred_name)
             document = packet_document(project, patient, row.appointment, row.documents, row.language)
             with one_patient(shown_values(patient, row.appointment, document.language)):
-                return Rendered(row, render_checked(project, document, layout, "packet", forms))
+                pdf = render_checked(project, document, layout, "packet", forms)
     except HandoutsError as exc:
         return Rendered(row, None, exc.finding, _is_project_wide(exc))
+    if not print_job:
+        return Rendered(row, pdf)
+    from .printjob import fragment_of  # pikepdf: only a run with a print job needs it
+
+    return Rendered(row, pdf, fragment=fragment_of(pdf))
 
 
 def _is_project_wide(exc: HandoutsError) -> bool:
@@ -153,16 +163,17 @@ def render_rows(rows: list, project: Project, paths: ProjectPaths, jobs: int,
 
 def run_batch(project: Project, paths: ProjectPaths, planned: list[tuple[RosterRow, Path]], *, jobs: int,
               strict: bool = False, progress: Callable[[int], None] = lambda n: None,
-              written: Callable[[RosterRow, Path], None] = lambda row, path: None,
-              result: BatchResult | None = None) -> BatchResult:
+              written: Callable[[Rendered, Path], None] = lambda rendered, path: None,
+              result: BatchResult | None = None, work: RowWork | None = None) -> BatchResult:
     """Render and write the planned packets.
 
     A row that fails to render becomes a problem. A failure that is not the
     row's (the content, a layout, the disk) stops the run at once: `stopped`
     says why. Ctrl-C stops it too (`interrupted`). With `strict`, packets go to
     a staging folder and move into place only when every one of them was made;
-    otherwise nothing is written. `written` hears of each packet as soon as its
-    file is there (the print job joins it meanwhile); the result's `written`
+    otherwise nothing is written. `written` hears of each packet (as `work`
+    rendered it: its row, and its share of the print job when the run makes
+    one) as soon as its file is there (the print job joins it meanwhile); the result's `written`
     lists every packet file this run put in place, however it ended (pass
     `result` to have it filled in place, even if a second Ctrl-C cuts the
     run's end short).
@@ -179,7 +190,7 @@ def run_batch(project: Project, paths: ProjectPaths, planned: list[tuple[RosterR
         result.stopped = Finding(f"cannot write there ({exc.strerror})", str(out_dir), rule="output-unwritable")
         return result
     staged: list[tuple[RosterRow, Path]] = []
-    renders = render_rows([row for row, _ in planned], project, paths, jobs)
+    renders = render_rows([row for row, _ in planned], project, paths, jobs, work)
     try:
         for rendered in renders:
             row = rendered.row
@@ -196,7 +207,7 @@ def run_batch(project: Project, paths: ProjectPaths, planned: list[tuple[RosterR
                 try:
                     # Recorded the moment it has its name, before a Ctrl-C can come between.
                     write_atomically(target, rendered.pdf, placed=lambda: done.append((row, target)))
-                    written(row, target)
+                    written(rendered, target)
                 except OutputError as exc:  # a full disk, a folder that stopped taking files
                     result.stopped = exc.finding
                     break

@@ -14,7 +14,7 @@ from .typefaces import TYPEFACES
 from .yamlfile import MappingData, at_key_line, load_mapping, shown
 
 PAGE_SIZES = {"letter": (612.0, 792.0), "a4": (595.2756, 841.8898)}
-CLASSES = ("standard", "large-print", "extra-large")
+CLASSES = print_rules.CLASSES
 SIDES = ("top", "right", "bottom", "left")
 KEYS = {"class", "page_size", "margins", "typeface", "body_size", "heading_sizes", "footer_size", "line_spacing",
         "paragraph_space", "list_indent", "checkbox_size", "text_colour", "background_colour",

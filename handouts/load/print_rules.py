@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ..errors import Finding, LayoutError
 
+CLASSES = ("standard", "large-print", "extra-large")  # the print classes a layout may be of, as the rules below
 MIN_BODY = {"standard": 12.0, "large-print": 18.0, "extra-large": 24.0}
 MIN_LINE_SPACING = {"standard": 1.15, "large-print": 1.5, "extra-large": 1.5}
 MIN_MARGIN = {"standard": 36.0, "large-print": 72.0, "extra-large": 72.0}

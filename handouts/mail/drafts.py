@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from email.message import EmailMessage
 from email.policy import SMTP
 from pathlib import Path
@@ -25,9 +26,11 @@ class DraftsTransport:
 
     name = "drafts"
     replaces = True  # delivering a message again replaces its draft: a row left "sending" may simply be redone
+    batches = True  # drafts are recorded a batch at a time, after `settle` (ledger.py says why that is safe)
 
     def __init__(self, outbox: Path):
         self.outbox = Path(outbox)
+        self._unsettled: list[Path] = []
 
     def __enter__(self) -> DraftsTransport:
         check_folder(self.outbox)
@@ -45,9 +48,29 @@ class DraftsTransport:
         if Path(name).name != name or not name.endswith(".eml"):
             raise PermanentFailure("the draft's file name is not a plain .eml name")  # a bug upstream; never escape
         write_atomically(self.outbox / name, data, mode=DRAFT_MODE)
+        self._unsettled.append(self.outbox / name)
         return DRAFTED
 
     def withdraw(self, name: str) -> None:
         """Remove an earlier draft this run's draft replaces (the appointment changed): it must not be sent."""
         if Path(name).name == name and name.endswith(".eml"):
             (self.outbox / name).unlink(missing_ok=True)
+
+    def settle(self) -> None:
+        """Put the drafts written (and removed) since the last call on the disk for good: each file's bytes,
+        then the outbox folder's entries. After it, a crash or a power cut loses none of them; the send records
+        them as drafted only then. One sync a file and one for the folder, a batch at a time: cheaper than the
+        ledger's commit a row that they replace."""
+        for path in self._unsettled:
+            _sync(path)
+        self._unsettled.clear()
+        if os.name == "posix":  # a folder cannot be opened to sync it elsewhere (Windows)
+            _sync(self.outbox)
+
+
+def _sync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

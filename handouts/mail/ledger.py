@@ -5,6 +5,16 @@ before the message is handed to the transport, and updated to "drafted",
 "sent" or "failed" (and committed) after: so after a crash the ledger says
 which rows were handed over and which may have been. Records are never
 deleted; a row's state is its newest record.
+
+An email through a mail server has its two commits to itself: it cannot be
+taken back, so nothing else may wait between its "sending" and its "sent".
+Drafts are written in batches (`begin_batch`, `finish_batch`: one transaction
+for each step of a batch of rows, see `send.Sender._draft_batch`): a draft is
+a file this run writes and a later run replaces, so what the ledger must keep
+after a crash is that no draft file exists without a record ("sending" is
+committed before any file of the batch is written) and that "drafted" is
+never recorded for a file that is not durably on the disk (it is committed
+after the files and the outbox folder are synced).
 """
 
 from __future__ import annotations
@@ -143,18 +153,30 @@ class Ledger:
 
     def begin(self, number: int, key: Key, sha256: str, message_id: str) -> int:
         """Record a delivery as "sending", committed before the transport sees the message; return its id."""
+        return self.begin_batch([(number, key, sha256, message_id)])[0]
+
+    def begin_batch(self, rows: list[tuple[int, Key, str, str]]) -> list[int]:
+        """Record each (row number, key, attachment sha256, Message-ID) as "sending", in one committed transaction
+        (all or none); return their ids, in order."""
+        now = _now()
         with self._transaction():
-            cursor = self._db.execute(
+            return [self._db.execute(
                 "INSERT INTO deliveries (row, patient_id, appointment, recipient, attachment_sha256, message_id, "
                 "transport, status, time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (number, key.patient_id, key.appointment, key.recipient, sha256, message_id, key.transport,
-                 SENDING, _now()))
-            return cursor.lastrowid
+                 SENDING, now)).lastrowid for number, key, sha256, message_id in rows]
+
+    def finish_batch(self, outcomes: list[tuple[int, str, str]]) -> None:
+        """Record each (record id, status, reason), in one committed transaction (all or none)."""
+        if not outcomes:
+            return
+        now = _now()
+        with self._transaction():
+            self._db.executemany("UPDATE deliveries SET status = ?, reason = ?, time = ? WHERE id = ?",
+                                 [(status, reason, now, record) for record, status, reason in outcomes])
 
     def finish(self, record: int, status: str, reason: str = "") -> None:
-        with self._transaction():
-            self._db.execute("UPDATE deliveries SET status = ?, reason = ?, time = ? WHERE id = ?",
-                             (status, reason, _now(), record))
+        self.finish_batch([(record, status, reason)])
 
     def fail(self, number: int, key: Key, sha256: str, reason: str) -> None:
         """Record a row that failed before it was handed over (its packet was wrong)."""

@@ -4,8 +4,10 @@ The order for every row: skip it if the ledger says it already went; render
 its packet in memory (the code `packets` uses); read the PDF back and check
 that it shows this patient's name and nobody else's; compose the email and
 check that, read back, it goes from the sender to this row's one address alone;
-record "sending"; hand it to the transport; record the outcome. Nothing here
-puts a name or an address in a message: rows are named by number and id.
+record "sending"; hand it to the transport; record the outcome (through a mail
+server a commit each, a message at a time; drafts a batch of rows at a time,
+after their files are synced: see ledger.py). Nothing here puts a name or an
+address in a message: rows are named by number and id.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import re
 import time
 import unicodedata
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field, replace
 from functools import partial
 from datetime import date, datetime
@@ -285,6 +288,9 @@ class NameCheck:
 
 # A neutral patient for the shared text: the first of these whose words are in no roster name. And its
 # appointment: any will do, it is taken out of the text again.
+# Drafts recorded in one transaction: fewer would cost a commit a few rows again; more would keep more made
+# emails in memory, and a Ctrl-C waits for the batch being written (about a second at most).
+DRAFT_BATCH = 32
 _PLACEHOLDERS = ("Qzxv Jwpk", "Vqjx Zkwp", "Xjzq Wvkp", "Kzqj Xvwp")
 _NEUTRAL_APPOINTMENT = datetime(2026, 11, 18, 10, 0)
 _UNCHECKED = "its packet could not be checked (the same packet for a placeholder patient could not be made)"
@@ -488,8 +494,16 @@ class Sender:
                     result.done.append(outgoing)
                     self.progress(1)
                 return result
-            with self.transport:
-                for drafted in self._drafted(due, plan.names, result):
+            with self.transport, closing(self._drafted(due, plan.names, result)) as drafted_rows:
+                if getattr(self.transport, "batches", False):
+                    # Paced (--rate), a batch would hold Ctrl-C for as long as its pauses: one row at a time.
+                    for batch in _batches(drafted_rows, 1 if self.rate.per_minute else DRAFT_BATCH):
+                        stop = self._draft_batch(batch, result)
+                        self.progress(len(batch))
+                        if stop:
+                            break
+                    return result
+                for drafted in drafted_rows:
                     with one_patient():  # nothing of this email stays in a cache for the next patient
                         self.rate.wait()
                         stop = self._deliver(drafted, result)
@@ -527,37 +541,92 @@ class Sender:
 
     def _deliver(self, drafted: Drafted, result: SendResult) -> bool:
         """Record, hand over, record; True when the batch must stop. Ctrl-C waits for the record."""
-        outgoing, message = drafted.outgoing, drafted.message
-        message_id = message["Message-ID"]
         with interrupts.deferred():  # every row handed over has its outcome in the ledger
-            record = self.ledger.begin(outgoing.row.number, outgoing.key(self.transport.name), drafted.sha256,
-                                       message_id)
+            record = self.ledger.begin(*self._record_of(drafted))
+            status, reason, stop = self._hand_over(drafted, result)
+            self.ledger.finish(record, status, reason)
+            if status != FAILED:
+                result.done.append(drafted.outgoing)
+        return stop
+
+    def _draft_batch(self, batch: list[Drafted], result: SendResult) -> bool:
+        """Write a batch of drafts with one commit before and one after (ledger.py says why drafts may): every
+        row recorded "sending"; each file written (and an earlier appointment's draft removed); the files and
+        the outbox synced; then each outcome recorded. True when the run must stop.
+
+        A crash at any point leaves each draft that exists with a record ("sending" or "drafted"), and "drafted"
+        only for drafts on the disk; a re-run redoes every row left "sending" (a draft is replaced, never
+        doubled). An exception (a Ctrl-C, a bug) still records what was written, once it is synced."""
+        with interrupts.deferred():
+            records = self.ledger.begin_batch([self._record_of(drafted) for drafted in batch])
+            outcomes: list[tuple[int, str, str]] = []
+            stop = False
             try:
-                status = self.transport.deliver(message, outgoing.draft_name)
-            except (PermanentFailure, TemporaryFailure) as exc:  # this row only; a re-run tries it again
-                self.ledger.finish(record, FAILED, exc.reason)
-                result.failed.append(_problem(outgoing, exc.reason))
-                return False
-            except DeliveryFailure as exc:  # authentication, or a kind not known here: nothing more can go
-                self.ledger.finish(record, FAILED, exc.reason)
-                result.failed.append(_problem(outgoing, exc.reason))
-                result.stopped = Finding(exc.reason, self.transport.name, rule="delivery-stopped",
-                                         hint="check the server, the user name and the password"
-                                         if isinstance(exc, AuthenticationFailure) else None)
-                return True
-            except OutputError as exc:  # the outbox stopped taking files: every row would fail the same way
-                self.ledger.finish(record, FAILED, "the draft could not be written")
-                result.failed.append(_problem(outgoing, "the draft could not be written"))
-                result.stopped = exc.finding
-                return True
-            self.ledger.finish(record, status)
-            result.done.append(outgoing)
-            withdraw = getattr(self.transport, "withdraw", None)
-            if outgoing.earlier is not None and withdraw is not None:  # the earlier draft is out of date
-                earlier = _draft_name(outgoing.row, outgoing.earlier)
-                if earlier != outgoing.draft_name:
-                    withdraw(earlier)
-        return False
+                for record, drafted in zip(records, batch):
+                    with one_patient():  # nothing of this email stays in a cache for the next patient
+                        self.rate.wait()
+                        status, reason, stop = self._hand_over(drafted, result)
+                    outcomes.append((record, status, reason))
+                    if stop:
+                        break
+            finally:
+                self._settle(outcomes)
+        result.done += [drafted.outgoing for drafted, (_, status, _) in zip(batch, outcomes) if status != FAILED]
+        return stop
+
+    def _settle(self, outcomes: list[tuple[int, str, str]]) -> None:
+        """Sync the drafts written, then record the outcomes; if they cannot be synced, record the failures only
+        (the rest stay "sending", which the next run redoes) and stop."""
+        try:
+            self.transport.settle()
+        except OSError as exc:
+            self.ledger.finish_batch([outcome for outcome in outcomes if outcome[1] == FAILED])
+            raise OutputError(f"the drafts could not be put on the disk ({exc.strerror})",
+                              source=str(getattr(self.transport, "outbox", "")), rule="output-write-failed",
+                              hint="check that the disk has room and works") from None
+        self.ledger.finish_batch(outcomes)
+
+    def _record_of(self, drafted: Drafted) -> tuple[int, Key, str, str]:
+        """What the ledger records of a row as it goes: its number, key, attachment and Message-ID."""
+        outgoing = drafted.outgoing
+        return outgoing.row.number, outgoing.key(self.transport.name), drafted.sha256, drafted.message["Message-ID"]
+
+    def _hand_over(self, drafted: Drafted, result: SendResult) -> tuple[str, str, bool]:
+        """Give one email to the transport: (the status to record, why it failed, whether the run must stop)."""
+        outgoing = drafted.outgoing
+        try:
+            status = self.transport.deliver(drafted.message, outgoing.draft_name)
+        except (PermanentFailure, TemporaryFailure) as exc:  # this row only; a re-run tries it again
+            result.failed.append(_problem(outgoing, exc.reason))
+            return FAILED, exc.reason, False
+        except DeliveryFailure as exc:  # authentication, or a kind not known here: nothing more can go
+            result.failed.append(_problem(outgoing, exc.reason))
+            result.stopped = Finding(exc.reason, self.transport.name, rule="delivery-stopped",
+                                     hint="check the server, the user name and the password"
+                                     if isinstance(exc, AuthenticationFailure) else None)
+            return FAILED, exc.reason, True
+        except OutputError as exc:  # the outbox stopped taking files: every row would fail the same way
+            result.failed.append(_problem(outgoing, "the draft could not be written"))
+            result.stopped = exc.finding
+            return FAILED, "the draft could not be written", True
+        withdraw = getattr(self.transport, "withdraw", None)
+        if outgoing.earlier is not None and withdraw is not None:  # the earlier draft is out of date
+            earlier = _draft_name(outgoing.row, outgoing.earlier)
+            if earlier != outgoing.draft_name:
+                withdraw(earlier)
+        return status, "", False
+
+
+def _batches(items: Iterator[Drafted], size: int) -> Iterator[list[Drafted]]:
+    """`items` in lists of `size` (the last one shorter)."""
+    batch: list[Drafted] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _problem(outgoing: Outgoing, reason: str) -> RowProblem:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from importlib.resources import files
-from xml.sax.saxutils import escape
 
 from .. import __version__
 from . import _reportlab
@@ -59,6 +58,12 @@ _XMP = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
  </rdf:RDF>
 </x:xmpmeta>
 <?xpacket end="w"?>"""
+
+
+def escape(text: str) -> str:
+    """`text` as XML character data: xml.sax.saxutils.escape's three replacements, without the 14 ms that
+    importing it costs every process that writes a PDF (it loads urllib.request and http.client)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def apply_metadata(canv, *, title: str, language: str, subject: str, author: str,

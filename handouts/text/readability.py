@@ -141,13 +141,15 @@ def words(text: str) -> list[str]:
     return [t for t in text.split() if _TOKEN_HAS_WORD.search(t)]
 
 
-@lru_cache(maxsize=None)
 def _hyphenator(language: str):
-    """pyphen's dictionary for `language`, loaded the first time a word in it is measured (some 50 ms for
-    English, 25 for Spanish): a command that measures no text, or one language only, never loads the other."""
-    import pyphen
+    """The hyphenation points of `language`, loaded the first time a word in it is measured (`hyphenation.py`:
+    some 8 ms for English, 4 for Spanish): a command that measures no text, or one language only, never loads
+    the other."""
+    from .hyphenation import hyphenator
 
-    return pyphen.Pyphen(lang=language)
+    return hyphenator(language)
+
+
 # Letters spoken by name in acronyms: "W" is "double-u".
 _LETTER_SYLLABLES = {"w": 3}
 # Common words the rules below get wrong.

@@ -194,6 +194,44 @@ def test_the_print_job_holds_what_packets_share_once(capsys, tmp_path, write_ros
     assert all(f"Prepared for {row[1]}." in shown for row in rows)
 
 
+def test_the_parent_writes_the_job_from_what_the_workers_serialized(capsys, tmp_path, write_roster):
+    """The workers hand the parent each packet's objects already serialized (`printjob.fragment_of`); the job
+    made so is byte for byte the job made from the packet files afterwards, in one process. Names with
+    parentheses, backslashes and text that reads like a PDF reference ("5 0 R") stay text, never numbers."""
+    from handouts.batch.printjob import PrintJob
+
+    rows = [["P1", "Ann (5 0 R) Alpha", "2026-12-03 09:30", "", "standard", ""],
+            ["P2", "Bea \\ Beta 12 0 R", "2026-12-03 10:30", "Bea (B)", "large-print", ""],
+            ["P3", "Cal Gamma", "2026-12-03 11:30", "", "extra-large", ""]]
+    job = tmp_path / "job.pdf"
+    assert packets(capsys, write_roster(rows), tmp_path / "out", "--print-job", str(job), "--jobs", "2")[0] == 0
+    again = tmp_path / "again.pdf"
+    with PrintJob(again) as rebuilt:
+        for row in rows:
+            rebuilt.add(f"{row[0]} ({row[2]})", tmp_path / "out" / f"{row[0]}_2026-12-03.pdf")
+        rebuilt.finish()
+    assert job.read_bytes() == again.read_bytes()
+    assert conformance_failures(job) == []
+    shown = normalized(text(job))
+    assert all(f"Prepared for {row[1]}." in shown for row in rows)
+
+
+def test_text_that_reads_like_a_reference_is_never_renumbered():
+    """qpdf writes a literal string with its parentheses escaped; the copy renumbers the references around a
+    string and leaves the string alone, whatever it holds."""
+    import pikepdf
+
+    from handouts.batch.printjob import _indirect_parts
+
+    pdf = pikepdf.new()
+    target = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Thing))
+    holder = pdf.make_indirect(pikepdf.Dictionary(Alt=pikepdf.String("see 5 0 R (and 6 0 R) \\ 7 0 R"), Ref=target,
+                                                  Also=pikepdf.Array([target, pikepdf.String(")(")])))
+    head, tail = _indirect_parts(holder, None, pdf, lambda objgen: b"<%d>" % objgen[0])
+    assert tail == b"" and head.count(b"<%d>" % target.objgen[0]) == 2
+    assert b"(see 5 0 R \\(and 6 0 R\\) \\\\ 7 0 R)" in head and b"(\\)\\()" in head
+
+
 # -- writes that must not happen (issue: patient-data integrity) ---------------------------------------------
 
 TWO = [["P1", "Ann Alpha", "2026-12-03 09:30", "", "", ""], ["P2", "Bea Beta", "2026-12-03 10:30", "", "", ""]]

@@ -30,6 +30,7 @@ FRENCH = """labels:
   page: "Page {number} sur {count}"
   packet_title: "{title} pour {name} : {documents}"
   sample: "EXEMPLE — pas pour les patients"
+  attachment: "dossier-de-rendez-vous.pdf"
 spoken:
   checkbox: "case à cocher, non cochée"
   checkbox_ticked: "case à cocher, cochée"

@@ -106,8 +106,8 @@ def test_a_run_stopped_mid_batch_then_run_again_drafts_each_patient_once(capsys,
     code, _, err = send(capsys, tmp_path, roster)
     assert code == 130 and "Interrupted" in err
     assert [p.name for p in (tmp_path / "outbox").glob("*.eml")] == ["P001_2026-12-03.eml"]
-    with Ledger(tmp_path / "ledger.sqlite3") as ledger:
-        assert sorted(ledger.latest().values()) == ["drafted", "sending"]
+    with Ledger(tmp_path / "ledger.sqlite3") as ledger:  # the batch was recorded "sending" before any file
+        assert sorted(ledger.latest().values()) == ["drafted", "sending", "sending"]
     monkeypatch.setattr(drafts.DraftsTransport, "deliver", deliver)
     code, out, _ = send(capsys, tmp_path, roster)
     assert code == 0 and "drafted 2, skipped 1" in out

@@ -130,3 +130,18 @@ def test_lines_to_write_on_are_text_fields_named_by_their_words(make_project):
     assert {f["/FT"] for f in fields} == {"/Tx"}
     assert all(str(f["/DA"]).startswith("/HandoutsForm 14 Tf") for f in fields)  # typed at the body's size
     assert conformance_failures(pdf) == []
+
+
+def test_xmp_escapes_markup_in_its_values():
+    """The XMP packet is XML: a title holding &, < or > is written as text, and parses back as it was."""
+    import xml.etree.ElementTree as ET
+    from datetime import datetime, timezone
+
+    from handouts.render.metadata import xmp_packet
+
+    title = 'Tom & Jerry <b>"infusion"</b> > 2'
+    packet = xmp_packet(title=title, subject="s & t", author="A <B>", language="en",
+                        created=datetime(2026, 12, 5, tzinfo=timezone.utc))
+    body = packet.decode("utf-8").split("?>", 1)[1].rsplit("<?xpacket", 1)[0]
+    texts = [element.text for element in ET.fromstring(body).iter() if element.text and element.text.strip()]
+    assert title in texts and "s & t" in texts and "A <B>" in texts

@@ -1,0 +1,85 @@
+"""Hyphenation points from pyphen's dictionaries, read the fast way.
+
+pyphen parses every pattern of a dictionary when it opens it (some 60 ms for English, 30 for Spanish): most
+of `handouts lint`'s time. Here a dictionary is read as a mapping from each pattern's letters to the pattern
+as written (one `str.translate` a line, some 8 ms for English), and a pattern's digits are read only when a
+word first meets it; the points are found by the same method as pyphen's (Liang's: the highest digit at each
+place between letters, an odd one a point), from the same files. `tests/text/test_hyphenation.py` checks them
+against pyphen's own on every word of the shipped content and thousands of others, in both languages.
+
+A dictionary holding what this reader does not handle (pyphen's nonstandard points, `/`, or `^^hh`
+characters) is left to pyphen itself.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+_DIGITS = str.maketrans("", "", "0123456789")
+_NONZERO = re.compile("[1-9]")
+# pyphen's own margins: no point within two letters of either end.
+LEFT = RIGHT = 2
+
+
+class Patterns:
+    """One dictionary's patterns, their digits read when first used."""
+
+    def __init__(self, text: str):
+        raw: dict[str, str] = {}
+        for line in text.split("\n")[1:]:  # the first line names the encoding
+            line = line.strip()
+            # Comments, and keywords such as LEFTHYPHENMIN (patterns are lower case), and patterns of zeros only.
+            if line and line[0] not in "%#" and not line[0].isupper() and _NONZERO.search(line):
+                raw[line.translate(_DIGITS)] = line
+        self._raw = raw
+        self._maxlen = max(map(len, raw))
+        self._digits: dict[str, tuple[int, ...]] = {}
+
+    def _values(self, letters: str) -> tuple[int, ...]:
+        """The digit before each letter of a pattern, and after the last."""
+        values = self._digits.get(letters)
+        if values is None:
+            out, digit = [], 0
+            for ch in self._raw[letters]:
+                if ch.isdigit():
+                    digit = int(ch)
+                else:
+                    out.append(digit)
+                    digit = 0
+            out.append(digit)
+            values = self._digits[letters] = tuple(out)
+        return values
+
+    def positions(self, word: str) -> list[int]:
+        """Where `word` may be hyphenated: the number of letters before each point, as pyphen's `positions`."""
+        pointed = f".{word.lower()}."
+        size = len(pointed)
+        levels = [0] * (size + 1)
+        for i in range(size - 1):
+            for j in range(i + 1, min(i + self._maxlen, size) + 1):
+                if pointed[i:j] in self._raw:
+                    for k, value in enumerate(self._values(pointed[i:j]), start=i):
+                        if value > levels[k]:
+                            levels[k] = value
+        last = len(word) - RIGHT
+        return [i - 1 for i, level in enumerate(levels) if level % 2 and LEFT <= i - 1 <= last]
+
+
+@lru_cache(maxsize=None)
+def hyphenator(language: str):
+    """The hyphenation points of `language` (a pyphen language, e.g. "en_US", "es"), loaded once a process."""
+    import pyphen
+
+    path = Path(pyphen.LANGUAGES[pyphen.language_fallback(language)])
+    text = path.read_bytes()
+    encoding = text.split(b"\n", 1)[0].decode("ascii").strip()
+    if encoding.lower() != "utf-8" or b"/" in _pattern_lines(text) or b"^^" in text:
+        return pyphen.Pyphen(lang=language)
+    return Patterns(text.decode("utf-8"))
+
+
+def _pattern_lines(text: bytes) -> bytes:
+    """A dictionary without its comment lines (which may hold a '/', as in a web address)."""
+    return b"\n".join(line for line in text.split(b"\n") if not line.lstrip().startswith((b"%", b"#")))

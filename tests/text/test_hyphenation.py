@@ -1,0 +1,46 @@
+"""The fast hyphenation reader gives pyphen's own points, from the same dictionaries."""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+import pyphen
+import pytest
+from conftest import DATA, REPO
+
+from handouts.text.hyphenation import Patterns, hyphenator
+
+LETTERS = {"en_US": "abcdefghijklmnopqrstuvwxyz", "es": "abcdefghijklmnopqrstuvwxyzáéíóúñü"}
+
+
+def words_to_try(language: str) -> set[str]:
+    """Every word of the shipped content and the test data, every pattern's letters as a word (so every pattern
+    is met), pairs of them, and random strings of the language's letters."""
+    texts = [path.read_text(encoding="utf-8") for folder in (REPO / "content", DATA)
+             for path in sorted(folder.rglob("*")) if path.suffix in (".md", ".txt", ".yaml")]
+    found = set(re.findall(r"[^\W\d_]+", " ".join(texts).lower()))
+    dictionary = Path(pyphen.LANGUAGES[language]).read_text(encoding="utf-8").split("\n")[1:]
+    patterns = [re.sub(r"[\d.]", "", line.strip()) for line in dictionary
+                if line.strip() and line.strip()[0] not in "%#" and not line.strip()[0].isupper()]
+    chance = random.Random(24)
+    pairs = {chance.choice(patterns) + chance.choice(patterns) for _ in range(3000)}
+    noise = {"".join(chance.choices(LETTERS[language], k=chance.randint(1, 16))) for _ in range(3000)}
+    return found | set(patterns) | pairs | noise
+
+
+@pytest.mark.parametrize("language", ["en_US", "es"])
+def test_points_are_pyphens(language):
+    ours, theirs = hyphenator(language), pyphen.Pyphen(lang=language)
+    assert isinstance(ours, Patterns)  # the shipped dictionaries take the fast reader, not the fallback
+    words = words_to_try(language)
+    assert len(words) > 8000
+    differ = sorted(word for word in words if ours.positions(word) != theirs.positions(word))
+    assert not differ, differ[:20]
+
+
+def test_case_and_short_words():
+    english = hyphenator("en_US")
+    assert english.positions("Hyphenation") == pyphen.Pyphen(lang="en_US").positions("Hyphenation") != []
+    assert english.positions("") == [] and english.positions("a") == []
