@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..load.locale import SHORT_PAGE_LABEL
-from . import _reportlab
+from . import _reportlab, sharing
 from .boxes import ASCENT, CalloutBox, TextBlock, TextStyle, rule_drop, rule_width
 from .fonts import width
 from .forms import TICK, FormFields
@@ -60,16 +60,28 @@ class PageDrawer:
     """Draws pages onto a ReportLab canvas through a tagger."""
 
     def __init__(self, canv, tagger: Tagger, origin: tuple[float, float], background: str, footer: Footer,
-                 fields: FormFields | None = None):
+                 fields: FormFields | None = None, shared_as: tuple | None = None):
         self.canv = canv
         self.tagger = tagger
         self.origin = origin  # where placed boxes' coordinates start on the page
         self.background = background
         self.footer = footer
         self.fields = fields  # None: checkboxes and lines to write on are printed, not fillable
+        # What the pages are drawn for (document, edition, layout, options). None: no page is shared.
+        self.shared_as = shared_as
         self._bookmarks = 0
 
     def page(self, page: Page, count: int, page_size) -> None:
+        """Draw the page; one that shows no patient value has its compressed stream kept for the run."""
+        if self.shared_as is not None:
+            context = (self.shared_as, self.tagger.tagged, self.fields is None, self.origin, self.background,
+                       self.footer, tuple(page_size), count)
+            if sharing.page_key(page, context) is not None:
+                _reportlab.share_page(self.canv)
+        self._draw(page, count, page_size)
+        self.canv.showPage()
+
+    def _draw(self, page: Page, count: int, page_size) -> None:
         canv = self.canv
         if self.background != "#FFFFFF":
             with self.tagger.artifact("Layout"):
@@ -79,7 +91,6 @@ class PageDrawer:
         for placed in page.placed:
             self._placed(placed, x, y)
         self._page_number(page.number, count)
-        canv.showPage()
 
     # -- objects the page adds to the file ---------------------------------------------------------------
     def annotate(self, element, kind: str, args: tuple):

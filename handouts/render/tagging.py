@@ -134,6 +134,8 @@ class StructTree:
 class Tagger:
     """Marks page content for the structure tree while pages are drawn, then writes the tree."""
 
+    tagged = True  # its pages' content is marked (a shared page drawn by one is never replayed by the other)
+
     def __init__(self, canv, tree: StructTree):
         self._canv = canv
         self.tree = tree
@@ -300,6 +302,8 @@ class _Sequence:
 
 class UntaggedTagger(Tagger):
     """Draws the same page content with no tags at all: the benchmark's baseline."""
+
+    tagged = False
 
     @contextmanager
     def marked(self, element: StructElement):
