@@ -48,6 +48,7 @@ TESTED_RELEASES = ">=5.1,<5.2"  # keep in step with pyproject.toml
 CONTRACT = (
     ("Canvas", "_addAnnotation", "annotations (links, form fields) carrying /StructParent"),
     ("Canvas", "_doc", "the document behind a canvas"),
+    ("Canvas", "_code", "a page's content operators: recorded once, replayed for pages that show no patient value"),
     ("Canvas", "_bookmarkReference", "links to where a packet's document starts"),
     ("PDFDocument", "Reference", "registering structure-tree objects"),
     ("PDFDocument", "idToObject", "the font dictionary every page shares (BasicFonts), for the text fonts"),
@@ -610,6 +611,33 @@ class HandoutsCanvas(Canvas):
         super().showPage()
         if sharing:
             self.shared_streams.add(self._doc.Pages.pages[-1].stream)
+
+
+def code_length(canv: Canvas) -> int:
+    """How many pieces of content the page being drawn holds so far."""
+    return len(canv._code)
+
+
+def code_since(canv: Canvas, start: int) -> tuple[str, ...]:
+    """The page's content operators added since it held `start` pieces."""
+    return tuple(canv._code[start:])
+
+
+def add_code(canv: Canvas, code: tuple[str, ...]) -> None:
+    """Content operators, as recorded, onto the page being drawn."""
+    canv._code.extend(code)
+
+
+def take_characters(canv: HandoutsCanvas) -> dict[str, set[int]]:
+    """The characters drawn so far in each face; the canvas starts counting afresh."""
+    drawn, canv.drawn = canv.drawn, {}
+    return drawn
+
+
+def add_characters(canv: HandoutsCanvas, drawn: dict) -> None:
+    """Characters drawn in each face (the text fonts hold them)."""
+    for face, codes in drawn.items():
+        canv.drawn.setdefault(face, set()).update(codes)
 
 
 def share_page(canv: HandoutsCanvas) -> None:

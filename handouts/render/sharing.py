@@ -1,4 +1,4 @@
-"""Pages that show no patient value: what may be kept for the run and shared by the next packet that has them.
+"""Pages that show no patient value, drawn once per process and reused for the next packet that has them.
 
 Which pages those are is read from the page model, never assumed: a page is shared only when no span on it
 carries a patient value (`Span.reserve`, set from the fill's tokens) and no box on it keeps a reserve's room
@@ -12,28 +12,50 @@ attributes. The key is built from the boxes' fields as they are (a field nobody 
 same; a value of a kind the key does not know stops the render as a bug), so two pages with the same key are
 drawn the same: a hit hands out a drawing that showed no patient's value, made from this very page model.
 
-What is shared so far: the compressed content stream of such a page, kept for the run
-(`_reportlab.SHARED_COMPRESSED`, keyed by the whole stream).
+The first time a key is drawn the drawing is recorded (`Recording`): the content operators it added, the
+characters it drew in each face, and, in order, what it did beyond its content (marked content owned by an
+element, annotations, bookmarks, a figure's box), with each element named by where it sits among the page's
+boxes. A page with the same key in another packet replays that against its own elements: the same operators
+and the same calls in the same order, so the same bytes a fresh drawing makes (`tests/render/test_caches.py`
+compares a packet drawn cold, warm and with every cache bypassed).
 """
 
 from __future__ import annotations
 
-from dataclasses import fields, is_dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from functools import lru_cache
 
 from ..caches import holds_patient_value
 from ..errors import InternalError
 from ..model import Span
+from ._reportlab import ContentMemo
 from .boxes import LinkTarget, TextStyle
 from .linebreak import Line, Piece
 from .paginate import Page, Placed
 from .tagging import StructElement
 
+# Recordings of pages that show no patient value, keyed by everything their drawing reads (`page_key`); bounded
+# in bytes, kept for the run (a worker process's batch).
+PAGES = ContentMemo(32 << 20)
 _PLAIN = (str, int, float, bool, type(None), Line, Piece, TextStyle)
 
 
 class _ShowsPatientValue(Exception):
     """The page shows a patient's value: it is drawn for its patient, and never shared."""
+
+
+@dataclass(frozen=True)
+class Recording:
+    """One page's drawing: its content operators, the characters it drew, and what else it did, in order."""
+
+    code: tuple[str, ...]
+    characters: tuple[tuple[str, frozenset[int]], ...]  # (face, code points drawn in it)
+    # ("mark", name), ("annotate", name, kind, args), ("bookmark", kind, left, top, *what), ("bbox", name, box)
+    events: tuple[tuple, ...]
+
+    @property
+    def size(self) -> int:
+        return sum(map(len, self.code)) + 64 * len(self.events) + 4 * sum(len(c) for _, c in self.characters)
 
 
 def flattened(placed_boxes) -> list[Placed]:
@@ -90,3 +112,40 @@ def _first(items, item) -> int:
 @lru_cache(maxsize=16)
 def _fields(cls) -> tuple[str, ...]:
     return tuple(f.name for f in fields(cls) if not f.name.startswith("_") and f.name != "blocks")
+
+
+class Names:
+    """Elements named by where they sit on the page: the n-th element of the page's key, or a child an element
+    made while the page was drawn (a Form, a write-in's Span, a printed checkbox's Figure)."""
+
+    def __init__(self, elements: list[StructElement]):
+        self._index: dict[StructElement, int] = {}
+        for index, element in enumerate(elements):
+            self._index.setdefault(element, index)
+        self._children: dict[StructElement, tuple] = {}
+
+    def name(self, element: StructElement) -> tuple:
+        if element in self._index:
+            return ("page", self._index[element])
+        if element not in self._children:
+            parent = self.name(element.parent)
+            attrs = tuple((key, getattr(element, key)) for key in ("alt", "actual_text", "lang", "list_numbering")
+                          if getattr(element, key) is not None)
+            self._children[element] = ("child", parent, element.role, attrs, len(self._children))
+        return self._children[element]
+
+
+class Resolver:
+    """Names back to this page's elements; a child is made the first time it is named, as drawing made it."""
+
+    def __init__(self, elements: list[StructElement]):
+        self._elements = elements
+        self._children: dict[tuple, StructElement] = {}
+
+    def __call__(self, name: tuple) -> StructElement:
+        if name[0] == "page":
+            return self._elements[name[1]]
+        if name not in self._children:
+            _, parent, role, attrs, _ = name
+            self._children[name] = self(parent).child(role, **dict(attrs))
+        return self._children[name]

@@ -46,6 +46,9 @@ REVIEWED = {
     "_reportlab.SUBSETS": "glyph subsets, keyed by font file, face and code points",
     "_reportlab.FONT_STREAMS": "a text font's compressed streams, keyed by font file, face and code points: a font's",
     "_reportlab._resource": "a face's font resource name, keyed by the face's name",
+    "sharing.PAGES": "recorded drawings of pages with no span carrying a patient value (Span.reserve) and no value "
+                     "of the patient at work in their text, keyed by every field of every box drawn and the render's "
+                     "context: a hit is that very page model's drawing",
     "sharing._fields": "a box class's field names, keyed by the class",
     "draw._fill_operator": "a layout colour's operator, keyed by the colour",
     "fonts._register": "a face registered once, keyed by its name and file",
@@ -138,13 +141,15 @@ def test_a_packet_is_the_same_cold_warm_and_uncached(project, monkeypatch):
 
 def test_the_caches_are_used(project):
     """The bypass above means something: a second packet finds what the first one made."""
-    from handouts.render import _reportlab, linebreak
+    from handouts.render import _reportlab, linebreak, sharing
 
     _packet(project, "Ann Alpha", "extra-large", None)
     before = linebreak._shared_lines.cache_info().hits
+    recorded = dict(sharing.PAGES._made)
     _packet(project, "Bea Beta", "extra-large", None)
     assert linebreak._shared_lines.cache_info().hits > before
-    assert _reportlab.COMPRESSED._made and _reportlab.SUBSETS._made
+    assert _reportlab.COMPRESSED._made and _reportlab.SUBSETS._made and _reportlab.SHARED_COMPRESSED._made
+    assert len(recorded) >= 5 and dict(sharing.PAGES._made) == recorded  # every page found again, none added
 
 
 @pytest.mark.parametrize("layout", ["large-print", "extra-large"])
