@@ -69,7 +69,7 @@ class Stages:
 def timed_run(project: Project, batch: list[RosterRow]) -> None:
     stages = Stages()
     stages.wrap(workers, "packet_document", "fill + parse (packet_document)")
-    stages.wrap(pdf, "lay_out", "lay out (compose, break lines, paginate)")
+    stages.wrap(pdf, "_laid_out", "lay out (compose, break lines, paginate)")
     stages.wrap(draw.PageDrawer, "page", "draw the pages (PageDrawer.page)")
     stages.wrap(tagging.Tagger, "write", "structure tree (Tagger.write)")
     stages.wrap(_reportlab, "save", "PDF writer (_reportlab.save)")

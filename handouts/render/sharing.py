@@ -7,10 +7,11 @@ way (`caches.holds_patient_value`). A page holding any patient value is drawn pe
 
 A shared page is keyed by everything its drawing reads (`page_key`): the render's own context (document,
 edition, layout, options, footer, forms, tagging, the page's size, number and the page count) and, for each
-box on it, where it is placed, its lines and every field of the box, structure elements by role and
-attributes. The key is built from the boxes' fields as they are (a field nobody listed is in the key all the
-same; a value of a kind the key does not know stops the render as a bug), so two pages with the same key are
-drawn the same: a hit hands out a drawing that showed no patient's value, made from this very page model.
+box on it, where it is placed, its size and every field of the box (its lines are made from those), structure
+elements by role and attributes. The key is built from the boxes' fields as they are (a field nobody listed is
+in the key all the same; a value of a kind the key does not know stops the render as a bug), so two pages with
+the same key are drawn the same: a hit hands out a drawing that showed no patient's value, made from this very
+page model.
 
 The first time a key is drawn the drawing is recorded (`Recording`): the content operators it added, the
 characters it drew in each face, and, in order, what it did beyond its content (marked content owned by an
@@ -37,7 +38,7 @@ from .tagging import StructElement
 # Recordings of pages that show no patient value, keyed by everything their drawing reads (`page_key`); bounded
 # in bytes, kept for the run (a worker process's batch).
 PAGES = ContentMemo(32 << 20)
-_PLAIN = (str, int, float, bool, type(None), Line, Piece, TextStyle)
+_PLAIN = frozenset((str, int, float, bool, type(None), Line, Piece, TextStyle))
 
 
 class _ShowsPatientValue(Exception):
@@ -73,7 +74,9 @@ def page_key(page: Page, context: tuple) -> tuple[tuple, list[StructElement]] | 
     elements: list[StructElement] = []
     boxes = flattened(page.placed)
     try:
-        described = tuple((p.x, p.y, p.width, p.height, p.lines, _described(p.box, elements)) for p in boxes)
+        # A box's lines are not in the key: they are made from what is (its spans, or a split piece's own lines;
+        # its style, indent and width), the same way every time (linebreak.break_lines).
+        described = tuple((p.x, p.y, p.width, p.height, _described(p.box, elements)) for p in boxes)
     except _ShowsPatientValue:
         return None
     if holds_patient_value(" ".join(" ".join(page.text()).split())):
@@ -83,24 +86,31 @@ def page_key(page: Page, context: tuple) -> tuple[tuple, list[StructElement]] | 
 
 def _described(value, elements: list[StructElement]):
     """`value` as a hashable description of everything drawing reads of it; its elements added to `elements`."""
-    if isinstance(value, _PLAIN):
+    kind = type(value)
+    if kind in _PLAIN:
         return value
-    if type(value) is Span:
+    if kind is Span:
         if value.reserve is not None:
             raise _ShowsPatientValue
         return value
-    if isinstance(value, StructElement):  # drawing reads its role; the rest is the tree's, written per packet
+    if kind is StructElement:  # drawing reads its role; the rest is the tree's, written per packet
         elements.append(value)
         return "element", value.role, value.alt, value.actual_text, value.lang, value.list_numbering
-    if isinstance(value, (list, tuple)):
-        # A link's pieces are drawn as one run when they belong to the very same link: say which do.
-        return tuple((_first(value, item) if isinstance(item, LinkTarget) else None, _described(item, elements))
-                     for item in value)
+    if kind is list or kind is tuple:
+        return tuple([_described(item, elements) for item in value])
+    if kind is LinkTarget:
+        return "link", value.url, value.text, _described(value.element, elements)
     if is_dataclass(value):
         if getattr(value, "reserve", None) is not None:
             raise _ShowsPatientValue
-        return type(value).__name__, tuple(_described(getattr(value, name), elements) for name in _fields(type(value)))
-    raise InternalError(f"a page's key does not know a {type(value).__name__}")
+        return kind.__name__, tuple([_links(item, elements) if name == "links" else _described(item, elements)
+                                     for name in _fields(kind) for item in (getattr(value, name),)])
+    raise InternalError(f"a page's key does not know a {kind.__name__}")
+
+
+def _links(links, elements: list[StructElement]) -> tuple:
+    """A block's link of each span: its pieces are drawn as one run where they belong to the very same link."""
+    return tuple([None if link is None else (_first(links, link), _described(link, elements)) for link in links])
 
 
 def _first(items, item) -> int:
