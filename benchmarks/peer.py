@@ -43,7 +43,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from _common import PLAIN_LAST, ROOT, ensure_root_path, fictional_name, machine
+from _common import print_profile, PLAIN_LAST, ROOT, ensure_root_path, fictional_name, machine
 
 ensure_root_path()
 
@@ -391,20 +391,7 @@ def profile(make, names, top: int = 15) -> None:
     print(f"profile:     {total / count * 1000:.2f} ms a packet under cProfile (its overhead included: about 2-3x), "
           f"{count} packets, shares of the whole")
 
-    def where(key) -> str:
-        path, line, function = key
-        if path == "~":
-            return function  # a built-in
-        parts = Path(path).parts
-        short = "/".join(parts[parts.index("handouts"):] if "handouts" in parts else parts[-2:])
-        return f"{short}:{line}({function})"
-
-    for column, title in ((3, "cumulative"), (2, "own time (tottime)")):
-        print(f"\nby {title}:\n{'share':>6} {'ms/packet':>9} {'calls/packet':>12}  function")
-        rows = sorted(stats.stats.items(), key=lambda item: item[1][column], reverse=True)[:top]
-        for key, values in rows:
-            print(f"{values[column] / total:6.1%} {values[column] / count * 1000:9.3f} {values[1] / count:12.1f}  "
-                  f"{where(key)}")
+    print_profile(stats, total, count, top)
 
 
 def arguments() -> argparse.Namespace:

@@ -19,7 +19,7 @@ import time
 from collections import defaultdict
 from datetime import datetime
 
-from _common import LAYOUTS, ROOT, ensure_root_path, fictional_name, machine
+from _common import print_profile, LAYOUTS, ROOT, ensure_root_path, fictional_name, machine
 
 ensure_root_path()
 
@@ -104,7 +104,6 @@ def timed_run(project: Project, batch: list[RosterRow]) -> None:
 def profiled_run(project: Project, batch: list[RosterRow], top: int) -> None:
     import cProfile
     import pstats
-    from pathlib import Path
 
     profiler = cProfile.Profile()
     start = time.perf_counter()
@@ -115,21 +114,7 @@ def profiled_run(project: Project, batch: list[RosterRow], top: int) -> None:
     total, count = time.perf_counter() - start, len(batch)
     stats = pstats.Stats(profiler)
     print(f"{total / count * 1000:.2f} ms a packet under cProfile (its overhead included), {count} packets")
-
-    def where(key) -> str:
-        path, line, function = key
-        if path == "~":
-            return function
-        parts = Path(path).parts
-        short = "/".join(parts[parts.index("handouts"):] if "handouts" in parts else parts[-2:])
-        return f"{short}:{line}({function})"
-
-    for column, title in ((3, "cumulative"), (2, "own time")):
-        print(f"\nby {title}:\n{'share':>6} {'ms/packet':>9} {'calls/packet':>12}  function")
-        ranked = sorted(stats.stats.items(), key=lambda item: item[1][column], reverse=True)[:top]
-        for key, values in ranked:
-            print(f"{values[column] / total:6.1%} {values[column] / count * 1000:9.3f} {values[1] / count:12.1f}  "
-                  f"{where(key)}")
+    print_profile(stats, total, count, top)
 
 
 def main() -> None:

@@ -100,7 +100,7 @@ def test_mixed_roster_gives_each_patient_their_language(tmp_path, capsys, monkey
         assert f"Página 1 de {pages}" in shown and f"Página {pages} de {pages}" in shown  # the footer
         assert "Lista para el día de su infusión" in shown and "Antes de su cita" in shown  # the checklist
         assert "Usted debe conseguir que otra persona le lleve a casa" in shown  # the safety step, translated
-        assert "Page 1 of" not in shown and "Your appointment" not in shown and "Before your visit" not in shown
+        assert "Page 1 of" not in shown and "Your appointment" not in shown and "Before your appointment" not in shown
         assert "MUESTRA" in shown and "SAMPLE" not in shown  # the sample mark too
         catalog = reader(data).trailer["/Root"]
         assert catalog["/Lang"] == "es-US"
@@ -113,7 +113,7 @@ def test_mixed_roster_gives_each_patient_their_language(tmp_path, capsys, monkey
         boxes = [form.annotations[0] for label in tree.find("Lbl") for form in label.find("Form")]
         assert boxes and all(" ".join(str(box["/TU"]).split()) in shown for box in boxes)  # named in Spanish
     english = " ".join(text((out / "P2_2026-12-01.pdf").read_bytes()).split())
-    assert "Your visit packet" in english and "Tuesday, December 1, 2026 at 10:30 AM" in english
+    assert "Your appointment packet" in english and "Tuesday, December 1, 2026 at 10:30 AM" in english
     assert "Page 1 of" in english and "Página" not in english
     assert reader((out / "P2_2026-12-01.pdf").read_bytes()).trailer["/Root"]["/Lang"] == "en-US"
 
@@ -133,7 +133,7 @@ def test_a_missing_edition_falls_back_to_english_with_a_note(tmp_path, capsys, m
     said = stdout + stderr
     assert "no Spanish (es-US) edition of 'fibromyalgia-ketamine'" in said and "(row 2)" in said
     first = " ".join(text((out / "P1_2026-12-01.pdf").read_bytes()).split())
-    assert "Your visit packet" in first and "Página" not in first  # all English: never a mix
+    assert "Your appointment packet" in first and "Página" not in first  # all English: never a mix
     second = " ".join(text((out / "P2_2026-12-01.pdf").read_bytes()).split())
     assert "Información para su cita" in second
 
@@ -164,7 +164,7 @@ def test_the_email_is_in_the_patients_language(project, monkeypatch):
     english = compose(project, letter(project, "care@clinic.test"),
                       RosterRow(3, "P2", "Jack Smith", "Jack", datetime(2026, 12, 1, 9, 30), "standard", (),
                                 "j@x.test", "en-US"), "j@x.test", b"%PDF-1.7")
-    assert english["Subject"] == "Your first visit with Austin Ketamine Specialists"
+    assert english["Subject"] == "Your first appointment with Austin Ketamine Specialists"
 
 
 # -- checks per language -----------------------------------------------------------------------------

@@ -10,7 +10,8 @@ from datetime import datetime
 
 import pikepdf
 import pytest
-from conftest import PATIENT, REPO, render, run
+from conftest import LAYOUTS, PATIENT, REPO, render, run
+from pdfread import struct_tree
 from pypdf import PdfReader
 
 from handouts.load.project import Project
@@ -31,10 +32,13 @@ def pages(data: bytes) -> list[str]:
     return [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(data)).pages]
 
 
-def packet_pages(project, language, layout="standard"):
+def packet_pdf(project, language, layout="standard") -> bytes:
     document = packet_document(project, PATIENT, WHEN, DOCUMENTS, language)
-    pdf = render_checked(project, document, project.layouts.load(layout), "packet")
-    return pages(pdf if isinstance(pdf, bytes) else bytes(pdf))
+    return bytes(render_checked(project, document, project.layouts.load(layout), "packet"))
+
+
+def packet_pages(project, language, layout="standard"):
+    return pages(packet_pdf(project, language, layout))
 
 
 def email_text(project, language):
@@ -109,7 +113,13 @@ def test_the_spanish_corrections(shipped):
     data = render_document(shipped, "infusion-day-checklist", shipped.layouts.load("standard"), PATIENT, WHEN, "es")
     checklist = " ".join(pages(data if isinstance(data, bytes) else bytes(data)))
     assert "Antes de su cita" in checklist and "visita" not in checklist
-    assert "Nombre y teléfono de quien le llevará a casa" in checklist
+    assert "Nombre y teléfono de la persona que le llevará a casa:" in checklist  # 8
+    # 24, and "infusión" explained as the English checklist explains it (PEMAT item 4)
+    assert ("Jack, use esta lista para prepararse antes de su infusión (medicina que se da poco a poco por una "
+            "vena).") in checklist
+    # 6 in its short form: with the explanation, "cuando termine ese paso" would be a third line of the opening,
+    # and the standard checklist has no room for it (one page, checked by `handouts lint` and test_page_fill)
+    assert "Marque cada casilla." in checklist
     assert "Fuera del horario de atención, llame al" in checklist
     assert "Quien le lleva llega a la hora acordada: unas 1½ horas después." in checklist
     profile = shipped.clinic._translations["es"]
@@ -281,3 +291,63 @@ def test_the_handout_built_through_the_cli(tmp_path, capsys):
     shown = " ".join(pages(data))
     assert shown.index("Key points") < shown.index("This handout tells you") < shown.index("On infusion day")
     assert text_fields(data)[:3] == ["Question 1", "Question 1, line 2", "Question 2"]
+
+
+# -- issue 23, the last pieces: one word for the appointment, a picture of the day on page 1 ------------------------
+
+VISIT = {None: re.compile(r"\b[Vv]isits?\b"), "es": re.compile(r"\b[Vv]isitas?\b")}
+
+
+@pytest.mark.parametrize("language", [None, "es"])
+def test_one_word_for_the_appointment(shipped, language):
+    """Appointment / cita, never visit / visita: in the whole packet (page 1, the checklist, the handout), its
+    title and bookmarks, and the email's subject and text."""
+    data = packet_pdf(shipped, language)
+    shown = " ".join(pages(data))
+    reader = PdfReader(io.BytesIO(data))
+    titles = [str(reader.metadata.title)] + [item.title for item in reader.outline if not isinstance(item, list)]
+    message, plain = email_text(shipped, language or "en-US")
+    for text in (shown, *titles, message["Subject"], plain):
+        assert not VISIT[language].search(text), text
+    word = "appointment" if language is None else "cita"
+    assert word in shown and word in message["Subject"] and word in plain
+    if language is None:
+        assert "Before your appointment" in shown and titles[0].startswith("Your appointment packet")
+        assert message["Subject"] == "Your first appointment with Austin Ketamine Specialists"
+        assert "Your first appointment is on" in plain
+
+
+@pytest.mark.parametrize("language,steps,use", [
+    (None, ["Arrive", "IV in your arm", "Infusion: 40 to 60 minutes", "Rest: 30 minutes",
+            "Your driver takes you home"],
+     "Show this picture to your driver. They should pick you up about 1½ hours after you arrive."),
+    ("es", ["Llega a la clínica", "Le ponemos la vía IV en el brazo", "Infusión: de 40 a 60 minutos",
+            "Descanso: 30 minutos", "Su acompañante le lleva a casa"],
+     "Muéstrele este dibujo a la persona que le llevará a casa. Debe recogerle unas 1½ horas después de que "
+     "usted llegue."),
+])
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_the_packet_opening_shows_the_day_and_says_how_to_use_it(shipped, language, steps, use, layout):
+    """PEMAT-P items 15-18, 25 and 26 for page 1: the timeline of the day (a captioned Figure whose /Alt says each
+    step, the range in words) in the packet's opening, after its actions, with what to do with it."""
+    data = packet_pdf(shipped, language, layout)
+    opening = struct_tree(PdfReader(io.BytesIO(data))).find("Part")[0]
+    (figure,) = opening.find("Figure")
+    assert figure.alt == " ".join(f"{n}. {step}." for n, step in enumerate(steps, start=1))
+    assert len(opening.find("Caption")) == 1
+    shown = " ".join(pages(data))
+    call = "Call us at (512) 555-0142 to ask" if language is None else "Llámenos al (512) 555-0142 para preguntar"
+    contents = "In this packet" if language is None else "Contenido"
+    assert shown.index(call) < shown.index(use) < shown.index(contents)  # the actions first, then the picture
+
+
+@pytest.mark.parametrize("language,use", [
+    (None, "Show this picture to your driver. They should pick you up about 1½ hours after you arrive."),
+    ("es", "Muéstrele este dibujo a la persona que le llevará a casa. Debe recogerle unas 1½ horas después de que "
+           "usted llegue."),
+])
+def test_the_handout_says_how_to_use_its_timeline(shipped, language, use):
+    """PEMAT-P item 25: the handout's picture of the day comes with what to do with it."""
+    shown = " ".join(pages(handout(shipped, language)))
+    caption = "What happens on infusion day" if language is None else "Qué pasa el día de su infusión"
+    assert shown.index(caption) < shown.index(use)

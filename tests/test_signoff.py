@@ -239,7 +239,7 @@ def test_an_edition_older_than_its_english_refuses_its_row_or_falls_back(capsys,
     assert ("the Spanish (es-US) edition of 'infusion-day-checklist' was approved on 2026-11-20 against an earlier "
             "English text: 1 row(s) get their packet in English instead (row 3") in out
     english = shown(tmp_path / "out" / "P2_2026-12-03.pdf")
-    assert "Your visit packet" in english and "Tick each box" in english and "Página" not in english
+    assert "Your appointment packet" in english and "Tick each box" in english and "Página" not in english
 
 
 def test_the_clinics_own_instruction_without_a_translation_refuses_the_spanish_row(capsys, tmp_path, roster,

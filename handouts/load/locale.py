@@ -5,8 +5,9 @@ program's own, for documents in one language: the footer's page label (and so
 the pattern `check` strips footers with), a packet's title, the sample mark,
 what a screen reader says for a drawn checkbox or a line to write on, how an
 appointment reads (on a line of its own and in a sentence: the date and time
-patterns, the words for AM and PM), the spaces a line never breaks at (times, dates, phone
-numbers), and which reading-level formula measures the language.
+patterns, the words for AM and PM), how a range of numbers reads ("40 to 60",
+"de 40 a 60": never "40-60", which a screen reader may say as "40 minus 60"),
+the spaces a line never breaks at (times, dates, phone numbers), and which reading-level formula measures the language.
 
 `Locale.for_tag("es-MX")` reads `es-mx.yaml` if there is one, else `es.yaml`
 (the primary subtag), else `en.yaml`. Folders named in `HANDOUTS_LOCALES`
@@ -41,11 +42,13 @@ SCHEMA: dict[str, dict[str, frozenset[str] | None]] = {
     "readability": {"formula": None, "min_ease": None, "min_ease_name": None},
 }
 TOP = {"appointment": frozenset({"date", "time"}), "appointment_in_sentence": frozenset({"date", "time"}),
-       "date_format": None, "time_format": None, "day_periods": None, "keep_together": None}
+       "date_format": None, "time_format": None, "day_periods": None, "keep_together": None,
+       "number_range": frozenset({"low", "high"})}
 DAY_PERIODS = ("am", "pm")  # the keys of 'day_periods:'
 _DAY_PERIOD = re.compile(r"'[^']*'|a+")  # a CLDR pattern's quoted text, or its day-period field ('a')
 OPTIONAL = {("readability", "min_ease"), ("readability", "min_ease_name"), ("spoken", "write_in_line")}
 WRITE_IN_LINE = "{name}, line {number}"  # 'spoken.write_in_line' when a locale file does not give it
+NUMBER_RANGE = "{low}–{high}"  # 'number_range' when a locale file does not give it: an en dash, not a minus
 # The reading-level formulas a locale file may name, each measured by a function in text/readability.py
 # (`FORMULAS` there), and which way its scale runs: "grade" (lower is easier; the target is --max-grade) or
 # "ease" (higher is easier; the target is the file's min_ease). Here, so that loading checks a file without
@@ -70,6 +73,11 @@ class Locale:
     date_format: str = "full"  # a CLDR date pattern (Babel), or one of its lengths: full, long, medium, short
     time_format: str = "short"  # the same for the time
     day_periods: tuple[str, str] | None = None  # how AM and PM read in `time_format`'s 'a', when not CLDR's
+    number_range: str = NUMBER_RANGE  # a range of numbers in words: "{low} to {high}"
+
+    def in_range(self, low: int | str, high: int | str) -> str:
+        """A range of numbers as the language says it ("40 to 60", "de 40 a 60")."""
+        return self.number_range.format(low=low, high=high)
 
     def time_pattern(self, hour: int) -> str:
         """`time_format` with the file's word for the hour's half of the day in place of its 'a' field."""
@@ -169,6 +177,8 @@ def _read(path: Path) -> Locale:
     if in_sentence:
         _check_text(str(in_sentence), TOP["appointment_in_sentence"], "appointment_in_sentence", bad,
                     "appointment_in_sentence")
+    number_range = data.get("number_range") or NUMBER_RANGE
+    _check_text(str(number_range), TOP["number_range"], "number_range", bad, "number_range")
     formats = {key: _date_format(data.get(key), key, bad) for key in ("date_format", "time_format")}
     periods = _day_periods(data.get("day_periods"), formats["time_format"], bad)
     keep = _keep_together(data.get("keep_together") or [], bad)
@@ -181,7 +191,7 @@ def _read(path: Path) -> Locale:
     return Locale(path.stem.lower(), str(path), labels, spoken, appointment, keep, formula,
                   float(min_ease) if isinstance(min_ease, (int, float)) else None,
                   str(readability.get("min_ease_name") or ""), str(in_sentence), formats["date_format"] or "full",
-                  formats["time_format"] or "short", periods)
+                  formats["time_format"] or "short", periods, str(number_range))
 
 
 def _section(data, section: str, keys: dict[str, frozenset[str] | None], bad) -> dict[str, object]:

@@ -69,13 +69,16 @@ REQUIRED_SENTENCES = tuple(SAFETY)
 FACTS = ("safety_session", "safety_side_effects")
 LANGUAGE = "en"  # the language of the profile's own sentences: the content's (content/*.md)
 DEFAULTS = {"website": None, "email": None, **{key: None for key in INSTRUCTIONS},
-            "infusion_minutes": None, "rest_minutes": None, "visit_minutes": None, "visit_hours": None}
+            "infusion_minutes": None, "rest_minutes": None, "visit_minutes": None, "visit_hours": None,
+            "infusion_range": None}
 # How long the visit takes, as numbers (optional): `infusion_minutes` (one number or a range, "40-60") and
 # `rest_minutes`. From them the profile computes what documents print: `visit_minutes`, the longest infusion plus
 # the rest, and `visit_hours`, that total rounded up to the half hour in figures ("1½"), so that a patient can tell
-# the driver when to come without adding up. Their words stay in `safety_session`.
+# the driver when to come without adding up. Their words stay in `safety_session`. And `infusion_range`, the
+# infusion's minutes as the document's language says them ("40 to 60", "de 40 a 60"; "45" for one number): a
+# screen reader may read "40-60" as "40 minus 60". Its words are the locale file's `number_range`.
 SESSION = ("infusion_minutes", "rest_minutes")
-COMPUTED = ("visit_minutes", "visit_hours")
+COMPUTED = ("visit_minutes", "visit_hours", "infusion_range")
 _MINUTES = re.compile(r"\s*(\d{1,3})\s*(?:(?:-|–|to)\s*(\d{1,3})\s*)?")
 
 TRANSLATIONS_KEY = "translations"
@@ -186,12 +189,26 @@ def _session(profile: dict, path: str, lines: dict) -> None:
                                                                          else ""), source=path, line=lines.get(key),
                                rule="profile-value", key=key, hint=f"write e.g. '{key}: {example}'")
         found[key] = max(int(match[1]), int(match[2] or 0))
+    if "infusion_minutes" in found:
+        profile["infusion_range"] = minutes_in_words(profile["infusion_minutes"], LANGUAGE)
     if len(found) < len(SESSION):
         return  # without both, the documents say nothing of the visit's length but the clinic's sentence
     total = found["infusion_minutes"] + found["rest_minutes"]
     halves = -(-total // 30)  # rounded up to the half hour: plan for at least as long as it takes
     profile["visit_minutes"] = str(total)
     profile["visit_hours"] = f"{halves // 2 or ''}{'½' if halves % 2 else ''}"
+
+
+def minutes_in_words(value: str | None, language: str) -> str | None:
+    """A number of minutes from the profile ("40-60", "45") as `language` says it: "40 to 60", "de 40 a 60",
+    "45"; the words are the language's locale file's (`number_range`)."""
+    from .locale import Locale
+
+    match = _MINUTES.fullmatch(str(value)) if value is not None else None
+    if not match:
+        return None
+    low, high = sorted((int(match[1]), int(match[2] or match[1])))
+    return str(low) if low == high else Locale.for_tag(language).in_range(low, high)
 
 
 def _read_section(profile: ClinicProfile, key: str, value: object, path: Path, data) -> None:
@@ -305,6 +322,8 @@ def localized(profile: dict, language: str) -> dict:
     own = getattr(profile, "_translations", {}).get(code, {})
     for key in SENTENCES:
         out[key] = own[key] if profile.get(key) else None  # an instruction the clinic does not give: none here
+    if profile.get("infusion_range"):
+        out["infusion_range"] = minutes_in_words(profile.get("infusion_minutes"), language)
     return out
 
 

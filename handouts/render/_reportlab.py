@@ -545,13 +545,7 @@ def form_font(canv: Canvas, face: str, wanted: str):
     glyphs = _subset_glyphs(ttface.charToGlyph, characters)  # code point -> glyph in the subset (= its CID)
     name = f"{FORM_SUBSET_TAG}+{ttface.name.decode('latin-1') if isinstance(ttface.name, bytes) else ttface.name}"
     file = PDFStream(PDFDictionary({"Length1": len(data)}), data, filters=[pdfdoc.PDFZCompress])
-    descriptor = PDFDictionary({
-        "Type": PDFName("FontDescriptor"), "FontName": PDFName(name),
-        "Flags": (ttface.flags & ~32) | 4,  # symbolic, as ReportLab marks its subsets
-        "Ascent": ttface.ascent, "Descent": ttface.descent, "CapHeight": ttface.capHeight,
-        "FontBBox": PDFArray(list(ttface.bbox)), "ItalicAngle": ttface.italicAngle, "StemV": ttface.stemV,
-        "FontFile2": doc.Reference(file),
-    })
+    descriptor = _descriptor(ttface, name, doc.Reference(file))
     # One code (CID) per character, 1, 2, ... in `wanted`'s order, even where two share a glyph (Ð and Đ):
     # a viewer finds a character's code through the ToUnicode map, which maps each code to one character.
     gids = bytes([0, 0]) + b"".join(glyphs[c].to_bytes(2, "big") for c in characters)
@@ -570,6 +564,17 @@ def form_font(canv: Canvas, face: str, wanted: str):
         "ToUnicode": doc.Reference(PDFStream(PDFDictionary({}), cmap.encode("ascii"), filters=[pdfdoc.PDFZCompress])),
     })
     return doc.Reference(font)
+
+
+def _descriptor(ttface, name: str, font_file) -> PDFDictionary:
+    """A subset's font descriptor: the face's metrics, under the subset's name."""
+    return PDFDictionary({
+        "Type": PDFName("FontDescriptor"), "FontName": PDFName(name),
+        "Flags": (ttface.flags & ~32) | 4,  # symbolic, as ReportLab marks its subsets
+        "Ascent": ttface.ascent, "Descent": ttface.descent, "CapHeight": ttface.capHeight,
+        "FontBBox": PDFArray(list(ttface.bbox)), "ItalicAngle": ttface.italicAngle, "StemV": ttface.stemV,
+        "FontFile2": font_file,
+    })
 
 
 def _subset_glyphs(char_to_glyph: dict, characters: tuple[int, ...]) -> dict[int, int]:
@@ -679,13 +684,7 @@ def _text_font(doc, ttface, codes: tuple[int, ...]) -> PDFDictionary:
     file, cid_to_gid, to_unicode = (PDFStream(PDFDictionary(entries), data) for entries, data in streams)
     face_name = ttface.name.decode("latin-1") if isinstance(ttface.name, bytes) else ttface.name
     name = f"{_content_tag(face_name, codes)}+{face_name}"
-    descriptor = PDFDictionary({
-        "Type": PDFName("FontDescriptor"), "FontName": PDFName(name),
-        "Flags": (ttface.flags & ~32) | 4,  # symbolic, as ReportLab marks its subsets
-        "Ascent": ttface.ascent, "Descent": ttface.descent, "CapHeight": ttface.capHeight,
-        "FontBBox": PDFArray(list(ttface.bbox)), "ItalicAngle": ttface.italicAngle, "StemV": ttface.stemV,
-        "FontFile2": doc.Reference(file),
-    })
+    descriptor = _descriptor(ttface, name, doc.Reference(file))
     descendant = PDFDictionary({
         "Type": PDFName("Font"), "Subtype": PDFName("CIDFontType2"), "BaseFont": PDFName(name),
         "CIDSystemInfo": PDFDictionary({"Registry": PDFString("Adobe"), "Ordering": PDFString("Identity"),

@@ -47,8 +47,8 @@ def test_every_patient_gets_a_valid_personalized_packet(capsys, tmp_path, roster
         assert conformance_failures(path) == [], pid
         reader = PdfReader(str(path))
         assert (preferred or name) in reader.metadata.title
-        assert [o.title for o in reader.outline if not isinstance(o, list)] == [
-            "Your visit packet", "Your infusion day checklist", "Fibromyalgia and ketamine infusions"]  # actions first
+        assert [o.title for o in reader.outline if not isinstance(o, list)] == [  # actions first
+            "Your appointment packet", "Your infusion day checklist", "Fibromyalgia and ketamine infusions"]
     for _, (name, _) in NAMES.items():
         assert name not in out + err
 

@@ -84,6 +84,18 @@ def test_the_shipped_words():
     assert (english.formula, spanish.formula, spanish.min_ease) == ("flesch-kincaid", "fernandez-huerta", 70.0)
 
 
+def test_a_range_of_numbers_in_each_languages_words(tmp_path):
+    """"40-60" may be read aloud as "40 minus 60": each language says a range in words; a file without
+    'number_range' gets an en dash, never a hyphen-minus."""
+    assert Locale.for_tag("en-US").in_range(40, 60) == "40 to 60"
+    assert Locale.for_tag("es-US").in_range(40, 60) == "de 40 a 60"
+    (tmp_path / "en.yaml").write_text("\n".join(line for line in ENGLISH.splitlines()
+                                                if not line.startswith("number_range:")), encoding="utf-8")
+    assert Locale.for_tag("en-US", (tmp_path,)).in_range(40, 60) == "40\u201360"
+    assert Locale.for_tag("en-US").keep_together.search("Infusion: 40 to 60 minutes")[0] == "40 to 60"
+    assert Locale.for_tag("es-US").keep_together.search("Infusión: de 40 a 60 minutos")[0] == "de 40 a 60"
+
+
 def test_the_page_label_pattern_follows_the_label():
     english, spanish = Locale.for_tag("en").page_number, Locale.for_tag("es").page_number
     assert english.match("Page 3 of 12") and english.match("  Page 3  of 12 ")
@@ -125,6 +137,7 @@ def test_a_locale_file_spells_the_date_and_the_day_periods(tmp_path):
     ("  - '\\(\\d{3}\\) \\d{3}-\\d{4}'", "  - '(unclosed'", "keep_together"),
     ("appointment: \"{date} at {time}\"", "appointment: \"{date}\"", "appointment"),
     ("readability:\n", "readablity: 1\nreadability:\n", "readablity"),
+    ('number_range: "{low} to {high}"', 'number_range: "{low} to"', "number_range"),
 ])
 def test_a_broken_locale_file_is_refused_naming_the_key(tmp_path, old, new, key):
     assert old in ENGLISH, old

@@ -92,6 +92,25 @@ def test_the_visit_length_is_computed_from_the_session_fields(tmp_path, infusion
     assert without["visit_hours"] is None
 
 
+@pytest.mark.parametrize("infusion,english,spanish", [
+    ("40-60", "40 to 60", "de 40 a 60"), ("40–60", "40 to 60", "de 40 a 60"), ("40 to 60", "40 to 60", "de 40 a 60"),
+    ("60-40", "40 to 60", "de 40 a 60"), ("45", "45", "45"), ("45-45", "45", "45"),
+])
+def test_the_infusions_minutes_are_said_in_each_language(tmp_path, infusion, english, spanish):
+    """A range is printed in words ("40-60" may be read aloud as "40 minus 60"), with or without the rest time."""
+    for rest in ("rest_minutes: 30\n", ""):
+        profile = load_profile(write(tmp_path, GOOD + f"infusion_minutes: {infusion}\n{rest}"))
+        assert profile["infusion_range"] == english
+        assert localized(profile, "es-US")["infusion_range"] == spanish
+        assert profile["infusion_minutes"] == infusion  # the clinic's own value stays as written
+    assert load_profile(write(tmp_path, GOOD))["infusion_range"] is None
+
+
+def test_a_computed_value_is_not_a_key_a_profile_may_set(tmp_path):
+    finding = raised(load_profile, write(tmp_path, GOOD + "infusion_range: 40-60\n"))
+    assert (finding.findings[0].rule, finding.findings[0].key) == ("profile-unknown-key", "infusion_range")
+
+
 def test_a_session_field_that_is_not_minutes_is_refused(tmp_path):
     finding = raised(load_profile, write(tmp_path, GOOD + "rest_minutes: half an hour\n")).finding
     assert (finding.rule, finding.key, finding.line) == ("profile-value", "rest_minutes", len(GOOD.splitlines()) + 1)

@@ -35,7 +35,7 @@ def test_the_message_is_mixed_alternative_with_the_packet(project):
         "multipart/mixed", "multipart/alternative", "text/plain", "text/html", "application/pdf"]
     attachment = next(message.iter_attachments())
     assert attachment.get_filename() == ATTACHMENT and attachment.get_content() == b"%PDF-1.4"
-    assert message["Subject"] == "Your first visit with Lakeside Pain Clinic"
+    assert message["Subject"] == "Your first appointment with Lakeside Pain Clinic"
     assert message["To"] == "jsmith@example.org" and message["Content-Language"] == "en-US"
     assert message["Message-ID"].endswith("@lakeside-pain.test>")
     assert message["Message-ID"] != message_for(project)["Message-ID"]
@@ -50,7 +50,7 @@ def test_the_text_is_plain_language(project):
 
 def test_the_html_is_accessible(project):
     html = message_for(project).get_body(("html",)).get_content()
-    assert '<html lang="en-US">' in html and "<title>Your first visit with Lakeside Pain Clinic</title>" in html
+    assert '<html lang="en-US">' in html and "<title>Your first appointment with Lakeside Pain Clinic</title>" in html
     assert "<h1" in html and "<h2" in html and "<img" not in html
     assert "font-size: 18px" in html and 'href="tel:+15124132270"' in html
 

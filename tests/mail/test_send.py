@@ -27,7 +27,7 @@ PATIENTS = [  # fictional
 ]
 NAMES = {"P001": "Jack Smith", "P002": "Zoë Ångström-Łukasiewicz", "P003": "Nguyễn Thị Minh Khai"}
 CLINIC = DATA / "clinic_send.yaml"
-SUBJECT = "Your first visit with Lakeside Pain Clinic"
+SUBJECT = "Your first appointment with Lakeside Pain Clinic"
 
 
 @pytest.fixture

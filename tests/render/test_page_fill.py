@@ -353,7 +353,7 @@ def test_an_important_box_stays_with_its_heading_and_a_closing_line_with_its_sec
 
 def test_lists_split_three_and_three_and_items_keep_what_they_hold():
     blocks = [_para("filler " * 70), _para("Bring these:"), _list([f"item {n}" for n in range(8)]),
-              _heading("Before your visit"),
+              _heading("Before your appointment"),
               _list(["Call us to ask:", "I have a ride home."], task=False,
                     children={0: [_list(["What may I eat?", "Which medicines?", "What to bring?"])],
                               1: [_para("Driver's name and phone:", write_in=True),

@@ -13,6 +13,7 @@ from conftest import LAYOUTS
 from pdfread import conformance_failures, reader, struct_tree
 from viewers import nodes, pdfjs_view
 
+from handouts.load.profile import localized
 from handouts.model import Timeline, plain_text, walk
 from handouts.pipeline import load_document, render_checked
 from handouts.render.pdf import footer_height, lay_out
@@ -29,9 +30,15 @@ STEPS = {None: ("What happens on infusion day",
                  "Descanso: {rest} minutos", "Su acompañante le lleva a casa"])}
 
 
+# The shipped profile's 'infusion_minutes: 40-60' as each language says it: never "40-60", which a screen reader
+# may read as "40 minus 60".
+RANGES = {None: "40 to 60", "es": "de 40 a 60"}
+
+
 def expected(project, language):
     caption, steps = STEPS[language]
-    minutes = {"infusion": project.clinic["infusion_minutes"], "rest": project.clinic["rest_minutes"]}
+    clinic = localized(project.clinic, language or "en")
+    minutes = {"infusion": clinic["infusion_range"], "rest": clinic["rest_minutes"]}
     return caption, [step.format(**minutes) for step in steps]
 
 
@@ -135,6 +142,29 @@ def test_the_drawn_timeline_is_a_captioned_figure_that_passes_pdf_ua_and_pdf_a(p
         f"{n}{step}" for n, step in enumerate(steps, start=1)).replace(" ", "")
     assert len({page for page, _ in figure.mcids}) == 1  # one page: the picture is never cut in two
     assert conformance_failures(pdf) == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_the_infusions_minutes_are_a_range_in_words(project, rendered, layout, language):
+    """The profile's '40-60' is drawn and said as '40 to 60 minutes' / 'de 40 a 60 minutos': in the /Alt a screen
+    reader says, in the words drawn in the picture, and nowhere as '40-60' or '40–60'."""
+    pdf = rendered[layout, language]
+    (figure,) = [div.kids[1] for div in struct_tree(reader(pdf)).find("Div")
+                 if [kid.role for kid in div.kids] == ["Caption", "Figure"]]
+    unit = "minutes" if language is None else "minutos"
+    assert f"{RANGES[language]} {unit}." in figure.alt
+    assert RANGES[language].replace(" ", "") in "".join(figure.text.split())
+    for text in (figure.alt, figure.text, pypdfium_text(pdf)):
+        assert "40-60" not in text and "40–60" not in text and "40 - 60" not in text
+
+
+def pypdfium_text(pdf: bytes) -> str:
+    document = pypdfium2.PdfDocument(bytes(pdf))
+    try:
+        return " ".join(page.get_textpage().get_text_range() for page in document)
+    finally:
+        document.close()
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

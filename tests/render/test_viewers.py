@@ -118,7 +118,7 @@ def test_a_packet_is_parts_with_a_contents_list_that_links(project, tmp_path):
     assert [a["contents"] for a in links] == ["Your infusion day checklist", "Fibromyalgia and ketamine infusions"]
     assert all(parts for parts in parts_by_page)  # every page's content sits in a Part
     titles = [(item["title"], [kid["title"] for kid in item["items"]]) for item in view["outline"]]
-    assert [title for title, _ in titles] == ["Your visit packet", "Your infusion day checklist",
+    assert [title for title, _ in titles] == ["Your appointment packet", "Your infusion day checklist",
                                               "Fibromyalgia and ketamine infusions"]
     assert all(kids for _, kids in titles)  # each document's headings nest under its title
 
