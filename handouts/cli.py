@@ -766,13 +766,12 @@ def _confirm(due, transport_name: str, confirmed: bool) -> None:
 
 
 def _report_send(plan, result, transport_name: str, dry_run: bool) -> None:
-    from .mail.message import ATTACHMENT
     from .mail.send import summary_line
 
     done_word = "drafted" if transport_name == "drafts" else "sent"
     for preview in result.previews:
         who = f"patient_id {preview.patient_id}" if is_safe_id(preview.patient_id) else "patient_id not shown"
-        click.echo(terminal_safe(f"row {preview.number} ({who}): to {preview.masked}, {ATTACHMENT} "
+        click.echo(terminal_safe(f"row {preview.number} ({who}): to {preview.masked}, packet PDF "
                                  f"{preview.size / 1024:.0f} KB"))
     problems = sorted(plan.problems + result.failed, key=lambda p: p.number)
     _report_rows(problems, "failed")

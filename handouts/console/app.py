@@ -177,7 +177,7 @@ class Pages:
         if isinstance(pdf, Response):
             return pdf
         return Response(pdf, media_type="application/pdf",
-                        headers={"content-disposition": 'inline; filename="visit-packet.pdf"'})
+                        headers={"content-disposition": 'inline; filename="appointment-packet.pdf"'})
 
     async def _packet(self, request: Request) -> bytes | Response:
         """The packet of the row the request names, made now (never kept on disk), or the page that says why not."""

@@ -23,7 +23,7 @@ from ..batch.run import PacketsPlan, RunOptions, prepare_packets, write_packets
 from ..clock import today
 from ..errors import HandoutsError, InputError
 from ..load.project import Project
-from ..mail.message import ATTACHMENT
+from ..mail.message import attachment_name
 from ..mail.review import Line
 from ..mail.send import parse_server
 from ..mail.session import (
@@ -173,9 +173,9 @@ class Runs:
         settings = self.console.mail_settings(sending=True)
         with open_send(project, self.console.roster.path, settings, self._options(ids, resend),
                        dry_run=True) as session:
-            return {"due": [line_view(line, settings) for line in session.due],
-                    "others": [line_view(line, settings) for line in session.lines if not line.due],
-                    "notes": session.notes, "digest": digest(session.due), "attachment": ATTACHMENT}
+            return {"due": [line_view(line, settings, project) for line in session.due],
+                    "others": [line_view(line, settings, project) for line in session.lines if not line.due],
+                    "notes": session.notes, "digest": digest(session.due)}
 
     def _asks_password(self) -> bool:
         settings = self.console.mail_settings()
@@ -264,14 +264,15 @@ def digest(due: list[Line]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def line_view(line: Line, settings: MailSettings) -> dict:
+def line_view(line: Line, settings: MailSettings, project: Project) -> dict:
     row = line.row
     from ..load.dates import in_words
 
     return {"number": line.number, "patient_id": line.patient_id, "name": row.name if row else "",
             "recipient": line.recipient or "", "appointment": in_words(row.appointment) if row else "",
             "state": state_words(line.state, not settings.server, line.earlier),
-            "reason": line.reason if not row else ""}
+            "reason": line.reason if not row else "",
+            "attachment": attachment_name(project, row) if row else ""}
 
 
 def packets_outcome(project: Project, packets: PacketsPlan, options: RunOptions, job: Job) -> dict:

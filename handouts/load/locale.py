@@ -36,7 +36,7 @@ FALLBACK = "en"  # the language whose words a document gets when its own languag
 # Every key a locale file has, with the placeholders its text must use (None: not text, checked on its own).
 SCHEMA: dict[str, dict[str, frozenset[str] | None]] = {
     "labels": {"page": frozenset({"number", "count"}), "packet_title": frozenset({"title", "name", "documents"}),
-               "sample": frozenset()},
+               "sample": frozenset(), "attachment": frozenset()},
     "spoken": {"checkbox": frozenset(), "checkbox_ticked": frozenset(), "write_in": frozenset(),
                "write_in_named": frozenset({"name"}), "write_in_line": frozenset({"name", "number"})},
     "readability": {"formula": None, "min_ease": None, "min_ease_name": None},

@@ -18,6 +18,7 @@ from email.utils import format_datetime, make_msgid
 
 from ..clock import now
 from ..errors import AddressingError
+from ..load.locale import Locale
 from ..load.profile import localized
 from ..load.project import Patient, Project
 from ..load.roster import RosterRow
@@ -27,7 +28,6 @@ from ..text.fill import fill
 from .delivery import envelope
 
 EMAIL = "_email"  # content/_email.md
-ATTACHMENT = "visit-packet.pdf"
 BODY_PX = 18  # at least 16 px: the HTML part's text, like the large-print handouts, is never small
 _HEADING_PX = {1: 28, 2: 24, 3: 21}
 _FONT = "Atkinson Hyperlegible, Verdana, Arial, sans-serif"
@@ -48,6 +48,11 @@ def letter(project: Project, sender: str, language: str | None = None) -> Letter
     source = project.content.load(EMAIL, language)
     title = fill(replace(source, body=source.title), {"clinic": localized(project.clinic, source.language)})
     return Letter(" ".join(title.restore(title.text).split()), sender, source.language)
+
+
+def attachment_name(project: Project, row: RosterRow) -> str:
+    """The packet's file name in the patient's email, in the email's language ("appointment-packet.pdf")."""
+    return Locale.for_tag(email_language(project, row) or project.content.load(EMAIL).language).labels["attachment"]
 
 
 def email_language(project: Project, row: RosterRow) -> str | None:
@@ -75,7 +80,8 @@ def compose(project: Project, common: Letter, row: RosterRow, recipient: str, pd
     message["Message-ID"] = make_msgid(domain=common.sender.rpartition("@")[2])
     message.set_content(plain_text(document.blocks[1:]))
     message.add_alternative(html_text(common.subject, common.language, document.blocks[1:]), subtype="html")
-    message.add_attachment(pdf, maintype="application", subtype="pdf", filename=ATTACHMENT)
+    name = Locale.for_tag(common.language).labels["attachment"]
+    message.add_attachment(pdf, maintype="application", subtype="pdf", filename=name)
     message["Content-Language"] = common.language  # after the parts: set_content clears Content-* headers
     check_addressed(message, common.sender, recipient)
     return message

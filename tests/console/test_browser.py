@@ -166,7 +166,8 @@ def run_flow(driver: Driver, served, mail, ca_file: Path, roster: Path, password
     assert due.count() == 4
     for patient in GOOD:
         line = page.locator("tbody tr", has_text=patient[0]).first.inner_text()
-        assert patient[1] in line and patient[3] in line and "visit-packet.pdf" in line
+        assert patient[1] in line and patient[3] in line
+        assert "appointment-packet.pdf" in line or "informacion-para-su-cita.pdf" in line  # its language
     driver.look("confirm")
     if password:
         driver.type_into(page.get_by_label(f"Password for {USER} on the mail server"), password)
@@ -233,7 +234,8 @@ def check_received(mail, expected_ids: list[str]) -> None:
         message = received.message
         assert message["To"] == recipient
         (attachment,) = list(message.iter_attachments())
-        assert attachment.get_filename() == "visit-packet.pdf"
+        spanish = message["Content-Language"] == "es-US"  # the file is named in the email's language
+        assert attachment.get_filename() == ("informacion-para-su-cita.pdf" if spanish else "appointment-packet.pdf")
         shown = normalized(text(attachment.get_content()))
         assert patient[1] in shown and not [name for name in NAMES if name != patient[1] and name in shown]
 

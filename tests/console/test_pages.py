@@ -134,7 +134,8 @@ def test_send_confirms_who_gets_what_then_writes_one_draft_each(client):
     for patient in GOOD:
         assert re.search(rf'<th scope="row">{patient[1]}</th><td class="address">.*?{re.escape(patient[3])}</td>',
                          page)
-    assert page.count("visit-packet.pdf") == 4 and "Write 4 email drafts" in page
+    assert page.count("appointment-packet.pdf") + page.count("informacion-para-su-cita.pdf") == 4  # in their languages
+    assert "Write 4 email drafts" in page
     sent = client.post("/send", {"digest": digest, "generation": "1"})
     assert sent.status_code == 303 and sent.headers["location"] == "/send/progress"
     client.wait()
@@ -162,7 +163,7 @@ def test_resend_goes_to_that_patient_alone_after_its_own_confirmation(client):
     client.wait()
     page = client.get("/resend?id=P003")
     assert page.status_code == 200 and "Write 1 email draft<" in page.text and "Mia Chen" in page.text
-    assert page.text.count("visit-packet.pdf") == 1
+    assert page.text.count("appointment-packet.pdf") == 1
     digest = re.search(r'name="digest" value="([0-9a-f]+)"', page.text).group(1)
     assert client.post("/send", {"digest": digest, "generation": "1", "resend": "P003"}).status_code == 303
     client.wait()

@@ -8,7 +8,7 @@ from conftest import DATA, REPO
 from handouts.errors import AddressingError
 from handouts.load.project import Project
 from handouts.load.roster import RosterRow
-from handouts.mail.message import ATTACHMENT, check_addressed, compose, letter
+from handouts.mail.message import check_addressed, compose, letter
 from handouts.mail.send import check_address
 from handouts.text.readability import measure
 
@@ -34,7 +34,7 @@ def test_the_message_is_mixed_alternative_with_the_packet(project):
     assert [p.get_content_type() for p in message.walk()] == [
         "multipart/mixed", "multipart/alternative", "text/plain", "text/html", "application/pdf"]
     attachment = next(message.iter_attachments())
-    assert attachment.get_filename() == ATTACHMENT and attachment.get_content() == b"%PDF-1.4"
+    assert attachment.get_filename() == "appointment-packet.pdf" and attachment.get_content() == b"%PDF-1.4"
     assert message["Subject"] == "Your first appointment with Lakeside Pain Clinic"
     assert message["To"] == "jsmith@example.org" and message["Content-Language"] == "en-US"
     assert message["Message-ID"].endswith("@lakeside-pain.test>")

@@ -69,7 +69,7 @@ def test_each_patient_gets_a_draft_with_their_own_packet(capsys, tmp_path, roste
         assert f"Hello {row[3]}," in plain and "(512) 413-2270" in plain
         assert "large print or a paper copy" in plain
         assert '<html lang="en-US">' in html and "<h2" in html and "font-size: 18px" in html and "<img" not in html
-        assert attachment.get_filename() == "visit-packet.pdf"
+        assert attachment.get_filename() == "appointment-packet.pdf"
         assert attachment.get_content_type() == "application/pdf"
         shown = normalized(text(attachment.get_content()))
         assert f"Prepared for {patient}." in shown
@@ -122,7 +122,7 @@ def test_dry_run_reviews_who_gets_what_and_writes_nothing(capsys, tmp_path, rost
     review = out.split("Review: who gets what, as drafts in ")[1]
     assert "  row 2, P001: new\n      to j***@example.org (names and addresses show at a terminal)\n" \
            "      Thursday, December 3, 2026 at 9:30 AM; English; standard\n" in review
-    assert "row 2 (patient_id P001): to j***@example.org, visit-packet.pdf" in out
+    assert "row 2 (patient_id P001): to j***@example.org, packet PDF" in out
     assert "KB" in out and out.strip().endswith("ready 3")
     assert "Jack" not in err and "@" not in err
     assert not (tmp_path / "outbox").exists() and not (tmp_path / "ledger.sqlite3").exists()

@@ -43,7 +43,7 @@ def check_received(server, expected_ids):
         assert message["To"] == recipient and message["Subject"] == SUBJECT and "X-Unsent" not in message
         assert message.get_body(("plain",)) is not None and message.get_body(("html",)) is not None
         (attachment,) = list(message.iter_attachments())
-        assert attachment.get_filename() == "visit-packet.pdf"
+        assert attachment.get_filename() == "appointment-packet.pdf"
         shown = normalized(text(attachment.get_content()))
         assert f"Prepared for {NAMES[row[0]]}." in shown
         assert not [other for pid, other in NAMES.items() if pid != row[0] and other in shown]

@@ -35,7 +35,7 @@ def packet(to: str = ADDRESS, name: str = NAME) -> EmailMessage:
     message["Message-ID"] = make_msgid(domain="clinic.example")
     message.set_content("Hello,\n\nyour packet is attached.\n")
     message.add_alternative("<p>Hello, your packet is attached.</p>", subtype="html")
-    message.add_attachment(PDF, maintype="application", subtype="pdf", filename="visit-packet.pdf")
+    message.add_attachment(PDF, maintype="application", subtype="pdf", filename="appointment-packet.pdf")
     message.as_bytes()  # fixes the MIME boundaries, so that every flattening gives the same bytes
     return message
 
@@ -90,7 +90,7 @@ def test_delivers_the_exact_message_over_tls_with_login(smtp_server, transport, 
     assert got.get_body(("plain",)).get_content() == message.get_body(("plain",)).get_content()
     assert got.get_body(("html",)).get_content() == message.get_body(("html",)).get_content()
     [attachment] = got.iter_attachments()
-    assert attachment.get_filename() == "visit-packet.pdf"
+    assert attachment.get_filename() == "appointment-packet.pdf"
     assert attachment.get_content() == PDF
     # Byte for byte what smtplib sends (CRLF line ends), nothing added or lost on the way.
     assert received.data.rstrip(b"\r\n") == message.as_bytes(policy=message.policy.clone(linesep="\r\n")).rstrip(
