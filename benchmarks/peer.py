@@ -49,12 +49,13 @@ ensure_root_path()
 
 from pypdf import PdfReader
 
+from handouts.caches import one_patient
 from handouts.load.locale import Locale
 from handouts.load.profile import sample_fields
 from handouts.load.project import Patient, Project
 from handouts.load.typefaces import TYPEFACES
 from handouts.model import Callout, Heading, ListBlock, PageBreak, Paragraph, Part
-from handouts.pipeline import packet_document, render_checked
+from handouts.pipeline import packet_document, render_checked, shown_values
 from handouts.render.pdf import footer_height
 
 APPOINTMENT = datetime(2026, 12, 3, 9, 30)
@@ -426,10 +427,15 @@ class Packets:
         self.prepared.update((name, self.document(name)) for name in names)
 
     def row(self, name: str) -> bytes:  # batch.render_row, without its error wrapping
-        return render_checked(self.project, self.document(name), self.layout, "packet")
+        return self._rendered(name, self.document(name))
 
     def render(self, name: str) -> bytes:
-        return render_checked(self.project, self.prepared[name], self.layout, "packet")
+        return self._rendered(name, self.prepared[name])
+
+    def _rendered(self, name: str, document) -> bytes:
+        # As a worker renders a row: the patient's values known, and the per-patient caches emptied after.
+        with one_patient(shown_values(Patient.from_values(name), APPOINTMENT, document.language)):
+            return render_checked(self.project, document, self.layout, "packet")
 
 
 def typst_timer(packets: Packets, names: list[str], warm: list[str]) -> Timer | None:

@@ -1,20 +1,22 @@
 #!/usr/bin/env python3
 """Where a warm packet's time goes: a stage timer, or cProfile, over a batch's worth of packets in one process.
 
-    python benchmarks/stages.py [--packets 200] [--profile] [--top 25]
+    python benchmarks/stages.py [--packets 200] [--profile] [--top 25] [--cpu]
 
 What one `handouts packets` worker does for each row (`batch.workers.render_row`), warm (20 packets first),
 over fictional patients with distinct names, layouts in turn (standard, large-print, extra-large), every
 third row in Spanish, every document. Without `--profile`, a timer wraps each stage (no profiler distortion)
 and the shares are of the whole loop's wall clock; the garbage collector's time is inside the stage it
 interrupts, and is also reported on its own (gc callbacks). With `--profile`: cProfile, the top functions by
-cumulative and by own time.
+cumulative and by own time. With `--cpu`: the median CPU time a packet, without timers, the garbage
+collector frozen after the warm-up as in a worker.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import statistics
 import time
 from collections import defaultdict
 from datetime import datetime
@@ -69,7 +71,7 @@ class Stages:
 def timed_run(project: Project, batch: list[RosterRow]) -> None:
     stages = Stages()
     stages.wrap(workers, "packet_document", "fill + parse (packet_document)")
-    stages.wrap(pdf, "lay_out", "lay out (compose, break lines, paginate)")
+    stages.wrap(pdf, "_laid_out", "lay out (compose, break lines, paginate)")
     stages.wrap(draw.PageDrawer, "page", "draw the pages (PageDrawer.page)")
     stages.wrap(tagging.Tagger, "write", "structure tree (Tagger.write)")
     stages.wrap(_reportlab, "save", "PDF writer (_reportlab.save)")
@@ -117,11 +119,24 @@ def profiled_run(project: Project, batch: list[RosterRow], top: int) -> None:
     print_profile(stats, total, count, top)
 
 
+def cpu_run(project: Project, batch: list[RosterRow]) -> None:
+    """CPU time a packet, no timers: the garbage collector frozen after the warm-up, as a worker does."""
+    gc.freeze()
+    spent = []
+    for row in batch:
+        start = time.process_time()
+        assert workers.render_row(row, project).pdf
+        spent.append(time.process_time() - start)
+    print(f"{len(batch)} packets, CPU a packet: median {statistics.median(spent) * 1000:.2f} ms, "
+          f"mean {statistics.mean(spent) * 1000:.2f} ms")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--packets", type=int, default=200)
     parser.add_argument("--profile", action="store_true", help="cProfile instead of the stage timers")
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--cpu", action="store_true", help="instead: the CPU median a packet, no timers")
     args = parser.parse_args()
     project = Project.open(ROOT / "content", ROOT / "layouts")
     documents = tuple(project.content.names())
@@ -129,7 +144,10 @@ def main() -> None:
     for row in batch[:WARM]:
         workers.render_row(row, project)
     print(machine())
-    (profiled_run(project, batch[WARM:], args.top) if args.profile else timed_run(project, batch[WARM:]))
+    if args.cpu:
+        cpu_run(project, batch[WARM:])
+    else:
+        (profiled_run(project, batch[WARM:], args.top) if args.profile else timed_run(project, batch[WARM:]))
 
 
 if __name__ == "__main__":

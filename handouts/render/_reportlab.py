@@ -26,6 +26,7 @@ import threading
 import zlib
 from collections import OrderedDict
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -47,6 +48,7 @@ TESTED_RELEASES = ">=5.1,<5.2"  # keep in step with pyproject.toml
 CONTRACT = (
     ("Canvas", "_addAnnotation", "annotations (links, form fields) carrying /StructParent"),
     ("Canvas", "_doc", "the document behind a canvas"),
+    ("Canvas", "_code", "a page's content operators: recorded once, replayed for pages that show no patient value"),
     ("Canvas", "_bookmarkReference", "links to where a packet's document starts"),
     ("PDFDocument", "Reference", "registering structure-tree objects"),
     ("PDFDocument", "idToObject", "the font dictionary every page shares (BasicFonts), for the text fonts"),
@@ -56,6 +58,7 @@ CONTRACT = (
     ("PDFDocument", "_ID", "a file ID derived from the inputs (byte-identical reruns)"),
     ("PDFDocument", "_timeStamp", "creation dates from SOURCE_DATE_EPOCH"),
     ("PDFPage", "__NoDefault__", "the page keys written: /StructParents and /Tabs"),
+    ("PDFPage", "stream", "a finished page's content, kept compressed for the run when it shows no patient value"),
     ("PDFCatalog", "__NoDefault__", "the catalog keys written: /OutputIntents"),
     ("ttfonts", "makeToUnicodeCMap", "ToUnicode maps without U+0000 entries (PDF/UA)"),
     ("TTFontFace", "makeSubset", "building each glyph subset once per process"),
@@ -148,10 +151,16 @@ def writing():
 
 def save(canv: Canvas) -> None:
     """Write the document: ReportLab reads fonts, streams and objects only now, so the changes cover this."""
+    shared: frozenset = frozenset()
     if isinstance(canv, HandoutsCanvas):
         _write_text_fonts(canv)
+        shared = frozenset(canv.shared_streams)
     with writing():
-        canv.save()
+        token = _SHARED_INPUTS.set(shared)
+        try:
+            canv.save()
+        finally:
+            _SHARED_INPUTS.reset(token)
 
 
 def _subset_tag(number: int) -> bytes:
@@ -185,11 +194,20 @@ class ContentMemo:
     def get(self, key, make: Callable[[], bytes], size: int, measure: Callable[[object], int] = len) -> bytes:
         out = self._made.get(key)
         if out is None:
-            out = self._made[key] = make()
-            self._held += size + measure(out)
-            if self._held > self.most:
-                self.clear()
+            out = make()
+            self.put(key, out, size + measure(out))
         return out
+
+    def find(self, key):
+        """What was made from `key`, or None."""
+        return self._made.get(key)
+
+    def put(self, key, made, size: int) -> None:
+        """Keep `made`, the result of `key` (`size`: about how many bytes the two hold)."""
+        self._made[key] = made
+        self._held += size
+        if self._held > self.most:
+            self.clear()
 
     def clear(self) -> None:
         self._made.clear()
@@ -200,6 +218,12 @@ class ContentMemo:
 # names a patient is a key here: emptied after each patient (`caches`), so it speeds up the streams one packet
 # repeats and holds nothing of the last patient's. Used only while writing (under `_WRITING`).
 COMPRESSED = per_patient(ContentMemo())
+# Compressed page streams of pages that show no patient value (the drawer says so from the page model, before the
+# page is shown: `share_page`), by their whole uncompressed data: kept for the run. A hit is the compression of
+# that very data; a page showing a patient's value is never a key here, only in COMPRESSED.
+SHARED_COMPRESSED = ContentMemo()
+# The streams of the document being saved that may be kept for the run (its pages that show no patient value).
+_SHARED_INPUTS: ContextVar[frozenset] = ContextVar("shared_inputs", default=frozenset())
 # Glyph subsets (TrueType bytes) by font file, face and code points: the fonts' own data, a pure function of
 # the key (which characters, never whose). Used only while writing.
 SUBSETS = ContentMemo()
@@ -210,7 +234,8 @@ def _remembering_compress(compress, smallest: int = 1024):
     def encode(data):
         if len(data) < smallest:
             return compress(data)
-        return COMPRESSED.get(data, lambda: compress(data), len(data))
+        memo = SHARED_COMPRESSED if data in _SHARED_INPUTS.get() else COMPRESSED
+        return memo.get(data, lambda: compress(data), len(data))
 
     return encode
 
@@ -583,6 +608,47 @@ class HandoutsCanvas(Canvas):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.drawn: dict[str, set[int]] = {}  # face -> code points drawn in it
+        self.shared_streams: set[str] = set()  # content of the pages that show no patient value
+        self._sharing = False  # the page being drawn shows no patient value
+
+    def showPage(self):
+        sharing, self._sharing = self._sharing, False
+        super().showPage()
+        if sharing:
+            self.shared_streams.add(self._doc.Pages.pages[-1].stream)
+
+
+def code_length(canv: Canvas) -> int:
+    """How many pieces of content the page being drawn holds so far."""
+    return len(canv._code)
+
+
+def code_since(canv: Canvas, start: int) -> tuple[str, ...]:
+    """The page's content operators added since it held `start` pieces."""
+    return tuple(canv._code[start:])
+
+
+def add_code(canv: Canvas, code: tuple[str, ...]) -> None:
+    """Content operators, as recorded, onto the page being drawn."""
+    canv._code.extend(code)
+
+
+def take_characters(canv: HandoutsCanvas) -> dict[str, set[int]]:
+    """The characters drawn so far in each face; the canvas starts counting afresh."""
+    drawn, canv.drawn = canv.drawn, {}
+    return drawn
+
+
+def add_characters(canv: HandoutsCanvas, drawn: dict) -> None:
+    """Characters drawn in each face (the text fonts hold them)."""
+    for face, codes in drawn.items():
+        canv.drawn.setdefault(face, set()).update(codes)
+
+
+def share_page(canv: HandoutsCanvas) -> None:
+    """The page being drawn shows no patient value (the drawer knows it from the page model): its compressed
+    stream may be kept for the run."""
+    canv._sharing = True
 
 
 def text_run(canv: HandoutsCanvas, face: str, text: str) -> tuple[str, str]:

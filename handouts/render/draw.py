@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..load.locale import SHORT_PAGE_LABEL
-from . import _reportlab
+from . import _reportlab, sharing
 from .boxes import ASCENT, CalloutBox, TextBlock, TextStyle, rule_drop, rule_width
 from .fonts import width
 from .forms import TICK, FormFields
@@ -60,16 +60,75 @@ class PageDrawer:
     """Draws pages onto a ReportLab canvas through a tagger."""
 
     def __init__(self, canv, tagger: Tagger, origin: tuple[float, float], background: str, footer: Footer,
-                 fields: FormFields | None = None):
+                 fields: FormFields | None = None, shared_as: tuple | None = None):
         self.canv = canv
         self.tagger = tagger
         self.origin = origin  # where placed boxes' coordinates start on the page
         self.background = background
         self.footer = footer
         self.fields = fields  # None: checkboxes and lines to write on are printed, not fillable
+        # What the pages are drawn for (document, edition, layout, options): pages that show no patient value are
+        # drawn once for it and replayed (render/sharing.py). None: every page is drawn.
+        self.shared_as = shared_as
         self._bookmarks = 0
+        self._log: list | None = None  # while a shared page is recorded: what it does beyond its content
 
     def page(self, page: Page, count: int, page_size) -> None:
+        """Draw the page, or replay the drawing of the same page (it shows no patient value) made before."""
+        found = None
+        if self.shared_as is not None:
+            context = (self.shared_as, self.tagger.tagged, self.fields is None, self.origin, self.background,
+                       self.footer, tuple(page_size), count)
+            found = sharing.page_key(page, context)
+        if found is None:
+            self._draw(page, count, page_size)
+        else:
+            key, elements = found
+            recording = sharing.PAGES.find(key)
+            if recording is None:
+                recording = self._recorded(page, count, page_size, elements)
+                sharing.PAGES.put(key, recording, recording.size)
+            else:
+                self._replay(recording, elements)
+            _reportlab.share_page(self.canv)
+        self.canv.showPage()
+
+    def _recorded(self, page: Page, count: int, page_size, elements: list) -> sharing.Recording:
+        """Draw the page, recording its drawing (its elements named by where they sit on it)."""
+        canv = self.canv
+        start = _reportlab.code_length(canv)
+        before = _reportlab.take_characters(canv)
+        self._log = self.tagger.log = []
+        try:
+            self._draw(page, count, page_size)
+        finally:
+            log, self._log, self.tagger.log = self._log, None, None
+            drawn = _reportlab.take_characters(canv)
+            _reportlab.add_characters(canv, before)
+            _reportlab.add_characters(canv, drawn)
+        names = sharing.Names(elements)
+        events = tuple((event[0], names.name(event[1]), *event[2:]) if event[0] != "bookmark" else event
+                       for event in log)
+        return sharing.Recording(_reportlab.code_since(canv, start),
+                                 tuple(sorted((face, frozenset(codes)) for face, codes in drawn.items())), events)
+
+    def _replay(self, recording: sharing.Recording, elements: list) -> None:
+        """The recorded drawing, on this page, for this page's own elements: the same operators, characters and
+        calls, in the same order."""
+        resolve = sharing.Resolver(elements)
+        _reportlab.add_code(self.canv, recording.code)
+        _reportlab.add_characters(self.canv, dict(recording.characters))
+        for kind, *what in recording.events:
+            if kind == "mark":
+                self.tagger.own(resolve(what[0]))
+            elif kind == "annotate":
+                self.annotate(resolve(what[0]), *what[1:])
+            elif kind == "bookmark":
+                self.bookmark(*what)
+            else:  # "bbox"
+                resolve(what[0]).bbox = what[1]
+
+    def _draw(self, page: Page, count: int, page_size) -> None:
         canv = self.canv
         if self.background != "#FFFFFF":
             with self.tagger.artifact("Layout"):
@@ -79,11 +138,12 @@ class PageDrawer:
         for placed in page.placed:
             self._placed(placed, x, y)
         self._page_number(page.number, count)
-        canv.showPage()
 
     # -- objects the page adds to the file ---------------------------------------------------------------
     def annotate(self, element, kind: str, args: tuple):
         """An annotation made by `kind` from `args`, owned by `element`: a link, a check box or a text field."""
+        if self._log is not None:
+            self._log.append(("annotate", element, kind, args))
         if kind == "link":
             annotation = _reportlab.link_annotation(self.canv, *args)
         else:
@@ -93,6 +153,8 @@ class PageDrawer:
 
     def bookmark(self, kind: str, left: float, top: float, *what) -> None:
         """A destination ("#name" links go there) or a bookmark in the outline, at a point of the page."""
+        if self._log is not None:
+            self._log.append(("bookmark", kind, left, top, *what))
         if kind == "destination":
             (key,) = what
         else:
@@ -257,6 +319,8 @@ class PageDrawer:
             canv.addLiteral(" ".join(self._text_operators(at.line.pieces, at.x, at.baseline, box.style)
                                      for at in drawing.caption))
         box.figure_element.bbox = self._page_rect(*drawing.figure)
+        if self._log is not None:
+            self._log.append(("bbox", box.figure_element, box.figure_element.bbox))
         with self.tagger.marked(box.figure_element):
             canv.saveState()
             colour = _reportlab.colour(box.arrow_colour)

@@ -6,7 +6,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..caches import per_patient
+from ..caches import holds_patient_value, per_patient
 from ..errors import LayoutError, UnsupportedCharacterError
 from ..load.typefaces import FALLBACK, FORM_FACES, TYPEFACES
 from . import _reportlab
@@ -67,7 +67,11 @@ class FontSet:
 
     def uncovered(self, text: str) -> tuple[str, ...]:
         """Characters that no face of this set can draw, in order of appearance."""
-        return _uncovered(self.typeface, text)
+        # Most text is every patient's: its answer is kept for the run. Text that shows this patient's value (a
+        # name, the appointment: each a whole span) is answered from a cache emptied when the packet is done.
+        if holds_patient_value(text):
+            return _patient_uncovered(self.typeface, text)
+        return _shared_uncovered(self.typeface, text)
 
     def require(self, text: str, source: str, line: int | None = None) -> None:
         missing = self.uncovered(text)
@@ -119,12 +123,16 @@ def _face_runs(typeface: str, word: str, text: str, bold: bool) -> tuple[tuple[s
     return tuple(runs)
 
 
-@per_patient  # keyed by text that can be a patient's: emptied after each patient
-@lru_cache(maxsize=8192)
 def _uncovered(typeface: str, text: str) -> tuple[str, ...]:
     regular = _faces(typeface)[False]
     covered = regular[0].covered | regular[1].covered
     return tuple(dict.fromkeys(ch for ch in text if not ch.isspace() and ord(ch) not in covered))
+
+
+# Keyed by typeface and text that shows no patient's value (caches.holds_patient_value): kept for the run.
+_shared_uncovered = lru_cache(maxsize=8192)(_uncovered)
+# Keyed by typeface and text that shows this patient's value: emptied after each patient.
+_patient_uncovered = per_patient(lru_cache(maxsize=1024)(_uncovered))
 
 
 def width(text: str, face: str, size: float) -> float:

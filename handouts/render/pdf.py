@@ -106,7 +106,8 @@ def render_pdf(document: Document, layout: Layout, options: RenderOptions) -> Re
                    subject=document.summary or document.title, author=options.author, created=options.created)
     canv.showOutline()
     fields = FormFields(canv, fonts.form_face) if options.forms else None
-    drawer = PageDrawer(canv, tagger, (x, y + footer_height(layout, rows)), layout.background_colour, footer, fields)
+    drawer = PageDrawer(canv, tagger, (x, y + footer_height(layout, rows)), layout.background_colour, footer, fields,
+                        shared_as=(document.name, document.language, layout, options))
     for page in pages:
         drawer.page(page, len(pages), layout.page_size)
     tagger.write()

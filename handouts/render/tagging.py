@@ -134,6 +134,8 @@ class StructTree:
 class Tagger:
     """Marks page content for the structure tree while pages are drawn, then writes the tree."""
 
+    tagged = True  # its pages' content is marked (a shared page drawn by one is never replayed by the other)
+
     def __init__(self, canv, tree: StructTree):
         self._canv = canv
         self.tree = tree
@@ -141,6 +143,7 @@ class Tagger:
         self._annotations: list[tuple[StructElement, AnnotationRef]] = []
         self._pages_with_annotations: set[int] = set()
         self._open: str | None = None  # the marked content being drawn, if any
+        self.log: list | None = None  # while a page is recorded to be shared: who owned its marked content
 
     # -- drawing -----------------------------------------------------------
     def _page(self) -> int:
@@ -155,6 +158,12 @@ class Tagger:
 
     def marked(self, element: StructElement) -> "_Sequence":
         """Everything drawn inside (`with tagger.marked(element):`) belongs to `element`."""
+        mcid = self.own(element)
+        return self._sequence(element.role, f"/{element.role} <</MCID {mcid}>> BDC")
+
+    def own(self, element: StructElement) -> int:
+        """The next marked content of the page belongs to `element`: its MCID. (`marked` opens it; a page drawn
+        before and replayed (render/sharing.py) already holds the operators, and only says who owns them.)"""
         if element.role in _CONTAINERS:
             raise InternalError(f"{element.role} holds elements, not content of its own")
         element.attach()
@@ -163,7 +172,9 @@ class Tagger:
         mcid = len(owners)
         owners.append(element)
         element.kids.append(MarkedContent(page, mcid))
-        return self._sequence(element.role, f"/{element.role} <</MCID {mcid}>> BDC")
+        if self.log is not None:
+            self.log.append(("mark", element))
+        return mcid
 
     def artifact(self, kind: str = "Layout", subtype: str | None = None) -> "_Sequence":
         """Everything drawn inside (`with tagger.artifact():`) is decoration or pagination, outside the tree."""
@@ -301,9 +312,14 @@ class _Sequence:
 class UntaggedTagger(Tagger):
     """Draws the same page content with no tags at all: the benchmark's baseline."""
 
+    tagged = False
+
     @contextmanager
     def marked(self, element: StructElement):
         yield None
+
+    def own(self, element: StructElement) -> int:
+        return 0
 
     @contextmanager
     def artifact(self, kind: str = "Layout", subtype: str | None = None):

@@ -3,8 +3,9 @@
 Over a roster made to trip sharing up (names of equal length, near-identical surnames, other scripts, both
 languages, every layout, document subsets, preferred names), every PDF object that two patients' packets have
 in common, byte for byte once decompressed, must show no patient value of any row: whatever a batch computes
-once and shares must be patient-free. And a packet made in a batch is byte-identical to the same packet made
-alone, in a fresh process.
+once and shares must be patient-free (the pages a worker draws once and replays, render/sharing.py, among
+them). And a packet made in a batch, after pages replayed from other patients' packets, is byte-identical to
+the same packet made alone, in a fresh process.
 """
 
 from __future__ import annotations
@@ -34,6 +35,10 @@ ROWS = {
     "P07": ("Nguyễn Thị Ửngvân", "Minhu", "extra-large", "", "fibromyalgia-ketamine"),
     "P08": ("José Peñalverde", "Pepín", "extra-large", "es", ""),
     "P09": ("Dov Zyllopo", "Dovix", "standard", "es", "infusion-day-checklist"),
+    # Longer than the name's reserve (its documents are laid out for it), and one as long in the same layout: pages
+    # that name neither may be replayed from a drawing made for the other.
+    "P10": ("Maximiliana Dorfelkovna-Wolkenstein Haverford", "Milo", "large-print", "", ""),
+    "P11": ("Rosalindeia Quarrymoore-Ashcombe Thistlewaite", "Rozi", "large-print", "", ""),
 }
 # What stands for a patient in their packet: each name part and the preferred name (none is a common word).
 VALUES = {pid: {part for part in (*name.split(), preferred) if len(part) > 3 and part != "Thị"}
@@ -160,6 +165,6 @@ def test_what_two_patients_packets_share_holds_no_patients_value(packets):
 
 def test_a_packet_from_the_batch_is_the_same_made_alone_in_a_fresh_process(batch, packets, tmp_path):
     roster, _ = batch
-    for pid in ("P02", "P05", "P07"):
+    for pid in ("P02", "P05", "P07", "P11"):
         _handouts("packets", str(roster), "--id", pid, "--out", str(tmp_path / pid), "--jobs", "1")
         assert _made(tmp_path / pid) == {pid: packets[pid]}, pid

@@ -41,15 +41,24 @@ REVIEWED = {
     "_reportlab._name_bytes": "a dictionary key's bytes, keyed by the key",
     "_reportlab._font": "a registered font by name; ReportLab keeps each document's codes apart, per document",
     "_reportlab.COMPRESSED": "compressed streams, keyed by the whole uncompressed data; emptied after each patient",
+    "_reportlab.SHARED_COMPRESSED": "compressed streams of pages the drawer found to show no patient value (spans "
+                                    "without reserve), keyed by the whole uncompressed data",
     "_reportlab.SUBSETS": "glyph subsets, keyed by font file, face and code points",
     "_reportlab.FONT_STREAMS": "a text font's compressed streams, keyed by font file, face and code points: a font's",
     "_reportlab._resource": "a face's font resource name, keyed by the face's name",
+    "sharing.PAGES": "recorded drawings of pages with no span carrying a patient value (Span.reserve) and no value "
+                     "of the patient at work in their text, keyed by every field of every box drawn and the render's "
+                     "context: a hit is that very page model's drawing",
+    "sharing._fields": "a box class's field names, keyed by the class",
     "draw._fill_operator": "a layout colour's operator, keyed by the colour",
     "fonts._register": "a face registered once, keyed by its name and file",
     "fonts._faces": "a typeface's faces, keyed by the typeface",
     "fonts._face_for": "the face drawing a word, keyed by typeface, word and weight; emptied after each patient",
     "fonts._face_runs": "a word's face runs, keyed by typeface, word, text and weight; emptied after each patient",
-    "fonts._uncovered": "characters no face draws, keyed by typeface and text; emptied after each patient",
+    "fonts._shared_uncovered": "characters no face draws, keyed by typeface and text that shows no patient's value "
+                               "(caches.holds_patient_value)",
+    "fonts._patient_uncovered": "characters no face draws, keyed by typeface and text that shows this patient's "
+                                "value; emptied after each patient",
     "linebreak._shared_lines": "immutable lines of text that shows no patient's value (caches.holds_patient_value)",
     "linebreak._patient_lines": "immutable lines of text that shows this patient's value; emptied after each patient",
     "linebreak._kept_together": "positions of kept spaces, keyed by the text; emptied after each patient",
@@ -132,13 +141,15 @@ def test_a_packet_is_the_same_cold_warm_and_uncached(project, monkeypatch):
 
 def test_the_caches_are_used(project):
     """The bypass above means something: a second packet finds what the first one made."""
-    from handouts.render import _reportlab, linebreak
+    from handouts.render import _reportlab, linebreak, sharing
 
     _packet(project, "Ann Alpha", "extra-large", None)
     before = linebreak._shared_lines.cache_info().hits
+    recorded = dict(sharing.PAGES._made)
     _packet(project, "Bea Beta", "extra-large", None)
     assert linebreak._shared_lines.cache_info().hits > before
-    assert _reportlab.COMPRESSED._made and _reportlab.SUBSETS._made
+    assert _reportlab.COMPRESSED._made and _reportlab.SUBSETS._made and _reportlab.SHARED_COMPRESSED._made
+    assert len(recorded) >= 5 and dict(sharing.PAGES._made) == recorded  # every page found again, none added
 
 
 @pytest.mark.parametrize("layout", ["large-print", "extra-large"])
@@ -176,9 +187,50 @@ def test_no_cache_keeps_a_patients_values_for_the_next_one(project):
         assert size == 0, cache
     from handouts.render._reportlab import ContentMemo
 
-    for where, _, _, cache in _caches():  # the content memos that are kept (glyph subsets) name nobody
+    for where, _, _, cache in _caches():  # the content memos that are kept (glyph subsets, pages) name nobody
         if isinstance(cache, ContentMemo):
-            assert not [key for key in cache._made if "Quarrington" in repr(key)], where
+            assert not [key for key in cache._made if "Quarrington" in _shown(key)], where
+
+
+def _shown(key) -> str:
+    """A memo key as text, with the text a page stream shows (two-byte codes, each a code point) decoded."""
+    text = repr(key)
+    return text + " ".join(bytes.fromhex(code).decode("utf-16-be") for code in re.findall(r"<([0-9a-f]{4,})>", text))
+
+
+def test_page_streams_kept_for_the_run_show_no_patient_and_the_others_are_forgotten(project):
+    """Compressed page streams are kept for the run only for the pages the drawer found to show no patient value;
+    the pages that show one are compressed into the per-patient memo, emptied when the packet is done."""
+    from handouts.batch.workers import render_row
+    from handouts.load.roster import RosterRow
+    from handouts.render import _reportlab
+
+    seen: dict[str, list[str]] = {"run": [], "patient": []}
+    _reportlab.SHARED_COMPRESSED.clear()
+    _reportlab.COMPRESSED.clear()
+    kept_before = {}
+    for number, (name, preferred) in enumerate((("Wilhelmina Quarrington", "Mina"), ("Wilhelmina Quarringtom", "Mona"),
+                                                ("Дмитрий Жуковский", "Дима")), start=2):
+        row = RosterRow(number, f"P{number}", name, preferred, datetime(2026, 12, 3 + number, 9, 30), "large-print",
+                        DOCUMENTS, "", "en-US")
+        kept_before = dict(_reportlab.SHARED_COMPRESSED._made)
+        original = _reportlab.COMPRESSED.put
+
+        def watched(key, made, size, original=original):
+            seen["patient"].append(_shown(key))
+            original(key, made, size)
+
+        _reportlab.COMPRESSED.put = watched
+        try:
+            assert render_row(row, project).pdf
+        finally:
+            del _reportlab.COMPRESSED.put
+        seen["run"] = [_shown(key) for key in _reportlab.SHARED_COMPRESSED._made]
+        for value in (name, preferred):
+            assert not [text for text in seen["run"] if value in text], value
+        assert not _reportlab.COMPRESSED._made  # the patient's own pages went with the packet
+    assert len(kept_before) >= 5 and set(kept_before) <= set(_reportlab.SHARED_COMPRESSED._made)  # found again
+    assert [text for text in seen["patient"] if "Дмитрий Жуковский" in text]  # the pages naming them: per patient
 
 
 def test_lines_every_patient_shares_are_kept_and_a_patients_own_are_not(project, monkeypatch):

@@ -1,0 +1,161 @@
+"""Pages that show no patient value, drawn once per process and reused for the next packet that has them.
+
+Which pages those are is read from the page model, never assumed: a page is shared only when no span on it
+carries a patient value (`Span.reserve`, set from the fill's tokens) and no box on it keeps a reserve's room
+(`TextBlock.reserve`); and, as a second guard, when its text holds no value of the patient whose work is under
+way (`caches.holds_patient_value`). A page holding any patient value is drawn per patient, always.
+
+A shared page is keyed by everything its drawing reads (`page_key`): the render's own context (document,
+edition, layout, options, footer, forms, tagging, the page's size, number and the page count) and, for each
+box on it, where it is placed, its size and every field of the box (its lines are made from those), structure
+elements by role and attributes. The key is built from the boxes' fields as they are (a field nobody listed is
+in the key all the same; a value of a kind the key does not know stops the render as a bug), so two pages with
+the same key are drawn the same: a hit hands out a drawing that showed no patient's value, made from this very
+page model.
+
+The first time a key is drawn the drawing is recorded (`Recording`): the content operators it added, the
+characters it drew in each face, and, in order, what it did beyond its content (marked content owned by an
+element, annotations, bookmarks, a figure's box), with each element named by where it sits among the page's
+boxes. A page with the same key in another packet replays that against its own elements: the same operators
+and the same calls in the same order, so the same bytes a fresh drawing makes (`tests/render/test_caches.py`
+compares a packet drawn cold, warm and with every cache bypassed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, is_dataclass
+from functools import lru_cache
+
+from ..caches import holds_patient_value
+from ..errors import InternalError
+from ..model import Span
+from ._reportlab import ContentMemo
+from .boxes import LinkTarget, TextStyle
+from .linebreak import Line, Piece
+from .paginate import Page, Placed
+from .tagging import StructElement
+
+# Recordings of pages that show no patient value, keyed by everything their drawing reads (`page_key`); bounded
+# in bytes, kept for the run (a worker process's batch).
+PAGES = ContentMemo(32 << 20)
+_PLAIN = frozenset((str, int, float, bool, type(None), Line, Piece, TextStyle))
+
+
+class _ShowsPatientValue(Exception):
+    """The page shows a patient's value: it is drawn for its patient, and never shared."""
+
+
+@dataclass(frozen=True)
+class Recording:
+    """One page's drawing: its content operators, the characters it drew, and what else it did, in order."""
+
+    code: tuple[str, ...]
+    characters: tuple[tuple[str, frozenset[int]], ...]  # (face, code points drawn in it)
+    # ("mark", name), ("annotate", name, kind, args), ("bookmark", kind, left, top, *what), ("bbox", name, box)
+    events: tuple[tuple, ...]
+
+    @property
+    def size(self) -> int:
+        return sum(map(len, self.code)) + 64 * len(self.events) + 4 * sum(len(c) for _, c in self.characters)
+
+
+def flattened(placed_boxes) -> list[Placed]:
+    """Every placed box of a page in drawing order, a callout's inner boxes after it."""
+    found: list[Placed] = []
+    for placed in placed_boxes:
+        found.append(placed)
+        found += flattened(placed.inner)
+    return found
+
+
+def page_key(page: Page, context: tuple) -> tuple[tuple, list[StructElement]] | None:
+    """(the page's key, its boxes' elements in the order the key names them), or None: the page shows a patient's
+    value and is drawn for its patient."""
+    elements: list[StructElement] = []
+    boxes = flattened(page.placed)
+    try:
+        # A box's lines are not in the key: they are made from what is (its spans, or a split piece's own lines;
+        # its style, indent and width), the same way every time (linebreak.break_lines).
+        described = tuple((p.x, p.y, p.width, p.height, _described(p.box, elements)) for p in boxes)
+    except _ShowsPatientValue:
+        return None
+    if holds_patient_value(" ".join(" ".join(page.text()).split())):
+        return None  # a value the fill did not mark (it always does): drawn for this patient all the same
+    return (context, page.number, described), elements
+
+
+def _described(value, elements: list[StructElement]):
+    """`value` as a hashable description of everything drawing reads of it; its elements added to `elements`."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is Span:
+        if value.reserve is not None:
+            raise _ShowsPatientValue
+        return value
+    if kind is StructElement:  # drawing reads its role; the rest is the tree's, written per packet
+        elements.append(value)
+        return "element", value.role, value.alt, value.actual_text, value.lang, value.list_numbering
+    if kind is list or kind is tuple:
+        return tuple([_described(item, elements) for item in value])
+    if kind is LinkTarget:
+        return "link", value.url, value.text, _described(value.element, elements)
+    if is_dataclass(value):
+        if getattr(value, "reserve", None) is not None:
+            raise _ShowsPatientValue
+        return kind.__name__, tuple([_links(item, elements) if name == "links" else _described(item, elements)
+                                     for name in _fields(kind) for item in (getattr(value, name),)])
+    raise InternalError(f"a page's key does not know a {kind.__name__}")
+
+
+def _links(links, elements: list[StructElement]) -> tuple:
+    """A block's link of each span: its pieces are drawn as one run where they belong to the very same link."""
+    return tuple([None if link is None else (_first(links, link), _described(link, elements)) for link in links])
+
+
+def _first(items, item) -> int:
+    return next(index for index, other in enumerate(items) if other is item)
+
+
+# Keyed by a box class: the names of its fields that drawing reads (not its memos; a callout's blocks are placed
+# boxes of their own on the page). A class's, patient-free.
+@lru_cache(maxsize=16)
+def _fields(cls) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls) if not f.name.startswith("_") and f.name != "blocks")
+
+
+class Names:
+    """Elements named by where they sit on the page: the n-th element of the page's key, or a child an element
+    made while the page was drawn (a Form, a write-in's Span, a printed checkbox's Figure)."""
+
+    def __init__(self, elements: list[StructElement]):
+        self._index: dict[StructElement, int] = {}
+        for index, element in enumerate(elements):
+            self._index.setdefault(element, index)
+        self._children: dict[StructElement, tuple] = {}
+
+    def name(self, element: StructElement) -> tuple:
+        if element in self._index:
+            return ("page", self._index[element])
+        if element not in self._children:
+            parent = self.name(element.parent)
+            attrs = tuple((key, getattr(element, key)) for key in ("alt", "actual_text", "lang", "list_numbering")
+                          if getattr(element, key) is not None)
+            self._children[element] = ("child", parent, element.role, attrs, len(self._children))
+        return self._children[element]
+
+
+class Resolver:
+    """Names back to this page's elements; a child is made the first time it is named, as drawing made it."""
+
+    def __init__(self, elements: list[StructElement]):
+        self._elements = elements
+        self._children: dict[tuple, StructElement] = {}
+
+    def __call__(self, name: tuple) -> StructElement:
+        if name[0] == "page":
+            return self._elements[name[1]]
+        if name not in self._children:
+            _, parent, role, attrs, _ = name
+            self._children[name] = self(parent).child(role, **dict(attrs))
+        return self._children[name]

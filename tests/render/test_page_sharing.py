@@ -1,0 +1,173 @@
+"""Pages drawn once per process and replayed (render/sharing.py): only a page that shows no patient value is
+ever recorded or replayed, a replayed page is the page drawn afresh, and no recording holds a patient's value.
+
+A page's patient values are known from the page model (`Span.reserve`, from the fill's tokens), wherever the
+span sits: a paragraph, a list item's label or link, an 'important' box, a timeline's caption or step."""
+
+import re
+from datetime import datetime
+
+import pytest
+from pdfread import conformance_failures, text
+
+from handouts.batch.workers import render_row
+from handouts.load.roster import RosterRow
+from handouts.model import Span
+from handouts.render import sharing
+from handouts.render.boxes import CalloutBox, TextBlock, TextStyle
+from handouts.render.fonts import FontSet
+from handouts.render.paginate import Page, place
+from handouts.render.tagging import StructTree
+from handouts.render.timeline import TimelineBox
+
+DOCUMENTS = ("infusion-day-checklist", "fibromyalgia-ketamine")
+# Names of the same length (the same lines, the same pages), one a letter from another, other scripts, and one
+# longer than the name's reserve (its documents are laid out for it).
+PATIENTS = [
+    ("Ana Quorvex", "Nitaq", "large-print", "en-US"),
+    ("Eve Quorvel", "Evoq", "large-print", "en-US"),
+    ("Bea Zyllopa", "Beazu", "standard", "es-US"),
+    ("Dov Zyllopo", "Dovix", "standard", "es-US"),
+    ("Дмитрий Жуковский", "Димуля", "extra-large", "en-US"),
+    ("Ελένη Ξανθοπούλου", "Λενιώ", "extra-large", "en-US"),
+    ("Maximiliana Dorfelkovna-Wolkenstein Haverford", "Maxi", "large-print", "en-US"),
+]
+
+
+def _row(number: int, patient) -> RosterRow:
+    name, preferred, layout, language = patient
+    return RosterRow(number, f"P{number}", name, preferred, datetime(2026, 12, 3 + number % 5, 9, 30), layout,
+                     DOCUMENTS, "", language)
+
+
+def _values(patient) -> set[str]:
+    name, preferred, *_ = patient
+    return {part for part in (*name.split(), preferred) if len(part) > 3}
+
+
+def _shown(recording: sharing.Recording) -> str:
+    """What a recording holds, as text: its operators with each two-byte code decoded, and its calls."""
+    code = " ".join(recording.code)
+    decoded = " ".join(bytes.fromhex(hexa).decode("utf-16-be") for hexa in re.findall(r"<([0-9a-f]{4,})>", code))
+    return "\n".join((code, decoded, repr(recording.events)))
+
+
+@pytest.fixture
+def lookups(monkeypatch):
+    """Every page key looked up, and whether it was found: (key, found)."""
+    seen = []
+    find = sharing.PAGES.find
+
+    def watched(key):
+        found = find(key)
+        seen.append((key, found is not None))
+        return found
+
+    monkeypatch.setattr(sharing.PAGES, "find", watched)
+    sharing.PAGES.clear()
+    return seen
+
+
+def test_pages_are_replayed_only_when_they_show_no_patient_value(project, lookups):
+    made = {}
+    for number, patient in enumerate(PATIENTS * 2, start=2):  # each patient twice: every shared page is found
+        rendered = render_row(_row(number, patient), project)
+        assert rendered.failure is None
+        made[patient[0]] = rendered.pdf
+    assert sum(found for _, found in lookups) > len(PATIENTS) * 5  # most pages are replayed
+    every_value = {value for patient in PATIENTS for value in _values(patient)}
+    for key, _ in lookups:  # no key (each page's whole model) names anybody
+        assert not [value for value in every_value if value in repr(key)]
+    for recording in sharing.PAGES._made.values():
+        shown = _shown(recording)
+        assert not [value for value in every_value if value in shown]
+    for patient in PATIENTS:  # each packet shows its own patient, and nobody else
+        shown = " ".join(text(made[patient[0]]).split())
+        assert patient[0] in shown
+        others = {value for other in PATIENTS if other != patient for value in _values(other)} - _values(patient)
+        assert not [value for value in others if value in shown], patient[0]
+
+
+def test_a_replayed_packet_passes_pdf_ua_and_pdf_a(project, lookups):
+    for number, patient in enumerate(PATIENTS[:2], start=2):
+        pdf = render_row(_row(number, patient), project).pdf
+    assert sum(found for _, found in lookups) >= 5
+    assert conformance_failures(pdf) == []
+
+
+def _style() -> TextStyle:
+    return TextStyle(FontSet("atkinson-hyperlegible"), 12.0, 18.0, "#000000")
+
+
+def _paragraph(tree: StructTree, spans) -> TextBlock:
+    return TextBlock(tree.leaf("P"), list(spans), _style())
+
+
+VALUE = Span("Ann Alpha", reserve="Nnnnnnnnnnnnn Nnnnnnnnnnnnnnnn")
+PLAIN = Span("Bring a list of your medicines. ")
+
+
+def _paragraph_page(tree):
+    return [_paragraph(tree, [PLAIN, VALUE])]
+
+
+def _link_page(tree):
+    return [_paragraph(tree, [PLAIN, Span("Ann Alpha", href="https://example.org", reserve="Nnnnnnnnnnnnnnn")])]
+
+
+def _callout_page(tree):
+    with tree.element("Div") as div:
+        inner = _paragraph(tree, [PLAIN, VALUE])
+    return [CalloutBox(div, [inner], "#000000", 2.0, 6.0, 6.0)]
+
+
+def _timeline_page(tree):
+    with tree.element("Div") as div:
+        caption, figure = tree.leaf("Caption"), tree.leaf("Figure", alt="1. Arrive. 2. Rest.")
+    return [TimelineBox(div, caption, figure, [Span("Your day")], [[Span("Arrive")], [VALUE]], _style(), _style(),
+                        "#000000")]
+
+
+def _placed_page(boxes) -> Page:
+    page, top = Page(1), 600.0
+    for box in boxes:
+        placed = place(box, 400.0, top - box.height(400.0))
+        page.placed.append(placed)
+        top = placed.y
+        if isinstance(box, CalloutBox):  # its inner blocks come with it
+            assert placed.inner
+    return page
+
+
+@pytest.mark.parametrize("make", [_paragraph_page, _link_page, _callout_page, _timeline_page])
+def test_a_page_with_a_patient_value_anywhere_has_no_key(make):
+    tree = StructTree("en-US")
+    page = _placed_page(make(tree))
+    assert sharing.page_key(page, ("context",)) is None
+
+
+def test_the_same_page_without_the_value_has_a_key_and_it_is_the_same_for_the_same_page():
+    keys = []
+    for _ in range(2):
+        tree = StructTree("en-US")
+        page = _placed_page([_paragraph(tree, [PLAIN, Span("Ann Alpha")])])
+        key, elements = sharing.page_key(page, ("context",))
+        keys.append(key)
+        assert elements and elements[0].role == "P"
+    assert keys[0] == keys[1]
+    page.number = 2
+    assert sharing.page_key(page, ("context",))[0] != keys[0]  # the page's number is in the key
+    tree = StructTree("en-US")
+    other = _placed_page([_paragraph(tree, [PLAIN, Span("Bob Omega")])])
+    assert sharing.page_key(other, ("context",))[0] != keys[0]  # the words are in the key
+
+
+def test_text_of_the_patient_at_work_is_never_shared_even_unmarked():
+    """The second guard: were a value ever left unmarked by the fill, the page still stays the patient's."""
+    from handouts import caches
+
+    tree = StructTree("en-US")
+    page = _placed_page([_paragraph(tree, [PLAIN, Span("Ann Alpha")])])
+    with caches.one_patient(("Ann Alpha",)):
+        assert sharing.page_key(page, ("context",)) is None
+    assert sharing.page_key(page, ("context",)) is not None
