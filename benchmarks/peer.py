@@ -10,7 +10,13 @@ preferred name, so that no line of one packet repeats in another). The peers get
 filled text, written out from our own document model as Typst markup and as HTML + CSS (the same
 headings, paragraphs, lists, boxes to tick, lines to write on, important boxes, links and footer), in the
 same typeface (the Atkinson Hyperlegible files this project ships), at the sizes, page, margins, footer,
-line spacing and gaps of layouts/large-print.yaml, with PDF/UA-1 on:
+line spacing and gaps of layouts/large-print.yaml, with PDF/UA-1 on. The timeline is drawn as ours draws it
+in large print (numbered filled circles in a column, joined by a line, the words beside them) and each line to
+write on where ours puts it (beside the words or on a line of its own). Our page model (made ahead, untimed)
+says at which block each page starts; the peers' markup starts a page at the same blocks (a list is cut in
+two where ours starts a page at one of its items), so that all make the same pages with the same words on
+each (checked and printed: `pages:`). The peers still lay out, break lines and fill every page themselves:
+
 
 - ours, in this process, warm (20 packets first), two ways, one name each:
   "row": what `handouts packets` does per row (Patient, fill + parse, render_checked),
@@ -54,9 +60,10 @@ from handouts.load.locale import Locale
 from handouts.load.profile import sample_fields
 from handouts.load.project import Patient, Project
 from handouts.load.typefaces import TYPEFACES
-from handouts.model import Callout, Heading, ListBlock, PageBreak, Paragraph, Part
-from handouts.pipeline import packet_document, render_checked, shown_values
-from handouts.render.pdf import footer_height
+from handouts.model import Callout, Heading, ListBlock, PageBreak, Paragraph, Part, Timeline
+from handouts.pipeline import packet_document, render_checked, render_options, shown_values
+from handouts.render.pdf import footer_height, page_model
+from handouts.render.timeline import CAPTION_GAP, COLUMN_RADIUS, LABEL_GAP, STEP_GAP
 
 APPOINTMENT = datetime(2026, 12, 3, 9, 30)
 WARM_OURS, WARM_TYPST = 20, 5
@@ -79,10 +86,67 @@ class Spacing:
         self.item_after = 0.3 * self.gap
         self.task_after = 0.6 * self.gap
         self.indent = layout.list_indent * layout.body_size
+        self.line_spacing = layout.line_spacing
         self.padding = 0.75 * layout.body_size
         self.footer = footer_height(layout)  # ours keeps the footer inside the bottom margin
         top, right, bottom, left = layout.margins
         self.margins = {"top": top, "right": right, "bottom": bottom + self.footer, "left": left}
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split()).rstrip("-")
+
+
+def _kind(block) -> str:
+    """What a model block (or list item) is, as the page model's first box on a page says it."""
+    if isinstance(block, Heading):
+        return f"H{block.level}"
+    if isinstance(block, Paragraph):
+        return "P"
+    if isinstance(block, (Callout, Timeline)):
+        return type(block).__name__ + "Box"
+    if isinstance(block, ListBlock):
+        return "LBody"
+    return "LBody" if hasattr(block, "task") else type(block).__name__
+
+
+def _first_text(block) -> str:
+    if isinstance(block, Callout):
+        return _first_text(block.blocks[0]) if block.blocks else ""
+    if isinstance(block, ListBlock):
+        return _first_text(block.items[0]) if block.items else ""
+    return "".join(span.text for span in getattr(block, "spans", ()))
+
+
+class PagePlan:
+    """Where our page model starts each page (the kind and first line of its first box) and how each line to
+    write on is placed (beside the words, or on a line of its own): a peer's markup starts the same pages at
+    the same blocks and puts its lines where ours are, so that both make the same pages with the same text.
+    The peer still lays out, breaks lines and fills each page itself; made ahead, not timed."""
+
+    def __init__(self, document, layout, options):
+        pages, _ = page_model(document, layout, options)
+        self.starts = []
+        for page in pages[1:]:
+            box = page.placed[0].box
+            role = getattr(getattr(box, "element", None), "role", "")
+            kind = "LBody" if getattr(box, "label", None) is not None else (
+                role if role == "P" or role[:1] == "H" else type(box).__name__)
+            self.starts.append((kind, _words(page.text()[0]) if page.text() else ""))
+        self.rows = [placed.box.write_in_plan(placed.width).rows for page in pages for outer in page.placed
+                     for placed in (outer, *outer.inner) if getattr(placed.box, "write_in", 0)]
+
+    def starts_page(self, block) -> bool:
+        """Whether our next page starts at this block (or list item); if so, that start is taken."""
+        if not self.starts or self.starts[0][0] != _kind(block):
+            return False
+        if not _words(_first_text(block)).startswith(self.starts[0][1]):
+            return False
+        self.starts.pop(0)
+        return True
+
+    def write_in_rows(self) -> int:
+        return self.rows.pop(0) if self.rows else 0
 
 
 class Markup:
@@ -103,6 +167,8 @@ class Markup:
                 out.append(self.list(block, depth))
             elif isinstance(block, Callout):
                 out.append(self.callout(self.blocks(block.blocks, depth)))
+            elif isinstance(block, Timeline):
+                out.append(self.timeline(block))
         return "\n".join(out)
 
     def inline(self, spans) -> str:
@@ -118,8 +184,8 @@ class Markup:
 
 
 class TypstMarkup(Markup):
-    def __init__(self, space: Spacing, author: str):
-        self.space, self.author = space, author
+    def __init__(self, space: Spacing, author: str, plan: PagePlan):
+        self.space, self.author, self.plan = space, author, plan
         self.anchor = ""  # the label the next level-1 heading gets: where "#name" links in the opening go
 
     @staticmethod
@@ -146,22 +212,56 @@ class TypstMarkup(Markup):
         label, self.anchor = (f" <{self.anchor}>" if self.anchor and level == 1 else ""), ""
         return f"#heading(level: {level})[{content}]{label}\n"
 
-    def paragraph(self, content: str, write_in: bool) -> str:
-        return content + (" #box(width: 1fr, stroke: (bottom: 1pt))" if write_in else "") + "\n"
+    def write_in(self, write_in: int) -> str:
+        """A line to write on where ours puts it: after the words on their last line, or on a line of its own."""
+        if not write_in:
+            return ""
+        rule = "#box(width: 1fr, stroke: (bottom: 1pt))"
+        return f" \\ {rule}" if self.plan.write_in_rows() else f"#h(0.4em){rule}"
+
+    def paragraph(self, content: str, write_in: int) -> str:
+        return content + self.write_in(write_in) + "\n"
 
     def list(self, block: ListBlock, depth: int) -> str:
-        entries = []
-        for item in block.items:
-            line = " #box(width: 1fr, stroke: (bottom: 1pt))" if item.write_in else ""
+        """The list; where our page model starts a page at one of its items, two lists with a page break between."""
+        pieces, entries, start = [], [], block.start
+        for i, item in enumerate(block.items):
+            if i and depth == 0 and self.plan.starts_page(item):
+                pieces.append(self._list(block, entries, start))
+                pieces.append(self.page_break())
+                entries, start = [], block.start + i
+            text = self.inline(item.spans) + self.write_in(item.write_in)
             children = self.blocks(item.children, depth + 1)
-            entries.append(f"[{self.inline(item.spans)}{line}" + (f"\n\n{children}]" if children else "]"))
+            entries.append(f"[{text}" + (f"\n\n{children}]" if children else "]"))
+        pieces.append(self._list(block, entries, start))
+        return "\n".join(pieces)
+
+    def _list(self, block: ListBlock, entries: list[str], start: int) -> str:
         s = self.space
         if any(item.task is not None for item in block.items):  # a box to tick for a marker, as ours
             marker = f"box(width: {s.indent}pt)[#box(width: {s.size}pt, height: {s.size}pt, stroke: 1.5pt)#h(1fr)]"
             return f"#list(marker: {marker}, spacing: {s.task_after}pt, {', '.join(entries)})"
         if block.ordered:
-            return f"#enum(start: {block.start}, {', '.join(entries)})"
+            return f"#enum(start: {start}, {', '.join(entries)})"
         return f"#list({', '.join(entries)})"
+
+    def timeline(self, block: Timeline) -> str:
+        """Ours in large print: the bold caption, then the steps in a column, each a filled circle with its number
+        (as tall as a line of words) and the words beside it, a line joining the circles; never split."""
+        s, em = self.space, self.space.size
+        line = s.line_spacing * em
+        steps = ", ".join(
+            f"circle(radius: {COLUMN_RADIUS * em}pt, fill: black, inset: 0pt)[#set align(center + horizon); "
+            f"#text(fill: white, weight: \"bold\")[{n}]], [{self.inline(step.spans)}]"
+            for n, step in enumerate(block.steps, 1))
+        top = len(block.steps) and (line / 2)
+        length = (len(block.steps) - 1) * (line + STEP_GAP * em)
+        joining = (f"#place(top + left, dx: {COLUMN_RADIUS * em - 0.75}pt, dy: {top}pt, "
+                   f"line(angle: 90deg, length: {length}pt, stroke: 1.5pt))")
+        return (f"#block(breakable: false, above: 0pt, below: {s.gap}pt)[#block(above: 0pt, "
+                f"below: {CAPTION_GAP * em}pt)[#strong[{self.inline(block.spans)}]]\n"
+                f"#block[{joining}#grid(columns: ({2 * COLUMN_RADIUS * em}pt, 1fr), column-gutter: "
+                f"{LABEL_GAP * em}pt, row-gutter: {STEP_GAP * em}pt, align: horizon, {steps})]]")
 
     def callout(self, content: str) -> str:
         s = self.space
@@ -173,6 +273,8 @@ class TypstMarkup(Markup):
         for block in blocks:
             if isinstance(block, Part) and block.anchor:
                 self.anchor = block.anchor
+            if depth == 0 and not isinstance(block, (Part, PageBreak)) and self.plan.starts_page(block):
+                out.append("#pagebreak(weak: true)")  # after a document's own page break, nothing
             out.append(super().blocks([block], depth))
         return "\n".join(out)
 
@@ -192,6 +294,7 @@ class TypstMarkup(Markup):
 #set text(font: "Atkinson Hyperlegible", size: {layout.body_size}pt, lang: "en", region: "us",
   top-edge: {top:.4f}em, bottom-edge: -{bottom:.4f}em)
 #set par(leading: 0pt, spacing: {s.gap}pt)
+#show link: underline
 #show heading: set block(above: {s.heading_before}pt, below: {s.heading_after}pt)
 #show heading.where(level: 1): set block(above: {s.gap}pt)
 #show heading.where(level: 1): set text(size: {sizes[0]}pt)
@@ -207,8 +310,23 @@ class TypstMarkup(Markup):
 
 
 class HtmlMarkup(Markup):
-    def __init__(self, space: Spacing, author: str):
-        self.space, self.author = space, author
+    BREAK = '<div class="break"></div>'  # our page model starts a page here
+
+    def __init__(self, space: Spacing, author: str, plan: PagePlan):
+        self.space, self.author, self.plan = space, author, plan
+
+    def blocks(self, blocks, depth: int = 0) -> str:
+        out = []
+        for block in blocks:
+            if depth == 0 and not isinstance(block, (Part, PageBreak)) and self.plan.starts_page(block):
+                out.append(self.BREAK)
+            out.append(super().blocks([block], depth))
+        return "".join(out)
+
+    def write_in(self, write_in: int) -> str:
+        if not write_in:
+            return ""
+        return " <span class=own-line></span>" if self.plan.write_in_rows() else " <span class=line></span>"
 
     text = staticmethod(html.escape)
 
@@ -227,18 +345,31 @@ class HtmlMarkup(Markup):
     def heading(self, level: int, content: str) -> str:
         return f"<h{level}>{content}</h{level}>"
 
-    def paragraph(self, content: str, write_in: bool) -> str:
-        return f"<p>{content}{' <span class=line></span>' if write_in else ''}</p>"
+    def paragraph(self, content: str, write_in: int) -> str:
+        return f"<p>{content}{self.write_in(write_in)}</p>"
 
     def list(self, block: ListBlock, depth: int) -> str:
         tag = "ol" if block.ordered else "ul"
         tasks = ' class="tasks"' if any(item.task is not None for item in block.items) else ""
-        start = f' start="{block.start}"' if block.ordered and block.start != 1 else ""
-        entries = []
-        for item in block.items:
-            line = " <span class=line></span>" if item.write_in else ""
-            entries.append(f"<li>{self.inline(item.spans)}{line}{self.blocks(item.children, depth + 1)}</li>")
-        return f"<{tag}{tasks}{start}>{''.join(entries)}</{tag}>"
+        pieces, entries, start = [], [], block.start
+
+        def close() -> None:
+            first = f' start="{start}"' if block.ordered and start != 1 else ""
+            pieces.append(f"<{tag}{tasks}{first}>{''.join(entries)}</{tag}>")
+
+        for i, item in enumerate(block.items):
+            if i and depth == 0 and self.plan.starts_page(item):  # two lists, a page break between, as ours
+                close()
+                pieces.append(self.BREAK)
+                entries, start = [], block.start + i
+            text = self.inline(item.spans) + self.write_in(item.write_in)
+            entries.append(f"<li>{text}{self.blocks(item.children, depth + 1)}</li>")
+        close()
+        return "".join(pieces)
+
+    def timeline(self, block: Timeline) -> str:
+        steps = "".join(f"<li>{self.inline(step.spans)}</li>" for step in block.steps)
+        return f'<div class="timeline"><p><strong>{self.inline(block.spans)}</strong></p><ol>{steps}</ol></div>'
 
     def callout(self, content: str) -> str:
         return f'<div class="callout">{content}</div>'
@@ -273,6 +404,16 @@ ul.tasks > li {{ margin-bottom: {s.task_after}pt; }}
 ul.tasks > li::before {{ content: ""; display: inline-block; box-sizing: border-box; width: {s.size}pt;
   height: {s.size}pt; border: 1.5pt solid black; margin: 0 {s.indent - s.size}pt 0 -{s.indent}pt; }}
 .line {{ display: inline-block; width: 40%; border-bottom: 1pt solid black; }}
+.own-line {{ display: block; height: {layout.line_spacing}em; border-bottom: 1pt solid black; }}
+.break {{ break-before: page; }}
+.timeline {{ break-inside: avoid; margin: 0 0 {s.gap}pt; }}
+.timeline > p {{ margin: 0 0 {CAPTION_GAP}em; }}
+.timeline ol {{ list-style: none; margin: 0; padding: 0; counter-reset: step; }}
+.timeline li {{ counter-increment: step; margin: 0 0 {STEP_GAP}em; }}
+.timeline li::before {{ content: counter(step); display: inline-block; box-sizing: border-box;
+  width: {2 * COLUMN_RADIUS}em; height: {2 * COLUMN_RADIUS}em; line-height: {2 * COLUMN_RADIUS}em;
+  border-radius: 50%; background: black; color: white; font-weight: bold; text-align: center;
+  margin-right: {LABEL_GAP}em; }}
 .callout {{ border: 3pt solid black; padding: {s.padding}pt; margin: 0 0 {s.gap}pt; }}
 .callout > :last-child {{ margin-bottom: 0; }}
 </style></head><body>{self.blocks(document.blocks)}</body></html>"""
@@ -284,11 +425,11 @@ class Timer:
     """Wall-clock and process CPU milliseconds of each call; the last result kept."""
 
     def __init__(self, make):
-        self.make, self.wall, self.cpu, self.last = make, [], [], b""
+        self.make, self.wall, self.cpu, self.last, self.last_item = make, [], [], b"", None
 
     def __call__(self, item) -> None:
         wall, cpu = time.perf_counter(), time.process_time()
-        self.last = self.make(item)
+        self.last, self.last_item = self.make(item), item
         self.cpu.append((time.process_time() - cpu) * 1000)
         self.wall.append((time.perf_counter() - wall) * 1000)
 
@@ -305,6 +446,28 @@ class Timer:
 
 def pages(pdf: bytes) -> int:
     return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+def page_words(pdf: bytes) -> list[list[str]]:
+    """Each page's words (letters and digits only), the footer's label left out."""
+    out = []
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        words = ["".join(c for c in word if c.isalnum()) for word in page.extract_text().split()]
+        words = [word for word in words if word]
+        if len(words) >= 4 and words[-4] == "Page" and words[-2] == "of":
+            words = words[:-4]
+        out.append(words)
+    return out
+
+
+def same_pages(ours: bytes, peer: bytes) -> str:
+    """Whether a peer's file has our pages with our text on each (a box's words may be read in another
+    order within a page, so each page's words are compared as a sorted list)."""
+    a, b = page_words(ours), page_words(peer)
+    differ = [i + 1 for i, (x, y) in enumerate(zip(a, b)) if sorted(x) != sorted(y)]
+    if len(a) == len(b) and not differ:
+        return f"same {len(a)} pages, same words on each"
+    return f"{len(a)} vs {len(b)} pages; words differ on page(s) {', '.join(map(str, differ)) or '-'}"
 
 
 def validated(pdf: bytes) -> str:
@@ -449,8 +612,9 @@ def typst_timer(packets: Packets, names: list[str], warm: list[str]) -> Timer | 
     sources = {}
     for name in names + warm:
         document = packets.prepared.get(name) or packets.document(name)
-        sources[name] = TypstMarkup(space, packets.clinic["name"]).document(document, packets.layout,
-                                                                              packets.note).encode()
+        plan = PagePlan(document, packets.layout, render_options(packets.project, document, packets.layout))
+        sources[name] = TypstMarkup(space, packets.clinic["name"], plan).document(document, packets.layout,
+                                                                                    packets.note).encode()
     _, regular, _ = TYPEFACES["atkinson-hyperlegible"]
     compiler = typst.Compiler(font_paths=[str(Path(str(regular)).parent)], ignore_system_fonts=True)
 
@@ -473,8 +637,10 @@ def weasyprint_timer(packets: Packets, names: list[str], no_install: bool) -> Ti
     fonts = (Path(str(regular)), Path(str(bold)))
     sources = {}
     for name in names:
-        sources[name] = HtmlMarkup(space, packets.clinic["name"]).document(packets.prepared[name], packets.layout,
-                                                                             packets.note, fonts)
+        document = packets.prepared[name]
+        plan = PagePlan(document, packets.layout, render_options(packets.project, document, packets.layout))
+        sources[name] = HtmlMarkup(space, packets.clinic["name"], plan).document(document, packets.layout,
+                                                                                   packets.note, fonts)
 
     def weasy(name: str) -> bytes:
         return HTML(string=sources[name]).write_pdf(pdf_variant="pdf/ua-1")
@@ -487,12 +653,15 @@ def weasyprint_timer(packets: Packets, names: list[str], no_install: bool) -> Ti
     return timer
 
 
-def compare(row: Timer, render: Timer, peers: dict[str, Timer]) -> None:
+def compare(packets: Packets, row: Timer, render: Timer, peers: dict[str, Timer]) -> None:
     checks = [("ours", row.last)] + [(label, timer.last) for label, timer in peers.items()]
     print("validation:  " + "; ".join(f"{label} {validated(pdf)}" for label, pdf in checks))
+    for label, timer in peers.items():  # the peer's last file against ours for the same patient (not timed)
+        print(f"pages:       {label}: {same_pages(packets.row(timer.last_item), timer.last)} as ours")
     if "typst" in peers:
-        t = peers["typst"].median
-        print(f"ours / Typst = {row.median / t:.2f} per row, {render.median / t:.2f} render only (target <= 0.5)")
+        t, cpu = peers["typst"].median, statistics.median(peers["typst"].cpu)
+        print(f"ours / Typst = {row.median / t:.2f} per row, {render.median / t:.2f} render only, by wall clock; "
+              f"{statistics.median(row.cpu) / cpu:.2f} per row by CPU (target <= 0.25)")
     if "weasyprint" in peers:
         w = peers["weasyprint"].median
         print(f"WeasyPrint / ours = {w / row.median:.0f}x per row, {w / render.median:.0f}x render only "
@@ -533,7 +702,7 @@ def main() -> None:
     weasy = weasyprint_timer(packets, weasy_names, args.no_install)
     if weasy is not None:
         peers["weasyprint"] = weasy
-    compare(row, render, peers)
+    compare(packets, row, render, peers)
 
 
 if __name__ == "__main__":
