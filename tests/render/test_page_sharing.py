@@ -171,3 +171,27 @@ def test_text_of_the_patient_at_work_is_never_shared_even_unmarked():
     with caches.one_patient(("Ann Alpha",)):
         assert sharing.page_key(page, ("context",)) is None
     assert sharing.page_key(page, ("context",)) is not None
+
+
+
+def test_a_document_paginated_for_its_patient_still_keeps_the_patients_pages_unshared(project):
+    """Where the reserve's room would cost a page, paginate lays the document out for its patient and sets the
+    blocks' reserves aside (TextBlock.reserve = None): the spans still carry the patient's tokens, so the pages
+    that show the patient get no key all the same."""
+    from handouts.load.project import Patient
+    from handouts.pipeline import packet_document, render_options
+    from handouts.render.pdf import page_model
+
+    document = packet_document(project, Patient.from_values("Rosa Quintero", "Rosa"), datetime(2026, 12, 3, 9, 30),
+                               DOCUMENTS, "es")
+    layout = project.layouts.load("large-print")
+    pages, _ = page_model(document, layout, render_options(project, document, layout))
+    blocks = [placed.box for page in pages for placed in sharing.flattened(page.placed)
+              if isinstance(placed.box, TextBlock)]
+    marked = [block for block in blocks if any(span.reserve is not None for span in block.spans)]
+    assert marked
+    for block in marked:  # as paginate leaves them when it lays the document out for its patient
+        block.reserve = None
+    showing = [page for page in pages if "Rosa" in " ".join(page.text())]
+    assert len(showing) >= 2 and all(sharing.page_key(page, ()) is None for page in showing)
+    assert any(sharing.page_key(page, ()) is not None for page in pages)  # the others are shared
