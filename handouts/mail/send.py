@@ -346,6 +346,7 @@ class Drafted:
     reason: str = ""  # why the row is not sent, as the ledger records it
     shown: str = ""  # ... and as the run reports it
     stop: Finding | None = None  # a failure that is not the row's (the content, a layout): every row would fail
+    prepared: object | None = None  # what the transport hands over, made of `message` (`DraftWork.prepare`)
 
 
 @dataclass(frozen=True)
@@ -357,13 +358,17 @@ class DraftWork:
     names: dict[int, str]
     letter: Letter
     forms: bool = True
+    # What the transport hands over, made of the email here rather than in the one process that delivers
+    # (`DraftsTransport.prepare`: the draft's bytes); None: the email itself.
+    prepare: Callable[[EmailMessage], object] | None = None
 
     def start(self, project: Project) -> Callable[[Outgoing], Drafted]:
         return partial(draft, project=project, check=NameCheck(self.names, project, self.forms), common=self.letter,
-                       forms=self.forms)
+                       forms=self.forms, prepare=self.prepare)
 
 
-def draft(outgoing: Outgoing, project: Project, check: NameCheck, common: Letter, forms: bool = True) -> Drafted:
+def draft(outgoing: Outgoing, project: Project, check: NameCheck, common: Letter, forms: bool = True,
+          prepare: Callable[[EmailMessage], object] | None = None) -> Drafted:
     """One row: its packet rendered (the code `packets` uses), read back and checked for its patient's name and
     no other row's, then its email composed and read back (one sender, one recipient)."""
     rendered = render_row(outgoing.row, project, forms)
@@ -385,7 +390,7 @@ def draft(outgoing: Outgoing, project: Project, check: NameCheck, common: Letter
         return Drafted(outgoing, None, sha, size, reason, reason)
     except HandoutsError as exc:  # the email's content or the profile: every row's email would fail
         return Drafted(outgoing, stop=exc.finding)
-    return Drafted(outgoing, message, sha, size)
+    return Drafted(outgoing, message, sha, size, prepared=prepare(message) if prepare else None)
 
 
 
@@ -536,7 +541,7 @@ class Sender:
                  record: bool = True) -> Iterator[Drafted]:
         """Each due row's email, made, read back and checked in the workers, in roster order; a row whose
         packet or email is wrong fails here (and is recorded so), and a failure that is not the row's stops."""
-        work = DraftWork(names, self.letter, self.paths.forms)
+        work = DraftWork(names, self.letter, self.paths.forms, getattr(type(self.transport), "prepare", None))
         drafts = render_rows(due, self.project, self.paths, self.jobs, work)
         try:
             for drafted in drafts:
@@ -610,7 +615,8 @@ class Sender:
         """Give one email to the transport: (the status to record, why it failed, whether the run must stop)."""
         outgoing = drafted.outgoing
         try:
-            status = self.transport.deliver(drafted.message, outgoing.draft_name)
+            handed = drafted.message if drafted.prepared is None else drafted.prepared
+            status = self.transport.deliver(handed, outgoing.draft_name)
         except (PermanentFailure, TemporaryFailure) as exc:  # this row only; a re-run tries it again
             result.failed.append(_problem(outgoing, exc.reason))
             return FAILED, exc.reason, False
