@@ -41,10 +41,17 @@ class DraftsTransport:
     def __exit__(self, *exc) -> None:
         pass
 
-    def deliver(self, message: EmailMessage, name: str) -> str:
+    @staticmethod
+    def prepare(message: EmailMessage) -> bytes:
+        """The draft's file: its bytes, CRLF line ends as RFC 5322 files have them. A send's workers make it, so
+        that this process only writes it."""
         del message["X-Unsent"]
         message["X-Unsent"] = "1"
-        data = message.as_bytes(policy=SMTP)  # CRLF line ends, as RFC 5322 files have them
+        return message.as_bytes(policy=SMTP)
+
+    def deliver(self, message: EmailMessage | bytes, name: str) -> str:
+        """Write the draft: `message`, or the bytes `prepare` made of it."""
+        data = message if isinstance(message, bytes) else self.prepare(message)
         if Path(name).name != name or not name.endswith(".eml"):
             raise PermanentFailure("the draft's file name is not a plain .eml name")  # a bug upstream; never escape
         write_atomically(self.outbox / name, data, mode=DRAFT_MODE)

@@ -40,7 +40,7 @@ from ..pipeline import OPENING
 from .delivery import AuthenticationFailure, DeliveryFailure, PermanentFailure, TemporaryFailure, Transport
 from .ledger import COLUMNS, FAILED, SENDING, Key, Ledger
 from .message import Letter, compose
-from .placed import placed_text
+from .placed import PageTexts, placed_text
 from .review import ALREADY, NOT_ASKED, UNSURE, Line, by_patient, refused, state_of
 
 # The shipped sample profile's marks: North American fictional numbers, documentation domains, its street.
@@ -225,14 +225,17 @@ class NameCheck:
             _contains(other, word) for other in self._names.values() for word in _WORD.findall(_fold(name)))),
             _PLACEHOLDERS[-1])  # all taken: a patient so named would find their name shared, and be refused
         self._references: dict[tuple, str | None] = {}  # (layout, documents, language) -> text
+        # Pages every packet like these shows, read once (`_patient_free` says which may be kept).
+        self._pages = PageTexts()
 
     def problem(self, row: RosterRow, pdf: bytes) -> str | None:
         """Why this packet must not go to this row's patient, or None."""
-        text = _read_back(pdf)
         shared = self.shared_text(row)
         if shared is None:
             return _UNCHECKED
         own, preferred = _fold(row.name), _fold(row.preferred_name)
+        values = (own, preferred, *self._appointment(row, row.appointment))
+        text = _read_back(pdf, self._pages, lambda page: self._patient_free(page, values))
         shown = [name for name in dict.fromkeys((own, preferred)) if _contains(text, name)]
         if shown and all(_contains(shared, name) for name in shown):  # each is a word every packet shows
             reference = self._reference(row, row.appointment)
@@ -249,6 +252,13 @@ class NameCheck:
                         and _contains(text, other) and not _contains(shared, other):
                     return f"its packet shows the name of row {number}'s patient"
         return None
+
+    def _patient_free(self, page: str, values: tuple[str, ...]) -> bool:
+        """Whether a page's text may be kept for the next packet: it shows none of this row's values (names,
+        appointment) and no word that begins any row's name."""
+        page = _fold(page)
+        return not any(value and value in page for value in values) and \
+            not any(word in self._by_first_word for word in _WORD.findall(page))
 
     def shared_text(self, row: RosterRow) -> str | None:
         """The text every packet like this row's shows, for its appointment; None if it cannot be made."""
@@ -275,7 +285,12 @@ class NameCheck:
         first = self._placeholder.split()[0]
         neutral = replace(row, name=self._placeholder, preferred_name=first, appointment=appointment)
         rendered = render_row(neutral, self._project, self._forms)
-        text = None if rendered.pdf is None else _read_back(rendered.pdf)
+        try:
+            values = (_fold(self._placeholder), _fold(first), *self._appointment(row, appointment))
+        except HandoutsError:  # shared_text says so
+            return None
+        text = None if rendered.pdf is None else _read_back(rendered.pdf, self._pages,
+                                                            lambda page: self._patient_free(page, values))
         if appointment == _NEUTRAL_APPOINTMENT:
             self._references[key] = text
         return text
@@ -296,9 +311,9 @@ _NEUTRAL_APPOINTMENT = datetime(2026, 11, 18, 10, 0)
 _UNCHECKED = "its packet could not be checked (the same packet for a placeholder patient could not be made)"
 
 
-def _read_back(pdf: bytes) -> str:
+def _read_back(pdf: bytes, seen: PageTexts | None = None, keep=lambda page: False) -> str:
     """The packet's title and the text its pages show, as placed in their content streams, folded."""
-    return _fold(placed_text(pdf))
+    return _fold(placed_text(pdf, seen, keep))
 
 
 def _count(text: str, name: str) -> int:
@@ -331,6 +346,7 @@ class Drafted:
     reason: str = ""  # why the row is not sent, as the ledger records it
     shown: str = ""  # ... and as the run reports it
     stop: Finding | None = None  # a failure that is not the row's (the content, a layout): every row would fail
+    prepared: object | None = None  # what the transport hands over, made of `message` (`DraftWork.prepare`)
 
 
 @dataclass(frozen=True)
@@ -342,13 +358,17 @@ class DraftWork:
     names: dict[int, str]
     letter: Letter
     forms: bool = True
+    # What the transport hands over, made of the email here rather than in the one process that delivers
+    # (`DraftsTransport.prepare`: the draft's bytes); None: the email itself.
+    prepare: Callable[[EmailMessage], object] | None = None
 
     def start(self, project: Project) -> Callable[[Outgoing], Drafted]:
         return partial(draft, project=project, check=NameCheck(self.names, project, self.forms), common=self.letter,
-                       forms=self.forms)
+                       forms=self.forms, prepare=self.prepare)
 
 
-def draft(outgoing: Outgoing, project: Project, check: NameCheck, common: Letter, forms: bool = True) -> Drafted:
+def draft(outgoing: Outgoing, project: Project, check: NameCheck, common: Letter, forms: bool = True,
+          prepare: Callable[[EmailMessage], object] | None = None) -> Drafted:
     """One row: its packet rendered (the code `packets` uses), read back and checked for its patient's name and
     no other row's, then its email composed and read back (one sender, one recipient)."""
     rendered = render_row(outgoing.row, project, forms)
@@ -370,7 +390,7 @@ def draft(outgoing: Outgoing, project: Project, check: NameCheck, common: Letter
         return Drafted(outgoing, None, sha, size, reason, reason)
     except HandoutsError as exc:  # the email's content or the profile: every row's email would fail
         return Drafted(outgoing, stop=exc.finding)
-    return Drafted(outgoing, message, sha, size)
+    return Drafted(outgoing, message, sha, size, prepared=prepare(message) if prepare else None)
 
 
 
@@ -521,7 +541,7 @@ class Sender:
                  record: bool = True) -> Iterator[Drafted]:
         """Each due row's email, made, read back and checked in the workers, in roster order; a row whose
         packet or email is wrong fails here (and is recorded so), and a failure that is not the row's stops."""
-        work = DraftWork(names, self.letter, self.paths.forms)
+        work = DraftWork(names, self.letter, self.paths.forms, getattr(type(self.transport), "prepare", None))
         drafts = render_rows(due, self.project, self.paths, self.jobs, work)
         try:
             for drafted in drafts:
@@ -595,7 +615,8 @@ class Sender:
         """Give one email to the transport: (the status to record, why it failed, whether the run must stop)."""
         outgoing = drafted.outgoing
         try:
-            status = self.transport.deliver(drafted.message, outgoing.draft_name)
+            handed = drafted.message if drafted.prepared is None else drafted.prepared
+            status = self.transport.deliver(handed, outgoing.draft_name)
         except (PermanentFailure, TemporaryFailure) as exc:  # this row only; a re-run tries it again
             result.failed.append(_problem(outgoing, exc.reason))
             return FAILED, exc.reason, False

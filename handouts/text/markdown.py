@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -33,7 +33,6 @@ from ..model import (
     Span,
     Timeline,
     TimelineStep,
-    walk,
 )
 from .fill import TOKEN_START, Filled
 
@@ -335,12 +334,10 @@ class _Builder:
         return self.source.body_line + token.map[0] if token.map else 0
 
     def build(self, tokens: list[Token]) -> list[Block]:
-        blocks, _ = self.blocks(tokens, 0, None)
-        # Values come back only now, after every syntax decision was made on tokens.
-        for node in walk(blocks):
-            if hasattr(node, "spans"):
-                node.spans = self.restore(node.spans)
-        return blocks
+        # Values come back only now, after every syntax decision was made on tokens: on a copy of the blocks
+        # built from the tokens, which every fill of the same text shares.
+        built = _built(self, self.source.body_line, self.filled.text, tokens)
+        return [_restored(block, self.restore) for block in built]
 
     def blocks(self, tokens: list[Token], pos: int, closing: str | None) -> tuple[list[Block], int]:
         """Read blocks from `pos` until the token of type `closing`."""
@@ -439,8 +436,38 @@ class _Builder:
 
     def restore(self, spans: list[Span]) -> list[Span]:
         restore, reserved = self.filled.restore, self.filled.reserved
-        return _merge([Span(restore(s.text), s.bold, None if s.href is None else restore(s.href), reserved(s.text))
+        return _merge([s if TOKEN_START not in s.text and (s.href is None or TOKEN_START not in s.href) else
+                       Span(restore(s.text), s.bold, None if s.href is None else restore(s.href), reserved(s.text))
                        for s in spans])
+
+
+# Keyed by the filled text, whose values are tokens (as `markdown_tokens`), and where the body starts: blocks
+# built from tokens, never handed out (each fill gets its own copy, its values restored).
+_BUILT: dict[tuple[int, str], tuple[Block, ...]] = {}
+_BUILT_MAX = 256
+
+
+def _built(builder: "_Builder", body_line: int, text: str, tokens: list[Token]) -> tuple[Block, ...]:
+    key = (body_line, text)
+    built = _BUILT.get(key)
+    if built is None:
+        built = tuple(builder.blocks(tokens, 0, None)[0])
+        if len(_BUILT) >= _BUILT_MAX:
+            _BUILT.clear()
+        _BUILT[key] = built
+    return built
+
+
+_NESTED = ("items", "children", "blocks", "steps")
+
+
+def _restored(node, restore):
+    """A copy of `node` and every node below it, each span list restored (`restore`)."""
+    changes = {name: [_restored(kid, restore) for kid in getattr(node, name)]
+               for name in _NESTED if hasattr(node, name)}
+    if hasattr(node, "spans"):
+        changes["spans"] = restore(node.spans)
+    return replace(node, **changes)
 
 
 def heading_problems(blocks: list[Block], source: str):

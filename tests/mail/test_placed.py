@@ -72,3 +72,34 @@ def test_other_ways_of_showing_text_are_read_too():
                     b"( Smith) Tj T* (Omar) Tj (Haddad) ' 1 2 (Rosa) \" ET /X0 Do",
                     form=b"BT /F1 12 Tf 1 0 0 1 72 600 Tm (Wren) Tj 1 0 0 1 110 600 Tm ( Walsh) Tj ET")
     assert placed_text(pdf).splitlines() == ["", "Ana Ruiz", "Jack Smith", "Omar", "Haddad", "Rosa", "Wren Walsh"]
+
+
+def test_pages_read_before_give_the_same_text_and_keep_no_patient_value(send_project):
+    """`PageTexts`: a page with the same bytes as one read before gives its lines without being read again; the
+    text is what a fresh read gives, every packet; and a page is kept only where `keep` allows it, so pages
+    showing a patient's name stay unkept."""
+    from handouts.mail.placed import PageTexts
+
+    seen, reads = PageTexts(), []
+    names = [_fold(name) for name, _ in PATIENTS] + [_fold(preferred) for _, preferred in PATIENTS]
+
+    def keep(page):
+        reads.append(page)
+        return not any(name in _fold(page) for name in names)
+
+    # Latin names only first: their packets' pages name the same fonts.
+    latin = [number for number, (name, _) in enumerate(PATIENTS) if not name.startswith("Nguy")]
+    for number in latin:
+        pdf, name = packet(send_project, number, "large-print", "en-US")
+        assert placed_text(pdf, seen, keep) == placed_text(pdf)
+        assert _fold(name) in _fold(placed_text(pdf, seen, keep))
+    pages = len(reader(pdf).pages)
+    kept = len(seen._lines)
+    assert 0 < kept < pages  # the pages with no name are kept, the others are not
+    # The first read asks about every page; every later one only about the pages not kept.
+    assert len(reads) == pages + (2 * len(latin) - 1) * (pages - kept)
+    # A name in another script (the fallback font on every page's resources): its own text, read fresh or not.
+    for number in range(2 * len(PATIENTS)):
+        pdf, name = packet(send_project, number, "extra-large", "es")
+        assert placed_text(pdf, seen, keep) == placed_text(pdf)
+    assert not any(name in _fold(repr(seen._lines)) for name in names)
