@@ -126,12 +126,16 @@ def cut_chains_taller_than_a_page(boxes: list[Box], width: float, height: float)
     """Keeps that chain boxes into more than a page cannot all hold: the chain is cut where a page would end,
     after the last box that is not a heading (a heading stays with what it introduces)."""
     chain: list[Box] = []
+    sizes: list[float] = []  # each chained box's room, its spaces included
+    total = 0.0  # and theirs together, kept as the chain grows and is cut (not summed again each time)
     for box in boxes:
         if isinstance(box, PageBreakBox):
-            chain = []
+            chain, sizes, total = [], [], 0.0
             continue
         chain.append(box)
-        while len(chain) > 1 and _total(chain, width) > height:
+        sizes.append(box.space_before + box.height(width) + box.space_after)
+        total += sizes[-1]
+        while len(chain) > 1 and total > height:
             cuts = [i for i, kept in enumerate(chain[:-1]) if not _is_heading(kept)]
             # Where only a keep that gives way holds, and between two items rather than between a check box's
             # lines to write on, where the chain allows.
@@ -139,9 +143,10 @@ def cut_chains_taller_than_a_page(boxes: list[Box], width: float, height: float)
             between = [i for i in cuts if not _continues_item(chain[i + 1])]
             cut = max([i for i in soft if i in between] or soft or between or cuts, default=len(chain) - 2)
             chain[cut].keep_with_next = chain[cut].prefer_with_next = False
-            chain = chain[cut + 1:]
+            chain, sizes = chain[cut + 1:], sizes[cut + 1:]
+            total = sum(sizes)
         if not _keeps(box, False):
-            chain = []
+            chain, sizes, total = [], [], 0.0
 
 
 def _total(boxes: list[Box], width: float) -> float:
