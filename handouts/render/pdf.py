@@ -17,7 +17,8 @@ from .draw import Footer, PageDrawer
 from .fonts import FontSet
 from .forms import FormFields
 from .metadata import apply_metadata
-from .paginate import Page, keep_rules, paginate
+from .pageplan import paginate_planned
+from .paginate import Page
 from .tagging import StructTree, Tagger, UntaggedTagger
 
 
@@ -63,8 +64,8 @@ def _laid_out(document: Document, layout: Layout, tree: StructTree, footer: Foot
         # join the tree.
         boxes = Composer(layout, fonts, tree, document.language).compose(document.blocks)
         tree.check_closed()
-        keep_rules(boxes, width, height - footer_height(layout, rows))
-        pages = paginate(boxes, width, height - footer_height(layout, rows))
+        # Where pages end, decided once for boxes that measure the same (render/pageplan.py).
+        pages = paginate_planned(boxes, width, height - footer_height(layout, rows))
         # More pages can make a longer page label and a note that wraps onto more lines: lay out again above them.
         needed = footer.rows(len(pages)) if footer else 1
         if needed <= rows:

@@ -50,6 +50,8 @@ REVIEWED = {
                      "of the patient at work in their text, keyed by every field of every box drawn and the render's "
                      "context: a hit is that very page model's drawing",
     "sharing._fields": "a box class's field names, keyed by the class",
+    "pageplan.PLANS": "page plans (keeps, and what the paginator did with each box: indices, flags, line counts, "
+                      "room in points), keyed by how the boxes measure (numbers, flags, structure roles): no text",
     "draw._fill_operator": "a layout colour's operator, keyed by the colour",
     "fonts._register": "a face registered once, keyed by its name and file",
     "fonts._faces": "a typeface's faces, keyed by the typeface",
@@ -141,15 +143,17 @@ def test_a_packet_is_the_same_cold_warm_and_uncached(project, monkeypatch):
 
 def test_the_caches_are_used(project):
     """The bypass above means something: a second packet finds what the first one made."""
-    from handouts.render import _reportlab, linebreak, sharing
+    from handouts.render import _reportlab, linebreak, pageplan, sharing
 
     _packet(project, "Ann Alpha", "extra-large", None)
     before = linebreak._shared_lines.cache_info().hits
     recorded = dict(sharing.PAGES._made)
+    plans = dict(pageplan.PLANS._made)
     _packet(project, "Bea Beta", "extra-large", None)
     assert linebreak._shared_lines.cache_info().hits > before
     assert _reportlab.COMPRESSED._made and _reportlab.SUBSETS._made and _reportlab.SHARED_COMPRESSED._made
     assert len(recorded) >= 5 and dict(sharing.PAGES._made) == recorded  # every page found again, none added
+    assert pageplan.PLANS._made and dict(pageplan.PLANS._made) == plans  # and the page plan
 
 
 @pytest.mark.parametrize("layout", ["large-print", "extra-large"])
