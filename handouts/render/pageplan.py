@@ -46,29 +46,70 @@ class PagePlan:
 def paginate_planned(boxes: list[Box], width: float, height: float) -> list[Page]:
     """`keep_rules` and `paginate` on freshly composed boxes, by the plan of boxes that measured the same when
     there is one; else decided, and the plan kept."""
-    key = plan_key(boxes, width, height)
-    plan = PLANS.find(key)
-    if plan is None:
-        keep_rules(boxes, width, height)
-        keeps = tuple([None if isinstance(box, PageBreakBox) else (box.keep_with_next, box.prefer_with_next)
-                       for box in boxes])
-        pages, own, actions = paginated(boxes, width, height)
-        plan = PagePlan(keeps, own, actions)
-        PLANS.put(key, plan, 16 * len(key[2]) + plan.size)
-        return pages
-    for box, keeps in zip(boxes, plan.keeps):
-        if keeps is not None:
-            box.keep_with_next, box.prefer_with_next = keeps
-    if plan.own:
-        drop_reserves(boxes)
-    return replay(boxes, width, height, plan.actions)
+    return Planned(boxes, width).paginate(height)
+
+
+class Planned:
+    """Freshly composed boxes, measured once, paginated at a frame's height (again at another height, as when
+    the footer needs more lines, each time from the boxes as they were composed: what pagination changes in
+    them, their keeps and reserves, is put back first)."""
+
+    def __init__(self, boxes: list[Box], width: float):
+        self.boxes, self.width = boxes, width
+        self.measured = _measures(boxes, width)
+        self.composed_keeps = _keeps(boxes)
+        self.reserves = [(block, block.reserve) for block in _text_blocks(boxes) if block.reserve is not None]
+        self.paginated = False
+
+    def paginate(self, height: float) -> list[Page]:
+        boxes, width = self.boxes, self.width
+        if self.paginated:
+            _set_keeps(boxes, self.composed_keeps)
+            for block, reserve in self.reserves:
+                block.reserve = reserve
+        self.paginated = True
+        key = (width, height, self.measured)
+        plan = PLANS.find(key)
+        if plan is None:
+            keep_rules(boxes, width, height)
+            pages, own, actions = paginated(boxes, width, height)
+            plan = PagePlan(_keeps(boxes), own, actions)
+            PLANS.put(key, plan, 16 * len(self.measured) + plan.size)
+            return pages
+        _set_keeps(boxes, plan.keeps)
+        if plan.own:
+            drop_reserves(boxes)
+        return replay(boxes, width, height, plan.actions)
+
+
+def _keeps(boxes: list[Box]) -> tuple[tuple[bool, bool] | None, ...]:
+    return tuple([None if isinstance(box, PageBreakBox) else (box.keep_with_next, box.prefer_with_next)
+                  for box in boxes])
+
+
+def _set_keeps(boxes: list[Box], keeps: tuple[tuple[bool, bool] | None, ...]) -> None:
+    for box, kept in zip(boxes, keeps):
+        if kept is not None:
+            box.keep_with_next, box.prefer_with_next = kept
+
+
+def _text_blocks(boxes: list[Box]):
+    for box in boxes:
+        if isinstance(box, CalloutBox):
+            yield from _text_blocks(box.blocks)
+        elif isinstance(box, TextBlock):
+            yield box
 
 
 def plan_key(boxes: list[Box], width: float, height: float) -> tuple:
     """Everything the keep rules and the paginator read of the boxes, as numbers, flags and roles (no text); a box
     of a kind the key does not know stops the render as a bug."""
+    return width, height, _measures(boxes, width)
+
+
+def _measures(boxes: list[Box], width: float) -> tuple:
     elements: dict = {}
-    return width, height, tuple([_measured(box, width, elements) for box in boxes])
+    return tuple([_measured(box, width, elements) for box in boxes])
 
 
 def _measured(box: Box, width: float, elements: dict) -> tuple | str:

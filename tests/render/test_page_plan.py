@@ -219,3 +219,27 @@ def test_a_document_paginated_for_its_patient_replays_for_its_patient(fonts, tre
         keep_rules(fresh, width, height)
         assert _described(pageplan.paginate_planned(_form(tree, fonts, other), width, height)) == _described(
             paginated(fresh, width, height)[0]), other
+
+
+@pytest.mark.parametrize("layout", ["large-print", "extra-large"])
+def test_boxes_paginated_again_at_another_height_are_as_composed(project, plans, monkeypatch, layout):
+    """Above a footer that needs more lines, the same boxes are paginated again: what the first pagination
+    changed in them (keeps, reserves dropped for the patient) is put back, so the pages are those of boxes
+    composed afresh, with a plan found or none kept."""
+    for name in ("Jo Li", "Maximiliana Dorfelkovna-Wolkenstein Haverford Quarrington-Smythe"):
+        for heights in ((594.0, 560.0), (560.0, 594.0), (594.0, 300.0, 594.0)):
+            for keep in (True, False):
+                with monkeypatch.context() as patch:
+                    if not keep:
+                        _no_plans(patch)
+                    boxes, width, _ = _composed(project, name, layout)
+                    planned = pageplan.Planned(boxes, width)
+                    for height in heights:
+                        again = planned.paginate(height)
+                    fresh, *_ = _composed(project, name, layout)
+                    expected = pageplan.paginate_planned(fresh, width, heights[-1])
+                    assert _described(again) == _described(expected), (name, heights, keep)
+                    _no_plans(patch)
+                    decided, *_ = _composed(project, name, layout)
+                    keep_rules(decided, width, heights[-1])
+                    assert _described(again) == _described(paginated(decided, width, heights[-1])[0])
