@@ -55,6 +55,9 @@ REVIEWED = {
     "timeline._shared_drawing": "a timeline's drawing (immutable), of timelines with no span carrying a patient value "
                                 "(Span.reserve) and no value of the patient at work in their words, keyed by all "
                                 "its spans, style and width",
+    "draw._footer_rows": "how many lines a footer takes, keyed by the whole footer (the clinic's name and phone or "
+                         "the sample mark, the page label, its style) and the page count; a footer showing a value "
+                         "of the patient at work is measured afresh",
     "draw._fill_operator": "a layout colour's operator, keyed by the colour",
     "fonts._register": "a face registered once, keyed by its name and file",
     "fonts._faces": "a typeface's faces, keyed by the typeface",
