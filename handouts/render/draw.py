@@ -47,11 +47,8 @@ class Footer:
         """How many lines the footer takes on the tallest of `count` pages (kept for the run: a footer says the
         clinic's name and phone, or the sample mark, never a patient's value; one that did is measured afresh)."""
         if holds_patient_value(self.note):
-            return self._rows(count)
+            return _rows(self, count)
         return _footer_rows(self, count)
-
-    def _rows(self, count: int) -> int:
-        return max(max(len(self.lines(number, count)[0]), 1) for number in range(1, count + 1))
 
     def width(self, text: str) -> float:
         return width(text, self.style.fonts.face_for(text, False), self.style.size)
@@ -66,7 +63,11 @@ class Footer:
 # Keyed by the whole footer (its note, page label, style and line) and the page count: patient-free.
 @lru_cache(maxsize=256)
 def _footer_rows(footer: Footer, count: int) -> int:
-    return footer._rows(count)
+    return _rows(footer, count)
+
+
+def _rows(footer: Footer, count: int) -> int:
+    return max(max(len(footer.lines(number, count)[0]), 1) for number in range(1, count + 1))
 
 
 class PageDrawer:
