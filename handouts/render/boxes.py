@@ -135,6 +135,10 @@ class TextBlock:
     reserve: tuple[Span, ...] | None = None
     # Pagination asks for a block's lines many times at one width: each block keeps its last answer.
     _lines_at: tuple[float, tuple[Line, ...]] | None = field(default=None, init=False, repr=False)
+    # And the reserve's line count (at a width, for that very reserve) and where its lines to write on go.
+    _reserve_at: tuple[float, tuple[Span, ...], int] | None = field(default=None, init=False, repr=False)
+    _plan_at: tuple[float, WriteIn] | None = field(default=None, init=False, repr=False)
+    _height_at: tuple[float, tuple[Span, ...] | None, float] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self):
         if self.links is None:
@@ -158,7 +162,12 @@ class TextBlock:
     def write_in_plan(self, width: float) -> WriteIn:
         """Where the line(s) to write on go, so that the field keeps the type size (pdf.js shrinks text in a line
         less than 1.35 × as tall), holds WRITE_IN_SAMPLE (a long answer's) or SHORT_ANSWER_SAMPLE, and sets typed
-        text on the printed baseline."""
+        text on the printed baseline (memoized: pagination and drawing ask again and again)."""
+        if self._plan_at is None or self._plan_at[0] != width:
+            self._plan_at = (width, self._write_in_plan(width))
+        return self._plan_at[1]
+
+    def _write_in_plan(self, width: float) -> WriteIn:
         style = self.style
         size, leading = style.size, style.leading
         sample = WRITE_IN_SAMPLE if self.write_in == LONG_ANSWER else SHORT_ANSWER_SAMPLE
@@ -179,12 +188,30 @@ class TextBlock:
                        field_height, field_drop)
 
     def height(self, width: float) -> float:
-        """The room the block takes on its page: its reserve's, where that is taller than its own lines'."""
+        """The room the block takes on its page: its reserve's, where that is taller than its own lines'
+        (memoized at a width, with or without its reserve: keep rules and pagination ask a thousand times)."""
+        reserve = self.reserve
+        memo = self._height_at
+        if memo is not None and memo[0] == width and memo[1] is reserve:
+            return memo[2]
         count = len(self.lines(width))
-        if self.reserve is not None and self.fixed_lines is None:
-            count = max(count, len(break_lines(list(self.reserve), self.style.fonts, self.style.size,
-                                               width - self.indent, self.style.no_break)))
-        return count * self.style.leading + self._write_in_height(width)
+        if reserve is not None and self.fixed_lines is None:
+            count = max(count, self.reserve_lines(width))
+        height = count * self.style.leading + self._write_in_height(width)
+        self._height_at = (width, reserve, height)
+        return height
+
+    def reserve_lines(self, width: float) -> int:
+        """How many lines the reserve takes at `width` (memoized for this very reserve: pagination drops a
+        block's reserve for a while and puts the same one back)."""
+        reserve = self.reserve
+        if reserve is None:
+            return 0
+        if self._reserve_at is None or self._reserve_at[0] != width or self._reserve_at[1] is not reserve:
+            count = len(break_lines(list(reserve), self.style.fonts, self.style.size, width - self.indent,
+                                    self.style.no_break))
+            self._reserve_at = (width, reserve, count)
+        return self._reserve_at[2]
 
     def _write_in_height(self, width: float) -> float:
         if not self.write_in:

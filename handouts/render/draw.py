@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..caches import holds_patient_value
 from ..load.locale import SHORT_PAGE_LABEL
 from . import _reportlab, sharing
 from .boxes import ASCENT, CalloutBox, TextBlock, TextStyle, rule_drop, rule_width
@@ -43,8 +44,11 @@ class Footer:
         return lines, text
 
     def rows(self, count: int) -> int:
-        """How many lines the footer takes on the tallest of `count` pages."""
-        return max(max(len(self.lines(number, count)[0]), 1) for number in range(1, count + 1))
+        """How many lines the footer takes on the tallest of `count` pages (kept for the run: a footer says the
+        clinic's name and phone, or the sample mark, never a patient's value; one that did is measured afresh)."""
+        if holds_patient_value(self.note):
+            return _rows(self, count)
+        return _footer_rows(self, count)
 
     def width(self, text: str) -> float:
         return width(text, self.style.fonts.face_for(text, False), self.style.size)
@@ -54,6 +58,16 @@ class Footer:
         a required note only whole. Empty: nothing fits."""
         choices = (self.note,) if self.note_required else (self.note, self.note.rpartition(" · ")[2])
         return next(([note] for note in choices if note and self.width(note) <= room), [])
+
+
+# Keyed by the whole footer (its note, page label, style and line) and the page count: patient-free.
+@lru_cache(maxsize=256)
+def _footer_rows(footer: Footer, count: int) -> int:
+    return _rows(footer, count)
+
+
+def _rows(footer: Footer, count: int) -> int:
+    return max(max(len(footer.lines(number, count)[0]), 1) for number in range(1, count + 1))
 
 
 class PageDrawer:

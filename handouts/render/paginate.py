@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field, replace
 
+from ..errors import InternalError
 from .boxes import Box, CalloutBox, PageBreakBox, TextBlock
 from .linebreak import Line
 from .timeline import TimelineBox
@@ -126,12 +127,16 @@ def cut_chains_taller_than_a_page(boxes: list[Box], width: float, height: float)
     """Keeps that chain boxes into more than a page cannot all hold: the chain is cut where a page would end,
     after the last box that is not a heading (a heading stays with what it introduces)."""
     chain: list[Box] = []
+    sizes: list[float] = []  # each chained box's room, its spaces included
+    total = 0.0  # and theirs together, kept as the chain grows and is cut (not summed again each time)
     for box in boxes:
         if isinstance(box, PageBreakBox):
-            chain = []
+            chain, sizes, total = [], [], 0.0
             continue
         chain.append(box)
-        while len(chain) > 1 and _total(chain, width) > height:
+        sizes.append(box.space_before + box.height(width) + box.space_after)
+        total += sizes[-1]
+        while len(chain) > 1 and total > height:
             cuts = [i for i, kept in enumerate(chain[:-1]) if not _is_heading(kept)]
             # Where only a keep that gives way holds, and between two items rather than between a check box's
             # lines to write on, where the chain allows.
@@ -139,9 +144,10 @@ def cut_chains_taller_than_a_page(boxes: list[Box], width: float, height: float)
             between = [i for i in cuts if not _continues_item(chain[i + 1])]
             cut = max([i for i in soft if i in between] or soft or between or cuts, default=len(chain) - 2)
             chain[cut].keep_with_next = chain[cut].prefer_with_next = False
-            chain = chain[cut + 1:]
+            chain, sizes = chain[cut + 1:], sizes[cut + 1:]
+            total = sum(sizes)
         if not _keeps(box, False):
-            chain = []
+            chain, sizes, total = [], [], 0.0
 
 
 def _total(boxes: list[Box], width: float) -> float:
@@ -164,18 +170,42 @@ def paginate(boxes: list[Box], width: float, height: float) -> list[Page]:
     that where pages end does not depend on the patient. Where that room costs a page, or leaves a page short
     that the patient's own text would not, the document is paginated for this patient instead: it is correct
     either way, and what patients can share is only ever decided from the pages, never assumed."""
+    return paginated(boxes, width, height)[0]
+
+
+def paginated(boxes: list[Box], width: float, height: float) -> tuple[list[Page], bool, tuple[tuple, ...]]:
+    """`paginate`'s pages; whether they were laid out for the patient's own text (the reserves dropped); and what
+    the paginator did with each box it took, in order (`replay` makes the same pages of the same boxes)."""
     reserving = [block for block in _text_blocks(boxes) if block.reserve is not None]
-    pages = _Paginator(width, height).run(boxes)
+    paginator = _Paginator(width, height)
+    pages = paginator.run(boxes)
     if not reserving:
-        return pages
+        return pages, False, tuple(paginator.actions)
     reserves = [block.reserve for block in reserving]
     for block in reserving:
         block.reserve = None
-    own = _Paginator(width, height).run(boxes)
-    if _cost(own, height) < _cost(pages, height):
-        return own
+    own = _Paginator(width, height)
+    if _cost(own.run(boxes), height) < _cost(pages, height):
+        return own.pages, True, tuple(own.actions)
     for block, reserve in zip(reserving, reserves):
         block.reserve = reserve
+    return pages, False, tuple(paginator.actions)
+
+
+def drop_reserves(boxes: list[Box]) -> None:
+    """Lay the boxes out for the patient's own text: as `paginated` does when that is better."""
+    for block in _text_blocks(boxes):
+        block.reserve = None
+
+
+def replay(boxes: list[Box], width: float, height: float, actions: tuple[tuple, ...]) -> list[Page]:
+    """The pages `paginated` made, from what it did with each box (`actions`), of boxes that measure the same as
+    the boxes it paginated: each box placed, split where it was split, or moved to the next page, without
+    measuring again what must keep together. Actions that do not fit the boxes stop the render as a bug."""
+    replayer = _Replay(width, height, actions)
+    pages = replayer.run(boxes)
+    if next(replayer.actions, None) is not None:
+        raise InternalError("a page plan has actions left over")
     return pages
 
 
@@ -201,6 +231,10 @@ class _Paginator:
         self.bottom = height  # the last box's bottom
         self.need = 0.0  # what the box last tried needed on this page, with what must stay with it
         self.loosened: set = set()  # the elements of boxes this page took with loosened keeps: they stay loosened
+        # What became of each box taken from the queue, in order: ("put", space before it), ("split", the room
+        # its first piece had), ("next", what the next page was started for: Page.held), ("whole",) placed on
+        # an empty page it is taller than.
+        self.actions: list[tuple] = []
 
     @property
     def page(self) -> Page:
@@ -235,10 +269,12 @@ class _Paginator:
         if not loosened and (self.height - self.bottom) < MIN_FILL * self.height and self.fits(box, queue, True):
             return  # the keeps gave way rather than leave a hole
         if self.page.placed:
+            self.actions.append(("next", self.need))
             self.new_page(held=self.need)
             queue.appendleft(box)
             return
         # Taller than an empty page and impossible to split: place it and move on.
+        self.actions.append(("whole",))
         self.put(box, 0.0, box.height(self.width))
         self.new_page()
 
@@ -254,11 +290,15 @@ class _Paginator:
         if self.used + self.need <= self.height or (empty and h <= self.height):
             if loose:  # the boxes it is kept with come on this page on the same terms
                 self.loosened.update(kept.element for kept in _chain(box, queue, loose))
+            self.actions.append(("put", before))
             self.put(box, before, h)
             return True
         if not empty and (kept or (box.keep_together and not (loose and box.splits_loosely(width)))):
             return False
-        parts = box.split(width, self.height - self.used - before)
+        room = self.height - self.used - before
+        parts = box.split(width, room)
+        if parts:
+            self.actions.append(("split", room))
         queue.extendleft(reversed(parts))
         return bool(parts)
 
@@ -267,6 +307,35 @@ class _Paginator:
         self.bottom = self.height - self.used
         self.page.placed.append(place(box, self.width, self.bottom))
         self.used += box.space_after
+
+
+class _Replay(_Paginator):
+    """A paginator that does with each box what another did (`_Paginator.actions`), measuring nothing to decide."""
+
+    def __init__(self, width: float, height: float, actions: tuple[tuple, ...]):
+        super().__init__(width, height)
+        self.actions = iter(actions)
+
+    def add(self, box: TextBlock | CalloutBox, queue: deque) -> None:
+        action = next(self.actions, None)
+        if action is None:
+            raise InternalError("a page plan ended before its boxes")
+        kind = action[0]
+        if kind == "put":
+            self.put(box, action[1], box.height(self.width))
+        elif kind == "split":
+            parts = box.split(self.width, action[1])
+            if not parts:
+                raise InternalError("a page plan splits a box that does not split there")
+            queue.extendleft(reversed(parts))
+        elif kind == "next" and self.page.placed:
+            self.new_page(held=action[1])
+            queue.appendleft(box)
+        elif kind == "whole":
+            self.put(box, 0.0, box.height(self.width))
+            self.new_page()
+        else:
+            raise InternalError(f"a page plan's {kind!r} does not fit its boxes")
 
 
 def _close_up(page: Page) -> None:

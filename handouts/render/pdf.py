@@ -17,7 +17,8 @@ from .draw import Footer, PageDrawer
 from .fonts import FontSet
 from .forms import FormFields
 from .metadata import apply_metadata
-from .paginate import Page, keep_rules, paginate
+from .pageplan import Planned
+from .paginate import Page
 from .tagging import StructTree, Tagger, UntaggedTagger
 
 
@@ -58,13 +59,13 @@ def _laid_out(document: Document, layout: Layout, tree: StructTree, footer: Foot
     fonts = FontSet(layout.typeface)
     _, _, width, height = layout.frame
     rows = 1
+    boxes = Composer(layout, fonts, tree, document.language).compose(document.blocks)
+    tree.check_closed()
+    # Where pages end, decided once for boxes that measure the same (render/pageplan.py); paginated again above
+    # a taller footer from the boxes as composed. Elements join the tree only when drawn.
+    planned = Planned(boxes, width)
     while True:
-        # Composed again, the boxes declare new elements: those of a discarded layout draw nothing, so they never
-        # join the tree.
-        boxes = Composer(layout, fonts, tree, document.language).compose(document.blocks)
-        tree.check_closed()
-        keep_rules(boxes, width, height - footer_height(layout, rows))
-        pages = paginate(boxes, width, height - footer_height(layout, rows))
+        pages = planned.paginate(height - footer_height(layout, rows))
         # More pages can make a longer page label and a note that wraps onto more lines: lay out again above them.
         needed = footer.rows(len(pages)) if footer else 1
         if needed <= rows:

@@ -11,8 +11,10 @@ position is worked out here, in the page model, before anything is drawn.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import ClassVar
 
+from ..caches import holds_patient_value
 from ..model import Span
 from .boxes import ASCENT, TextStyle
 from .linebreak import Line, break_lines
@@ -97,7 +99,7 @@ class TimelineBox:
     def drawing(self, width: float) -> TimelineDrawing:
         """The layout at `width` (memoized: pagination asks again and again)."""
         if self._drawing_at is None or self._drawing_at[0] != width:
-            self._drawing_at = (width, lay_out_timeline(self.caption, self.steps, self.style, width))
+            self._drawing_at = (width, _laid_out(self.caption, self.steps, self.style, width))
         return self._drawing_at[1]
 
     def lines(self, width: float) -> tuple[Line, ...]:
@@ -122,6 +124,23 @@ def alt_text(steps: list[str]) -> str:
     """What a screen reader says for the picture: each step with its number, "1. Arrive. 2. IV in your arm."."""
     return " ".join(f"{number}. {text}" + ("" if text.endswith((".", "!", "?")) else ".")
                     for number, text in enumerate(steps, start=1))
+
+
+def _laid_out(caption: list[Span], steps: list[list[Span]], style: TextStyle, width: float) -> TimelineDrawing:
+    """`lay_out_timeline`, kept for the run when the timeline shows no patient value (no span with a reserve, no
+    value of the patient at work in its words): every packet of a batch draws the same timeline."""
+    spans = [*caption, *(span for step in steps for span in step)]
+    if any(span.reserve is not None for span in spans) or holds_patient_value("".join(s.text for s in spans)):
+        return lay_out_timeline(caption, steps, style, width)
+    return _shared_drawing(tuple(caption), tuple(map(tuple, steps)), style, width)
+
+
+@lru_cache(maxsize=64)
+def _shared_drawing(caption: tuple[Span, ...], steps: tuple[tuple[Span, ...], ...], style: TextStyle,
+                    width: float) -> TimelineDrawing:
+    """A timeline that shows no patient value, laid out once (its drawing is immutable): keyed by all it is made
+    from."""
+    return lay_out_timeline(list(caption), [list(step) for step in steps], style, width)
 
 
 def lay_out_timeline(caption: list[Span], steps: list[list[Span]], style: TextStyle, width: float) -> TimelineDrawing:

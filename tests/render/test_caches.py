@@ -50,6 +50,14 @@ REVIEWED = {
                      "of the patient at work in their text, keyed by every field of every box drawn and the render's "
                      "context: a hit is that very page model's drawing",
     "sharing._fields": "a box class's field names, keyed by the class",
+    "pageplan.PLANS": "page plans (keeps, and what the paginator did with each box: indices, flags, line counts, "
+                      "room in points), keyed by how the boxes measure (numbers, flags, structure roles): no text",
+    "timeline._shared_drawing": "a timeline's drawing (immutable), of timelines with no span carrying a patient value "
+                                "(Span.reserve) and no value of the patient at work in their words, keyed by all "
+                                "its spans, style and width",
+    "draw._footer_rows": "how many lines a footer takes, keyed by the whole footer (the clinic's name and phone or "
+                         "the sample mark, the page label, its style) and the page count; a footer showing a value "
+                         "of the patient at work is measured afresh",
     "draw._fill_operator": "a layout colour's operator, keyed by the colour",
     "fonts._register": "a face registered once, keyed by its name and file",
     "fonts._faces": "a typeface's faces, keyed by the typeface",
@@ -141,15 +149,17 @@ def test_a_packet_is_the_same_cold_warm_and_uncached(project, monkeypatch):
 
 def test_the_caches_are_used(project):
     """The bypass above means something: a second packet finds what the first one made."""
-    from handouts.render import _reportlab, linebreak, sharing
+    from handouts.render import _reportlab, linebreak, pageplan, sharing
 
     _packet(project, "Ann Alpha", "extra-large", None)
     before = linebreak._shared_lines.cache_info().hits
     recorded = dict(sharing.PAGES._made)
+    plans = dict(pageplan.PLANS._made)
     _packet(project, "Bea Beta", "extra-large", None)
     assert linebreak._shared_lines.cache_info().hits > before
     assert _reportlab.COMPRESSED._made and _reportlab.SUBSETS._made and _reportlab.SHARED_COMPRESSED._made
     assert len(recorded) >= 5 and dict(sharing.PAGES._made) == recorded  # every page found again, none added
+    assert pageplan.PLANS._made and dict(pageplan.PLANS._made) == plans  # and the page plan
 
 
 @pytest.mark.parametrize("layout", ["large-print", "extra-large"])
@@ -293,3 +303,25 @@ def test_a_patients_values_belong_to_the_thread_doing_that_patients_work():
     worker.join(5)
     assert seen == {"own": True, "not mine": False, "other": True, "other, not mine": False}
     assert not caches.holds_patient_value("Hello Bartholomew Ostrowski")  # outside any patient's work
+
+
+def test_a_timeline_is_kept_for_the_run_only_when_it_shows_no_patient(fonts):
+    """A timeline's drawing is kept for the run when no span of it carries a patient value (Span.reserve) and its
+    words show no value of the patient at work; else it is laid out afresh, every time."""
+    from handouts import caches
+    from handouts.model import Span
+    from handouts.render import timeline
+    from handouts.render.boxes import TextStyle
+
+    style = TextStyle(fonts, 12, 18, "#000000")
+    timeline._shared_drawing.cache_clear()
+    every = [[Span("Arrive")], [Span("Rest: 30 minutes")]]
+    marked = [[Span("Arrive")], [Span("Wilhelmina Quarrington", reserve="Nnnnnnnnnnnnn Nnnnnnnnnnnnnnnn")]]
+    unmarked = [[Span("Arrive")], [Span("Wilhelmina Quarrington")]]
+    first = timeline._laid_out([Span("Your day")], every, style, 400.0)
+    assert timeline._laid_out([Span("Your day")], every, style, 400.0) is first  # kept for the run
+    with caches.one_patient(("Wilhelmina Quarrington",)):
+        for steps in (marked, unmarked):
+            drawn = timeline._laid_out([Span("Your day")], steps, style, 400.0)
+            assert drawn == timeline.lay_out_timeline([Span("Your day")], steps, style, 400.0)
+    assert timeline._shared_drawing.cache_info().currsize == 1  # neither timeline showing the patient was kept

@@ -1,0 +1,134 @@
+"""Page plans shared per process: where pages end is decided once for boxes that measure the same.
+
+The keep rules (`paginate.keep_rules`) and the paginator decide from how the boxes measure, never from their
+text: each box's kind, structure role, whether it has a label, a line to write on or a reserve, its spaces and
+keeps, its line count at the width (and its reserve's), its line height and its height; a callout's inset and
+its blocks, measured the same way; a timeline's height; and which boxes share a structure element. That is a
+plan's key (`plan_key`), with the width and height of the frame: numbers, flags and structure roles, no text
+at all. What they decided is the plan (`PagePlan`): each box's keeps after the keep rules, whether the document
+was paginated for the patient's own text or in the room of the reserves, and what the paginator did with each
+box it took (put, split with the room its first piece had, or moved to the next page). A packet whose boxes
+measure the same replays the plan on its own freshly composed boxes (`paginate.replay`): the same calls to
+place and split each box that a fresh run makes, so the same pages, and so the same bytes
+(`tests/render/test_page_plan.py` compares packets made with a plan found and with no plan kept).
+
+The patient's own text is measured as well as the reserves (whether the document is paginated for the patient
+instead, `paginate.paginated`, depends on both): the rule is that a plan is reused only for boxes whose own line
+counts, reserved or not, are the same, so the choice between the two paginations replayed is the one a fresh
+run makes. A plan holds no text and no value of any patient: a count of lines says nothing of whose they are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import InternalError
+from ._reportlab import ContentMemo
+from .boxes import Box, CalloutBox, PageBreakBox, TextBlock
+from .paginate import Page, drop_reserves, keep_rules, paginated, replay
+from .timeline import TimelineBox
+
+# Plans by their key (`plan_key`): how boxes measure, never their text. Bounded in bytes, kept for the run.
+PLANS = ContentMemo(8 << 20)
+
+
+@dataclass(frozen=True)
+class PagePlan:
+    keeps: tuple[tuple[bool, bool] | None, ...]  # each box's (keep_with_next, prefer_with_next) after keep_rules
+    own: bool  # paginated for the patient's own text: the reserves dropped
+    actions: tuple[tuple, ...]  # what the paginator did with each box it took (`_Paginator.actions`)
+
+    @property
+    def size(self) -> int:
+        return 48 * (len(self.keeps) + len(self.actions))
+
+
+def paginate_planned(boxes: list[Box], width: float, height: float) -> list[Page]:
+    """`keep_rules` and `paginate` on freshly composed boxes, by the plan of boxes that measured the same when
+    there is one; else decided, and the plan kept."""
+    return Planned(boxes, width).paginate(height)
+
+
+class Planned:
+    """Freshly composed boxes, measured once, paginated at a frame's height (again at another height, as when
+    the footer needs more lines, each time from the boxes as they were composed: what pagination changes in
+    them, their keeps and reserves, is put back first)."""
+
+    def __init__(self, boxes: list[Box], width: float):
+        self.boxes, self.width = boxes, width
+        self.measured = _measures(boxes, width)
+        self.composed_keeps = _keeps(boxes)
+        self.reserves = [(block, block.reserve) for block in _text_blocks(boxes) if block.reserve is not None]
+        self.paginated = False
+
+    def paginate(self, height: float) -> list[Page]:
+        boxes, width = self.boxes, self.width
+        if self.paginated:
+            _set_keeps(boxes, self.composed_keeps)
+            for block, reserve in self.reserves:
+                block.reserve = reserve
+        self.paginated = True
+        key = (width, height, self.measured)
+        plan = PLANS.find(key)
+        if plan is None:
+            keep_rules(boxes, width, height)
+            pages, own, actions = paginated(boxes, width, height)
+            plan = PagePlan(_keeps(boxes), own, actions)
+            PLANS.put(key, plan, 16 * len(self.measured) + plan.size)
+            return pages
+        _set_keeps(boxes, plan.keeps)
+        if plan.own:
+            drop_reserves(boxes)
+        return replay(boxes, width, height, plan.actions)
+
+
+def _keeps(boxes: list[Box]) -> tuple[tuple[bool, bool] | None, ...]:
+    return tuple([None if isinstance(box, PageBreakBox) else (box.keep_with_next, box.prefer_with_next)
+                  for box in boxes])
+
+
+def _set_keeps(boxes: list[Box], keeps: tuple[tuple[bool, bool] | None, ...]) -> None:
+    for box, kept in zip(boxes, keeps):
+        if kept is not None:
+            box.keep_with_next, box.prefer_with_next = kept
+
+
+def _text_blocks(boxes: list[Box]):
+    for box in boxes:
+        if isinstance(box, CalloutBox):
+            yield from _text_blocks(box.blocks)
+        elif isinstance(box, TextBlock):
+            yield box
+
+
+def plan_key(boxes: list[Box], width: float, height: float) -> tuple:
+    """Everything the keep rules and the paginator read of the boxes, as numbers, flags and roles (no text); a box
+    of a kind the key does not know stops the render as a bug."""
+    return width, height, _measures(boxes, width)
+
+
+def _measures(boxes: list[Box], width: float) -> tuple:
+    elements: dict = {}
+    return tuple([_measured(box, width, elements) for box in boxes])
+
+
+def _measured(box: Box, width: float, elements: dict) -> tuple | str:
+    kind = type(box)
+    if kind is PageBreakBox:
+        return "break"
+    # Which box's element this is (split pieces share theirs; loosened keeps are remembered by element).
+    element = elements.setdefault(box.element, len(elements))
+    common = (element, box.space_before, box.space_after, box.keep_with_next, box.prefer_with_next,
+              box.keep_together)
+    if kind is TextBlock:
+        if box.fixed_lines is not None:
+            raise InternalError("a page plan is made of whole blocks")
+        return ("text", *common, box.element.role, box.label is None, box.write_in, box.style.leading,
+                len(box.lines(width)), box.reserve_lines(width) if box.reserve is not None else -1,
+                box.height(width), box.drawn_height(width))
+    if kind is CalloutBox:
+        inner = box.inner_width(width)
+        return ("callout", *common, box.inset, tuple([_measured(block, inner, elements) for block in box.blocks]))
+    if kind is TimelineBox:
+        return ("timeline", *common, box.height(width))
+    raise InternalError(f"a page plan does not know a {kind.__name__}")
