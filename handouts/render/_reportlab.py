@@ -52,6 +52,7 @@ CONTRACT = (
     ("Canvas", "_code", "a page's content operators: recorded once, replayed for pages that show no patient value"),
     ("Canvas", "_bookmarkReference", "links to where a packet's document starts"),
     ("PDFDocument", "Reference", "registering structure-tree objects"),
+    ("PDFDocument", "objectcounter", "registering structure-tree objects as Reference does, sooner"),
     ("PDFDocument", "idToObject", "the font dictionary every page shares (BasicFonts), for the text fonts"),
     ("PDFDocument", "annotationName", "finding a link annotation's object"),
     ("PDFDocument", "idToObjectNumberAndVersion", "object numbers for prepared structure bytes"),
@@ -494,11 +495,11 @@ def _write_document(doc) -> bytes:
     while counter in numbers:  # an object written may register more (a stream a dictionary holds)
         oid = numbers[counter]
         data = top(objects[oid])
-        chunk = b"%d %d obj\n" % versions[oid] + data + (b"endobj\n" if data.endswith(b"\n") else b"\nendobj\n")
+        head, end = b"%d %d obj\n" % versions[oid], b"endobj\n" if data.endswith(b"\n") else b"\nendobj\n"
         offsets[oid] = offset
         rows.append(b"%010d %05d n " % (offset, versions[oid][1]))
-        out.append(chunk)
-        offset += len(chunk)
+        out += (head, data, end)  # a stream's data is not copied until the file is joined
+        offset += len(head) + len(data) + len(end)
         counter += 1
     count = len(numbers)
     if counter - 1 != count:
@@ -517,10 +518,9 @@ class _ObjectWriter:
         self.doc = doc
         self.numbers = doc.idToObjectNumberAndVersion
         self.multiline = bool(rl_config.pdfMultiLine)  # a new PDFDictionary's (ReportLab's default: multiline)
-        number = self._number
-        self.values = {int: number, float: number, str: _str_bytes, bytes: bytes, PDFObjectReference: self._reference,
-                       PDFDictionary: self._dictionary, PDFArray: self._array,
-                       pdfdoc.PDFResourceDictionary: self._resources}
+        self.values = {int: _int_bytes, float: _float_bytes, str: _str_bytes, bytes: bytes,
+                       PDFObjectReference: self._reference, PDFDictionary: self._dictionary, PDFArray: self._array,
+                       PDFString: self._string, pdfdoc.PDFResourceDictionary: self._resources}
         self.tops = {RawObject: _raw_data, PDFDictionary: self._dictionary, PDFStream: self._stream,
                      pdfdoc.PDFPage: self._catalog, pdfdoc.PDFCatalog: self._catalog, pdfdoc.PDFPages: self._catalog,
                      pdfdoc.OutlineEntryObject: self._outline_entry}
@@ -532,25 +532,32 @@ class _ObjectWriter:
 
     def value(self, value) -> bytes:
         """A value inside an object (`format(value, document)`)."""
-        fast = self.values.get(type(value))
-        if fast:
-            return fast(value)
-        if isinstance(value, PDFObject) and hasattr(value, "__RefOnly__"):  # a stream, a page: by reference
-            return self._reference(self.doc.Reference(value))
-        return pdfdoc.format(value, self.doc)
+        return self.values.get(type(value), self._other)(value)
 
-    @staticmethod
-    def _number(value) -> bytes:
-        return fp_str(value).encode("ascii")
+    def _other(self, value) -> bytes:
+        """A value of a kind with no fast path."""
+        if isinstance(value, PDFObject) and hasattr(value, "__RefOnly__"):  # a stream, a page: by reference
+            numbers = self.numbers.get(getattr(value, "__InternalName__", None))
+            return b"%d %d R" % numbers if numbers else self._reference(self.doc.Reference(value))
+        return pdfdoc.format(value, self.doc)
 
     def _reference(self, ref) -> bytes:
         numbers = self.numbers.get(ref.name)
         return b"%d %d R" % numbers if numbers else ref.format(self.doc)  # ReportLab's error if unresolved
 
+    def _string(self, string) -> bytes:
+        """PDFString.format: text in printable ASCII (most of a packet's) is itself, escaped; any other, ReportLab's."""
+        text = string.s
+        if (type(text) is str and text.isascii() and text.isprintable() and getattr(string, "escape", 1) == 1
+                and getattr(string, "enc", "auto") == "auto"):
+            return b"(" + text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)").encode("ascii") + b")"
+        return string.format(self.doc)
+
     def _entries(self, entries: dict, multiline: bool) -> bytes:
-        keys = list(entries) if isinstance(entries, OrderedDict) else sorted(entries)
-        value = self.value
-        parts = [_name_bytes(key) + b" " + value(entries[key]) for key in keys]
+        # Sorted by key (each key once: no two items compare their values), or as an OrderedDict holds them.
+        items = list(entries.items()) if isinstance(entries, OrderedDict) else sorted(entries.items())
+        fast, other = self.values.get, self._other
+        parts = [_key_bytes(key) + fast(type(value), other)(value) for key, value in items]
         if multiline:
             return b"<<\n" + b"\n ".join(parts) + b"\n>>"
         for i in reversed(range(6, len(parts), 6)):  # as ReportLab breaks a long dictionary
@@ -566,7 +573,11 @@ class _ObjectWriter:
         multiline = bool((multiline and self.multiline) or multiline == "forced")
         if len(sequence) > 32 and all(type(item) is int for item in sequence):  # a font's widths
             return _number_array(tuple(sequence), multiline)
-        return _array_bytes([self.value(item) for item in sequence], multiline)
+        if not multiline and all(type(item) is int or type(item) is float for item in sequence):  # a box
+            return b"[ " + b" \n  ".join([fp_str(*sequence[i:i + 10]).encode("ascii")
+                                         for i in range(0, len(sequence), 10)]) + b" ]"
+        fast, other = self.values.get, self._other
+        return _array_bytes([fast(type(item), other)(item) for item in sequence], multiline)
 
     def _stream(self, stream) -> bytes:
         """PDFStream.format as changed while writing: the filters applied (through the memos), /Filter and
@@ -628,6 +639,25 @@ class _ObjectWriter:
         return self._entries(entries, self.multiline)
 
 
+# Keyed by a dictionary key (a PDF name handouts or ReportLab chose): a pure function of its key.
+@lru_cache(maxsize=512)
+def _key_bytes(key: str) -> bytes:
+    """A dictionary key and the space after it."""
+    return _name_bytes(key) + b" "
+
+
+def _int_bytes(value: int) -> bytes:
+    """An integer as fp_str writes it: itself, where a float holds it exactly."""
+    return b"%d" % value if -_EXACT < value < _EXACT else fp_str(value).encode("ascii")
+
+
+_EXACT = 2 ** 53
+
+
+def _float_bytes(value: float) -> bytes:
+    return fp_str(value).encode("ascii")
+
+
 def _raw_data(obj: RawObject) -> bytes:
     return obj.data
 
@@ -640,12 +670,25 @@ def _str_bytes(value: str) -> bytes:
 def reserve_objects(canv: Canvas, count: int) -> list[tuple[RawObject, int]]:
     """`count` new objects, each with the object number it will be written under."""
     doc = canv._doc
+    # Registered as PDFDocument.Reference registers a new, unnamed object (name "R" and its number), without its
+    # checks for objects already registered: a structure tree's few hundred objects are all new.
+    # (tests/render/test_pdf_writer.py: the same table as Reference makes.) Object numbers are fixed at
+    # registration, so references can be written as plain text now.
+    numbers, names, objects = doc.idToObjectNumberAndVersion, doc.numberToId, doc.idToObject
     out = []
     for _ in range(count):
         obj = RawObject()
-        doc.Reference(obj)
-        # Object numbers are fixed at registration, so references can be written as plain text now.
-        out.append((obj, doc.idToObjectNumberAndVersion[obj.__InternalName__][0]))
+        number = doc.objectcounter + 1
+        name = f"R{number}"
+        if name in objects:  # a name ReportLab would refuse: its own checks and message
+            doc.Reference(obj)
+        else:
+            doc.objectcounter = number
+            obj.__InternalName__ = name
+            numbers[name] = (number, 0)
+            names[number] = name
+            objects[name] = obj
+        out.append((obj, numbers[obj.__InternalName__][0]))
     return out
 
 

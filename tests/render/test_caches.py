@@ -39,6 +39,7 @@ REVIEWED = {
     "_reportlab._two_byte_cmap": "the form font's ToUnicode map, keyed by its (glyph, character) pairs: a font's",
     "_reportlab._number_array": "a font's widths, keyed by the numbers",
     "_reportlab._name_bytes": "a dictionary key's bytes, keyed by the key",
+    "_reportlab._key_bytes": "a dictionary key's bytes and a space, keyed by the key",
     "_reportlab._font": "a registered font by name; ReportLab keeps each document's codes apart, per document",
     "_reportlab.COMPRESSED": "compressed streams, keyed by the whole uncompressed data; emptied after each patient",
     "_reportlab.SHARED_COMPRESSED": "compressed streams of pages the drawer found to show no patient value (spans "

@@ -111,13 +111,15 @@ def _kinds():
     ordered = PDFDictionary(OrderedDict([("Z", 1), ("A", PDFName("N#x y")), ("M", True)]))
     strings = PDFArray([PDFString("plain"), PDFString("(paren) back\\slash"), PDFString("é ő Дм"), PDFString(""),
                         PDFString(b"raw bytes"), PDFString("tab\tnew\nline")])
-    numbers = PDFArray([1, 2.5, -0.125, 1e-7, 123456.789, 0, -3, 10 ** 12, 0.1 + 0.2])
+    numbers = PDFArray([1, 2.5, -0.125, 1e-7, 123456.789, 0, -3, 10 ** 12, 0.1 + 0.2, 2 ** 53 - 1, 2 ** 53 + 1,
+                        -(2 ** 53) - 1, 10 ** 20, -0.0])
     return [
         PDFDictionary({"Type": PDFName("Annot"), "Rect": PDFArray([1.5, 2, 3.25, 4]), "Ref": ref, "Flag": True,
                        "Nothing": None, "Kids": single, "Many": many, "Forced": forced, "Ordered": ordered,
                        "Strings": strings, "Numbers": numbers, "Widths": PDFArray(list(range(0, 1200, 30))),
                        "Stream": PDFStream(PDFDictionary({}), b"held by a dictionary: made a reference"),
-                       "Raw": b"/Raw 1", "Text": "/Name\x7f", "Bytes": b"\x00\xff"}),
+                       "Raw": b"/Raw 1", "Text": "/Name\x7f", "Bytes": b"\x00\xff", "Empty": PDFArray([]),
+                       "Long": PDFArray([*range(25), 0.5]), "Tens": PDFArray([0.25] * 20)}),
         PDFStream(PDFDictionary({"N": 3}), b"x" * 3000, filters=[pdfdoc.PDFZCompress]),
         PDFStream(PDFDictionary(OrderedDict([("Z", 1), ("A", 2)])), "text stream é\n", filters=None),
         PDFStream(PDFDictionary({"Filter": PDFName("FlateDecode")}), b"given\r", filters=[pdfdoc.PDFZCompress]),
@@ -160,3 +162,25 @@ def test_reportlab_writes_a_document_as_the_writer_assumes(project):
     fast = {_reportlab.RawObject, PDFDictionary, PDFStream, pdfdoc.PDFPage, pdfdoc.PDFCatalog, pdfdoc.PDFPages,
             pdfdoc.OutlineEntryObject}
     assert fast <= seen, f"a packet no longer writes {fast - seen}: the writer's fast paths are for nothing"
+
+
+def test_reserved_objects_are_registered_as_reportlab_registers_new_objects():
+    """`reserve_objects` registers the structure tree's objects itself, as `PDFDocument.Reference` would."""
+    tables = []
+    for reserve in (True, False):
+        canv = Canvas(io.BytesIO())
+        doc = canv._doc
+        doc.Reference(PDFDictionary({}))
+        if reserve:
+            made = [obj for obj, _ in _reportlab.reserve_objects(canv, 5)]
+        else:
+            made = [_reportlab.RawObject() for _ in range(5)]
+            for obj in made:
+                doc.Reference(obj)
+        doc.Reference(PDFDictionary({}))  # and what comes after them is numbered on
+        tables.append((doc.objectcounter, dict(doc.idToObjectNumberAndVersion), dict(doc.numberToId),
+                       [obj.__InternalName__ for obj in made],
+                       {name: type(obj).__name__ for name, obj in doc.idToObject.items()}))
+    assert tables[0] == tables[1], (
+        "reserve_objects registers objects otherwise than PDFDocument.Reference: ReportLab changed how it "
+        "numbers and names objects (objectcounter, idToObjectNumberAndVersion, numberToId, idToObject)")
