@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import io
 import itertools
+import re
 import threading
 import zlib
 from collections import OrderedDict
@@ -91,6 +92,7 @@ CONTRACT = (
     ("PDFCatalog", "__Refs__", "which of those keys are written as references (the writer)"),
     ("PDFCatalog", "check_format", "a page's and the page tree's keys made before writing (the writer)"),
     ("pdfdoc", "PDFFile", "the file's header (the writer)"),
+    ("pdfdoc", "PDFDocument", "a document of their own where a text font's objects are written once (FONT_OBJECTS)"),
     ("pdfdoc", "PDFTrailer", "the trailer (the writer)"),
     ("pdfdoc", "NoEncryption", "no encryption: the files the writer makes"),
     ("pdfdoc", "OutlineEntryObject", "an outline entry's keys (the writer)"),
@@ -674,21 +676,10 @@ def reserve_objects(canv: Canvas, count: int) -> list[tuple[RawObject, int]]:
     # checks for objects already registered: a structure tree's few hundred objects are all new.
     # (tests/render/test_pdf_writer.py: the same table as Reference makes.) Object numbers are fixed at
     # registration, so references can be written as plain text now.
-    numbers, names, objects = doc.idToObjectNumberAndVersion, doc.numberToId, doc.idToObject
     out = []
     for _ in range(count):
         obj = RawObject()
-        number = doc.objectcounter + 1
-        name = f"R{number}"
-        if name in objects:  # a name ReportLab would refuse: its own checks and message
-            doc.Reference(obj)
-        else:
-            doc.objectcounter = number
-            obj.__InternalName__ = name
-            numbers[name] = (number, 0)
-            names[number] = name
-            objects[name] = obj
-        out.append((obj, numbers[obj.__InternalName__][0]))
+        out.append((obj, _register(doc, obj)))
     return out
 
 
@@ -921,13 +912,76 @@ def _write_text_fonts(canv: HandoutsCanvas) -> None:
         # Printable ASCII always, as ReportLab's first subset of a face holds it: a name in plain letters brings no
         # character of its own, and the font is the same for every patient.
         codes = canv.drawn[face] | {code for code in range(32, 127) if code in ttface.charToGlyph}
-        shared[_resource(face)[1:]] = doc.Reference(_text_font(doc, ttface, tuple(sorted(codes))))
+        shared[_resource(face)[1:]] = _text_font(doc, ttface, tuple(sorted(codes)))
 
 
-def _text_font(doc, ttface, codes: tuple[int, ...]) -> PDFDictionary:
-    """A Type 0 font of `ttface` holding `codes`, each character's CID its code point (Identity-H)."""
+def _text_font(doc, ttface, codes: tuple[int, ...]):
+    """A reference to a Type 0 font of `ttface` holding `codes`, each character's CID its code point (Identity-H):
+    its six objects as `_text_font_objects` makes them, written once a process (`FONT_OBJECTS`) and given this
+    document's object numbers."""
     if codes and codes[-1] > 0xFFFF:
         raise ValueError("a character beyond U+FFFF has no two-byte code")  # coverage stops at U+FFFF: a bug
+    key = (ttface.filename, ttface.subfontNameX, codes)
+    templates = FONT_OBJECTS.find(key)
+    if templates is None:
+        templates = _font_templates(ttface, codes)
+        if templates is None:  # a reference where none was looked for: written as objects, as ReportLab would
+            return doc.Reference(_text_font_objects(doc, ttface, codes))
+        FONT_OBJECTS.put(key, templates, sum(len(part) for template in templates for part in template
+                                             if type(part) is bytes))
+    objects = [RawObject() for _ in templates]
+    numbers = [_register(doc, obj) for obj in objects]
+    for obj, template in zip(objects, templates):
+        obj.data = b"".join(part if type(part) is bytes else b"%d 0 R" % numbers[part] for part in template)
+    return PDFObjectReference(objects[-1].__InternalName__)
+
+
+# A text font's six objects (font file, descriptor, CID-to-glyph map, descendant font, ToUnicode map, Type 0 font) as
+# written, each a list of bytes and, where it refers to another of the six, that one's index: by font file, face and
+# code points, a font's own data (which characters, never whose).
+FONT_OBJECTS = ContentMemo()
+_MARK = 987_654_320  # object numbers no document reaches: where the font's objects refer to each other
+_MARKED = re.compile(rb"98765432([1-6]) 0 R")
+_FONT_REFERENCES = (0, 1, 0, 2, 0, 2)  # how many references each of the six holds
+
+
+def _font_templates(ttface, codes: tuple[int, ...]) -> tuple[tuple, ...] | None:
+    """The six objects written by ReportLab's own `format` (as changed while writing) in a document of their own,
+    numbered from `_MARK`; None if the marks are not where the references are."""
+    doc = pdfdoc.PDFDocument(invariant=1)
+    doc.objectcounter = _MARK
+    font = _text_font_objects(doc, ttface, codes)
+    doc.Reference(font)
+    made = []
+    for number, references in zip(range(_MARK + 1, _MARK + 7), _FONT_REFERENCES):
+        with writing():  # as the document's own objects are written
+            data = pdfdoc.format(doc.idToObject[doc.numberToId[number]], doc, toplevel=1)
+        head = data.split(b"\nstream\n", 1)[0]  # a stream's data is never searched: it may hold anything
+        if len(_MARKED.findall(head)) != references or len(_MARKED.findall(data)) != references:
+            return None
+        parts = _MARKED.split(data)  # bytes, index, bytes, ...
+        made.append(tuple(part if i % 2 == 0 else int(part) - 1 for i, part in enumerate(parts)))
+    return tuple(made)
+
+
+def _register(doc, obj: RawObject) -> int:
+    """`obj` registered as PDFDocument.Reference registers a new object: its number (see reserve_objects)."""
+    number = doc.objectcounter + 1
+    name = f"R{number}"
+    if name in doc.idToObject:  # a name ReportLab would refuse: its own checks and message
+        doc.Reference(obj)
+        return doc.idToObjectNumberAndVersion[obj.__InternalName__][0]
+    doc.objectcounter = number
+    obj.__InternalName__ = name
+    doc.idToObjectNumberAndVersion[name] = (number, 0)
+    doc.numberToId[number] = name
+    doc.idToObject[name] = obj
+    return number
+
+
+def _text_font_objects(doc, ttface, codes: tuple[int, ...]) -> PDFDictionary:
+    """The Type 0 font dictionary, its descendant, descriptor and streams registered in `doc` as they refer to each
+    other (file, descriptor, CID-to-glyph map, descendant, ToUnicode map; the caller registers the font)."""
     streams = FONT_STREAMS.get((ttface.filename, ttface.subfontNameX, codes), lambda: _text_font_streams(ttface, codes),
                                4 * len(codes), lambda made: sum(len(data) for _, data in made))
     file, cid_to_gid, to_unicode = (PDFStream(PDFDictionary(entries), data) for entries, data in streams)

@@ -269,9 +269,10 @@ class Tagger:
                 kids.append(f"<< /Type /OBJR /Pg {page_refs[kid.page]} /Obj {annotation} 0 R >>")
         text = (f"<< /Type /StructElem /S /{element.role} /P {numbers[element.parent]} 0 R "
                 f"/K [{' '.join(kids)}]").encode("latin-1")
-        for key, value in (("Alt", element.alt), ("ActualText", element.actual_text), ("Lang", element.lang)):
-            if value:
-                text += f" /{key} ".encode() + _reportlab.pdf_string_bytes(self._canv, value)
+        if element.alt or element.actual_text or element.lang:
+            for key, value in (("Alt", element.alt), ("ActualText", element.actual_text), ("Lang", element.lang)):
+                if value:
+                    text += f" /{key} ".encode() + _reportlab.pdf_string_bytes(self._canv, value)
         if element.list_numbering:
             text += f" /A << /O /List /ListNumbering /{element.list_numbering} >>".encode()
         if element.bbox:

@@ -46,6 +46,8 @@ REVIEWED = {
                                     "without reserve), keyed by the whole uncompressed data",
     "_reportlab.SUBSETS": "glyph subsets, keyed by font file, face and code points",
     "_reportlab.FONT_STREAMS": "a text font's compressed streams, keyed by font file, face and code points: a font's",
+    "_reportlab.FONT_OBJECTS": "a text font's six objects as written, with where they refer to each other, keyed by "
+                               "font file, face and code points: a font's",
     "_reportlab._resource": "a face's font resource name, keyed by the face's name",
     "sharing.PAGES": "recorded drawings of pages with no span carrying a patient value (Span.reserve) and no value "
                      "of the patient at work in their text, keyed by every field of every box drawn and the render's "

@@ -184,3 +184,29 @@ def test_reserved_objects_are_registered_as_reportlab_registers_new_objects():
     assert tables[0] == tables[1], (
         "reserve_objects registers objects otherwise than PDFDocument.Reference: ReportLab changed how it "
         "numbers and names objects (objectcounter, idToObjectNumberAndVersion, numberToId, idToObject)")
+
+
+def test_text_fonts_written_once_a_process_are_the_objects_reportlab_writes(project, monkeypatch):
+    """A text font's six objects are written once a process (`FONT_OBJECTS`) and given each document's numbers:
+    packets with fonts of other characters (names in other scripts), cold and warm, are the files ReportLab's own
+    loop writes from the font objects themselves."""
+    cases = [(NAMES[0], "large-print", None), (NAMES[2], "standard", "es"), (NAMES[3], "extra-large", None),
+             (NAMES[0], "standard", "es")]
+
+    def made(name, layout, language):
+        from handouts.pipeline import render_checked
+        document = packet_document(project, Patient.from_values(name), datetime(2026, 12, 3, 9, 30),
+                                   tuple(project.content.names()), language)
+        return render_checked(project, document, project.layouts.load(layout), "packet")
+
+    _reportlab.FONT_OBJECTS.clear()
+    cold = [made(*case) for case in cases]
+    warm = [made(*case) for case in cases]
+    assert _reportlab.FONT_OBJECTS._made
+    _reportlabs_own(monkeypatch)
+    monkeypatch.setattr(_reportlab, "_text_font", lambda doc, ttface, codes: doc.Reference(
+        _reportlab._text_font_objects(doc, ttface, codes)))
+    for case, first, again in zip(cases, cold, warm):
+        theirs = made(*case)
+        assert first == theirs, f"{case}, cold: {_differs(first, theirs)}"
+        assert again == theirs, f"{case}, warm: {_differs(again, theirs)}"
