@@ -777,9 +777,19 @@ def form_font(canv: Canvas, face: str, wanted: str):
     """A reference to a Type 0 font of `face` that holds the characters `wanted` (those it has) in two-byte codes
     (a simple font holds 256): the font a form's typing uses, so that a viewer can draw any of them when a patient
     fills the form and saves."""
-    doc = canv._doc
     ttface = _font(face).face
-    characters = tuple(ord(c) for c in wanted if ord(c) in ttface.charToGlyph)
+    return _form_font(canv._doc, ttface, tuple(ord(c) for c in wanted if ord(c) in ttface.charToGlyph))
+
+
+def _form_font(doc, ttface, characters: tuple[int, ...]):
+    """The form font's six objects as `_form_font_objects` makes them, written once a process (`FONT_OBJECTS`)."""
+    return _font_from_templates(doc, ("form", ttface.filename, ttface.subfontNameX, characters),
+                                lambda into: _form_font_objects(into, ttface, characters))
+
+
+def _form_font_objects(doc, ttface, characters: tuple[int, ...]) -> PDFDictionary:
+    """The form font's Type 0 dictionary, its descendant, descriptor and streams registered in `doc` as they refer to
+    each other (file, descriptor, CID-to-glyph map, descendant, ToUnicode map; the caller registers the font)."""
     key = (ttface.filename, ttface.subfontNameX, characters)
     data = SUBSETS.get(key, lambda: ttface.makeSubset(list(characters)), 4 * len(characters))
     glyphs = _subset_glyphs(ttface.charToGlyph, characters)  # code point -> glyph in the subset (= its CID)
@@ -803,7 +813,7 @@ def form_font(canv: Canvas, face: str, wanted: str):
         "Encoding": PDFName("Identity-H"), "DescendantFonts": PDFArray([doc.Reference(descendant)]),
         "ToUnicode": doc.Reference(PDFStream(PDFDictionary({}), cmap.encode("ascii"), filters=[pdfdoc.PDFZCompress])),
     })
-    return doc.Reference(font)
+    return font
 
 
 def _descriptor(ttface, name: str, font_file) -> PDFDictionary:
@@ -921,12 +931,18 @@ def _text_font(doc, ttface, codes: tuple[int, ...]):
     document's object numbers."""
     if codes and codes[-1] > 0xFFFF:
         raise ValueError("a character beyond U+FFFF has no two-byte code")  # coverage stops at U+FFFF: a bug
-    key = (ttface.filename, ttface.subfontNameX, codes)
+    return _font_from_templates(doc, (ttface.filename, ttface.subfontNameX, codes),
+                                lambda into: _text_font_objects(into, ttface, codes))
+
+
+def _font_from_templates(doc, key: tuple, make: Callable) -> PDFObjectReference:
+    """A font's six objects (`make(doc)` registers five and gives the sixth, the font) as written once a process,
+    under `doc`'s numbers: a reference to the font."""
     templates = FONT_OBJECTS.find(key)
     if templates is None:
-        templates = _font_templates(ttface, codes)
+        templates = _font_templates(make)
         if templates is None:  # a reference where none was looked for: written as objects, as ReportLab would
-            return doc.Reference(_text_font_objects(doc, ttface, codes))
+            return doc.Reference(make(doc))
         FONT_OBJECTS.put(key, templates, sum(len(part) for template in templates for part in template
                                              if type(part) is bytes))
     objects = [RawObject() for _ in templates]
@@ -936,22 +952,21 @@ def _text_font(doc, ttface, codes: tuple[int, ...]):
     return PDFObjectReference(objects[-1].__InternalName__)
 
 
-# A text font's six objects (font file, descriptor, CID-to-glyph map, descendant font, ToUnicode map, Type 0 font) as
-# written, each a list of bytes and, where it refers to another of the six, that one's index: by font file, face and
-# code points, a font's own data (which characters, never whose).
+# A text font's or the form font's six objects (font file, descriptor, CID-to-glyph map, descendant font, ToUnicode
+# map, Type 0 font) as written, each a list of bytes and, where it refers to another of the six, that one's index: by
+# font file, face and code points (and "form" for the form font's), a font's own data (which characters, never whose).
 FONT_OBJECTS = ContentMemo()
 _MARK = 987_654_320  # object numbers no document reaches: where the font's objects refer to each other
 _MARKED = re.compile(rb"98765432([1-6]) 0 R")
 _FONT_REFERENCES = (0, 1, 0, 2, 0, 2)  # how many references each of the six holds
 
 
-def _font_templates(ttface, codes: tuple[int, ...]) -> tuple[tuple, ...] | None:
-    """The six objects written by ReportLab's own `format` (as changed while writing) in a document of their own,
-    numbered from `_MARK`; None if the marks are not where the references are."""
+def _font_templates(make: Callable) -> tuple[tuple, ...] | None:
+    """A font's six objects written by ReportLab's own `format` (as changed while writing) in a document of their
+    own, numbered from `_MARK`; None if the marks are not where the references are."""
     doc = pdfdoc.PDFDocument(invariant=1)
     doc.objectcounter = _MARK
-    font = _text_font_objects(doc, ttface, codes)
-    doc.Reference(font)
+    doc.Reference(make(doc))
     made = []
     for number, references in zip(range(_MARK + 1, _MARK + 7), _FONT_REFERENCES):
         with writing():  # as the document's own objects are written

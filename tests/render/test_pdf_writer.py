@@ -186,8 +186,9 @@ def test_reserved_objects_are_registered_as_reportlab_registers_new_objects():
         "numbers and names objects (objectcounter, idToObjectNumberAndVersion, numberToId, idToObject)")
 
 
-def test_text_fonts_written_once_a_process_are_the_objects_reportlab_writes(project, monkeypatch):
-    """A text font's six objects are written once a process (`FONT_OBJECTS`) and given each document's numbers:
+def test_fonts_written_once_a_process_are_the_objects_reportlab_writes(project, monkeypatch):
+    """A text font's and the form font's six objects are written once a process (`FONT_OBJECTS`) and given each
+    document's numbers:
     packets with fonts of other characters (names in other scripts), cold and warm, are the files ReportLab's own
     loop writes from the font objects themselves."""
     cases = [(NAMES[0], "large-print", None), (NAMES[2], "standard", "es"), (NAMES[3], "extra-large", None),
@@ -202,10 +203,13 @@ def test_text_fonts_written_once_a_process_are_the_objects_reportlab_writes(proj
     _reportlab.FONT_OBJECTS.clear()
     cold = [made(*case) for case in cases]
     warm = [made(*case) for case in cases]
-    assert _reportlab.FONT_OBJECTS._made
+    assert any(key[0] == "form" for key in _reportlab.FONT_OBJECTS._made) and len(_reportlab.FONT_OBJECTS._made) > 4
+    assert all(b"HFORMS+" in pdf for pdf in cold)
     _reportlabs_own(monkeypatch)
     monkeypatch.setattr(_reportlab, "_text_font", lambda doc, ttface, codes: doc.Reference(
         _reportlab._text_font_objects(doc, ttface, codes)))
+    monkeypatch.setattr(_reportlab, "_form_font", lambda doc, ttface, characters: doc.Reference(
+        _reportlab._form_font_objects(doc, ttface, characters)))
     for case, first, again in zip(cases, cold, warm):
         theirs = made(*case)
         assert first == theirs, f"{case}, cold: {_differs(first, theirs)}"
