@@ -491,22 +491,24 @@ def _write_document(doc) -> bytes:
     numbers, objects, versions = doc.numberToId, doc.idToObject, doc.idToObjectNumberAndVersion
     offsets = doc.idToOffset
     header = pdfdoc.PDFFile(doc._pdfVersion).format(doc)
-    out, offset, rows = [header], len(header), [b"0000000000 65535 f "]
+    out, offset, rows = [header], len(header), []  # rows: each object's offset and version, for the xref table
     top = _ObjectWriter(doc).top
     counter = 1
     while counter in numbers:  # an object written may register more (a stream a dictionary holds)
         oid = numbers[counter]
         data = top(objects[oid])
-        head, end = b"%d %d obj\n" % versions[oid], b"endobj\n" if data.endswith(b"\n") else b"\nendobj\n"
+        number, version = versions[oid]
+        head, end = b"%d %d obj\n" % (number, version), b"endobj\n" if data.endswith(b"\n") else b"\nendobj\n"
         offsets[oid] = offset
-        rows.append(b"%010d %05d n " % (offset, versions[oid][1]))
+        rows += (offset, version)
         out += (head, data, end)  # a stream's data is not copied until the file is joined
         offset += len(head) + len(data) + len(end)
         counter += 1
     count = len(numbers)
     if counter - 1 != count:
         raise ValueError(f"counter {counter} doesn't match number to id dictionary {count}")
-    out.append(b"xref\n0 %d\n" % (count + 1) + b"\n".join(rows) + b"\n")
+    table = ("%010d %05d n \n" * count) % tuple(rows)  # one formatting for the whole table
+    out.append(b"xref\n0 %d\n0000000000 65535 f \n" % (count + 1) + table.encode("ascii"))
     trailer = pdfdoc.PDFTrailer(startxref=offset, Size=count + 1, Root=doc.Reference(catalog),
                                 Info=doc.Reference(info), Encrypt=None, ID=doc.ID())
     out.append(trailer.format(doc))
