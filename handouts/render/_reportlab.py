@@ -615,7 +615,10 @@ class _ObjectWriter:
                 entries[key] = value
         for key in catalog.__Refs__:
             if key in entries:
-                entries[key] = self.doc.Reference(entries[key])
+                value = entries[key]
+                numbers = self.numbers.get(getattr(value, "__InternalName__", None))
+                # Registered already (the page tree, a page's parent): its reference; else registered now.
+                entries[key] = b"%d %d R" % numbers if numbers else self.doc.Reference(value)
         return self._entries(entries, self.multiline)
 
     def _outline_entry(self, entry) -> bytes:

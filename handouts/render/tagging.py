@@ -95,7 +95,7 @@ class StructElement:
         while stack:  # a loop, not recursion: a long packet's tree is deep and wide
             element = stack.pop()
             found.append(element)
-            stack.extend(reversed([kid for kid in element.kids if isinstance(kid, StructElement)]))
+            stack += [kid for kid in reversed(element.kids) if type(kid) is StructElement]
         return found
 
 
