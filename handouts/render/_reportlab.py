@@ -496,7 +496,8 @@ def _write_document(doc) -> bytes:
     counter = 1
     while counter in numbers:  # an object written may register more (a stream a dictionary holds)
         oid = numbers[counter]
-        data = top(objects[oid])
+        obj = objects[oid]
+        data = obj.data if type(obj) is RawObject else top(obj)  # most of a packet's: its structure tree
         number, version = versions[oid]
         head, end = b"%d %d obj\n" % (number, version), b"endobj\n" if data.endswith(b"\n") else b"\nendobj\n"
         offsets[oid] = offset
