@@ -163,9 +163,11 @@ class _StreamingWriter:
         if len(self.page_numbers) % 2:  # the packet before ended on an odd page: a blank back, for duplex
             self._blank_back()
         numbers, fresh = [0], []
-        for local, (key, _, _) in enumerate(fragment.objects, start=1):
+        for local, (key, head, _) in enumerate(fragment.objects, start=1):
             number = self._shared.get(key) if key is not None else None
             if number is None:
+                if not head:  # a worker sent it in an earlier packet of this run: the job must hold it
+                    raise InternalError("a packet refers to a shared object the print job does not hold")
                 number = self._reserve()
                 fresh.append(local)
                 if key is not None:
@@ -313,13 +315,18 @@ def _local(number: int) -> bytes:
     return b"\x00R%d\x00" % number
 
 
-def fragment_of(packet: bytes | Path) -> Fragment:
-    """The print job's share of a packet (its PDF, or its file), as a worker makes it."""
+def fragment_of(packet: bytes | Path, sent: set[bytes] | None = None) -> Fragment:
+    """The print job's share of a packet (its PDF, or its file), as a worker makes it.
+
+    `sent`: the shared objects (by key) this worker sent the job in its earlier packets of the run, which the job
+    holds by the time it reaches this packet (it takes the packets in roster order, a worker's in the order the
+    worker made them, and finishes only when it took every one): they go by key alone, without their bytes. The
+    keys of this packet's shared objects are added to it."""
     if not isinstance(packet, bytes):
         with pikepdf.open(packet) as pdf:
-            return _PacketWriter().fragment(pdf)
+            return _PacketWriter(sent).fragment(pdf)
     with _in_memory_file(packet) as source, pikepdf.open(source) as pdf:
-        return _PacketWriter().fragment(pdf)
+        return _PacketWriter(sent).fragment(pdf)
 
 
 @contextmanager
@@ -343,10 +350,11 @@ class _PacketWriter:
     """One packet's objects, numbered among themselves, for a `Fragment`: the same copy as the job would make,
     with markers for what only the job knows."""
 
-    def __init__(self):
+    def __init__(self, sent: set[bytes] | None = None):
         self._objects: list[tuple[bytes | None, bytes, bytes]] = []
         self._keys: list[bytes | None] = []  # each reserved number's shared key, if it has one
         self._shared: dict[bytes, int] = {}  # shared objects within the packet: each is one
+        self.sent = set() if sent is None else sent  # shared objects the job holds already (by key): not sent again
         self._pages = b"\x00P\x00"  # the job's page tree, and its Document element: markers
         self._document = b"\x00D\x00"
         self.parent_entries: list[int] = []
@@ -371,6 +379,7 @@ class _PacketWriter:
             self._copy_form(form, packet, copy)
         keys = {number: key for key, number in self._shared.items()}
         objects = tuple((keys.get(number), head, tail) for number, (_, head, tail) in enumerate(self._objects, 1))
+        self.sent.update(self._shared)
         return Fragment(objects, tuple(copy.numbers[page.obj.objgen] for page in packet.pages), part,
                         tuple(self.parent_entries), self.form, self.form_resources, packet.language,
                         b" ".join(_scalar(value) for value in packet.pages[-1].mediabox))
@@ -470,7 +479,8 @@ class _Copy:
             number = self._writer._shared.get(key) if key is not None else None
             if number is None:
                 number = self._writer._reserve()
-                self._pending.append(obj)
+                if key not in self._writer.sent:  # sent before: the job holds it, and what it refers to
+                    self._pending.append(obj)
                 if key is not None:
                     self._writer._shared[key] = number
             self.numbers[objgen] = number

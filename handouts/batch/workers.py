@@ -65,7 +65,10 @@ class RenderWork:
     print_job: bool = False
 
     def start(self, project: Project) -> Callable[[RosterRow], Rendered]:
-        return partial(render_row, project=project, forms=self.forms, print_job=self.print_job)
+        # The shared objects (fonts, their maps, form XObjects) this process sent the job, by digest: a run's, never
+        # a patient's (printjob.fragment_of).
+        return partial(render_row, project=project, forms=self.forms, print_job=self.print_job,
+                       sent=set() if self.print_job else None)
 
 
 def _open_worker(paths: ProjectPaths, work: RowWork | None = None) -> None:
@@ -97,8 +100,9 @@ class Rendered:
 
 
 def render_row(row: RosterRow, project: Project | None = None, forms: bool = True,
-               print_job: bool = False) -> Rendered:
-    """Render one packet (and, with `print_job`, its share of the print job); a problem with it comes back as a
+               print_job: bool = False, sent: set[bytes] | None = None) -> Rendered:
+    """Render one packet (and, with `print_job`, its share of the print job, without the shared objects in
+    `sent`, which this process sent the job before: `printjob.fragment_of`); a problem with it comes back as a
     finding, not an exception."""
     project = project or _worker_project
     try:
@@ -114,7 +118,7 @@ def render_row(row: RosterRow, project: Project | None = None, forms: bool = Tru
         return Rendered(row, pdf)
     from .printjob import fragment_of  # pikepdf: only a run with a print job needs it
 
-    return Rendered(row, pdf, fragment=fragment_of(pdf))
+    return Rendered(row, pdf, fragment=fragment_of(pdf, sent))
 
 
 def _is_project_wide(exc: HandoutsError) -> bool:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import io
 import itertools
+import re
 import threading
 import zlib
 from collections import OrderedDict
@@ -36,7 +37,8 @@ from reportlab import rl_config
 from reportlab.lib.colors import HexColor
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfdoc, pdfmetrics, ttfonts
-from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFObject, PDFStream, PDFString
+from reportlab.pdfbase.pdfdoc import (PDFArray, PDFDictionary, PDFName, PDFObject, PDFObjectReference, PDFStream,
+                                      PDFString)
 from reportlab.pdfgen.canvas import Canvas
 
 from ..caches import per_patient
@@ -51,6 +53,7 @@ CONTRACT = (
     ("Canvas", "_code", "a page's content operators: recorded once, replayed for pages that show no patient value"),
     ("Canvas", "_bookmarkReference", "links to where a packet's document starts"),
     ("PDFDocument", "Reference", "registering structure-tree objects"),
+    ("PDFDocument", "objectcounter", "registering structure-tree objects as Reference does, sooner"),
     ("PDFDocument", "idToObject", "the font dictionary every page shares (BasicFonts), for the text fonts"),
     ("PDFDocument", "annotationName", "finding a link annotation's object"),
     ("PDFDocument", "idToObjectNumberAndVersion", "object numbers for prepared structure bytes"),
@@ -76,6 +79,26 @@ CONTRACT = (
     ("pdfdoc", "PDFZCompress", "compressing each repeated stream (font subsets, ICC profile) once"),
     ("PDFDictionary", "format", "writing dictionaries faster, the same bytes"),
     ("PDFArray", "format", "writing arrays faster, the same bytes"),
+    # The object-level writer (`_write_document`) walks ReportLab's object table and writes what its own loop does.
+    ("PDFDocument", "format", "the whole file written by the object-level writer, the same bytes"),
+    ("PDFDocument", "numberToId", "the objects to write, in number order (the writer)"),
+    ("PDFDocument", "idToObject", "each object to write (the writer)"),
+    ("PDFDocument", "idToOffset", "where each object starts (the writer)"),
+    ("PDFDocument", "_pdfVersion", "the file's header (the writer)"),
+    ("PDFDocument", "encrypt", "no encryption: the files the writer makes (ReportLab's own loop otherwise)"),
+    ("PDFDocument", "defaultStreamFilters", "a stream's filters when it names none (the writer)"),
+    ("PDFDocument", "ID", "the trailer's file ID (the writer)"),
+    ("PDFCatalog", "__Defaults__", "the catalog's, the page tree's and a page's keys (the writer)"),
+    ("PDFCatalog", "__Refs__", "which of those keys are written as references (the writer)"),
+    ("PDFCatalog", "check_format", "a page's and the page tree's keys made before writing (the writer)"),
+    ("pdfdoc", "PDFFile", "the file's header (the writer)"),
+    ("pdfdoc", "PDFDocument", "a document of their own where a text font's objects are written once (FONT_OBJECTS)"),
+    ("pdfdoc", "PDFTrailer", "the trailer (the writer)"),
+    ("pdfdoc", "NoEncryption", "no encryption: the files the writer makes"),
+    ("pdfdoc", "OutlineEntryObject", "an outline entry's keys (the writer)"),
+    ("pdfdoc", "PDFResourceDictionary", "a page's resources: its dictionaries and ProcSet (the writer)"),
+    ("rl_config", "pdfMultiLine", "how dictionaries and arrays break lines (the writer)"),
+    ("rl_config", "pdfComments", "comments in the file: ReportLab's own loop writes them (the writer does not)"),
 )
 
 
@@ -112,6 +135,8 @@ def _patches() -> tuple[Patch, ...]:
               "ReportLab's generic formatter takes most of a packet's write time; the same bytes sooner"),
         Patch("PDFArray.format", PDFArray, "format", lambda _: _array_format,
               "font widths are arrays of hundreds of numbers; the same bytes sooner"),
+        Patch("PDFDocument.format", pdfdoc.PDFDocument, "format", _document_format,
+              "ReportLab's generic object loop took a quarter of a packet's CPU; the same file sooner"),
     )
 
 
@@ -431,15 +456,236 @@ class RawObject(PDFObject):
         return self.data
 
 
+# -- the object-level writer -----------------------------------------------------------------------------------
+#
+# ReportLab's PDFDocument.format writes each object through generic indirections (an indirect-object wrapper, a
+# format function that asks each value what it is, a new dictionary for every page and outline entry); a packet's
+# few hundred objects took about a quarter of its CPU. While a document is written, `_document_format` writes the
+# same objects in the same order into the same file, with fast paths for the kinds a packet holds, and ReportLab's
+# own `format` for any other. `tests/render/test_pdf_writer.py` compares its bytes with ReportLab's on every
+# document in every layout and language and on packets.
+
+def _document_format(original):
+    """PDFDocument.format, writing each object through `_ObjectWriter`; ReportLab's own where it does what the
+    writer does not (encryption, signatures, comments)."""
+    def document_format(doc) -> bytes:
+        if not _plain(doc):
+            return original(doc)
+        return _write_document(doc)
+
+    return document_format
+
+
+def _plain(doc) -> bool:
+    """No encryption, no signatures and no comments: a file the writer makes exactly as ReportLab does."""
+    return (type(doc.encrypt) is pdfdoc.NoEncryption and not getattr(doc, "_digiSigs", None)
+            and bool(rl_config.invariant or not rl_config.pdfComments))
+
+
+def _write_document(doc) -> bytes:
+    """The whole file: header, every registered object in number order (objects registered while writing too),
+    cross-reference table and trailer, as `PDFDocument.format` writes them."""
+    catalog, info = doc.Catalog, doc.info
+    doc.Reference(catalog)
+    doc.Reference(info)
+    numbers, objects, versions = doc.numberToId, doc.idToObject, doc.idToObjectNumberAndVersion
+    offsets = doc.idToOffset
+    header = pdfdoc.PDFFile(doc._pdfVersion).format(doc)
+    out, offset, rows = [header], len(header), []  # rows: each object's offset and version, for the xref table
+    top = _ObjectWriter(doc).top
+    counter = 1
+    while counter in numbers:  # an object written may register more (a stream a dictionary holds)
+        oid = numbers[counter]
+        obj = objects[oid]
+        data = obj.data if type(obj) is RawObject else top(obj)  # most of a packet's: its structure tree
+        number, version = versions[oid]
+        head, end = b"%d %d obj\n" % (number, version), b"endobj\n" if data.endswith(b"\n") else b"\nendobj\n"
+        offsets[oid] = offset
+        rows += (offset, version)
+        out += (head, data, end)  # a stream's data is not copied until the file is joined
+        offset += len(head) + len(data) + len(end)
+        counter += 1
+    count = len(numbers)
+    if counter - 1 != count:
+        raise ValueError(f"counter {counter} doesn't match number to id dictionary {count}")
+    table = ("%010d %05d n \n" * count) % tuple(rows)  # one formatting for the whole table
+    out.append(b"xref\n0 %d\n0000000000 65535 f \n" % (count + 1) + table.encode("ascii"))
+    trailer = pdfdoc.PDFTrailer(startxref=offset, Size=count + 1, Root=doc.Reference(catalog),
+                                Info=doc.Reference(info), Encrypt=None, ID=doc.ID())
+    out.append(trailer.format(doc))
+    return b"".join(out)
+
+
+class _ObjectWriter:
+    """One document's objects as ReportLab's `format` writes them, sooner for the kinds a packet holds."""
+
+    def __init__(self, doc):
+        self.doc = doc
+        self.numbers = doc.idToObjectNumberAndVersion
+        self.multiline = bool(rl_config.pdfMultiLine)  # a new PDFDictionary's (ReportLab's default: multiline)
+        self.values = {int: _int_bytes, float: _float_bytes, str: _str_bytes, bytes: bytes,
+                       PDFObjectReference: self._reference, PDFDictionary: self._dictionary, PDFArray: self._array,
+                       PDFString: self._string, pdfdoc.PDFResourceDictionary: self._resources}
+        self.tops = {RawObject: _raw_data, PDFDictionary: self._dictionary, PDFStream: self._stream,
+                     pdfdoc.PDFPage: self._catalog, pdfdoc.PDFCatalog: self._catalog, pdfdoc.PDFPages: self._catalog,
+                     pdfdoc.OutlineEntryObject: self._outline_entry}
+
+    def top(self, obj) -> bytes:
+        """An indirect object's content (`format(obj, document, toplevel=1)`)."""
+        fast = self.tops.get(type(obj))
+        return fast(obj) if fast else pdfdoc.format(obj, self.doc, toplevel=1)
+
+    def value(self, value) -> bytes:
+        """A value inside an object (`format(value, document)`)."""
+        return self.values.get(type(value), self._other)(value)
+
+    def _other(self, value) -> bytes:
+        """A value of a kind with no fast path."""
+        if isinstance(value, PDFObject) and hasattr(value, "__RefOnly__"):  # a stream, a page: by reference
+            numbers = self.numbers.get(getattr(value, "__InternalName__", None))
+            return b"%d %d R" % numbers if numbers else self._reference(self.doc.Reference(value))
+        return pdfdoc.format(value, self.doc)
+
+    def _reference(self, ref) -> bytes:
+        numbers = self.numbers.get(ref.name)
+        return b"%d %d R" % numbers if numbers else ref.format(self.doc)  # ReportLab's error if unresolved
+
+    def _string(self, string) -> bytes:
+        """PDFString.format: text in printable ASCII (most of a packet's) is itself, escaped; any other, ReportLab's."""
+        text = string.s
+        if (type(text) is str and text.isascii() and text.isprintable() and getattr(string, "escape", 1) == 1
+                and getattr(string, "enc", "auto") == "auto"):
+            return b"(" + text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)").encode("ascii") + b")"
+        return string.format(self.doc)
+
+    def _entries(self, entries: dict, multiline: bool) -> bytes:
+        # Sorted by key (each key once: no two items compare their values), or as an OrderedDict holds them.
+        items = list(entries.items()) if isinstance(entries, OrderedDict) else sorted(entries.items())
+        fast, other = self.values.get, self._other
+        parts = [_key_bytes(key) + fast(type(value), other)(value) for key, value in items]
+        if multiline:
+            return b"<<\n" + b"\n ".join(parts) + b"\n>>"
+        for i in reversed(range(6, len(parts), 6)):  # as ReportLab breaks a long dictionary
+            parts.insert(i, b"\n ")
+        return b"<<\n" + b" ".join(parts) + b"\n>>"
+
+    def _dictionary(self, dictionary) -> bytes:
+        multiline = dictionary.multiline
+        return self._entries(dictionary.dict, bool((multiline and self.multiline) or multiline == "forced"))
+
+    def _array(self, array) -> bytes:
+        sequence, multiline = array.sequence, array.multiline
+        multiline = bool((multiline and self.multiline) or multiline == "forced")
+        if len(sequence) > 32 and all(type(item) is int for item in sequence):  # a font's widths
+            return _number_array(tuple(sequence), multiline)
+        if not multiline and all(type(item) is int or type(item) is float for item in sequence):  # a box
+            return b"[ " + b" \n  ".join([fp_str(*sequence[i:i + 10]).encode("ascii")
+                                         for i in range(0, len(sequence), 10)]) + b" ]"
+        fast, other = self.values.get, self._other
+        return _array_bytes([fast(type(item), other)(item) for item in sequence], multiline)
+
+    def _stream(self, stream) -> bytes:
+        """PDFStream.format as changed while writing: the filters applied (through the memos), /Filter and
+        /Length added to a copy of its dictionary, CR LF before 'endstream'."""
+        entries = stream.dictionary.dict.copy()
+        content = stream.content
+        if content is None:
+            raise ValueError("stream content not set")
+        filters = stream.filters if stream.filters is not None else self.doc.defaultStreamFilters
+        if filters is not None and "Filter" not in entries:
+            names = []
+            for applied in reversed(filters):
+                content = applied.encode(content)
+                names.insert(0, PDFName(applied.pdfname))
+            entries["Filter"] = PDFArray(names)
+        data = content if type(content) is bytes else pdfdoc.format(content, self.doc)
+        entries["Length"] = len(content)
+        return self._entries(entries, self.multiline) + b"\nstream\n" + data + b"\r\nendstream\n"
+
+    def _catalog(self, catalog) -> bytes:
+        """PDFCatalog.format (the catalog, the page tree, a page): its keys that are set, some by reference."""
+        catalog.check_format(self.doc)
+        entries = {}
+        for key, default in catalog.__Defaults__.items():
+            value = getattr(catalog, key, default)
+            if value is not None:
+                entries[key] = value
+        for key in catalog.__NoDefault__:
+            value = getattr(catalog, key, None)
+            if value is not None:
+                entries[key] = value
+        for key in catalog.__Refs__:
+            if key in entries:
+                value = entries[key]
+                numbers = self.numbers.get(getattr(value, "__InternalName__", None))
+                # Registered already (the page tree, a page's parent): its reference; else registered now.
+                entries[key] = b"%d %d R" % numbers if numbers else self.doc.Reference(value)
+        return self._entries(entries, self.multiline)
+
+    def _outline_entry(self, entry) -> bytes:
+        entries = {"Title": PDFString(entry.Title), "Parent": entry.Parent, "Dest": entry.Dest}
+        for key in ("Prev", "Next", "First", "Last", "Count"):
+            value = getattr(entry, key)
+            if value is not None:
+                entries[key] = value
+        return self._entries(entries, self.multiline)
+
+    def _resources(self, resources) -> bytes:
+        """PDFResourceDictionary.format: its non-empty dictionaries and its ProcSet."""
+        entries = {}
+        for key in resources.dict_attributes:
+            value = getattr(resources, key)
+            if not isinstance(value, dict):
+                entries[key] = value
+            elif value:
+                entries[key] = PDFDictionary(value)
+        procs = resources.ProcSet
+        if not isinstance(procs, (tuple, list)):
+            entries["ProcSet"] = procs
+        elif procs:
+            entries["ProcSet"] = PDFArray(procs)
+        return self._entries(entries, self.multiline)
+
+
+# Keyed by a dictionary key (a PDF name handouts or ReportLab chose): a pure function of its key.
+@lru_cache(maxsize=512)
+def _key_bytes(key: str) -> bytes:
+    """A dictionary key and the space after it."""
+    return _name_bytes(key) + b" "
+
+
+def _int_bytes(value: int) -> bytes:
+    """An integer as fp_str writes it: itself, where a float holds it exactly."""
+    return b"%d" % value if -_EXACT < value < _EXACT else fp_str(value).encode("ascii")
+
+
+_EXACT = 2 ** 53
+
+
+def _float_bytes(value: float) -> bytes:
+    return fp_str(value).encode("ascii")
+
+
+def _raw_data(obj: RawObject) -> bytes:
+    return obj.data
+
+
+def _str_bytes(value: str) -> bytes:
+    """A name (or other text) as `pdfdocEnc` writes it: printable ASCII is itself in ReportLab's codec."""
+    return value.encode("ascii") if value.isascii() and value.isprintable() else value.encode("extpdfdoc")
+
+
 def reserve_objects(canv: Canvas, count: int) -> list[tuple[RawObject, int]]:
     """`count` new objects, each with the object number it will be written under."""
     doc = canv._doc
+    # Registered as PDFDocument.Reference registers a new, unnamed object (name "R" and its number), without its
+    # checks for objects already registered: a structure tree's few hundred objects are all new.
+    # (tests/render/test_pdf_writer.py: the same table as Reference makes.) Object numbers are fixed at
+    # registration, so references can be written as plain text now.
     out = []
     for _ in range(count):
         obj = RawObject()
-        doc.Reference(obj)
-        # Object numbers are fixed at registration, so references can be written as plain text now.
-        out.append((obj, doc.idToObjectNumberAndVersion[obj.__InternalName__][0]))
+        out.append((obj, _register(doc, obj)))
     return out
 
 
@@ -537,9 +783,19 @@ def form_font(canv: Canvas, face: str, wanted: str):
     """A reference to a Type 0 font of `face` that holds the characters `wanted` (those it has) in two-byte codes
     (a simple font holds 256): the font a form's typing uses, so that a viewer can draw any of them when a patient
     fills the form and saves."""
-    doc = canv._doc
     ttface = _font(face).face
-    characters = tuple(ord(c) for c in wanted if ord(c) in ttface.charToGlyph)
+    return _form_font(canv._doc, ttface, tuple(ord(c) for c in wanted if ord(c) in ttface.charToGlyph))
+
+
+def _form_font(doc, ttface, characters: tuple[int, ...]):
+    """The form font's six objects as `_form_font_objects` makes them, written once a process (`FONT_OBJECTS`)."""
+    return _font_from_templates(doc, ("form", ttface.filename, ttface.subfontNameX, characters),
+                                lambda into: _form_font_objects(into, ttface, characters))
+
+
+def _form_font_objects(doc, ttface, characters: tuple[int, ...]) -> PDFDictionary:
+    """The form font's Type 0 dictionary, its descendant, descriptor and streams registered in `doc` as they refer to
+    each other (file, descriptor, CID-to-glyph map, descendant, ToUnicode map; the caller registers the font)."""
     key = (ttface.filename, ttface.subfontNameX, characters)
     data = SUBSETS.get(key, lambda: ttface.makeSubset(list(characters)), 4 * len(characters))
     glyphs = _subset_glyphs(ttface.charToGlyph, characters)  # code point -> glyph in the subset (= its CID)
@@ -563,7 +819,7 @@ def form_font(canv: Canvas, face: str, wanted: str):
         "Encoding": PDFName("Identity-H"), "DescendantFonts": PDFArray([doc.Reference(descendant)]),
         "ToUnicode": doc.Reference(PDFStream(PDFDictionary({}), cmap.encode("ascii"), filters=[pdfdoc.PDFZCompress])),
     })
-    return doc.Reference(font)
+    return font
 
 
 def _descriptor(ttface, name: str, font_file) -> PDFDictionary:
@@ -672,13 +928,81 @@ def _write_text_fonts(canv: HandoutsCanvas) -> None:
         # Printable ASCII always, as ReportLab's first subset of a face holds it: a name in plain letters brings no
         # character of its own, and the font is the same for every patient.
         codes = canv.drawn[face] | {code for code in range(32, 127) if code in ttface.charToGlyph}
-        shared[_resource(face)[1:]] = doc.Reference(_text_font(doc, ttface, tuple(sorted(codes))))
+        shared[_resource(face)[1:]] = _text_font(doc, ttface, tuple(sorted(codes)))
 
 
-def _text_font(doc, ttface, codes: tuple[int, ...]) -> PDFDictionary:
-    """A Type 0 font of `ttface` holding `codes`, each character's CID its code point (Identity-H)."""
+def _text_font(doc, ttface, codes: tuple[int, ...]):
+    """A reference to a Type 0 font of `ttface` holding `codes`, each character's CID its code point (Identity-H):
+    its six objects as `_text_font_objects` makes them, written once a process (`FONT_OBJECTS`) and given this
+    document's object numbers."""
     if codes and codes[-1] > 0xFFFF:
         raise ValueError("a character beyond U+FFFF has no two-byte code")  # coverage stops at U+FFFF: a bug
+    return _font_from_templates(doc, (ttface.filename, ttface.subfontNameX, codes),
+                                lambda into: _text_font_objects(into, ttface, codes))
+
+
+def _font_from_templates(doc, key: tuple, make: Callable) -> PDFObjectReference:
+    """A font's six objects (`make(doc)` registers five and gives the sixth, the font) as written once a process,
+    under `doc`'s numbers: a reference to the font."""
+    templates = FONT_OBJECTS.find(key)
+    if templates is None:
+        templates = _font_templates(make)
+        if templates is None:  # a reference where none was looked for: written as objects, as ReportLab would
+            return doc.Reference(make(doc))
+        FONT_OBJECTS.put(key, templates, sum(len(part) for template in templates for part in template
+                                             if type(part) is bytes))
+    objects = [RawObject() for _ in templates]
+    numbers = [_register(doc, obj) for obj in objects]
+    for obj, template in zip(objects, templates):
+        obj.data = b"".join(part if type(part) is bytes else b"%d 0 R" % numbers[part] for part in template)
+    return PDFObjectReference(objects[-1].__InternalName__)
+
+
+# A text font's or the form font's six objects (font file, descriptor, CID-to-glyph map, descendant font, ToUnicode
+# map, Type 0 font) as written, each a list of bytes and, where it refers to another of the six, that one's index: by
+# font file, face and code points (and "form" for the form font's), a font's own data (which characters, never whose).
+FONT_OBJECTS = ContentMemo()
+_MARK = 987_654_320  # object numbers no document reaches: where the font's objects refer to each other
+_MARKED = re.compile(rb"98765432([1-6]) 0 R")
+_FONT_REFERENCES = (0, 1, 0, 2, 0, 2)  # how many references each of the six holds
+
+
+def _font_templates(make: Callable) -> tuple[tuple, ...] | None:
+    """A font's six objects written by ReportLab's own `format` (as changed while writing) in a document of their
+    own, numbered from `_MARK`; None if the marks are not where the references are."""
+    doc = pdfdoc.PDFDocument(invariant=1)
+    doc.objectcounter = _MARK
+    doc.Reference(make(doc))
+    made = []
+    for number, references in zip(range(_MARK + 1, _MARK + 7), _FONT_REFERENCES):
+        with writing():  # as the document's own objects are written
+            data = pdfdoc.format(doc.idToObject[doc.numberToId[number]], doc, toplevel=1)
+        head = data.split(b"\nstream\n", 1)[0]  # a stream's data is never searched: it may hold anything
+        if len(_MARKED.findall(head)) != references or len(_MARKED.findall(data)) != references:
+            return None
+        parts = _MARKED.split(data)  # bytes, index, bytes, ...
+        made.append(tuple(part if i % 2 == 0 else int(part) - 1 for i, part in enumerate(parts)))
+    return tuple(made)
+
+
+def _register(doc, obj: RawObject) -> int:
+    """`obj` registered as PDFDocument.Reference registers a new object: its number (see reserve_objects)."""
+    number = doc.objectcounter + 1
+    name = f"R{number}"
+    if name in doc.idToObject:  # a name ReportLab would refuse: its own checks and message
+        doc.Reference(obj)
+        return doc.idToObjectNumberAndVersion[obj.__InternalName__][0]
+    doc.objectcounter = number
+    obj.__InternalName__ = name
+    doc.idToObjectNumberAndVersion[name] = (number, 0)
+    doc.numberToId[number] = name
+    doc.idToObject[name] = obj
+    return number
+
+
+def _text_font_objects(doc, ttface, codes: tuple[int, ...]) -> PDFDictionary:
+    """The Type 0 font dictionary, its descendant, descriptor and streams registered in `doc` as they refer to each
+    other (file, descriptor, CID-to-glyph map, descendant, ToUnicode map; the caller registers the font)."""
     streams = FONT_STREAMS.get((ttface.filename, ttface.subfontNameX, codes), lambda: _text_font_streams(ttface, codes),
                                4 * len(codes), lambda made: sum(len(data) for _, data in made))
     file, cid_to_gid, to_unicode = (PDFStream(PDFDictionary(entries), data) for entries, data in streams)

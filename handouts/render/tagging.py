@@ -95,7 +95,7 @@ class StructElement:
         while stack:  # a loop, not recursion: a long packet's tree is deep and wide
             element = stack.pop()
             found.append(element)
-            stack.extend(reversed([kid for kid in element.kids if isinstance(kid, StructElement)]))
+            stack += [kid for kid in reversed(element.kids) if type(kid) is StructElement]
         return found
 
 
@@ -197,18 +197,22 @@ class Tagger:
         return ref
 
     # -- checking ----------------------------------------------------------
-    def check(self, page_count: int) -> None:
-        """Raise InternalError if the tree about to be written would be wrong."""
+    def check(self, page_count: int, elements: list[StructElement] | None = None) -> None:
+        """Raise InternalError if the tree about to be written would be wrong (`elements`: the tree's, in order,
+        when the caller has them)."""
         if self._open is not None:
             raise InternalError(f"marked content {self._open} was never closed")
         self.tree.check_closed()
         owned: dict[tuple[int, int], StructElement] = {}
-        for element in self.tree.root.elements():
+        for element in self.tree.root.elements() if elements is None else elements:
             _check_nesting(element)
             for kid in element.kids:
-                if isinstance(kid, (MarkedContent, AnnotationRef)) and not 0 <= kid.page < page_count:
+                kind = type(kid)
+                if kind is StructElement:
+                    continue
+                if not 0 <= kid.page < page_count:
                     raise InternalError(f"{element.role} has content on page {kid.page + 1} of {page_count}")
-                if isinstance(kid, MarkedContent):
+                if kind is MarkedContent:
                     key = (kid.page, kid.mcid)
                     if key in owned:
                         raise InternalError(f"MCID {kid.mcid} on page {kid.page + 1} belongs to two elements")
@@ -225,8 +229,8 @@ class Tagger:
         """Add the structure tree and its wiring to the canvas's document (after the last page)."""
         canv = self._canv
         page_count = _reportlab.page_count_written(canv)
-        self.check(page_count)
-        elements = list(self.tree.root.elements())
+        elements = self.tree.root.elements()
+        self.check(page_count, elements)
         root, *objects = _reportlab.reserve_objects(canv, 1 + len(elements))
         # Keyed by the elements themselves (held for the dictionary's life, so no key can stand for another).
         numbers: dict[StructElement | None, int] = {element: number for element, (_, number) in zip(elements, objects)}
@@ -255,18 +259,20 @@ class Tagger:
     def _element_bytes(self, element: StructElement, numbers: dict, page_refs: list[str]) -> bytes:
         kids = []
         for kid in element.kids:
-            if isinstance(kid, StructElement):
+            kind = type(kid)
+            if kind is StructElement:
                 kids.append(f"{numbers[kid]} 0 R")
-            elif isinstance(kid, MarkedContent):
+            elif kind is MarkedContent:
                 kids.append(f"<< /Type /MCR /Pg {page_refs[kid.page]} /MCID {kid.mcid} >>")
             else:
                 annotation = _reportlab.annotation_number(self._canv, kid.name)
                 kids.append(f"<< /Type /OBJR /Pg {page_refs[kid.page]} /Obj {annotation} 0 R >>")
         text = (f"<< /Type /StructElem /S /{element.role} /P {numbers[element.parent]} 0 R "
                 f"/K [{' '.join(kids)}]").encode("latin-1")
-        for key, value in (("Alt", element.alt), ("ActualText", element.actual_text), ("Lang", element.lang)):
-            if value:
-                text += f" /{key} ".encode() + _reportlab.pdf_string_bytes(self._canv, value)
+        if element.alt or element.actual_text or element.lang:
+            for key, value in (("Alt", element.alt), ("ActualText", element.actual_text), ("Lang", element.lang)):
+                if value:
+                    text += f" /{key} ".encode() + _reportlab.pdf_string_bytes(self._canv, value)
         if element.list_numbering:
             text += f" /A << /O /List /ListNumbering /{element.list_numbering} >>".encode()
         if element.bbox:

@@ -504,3 +504,51 @@ def test_the_print_job_refuses_a_packet_of_another_shape(tmp_path):
         with PrintJob(tmp_path / "job.pdf") as job:
             job.add("P1", untagged)
     assert not (tmp_path / "job.pdf").exists() and [p.name for p in tmp_path.iterdir()] == ["untagged.pdf"]
+
+
+def test_a_worker_sends_the_job_each_shared_object_once(project):
+    """A worker's later packets name the shared objects (fonts, their maps, form XObjects) it sent the job before
+    by their key alone; the job made from them is the job made from whole fragments, and a job that does not hold
+    an object a fragment names so refuses it rather than write a broken file."""
+    from datetime import datetime
+
+    from handouts.batch.printjob import PrintJob, fragment_of
+    from handouts.errors import InternalError
+    from handouts.load.project import Patient
+    from handouts.pipeline import packet_document, render_checked
+
+    def packet(name: str) -> bytes:
+        document = packet_document(project, Patient.from_values(name), datetime(2026, 12, 3, 9, 30),
+                                   ("infusion-day-checklist", "fibromyalgia-ketamine"))
+        return render_checked(project, document, project.layouts.load("large-print"), "packet")
+
+    pdfs = [packet(name) for name in ("Ann Alpha", "Bea Beta", "Cal Gamma")]
+    sent: set = set()
+    lean = [fragment_of(pdf, sent) for pdf in pdfs]
+    whole = [fragment_of(pdf) for pdf in pdfs]
+    shared = {key for key, _, _ in whole[0].objects if key is not None}
+    assert shared and sent >= shared
+    assert all(head for key, head, _ in lean[0].objects)  # the first packet sends everything
+    named = {key for key, head, _ in lean[1].objects if key is not None and not head}
+    assert named and named <= shared  # the next names what the job holds by its key alone (what they refer to: not)
+    assert all(head for key, head, _ in lean[1].objects if key not in shared)
+    assert sum(len(h) + len(t) for _, h, t in lean[1].objects) < sum(len(h) + len(t) for _, h, t in whole[1].objects)
+    made = []
+    for fragments in (lean, whole):
+        made.append(_job_bytes(PrintJob, fragments))
+    assert made[0] == made[1]
+    with pytest.raises(InternalError):
+        _job_bytes(PrintJob, lean[1:])  # the packet that sent them never reached this job
+
+
+def _job_bytes(print_job, fragments) -> bytes:
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        target = Path(folder) / "job.pdf"
+        with print_job(target) as job:
+            for i, fragment in enumerate(fragments):
+                job.add(f"P{i} (2026-12-03 09:30)", fragment)
+            job.finish()
+        return target.read_bytes()

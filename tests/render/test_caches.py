@@ -39,12 +39,15 @@ REVIEWED = {
     "_reportlab._two_byte_cmap": "the form font's ToUnicode map, keyed by its (glyph, character) pairs: a font's",
     "_reportlab._number_array": "a font's widths, keyed by the numbers",
     "_reportlab._name_bytes": "a dictionary key's bytes, keyed by the key",
+    "_reportlab._key_bytes": "a dictionary key's bytes and a space, keyed by the key",
     "_reportlab._font": "a registered font by name; ReportLab keeps each document's codes apart, per document",
     "_reportlab.COMPRESSED": "compressed streams, keyed by the whole uncompressed data; emptied after each patient",
     "_reportlab.SHARED_COMPRESSED": "compressed streams of pages the drawer found to show no patient value (spans "
                                     "without reserve), keyed by the whole uncompressed data",
     "_reportlab.SUBSETS": "glyph subsets, keyed by font file, face and code points",
     "_reportlab.FONT_STREAMS": "a text font's compressed streams, keyed by font file, face and code points: a font's",
+    "_reportlab.FONT_OBJECTS": "a text font's six objects as written, with where they refer to each other, keyed by "
+                               "font file, face and code points: a font's",
     "_reportlab._resource": "a face's font resource name, keyed by the face's name",
     "sharing.PAGES": "recorded drawings of pages with no span carrying a patient value (Span.reserve) and no value "
                      "of the patient at work in their text, keyed by every field of every box drawn and the render's "

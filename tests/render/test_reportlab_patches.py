@@ -215,7 +215,8 @@ def test_streams_are_compressed_by_reportlabs_filter_through_the_memo(project, m
 
 
 def test_glyph_subsets_are_built_by_the_face_through_the_memo(project):
-    _reportlab.SUBSETS.clear()
+    for memo in (_reportlab.SUBSETS, _reportlab.FONT_STREAMS, _reportlab.FONT_OBJECTS):  # fonts made afresh
+        memo.clear()
     _packet(project, NAMES[1])
     assert _reportlab.SUBSETS._made, (
         "no glyph subset reached the subset memo: ReportLab no longer builds subsets with TTFontFace.makeSubset")
