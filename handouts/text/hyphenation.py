@@ -80,7 +80,7 @@ def hyphenator(language: str):
     path = Path(pyphen.LANGUAGES[pyphen.language_fallback(language)])
     text = path.read_bytes()
     encoding = text.split(b"\n", 1)[0].decode("ascii").strip()
-    if encoding.lower() != "utf-8" or b"/" in _pattern_lines(text) or b"^^" in text:
+    if encoding.lower() != "utf-8" or (b"/" in text and b"/" in _pattern_lines(text)) or b"^^" in text:
         return pyphen.Pyphen(lang=language)
     return Patterns(text.decode("utf-8"))
 
