@@ -101,11 +101,14 @@ class _Loader(yaml.SafeLoader):
 # deep, and any error at all.
 _CLoader = getattr(yaml, "CSafeLoader", None)
 _UNUSUAL = re.compile("[\t&*\x85\u2028\u2029\ufeff]")
+_NON_PRINTABLE = getattr(getattr(yaml.reader, "Reader", None), "NON_PRINTABLE", None)  # what PyYAML refuses
+if _NON_PRINTABLE is None:
+    _CLoader = None
 
 
 def _parsed_fast(text: str, first_line: int) -> MappingData | None:
     """The mapping as `parse_mapping` makes it, by libyaml; None where `_Loader` must read it (see `_CLoader`)."""
-    if _CLoader is None or _UNUSUAL.search(text) or yaml.reader.Reader.NON_PRINTABLE.search(text):
+    if _CLoader is None or _UNUSUAL.search(text) or _NON_PRINTABLE.search(text):
         return None
     loader = _CLoader(text)
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -16,6 +17,11 @@ from . import _reportlab
 class Face:
     name: str  # the name registered with ReportLab
     covered: frozenset[int]
+
+
+# Faces are registered one thread at a time: the fallback's first use can come in the middle of a render, and two
+# threads registering one name would leave ReportLab two font objects for it (lru_cache may run a miss twice).
+_REGISTERING = threading.Lock()
 
 
 @lru_cache(maxsize=None)
@@ -63,7 +69,8 @@ class FontSet:
         """The face a form's typing uses: the typeface's form font (its own glyphs, the fallback's for the
         Latin letters it lacks, a check mark), registered under this name."""
         name, path = FORM_FACES[self.typeface]
-        return _register(name, path).name
+        with _REGISTERING:
+            return _register(name, path).name
 
     @property
     def form_metrics(self) -> tuple[float, float]:
@@ -90,7 +97,8 @@ class FontSet:
 def _primary(typeface: str) -> tuple[Face, Face]:
     """The typeface's own (regular, bold), indexed by `bold`."""
     base, regular, bold = TYPEFACES[typeface]
-    return _register(f"{base}-Regular", regular), _register(f"{base}-Bold", bold)
+    with _REGISTERING:
+        return _register(f"{base}-Regular", regular), _register(f"{base}-Bold", bold)
 
 
 @lru_cache(maxsize=None)  # no key: the bundled fallback's faces, patient-free
@@ -98,7 +106,8 @@ def _fallback() -> tuple[Face, Face]:
     """The bundled fallback's (regular, bold), indexed by `bold`: read the first time text needs a character the
     typeface lacks (its two files are most of the fonts' reading time, and most documents never need them)."""
     base, regular, bold = FALLBACK
-    return _register(f"{base}-Regular", regular), _register(f"{base}-Bold", bold)
+    with _REGISTERING:
+        return _register(f"{base}-Regular", regular), _register(f"{base}-Bold", bold)
 
 
 def _faces(typeface: str) -> tuple[tuple[Face, Face], tuple[Face, Face]]:

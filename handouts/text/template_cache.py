@@ -15,9 +15,9 @@ a patient's (values go in when a template is run, as tokens, and are no part of 
   at once: the last rename wins, with the same bytes). When the folder holds more than `MAX_ENTRIES`, the
   oldest are removed.
 
-The folder is `$HANDOUTS_TEMPLATE_CACHE`, else `templates` in `$XDG_CACHE_HOME/handouts` (else
-`~/.cache/handouts`); `HANDOUTS_TEMPLATE_CACHE=off` turns it off. Where the system has no user ids (Windows),
-there is no cache.
+The folder is `$HANDOUTS_TEMPLATE_CACHE`, else `templates` in `$XDG_CACHE_HOME/handouts` (an absolute
+path; else `~/.cache/handouts`); `HANDOUTS_TEMPLATE_CACHE=off` turns it off. Where the system has no user ids
+(Windows), or no home folder can be found, there is no cache.
 """
 
 from __future__ import annotations
@@ -61,7 +61,12 @@ def folder() -> Path | None:
     if chosen:
         return Path(chosen)
     base = os.environ.get("XDG_CACHE_HOME", "").strip()
-    return (Path(base) if base else Path.home() / ".cache") / "handouts" / "templates"
+    if base and os.path.isabs(base):
+        return Path(base) / "handouts" / "templates"
+    try:
+        return Path.home() / ".cache" / "handouts" / "templates"
+    except (RuntimeError, KeyError):  # no home folder to be found: no cache
+        return None
 
 
 def _path(place: Path, body: str) -> Path:

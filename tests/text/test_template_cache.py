@@ -117,6 +117,22 @@ def test_a_cache_that_cannot_be_written_is_no_cache(tmp_path, monkeypatch, make_
     assert "555" in str(load_document(project, "doc").blocks)
 
 
+def test_without_a_home_folder_there_is_no_cache(monkeypatch, make_project):
+    """A service account with no home folder (and no XDG_CACHE_HOME, or a relative one) fills without a cache."""
+    monkeypatch.delenv(template_cache.ENVIRONMENT, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
+
+    def no_home():
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(template_cache.Path, "home", staticmethod(no_home))
+    assert template_cache.folder() is None
+    fill_module._template.cache_clear()
+    project = make_project(doc="---\ntitle: A handout\n---\nCall {{ clinic.phone }}.\n")
+    assert "555" in str(load_document(project, "doc").blocks)
+    assert not (project.content.folder.parent / "relative").exists()
+
+
 def _build(out, setting: str) -> bytes:
     environment = {**os.environ, template_cache.ENVIRONMENT: setting}
     subprocess.run([sys.executable, "-m", "handouts", "build", "infusion-day-checklist", "--layout", "large-print",
