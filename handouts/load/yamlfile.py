@@ -145,7 +145,13 @@ def parse_mapping(text: str, source: str, error: type[HandoutsError], first_line
     fast = _parsed_fast(text, first_line)
     if fast is not None:
         return fast
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)  # PyYAML refuses a control character here, before parsing
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position)
+        raise error(f"character U+{exc.character:04X} is not allowed in YAML", source=source, line=line + first_line,
+                    column=exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1, rule="yaml-character",
+                    hint="remove it (a control character, often pasted by accident)") from None
     try:
         node = loader.get_single_node()
         lines = _key_lines(node, first_line) if isinstance(node, MappingNode) else {}

@@ -129,6 +129,13 @@ def test_a_key_is_found_in_yaml_and_in_front_matter_only(tmp_path):
     assert at_key_line(Finding("x", str(layout), line=1, key="body_size")).line == 1
 
 
+def test_a_control_character_is_a_finding_at_its_place():
+    """PyYAML refuses a control character before parsing: a finding at its line and column, not a crash."""
+    finding = raised(parse_mapping, "title: A\nsummary: x\x07y\n", "x.md", LayoutError, 3).finding
+    assert (finding.rule, finding.line, finding.column, finding.source) == ("yaml-character", 4, 11, "x.md")
+    assert "U+0007" in finding.message
+
+
 # --- libyaml's fast path gives what the checked Python loader gives ----------------------------------------------
 
 _TRICKY = [
