@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import io
+import os
 import shutil
 import tempfile
 from dataclasses import replace
@@ -26,6 +27,11 @@ from handouts.render.tagging import StructTree, Tagger
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
+
+# Compiled templates are kept in a folder of the session's own (and its commands'), never the tester's cache.
+_TEMPLATES = tempfile.mkdtemp(prefix="handouts-templates-")
+atexit.register(shutil.rmtree, _TEMPLATES, ignore_errors=True)
+os.environ["HANDOUTS_TEMPLATE_CACHE"] = _TEMPLATES
 LAYOUTS = ("standard", "large-print", "extra-large")
 PATIENT = Patient.from_values("Jack Smith", "Jack")
 APPOINTMENT = datetime(2026, 12, 3, 9, 30)

@@ -228,7 +228,8 @@ def _loaded_by(args: list[str]) -> dict:
         "        assert exc.code in (None, 0, 1), exc.code\n"
         "names = [name.split('.') for name in sys.modules]\n"
         "print(json.dumps({'libraries': sorted({n[0] for n in names}),\n"
-        "                  'stages': sorted({n[1] for n in names if n[0] == 'handouts' and len(n) > 1})}))\n"
+        "                  'stages': sorted({n[1] for n in names if n[0] == 'handouts' and len(n) > 1}),\n"
+        "                  'pil_ran': 'PIL._imaging' in sys.modules}))\n"
     )
     result = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=60,
                             check=False)
@@ -252,14 +253,17 @@ def test_help_imports_no_pipeline(args):
 
 def test_build_and_lint_load_only_what_they_use(tmp_path):
     """A document is built without the batch and mail stages, PDF readers, validator, SQLite or the console;
-    lint loads the hyphenation dictionaries, build never does."""
+    lint loads the hyphenation dictionaries, build never does; neither runs PIL's image module (ReportLab imports
+    it, for bitmaps handouts never draws: render/_lazy_pil.py)."""
     build = _loaded_by(["build", "infusion-day-checklist", "--layout", "large-print", "--out", str(tmp_path)])
     assert (tmp_path / "large-print" / "infusion-day-checklist.pdf").is_file()
     unused = {"pypdf", "pikepdf", "page", "pyphen", "starlette", "uvicorn", "sqlite3", "smtplib", "multiprocessing",
               "concurrent", "babel"}
     assert not set(build["libraries"]) & unused, sorted(set(build["libraries"]) & unused)
     assert not set(build["stages"]) & {"mail", "console", "quality", "approve"}, build["stages"]
+    assert "reportlab" in build["libraries"] and not build["pil_ran"]
     lint = _loaded_by(["lint"])
+    assert not lint["pil_ran"]
     assert "pyphen" in lint["libraries"] and not set(lint["libraries"]) & {"pypdf", "pikepdf", "starlette", "sqlite3"}
     assert not set(lint["stages"]) & {"batch", "mail", "console"}, lint["stages"]
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from importlib.resources import files
+from pathlib import Path
 
-FALLBACK_DIR = files("handouts") / "fonts"
+import fontpkg_atkinson_hyperlegible
+
+# The packages' own folders, as importlib.resources.files() gives them for an installed package (without importing
+# importlib.resources, its zip and temporary-file support: some 5 ms of every command's start).
+FALLBACK_DIR = Path(__file__).parent.parent / "fonts"
+_ATKINSON_DIR = Path(fontpkg_atkinson_hyperlegible.__file__).parent / "files"
 
 
-def _atkinson(style: str):
-    return files("fontpkg_atkinson_hyperlegible") / "files" / f"AtkinsonHyperlegible-{style}.ttf"
+def _atkinson(style: str) -> Path:
+    return _ATKINSON_DIR / f"AtkinsonHyperlegible-{style}.ttf"
 
 
 # typeface name -> (face name, regular file, bold file). Italic faces are never offered.

@@ -95,12 +95,63 @@ class _Loader(yaml.SafeLoader):
                            "put it in quotes if it is text") from None
 
 
+# libyaml's loader, where PyYAML was built with it: the same nodes and values for ordinary files, several times
+# faster. Anything it cannot vouch for is read again by `_Loader`, whose answer (a value or a finding) is the one
+# given: text with tabs, anchor or alias marks, characters PyYAML refuses or reads as line breaks, nesting too
+# deep, and any error at all.
+_CLoader = getattr(yaml, "CSafeLoader", None)
+_UNUSUAL = re.compile("[\t&*\x85\u2028\u2029\ufeff]")
+_NON_PRINTABLE = getattr(getattr(yaml.reader, "Reader", None), "NON_PRINTABLE", None)  # what PyYAML refuses
+if _NON_PRINTABLE is None:
+    _CLoader = None
+
+
+def _parsed_fast(text: str, first_line: int) -> MappingData | None:
+    """The mapping as `parse_mapping` makes it, by libyaml; None where `_Loader` must read it (see `_CLoader`)."""
+    if _CLoader is None or _UNUSUAL.search(text) or _NON_PRINTABLE.search(text):
+        return None
+    loader = _CLoader(text)
+    try:
+        node = loader.get_single_node()
+        if not isinstance(node, MappingNode) or _depth(node) > MAX_DEPTH:
+            return None
+        lines, paths = _key_lines(node, first_line), _nested_lines(node, first_line)
+        data = loader.construct_document(node)
+    except Exception:  # whatever it is, _Loader says it in its own words
+        return None
+    finally:
+        loader.dispose()
+    return MappingData(data, lines, paths) if isinstance(data, dict) else None
+
+
+def _depth(node) -> int:
+    """How deeply `node` nests, counted as `_Loader` counts while composing (the node itself is 1)."""
+    deepest, stack = 0, [(node, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if isinstance(node, MappingNode):
+            stack += [(child, depth + 1) for pair in node.value for child in pair]
+        elif not isinstance(node, ScalarNode):
+            stack += [(child, depth + 1) for child in node.value]
+    return deepest
+
+
 def parse_mapping(text: str, source: str, error: type[HandoutsError], first_line: int = 1) -> MappingData:
     """Parse YAML that must be a mapping of plain names, with safe loading only.
 
     `first_line` is the file line of the text's first line (front matter sits inside a file).
     """
-    loader = _Loader(text)
+    fast = _parsed_fast(text, first_line)
+    if fast is not None:
+        return fast
+    try:
+        loader = _Loader(text)  # PyYAML refuses a control character here, before parsing
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position)
+        raise error(f"character U+{exc.character:04X} is not allowed in YAML", source=source, line=line + first_line,
+                    column=exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1, rule="yaml-character",
+                    hint="remove it (a control character, often pasted by accident)") from None
     try:
         node = loader.get_single_node()
         lines = _key_lines(node, first_line) if isinstance(node, MappingNode) else {}

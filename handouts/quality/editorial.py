@@ -65,9 +65,15 @@ def document_rules(project: Project, source: Source, document: Document, context
 def document_warnings(project: Project, source: Source, document: Document) -> list[Finding]:
     """What lint warns about in one document, without failing: a handout without room for questions
     (short notes and test pages need not)."""
-    if source.name.startswith("_") or source.kind != "handout":
+    if not has_warnings(source):
         return []
     return list(_room_for_questions(str(source.path), source, document))
+
+
+def has_warnings(source: Source) -> bool:
+    """Whether `document_warnings` looks at this document at all (a handout, not a part): the others need not
+    be filled and parsed for it."""
+    return not source.name.startswith("_") and source.kind == "handout"
 
 
 def project_rules(project: Project, context_for) -> list[Finding]:

@@ -91,6 +91,8 @@ def lint_warnings(project: Project, today: date | None = None) -> list[Finding]:
     for name, language in everything(project.content):
         try:
             source = project.content.load(name, language)
+            if not editorial.has_warnings(source):
+                continue  # nothing to warn about: not filled and parsed again
             document = parse_document(source, fill(source, _sample_context(project, source.language)), check=False)
         except HandoutsError:
             continue  # lint reports why

@@ -33,6 +33,7 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Callable
 
+from . import _lazy_pil  # noqa: F401 - before ReportLab: PIL.Image run when first read, not at import
 from reportlab import rl_config
 from reportlab.lib.colors import HexColor
 from reportlab.lib.rl_accel import fp_str

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -16,6 +17,11 @@ from . import _reportlab
 class Face:
     name: str  # the name registered with ReportLab
     covered: frozenset[int]
+
+
+# Faces are registered one thread at a time: the fallback's first use can come in the middle of a render, and two
+# threads registering one name would leave ReportLab two font objects for it (lru_cache may run a miss twice).
+_REGISTERING = threading.Lock()
 
 
 @lru_cache(maxsize=None)
@@ -36,7 +42,12 @@ class FontSet:
             raise LayoutError(f"typeface '{typeface}' is unknown", rule="unknown-typeface",
                               hint=f"choose one of: {', '.join(TYPEFACES)}")
         self.typeface = typeface
-        self.faces = _faces(typeface)
+        _primary(typeface)  # the typeface's own faces, read now; the fallback only when text needs it
+
+    @property
+    def faces(self) -> tuple[tuple[Face, Face], tuple[Face, Face]]:
+        """(regular, fallback regular) and (bold, fallback bold), indexed by `bold`: reads the fallback."""
+        return _faces(self.typeface)
 
     def __eq__(self, other) -> bool:
         return isinstance(other, FontSet) and other.typeface == self.typeface
@@ -58,7 +69,8 @@ class FontSet:
         """The face a form's typing uses: the typeface's form font (its own glyphs, the fallback's for the
         Latin letters it lacks, a check mark), registered under this name."""
         name, path = FORM_FACES[self.typeface]
-        return _register(name, path).name
+        with _REGISTERING:
+            return _register(name, path).name
 
     @property
     def form_metrics(self) -> tuple[float, float]:
@@ -81,31 +93,48 @@ class FontSet:
                                             rule="unsupported-character", hint="replace those characters")
 
 
-@lru_cache(maxsize=None)
+@lru_cache(maxsize=None)  # keyed by the typeface: its faces, read from its files, patient-free
+def _primary(typeface: str) -> tuple[Face, Face]:
+    """The typeface's own (regular, bold), indexed by `bold`."""
+    base, regular, bold = TYPEFACES[typeface]
+    with _REGISTERING:
+        return _register(f"{base}-Regular", regular), _register(f"{base}-Bold", bold)
+
+
+@lru_cache(maxsize=None)  # no key: the bundled fallback's faces, patient-free
+def _fallback() -> tuple[Face, Face]:
+    """The bundled fallback's (regular, bold), indexed by `bold`: read the first time text needs a character the
+    typeface lacks (its two files are most of the fonts' reading time, and most documents never need them)."""
+    base, regular, bold = FALLBACK
+    with _REGISTERING:
+        return _register(f"{base}-Regular", regular), _register(f"{base}-Bold", bold)
+
+
 def _faces(typeface: str) -> tuple[tuple[Face, Face], tuple[Face, Face]]:
     """(regular, fallback regular) and (bold, fallback bold), indexed by `bold`."""
-    base, regular, bold = TYPEFACES[typeface]
-    fb_base, fb_regular, fb_bold = FALLBACK
-    return ((_register(f"{base}-Regular", regular), _register(f"{fb_base}-Regular", fb_regular)),
-            (_register(f"{base}-Bold", bold), _register(f"{fb_base}-Bold", fb_bold)))
+    primary, fallback = _primary(typeface), _fallback()
+    return (primary[0], fallback[0]), (primary[1], fallback[1])
 
 
 @per_patient  # keyed by text that can be a patient's: emptied after each patient
 @lru_cache(maxsize=65536)
 def _face_for(typeface: str, word: str, bold: bool) -> str:
-    faces = _faces(typeface)[bold]
     codes = {ord(ch) for ch in word if not ch.isspace()}
-    for face in faces:
-        if codes <= face.covered:
-            return face.name
-    return faces[-1].name
+    primary = _primary(typeface)[bold]
+    if codes <= primary.covered:
+        return primary.name
+    fallback = _fallback()[bold]  # the last face: the one drawing what no face has
+    return fallback.name
 
 
 @per_patient  # keyed by text that can be a patient's: emptied after each patient
 @lru_cache(maxsize=8192)
 def _face_runs(typeface: str, word: str, text: str, bold: bool) -> tuple[tuple[str, str], ...]:
+    primary = _primary(typeface)[bold]
+    if all(ch.isspace() or ord(ch) in primary.covered for ch in word):
+        return ((text, primary.name),)
     faces = _faces(typeface)[bold]
-    whole = next((f for f in faces if all(ch.isspace() or ord(ch) in f.covered for ch in word)), None)
+    whole = next((f for f in faces[1:] if all(ch.isspace() or ord(ch) in f.covered for ch in word)), None)
     if whole:
         return ((text, whole.name),)
     # The face that draws most of the word first, so a word changes face as little as it can.
@@ -124,9 +153,12 @@ def _face_runs(typeface: str, word: str, text: str, bold: bool) -> tuple[tuple[s
 
 
 def _uncovered(typeface: str, text: str) -> tuple[str, ...]:
-    regular = _faces(typeface)[False]
-    covered = regular[0].covered | regular[1].covered
-    return tuple(dict.fromkeys(ch for ch in text if not ch.isspace() and ord(ch) not in covered))
+    covered = _primary(typeface)[False].covered
+    missing = dict.fromkeys(ch for ch in text if not ch.isspace() and ord(ch) not in covered)
+    if missing:  # only then is the fallback read
+        fallback = _fallback()[False].covered
+        missing = {ch: None for ch in missing if ord(ch) not in fallback}
+    return tuple(missing)
 
 
 # Keyed by typeface and text that shows no patient's value (caches.holds_patient_value): kept for the run.

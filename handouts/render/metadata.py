@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from importlib.resources import files
+from pathlib import Path
 
 from .. import __version__
 from . import _reportlab
 
 PRODUCER = f"handouts {__version__} (ReportLab)"
-SRGB_PROFILE = files("handouts") / "render" / "sRGB.icc"  # made by tools/make_srgb_icc.py
+SRGB_PROFILE = Path(__file__).parent / "sRGB.icc"  # made by tools/make_srgb_icc.py
 
 _XMP = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
 <x:xmpmeta xmlns:x="adobe:ns:meta/">

@@ -37,6 +37,7 @@ from jinja2.visitor import NodeTransformer
 from ..errors import ContentError
 from ..load.content import Source
 from ..load.values import clean_value
+from . import template_cache
 
 TOKEN_START, TOKEN_END = "\ue000", "\ue001"
 _TOKEN = re.compile(f"{TOKEN_START}(\\d+){TOKEN_END}")
@@ -290,14 +291,20 @@ _ENV.globals = {"range": _range, "dict": dict, _TURNS: _turns, _CONCAT: _concat}
 
 @lru_cache(maxsize=64)
 def _template(body: str):
-    """Parse, check and compile a body once: packets fill the same templates again and again."""
-    tree = _ENV.parse(body)
-    _check_tree(tree)
-    for loop in tree.find_all(nodes.For):
-        loop.iter = _call(_TURNS, [loop.iter], loop.lineno)
-    tree = _ConcatCalls().visit(tree)
-    tree.set_environment(_ENV)
-    return _ENV.from_string(tree)
+    """Parse, check and compile a body once: packets fill the same templates again and again. The compiled code
+    is kept on disk for the next run, keyed by the body and this module (`template_cache`): what `from_string`
+    would make of it, without compiling it again."""
+    code = template_cache.load(body)
+    if code is None:
+        tree = _ENV.parse(body)
+        _check_tree(tree)
+        for loop in tree.find_all(nodes.For):
+            loop.iter = _call(_TURNS, [loop.iter], loop.lineno)
+        tree = _ConcatCalls().visit(tree)
+        tree.set_environment(_ENV)
+        code = _ENV.compile(tree)
+        template_cache.store(body, code)
+    return _ENV.template_class.from_code(_ENV, code, _ENV.make_globals(None), None)
 
 
 def _call(name: str, args: list, lineno: int) -> nodes.Call:

@@ -127,3 +127,65 @@ def test_a_key_is_found_in_yaml_and_in_front_matter_only(tmp_path):
     assert at_key_line(Finding("too small", str(layout), key="body_size")).line == 4
     assert at_key_line(Finding("too small", str(layout), key="body_size"), {"body_size": 9}).line == 9
     assert at_key_line(Finding("x", str(layout), line=1, key="body_size")).line == 1
+
+
+def test_a_control_character_is_a_finding_at_its_place():
+    """PyYAML refuses a control character before parsing: a finding at its line and column, not a crash."""
+    finding = raised(parse_mapping, "title: A\nsummary: x\x07y\n", "x.md", LayoutError, 3).finding
+    assert (finding.rule, finding.line, finding.column, finding.source) == ("yaml-character", 4, 11, "x.md")
+    assert "U+0007" in finding.message
+
+
+# --- libyaml's fast path gives what the checked Python loader gives ----------------------------------------------
+
+_TRICKY = [
+    "a: 1\nb: [1, 2]\nc: {d: e}\nf: 2026-12-03\ng: yes\nh: 12:30\ni: ~\nj: .5\nk: 1_000\n",
+    "a: 2026-02-30\n", "a: 99999999999999999999999999\n", "a: 1\na: 2\n", "? [x]\n: 1\n", "- a\n- b\n", "",
+    "a: b: c\n", "a: 'unterminated\n", "a: !!python/object:os.system x\n", "a: 1\n---\nb: 2\n", "a: 1\n  b: 2\n",
+    "a:\n  b:\n    c:\n      d:\n        e:\n          f:\n            g:\n              h:\n                i: 1\n",
+    "a: &x 1\nb: *x\n", "a:\tb\n", "a: \x07\n", "a: x\u2028y\n", "ä: ü ¿qué?\n",
+]
+
+
+def _both(text: str, first_line: int):
+    """What parse_mapping gives with libyaml's fast path and with the Python loader alone: value or finding."""
+    import handouts.load.yamlfile as yamlfile
+
+    def parsed():
+        try:
+            result = parse_mapping(text, "x.yaml", LayoutError, first_line)
+        except LayoutError as exc:
+            return exc.findings
+        except Exception as exc:  # what the Python loader lets through, the fast path must let through too
+            return type(exc), str(exc)
+        return repr(dict(result)), result.lines, result.paths
+
+    fast = parsed()
+    saved, yamlfile._CLoader = yamlfile._CLoader, None
+    try:
+        return fast, parsed()
+    finally:
+        yamlfile._CLoader = saved
+
+
+@pytest.mark.parametrize("text", _TRICKY)
+def test_the_fast_path_gives_what_the_python_loader_gives(text):
+    fast, slow = _both(text, 7)
+    assert fast == slow
+
+
+def test_shipped_yaml_takes_the_fast_path_with_the_same_values():
+    """Where PyYAML has libyaml, the shipped profile, layouts, locales and front matter are read by it (else
+    start-up loses the time again), to the same values and lines."""
+    import handouts.load.yamlfile as yamlfile
+
+    if yamlfile._CLoader is None:
+        pytest.skip("PyYAML was built without libyaml here")
+    paths = [*REPO.glob("layouts/*.yaml"), *REPO.glob("handouts/locales/*.yaml"), REPO / "content" / "clinic.yaml"]
+    texts = [p.read_text(encoding="utf-8") for p in paths]
+    texts += [p.read_text(encoding="utf-8")[4:].split("\n---", 1)[0] for p in REPO.glob("content/**/*.md")]
+    assert len(texts) > 10
+    for text in texts:
+        assert yamlfile._parsed_fast(text, 1) is not None
+        fast, slow = _both(text, 1)
+        assert fast == slow

@@ -63,7 +63,8 @@ REVIEWED = {
                          "of the patient at work is measured afresh",
     "draw._fill_operator": "a layout colour's operator, keyed by the colour",
     "fonts._register": "a face registered once, keyed by its name and file",
-    "fonts._faces": "a typeface's faces, keyed by the typeface",
+    "fonts._primary": "a typeface's own faces, keyed by the typeface",
+    "fonts._fallback": "the bundled fallback's faces, one pair a process",
     "fonts._face_for": "the face drawing a word, keyed by typeface, word and weight; emptied after each patient",
     "fonts._face_runs": "a word's face runs, keyed by typeface, word, text and weight; emptied after each patient",
     "fonts._shared_uncovered": "characters no face draws, keyed by typeface and text that shows no patient's value "
@@ -75,7 +76,7 @@ REVIEWED = {
     "linebreak._kept_together": "positions of kept spaces, keyed by the text; emptied after each patient",
 }
 # Bypassing these would register the fonts again for every word: they are the fonts, not results.
-REGISTRATION = {"fonts._register", "fonts._faces", "_reportlab._font"}
+REGISTRATION = {"fonts._register", "fonts._primary", "fonts._fallback", "_reportlab._font"}
 
 
 def _render_modules():
