@@ -154,15 +154,29 @@ def render_rows(rows: list, project: Project, paths: ProjectPaths, jobs: int,
             while not window.acquire(timeout=0.1):
                 if stopped.is_set():
                     return
+            if stopped.is_set():
+                return
             yield row
 
-    with pool:
-        try:
-            for rendered in pool.imap(_run_task, handed_out(), chunksize=4):
-                window.release()
-                yield rendered
-        finally:
-            stopped.set()  # a run that stops early must not leave the task thread waiting for room
+    try:
+        for rendered in pool.imap(_run_task, handed_out(), chunksize=4):
+            window.release()
+            yield rendered
+    finally:
+        stopped.set()  # a run that stops early must not leave the task thread waiting for room
+        _wind_down(pool)
+
+
+def _wind_down(pool) -> None:
+    """End the pool once its workers have finished the rows they were handed (a second at most): never kill a
+    worker, which may be handing back a result, holding the result queue's lock; the pool's own end
+    (`terminate`) would then wait for that lock forever. A second Ctrl-C stops waiting."""
+    pool.close()
+    try:
+        pool.join()
+    except KeyboardInterrupt:
+        pool.terminate()
+        raise
 
 
 def run_batch(project: Project, paths: ProjectPaths, planned: list[tuple[RosterRow, Path]], *, jobs: int,
