@@ -80,7 +80,6 @@ class PrintJob:
         return False
 
 
-
 class _StreamingWriter:
     """A PDF written object by object; only page numbers and bookmarks are kept until the end."""
 
@@ -288,7 +287,6 @@ class Fragment:
 
 
 _MARKER = re.compile(rb"\x00([KPDN])(\d*)\x00|(\d+)\x01")
-
 
 
 def fragment_of(packet: bytes | Path, sent: set[bytes] | None = None) -> Fragment:
