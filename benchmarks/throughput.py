@@ -39,7 +39,9 @@ try:
 except SystemExit as end:
     code = end.code or 0
 mb = lambda who: resource.getrusage(who).ru_maxrss / 1024
-print(json.dumps({"code": code, "parent_mb": mb(resource.RUSAGE_SELF), "worker_mb": mb(resource.RUSAGE_CHILDREN)}),
+cpu = lambda who: resource.getrusage(who).ru_utime + resource.getrusage(who).ru_stime
+print(json.dumps({"code": code, "parent_mb": mb(resource.RUSAGE_SELF), "worker_mb": mb(resource.RUSAGE_CHILDREN),
+                  "parent_cpu": cpu(resource.RUSAGE_SELF), "worker_cpu": cpu(resource.RUSAGE_CHILDREN)}),
       file=sys.stderr)
 """
 
@@ -59,6 +61,13 @@ def run(roster: Path, out: Path, jobs: int, *extra: str) -> dict:
         sys.exit(f"packets failed (exit {report['code']}):\n{result.stderr}")
     written = len(list(out.glob("*.pdf")))
     return {**report, "seconds": seconds, "written": written}
+
+
+def cpu(measured: dict) -> str:
+    """The CPU the run took (user + system), the parent's and its workers' (none with --jobs 1), a packet."""
+    each = 1000 / measured["written"]
+    return (f"CPU a packet {(measured['parent_cpu'] + measured['worker_cpu']) * each:.1f} ms (parent "
+            f"{measured['parent_cpu'] * each:.1f} ms, workers {measured['worker_cpu'] * each:.1f} ms)")
 
 
 def memory(measured: dict) -> str:
@@ -90,13 +99,13 @@ def main() -> None:
                 print(f"{args.rows} packets{' and a print job' if extra else ''}, --jobs {jobs}: "
                       f"{best['written'] / best['seconds']:.0f} packets/s, best of {len(runs)} ({best['written']} "
                       f"written in {best['seconds']:.1f} s, wall clock of the whole command; every run: {every}); "
-                      f"{memory(best)}")
+                      f"{cpu(best)}; {memory(best)}")
         for rows in [] if args.skip_big else [args.big_rows]:
             write_roster(roster, rows, languages=LANGUAGES)
             job = tmp / f"job{rows}.pdf"
             measured = run(roster, tmp / f"big{rows}", 2, "--print-job", str(job))
             print(f"{rows} packets and a print job, --jobs 2: {measured['written'] / measured['seconds']:.0f} "
-                  f"packets/s ({measured['seconds']:.1f} s); {memory(measured)}; print job "
+                  f"packets/s ({measured['seconds']:.1f} s); {cpu(measured)}; {memory(measured)}; print job "
                   f"{job.stat().st_size / 2**20:.0f} MB")
 
 

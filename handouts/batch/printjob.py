@@ -11,19 +11,12 @@ PDF/UA-1 and PDF/A-2a like every other file handouts writes.
 from __future__ import annotations
 
 import hashlib
-import io
-import os
 import re
 from array import array
-from collections import deque
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from decimal import Decimal
-from functools import lru_cache
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-import pikepdf
 
 from ..clock import creation_time
 from ..errors import InternalError, OutputError
@@ -34,7 +27,7 @@ from ..render.metadata import PRODUCER, SRGB_PROFILE, xmp_packet
 OUTLINE_GROUP = 200  # bookmarks per group once a job has more packets than this
 
 # Page keys written anew for the job (the page tree, structure keys, annotations) or left out (beads, metadata).
-_PAGE_KEYS_REPLACED = {"/Parent", "/StructParents", "/Annots", "/B", "/Metadata"}
+_PAGE_KEYS_REPLACED = {b"/Parent", b"/StructParents", b"/Annots", b"/B", b"/Metadata"}
 
 
 class _Discarded(Exception):
@@ -87,33 +80,6 @@ class PrintJob:
         return False
 
 
-@dataclass(frozen=True)
-class PacketContents:
-    """What a packet file holds, as `render` writes it, read and checked before anything is copied: one
-    Document element at the root of its structure tree, the ParentTree (key -> what it maps to), the
-    pages, the document's language and the form's resources. A file of another shape is refused, never
-    guessed at."""
-
-    pages: list
-    document: object  # the Document structure element
-    parents: dict[int, object]
-    language: str
-    form_resources: object | None  # the AcroForm's /DR, when the packet has fields
-
-    @classmethod
-    def read(cls, pdf: pikepdf.Pdf) -> PacketContents:
-        tree = pdf.Root.get("/StructTreeRoot")
-        kids = tree.get("/K") if tree is not None else None
-        if isinstance(kids, pikepdf.Array):
-            kids = kids[0] if len(kids) == 1 else None
-        if not isinstance(kids, pikepdf.Dictionary) or kids.get("/S") != pikepdf.Name.Document:
-            raise InternalError("a packet for the print job has no single Document element at its root")
-        acroform = pdf.Root.get("/AcroForm")
-        return cls(list(pdf.pages), kids, _number_tree(tree.ParentTree) if "/ParentTree" in tree else {},
-                   str(pdf.Root.get("/Lang", "")) or "en-US",
-                   acroform.DR if acroform is not None and "/DR" in acroform else None)
-
-
 class _StreamingWriter:
     """A PDF written object by object; only page numbers and bookmarks are kept until the end."""
 
@@ -162,25 +128,15 @@ class _StreamingWriter:
         the same of is referred to instead, and not written again), and its markers the job's own values."""
         if len(self.page_numbers) % 2:  # the packet before ended on an odd page: a blank back, for duplex
             self._blank_back()
-        numbers, fresh = [0], []
-        for local, (key, head, _) in enumerate(fragment.objects, start=1):
-            number = self._shared.get(key) if key is not None else None
-            if number is None:
-                if not head:  # a worker sent it in an earlier packet of this run: the job must hold it
-                    raise InternalError("a packet refers to a shared object the print job does not hold")
-                number = self._reserve()
-                fresh.append(local)
-                if key is not None:
-                    self._shared[key] = number
-            numbers.append(number)
+        numbers, fresh = self._numbered(fragment)
         first_key = len(self._parent_keys) // 2
         markers = {b"P": b"%d 0 R" % self._pages, b"D": b"%d 0 R" % self._document,
                    b"N": _text(f"packet-{len(self._bookmarks) + 1}")}
 
         def job_value(found) -> bytes:
             kind, local = found[1], found[2]
-            if kind == b"R":
-                return b"%d 0 R" % numbers[int(local)]
+            if kind is None:
+                return b"%d 0 R" % numbers[int(found[3])]
             return b"%d" % (first_key + int(local)) if kind == b"K" else markers[kind]
 
         for local in fresh:
@@ -198,6 +154,26 @@ class _StreamingWriter:
         self._language = self._language or fragment.language
         self._bookmarks.append((label, numbers[fragment.pages[0]]))
         self._last_box = fragment.last_box
+
+    def _numbered(self, fragment: Fragment) -> tuple[list[int], list[int]]:
+        """The job's number for each of the fragment's objects (0 for one it does not take; [0] stands for no
+        object), and which of them are new to the job."""
+        numbers, fresh = [0], []
+        for local, entry in enumerate(fragment.objects, start=1):
+            if entry is None:  # an object of the packet's the job does not take (its catalog, its outline)
+                numbers.append(0)
+                continue
+            key, head, _ = entry
+            number = self._shared.get(key) if key is not None else None
+            if number is None:
+                if not head:  # a worker sent it in an earlier packet of this run: the job must hold it
+                    raise InternalError("a packet refers to a shared object the print job does not hold")
+                number = self._reserve()
+                fresh.append(local)
+                if key is not None:
+                    self._shared[key] = number
+            numbers.append(number)
+        return numbers, fresh
 
     def _blank_back(self) -> None:
         number = self._reserve()
@@ -294,10 +270,13 @@ class Fragment:
     (`_MARKER`: its numbers for the packet's objects, its page tree and Document element, its ParentTree keys
     and the packet's field name). The parent then only renumbers and copies bytes (`_StreamingWriter.append`).
 
-    Markers are NUL-framed: NUL never occurs in what is renumbered (a dictionary or an array: names escape it,
-    strings are written in hex), and a stream's data, which may hold anything, is kept apart (`tail`)."""
+    Markers are framed by control characters (a reference to the packet's object 12 is "12" and a SOH; the job's
+    own values are NUL-framed): neither ever occurs in what is renumbered (a dictionary or an array, as the writer
+    writes them: names escape them, strings write them as octal escapes), and a stream's data, which may hold
+    anything, is kept apart (`tail`)."""
 
-    objects: tuple[tuple[bytes | None, bytes, bytes], ...]  # (shared key or None, head, tail), numbered from 1
+    # (shared key or None, head, tail), numbered from 1; None for a number the job does not take
+    objects: tuple[tuple[bytes | None, bytes, bytes] | None, ...]
     pages: tuple[int, ...]  # the pages, in order, by their number among `objects`
     part: int  # the Document element, which becomes a Part of the job's
     parent_entries: tuple[int, ...]  # the packet's ParentTree: its i-th key maps to this object
@@ -307,346 +286,417 @@ class Fragment:
     last_box: bytes  # the last page's MediaBox: a blank back after it has the same size
 
 
-_MARKER = re.compile(rb"\x00([RKPDN])(\d*)\x00")
-
-
-def _local(number: int) -> bytes:
-    """A reference to the packet's object `number`, for the job to renumber."""
-    return b"\x00R%d\x00" % number
+_MARKER = re.compile(rb"\x00([KPDN])(\d*)\x00|(\d+)\x01")
 
 
 def fragment_of(packet: bytes | Path, sent: set[bytes] | None = None) -> Fragment:
-    """The print job's share of a packet (its PDF, or its file), as a worker makes it.
+    """The print job's share of a packet, as a worker makes it: from the objects the writer handed over with the
+    packet (`RenderedPDF.objects`), or else taken from its bytes or its file by the cross-reference table (a file
+    handouts wrote: each object where the table says, up to the next). Never parsed as a whole PDF.
 
     `sent`: the shared objects (by key) this worker sent the job in its earlier packets of the run, which the job
     holds by the time it reaches this packet (it takes the packets in roster order, a worker's in the order the
     worker made them, and finishes only when it took every one): they go by key alone, without their bytes. The
     keys of this packet's shared objects are added to it."""
-    if not isinstance(packet, bytes):
-        with pikepdf.open(packet) as pdf:
-            return _PacketWriter(sent).fragment(pdf)
-    with _in_memory_file(packet) as source, pikepdf.open(source) as pdf:
-        return _PacketWriter(sent).fragment(pdf)
-
-
-@contextmanager
-def _in_memory_file(data: bytes):
-    """`data` where qpdf reads it fastest: as a file in memory (Linux: memfd, opened by its /proc path), never on
-    the disk. qpdf reads a Python stream (BytesIO) through a call into Python for every read: some 2 ms more a
-    packet, measured. Elsewhere, a BytesIO."""
-    if not hasattr(os, "memfd_create") or not os.path.isdir("/proc/self/fd"):
-        yield io.BytesIO(data)
-        return
-    fd = os.memfd_create("handouts-packet", os.MFD_CLOEXEC)
-    try:
-        with open(fd, "wb", closefd=False) as handle:
-            handle.write(data)
-        yield f"/proc/self/fd/{fd}"
-    finally:
-        os.close(fd)
-
-
-class _PacketWriter:
-    """One packet's objects, numbered among themselves, for a `Fragment`: the same copy as the job would make,
-    with markers for what only the job knows."""
-
-    def __init__(self, sent: set[bytes] | None = None):
-        self._objects: list[tuple[bytes | None, bytes, bytes]] = []
-        self._keys: list[bytes | None] = []  # each reserved number's shared key, if it has one
-        self._shared: dict[bytes, int] = {}  # shared objects within the packet: each is one
-        self.sent = set() if sent is None else sent  # shared objects the job holds already (by key): not sent again
-        self._pages = b"\x00P\x00"  # the job's page tree, and its Document element: markers
-        self._document = b"\x00D\x00"
-        self.parent_entries: list[int] = []
-        self.form, self.form_resources = 0, b""
-
-    def _reserve(self) -> int:
-        self._objects.append((None, b"", b""))
-        return len(self._objects)
-
-    def _object(self, number: int, head: bytes, tail: bytes = b"") -> None:
-        self._objects[number - 1] = (None, head, tail)
-
-    def fragment(self, pdf: pikepdf.Pdf) -> Fragment:
-        packet = PacketContents.read(pdf)
-        copy = _Copy(self, pdf, packet.pages)
-        part = self._number_ahead(packet, copy)
-        form = _PacketForm()
-        for page in packet.pages:
-            self._copy_page(page, packet.parents, copy, form)
-        self._copy_part(packet.document, part, packet.language, copy)
-        if form.number:
-            self._copy_form(form, packet, copy)
-        keys = {number: key for key, number in self._shared.items()}
-        objects = tuple((keys.get(number), head, tail) for number, (_, head, tail) in enumerate(self._objects, 1))
-        self.sent.update(self._shared)
-        return Fragment(objects, tuple(copy.numbers[page.obj.objgen] for page in packet.pages), part,
-                        tuple(self.parent_entries), self.form, self.form_resources, packet.language,
-                        b" ".join(_scalar(value) for value in packet.pages[-1].mediabox))
-
-    def _number_ahead(self, packet: PacketContents, copy: "_Copy") -> int:
-        """Number the packet's pages, annotations and Document element first, so that every reference into
-        them (/Pg, /Obj, /P) lands on the job's own objects; return the job's Part for that element."""
-        for page in packet.pages:
-            copy.numbers[page.obj.objgen] = self._reserve()
-            for annotation in page.obj.get("/Annots", []):
-                copy.numbers[annotation.objgen] = self._reserve()
-        part = self._reserve()
-        copy.numbers[packet.document.objgen] = part
-        return part
-
-    def _copy_page(self, page, parents: dict, copy: "_Copy", form: "_PacketForm") -> None:
-        """One page and its annotations, then everything they refer to."""
-        numbers = copy.numbers
-        number = numbers[page.obj.objgen]
-        entries = {k: v for k, v in page.obj.items() if k not in _PAGE_KEYS_REPLACED}
-        # What a page may inherit from its packet's page tree, it must now say itself.
-        entries.setdefault("/MediaBox", page.mediabox)
-        entries.setdefault("/Resources", page.resources)
-        entries["/Parent"] = _Raw(self._pages)
-        if "/StructParents" in page.obj:
-            entries["/StructParents"] = self._parent_entry(parents.get(int(page.obj.StructParents)), copy.ref)
-        annotations = list(page.obj.get("/Annots", []))
-        if annotations:
-            entries["/Annots"] = _Raw(b"[" + b" ".join(_local(numbers[a.objgen]) for a in annotations) + b"]")
-        self._object(number, _dictionary(entries, copy.ref))
-        for annotation in annotations:
-            fields = dict(annotation.items())
-            if "/StructParent" in fields:
-                fields["/StructParent"] = self._parent_entry(parents.get(int(fields["/StructParent"])), copy.ref)
-            if "/FT" in fields:  # a form field: it joins its packet's field, so names stay apart
-                form.number = form.number or self._reserve()
-                fields["/Parent"] = _Raw(_local(form.number))
-                form.kids.append(numbers[annotation.objgen])
-            self._object(numbers[annotation.objgen], _dictionary(fields, copy.ref))
-        copy.drain()
-
-    def _copy_part(self, document, part: int, language: str, copy: "_Copy") -> None:
-        """The packet's Document element becomes a Part of the job's Document."""
-        fields = {k: v for k, v in document.items() if k not in ("/P", "/S")}
-        fields["/S"] = pikepdf.Name.Part
-        fields["/P"] = _Raw(self._document)
-        fields.setdefault("/Lang", pikepdf.String(language))  # a packet may be in another language
-        self._object(part, _dictionary(fields, copy.ref))
-        copy.drain()
-
-    def _copy_form(self, form: "_PacketForm", packet: PacketContents, copy: "_Copy") -> None:
-        """The packet's form fields under one field of their own; the first packet's /DR serves the job."""
-        kids = b" ".join(_local(n) for n in form.kids)
-        self._object(form.number, b"<< /T \x00N\x00 /Kids [%s] >>" % kids)  # /T: the job's packet-N
-        self.form = form.number
-        if packet.form_resources is not None:  # the job takes the first packet's
-            self.form_resources = _direct(packet.form_resources, copy.ref)
-            copy.drain()
-
-    def _parent_entry(self, value, ref) -> _Raw:
-        """A ParentTree entry for the job: the packet's next key (the job adds its own first key), mapped to a
-        copy of the packet's entry."""
-        key = len(self.parent_entries)
-        if value is None:
-            target = self._reserve()
-            self._object(target, b"[]")
-        elif isinstance(value, pikepdf.Array):
-            target = self._reserve()
-            self._object(target, b"[" + b" ".join(ref(element) for element in value) + b"]")
-        else:  # a link annotation's entry: its Link element itself
-            target = int(_MARKER.fullmatch(ref(value))[2])
-        self.parent_entries.append(target)
-        return _Raw(b"\x00K%d\x00" % key)
-
-
-class _Copy:
-    """One packet's objects on their way into the job: each gets a new number when first referred to, and is
-    written by `drain`; an object the job already holds the same of (`_shared_key`) is referred to instead."""
-
-    def __init__(self, writer: _PacketWriter, pdf: pikepdf.Pdf, pages: list = ()):
-        self._writer = writer
-        self._pdf = pdf
-        self.numbers: dict[tuple[int, int], int] = {}
-        self._pending: deque = deque()
-        self._keys: dict[tuple[int, int], bytes | None] = {}  # this packet's objects: digest, or None (its own)
-        # A page's content streams are that page's own (its marked content, its MCIDs): never shared.
-        self._own = {stream.objgen for page in pages for stream in _contents(page.obj)}
-
-    def ref(self, obj) -> bytes:
-        return self.ref_at(obj.objgen, obj)
-
-    def ref_at(self, objgen: tuple[int, int], obj=None) -> bytes:
-        number = self.numbers.get(objgen)
-        if number is None:
-            obj = self._pdf.get_object(objgen) if obj is None else obj
-            key = self._shared_key(obj)
-            number = self._writer._shared.get(key) if key is not None else None
-            if number is None:
-                number = self._writer._reserve()
-                if key not in self._writer.sent:  # sent before: the job holds it, and what it refers to
-                    self._pending.append(obj)
-                if key is not None:
-                    self._writer._shared[key] = number
-            self.numbers[objgen] = number
-        return _local(number)
-
-    def drain(self) -> None:
-        while self._pending:
-            obj = self._pending.popleft()
-            self._writer._object(self.numbers[obj.objgen], *_indirect_parts(obj, self.ref, self._pdf, self.ref_at))
-
-    def _shared_key(self, obj) -> bytes | None:
-        """A digest of `obj` as the job would write it, with each reference replaced by its target's digest;
-        None for an object that is this packet's own: a page, a structure element, an annotation, anything
-        that refers to one, and a page's content stream."""
-        objgen = obj.objgen
-        if objgen in self._keys:
-            return self._keys[objgen]
-        self._keys[objgen] = None  # until known; a cycle (only a packet's own objects have one) stays None
-        if not _may_share(obj) or objgen in self._own:
-            return None
-        try:
-            written = _indirect(obj, self._child_key, self._pdf)
-        except _Own:
-            return None
-        key = hashlib.sha256(written).digest()
-        self._keys[objgen] = key
-        return key
-
-    def _child_key(self, obj) -> bytes:
-        key = self._shared_key(obj)
-        if key is None:
-            raise _Own
-        return b"{" + key.hex().encode() + b"}"
-
-
-class _Own(Exception):
-    """An object refers to one of its packet's own: it is its packet's own too."""
-
-
-# What a packet's own objects are, by their type or by the keys that tie them to a page or the structure tree.
-_OWN_TYPES = {"/Page", "/Pages", "/Catalog", "/StructTreeRoot", "/StructElem", "/Annot", "/MCR", "/OBJR",
-              "/Outlines", "/Metadata"}
-_OWN_KEYS = ("/P", "/Pg", "/Parent", "/K", "/StructParent", "/StructParents", "/Annots", "/Obj", "/Dest")
-
-
-def _may_share(obj) -> bool:
-    if isinstance(obj, pikepdf.Stream):
-        dictionary = obj.stream_dict
-    elif isinstance(obj, pikepdf.Dictionary):
-        dictionary = obj
+    written = getattr(packet, "objects", None)
+    if written is not None:
+        objects, root = written.objects, written.root
     else:
-        return isinstance(obj, pikepdf.Array)  # an array is shared when what it holds is (widths, a color space)
-    return str(dictionary.get("/Type", "")) not in _OWN_TYPES and not any(key in dictionary for key in _OWN_KEYS)
+        objects, root = _objects_of(packet if isinstance(packet, bytes) else Path(packet).read_bytes())
+    return _Packet(objects, root).fragment(set() if sent is None else sent)
 
 
-def _contents(page) -> list:
-    contents = page.get("/Contents")
-    if isinstance(contents, pikepdf.Array):
-        return [stream for stream in contents if isinstance(stream, pikepdf.Object) and stream.is_indirect]
-    return [contents] if isinstance(contents, pikepdf.Stream) else []
+_XREF_ROW = re.compile(rb"(\d{10}) (\d{5}) ([nf])\s{1,2}")
 
 
-@dataclass
-class _PacketForm:
-    """The field a packet's form fields join (0 until it has one), and their object numbers."""
-
-    number: int = 0
-    kids: list[int] = field(default_factory=list)
-
-
-# -- serializing pikepdf objects -------------------------------------------------
-
-_TOKEN = re.compile(rb"(\((?:[^\\()]|\\.)*\))|(\d+) (\d+) R", re.DOTALL)  # a literal string, or a reference
-
-
-def _indirect(obj, ref, pdf: pikepdf.Pdf, ref_at=None) -> bytes:
-    return b"".join(_indirect_parts(obj, ref, pdf, ref_at))
-
-
-def _indirect_parts(obj, ref, pdf: pikepdf.Pdf, ref_at=None) -> tuple[bytes, bytes]:
-    """An object as the job writes it: its dictionary or value, whose references are renumbered, and a stream's
-    data (with its keywords), copied as it is."""
-    if isinstance(obj, pikepdf.Stream):
-        raw = obj.read_raw_bytes()
-        entries = {k: v for k, v in obj.stream_dict.items() if k != "/Length"}
-        entries["/Length"] = len(raw)
-        return _dictionary(entries, ref), b"\nstream\n" + raw + b"\r\nendstream"  # CR LF: see render/_reportlab
-    # qpdf writes the object; only its references need new numbers. qpdf writes a literal string with every
-    # parenthesis and backslash in it escaped, and a string with a NUL or other binary bytes in hex: outside
-    # its literal strings (skipped whole by _TOKEN), "N G R" is always a reference. (What holds a NUL, which
-    # qpdf never writes, takes the slower way, value by value, so that the job's markers stay unambiguous.)
-    written = obj.unparse(resolved=True)
-    if b"\x00" not in written:
-        if ref_at is not None:  # by number: no object is made for a reference the job already numbered
-            def renumber(found):
-                return found[1] or ref_at((int(found[2]), int(found[3])))
-        else:
-            def renumber(found):
-                return found[1] or ref(pdf.get_object((int(found[2]), int(found[3]))))
-        return _TOKEN.sub(renumber, written), b""
-    return _direct(obj, ref), b""
+def _objects_of(data: bytes) -> tuple[tuple[bytes, ...], int]:
+    """Each object's content, by number from 1, and the catalog's number, of a file written as handouts writes one
+    (one cross-reference table, objects numbered 1 to N, version 0); any other is refused."""
+    try:
+        start = int(data[data.rindex(b"startxref") + 9:].split()[0])
+        section = re.compile(rb"xref\s+0 (\d+)\s+").match(data, start)
+        rows = [_XREF_ROW.match(data, section.end() + 20 * i) for i in range(int(section[1]))]
+        offsets = [int(row[1]) for row in rows[1:] if row[3] == b"n"]
+        if len(offsets) != len(rows) - 1:
+            raise ValueError("free objects")
+        root = int(re.compile(rb"/Root (\d+) 0 R").search(data, start)[1])
+        ends = offsets[1:] + [start]
+        objects = []
+        for number, (begin, end) in enumerate(zip(offsets, ends), start=1):
+            opening = b"%d 0 obj\n" % number
+            if not data.startswith(opening, begin):
+                raise ValueError("an object is not where the table says")
+            body = data[begin + len(opening):end].rstrip(b"\r\n")
+            if not body.endswith(b"endobj"):
+                raise ValueError("an object does not end")
+            objects.append(body[:-6])
+    except (ValueError, TypeError, IndexError) as exc:
+        raise InternalError(f"a packet for the print job is not a file handouts wrote ({exc})") from None
+    return tuple(objects), root
 
 
-class _Raw(bytes):
-    """Bytes written as they are: a reference into the print job itself."""
+# -- a packet's objects, taken apart -----------------------------------------------------------------------------
+#
+# A packet's objects are as the writer wrote them: dictionaries and arrays in PDF syntax, a literal string with every
+# parenthesis and backslash in it escaped (ReportLab's and handouts' strings alike), a stream's data after its
+# dictionary. Outside literal strings, "N G R" is always a reference; a stream's data is never searched.
+
+_DELIMITED = rb"[^\s/<>\[\]()%{}]"  # a character of a name, a number or a keyword
+# One value at a time: (1) a reference, (2) an array or a dictionary of numbers, names and references only (most of a
+# packet's), (3) the start of any other dictionary or array, (4) the end of one, (5) a literal or hex string, a name,
+# a number or a keyword.
+_VALUE_AT = re.compile(rb"\s*(?:(\d+ \d+ R)(?!" + _DELIMITED + rb")|(\[[^\[\]()<>%{}]*\]|<<[^\[\]()<>%{}]*>>)|"
+                       rb"(<<|\[)|(>>|\])|"
+                       rb"(\((?:[^\\()]+|\\.)*\)|<[0-9A-Fa-f\s]*>|/" + _DELIMITED + rb"*|" + _DELIMITED + rb"+))",
+                       re.DOTALL)
+_REFERENCE_AT = re.compile(rb"\s*(\d+) \d+ R(?!" + _DELIMITED + rb")")
+# What makes an object a packet's own (never shared): its type, or a key that ties it to a page or the structure
+# tree, anywhere in it (inside a string too: that only keeps an object its packet's own).
+_OWN = re.compile(rb"/Type\s*/(?:Page|Pages|Catalog|StructTreeRoot|StructElem|Annot|MCR|OBJR|Outlines|Metadata)(?!"
+                  + _DELIMITED + rb")|/(?:P|Pg|Parent|K|StructParents?|Annots|Obj|Dest)(?!" + _DELIMITED + rb")")
+_STREAM = b"\nstream\n"
+_STRING_AT = re.compile(rb"\((?:[^\\()]+|\\.)*\)", re.DOTALL)
+_UNREADABLE = "a packet for the print job holds an object the copy cannot read"
 
 
-def _value(obj, ref) -> bytes:
-    if isinstance(obj, _Raw):
-        return obj
-    if isinstance(obj, pikepdf.Object) and obj.is_indirect:
-        return ref(obj)
-    return _direct(obj, ref)
+def _value_end(data: bytes, position: int) -> int:
+    """Where the value that starts at `position` (after any white space) ends."""
+    token = _VALUE_AT.match(data, position)
+    if token is None or token.lastindex == 4:
+        raise InternalError(_UNREADABLE)
+    if token.lastindex != 3:
+        return token.end()
+    return _container_end(data, token, None)
 
 
-def _direct(obj, ref) -> bytes:
-    if isinstance(obj, pikepdf.Dictionary):
-        return _dictionary(dict(obj.items()), ref)
-    if isinstance(obj, pikepdf.Array):
-        return b"[" + b" ".join(_value(item, ref) for item in obj) + b"]"
-    if isinstance(obj, pikepdf.Name):
-        return _name(str(obj))
-    if isinstance(obj, pikepdf.String):
-        return b"<" + bytes(obj).hex().encode() + b">"
-    return _scalar(obj)
+def _container_end(data: bytes, opening, items: list[bytes] | None) -> int:
+    """Where the dictionary or array `opening` starts ends; its values (keys and values in turn) into `items`."""
+    closing, position = (b">>" if opening[3] == b"<<" else b"]"), opening.end()
+    while True:
+        token = _VALUE_AT.match(data, position)
+        if token is None:
+            raise InternalError(_UNREADABLE)
+        kind = token.lastindex
+        if kind == 4:
+            if token[4] != closing:
+                raise InternalError(_UNREADABLE)
+            return token.end()
+        end = _container_end(data, token, None) if kind == 3 else token.end()
+        if items is not None:
+            items.append(data[position:end].strip())
+        position = end
 
 
-def _dictionary(entries: dict, ref) -> bytes:
-    return b"<< " + b" ".join(_name(key) + b" " + _value(value, ref) for key, value in entries.items()) + b" >>"
+def _items(data: bytes) -> list[bytes]:
+    """The values of a dictionary (keys and values in turn) or an array, each as written."""
+    opening = _VALUE_AT.match(data)
+    if opening is None or opening.lastindex not in (2, 3):
+        raise InternalError(_UNREADABLE)
+    items: list[bytes] = []
+    if opening.lastindex == 2:  # no string and nothing nested: one token a value
+        delimiter = 1 if opening[2][:1] == b"[" else 2
+        return [found[0].strip() for found in _VALUE_AT.finditer(data, opening.start(2) + delimiter,
+                                                                 opening.end(2) - delimiter)]
+    _container_end(data, opening, items)
+    return items
 
 
-def _scalar(value) -> bytes:
-    if value is None:
-        return b"null"
-    if isinstance(value, bool):
-        return b"true" if value else b"false"
-    if isinstance(value, int):
-        return b"%d" % value
-    if isinstance(value, (Decimal, float)):
-        text = format(Decimal(str(value)), "f")
-        return (text.rstrip("0").rstrip(".") if "." in text else text).encode() or b"0"
-    if isinstance(value, pikepdf.Object):
-        return _direct(value, lambda obj: b"null")
-    raise TypeError(f"cannot copy a {type(value).__name__} into the print job")
+def _entries(data: bytes) -> dict[bytes, bytes]:
+    items = _items(data)
+    if not data.lstrip().startswith(b"<<") or len(items) % 2:
+        raise InternalError(_UNREADABLE)
+    return dict(zip(items[::2], items[1::2]))
 
 
-@lru_cache(maxsize=4096)  # a job writes the same few names hundreds of thousands of times
-def _name(name: str) -> bytes:
-    out = bytearray(b"/")
-    for byte in name.lstrip("/").encode("utf-8"):
-        if 0x21 <= byte <= 0x7E and byte not in b"#()<>[]{}/%":
-            out.append(byte)
-        else:
-            out += b"#%02X" % byte
-    return bytes(out)
+def _dictionary(entries: dict[bytes, bytes]) -> bytes:
+    return b"<< " + b" ".join(key + b" " + value for key, value in entries.items()) + b" >>"
 
 
-def _number_tree(node) -> dict[int, object]:
-    """A number tree (ParentTree) as a dict: key -> value, through any /Kids."""
-    found: dict[int, object] = {}
-    nums = node.get("/Nums", [])
-    for i in range(0, len(nums), 2):
-        found[int(nums[i])] = nums[i + 1]
-    for kid in node.get("/Kids", []):
-        found.update(_number_tree(kid))
-    return found
+def _number(value: bytes) -> int | None:
+    """The object a reference refers to; None for any other value."""
+    found = _REFERENCE_AT.fullmatch(value)
+    return int(found[1]) if found else None
+
+
+def _string(value: bytes) -> str:
+    """A text string as the writer writes one (a literal string, UTF-16 with its byte order mark or PDFDocEncoding
+    as Latin-1, or hex)."""
+    if value.startswith(b"<"):
+        raw = bytes.fromhex(value[1:-1].decode("ascii"))
+    else:
+        raw = re.sub(rb"\\([0-7]{1,3}|.)", lambda found: bytes([int(found[1], 8)]) if found[1][:1].isdigit()
+                     else {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}.get(found[1], found[1]),
+                     value[1:-1], flags=re.DOTALL)
+    return raw[2:].decode("utf-16-be") if raw.startswith(b"\xfe\xff") else raw.decode("latin-1")
+
+
+class _Packet:
+    """One packet's objects, as its writer wrote them, made into its share of the print job: its pages (with the
+    job's page tree as their parent), their annotations (form fields under one field of the packet's own), its
+    Document element as a Part of the job's, the ParentTree's entries, and every object they refer to, each keeping
+    its packet's number (the job gives it its own). Objects the job does not take (the catalog, the page tree, the
+    outline, the metadata) are left out. New objects (ParentTree entries, the packet's field) are numbered after
+    the packet's."""
+
+    def __init__(self, objects: tuple[bytes, ...], root: int):
+        self._objects = objects
+        self._heads: dict[int, bytes] = {}  # objects rewritten for the job (pages, annotations, the Part)
+        self._added: list[bytes] = []  # new objects, numbered from len(objects) + 1
+        self.parent_entries: list[int] = []
+        self._form_kids: list[int] = []
+        self._form = 0
+        self._root = root
+        # Each object's dictionary or value (before its stream's data, if it has any), by number (0: none).
+        self._read = [b""] + [body[:body.index(_STREAM)].strip() if _is_stream(body) else body.strip()
+                              for body in objects]
+        self._parsed: dict[int, dict[bytes, bytes]] = {}  # dictionaries read, by number
+        self._markers: dict[int, bytes] = {}  # what the job takes of each object, its references markers
+
+    # -- reading ---------------------------------------------------------------
+    def _body(self, number: int) -> bytes:
+        if not 0 < number <= len(self._objects):
+            raise InternalError("a packet for the print job refers to an object it does not hold")
+        return self._objects[number - 1]
+
+    def _head(self, number: int) -> bytes:
+        """An object's dictionary or value: before its stream's data, if it has any."""
+        if not 0 < number <= len(self._objects):
+            raise InternalError("a packet for the print job refers to an object it does not hold")
+        return self._read[number]
+
+    def _entries(self, number: int) -> dict[bytes, bytes]:
+        """An object's dictionary, entry by entry (read once: the caller copies it to change it)."""
+        entries = self._parsed.get(number)
+        if entries is None:
+            entries = self._parsed[number] = _entries(self._head(number))
+        return entries
+
+    def _resolved(self, value: bytes) -> bytes:
+        number = _number(value)
+        return self._head(number) if number is not None else value
+
+    def _new(self, head: bytes) -> int:
+        self._added.append(head)
+        return len(self._objects) + len(self._added)
+
+    # -- the job's share -------------------------------------------------------
+    def fragment(self, sent: set[bytes]) -> Fragment:
+        catalog = self._entries(self._root)
+        document, parents = self._structure(catalog)
+        language = _string(catalog[b"/Lang"]) if b"/Lang" in catalog else "en-US"
+        pages = self._pages(_number(catalog.get(b"/Pages", b"")), {})
+        for page, inherited in pages:
+            self._page(page, inherited, parents)
+        part = self._part(document, language)
+        resources = b""
+        if self._form:  # /T: the job's packet-N
+            self._added[self._form - len(self._objects) - 1] = b"<< /T \x00N\x00 /Kids [%s] >>" % b" ".join(
+                b"%d 0 R" % n for n in self._form_kids)
+            form = _entries(self._resolved(catalog[b"/AcroForm"])) if b"/AcroForm" in catalog else {}
+            resources = _local_references(self._resolved(form[b"/DR"])) if b"/DR" in form else b""
+        roots = [page for page, _ in pages] + [part, *self.parent_entries] + ([self._form] if self._form else [])
+        try:
+            taken = self._reachable(roots, resources)
+        except IndexError:
+            raise InternalError("a packet for the print job refers to an object it does not hold") from None
+        keys = self._keys(taken, {page for page, _ in pages})
+        objects = self._fragment_objects(taken, keys, sent)
+        return Fragment(objects, tuple(page for page, _ in pages), part, tuple(self.parent_entries), self._form,
+                        resources, language, self._box(pages[-1]))
+
+    def _structure(self, catalog: dict[bytes, bytes]) -> tuple[int, dict[int, bytes]]:
+        """The Document element at the structure tree's root, and the ParentTree (key -> its value as written)."""
+        tree = _entries(self._resolved(catalog[b"/StructTreeRoot"])) if b"/StructTreeRoot" in catalog else {}
+        kids = tree.get(b"/K", b"")
+        if kids.startswith(b"["):
+            kids = _items(kids)
+            kids = kids[0] if len(kids) == 1 else b""
+        document = _number(kids)
+        if document is None or self._entries(document).get(b"/S") != b"/Document":
+            raise InternalError("a packet for the print job has no single Document element at its root")
+        parents: dict[int, bytes] = {}
+        if b"/ParentTree" in tree:
+            self._number_tree(self._resolved(tree[b"/ParentTree"]), parents)
+        return document, parents
+
+    def _number_tree(self, node: bytes, found: dict[int, bytes]) -> None:
+        entries = _entries(node)
+        numbers = _items(entries[b"/Nums"]) if b"/Nums" in entries else []
+        for i in range(0, len(numbers) - 1, 2):
+            found[int(numbers[i])] = numbers[i + 1]
+        for kid in _items(self._resolved(entries[b"/Kids"])) if b"/Kids" in entries else []:
+            self._number_tree(self._resolved(kid), found)
+
+    def _pages(self, tree: int | None, inherited: dict[bytes, bytes]) -> list[tuple[int, dict[bytes, bytes]]]:
+        """The pages in order, each with what it inherits from its page tree (its MediaBox and Resources)."""
+        if tree is None:
+            raise InternalError("a packet for the print job has no page tree")
+        entries = self._entries(tree)
+        inherited = {**inherited, **{key: entries[key] for key in (b"/MediaBox", b"/Resources") if key in entries}}
+        pages = []
+        for kid in _items(self._resolved(entries.get(b"/Kids", b"[]"))):
+            number = _number(kid)
+            if number is None:
+                raise InternalError("a packet for the print job has a page that is not an object")
+            if self._entries(number).get(b"/Type") == b"/Pages":
+                pages += self._pages(number, inherited)
+            else:
+                pages.append((number, inherited))
+        return pages
+
+    def _page(self, number: int, inherited: dict[bytes, bytes], parents: dict[int, bytes]) -> None:
+        """A page for the job: the job's page tree its parent, its own MediaBox and Resources, its ParentTree entry
+        the job's; then its annotations."""
+        page = self._entries(number)
+        entries = {key: value for key, value in page.items() if key not in _PAGE_KEYS_REPLACED}
+        for key, value in inherited.items():
+            entries.setdefault(key, value)
+        entries[b"/Parent"] = b"\x00P\x00"
+        if b"/StructParents" in page:
+            entries[b"/StructParents"] = self._parent_entry(parents.get(int(page[b"/StructParents"])))
+        annotations = [_number(a) for a in _items(self._resolved(page[b"/Annots"]))] if b"/Annots" in page else []
+        if annotations:
+            entries[b"/Annots"] = b"[" + b" ".join(b"%d 0 R" % a for a in annotations) + b"]"
+        self._heads[number] = _dictionary(entries)
+        for annotation in annotations:
+            fields = dict(self._entries(annotation))
+            if b"/StructParent" in fields:
+                fields[b"/StructParent"] = self._parent_entry(parents.get(int(fields[b"/StructParent"])))
+            if b"/FT" in fields:  # a form field: it joins its packet's field, so names stay apart
+                self._form = self._form or self._new(b"")
+                fields[b"/Parent"] = b"%d 0 R" % self._form
+                self._form_kids.append(annotation)
+            self._heads[annotation] = _dictionary(fields)
+
+    def _part(self, document: int, language: str) -> int:
+        """The packet's Document element becomes a Part of the job's Document."""
+        fields = {k: v for k, v in self._entries(document).items() if k not in (b"/P", b"/S")}
+        fields[b"/S"] = b"/Part"
+        fields[b"/P"] = b"\x00D\x00"
+        fields.setdefault(b"/Lang", b"<" + language.encode("ascii", "replace").hex().encode() + b">")
+        self._heads[document] = _dictionary(fields)
+        return document
+
+    def _parent_entry(self, value: bytes | None) -> bytes:
+        """A ParentTree entry for the job: the packet's next key (the job adds its own first key), mapped to a copy of
+        the packet's array, or to the element a link's or a field's entry names."""
+        key = len(self.parent_entries)
+        target = _number(value) if value is not None else None
+        if value is None:
+            target = self._new(b"[]")
+        elif target is None or self._head(target).startswith(b"["):
+            target = self._new(self._resolved(value))
+        self.parent_entries.append(target)
+        return b"\x00K%d\x00" % key
+
+    def _reachable(self, roots: list[int], resources: bytes) -> list[int]:
+        """Every object the job takes: the roots and all they refer to, in number order; each one's dictionary or
+        value as the job takes it, its references markers (`_local_references`), into `_markers`."""
+        seen = set(roots)
+        pending = list(roots) + [n for n in _references(resources) if n not in seen]
+        seen.update(pending)
+        heads, rewritten, added, markers = self._read, self._heads, self._added, self._markers
+        count = len(self._objects)
+        while pending:
+            number = pending.pop()
+            if number > count:
+                head = added[number - count - 1]
+            else:
+                head = rewritten.get(number) or heads[number if number > 0 else count + 1]  # 0: refused (IndexError)
+            marked = markers[number] = head.replace(b" 0 R", b"\x01") if b"(" not in head else _local_references(head)
+            if b"\x01" in marked:
+                found = [n for n in _references(marked) if n not in seen]
+                seen.update(found)
+                pending += found
+        return sorted(seen)
+
+    def _keys(self, taken: list[int], pages: set[int]) -> dict[int, bytes]:
+        """Each shared object's key: a digest of it as written, each reference replaced by its target's key. An
+        object is its packet's own (no key) when it is a page, a page's content stream, a structure element, an
+        annotation, anything rewritten or added for the job, or anything that refers to one of those."""
+        own = set(pages) | set(self._heads)
+        for page in pages:
+            own.update(_references(_local_references(self._entries(page).get(b"/Contents", b""))))
+        keys: dict[int, bytes | None] = {number: None for number in own}
+        added = range(len(self._objects) + 1, len(self._objects) + len(self._added) + 1)
+        keys.update((number, None) for number in added)
+
+        def key_of(number: int) -> bytes | None:
+            if number in keys:
+                return keys[number]
+            keys[number] = None  # until known: a cycle (only a packet's own objects have one) stays None
+            head = self._head(number)
+            if not head.startswith((b"<<", b"[")) or _OWN.search(head):
+                return None
+            *pieces, last = self._markers[number].split(b"\x01")
+            written = []
+            for piece in pieces:  # each reference replaced by its target's key
+                digits = len(piece.rstrip(b"0123456789"))
+                key = key_of(int(piece[digits:]))
+                if key is None:
+                    return None
+                written += (piece[:digits], b"{", key.hex().encode(), b"}")
+            digest = hashlib.sha256(b"".join(written) + last)
+            digest.update(_tail(self._body(number)))
+            keys[number] = digest.digest()
+            return keys[number]
+
+        return {number: key for number in taken if (key := key_of(number)) is not None}
+
+    def _fragment_objects(self, taken: list[int], keys: dict[int, bytes], sent: set[bytes]) -> tuple:
+        """The fragment's objects by number: (key, head, tail), None for one the job does not take; a shared object
+        the job holds already (sent before, or earlier in this packet) by its key alone."""
+        objects: list = [None] * (len(self._objects) + len(self._added))
+        known = set(sent)
+        for number in taken:
+            key = keys.get(number)
+            if key is not None and key in known:
+                objects[number - 1] = (key, b"", b"")
+                continue
+            tail = b""
+            if number <= len(self._objects) and number not in self._heads:
+                tail = _tail(self._body(number))  # a stream's data, copied as it is
+            objects[number - 1] = (key, self._markers[number], tail)
+            if key is not None:
+                known.add(key)
+        sent.update(keys.values())
+        return tuple(objects)
+
+    def _box(self, page: tuple[int, dict[bytes, bytes]]) -> bytes:
+        number, inherited = page
+        box = self._entries(number).get(b"/MediaBox") or inherited.get(b"/MediaBox", b"[0 0 612 792]")
+        return b" ".join(box.strip(b"[] \n").split())
+
+
+def _local_references(head: bytes) -> bytes:
+    """Each reference in `head` as the marker the job renumbers: "12 0 R" becomes "12" and a SOH (see `Fragment`).
+    Outside a literal string, " 0 R" always ends a reference (every object's version is 0)."""
+    if b"(" not in head:  # no literal string to leave alone: most objects
+        return head.replace(b" 0 R", b"\x01")
+    parts, position = [], 0
+    while (start := head.find(b"(", position)) >= 0:  # a "(" outside a string starts one: names escape it
+        string = _STRING_AT.match(head, start)
+        if string is None:
+            raise InternalError(_UNREADABLE)
+        parts += (head[position:start].replace(b" 0 R", b"\x01"), string[0])
+        position = string.end()
+    parts.append(head[position:].replace(b" 0 R", b"\x01"))
+    return b"".join(parts)
+
+
+def _references(marked: bytes) -> list[int]:
+    """The objects a head whose references are markers (`_local_references`) refers to."""
+    pieces = marked.split(b"\x01")
+    return [int(piece[len(piece.rstrip(b"0123456789")):]) for piece in pieces[:-1]]
+
+
+def _is_stream(body: bytes) -> bool:
+    return body.endswith((b"endstream\n", b"endstream"))
+
+
+def _tail(body: bytes) -> bytes:
+    """A stream's data with its keywords, as the job writes it; nothing for any other object."""
+    return body[body.index(_STREAM):].rstrip(b"\n") if _is_stream(body) else b""
 
 
 def _text(value: str) -> bytes:

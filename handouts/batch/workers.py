@@ -58,8 +58,9 @@ class RowWork(Protocol):
 
 @dataclass(frozen=True)
 class RenderWork:
-    """A packet for each row: `render_row`; with `print_job`, also its share of the print job, serialized here
-    (`printjob.fragment_of`) so that the parent, which writes the job alone, only renumbers and copies bytes."""
+    """A packet for each row: `render_row`; with `print_job`, also its share of the print job, made here from the
+    objects the writer wrote (`printjob.fragment_of`) so that the parent, which writes the job alone, only renumbers
+    and copies bytes."""
 
     forms: bool = True
     print_job: bool = False
@@ -116,8 +117,9 @@ def render_row(row: RosterRow, project: Project | None = None, forms: bool = Tru
         return Rendered(row, None, exc.finding, _is_project_wide(exc))
     if not print_job:
         return Rendered(row, pdf)
-    from .printjob import fragment_of  # pikepdf: only a run with a print job needs it
+    from .printjob import fragment_of  # only a run with a print job needs it
 
+    # From the objects the writer handed over with the packet (pdf.objects): the packet is never read back.
     return Rendered(row, pdf, fragment=fragment_of(pdf, sent))
 
 

@@ -175,8 +175,9 @@ def writing():
             _depth.n = 0
 
 
-def save(canv: Canvas) -> None:
-    """Write the document: ReportLab reads fonts, streams and objects only now, so the changes cover this."""
+def save(canv: Canvas) -> WrittenObjects | None:
+    """Write the document: ReportLab reads fonts, streams and objects only now, so the changes cover this. Gives
+    each object as the object-level writer wrote it (None when ReportLab's own loop wrote the file)."""
     shared: frozenset = frozenset()
     if isinstance(canv, HandoutsCanvas):
         _write_text_fonts(canv)
@@ -187,6 +188,7 @@ def save(canv: Canvas) -> None:
             canv.save()
         finally:
             _SHARED_INPUTS.reset(token)
+    return vars(canv._doc).pop(_WRITTEN, None)
 
 
 def _subset_tag(number: int) -> bytes:
@@ -514,7 +516,23 @@ def _write_document(doc) -> bytes:
     trailer = pdfdoc.PDFTrailer(startxref=offset, Size=count + 1, Root=doc.Reference(catalog),
                                 Info=doc.Reference(info), Encrypt=None, ID=doc.ID())
     out.append(trailer.format(doc))
+    # What each object's "N 0 obj" holds, by number (out: the header, then head, data, end a object): for a caller
+    # that takes the file's objects apart again (the print job), without reading the file back.
+    setattr(doc, _WRITTEN, WrittenObjects(tuple(out[2:3 * count + 1:3]), versions[catalog.__InternalName__][0]))
     return b"".join(out)
+
+
+_WRITTEN = "_handouts_written"  # the document attribute `save` takes the writer's objects from
+
+
+@dataclass(frozen=True)
+class WrittenObjects:
+    """A document's objects as the object-level writer wrote them into its file: each object's content (what
+    stands between "N 0 obj" and "endobj", a stream's data and keywords included), object N at index N - 1, and
+    the catalog's number. Every object's version is 0."""
+
+    objects: tuple[bytes, ...]
+    root: int
 
 
 class _ObjectWriter:

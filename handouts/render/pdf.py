@@ -23,16 +23,21 @@ from .tagging import StructTree, Tagger, UntaggedTagger
 
 
 class RenderedPDF(bytes):
-    """A PDF's bytes, and how many pages the paginator made: nobody reads the file back to count them."""
+    """A PDF's bytes, and how many pages the paginator made: nobody reads the file back to count them. `objects`:
+    each object as the writer wrote it (`_reportlab.WrittenObjects`), for the print job's share of the packet
+    (`batch.printjob.fragment_of`) in the process that rendered it; None when ReportLab's own loop wrote the file,
+    and never sent to another process."""
 
     pages: int
+    objects: _reportlab.WrittenObjects | None
 
-    def __new__(cls, data: bytes, pages: int) -> RenderedPDF:
+    def __new__(cls, data: bytes, pages: int, objects: _reportlab.WrittenObjects | None = None) -> RenderedPDF:
         made = super().__new__(cls, data)
         made.pages = pages
+        made.objects = objects
         return made
 
-    def __reduce__(self):  # to and from worker processes, page count included
+    def __reduce__(self):  # to and from worker processes, page count included (the objects stay behind)
         return RenderedPDF, (bytes(self), self.pages)
 
 
@@ -115,8 +120,8 @@ def render_pdf(document: Document, layout: Layout, options: RenderOptions) -> Re
     if fields is not None:
         fields.write()
     _reportlab.set_file_id(canv, _document_digest(document, layout, len(pages)))
-    _reportlab.save(canv)
-    return RenderedPDF(buffer.getvalue(), len(pages))
+    objects = _reportlab.save(canv)
+    return RenderedPDF(buffer.getvalue(), len(pages), objects)
 
 
 def _document_digest(document: Document, layout: Layout, page_count: int) -> str:

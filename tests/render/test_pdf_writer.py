@@ -214,3 +214,26 @@ def test_fonts_written_once_a_process_are_the_objects_reportlab_writes(project, 
         theirs = made(*case)
         assert first == theirs, f"{case}, cold: {_differs(first, theirs)}"
         assert again == theirs, f"{case}, warm: {_differs(again, theirs)}"
+
+
+def test_the_writer_hands_over_each_object_it_wrote(project, monkeypatch):
+    """`RenderedPDF.objects`: each object exactly as it stands in the file, at the offset the file's cross-reference
+    table gives it (read by pypdf), and the file's catalog; none when ReportLab's own loop wrote the file."""
+    from pypdf import PdfReader
+
+    from handouts.pipeline import render_checked
+
+    document = packet_document(project, Patient.from_values(NAMES[1]), datetime(2026, 12, 3, 9, 30),
+                               tuple(project.content.names()))
+    pdf = render_checked(project, document, project.layouts.load("large-print"), "packet")
+    reader = PdfReader(io.BytesIO(bytes(pdf)))
+    offsets = reader.xref[0]
+    assert len(pdf.objects.objects) == len(offsets) == int(reader.trailer["/Size"]) - 1
+    for number, content in enumerate(pdf.objects.objects, start=1):
+        at = offsets[number]
+        written = bytes(pdf)[at:at + len(b"%d 0 obj\n" % number) + len(content) + len(b"\nendobj\n")]
+        assert written in (b"%d 0 obj\n" % number + content + b"\nendobj\n",
+                           b"%d 0 obj\n" % number + content + b"endobj\n" + written[-1:])
+    assert reader.trailer.raw_get("/Root").idnum == pdf.objects.root
+    _reportlabs_own(monkeypatch)
+    assert render_checked(project, document, project.layouts.load("large-print"), "packet").objects is None
