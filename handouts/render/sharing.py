@@ -84,6 +84,48 @@ def page_key(page: Page, context: tuple) -> tuple[tuple, list[StructElement]] | 
     return (context, page.number, described), elements
 
 
+def skeleton_page_key(page: Page, context: tuple, plan: tuple) -> tuple[tuple, list[StructElement]] | None:
+    """`page_key` for a page of a document with a skeleton (model.Skeleton), paginated by the plan keyed `plan`
+    (render/pageplan.py): (the render's context, the plan's key, the page's number), or None as `page_key`.
+
+    Why that determines the page: the document model is a deterministic function of its skeleton and the patient's
+    values; the boxes are composed from the model by what the plan key holds besides (the layout, the languages),
+    and placed by the plan, which the key names (with the patient's own measures, the only ones that vary between
+    patients with the same skeleton). A page with no span of a patient value and no box keeping a reserve's room is
+    drawn from boxes made from the skeleton alone, at places the plan decides: the same boxes at the same places on
+    every packet with that key, drawn by the same context. Its elements are listed in the order its boxes' fields
+    hold them, the same for every such page."""
+    elements: list[StructElement] = []
+    try:
+        for placed in flattened(page.placed):
+            _scanned(placed.box, elements)
+    except _ShowsPatientValue:
+        return None
+    if holds_patient_value(" ".join(" ".join(page.text()).split())):
+        return None  # a value the fill did not mark (it always does): drawn for this patient all the same
+    return (context, plan, page.number), elements
+
+
+def _scanned(value, elements: list[StructElement]) -> None:
+    """Every structure element in `value`'s fields, in order, into `elements`; a patient value stops it
+    (`_ShowsPatientValue`), as `_described` does."""
+    kind = type(value)
+    if kind is Span:
+        if value.reserve is not None:
+            raise _ShowsPatientValue
+    elif kind is StructElement:
+        elements.append(value)
+    elif kind is list or kind is tuple:
+        for item in value:
+            if type(item) is not Line:
+                _scanned(item, elements)
+    elif kind not in _PLAIN and is_dataclass(value):
+        if getattr(value, "reserve", None) is not None:
+            raise _ShowsPatientValue
+        for name in _fields(kind):
+            _scanned(getattr(value, name), elements)
+
+
 def _described(value, elements: list[StructElement]):
     """`value` as a hashable description of everything drawing reads of it; its elements added to `elements`."""
     kind = type(value)
