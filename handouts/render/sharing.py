@@ -24,6 +24,7 @@ compares a packet drawn cold, warm and with every cache bypassed).
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, is_dataclass
+import re
 from functools import lru_cache
 
 from ..caches import holds_patient_value
@@ -122,8 +123,25 @@ def _scanned(value, elements: list[StructElement]) -> None:
     elif kind not in _PLAIN and is_dataclass(value):
         if getattr(value, "reserve", None) is not None:
             raise _ShowsPatientValue
-        for name in _fields(kind):
+        for name in _holding(kind):
             _scanned(getattr(value, name), elements)
+
+
+# Keyed by a box class: the names of its fields that drawing reads and that can hold a structure element or a span
+# (by their declared types: an element, a span, or a class that holds them). A class's, patient-free.
+@lru_cache(maxsize=16)
+def _holding(cls) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls) if f.name in _fields(cls) and _can_hold(str(f.type)))
+
+
+def _can_hold(declared: str) -> bool:
+    """Whether a field declared `declared` can hold an element or a span: the types that are neither plain
+    values nor lines (which are made from the spans); a type the key does not know is held to hold them."""
+    words = set(re.findall(r"[A-Za-z_][A-Za-z_0-9.]*", declared)) - {"None", "list", "tuple", "Optional"}
+    return not words <= _HOLDS_NOTHING
+
+
+_HOLDS_NOTHING = frozenset({"str", "int", "float", "bool", "TextStyle", "Line", "ClassVar"})
 
 
 def _described(value, elements: list[StructElement]):

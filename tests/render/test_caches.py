@@ -55,6 +55,7 @@ REVIEWED = {
                      "skeleton's digest with the patient's own measures) and the page number: a hit is that very "
                      "page model's drawing",
     "sharing._fields": "a box class's field names, keyed by the class",
+    "sharing._holding": "a box class's field names that can hold an element or a span, keyed by the class",
     "pageplan.PLANS": "page plans (keeps, and what the paginator did with each box: indices, flags, line counts, "
                       "room in points), keyed by how the boxes measure (numbers, flags, structure roles), or by a "
                       "digest of the document's skeleton, layout and languages with the patient's own line counts "
