@@ -41,11 +41,11 @@ def test_a_value_that_is_not_a_patients_is_in_the_skeleton(project, layout):
     assert len(other.clinic["after_hours_phone"]) == len(project.clinic["after_hours_phone"])
     first = packet_document(project, patient, APPOINTMENT, DOCUMENTS)
     second = packet_document(other, patient, APPOINTMENT, DOCUMENTS)
-    assert skeleton_of(first) and skeleton_of(second) and skeleton_of(first) != skeleton_of(second)
     for document, shown, hidden in ((first, "555-0199", "555-0177"), (second, "555-0177", "555-0199")):
         warm = _render(project, document, layout)
         assert shown in squeeze(text(warm)) and hidden not in squeeze(text(warm))
         assert warm == _cold(lambda: _render(project, document, layout))
+    assert skeleton_of(first) and skeleton_of(second) and skeleton_of(first) != skeleton_of(second)
 
 
 
@@ -64,11 +64,11 @@ def test_a_title_the_opening_lists_is_in_the_skeleton(project, tmp_path, layout)
     renamed = Project.open(tmp_path / "content", REPO / "layouts")
     first = packet_document(project, patient, APPOINTMENT, DOCUMENTS)
     second = packet_document(renamed, patient, APPOINTMENT, DOCUMENTS)
-    assert skeleton_of(first) and skeleton_of(second) and skeleton_of(first) != skeleton_of(second)
     for document, shown, hidden in ((first, title, other), (second, other, title)):
         warm = _render(project, document, layout)
         assert shown.replace(" ", "") in squeeze(text(warm)) and hidden.replace(" ", "") not in squeeze(text(warm))
         assert warm == _cold(lambda: _render(project, document, layout))
+    assert skeleton_of(first) and skeleton_of(second) and skeleton_of(first) != skeleton_of(second)
 
 
 # Names of the same length (one a letter from another), a short one, a long one (longer than its reserve) and
@@ -97,3 +97,16 @@ def test_a_document_whose_blocks_were_replaced_has_no_skeleton(project):
     assert skeleton_of(document)
     assert skeleton_of(replace(document, blocks=list(document.blocks))) is None
     assert skeleton_of(replace(document, title="Another title")) == skeleton_of(document)
+
+
+def test_a_layout_with_the_same_frame_has_its_own_plans(project):
+    """What the composer reads of a layout beyond its frame (heading sizes, the gap after a block) is in a plan's
+    key: a layout that differs only there, with the same frame and footer, gets its own pages."""
+    patient = Patient.from_values("Ana Quorvex", "Ana")
+    document = packet_document(project, patient, APPOINTMENT, DOCUMENTS)
+    base = project.layouts.load("large-print")
+    roomier = replace(base, heading_sizes=tuple(size * 1.4 for size in base.heading_sizes),
+                      paragraph_space=base.paragraph_space * 1.5)
+    for layout in (base, roomier, base):
+        warm = render_checked(project, document, layout, "skeleton test")
+        assert warm == _cold(lambda: render_checked(project, document, layout, "skeleton test")), layout
