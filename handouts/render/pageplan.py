@@ -16,6 +16,14 @@ The patient's own text is measured as well as the reserves (whether the document
 instead, `paginate.paginated`, depends on both): the rule is that a plan is reused only for boxes whose own line
 counts, reserved or not, are the same, so the choice between the two paginations replayed is the one a fresh
 run makes. A plan holds no text and no value of any patient: a count of lines says nothing of whose they are.
+
+A document made by `pipeline.load_document` has a skeleton (model.Skeleton), and then its boxes are not measured
+to find its plan: the key is the frame, one digest of the skeleton with everything the composer reads besides the
+blocks (the whole layout, the languages: `pdf._planned_as`), and the patient's own measures of the boxes that show
+a patient value (`patient_measures`). The boxes are a deterministic function of the skeleton, the layout and the
+patient's values, and the paginator reads nothing of a patient's text but those measures, so the same key means
+boxes that measure the same. Anything the key missed would hand one document another's plan: the tests make each
+packet warm and cold (`tests/render/test_skeleton.py`, `test_page_plan.py`, `tests/batch/test_sharing.py`).
 """
 
 from __future__ import annotations

@@ -13,6 +13,12 @@ in the key all the same; a value of a kind the key does not know stops the rende
 the same key are drawn the same: a hit hands out a drawing that showed no patient's value, made from this very
 page model.
 
+A page of a document with a skeleton (model.Skeleton) is keyed without describing its boxes
+(`skeleton_page_key`): by the same context, its page plan's key (render/pageplan.py: the skeleton's digest with
+the layout and languages, and the patient's own measures) and its number. The model is a deterministic function of
+the skeleton and the patient's values; a page with no patient span is drawn from boxes made from the skeleton
+alone, placed by the plan; so the key determines the page as the description does.
+
 The first time a key is drawn the drawing is recorded (`Recording`): the content operators it added, the
 characters it drew in each face, and, in order, what it did beyond its content (marked content owned by an
 element, annotations, bookmarks, a figure's box), with each element named by where it sits among the page's
