@@ -124,7 +124,11 @@ def _scanned(value, elements: list[StructElement]) -> None:
         elements.append(value)
     elif kind is list or kind is tuple:
         for item in value:
-            if type(item) is not Line:
+            held = type(item)
+            if held is Span:  # the most of them, looked at here
+                if item.reserve is not None:
+                    raise _ShowsPatientValue
+            elif held is not Line:
                 _scanned(item, elements)
     elif kind not in _PLAIN and is_dataclass(value):
         if getattr(value, "reserve", None) is not None:
