@@ -19,7 +19,7 @@ run makes. A plan holds no text and no value of any patient: a count of lines sa
 
 A document made by `pipeline.load_document` has a skeleton (model.Skeleton), and then its boxes are not measured
 to find its plan: the key is the frame, one digest of the skeleton with everything the composer reads besides the
-blocks (the whole layout, the languages: `pdf._planned_as`), and the patient's own measures of the boxes that show
+blocks (the whole layout, the languages: `_planned_as` in pdf.py), and the patient's own measures of the boxes that show
 a patient value (`patient_measures`). The boxes are a deterministic function of the skeleton, the layout and the
 patient's values, and the paginator reads nothing of a patient's text but those measures, so the same key means
 boxes that measure the same. Anything the key missed would hand one document another's plan: the tests make each
@@ -64,7 +64,7 @@ class Planned:
 
     With `skeleton`, the boxes were composed from a document with a skeleton (model.Skeleton) by a composer that
     read nothing else of it but its language (`skeleton` says which: a digest of the document's key with all the
-    composer reads besides, pdf._planned_as): the boxes are a deterministic function of that and of the patient's
+    composer reads besides, `_planned_as` in pdf.py): the boxes are a deterministic function of that and of the patient's
     values, so a plan is keyed by it and by the only measures that vary between patients with the same skeleton,
     those of the boxes that show a patient value (`patient_measures`), instead of measuring every box. `key` is
     the plan's key at the last height paginated (render/sharing.py keys the pages by it)."""
@@ -128,7 +128,7 @@ def patient_measures(boxes: list[Box], width: float) -> tuple:
     """What the keep rules and the paginator read of the patient's own text, for each box that shows a patient
     value (by its place among the boxes, a callout's inner boxes after it): a text block's own line count and
     drawn height (its lines and line to write on: the height it has with its reserve dropped, and its height on
-    its page, `paginate._close_up`; with the reserve, its height is the taller of that and the reserve's lines,
+    its page, `_close_up` in paginate.py; with the reserve, its height is the taller of that and the reserve's lines,
     which the skeleton decides) and a timeline's height. Whether a split leaves two lines on each side, whether a
     closing paragraph is short, how tall a section or a callout is: all read from these. Counts and heights,
     no text."""
