@@ -54,9 +54,15 @@ def _skeleton(source: Source, filled: Filled) -> str:
     the fill but the patient's values, each of which stands as its reserve. The digest keeps no text of any value
     in the caches it keys (a value a template changed, `{{ patient.name | upper }}`, is no longer marked as the
     patient's: it is in the digest as any other value, so its documents are keyed apart, and never shown by it)."""
-    described = (source.name, str(source.path), source.title, source.title_line, source.summary, source.kind,
-                 source.language, source.body_line, source.body, filled.patient_free())
-    return hashlib.sha256(repr(described).encode()).hexdigest()
+    return hashlib.sha256(repr((_source_key(source), filled.patient_free())).encode()).hexdigest()
+
+
+# Keyed by the source (every field of it): content, patient-free.
+@lru_cache(maxsize=256)
+def _source_key(source: Source) -> str:
+    """A digest of everything parse reads of a source."""
+    return hashlib.sha256(repr((source.name, str(source.path), source.title, source.title_line, source.summary,
+                                source.kind, source.language, source.body_line, source.body)).encode()).hexdigest()
 
 
 def render_checked(project: Project, document: Document, layout: Layout, where: str,

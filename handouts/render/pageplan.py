@@ -64,10 +64,10 @@ class Planned:
 
     With `skeleton`, the boxes were composed from a document with a skeleton (model.Skeleton) by a composer that
     read nothing else of it but its language (`skeleton` says which: a digest of the document's key with all the
-    composer reads besides, `_planned_as` in pdf.py): the boxes are a deterministic function of that and of the patient's
-    values, so a plan is keyed by it and by the only measures that vary between patients with the same skeleton,
-    those of the boxes that show a patient value (`patient_measures`), instead of measuring every box. `key` is
-    the plan's key at the last height paginated (render/sharing.py keys the pages by it)."""
+    composer reads besides, `_planned_as` in pdf.py): the boxes are a deterministic function of that and of the
+    patient's values, so a plan is keyed by it and by the only measures that vary between patients with the same
+    skeleton, those of the boxes that show a patient value (`patient_measures`), instead of measuring every box.
+    `key` is the plan's key at the last height paginated (render/sharing.py keys the pages by it)."""
 
     def __init__(self, boxes: list[Box], width: float, skeleton: str | None = None):
         self.boxes, self.width = boxes, width
