@@ -109,6 +109,21 @@ class Part:
 Block = Heading | Paragraph | ListBlock | Callout | Timeline | PageBreak | Part
 
 
+@dataclass(frozen=True, eq=False)
+class Skeleton:
+    """A document's patient-free key (`pipeline.load_document`): a digest of everything its model is made from but
+    the patient's values (the source as parse reads it; the filled text with its tokens, each value that is not a
+    patient's, each patient value's reserve in its place). The model is a deterministic function of the skeleton
+    and the patient's values, so two documents with the same skeleton differ only where a patient value shows.
+
+    It holds the very block list it was made for: a copy of the document with other blocks (`replace(document,
+    blocks=...)`) has no skeleton (`skeleton_of`), and is keyed by its boxes as any document not made from a source.
+    """
+
+    key: str
+    blocks: list["Block"] = field(repr=False)
+
+
 @dataclass
 class Document:
     name: str
@@ -117,6 +132,14 @@ class Document:
     language: str
     summary: str | None
     blocks: list[Block]
+    # Set by load_document and packet_document. Not in repr: repr(document) is hashed into each PDF's file ID.
+    skeleton: Skeleton | None = field(default=None, repr=False, compare=False)
+
+
+def skeleton_of(document: Document) -> str | None:
+    """The document's skeleton key, or None: it has none, or its blocks are not the ones the key was made for."""
+    skeleton = document.skeleton
+    return skeleton.key if skeleton is not None and skeleton.blocks is document.blocks else None
 
 
 def plain_text(spans: list[Span]) -> str:

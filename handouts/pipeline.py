@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -15,10 +16,11 @@ from .load.layouts import Layout
 from .load.locale import Locale
 from .load.profile import localized, sample_fields
 from .load.project import Patient, Project
-from .model import Document, PageBreak, Part, plain_text, walk
+from .load.content import Source
+from .model import Document, PageBreak, Part, Skeleton, plain_text, skeleton_of, walk
 from .render.fonts import FontSet
 from .render.pdf import RenderedPDF, RenderOptions, render_pdf
-from .text.fill import PatientValue, fill
+from .text.fill import Filled, PatientValue, fill
 from .text.markdown import parse_document
 
 
@@ -42,7 +44,25 @@ def load_document(project: Project, name: str, patient: Patient | None = None,
         "earlier_appointment": _appointment(earlier_appointment, source.language, in_sentence),
         **extra,
     }
-    return parse_document(source, fill(source, context))
+    filled = fill(source, context)
+    document = parse_document(source, filled)
+    return replace(document, skeleton=Skeleton(_skeleton(source, filled), document.blocks))
+
+
+def _skeleton(source: Source, filled: Filled) -> str:
+    """The document's patient-free key (model.Skeleton): a digest of everything parse reads of the source and of
+    the fill but the patient's values, each of which stands as its reserve. The digest keeps no text of any value
+    in the caches it keys (a value a template changed, `{{ patient.name | upper }}`, is no longer marked as the
+    patient's: it is in the digest as any other value, so its documents are keyed apart, and never shown by it)."""
+    return hashlib.sha256(repr((_source_key(source), filled.patient_free())).encode()).hexdigest()
+
+
+# Keyed by the source (every field of it): content, patient-free.
+@lru_cache(maxsize=256)
+def _source_key(source: Source) -> str:
+    """A digest of everything parse reads of a source."""
+    return hashlib.sha256(repr((source.name, str(source.path), source.title, source.title_line, source.summary,
+                                source.kind, source.language, source.body_line, source.body)).encode()).hexdigest()
 
 
 def render_checked(project: Project, document: Document, layout: Layout, where: str,
@@ -129,6 +149,12 @@ def packet_document(project: Project, patient: Patient, appointment, documents: 
     blocks: list = [Part(list(opening.blocks))]
     for name, part in zip(documents, parts):
         blocks += [PageBreak(), Part(list(part.blocks), anchor=name)]
-    title = Locale.for_tag(opening.language).labels["packet_title"].format(
-        title=opening.title, name=patient.preferred_name, documents="; ".join(titles))
-    return replace(opening, name="packet", title=title, summary=opening.summary, blocks=blocks)
+    template = Locale.for_tag(opening.language).labels["packet_title"]
+    title = template.format(title=opening.title, name=patient.preferred_name, documents="; ".join(titles))
+    # The packet's skeleton: its parts' in order, with what it adds (the blocks around them, each part's anchor, the
+    # title's words but the patient's name); a part without one (none is made otherwise) leaves the packet without.
+    keys = [skeleton_of(part) for part in (opening, *parts)]
+    skeleton = None if None in keys else Skeleton(hashlib.sha256(repr(
+        ("packet", OPENING, documents, keys, template, opening.title, opening.summary, titles)).encode()).hexdigest(),
+        blocks)
+    return replace(opening, name="packet", title=title, summary=opening.summary, blocks=blocks, skeleton=skeleton)

@@ -74,7 +74,7 @@ class PageDrawer:
     """Draws pages onto a ReportLab canvas through a tagger."""
 
     def __init__(self, canv, tagger: Tagger, origin: tuple[float, float], background: str, footer: Footer,
-                 fields: FormFields | None = None, shared_as: tuple | None = None):
+                 fields: FormFields | None = None, shared_as: tuple | None = None, plan: tuple | None = None):
         self.canv = canv
         self.tagger = tagger
         self.origin = origin  # where placed boxes' coordinates start on the page
@@ -84,6 +84,9 @@ class PageDrawer:
         # What the pages are drawn for (document, edition, layout, options): pages that show no patient value are
         # drawn once for it and replayed (render/sharing.py). None: every page is drawn.
         self.shared_as = shared_as
+        # The key of the pages' plan, made from the document's skeleton (render/pageplan.py): a page that shows no
+        # patient value is keyed by it and its number (sharing.skeleton_page_key). None: keyed by its boxes.
+        self.plan = plan
         self._bookmarks = 0
         self._log: list | None = None  # while a shared page is recorded: what it does beyond its content
 
@@ -93,7 +96,8 @@ class PageDrawer:
         if self.shared_as is not None:
             context = (self.shared_as, self.tagger.tagged, self.fields is None, self.origin, self.background,
                        self.footer, tuple(page_size), count)
-            found = sharing.page_key(page, context)
+            found = sharing.page_key(page, context) if self.plan is None else \
+                sharing.skeleton_page_key(page, context, self.plan)
         if found is None:
             self._draw(page, count, page_size)
         else:

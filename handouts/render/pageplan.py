@@ -16,6 +16,14 @@ The patient's own text is measured as well as the reserves (whether the document
 instead, `paginate.paginated`, depends on both): the rule is that a plan is reused only for boxes whose own line
 counts, reserved or not, are the same, so the choice between the two paginations replayed is the one a fresh
 run makes. A plan holds no text and no value of any patient: a count of lines says nothing of whose they are.
+
+A document made by `pipeline.load_document` has a skeleton (model.Skeleton), and then its boxes are not measured
+to find its plan: the key is the frame, one digest of the skeleton with everything the composer reads besides the
+blocks (the whole layout, the languages: `_planned_as` in pdf.py), and the patient's own measures of the boxes that show
+a patient value (`patient_measures`). The boxes are a deterministic function of the skeleton, the layout and the
+patient's values, and the paginator reads nothing of a patient's text but those measures, so the same key means
+boxes that measure the same. Anything the key missed would hand one document another's plan: the tests make each
+packet warm and cold (`tests/render/test_skeleton.py`, `test_page_plan.py`, `tests/batch/test_sharing.py`).
 """
 
 from __future__ import annotations
@@ -52,14 +60,23 @@ def paginate_planned(boxes: list[Box], width: float, height: float) -> list[Page
 class Planned:
     """Freshly composed boxes, measured once, paginated at a frame's height (again at another height, as when
     the footer needs more lines, each time from the boxes as they were composed: what pagination changes in
-    them, their keeps and reserves, is put back first)."""
+    them, their keeps and reserves, is put back first).
 
-    def __init__(self, boxes: list[Box], width: float):
+    With `skeleton`, the boxes were composed from a document with a skeleton (model.Skeleton) by a composer that
+    read nothing else of it but its language (`skeleton` says which: a digest of the document's key with all the
+    composer reads besides, `_planned_as` in pdf.py): the boxes are a deterministic function of that and of the
+    patient's values, so a plan is keyed by it and by the only measures that vary between patients with the same
+    skeleton, those of the boxes that show a patient value (`patient_measures`), instead of measuring every box.
+    `key` is the plan's key at the last height paginated (render/sharing.py keys the pages by it)."""
+
+    def __init__(self, boxes: list[Box], width: float, skeleton: str | None = None):
         self.boxes, self.width = boxes, width
-        self.measured = _measures(boxes, width)
+        self.measured = ("skeleton", skeleton, patient_measures(boxes, width)) if skeleton is not None \
+            else _measures(boxes, width)
         self.composed_keeps = _keeps(boxes)
         self.reserves = [(block, block.reserve) for block in _text_blocks(boxes) if block.reserve is not None]
         self.paginated = False
+        self.key: tuple | None = None
 
     def paginate(self, height: float) -> list[Page]:
         boxes, width = self.boxes, self.width
@@ -68,7 +85,7 @@ class Planned:
             for block, reserve in self.reserves:
                 block.reserve = reserve
         self.paginated = True
-        key = (width, height, self.measured)
+        key = self.key = (width, height, self.measured)
         plan = PLANS.find(key)
         if plan is None:
             keep_rules(boxes, width, height)
@@ -105,6 +122,35 @@ def plan_key(boxes: list[Box], width: float, height: float) -> tuple:
     """Everything the keep rules and the paginator read of the boxes, as numbers, flags and roles (no text); a box
     of a kind the key does not know stops the render as a bug."""
     return width, height, _measures(boxes, width)
+
+
+def patient_measures(boxes: list[Box], width: float) -> tuple:
+    """What the keep rules and the paginator read of the patient's own text, for each box that shows a patient
+    value (by its place among the boxes, a callout's inner boxes after it): a text block's own line count and
+    drawn height (its lines and line to write on: the height it has with its reserve dropped, and its height on
+    its page, `_close_up` in paginate.py; with the reserve, its height is the taller of that and the reserve's lines,
+    which the skeleton decides) and a timeline's height. Whether a split leaves two lines on each side, whether a
+    closing paragraph is short, how tall a section or a callout is: all read from these. Counts and heights,
+    no text."""
+    found: list[tuple] = []
+    _patient_measures(boxes, width, found, [0])
+    return tuple(found)
+
+
+def _patient_measures(boxes: list[Box], width: float, found: list, index: list[int]) -> None:
+    for box in boxes:
+        index[0] += 1
+        kind = type(box)
+        if kind is TextBlock:
+            if box.reserve is not None or any(span.reserve is not None for span in box.spans):
+                found.append((index[0], len(box.lines(width)), box.drawn_height(width)))
+        elif kind is CalloutBox:
+            _patient_measures(box.blocks, box.inner_width(width), found, index)
+        elif kind is TimelineBox:
+            if any(span.reserve is not None for spans in (box.caption, *box.steps) for span in spans):
+                found.append((index[0], box.height(width)))
+        elif kind is not PageBreakBox:
+            raise InternalError(f"a page plan does not know a {kind.__name__}")
 
 
 def _measures(boxes: list[Box], width: float) -> tuple:

@@ -6,10 +6,11 @@ import hashlib
 import io
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from ..load.layouts import Layout
 from ..load.locale import Locale
-from ..model import Document
+from ..model import Document, skeleton_of
 from . import _reportlab
 from .boxes import TextStyle
 from .compose import Composer
@@ -59,23 +60,41 @@ def lay_out(document: Document, layout: Layout, tree: StructTree | None = None,
     return _laid_out(document, layout, tree or StructTree(document.language), footer)[0]
 
 
-def _laid_out(document: Document, layout: Layout, tree: StructTree, footer: Footer | None) -> tuple[list[Page], int]:
-    """The page model, and how many footer lines it leaves room for."""
+def _laid_out(document: Document, layout: Layout, tree: StructTree,
+              footer: Footer | None) -> tuple[list[Page], int, tuple | None]:
+    """The page model, how many footer lines it leaves room for, and the key of its page plan when the document
+    has a skeleton (None: keyed by how its boxes measure)."""
     fonts = FontSet(layout.typeface)
     _, _, width, height = layout.frame
     rows = 1
     boxes = Composer(layout, fonts, tree, document.language).compose(document.blocks)
     tree.check_closed()
     # Where pages end, decided once for boxes that measure the same (render/pageplan.py); paginated again above
-    # a taller footer from the boxes as composed. Elements join the tree only when drawn.
-    planned = Planned(boxes, width)
+    # a taller footer from the boxes as composed. Elements join the tree only when drawn. A document with a
+    # skeleton is planned by it, with all the composer reads besides its blocks: the layout (its typeface gives
+    # the fonts), the document's language (words, hyphenation, where lines never break) and the tree's.
+    skeleton = skeleton_of(document)
+    planned = Planned(boxes, width, None if skeleton is None else _planned_as(skeleton, layout, document.language,
+                                                                             tree.root.lang))
     while True:
         pages = planned.paginate(height - footer_height(layout, rows))
         # More pages can make a longer page label and a note that wraps onto more lines: lay out again above them.
         needed = footer.rows(len(pages)) if footer else 1
         if needed <= rows:
-            return pages, rows
+            return pages, rows, None if skeleton is None else planned.key
         rows = needed
+
+
+def _planned_as(skeleton: str, layout: Layout, language: str, tree_language: str | None) -> str:
+    """A page plan's key for the boxes composed from a document with `skeleton`: one digest of it and of all the
+    composer reads besides the blocks (a digest, so that a plan's key holds no text at all)."""
+    return hashlib.sha256(repr((skeleton, _layout_digest(layout), language, tree_language)).encode()).hexdigest()
+
+
+# Keyed by the layout (every field of it): patient-free.
+@lru_cache(maxsize=32)
+def _layout_digest(layout: Layout) -> str:
+    return hashlib.sha256(repr(layout).encode()).hexdigest()
 
 
 def footer_height(layout: Layout, rows: int = 1) -> float:
@@ -85,7 +104,7 @@ def footer_height(layout: Layout, rows: int = 1) -> float:
 
 def page_model(document: Document, layout: Layout, options: RenderOptions) -> tuple[list[Page], float]:
     """The pages `render_pdf` draws, and the height of the frame they fill (above the footer's lines)."""
-    pages, rows = _laid_out(document, layout, StructTree(document.language), _footer(document, layout, options))
+    pages, rows, _ = _laid_out(document, layout, StructTree(document.language), _footer(document, layout, options))
     return pages, layout.frame[3] - footer_height(layout, rows)
 
 
@@ -102,7 +121,7 @@ def render_pdf(document: Document, layout: Layout, options: RenderOptions) -> Re
     tree = StructTree(document.language)
     x, y, width, _ = layout.frame
     footer = _footer(document, layout, options)
-    pages, rows = _laid_out(document, layout, tree, footer)
+    pages, rows, plan = _laid_out(document, layout, tree, footer)
 
     buffer = io.BytesIO()
     canv = _reportlab.new_canvas(buffer, layout.page_size, document.language, fonts.face_for("a", False),
@@ -113,7 +132,7 @@ def render_pdf(document: Document, layout: Layout, options: RenderOptions) -> Re
     canv.showOutline()
     fields = FormFields(canv, fonts.form_face) if options.forms else None
     drawer = PageDrawer(canv, tagger, (x, y + footer_height(layout, rows)), layout.background_colour, footer, fields,
-                        shared_as=(document.name, document.language, layout, options))
+                        shared_as=(document.name, document.language, layout, options), plan=plan)
     for page in pages:
         drawer.page(page, len(pages), layout.page_size)
     tagger.write()

@@ -13,6 +13,12 @@ in the key all the same; a value of a kind the key does not know stops the rende
 the same key are drawn the same: a hit hands out a drawing that showed no patient's value, made from this very
 page model.
 
+A page of a document with a skeleton (model.Skeleton) is keyed without describing its boxes
+(`skeleton_page_key`): by the same context, its page plan's key (render/pageplan.py: the skeleton's digest with
+the layout and languages, and the patient's own measures) and its number. The model is a deterministic function of
+the skeleton and the patient's values; a page with no patient span is drawn from boxes made from the skeleton
+alone, placed by the plan; so the key determines the page as the description does.
+
 The first time a key is drawn the drawing is recorded (`Recording`): the content operators it added, the
 characters it drew in each face, and, in order, what it did beyond its content (marked content owned by an
 element, annotations, bookmarks, a figure's box), with each element named by where it sits among the page's
@@ -24,6 +30,7 @@ compares a packet drawn cold, warm and with every cache bypassed).
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, is_dataclass
+import re
 from functools import lru_cache
 
 from ..caches import holds_patient_value
@@ -82,6 +89,69 @@ def page_key(page: Page, context: tuple) -> tuple[tuple, list[StructElement]] | 
     if holds_patient_value(" ".join(" ".join(page.text()).split())):
         return None  # a value the fill did not mark (it always does): drawn for this patient all the same
     return (context, page.number, described), elements
+
+
+def skeleton_page_key(page: Page, context: tuple, plan: tuple) -> tuple[tuple, list[StructElement]] | None:
+    """`page_key` for a page of a document with a skeleton (model.Skeleton), paginated by the plan keyed `plan`
+    (render/pageplan.py): (the render's context, the plan's key, the page's number), or None as `page_key`.
+
+    Why that determines the page: the document model is a deterministic function of its skeleton and the patient's
+    values; the boxes are composed from the model by what the plan key holds besides (the layout, the languages),
+    and placed by the plan, which the key names (with the patient's own measures, the only ones that vary between
+    patients with the same skeleton). A page with no span of a patient value and no box keeping a reserve's room is
+    drawn from boxes made from the skeleton alone, at places the plan decides: the same boxes at the same places on
+    every packet with that key, drawn by the same context. Its elements are listed in the order its boxes' fields
+    hold them, the same for every such page."""
+    elements: list[StructElement] = []
+    try:
+        for placed in flattened(page.placed):
+            _scanned(placed.box, elements)
+    except _ShowsPatientValue:
+        return None
+    if holds_patient_value(" ".join(" ".join(page.text()).split())):
+        return None  # a value the fill did not mark (it always does): drawn for this patient all the same
+    return (context, plan, page.number), elements
+
+
+def _scanned(value, elements: list[StructElement]) -> None:
+    """Every structure element in `value`'s fields, in order, into `elements`; a patient value stops it
+    (`_ShowsPatientValue`), as `_described` does."""
+    kind = type(value)
+    if kind is Span:
+        if value.reserve is not None:
+            raise _ShowsPatientValue
+    elif kind is StructElement:
+        elements.append(value)
+    elif kind is list or kind is tuple:
+        for item in value:
+            held = type(item)
+            if held is Span:  # the most of them, looked at here
+                if item.reserve is not None:
+                    raise _ShowsPatientValue
+            elif held is not Line:
+                _scanned(item, elements)
+    elif kind not in _PLAIN and is_dataclass(value):
+        if getattr(value, "reserve", None) is not None:
+            raise _ShowsPatientValue
+        for name in _holding(kind):
+            _scanned(getattr(value, name), elements)
+
+
+# Keyed by a box class: the names of its fields that drawing reads and that can hold a structure element or a span
+# (by their declared types: an element, a span, or a class that holds them). A class's, patient-free.
+@lru_cache(maxsize=16)
+def _holding(cls) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls) if f.name in _fields(cls) and _can_hold(str(f.type)))
+
+
+def _can_hold(declared: str) -> bool:
+    """Whether a field declared `declared` can hold an element or a span: the types that are neither plain
+    values nor lines (which are made from the spans); a type the key does not know is held to hold them."""
+    words = set(re.findall(r"[A-Za-z_][A-Za-z_0-9.]*", declared)) - {"None", "list", "tuple", "Optional"}
+    return not words <= _HOLDS_NOTHING
+
+
+_HOLDS_NOTHING = frozenset({"str", "int", "float", "bool", "TextStyle", "Line", "ClassVar"})
 
 
 def _described(value, elements: list[StructElement]):

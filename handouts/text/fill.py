@@ -108,6 +108,13 @@ class Filled:
             return None
         return _TOKEN.sub(lambda m: reserves.get(int(m.group(1)), self.values[int(m.group(1))]), text)
 
+    def patient_free(self) -> tuple[str, tuple[tuple[bool, str], ...]]:
+        """The text with its tokens and, for each token in order, (False, its value) or, for a patient's value,
+        (True, its reserve): everything of the fill but the patient's values (`pipeline.load_document`'s skeleton)."""
+        reserves = dict(self.reserves)
+        return self.text, tuple([(True, reserves[index]) if index in reserves else (False, value)
+                                 for index, value in enumerate(self.values)])
+
     @staticmethod
     def as_written(text: str) -> str:
         """`text` with placeholders shown as '{{ … }}': for messages, which never show a value."""

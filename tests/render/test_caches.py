@@ -51,10 +51,16 @@ REVIEWED = {
     "_reportlab._resource": "a face's font resource name, keyed by the face's name",
     "sharing.PAGES": "recorded drawings of pages with no span carrying a patient value (Span.reserve) and no value "
                      "of the patient at work in their text, keyed by every field of every box drawn and the render's "
-                     "context: a hit is that very page model's drawing",
+                     "context, or for a document with a skeleton by the context, the page plan's key (the "
+                     "skeleton's digest with the patient's own measures) and the page number: a hit is that very "
+                     "page model's drawing",
     "sharing._fields": "a box class's field names, keyed by the class",
+    "sharing._holding": "a box class's field names that can hold an element or a span, keyed by the class",
     "pageplan.PLANS": "page plans (keeps, and what the paginator did with each box: indices, flags, line counts, "
-                      "room in points), keyed by how the boxes measure (numbers, flags, structure roles): no text",
+                      "room in points), keyed by how the boxes measure (numbers, flags, structure roles), or by a "
+                      "digest of the document's skeleton, layout and languages with the patient's own line counts "
+                      "and heights: no text",
+    "pdf._layout_digest": "a digest of a layout (every field), keyed by the layout",
     "timeline._shared_drawing": "a timeline's drawing (immutable), of timelines with no span carrying a patient value "
                                 "(Span.reserve) and no value of the patient at work in their words, keyed by all "
                                 "its spans, style and width",

@@ -139,11 +139,25 @@ def _placed_page(boxes) -> Page:
     return page
 
 
+def _skeleton_key(page: Page, context: tuple):
+    """A page's key as a document with a skeleton has it (its plan's key and number, not its boxes)."""
+    return sharing.skeleton_page_key(page, context, ("plan",))
+
+
+# Both keys guard alike: by the boxes (page_key), and by the skeleton's plan (skeleton_page_key).
+KEYS = pytest.mark.parametrize("key", [sharing.page_key, _skeleton_key], ids=["boxes", "skeleton"])
+
+
+@KEYS
 @pytest.mark.parametrize("make", [_paragraph_page, _link_page, _callout_page, _timeline_page])
-def test_a_page_with_a_patient_value_anywhere_has_no_key(make):
+def test_a_page_with_a_patient_value_anywhere_has_no_key(make, key):
     tree = StructTree("en-US")
     page = _placed_page(make(tree))
-    assert sharing.page_key(page, ("context",)) is None
+    assert key(page, ("context",)) is None
+    for placed in sharing.flattened(page.placed):  # as paginate leaves them when it lays out for the patient
+        if isinstance(placed.box, TextBlock):
+            placed.box.reserve = None
+    assert key(page, ("context",)) is None  # the spans still say so
 
 
 def test_the_same_page_without_the_value_has_a_key_and_it_is_the_same_for_the_same_page():
@@ -162,19 +176,21 @@ def test_the_same_page_without_the_value_has_a_key_and_it_is_the_same_for_the_sa
     assert sharing.page_key(other, ("context",))[0] != keys[0]  # the words are in the key
 
 
-def test_text_of_the_patient_at_work_is_never_shared_even_unmarked():
+@KEYS
+def test_text_of_the_patient_at_work_is_never_shared_even_unmarked(key):
     """The second guard: were a value ever left unmarked by the fill, the page still stays the patient's."""
     from handouts import caches
 
     tree = StructTree("en-US")
     page = _placed_page([_paragraph(tree, [PLAIN, Span("Ann Alpha")])])
     with caches.one_patient(("Ann Alpha",)):
-        assert sharing.page_key(page, ("context",)) is None
-    assert sharing.page_key(page, ("context",)) is not None
+        assert key(page, ("context",)) is None
+    assert key(page, ("context",)) is not None
 
 
 
-def test_a_document_paginated_for_its_patient_still_keeps_the_patients_pages_unshared(project):
+@KEYS
+def test_a_document_paginated_for_its_patient_still_keeps_the_patients_pages_unshared(project, key):
     """Where the reserve's room would cost a page, paginate lays the document out for its patient and sets the
     blocks' reserves aside (TextBlock.reserve = None): the spans still carry the patient's tokens, so the pages
     that show the patient get no key all the same."""
@@ -193,5 +209,5 @@ def test_a_document_paginated_for_its_patient_still_keeps_the_patients_pages_uns
     for block in marked:  # as paginate leaves them when it lays the document out for its patient
         block.reserve = None
     showing = [page for page in pages if "Rosa" in " ".join(page.text())]
-    assert len(showing) >= 2 and all(sharing.page_key(page, ()) is None for page in showing)
-    assert any(sharing.page_key(page, ()) is not None for page in pages)  # the others are shared
+    assert len(showing) >= 2 and all(key(page, ()) is None for page in showing)
+    assert any(key(page, ()) is not None for page in pages)  # the others are shared
