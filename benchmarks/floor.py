@@ -31,6 +31,7 @@ from _common import ROOT, ensure_root_path, machine
 
 ensure_root_path()
 
+from handouts.batch import workers  # noqa: E402
 from handouts.load.project import Patient, Project  # noqa: E402
 from handouts.caches import one_patient  # noqa: E402
 from handouts.pipeline import packet_document, render_checked, shown_values  # noqa: E402
@@ -150,6 +151,7 @@ def main() -> None:
     prepared = [document(name) for name in patients]
     for name, item in zip(patients[:20], prepared[:20]):
         ours(item, name)  # warm
+    workers.settle_for_packets()  # the garbage collector as in a `handouts packets` worker
     floor_wall, floor_cpu, ours_wall = [], [], []
     for name, item in zip(patients, prepared):  # interleaved: both meet the same moments of a noisy machine
         swaps = swaps_for(name)

@@ -55,6 +55,7 @@ ensure_root_path()
 
 from pypdf import PdfReader
 
+from handouts.batch import workers
 from handouts.caches import one_patient
 from handouts.load.locale import Locale
 from handouts.load.profile import sample_fields
@@ -683,6 +684,7 @@ def main() -> None:
     packets.prepare(render_names + typst_names + weasy_names)
     for name in warm[:WARM_OURS]:  # fonts registered, templates compiled, caches filled
         packets.row(name)
+    workers.settle_for_packets()  # the garbage collector as in a `handouts packets` worker
     if args.profile:
         profile(packets.row, row_names)
         return
