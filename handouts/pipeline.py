@@ -10,14 +10,14 @@ from functools import lru_cache
 
 from .caches import one_patient
 from .clock import creation_time
-from .errors import ContentError
+from .errors import ContentError, InternalError
 from .load.dates import in_words
 from .load.layouts import Layout
 from .load.locale import Locale
 from .load.profile import localized, sample_fields
 from .load.project import Patient, Project
 from .load.content import Source
-from .model import Document, PageBreak, Part, Skeleton, plain_text, skeleton_of, walk
+from .model import Document, PageBreak, Part, Skeleton, plain_text, skeleton_of, span_nodes
 from .render.fonts import FontSet
 from .render.pdf import RenderedPDF, RenderOptions, render_pdf
 from .text.fill import Filled, PatientValue, fill
@@ -71,15 +71,20 @@ def render_checked(project: Project, document: Document, layout: Layout, where: 
     --no-forms) prints checkboxes and lines to write on even where the layout makes them fillable."""
     fonts = FontSet(layout.typeface)
     anchors = {block.anchor for block in document.blocks if isinstance(block, Part) and block.anchor}
-    for node in walk(document.blocks):
-        spans = getattr(node, "spans", None)
-        if spans:
-            fonts.require(plain_text(spans), where, node.line or None)
-            if any(s.href and s.href.startswith("#") and s.href[1:] not in anchors for s in spans):
-                raise ContentError("a '#' link goes to no document in this file", source=where,
-                                   line=node.line or None, rule="link-target",
-                                   hint="'#name' links work in the packet opening, to a document in the packet")
-    return render_pdf(document, layout, render_options(project, document, layout, forms))
+    nodes = span_nodes(document.blocks)
+    # The whole document is asked once (its characters as one set, its '#' links); only when something is wrong is
+    # each node asked, in reading order, so that the error names the line it always named.
+    spans = [span for node in nodes for span in node.spans]
+    targets = {span.href[1:] for span in spans if span.href and span.href.startswith("#")}
+    if targets <= anchors and fonts.draws_all(set("".join([span.text for span in spans]))):
+        return render_pdf(document, layout, render_options(project, document, layout, forms))
+    for node in nodes:
+        fonts.require(plain_text(node.spans), where, node.line or None)
+        if any(s.href and s.href.startswith("#") and s.href[1:] not in anchors for s in node.spans):
+            raise ContentError("a '#' link goes to no document in this file", source=where,
+                               line=node.line or None, rule="link-target",
+                               hint="'#name' links work in the packet opening, to a document in the packet")
+    raise InternalError("the document's text was refused as a whole, and no line of it was")
 
 
 def render_options(project: Project, document: Document, layout: Layout, forms: bool = True) -> RenderOptions:
