@@ -122,6 +122,10 @@ class Skeleton:
 
     key: str
     blocks: list["Block"] = field(repr=False)
+    # The same digest without where the source files are (their paths are in `key`, not in the file): with the
+    # patient's values, what the PDF's file ID is made from (render/pdf.py), so the same content read from another
+    # folder makes the same file. Empty: the ID is made from the document's repr.
+    content: str = ""
 
 
 @dataclass
