@@ -122,6 +122,10 @@ class Skeleton:
 
     key: str
     blocks: list["Block"] = field(repr=False)
+    # The same digest without where the source files are (their paths are in `key`, not in the file): with the
+    # patient's values, what the PDF's file ID is made from (render/pdf.py), so the same content read from another
+    # folder makes the same file. Empty: the ID is made from the document's repr.
+    content: str = ""
 
 
 @dataclass
@@ -158,3 +162,22 @@ def walk(blocks: list[Block]):
             yield from walk(block.blocks)
         elif isinstance(block, Timeline):
             yield from block.steps
+
+
+def span_nodes(blocks: list[Block], into: list | None = None) -> list:
+    """Every block, list item and timeline step that has spans, in reading order (`walk`'s order): a list, made
+    without nested generators (the checks before rendering go through a whole packet's)."""
+    into = [] if into is None else into
+    for block in blocks:
+        if getattr(block, "spans", None):
+            into.append(block)
+        if isinstance(block, ListBlock):
+            for item in block.items:
+                if item.spans:
+                    into.append(item)
+                span_nodes(item.children, into)
+        elif isinstance(block, (Callout, Part)):
+            span_nodes(block.blocks, into)
+        elif isinstance(block, Timeline):
+            into += [step for step in block.steps if step.spans]
+    return into

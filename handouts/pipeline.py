@@ -10,14 +10,14 @@ from functools import lru_cache
 
 from .caches import one_patient
 from .clock import creation_time
-from .errors import ContentError
+from .errors import ContentError, InternalError
 from .load.dates import in_words
 from .load.layouts import Layout
 from .load.locale import Locale
 from .load.profile import localized, sample_fields
 from .load.project import Patient, Project
 from .load.content import Source
-from .model import Document, PageBreak, Part, Skeleton, plain_text, skeleton_of, walk
+from .model import Document, PageBreak, Part, Skeleton, plain_text, skeleton_of, span_nodes
 from .render.fonts import FontSet
 from .render.pdf import RenderedPDF, RenderOptions, render_pdf
 from .text.fill import Filled, PatientValue, fill
@@ -46,23 +46,30 @@ def load_document(project: Project, name: str, patient: Patient | None = None,
     }
     filled = fill(source, context)
     document = parse_document(source, filled)
-    return replace(document, skeleton=Skeleton(_skeleton(source, filled), document.blocks))
+    key, content = _skeleton(source, filled)
+    return replace(document, skeleton=Skeleton(key, document.blocks, content))
 
 
-def _skeleton(source: Source, filled: Filled) -> str:
+def _skeleton(source: Source, filled: Filled) -> tuple[str, str]:
     """The document's patient-free key (model.Skeleton): a digest of everything parse reads of the source and of
     the fill but the patient's values, each of which stands as its reserve. The digest keeps no text of any value
     in the caches it keys (a value a template changed, `{{ patient.name | upper }}`, is no longer marked as the
-    patient's: it is in the digest as any other value, so its documents are keyed apart, and never shown by it)."""
-    return hashlib.sha256(repr((_source_key(source), filled.patient_free())).encode()).hexdigest()
+    patient's: it is in the digest as any other value, so its documents are keyed apart, and never shown by it).
+    And the same digest without the source's path (`Skeleton.content`)."""
+    free = repr(filled.patient_free())
+    where, what = _source_key(source)
+    return (hashlib.sha256(f"({where!r}, {free})".encode()).hexdigest(),
+            hashlib.sha256(f"({what!r}, {free})".encode()).hexdigest())
 
 
 # Keyed by the source (every field of it): content, patient-free.
 @lru_cache(maxsize=256)
-def _source_key(source: Source) -> str:
-    """A digest of everything parse reads of a source."""
-    return hashlib.sha256(repr((source.name, str(source.path), source.title, source.title_line, source.summary,
-                                source.kind, source.language, source.body_line, source.body)).encode()).hexdigest()
+def _source_key(source: Source) -> tuple[str, str]:
+    """A digest of everything parse reads of a source, and one of the same but its path."""
+    fields = (source.title, source.title_line, source.summary, source.kind, source.language, source.body_line,
+              source.body)
+    return (hashlib.sha256(repr((source.name, str(source.path), *fields)).encode()).hexdigest(),
+            hashlib.sha256(repr((source.name, *fields)).encode()).hexdigest())
 
 
 def render_checked(project: Project, document: Document, layout: Layout, where: str,
@@ -71,15 +78,20 @@ def render_checked(project: Project, document: Document, layout: Layout, where: 
     --no-forms) prints checkboxes and lines to write on even where the layout makes them fillable."""
     fonts = FontSet(layout.typeface)
     anchors = {block.anchor for block in document.blocks if isinstance(block, Part) and block.anchor}
-    for node in walk(document.blocks):
-        spans = getattr(node, "spans", None)
-        if spans:
-            fonts.require(plain_text(spans), where, node.line or None)
-            if any(s.href and s.href.startswith("#") and s.href[1:] not in anchors for s in spans):
-                raise ContentError("a '#' link goes to no document in this file", source=where,
-                                   line=node.line or None, rule="link-target",
-                                   hint="'#name' links work in the packet opening, to a document in the packet")
-    return render_pdf(document, layout, render_options(project, document, layout, forms))
+    nodes = span_nodes(document.blocks)
+    # The whole document is asked once (its characters as one set, its '#' links); only when something is wrong is
+    # each node asked, in reading order, so that the error names the line it always named.
+    spans = [span for node in nodes for span in node.spans]
+    targets = {span.href[1:] for span in spans if span.href and span.href.startswith("#")}
+    if targets <= anchors and fonts.draws_all(set("".join([span.text for span in spans]))):
+        return render_pdf(document, layout, render_options(project, document, layout, forms))
+    for node in nodes:
+        fonts.require(plain_text(node.spans), where, node.line or None)
+        if any(s.href and s.href.startswith("#") and s.href[1:] not in anchors for s in node.spans):
+            raise ContentError("a '#' link goes to no document in this file", source=where,
+                               line=node.line or None, rule="link-target",
+                               hint="'#name' links work in the packet opening, to a document in the packet")
+    raise InternalError("the document's text was refused as a whole, and no line of it was")
 
 
 def render_options(project: Project, document: Document, layout: Layout, forms: bool = True) -> RenderOptions:
@@ -154,7 +166,10 @@ def packet_document(project: Project, patient: Patient, appointment, documents: 
     # The packet's skeleton: its parts' in order, with what it adds (the blocks around them, each part's anchor, the
     # title's words but the patient's name); a part without one (none is made otherwise) leaves the packet without.
     keys = [skeleton_of(part) for part in (opening, *parts)]
-    skeleton = None if None in keys else Skeleton(hashlib.sha256(repr(
-        ("packet", OPENING, documents, keys, template, opening.title, opening.summary, titles)).encode()).hexdigest(),
-        blocks)
+    contents = [part.skeleton.content if skeleton_of(part) else "" for part in (opening, *parts)]
+    added = (template, opening.title, opening.summary, titles)
+    skeleton = None if None in keys else Skeleton(
+        hashlib.sha256(repr(("packet", OPENING, documents, keys, *added)).encode()).hexdigest(), blocks,
+        "" if "" in contents else hashlib.sha256(repr(("packet", OPENING, documents, contents, *added)).encode()
+                                                 ).hexdigest())
     return replace(opening, name="packet", title=title, summary=opening.summary, blocks=blocks, skeleton=skeleton)

@@ -111,6 +111,12 @@ class ClinicProfile(dict):
     _mail: "MailProfile | None" = None  # `mail:`, when the file has it
 
 
+def _may_be_sample(value: str) -> bool:
+    """Whether `value` holds what each sample pattern needs ("555", or "example" in any case): the few values
+    that do are searched with the patterns (every document rendered asks whether its clinic is the sample)."""
+    return "555" in value or "example" in value.lower()
+
+
 def sample_fields(profile: dict) -> list[str]:
     """The profile's fields (names only; a translation as 'translations.es.before_visit_eating') that still hold
     the shipped sample's placeholder values, with 'sample' first when the file is marked `sample: true`.
@@ -119,8 +125,8 @@ def sample_fields(profile: dict) -> list[str]:
     translated = [(f"{TRANSLATIONS_KEY}.{code}.{key}", value)
                   for code, texts in getattr(profile, "_translations", {}).items() for key, value in texts.items()]
     for key, value in [*profile.items(), *translated]:
-        if isinstance(value, str) and (_SAMPLE_PHONE.search(value) or _SAMPLE_DOMAIN.search(value)
-                                       or _SAMPLE_STREET.search(value)):
+        if isinstance(value, str) and _may_be_sample(value) and (
+                _SAMPLE_PHONE.search(value) or _SAMPLE_DOMAIN.search(value) or _SAMPLE_STREET.search(value)):
             fields.append(key)
     return fields
 

@@ -85,6 +85,11 @@ class FontSet:
             return _patient_uncovered(self.typeface, text)
         return _shared_uncovered(self.typeface, text)
 
+    def draws_all(self, characters: set[str]) -> bool:
+        """Whether some face of this set draws every one of `characters` (whitespace needs none). Nothing is
+        kept: the characters can be a patient's."""
+        return not _uncovered(self.typeface, characters)
+
     def require(self, text: str, source: str, line: int | None = None) -> None:
         missing = self.uncovered(text)
         if missing:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 
 from .. import __version__
@@ -60,6 +61,11 @@ _XMP = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
 <?xpacket end="w"?>"""
 
 
+@lru_cache(maxsize=1)  # no key: the sRGB profile shipped with handouts, read once a process
+def _srgb_profile() -> bytes:
+    return SRGB_PROFILE.read_bytes()
+
+
 def escape(text: str) -> str:
     """`text` as XML character data: xml.sax.saxutils.escape's three replacements, without the 14 ms that
     importing it costs every process that writes a PDF (it loads urllib.request and http.client)."""
@@ -77,7 +83,7 @@ def apply_metadata(canv, *, title: str, language: str, subject: str, author: str
     _reportlab.set_creation_time(canv, created)
     canv.setCatalogEntry("Lang", _reportlab.pdf_string(language))
     # PDF/A-2a beside PDF/UA-1: pages use device RGB, so the file says which RGB (sRGB) it means.
-    _reportlab.set_catalog_entry(canv, "OutputIntents", _reportlab.output_intent(SRGB_PROFILE.read_bytes()))
+    _reportlab.set_catalog_entry(canv, "OutputIntents", _reportlab.output_intent(_srgb_profile()))
     canv.setCatalogEntry("ViewerPreferences", _reportlab.pdf_dictionary({"DisplayDocTitle": "true"}))
     xmp = xmp_packet(title=title, subject=subject, author=author, language=language, created=created)
     stream = _reportlab.xml_stream(xmp,

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from ..load.layouts import Layout
 from ..load.locale import Locale
-from ..model import Document, skeleton_of
+from ..model import Document, skeleton_of, span_nodes
 from . import _reportlab
 from .boxes import TextStyle
 from .compose import Composer
@@ -144,5 +144,17 @@ def render_pdf(document: Document, layout: Layout, options: RenderOptions) -> Re
 
 
 def _document_digest(document: Document, layout: Layout, page_count: int) -> str:
-    """A file ID derived from the inputs, so the same inputs give the same bytes."""
-    return hashlib.sha256(repr((document, layout.name, layout.body_size, page_count)).encode()).hexdigest()[:32]
+    """A file ID derived from the inputs, so the same inputs give the same bytes. A document with a skeleton
+    (model.Skeleton: everything its model is made from but the patient's values) is identified by its content
+    digest (the skeleton without the source files' paths), its own
+    fields (the title holds the patient's name) and the text and target of every span (wherever a patient's value
+    shows), without the repr of every block; any other document by its repr."""
+    content = document.skeleton.content if skeleton_of(document) else ""
+    if not content:
+        return hashlib.sha256(repr((document, layout.name, layout.body_size, page_count)).encode()).hexdigest()[:32]
+    spans = [span for node in span_nodes(document.blocks) for span in node.spans]
+    texts = [span.text for span in spans]  # joined after the fields, which give each text's length
+    fields = repr((content, document.name, document.title, document.kind, document.language, document.summary,
+                   layout.name, layout.body_size, page_count, [len(text) for text in texts],
+                   [span.href for span in spans], [span.bold for span in spans]))
+    return hashlib.sha256(f"{fields}\n{''.join(texts)}".encode()).hexdigest()[:32]

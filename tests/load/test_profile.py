@@ -164,3 +164,34 @@ def test_a_translation_that_holds_the_samples_number_is_a_sample_field(tmp_path)
     assert [f for f in fields if f.startswith("translations")] == ["translations.es.before_visit_bring"]
     assert field_line(profile, "translations.es.before_visit_bring") == text.splitlines().index(
         "    before_visit_bring: Llámenos al (512) 555-0142 para preguntar qué debe traer.") + 1
+
+
+@pytest.mark.parametrize("value", [
+    "(512) 555-0142", "555.0199", "555) 0100", "info@clinic.example", "https://www.Example.COM/x",
+    "mail@EXAMPLE.org", "12 Example Street", "12 EXAMPLE STREET, Austin", "a.b-c.Example", "ExAmPlE.net",
+    "(512) 555 - 0123 ext 4", "(512) 556-0142", "clinic.examples", "examplestreet", "Main Street", "",
+])
+def test_the_quick_look_at_a_value_never_hides_a_sample_pattern(value):
+    """`sample_fields` searches with the patterns only the values that hold "555" or "example": each pattern's
+    matches hold one of them, in any case the patterns accept."""
+    from handouts.load import profile
+
+    patterns = (profile._SAMPLE_PHONE, profile._SAMPLE_DOMAIN, profile._SAMPLE_STREET)
+    if any(pattern.search(value) for pattern in patterns):
+        assert profile._may_be_sample(value)
+    for variant in (value.upper(), value.lower(), value.swapcase()):
+        assert profile._may_be_sample(variant) or not any(pattern.search(variant) for pattern in patterns)
+
+
+def test_the_sample_profile_is_still_found_a_sample_and_the_test_profile_names_the_same_fields():
+    from conftest import REPO
+
+    from handouts.load import profile
+
+    for path in (REPO / "content" / "clinic.yaml", DATA / "clinic.yaml"):
+        clinic, _ = profile.read_profile(path)
+        fields = [key for key, value in clinic.items() if isinstance(value, str) and any(
+            pattern.search(value) for pattern in (profile._SAMPLE_PHONE, profile._SAMPLE_DOMAIN,
+                                                  profile._SAMPLE_STREET))]
+        assert [field for field in profile.sample_fields(clinic) if "." not in field and field != "sample"] == fields
+    assert profile.sample_fields(profile.read_profile(REPO / "content" / "clinic.yaml")[0])

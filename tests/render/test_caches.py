@@ -35,6 +35,7 @@ print(hashlib.sha256(render_checked(project, document, project.layouts.load(sys.
 # Every per-process cache in handouts/render/, and why it can hold no value of another patient's. A cache that
 # is not listed fails `test_every_cache_in_render_is_reviewed`: review it, then list it here.
 REVIEWED = {
+    "metadata._srgb_profile": "the sRGB ICC profile's bytes: a file shipped with handouts, no key",
     "_reportlab._cmap": "a subset's ToUnicode map, keyed by the subset's tag and code points",
     "_reportlab._two_byte_cmap": "the form font's ToUnicode map, keyed by its (glyph, character) pairs: a font's",
     "_reportlab._number_array": "a font's widths, keyed by the numbers",

@@ -1,0 +1,106 @@
+"""A PDF's file ID (its trailer's /ID) is derived from everything the file shows: the same inputs give the same
+ID, and another patient (one letter of a name), appointment, layout, language, content or page count another."""
+
+import io
+from dataclasses import replace
+from datetime import datetime
+
+import pikepdf
+import pytest
+from conftest import APPOINTMENT
+
+from handouts.load.project import Patient
+from handouts.model import Span, skeleton_of
+from handouts.pipeline import packet_document, render_checked
+from handouts.render import pdf as pdf_module
+
+DOCUMENTS = ("infusion-day-checklist",)
+
+
+def _file_id(data: bytes) -> str:
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        first, second = (bytes(part) for part in pdf.trailer.ID)
+    assert first == second and len(first) == 16  # 32 hex digits, read as a PDF hex string
+    return first.hex()
+
+
+def _packet(project, name="Ana Lopez", preferred="Ana", appointment=APPOINTMENT, layout="standard",
+            language=None, documents=DOCUMENTS):
+    document = packet_document(project, Patient.from_values(name, preferred), appointment, documents, language)
+    assert skeleton_of(document)  # the ID from the skeleton, not from repr(document)
+    return render_checked(project, document, project.layouts.load(layout), "packet")
+
+
+def test_the_same_inputs_give_the_same_id(project):
+    assert _file_id(_packet(project)) == _file_id(_packet(project))
+
+
+@pytest.mark.parametrize("change", [
+    {"name": "Ana Lopes"},                        # one letter of the name
+    {"preferred": "Ane"},                         # one letter of the preferred name (the title shows it)
+    {"name": "Bna Lopez", "preferred": "Bna"},    # one letter, both
+    {"appointment": datetime(2026, 12, 3, 9, 45)},
+    {"appointment": datetime(2026, 12, 4, 9, 30)},
+    {"layout": "large-print"},
+    {"language": "es-US"},
+    {"documents": ("infusion-day-checklist", "fibromyalgia-ketamine")},
+], ids=lambda change: ",".join(change))
+def test_anything_the_file_shows_changes_the_id(project, change):
+    assert _file_id(_packet(project, **change)) != _file_id(_packet(project))
+
+
+def test_a_value_moved_from_one_span_to_the_next_changes_the_id(project):
+    """Texts are hashed joined: their lengths are in the ID too, so "ab" + "c" is not "a" + "bc"."""
+    document = packet_document(project, Patient.from_values("Ana Lopez", "Ana"), APPOINTMENT, DOCUMENTS)
+    layout = project.layouts.load("standard")
+    first = next(block for block in document.blocks[0].blocks if len(getattr(block, "spans", ())) >= 2)
+    a, b = first.spans[0], first.spans[1]
+    before, text = pdf_module._document_digest(document, layout, 3), "".join(s.text for s in first.spans)
+    first.spans[0], first.spans[1] = replace(a, text=a.text + b.text[:1]), replace(b, text=b.text[1:])
+    assert "".join(s.text for s in first.spans) == text
+    assert pdf_module._document_digest(document, layout, 3) != before
+
+
+def test_the_page_count_and_a_link_target_are_in_the_id(project):
+    document = packet_document(project, Patient.from_values("Ana Lopez", "Ana"), APPOINTMENT, DOCUMENTS)
+    layout = project.layouts.load("standard")
+    before = pdf_module._document_digest(document, layout, 3)
+    assert pdf_module._document_digest(document, layout, 4) != before
+    linked = next(span for block in document.blocks[0].blocks for span in getattr(block, "spans", ()) if span.href)
+    spans = next(block.spans for block in document.blocks[0].blocks if linked in getattr(block, "spans", ()))
+    spans[spans.index(linked)] = replace(linked, href=linked.href + "x")
+    assert pdf_module._document_digest(document, layout, 3) != before
+
+
+def test_a_document_without_a_skeleton_is_identified_by_its_repr(project):
+    document = packet_document(project, Patient.from_values("Ana Lopez", "Ana"), APPOINTMENT, DOCUMENTS)
+    copy = replace(document, blocks=list(document.blocks))  # other blocks: no skeleton (model.skeleton_of)
+    assert skeleton_of(copy) is None
+    layout = project.layouts.load("standard")
+    data = render_checked(project, copy, layout, "packet")
+    import hashlib
+
+    expected = hashlib.sha256(repr((copy, layout.name, layout.body_size, data.pages)).encode()).hexdigest()[:32]
+    assert _file_id(data) == expected
+    assert _file_id(data) != _file_id(render_checked(project, document, layout, "packet"))
+    copy.blocks[0].blocks.insert(0, type(copy.blocks[0].blocks[-1])([Span("One more line.")]))
+    assert _file_id(render_checked(project, copy, layout, "packet")) != _file_id(data)
+
+
+def test_the_same_content_in_another_folder_makes_the_same_file_and_other_content_another_id(project, tmp_path):
+    """The skeleton's key holds where the source files are; the file ID does not (Skeleton.content)."""
+    import shutil
+
+    from conftest import REPO
+
+    from handouts.load.project import Project
+
+    shutil.copytree(REPO / "content", tmp_path / "content")
+    elsewhere = Project.open(tmp_path / "content", REPO / "layouts")
+    assert _packet(elsewhere) == _packet(project)
+    path = tmp_path / "content" / "infusion-day-checklist.md"
+    source = path.read_text(encoding="utf-8")
+    assert "\n## On infusion day\n" in source  # a heading one level lower: the same spans, another structure
+    path.write_text(source.replace("\n## On infusion day\n", "\n### On infusion day\n"), encoding="utf-8")
+    changed = Project.open(tmp_path / "content", REPO / "layouts")
+    assert _file_id(_packet(changed)) != _file_id(_packet(project))
