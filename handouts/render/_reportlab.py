@@ -100,6 +100,13 @@ CONTRACT = (
     ("pdfdoc", "PDFResourceDictionary", "a page's resources: its dictionaries and ProcSet (the writer)"),
     ("rl_config", "pdfMultiLine", "how dictionaries and arrays break lines (the writer)"),
     ("rl_config", "pdfComments", "comments in the file: ReportLab's own loop writes them (the writer does not)"),
+    # A file written again from its parts (render/assembly.py): the per-patient objects made on a canvas never saved.
+    ("PDFDocument", "info", "the information dictionary, made for each packet written from a kept file"),
+    ("PDFDocument", "Catalog", "the XMP metadata stream (the catalog's /Metadata), made likewise"),
+    ("PDFPage", "Contents", "a page's content stream as check_format makes it, made likewise"),
+    ("PDFPage", "hasImages", "a shown page's traits, compared with the kept file's (with XObjects, Trans, ...)"),
+    ("PDFPage", "XObjects", "a shown page's forms in use, compared with the kept file's"),
+    ("pdfdoc", "DummyDoc", "how a PDF string writes a patient's value, for the kept file's second guard"),
 )
 
 
@@ -1233,7 +1240,7 @@ def shown_page_traits(canv: Canvas, index: int) -> tuple:
 
 def _trait(value):
     """A page's value as something to compare: PDF dictionaries, arrays and names by what they hold; any other
-    PDF object by its identity (never equal to another page's: such a page is not written from a kept file)."""
+    object as a new one, equal to nothing (such a page is not written from a kept file)."""
     kind = type(value)
     if kind is PDFDictionary:
         return "dict", tuple(sorted((key, _trait(item)) for key, item in value.dict.items()))
@@ -1246,7 +1253,7 @@ def _trait(value):
         return kind.__name__, tuple((key, _trait(item)) for key, item in items)
     if value is None or kind in (str, int, float, bool, bytes):
         return value
-    return "object", id(value)
+    return "object", object()
 
 
 def written_forms(text: str) -> set[bytes]:

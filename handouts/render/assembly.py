@@ -58,7 +58,7 @@ def keep(file_key: tuple, canv, data: bytes, written, drawings: list[Drawn]) -> 
     """Keep the file just rendered whole (`data`, its objects `written`, each page's drawing `drawings`) for the
     next packet with its key, when it can be kept."""
     variants = TEMPLATES.find(file_key) or ()
-    if written is None or len(variants) >= _VARIANTS or len(drawings) != len(canv._doc.Pages.pages):
+    if written is None or len(variants) >= _VARIANTS or len(drawings) != _reportlab.page_count_written(canv):
         return
     patient_pages = tuple(index for index, drawn in enumerate(drawings) if drawn.shows_patient)
     signatures = tuple(drawings[index].signature for index in patient_pages)
@@ -93,6 +93,7 @@ def assembled(file_key: tuple, drawer: PageDrawer, pages: list[Page], page_size,
     if not variants:
         return None
     drawn: dict[int, Drawn] = {}
+    drawer.outline_kept = True
     for index, page in enumerate(pages):
         if index in patient_pages:
             drawn[index] = drawer.patient_page(page, count, page_size)

@@ -101,6 +101,7 @@ class PageDrawer:
         self._bookmarks = 0
         self._log: list | None = None  # while a shared page is recorded: what it does beyond its content
         self.drawings: list[Drawn] | None = None  # a list: what each page's drawing did, for render/assembly.py
+        self.outline_kept = False  # True: bookmarks are recorded, not made (render/assembly.py writes from a file)
 
     def context(self, count: int, page_size) -> tuple:
         """What a page's drawing reads besides the page: the render's own context (`shared_as`), tagging, forms,
@@ -212,6 +213,8 @@ class PageDrawer:
         """A destination ("#name" links go there) or a bookmark in the outline, at a point of the page."""
         if self._log is not None:
             self._log.append(("bookmark", kind, left, top, *what))
+        if self.outline_kept:
+            return  # the kept file has the document's outline; some of its pages are not drawn on this canvas
         if kind == "destination":
             (key,) = what
         else:

@@ -137,13 +137,14 @@ def render_pdf(document: Document, layout: Layout, options: RenderOptions, assem
                         shared_as=(document.name, document.language, layout, options), plan=plan)
     file_id = _document_digest(document, layout, len(pages))
     file_key = assembly.key(drawer, plan, pages, layout.page_size)
-    if file_key is not None and assemble:
-        made = assembly.assembled(file_key, drawer, pages, layout.page_size, file_id)
-        if made is not None:
-            return RenderedPDF(made[0], len(pages), made[1])
-        if _reportlab.page_count_written(canv):  # drawn onto, and no kept file fits: rendered whole, afresh
-            return render_pdf(document, layout, options, assemble=False)
-        drawer.drawings = []
+    if file_key is not None:
+        if assemble:
+            made = assembly.assembled(file_key, drawer, pages, layout.page_size, file_id)
+            if made is not None:
+                return RenderedPDF(made[0], len(pages), made[1])
+            if _reportlab.page_count_written(canv):  # drawn onto, and no kept file fits: rendered whole, afresh
+                return render_pdf(document, layout, options, assemble=False)
+        drawer.drawings = []  # to keep the file for the next packet with its key
     for page in pages:
         drawer.page(page, len(pages), layout.page_size)
     tagger.write()
