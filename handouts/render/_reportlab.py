@@ -1134,17 +1134,19 @@ class Holes:
 
 @dataclass(frozen=True)
 class FileParts:
-    """A written file taken apart: its header, each object's content (None where it is made afresh), the catalog's
-    number, and its trailer before the file ID, from after it to the cross-reference offset, and after that."""
+    """A written file taken apart: each object's content (None where it is made afresh), the catalog's number, its
+    trailer before the file ID, from after it to the cross-reference offset, and after that; and the file up to its
+    first object made afresh (its header and objects), with those objects' cross-reference rows."""
 
-    header: bytes
     objects: tuple[bytes | None, ...]
     root: int
     trailer: tuple[bytes, bytes, bytes]
+    prefix: bytes
+    rows: tuple[int, ...]
 
     @property
     def size(self) -> int:
-        return sum(len(data) for data in self.objects if data is not None) + len(self.header) + 256
+        return 2 * sum(len(data) for data in self.objects if data is not None) + 256
 
 
 def holes_of(canv: HandoutsCanvas, pages: tuple[int, ...]) -> Holes | None:
@@ -1179,7 +1181,10 @@ def file_parts(canv: HandoutsCanvas, data: bytes, written: WrittenObjects, holes
     if not offset.isdigit() or b"startxref" in end:
         return None
     objects = tuple(None if number in holes else content for number, content in enumerate(written.objects, 1))
-    return FileParts(data[:first], objects, written.root, (before, middle + b"startxref\n", b"\n" + end))
+    fixed = objects.index(None) if None in objects else len(objects)
+    last = doc.idToOffset[doc.numberToId[fixed + 1]] if fixed < len(objects) else data.rfind(b"\nxref\n") + 1
+    rows = tuple(value for number in range(1, fixed + 1) for value in (doc.idToOffset[doc.numberToId[number]], 0))
+    return FileParts(objects, written.root, (before, middle + b"startxref\n", b"\n" + end), data[:last], rows)
 
 
 def made_holes(canv: HandoutsCanvas, holes: Holes, pages: tuple[int, ...],
@@ -1214,8 +1219,10 @@ def file_from_parts(parts: FileParts, made: dict[int, bytes], file_id: str) -> t
     `_write_document` writes a file; and its objects."""
     objects = tuple(made[number] if content is None else content
                     for number, content in enumerate(parts.objects, 1))
-    out, offset, rows = [parts.header], len(parts.header), []
-    for number, data in enumerate(objects, 1):
+    # The file up to the first object made afresh is the kept file's: its bytes and rows as they were.
+    out, offset, rows = [parts.prefix], len(parts.prefix), list(parts.rows)
+    for number in range(len(parts.rows) // 2 + 1, len(objects) + 1):
+        data = objects[number - 1]
         head, end = b"%d 0 obj\n" % number, b"endobj\n" if data.endswith(b"\n") else b"\nendobj\n"
         rows += (offset, 0)
         out += (head, data, end)

@@ -87,8 +87,7 @@ def assembled(file_key: tuple, drawer: PageDrawer, pages: list[Page], page_size,
     if not variants:
         return None
     count = len(pages)
-    patient_pages = tuple(index for index, page in enumerate(pages)
-                          if drawer.shared_key(page, count, page_size) is None)
+    patient_pages = tuple(index for index, page in enumerate(pages) if drawer.shows_patient(page, count, page_size))
     variants = [template for template in variants if template.patient_pages == patient_pages]
     if not variants:
         return None

@@ -118,6 +118,14 @@ class PageDrawer:
         return sharing.page_key(page, context) if self.plan is None else \
             sharing.skeleton_page_key(page, context, self.plan)
 
+    def shows_patient(self, page: Page, count: int, page_size) -> bool:
+        """Whether the page shows a patient's value (`shared_key` is None), answered from the pages recorded before
+        where it can be."""
+        if self.plan is not None and self.shared_as is not None and \
+                sharing.known_shared(page, self.context(count, page_size), self.plan):
+            return False
+        return self.shared_key(page, count, page_size) is None
+
     def page(self, page: Page, count: int, page_size) -> None:
         """Draw the page, or replay the drawing of the same page (it shows no patient value) made before. With
         `drawings` a list, what the page's drawing did is added to it (`Drawn`)."""

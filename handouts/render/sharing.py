@@ -121,6 +121,14 @@ def page_elements(page: Page) -> list[StructElement]:
     return elements
 
 
+def known_shared(page: Page, context: tuple, plan: tuple) -> bool:
+    """Whether the page of a document with a skeleton is one found before to show no patient value (its drawing is
+    recorded under `skeleton_page_key`'s key, which determines its boxes) and its text holds no value of the
+    patient at work: `skeleton_page_key` would give its key, without looking through its boxes again."""
+    return PAGES.find((context, plan, page.number)) is not None and \
+        not holds_patient_value(" ".join(" ".join(page.text()).split()))
+
+
 def _scanned(value, elements: list[StructElement], stop: bool = True) -> None:
     """Every structure element in `value`'s fields, in order, into `elements`; with `stop`, a patient value stops
     it (`_ShowsPatientValue`), as `_described` does."""
