@@ -49,3 +49,8 @@ def holds_patient_value(text: str) -> bool:
     """Whether `text` shows a value of the patient whose work is under way. A value is one span of a document
     (it is filled in after parsing), so a paragraph holds the whole value or none of it."""
     return any(value in text for value in _values.get())
+
+
+def patient_values() -> tuple[str, ...]:
+    """The values of the patient whose work is under way (what their documents show of them)."""
+    return _values.get()

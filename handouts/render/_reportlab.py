@@ -100,6 +100,13 @@ CONTRACT = (
     ("pdfdoc", "PDFResourceDictionary", "a page's resources: its dictionaries and ProcSet (the writer)"),
     ("rl_config", "pdfMultiLine", "how dictionaries and arrays break lines (the writer)"),
     ("rl_config", "pdfComments", "comments in the file: ReportLab's own loop writes them (the writer does not)"),
+    # A file written again from its parts (render/assembly.py): the per-patient objects made on a canvas never saved.
+    ("PDFDocument", "info", "the information dictionary, made for each packet written from a kept file"),
+    ("PDFDocument", "Catalog", "the XMP metadata stream (the catalog's /Metadata), made likewise"),
+    ("PDFPage", "Contents", "a page's content stream as check_format makes it, made likewise"),
+    ("PDFPage", "hasImages", "a shown page's traits, compared with the kept file's (with XObjects, Trans, ...)"),
+    ("PDFPage", "XObjects", "a shown page's forms in use, compared with the kept file's"),
+    ("pdfdoc", "DummyDoc", "how a PDF string writes a patient's value, for the kept file's second guard"),
 )
 
 
@@ -324,7 +331,7 @@ def set_creation_time(canv: Canvas, created: datetime) -> None:
 
 def set_file_id(canv: Canvas, digest: str) -> None:
     # ReportLab's ID hashes the clock; ours is derived from the inputs.
-    canv._doc._ID = f"\n[<{digest}><{digest}>]\n".encode()
+    canv._doc._ID = _file_id_bytes(digest)
 
 
 def number(value: float) -> str:
@@ -511,8 +518,7 @@ def _write_document(doc) -> bytes:
     count = len(numbers)
     if counter - 1 != count:
         raise ValueError(f"counter {counter} doesn't match number to id dictionary {count}")
-    table = ("%010d %05d n \n" * count) % tuple(rows)  # one formatting for the whole table
-    out.append(b"xref\n0 %d\n0000000000 65535 f \n" % (count + 1) + table.encode("ascii"))
+    out.append(_xref_table(rows, count))
     trailer = pdfdoc.PDFTrailer(startxref=offset, Size=count + 1, Root=doc.Reference(catalog),
                                 Info=doc.Reference(info), Encrypt=None, ID=doc.ID())
     out.append(trailer.format(doc))
@@ -520,6 +526,12 @@ def _write_document(doc) -> bytes:
     # that takes the file's objects apart again (the print job), without reading the file back.
     setattr(doc, _WRITTEN, WrittenObjects(tuple(out[2:3 * count + 1:3]), versions[catalog.__InternalName__][0]))
     return b"".join(out)
+
+
+def _xref_table(rows: list[int], count: int) -> bytes:
+    """The cross-reference table of `count` objects (`rows`: each one's offset and version)."""
+    table = ("%010d %05d n \n" * count) % tuple(rows)  # one formatting for the whole table
+    return b"xref\n0 %d\n0000000000 65535 f \n" % (count + 1) + table.encode("ascii")
 
 
 _WRITTEN = "_handouts_written"  # the document attribute `save` takes the writer's objects from
@@ -883,6 +895,7 @@ class HandoutsCanvas(Canvas):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.drawn: dict[str, set[int]] = {}  # face -> code points drawn in it
+        self.font_numbers: list[tuple[str, tuple[int, ...]]] = []  # each text font's face and objects, once saved
         self.shared_streams: set[str] = set()  # content of the pages that show no patient value
         self._sharing = False  # the page being drawn shows no patient value
 
@@ -942,12 +955,19 @@ def _write_text_fonts(canv: HandoutsCanvas) -> None:
     """Each face's font, with the characters the document drew in it, in the fonts every page names."""
     doc = canv._doc
     shared = doc.idToObject["BasicFonts"].dict
+    canv.font_numbers = []
     for face in sorted(canv.drawn):
-        ttface = _font(face).face
-        # Printable ASCII always, as ReportLab's first subset of a face holds it: a name in plain letters brings no
-        # character of its own, and the font is the same for every patient.
-        codes = canv.drawn[face] | {code for code in range(32, 127) if code in ttface.charToGlyph}
-        shared[_resource(face)[1:]] = _text_font(doc, ttface, tuple(sorted(codes)))
+        first = doc.objectcounter + 1
+        shared[_resource(face)[1:]] = _text_font(doc, _font(face).face, _font_codes(face, canv.drawn[face]))
+        canv.font_numbers.append((face, tuple(range(first, doc.objectcounter + 1))))
+
+
+def _font_codes(face: str, drawn: set[int]) -> tuple[int, ...]:
+    """The code points a text font of `face` holds when the document drew `drawn` in it. Printable ASCII always, as
+    ReportLab's first subset of a face holds it: a name in plain letters brings no character of its own, and the
+    font is the same for every patient."""
+    ttface = _font(face).face
+    return tuple(sorted(drawn | {code for code in range(32, 127) if code in ttface.charToGlyph}))
 
 
 def _text_font(doc, ttface, codes: tuple[int, ...]):
@@ -963,18 +983,31 @@ def _text_font(doc, ttface, codes: tuple[int, ...]):
 def _font_from_templates(doc, key: tuple, make: Callable) -> PDFObjectReference:
     """A font's six objects (`make(doc)` registers five and gives the sixth, the font) as written once a process,
     under `doc`'s numbers: a reference to the font."""
+    templates = _kept_font_templates(key, make)
+    if templates is None:  # a reference where none was looked for: written as objects, as ReportLab would
+        return doc.Reference(make(doc))
+    objects = [RawObject() for _ in templates]
+    numbers = [_register(doc, obj) for obj in objects]
+    for obj, data in zip(objects, _numbered(templates, numbers)):
+        obj.data = data
+    return PDFObjectReference(objects[-1].__InternalName__)
+
+
+def _kept_font_templates(key: tuple, make: Callable) -> tuple[tuple, ...] | None:
+    """A font's six objects as written once a process (`FONT_OBJECTS`), made now if need be."""
     templates = FONT_OBJECTS.find(key)
     if templates is None:
         templates = _font_templates(make)
-        if templates is None:  # a reference where none was looked for: written as objects, as ReportLab would
-            return doc.Reference(make(doc))
-        FONT_OBJECTS.put(key, templates, sum(len(part) for template in templates for part in template
-                                             if type(part) is bytes))
-    objects = [RawObject() for _ in templates]
-    numbers = [_register(doc, obj) for obj in objects]
-    for obj, template in zip(objects, templates):
-        obj.data = b"".join(part if type(part) is bytes else b"%d 0 R" % numbers[part] for part in template)
-    return PDFObjectReference(objects[-1].__InternalName__)
+        if templates is not None:
+            FONT_OBJECTS.put(key, templates, sum(len(part) for template in templates for part in template
+                                                 if type(part) is bytes))
+    return templates
+
+
+def _numbered(templates: tuple[tuple, ...], numbers: list[int] | tuple[int, ...]) -> list[bytes]:
+    """A font's six objects' contents, where they refer to each other under `numbers`."""
+    return [b"".join(part if type(part) is bytes else b"%d 0 R" % numbers[part] for part in template)
+            for template in templates]
 
 
 # A text font's or the form font's six objects (font file, descriptor, CID-to-glyph map, descendant font, ToUnicode
@@ -1075,3 +1108,164 @@ def _content_tag(face: str, codes: tuple[int, ...]) -> str:
     """A subset tag made from the face and the characters it holds: the same subset has the same tag everywhere."""
     number = int.from_bytes(hashlib.sha256(repr((face, codes)).encode()).digest()[:8], "big")
     return _subset_tag(number % 26 ** 6).decode("ascii")
+
+
+# -- a file written again from its parts -------------------------------------------------------------------------
+#
+# A packet whose page plan made a file before is that file with its patient's own objects made afresh
+# (render/assembly.py says which, and why the rest is the same): the functions below take a saved document apart
+# into those parts and write a file from them, in the same bytes `_write_document` writes.
+
+@dataclass(frozen=True)
+class Holes:
+    """The objects of a saved document that are made for each patient: the content streams of the pages that show
+    a patient's value, the document information dictionary (title, subject), the XMP metadata, and the text fonts'
+    six objects each (which characters were drawn)."""
+
+    contents: tuple[int, ...]  # each of those pages' content stream, in page order
+    info: int
+    metadata: int
+    fonts: tuple[tuple[str, tuple[int, ...]], ...]  # each text font's face and its six objects
+
+    @property
+    def numbers(self) -> frozenset[int]:
+        return frozenset((*self.contents, self.info, self.metadata, *(n for _, six in self.fonts for n in six)))
+
+
+@dataclass(frozen=True)
+class FileParts:
+    """A written file taken apart: each object's content (None where it is made afresh), the catalog's number, its
+    trailer before the file ID, from after it to the cross-reference offset, and after that; and the file up to its
+    first object made afresh (its header and objects), with those objects' cross-reference rows."""
+
+    objects: tuple[bytes | None, ...]
+    root: int
+    trailer: tuple[bytes, bytes, bytes]
+    prefix: bytes
+    rows: tuple[int, ...]
+
+    @property
+    def size(self) -> int:
+        return 2 * sum(len(data) for data in self.objects if data is not None) + 256
+
+
+def holes_of(canv: HandoutsCanvas, pages: tuple[int, ...]) -> Holes | None:
+    """Where a saved document's per-patient objects are (`pages`: the indices of the pages that show a patient's
+    value); None when one of them is not where it is looked for."""
+    doc = canv._doc
+    numbers = doc.idToObjectNumberAndVersion
+    try:
+        contents = tuple(numbers[doc.Pages.pages[index].Contents.__InternalName__][0] for index in pages)
+        info = numbers[doc.info.__InternalName__][0]
+        metadata = numbers[doc.Catalog.Metadata.__InternalName__][0]
+    except (AttributeError, KeyError, IndexError):
+        return None
+    if any(len(six) != len(_FONT_REFERENCES) for _, six in canv.font_numbers):
+        return None  # a font written as ReportLab writes it: not in six objects
+    return Holes(contents, info, metadata, tuple(canv.font_numbers))
+
+
+def file_parts(canv: HandoutsCanvas, data: bytes, written: WrittenObjects, holes: frozenset[int]) -> FileParts | None:
+    """The saved file `data`, whose objects the writer wrote as `written`, taken apart with `holes` left empty; None
+    when its header or trailer is not as `_write_document` writes them."""
+    doc = canv._doc
+    first = doc.idToOffset.get(doc.numberToId.get(1))
+    start = data.rfind(b"\ntrailer\n") + 1
+    trailer = data[start:]
+    file_id = doc.ID()
+    if not first or not start or trailer.count(file_id) != 1:
+        return None
+    before, after = trailer.split(file_id)
+    middle, _, offset_and_end = after.partition(b"startxref\n")
+    offset, _, end = offset_and_end.partition(b"\n")
+    if not offset.isdigit() or b"startxref" in end:
+        return None
+    objects = tuple(None if number in holes else content for number, content in enumerate(written.objects, 1))
+    fixed = objects.index(None) if None in objects else len(objects)
+    last = doc.idToOffset[doc.numberToId[fixed + 1]] if fixed < len(objects) else data.rfind(b"\nxref\n") + 1
+    rows = tuple(value for number in range(1, fixed + 1) for value in (doc.idToOffset[doc.numberToId[number]], 0))
+    return FileParts(objects, written.root, (before, middle + b"startxref\n", b"\n" + end), data[:last], rows)
+
+
+def made_holes(canv: HandoutsCanvas, holes: Holes, pages: tuple[int, ...],
+               characters: dict[str, set[int]]) -> dict[int, bytes]:
+    """The contents of `holes` for the document drawn on `canv` (its pages drawn and shown, its metadata set; never
+    saved): the content streams of `pages`, its information dictionary and XMP metadata, and a text font of each
+    face holding `characters`' code points, each as `_write_document` would write it."""
+    doc = canv._doc
+    made: dict[int, bytes] = {}
+    with writing():
+        top = _ObjectWriter(doc).top
+        for index, number in zip(pages, holes.contents):
+            page = doc.Pages.pages[index]
+            page.check_format(doc)  # its content stream made as when the document is written
+            made[number] = top(page.Contents)
+        doc.info.invariant = doc.invariant  # as GetPDFData sets it
+        made[holes.info] = top(doc.info)
+        made[holes.metadata] = top(doc.Catalog.Metadata)
+    for face, numbers in holes.fonts:
+        ttface = _font(face).face
+        codes = _font_codes(face, characters[face])
+        templates = _kept_font_templates((ttface.filename, ttface.subfontNameX, codes),
+                                         lambda into: _text_font_objects(into, ttface, codes))
+        if templates is None:
+            raise ValueError("a text font not written in six objects")  # holes_of found six for this face: a bug
+        made.update(zip(numbers, _numbered(templates, numbers)))
+    return made
+
+
+def file_from_parts(parts: FileParts, made: dict[int, bytes], file_id: str) -> tuple[bytes, WrittenObjects]:
+    """The file of `parts` with `made` in its holes and the file ID of `digest` (`set_file_id`), written as
+    `_write_document` writes a file; and its objects."""
+    objects = tuple(made[number] if content is None else content
+                    for number, content in enumerate(parts.objects, 1))
+    # The file up to the first object made afresh is the kept file's: its bytes and rows as they were.
+    out, offset, rows = [parts.prefix], len(parts.prefix), list(parts.rows)
+    for number in range(len(parts.rows) // 2 + 1, len(objects) + 1):
+        data = objects[number - 1]
+        head, end = b"%d 0 obj\n" % number, b"endobj\n" if data.endswith(b"\n") else b"\nendobj\n"
+        rows += (offset, 0)
+        out += (head, data, end)
+        offset += len(head) + len(data) + len(end)
+    before, middle, end = parts.trailer
+    out += (_xref_table(rows, len(objects)), before, _file_id_bytes(file_id), middle, b"%d" % offset, end)
+    return b"".join(out), WrittenObjects(objects, parts.root)
+
+
+def _file_id_bytes(digest: str) -> bytes:
+    return f"\n[<{digest}><{digest}>]\n".encode()
+
+
+def shown_page_traits(canv: Canvas, index: int) -> tuple:
+    """What a shown page's dictionary holds besides its content and annotations (the annotations are the drawer's
+    to say): images, forms and graphics states used, colour spaces, shadings, rotation, transition, boxes."""
+    page = canv._doc.Pages.pages[index]
+    return tuple(_trait(getattr(page, name, None)) for name in (
+        "hasImages", "XObjects", "ExtGState", "_colorsUsed", "_shadingUsed", "Rotate", "Trans", "Dur", "CropBox",
+        "ArtBox", "BleedBox", "TrimBox", "pagewidth", "pageheight", "compression"))
+
+
+def _trait(value):
+    """A page's value as something to compare: PDF dictionaries, arrays and names by what they hold; any other
+    object as a new one, equal to nothing (such a page is not written from a kept file)."""
+    kind = type(value)
+    if kind is PDFDictionary:
+        return "dict", tuple(sorted((key, _trait(item)) for key, item in value.dict.items()))
+    if kind is PDFArray:
+        return "array", tuple(_trait(item) for item in value.sequence)
+    if kind is PDFName:
+        return "name", value.name
+    if isinstance(value, (dict, list, tuple)):
+        items = sorted(value.items()) if isinstance(value, dict) else enumerate(value)
+        return kind.__name__, tuple((key, _trait(item)) for key, item in items)
+    if value is None or kind in (str, int, float, bool, bytes):
+        return value
+    return "object", object()
+
+
+def written_forms(text: str) -> set[bytes]:
+    """The ways a file's objects can hold `text` as such: as a PDF string writes it (without its parentheses), in
+    UTF-8, and as UTF-16 in hexadecimal."""
+    forms = {PDFString(text).format(pdfdoc.DummyDoc())[1:-1], text.encode("utf-8")}
+    hexadecimal = text.encode("utf-16-be").hex()
+    return forms | {hexadecimal.encode(), hexadecimal.upper().encode()}

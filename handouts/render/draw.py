@@ -70,6 +70,17 @@ def _rows(footer: Footer, count: int) -> int:
     return max(max(len(footer.lines(number, count)[0]), 1) for number in range(1, count + 1))
 
 
+@dataclass(frozen=True)
+class Drawn:
+    """What drawing a page did: whether it shows a patient's value, the characters it drew in each face, and, for a
+    page that shows one, everything its drawing did besides its content and characters (`signature`: its events, as
+    a recording names them, its elements' roles and attributes, and its page dictionary's other traits)."""
+
+    shows_patient: bool
+    characters: tuple[tuple[str, frozenset[int]], ...]
+    signature: tuple | None
+
+
 class PageDrawer:
     """Draws pages onto a ReportLab canvas through a tagger."""
 
@@ -89,27 +100,64 @@ class PageDrawer:
         self.plan = plan
         self._bookmarks = 0
         self._log: list | None = None  # while a shared page is recorded: what it does beyond its content
+        self.drawings: list[Drawn] | None = None  # a list: what each page's drawing did, for render/assembly.py
+        self.outline_kept = False  # True: bookmarks are recorded, not made (render/assembly.py writes from a file)
+
+    def context(self, count: int, page_size) -> tuple:
+        """What a page's drawing reads besides the page: the render's own context (`shared_as`), tagging, forms,
+        where boxes start, the background, the footer, the page's size and the page count."""
+        return (self.shared_as, self.tagger.tagged, self.fields is None, self.origin, self.background, self.footer,
+                tuple(page_size), count)
+
+    def shared_key(self, page: Page, count: int, page_size) -> tuple[tuple, list] | None:
+        """The page's key and elements (`sharing.page_key`) when it shows no patient value; None when it does, or
+        when nothing is shared."""
+        if self.shared_as is None:
+            return None
+        context = self.context(count, page_size)
+        return sharing.page_key(page, context) if self.plan is None else \
+            sharing.skeleton_page_key(page, context, self.plan)
+
+    def shows_patient(self, page: Page, count: int, page_size) -> bool:
+        """Whether the page shows a patient's value (`shared_key` is None), answered from the pages recorded before
+        where it can be."""
+        if self.plan is not None and self.shared_as is not None and \
+                sharing.known_shared(page, self.context(count, page_size), self.plan):
+            return False
+        return self.shared_key(page, count, page_size) is None
 
     def page(self, page: Page, count: int, page_size) -> None:
-        """Draw the page, or replay the drawing of the same page (it shows no patient value) made before."""
-        found = None
-        if self.shared_as is not None:
-            context = (self.shared_as, self.tagger.tagged, self.fields is None, self.origin, self.background,
-                       self.footer, tuple(page_size), count)
-            found = sharing.page_key(page, context) if self.plan is None else \
-                sharing.skeleton_page_key(page, context, self.plan)
+        """Draw the page, or replay the drawing of the same page (it shows no patient value) made before. With
+        `drawings` a list, what the page's drawing did is added to it (`Drawn`)."""
+        found = self.shared_key(page, count, page_size)
         if found is None:
-            self._draw(page, count, page_size)
-        else:
-            key, elements = found
-            recording = sharing.PAGES.find(key)
-            if recording is None:
-                recording = self._recorded(page, count, page_size, elements)
-                sharing.PAGES.put(key, recording, recording.size)
+            if self.drawings is None:
+                self._draw(page, count, page_size)
+                self.canv.showPage()
             else:
-                self._replay(recording, elements)
-            _reportlab.share_page(self.canv)
+                self.drawings.append(self.patient_page(page, count, page_size))
+            return
+        key, elements = found
+        recording = sharing.PAGES.find(key)
+        if recording is None:
+            recording = self._recorded(page, count, page_size, elements)
+            sharing.PAGES.put(key, recording, recording.size)
+        else:
+            self._replay(recording, elements)
+        _reportlab.share_page(self.canv)
         self.canv.showPage()
+        if self.drawings is not None:
+            self.drawings.append(Drawn(False, recording.characters, None))
+
+    def patient_page(self, page: Page, count: int, page_size) -> Drawn:
+        """Draw and show a page that shows a patient's value: what its drawing did."""
+        elements = sharing.page_elements(page)
+        recording = self._recorded(page, count, page_size, elements)
+        self.canv.showPage()
+        described = tuple((e.role, e.alt, e.actual_text, e.lang, e.list_numbering, e.parent and e.parent.role)
+                          for e in elements)
+        traits = _reportlab.shown_page_traits(self.canv, _reportlab.page_count_written(self.canv) - 1)
+        return Drawn(True, recording.characters, (recording.events, described, traits))
 
     def _recorded(self, page: Page, count: int, page_size, elements: list) -> sharing.Recording:
         """Draw the page, recording its drawing (its elements named by where they sit on it)."""
@@ -173,6 +221,8 @@ class PageDrawer:
         """A destination ("#name" links go there) or a bookmark in the outline, at a point of the page."""
         if self._log is not None:
             self._log.append(("bookmark", kind, left, top, *what))
+        if self.outline_kept:
+            return  # the kept file has the document's outline; some of its pages are not drawn on this canvas
         if kind == "destination":
             (key,) = what
         else:

@@ -11,7 +11,7 @@ from functools import lru_cache
 from ..load.layouts import Layout
 from ..load.locale import Locale
 from ..model import Document, skeleton_of, span_nodes
-from . import _reportlab
+from . import _reportlab, assembly
 from .boxes import TextStyle
 from .compose import Composer
 from .draw import Footer, PageDrawer
@@ -116,7 +116,9 @@ def _footer(document: Document, layout: Layout, options: RenderOptions) -> Foote
                   options.page_label or Locale.for_tag(document.language).labels["page"], options.note_required)
 
 
-def render_pdf(document: Document, layout: Layout, options: RenderOptions) -> RenderedPDF:
+def render_pdf(document: Document, layout: Layout, options: RenderOptions, assemble: bool = True) -> RenderedPDF:
+    """The document's PDF; written from the file its page plan made before where one fits (render/assembly.py),
+    else rendered whole (and kept for the next; `assemble=False`: rendered whole, always)."""
     fonts = FontSet(layout.typeface)
     tree = StructTree(document.language)
     x, y, width, _ = layout.frame
@@ -133,14 +135,27 @@ def render_pdf(document: Document, layout: Layout, options: RenderOptions) -> Re
     fields = FormFields(canv, fonts.form_face) if options.forms else None
     drawer = PageDrawer(canv, tagger, (x, y + footer_height(layout, rows)), layout.background_colour, footer, fields,
                         shared_as=(document.name, document.language, layout, options), plan=plan)
+    file_id = _document_digest(document, layout, len(pages))
+    file_key = assembly.key(drawer, plan, pages, layout.page_size)
+    if file_key is not None:
+        if assemble:
+            made = assembly.assembled(file_key, drawer, pages, layout.page_size, file_id)
+            if made is not None:
+                return RenderedPDF(made[0], len(pages), made[1])
+            if _reportlab.page_count_written(canv):  # drawn onto, and no kept file fits: rendered whole, afresh
+                return render_pdf(document, layout, options, assemble=False)
+        drawer.drawings = []  # to keep the file for the next packet with its key
     for page in pages:
         drawer.page(page, len(pages), layout.page_size)
     tagger.write()
     if fields is not None:
         fields.write()
-    _reportlab.set_file_id(canv, _document_digest(document, layout, len(pages)))
+    _reportlab.set_file_id(canv, file_id)
     objects = _reportlab.save(canv)
-    return RenderedPDF(buffer.getvalue(), len(pages), objects)
+    data = buffer.getvalue()
+    if drawer.drawings is not None:
+        assembly.keep(file_key, canv, data, objects, drawer.drawings)
+    return RenderedPDF(data, len(pages), objects)
 
 
 def _document_digest(document: Document, layout: Layout, page_count: int) -> str:

@@ -113,12 +113,28 @@ def skeleton_page_key(page: Page, context: tuple, plan: tuple) -> tuple[tuple, l
     return (context, plan, page.number), elements
 
 
-def _scanned(value, elements: list[StructElement]) -> None:
-    """Every structure element in `value`'s fields, in order, into `elements`; a patient value stops it
-    (`_ShowsPatientValue`), as `_described` does."""
+def page_elements(page: Page) -> list[StructElement]:
+    """The page's boxes' elements, in the order `skeleton_page_key` lists them, whatever the page shows."""
+    elements: list[StructElement] = []
+    for placed in flattened(page.placed):
+        _scanned(placed.box, elements, stop=False)
+    return elements
+
+
+def known_shared(page: Page, context: tuple, plan: tuple) -> bool:
+    """Whether the page of a document with a skeleton is one found before to show no patient value (its drawing is
+    recorded under `skeleton_page_key`'s key, which determines its boxes) and its text holds no value of the
+    patient at work: `skeleton_page_key` would give its key, without looking through its boxes again."""
+    return PAGES.find((context, plan, page.number)) is not None and \
+        not holds_patient_value(" ".join(" ".join(page.text()).split()))
+
+
+def _scanned(value, elements: list[StructElement], stop: bool = True) -> None:
+    """Every structure element in `value`'s fields, in order, into `elements`; with `stop`, a patient value stops
+    it (`_ShowsPatientValue`), as `_described` does."""
     kind = type(value)
     if kind is Span:
-        if value.reserve is not None:
+        if stop and value.reserve is not None:
             raise _ShowsPatientValue
     elif kind is StructElement:
         elements.append(value)
@@ -126,15 +142,15 @@ def _scanned(value, elements: list[StructElement]) -> None:
         for item in value:
             held = type(item)
             if held is Span:  # the most of them, looked at here
-                if item.reserve is not None:
+                if stop and item.reserve is not None:
                     raise _ShowsPatientValue
             elif held is not Line:
-                _scanned(item, elements)
+                _scanned(item, elements, stop)
     elif kind not in _PLAIN and is_dataclass(value):
-        if getattr(value, "reserve", None) is not None:
+        if stop and getattr(value, "reserve", None) is not None:
             raise _ShowsPatientValue
         for name in _holding(kind):
-            _scanned(getattr(value, name), elements)
+            _scanned(getattr(value, name), elements, stop)
 
 
 # Keyed by a box class: the names of its fields that drawing reads and that can hold a structure element or a span

@@ -61,6 +61,11 @@ REVIEWED = {
                       "room in points), keyed by how the boxes measure (numbers, flags, structure roles), or by a "
                       "digest of the document's skeleton, layout and languages with the patient's own line counts "
                       "and heights: no text",
+    "assembly.TEMPLATES": "files taken apart with every object a patient's value reaches left empty (the content "
+                          "of the pages that show one, the text fonts, the information dictionary, the XMP metadata), "
+                          "and what those pages drew besides their text, kept only when it holds no value of the "
+                          "patient it was made for and no kept object shows one; keyed by the render's context and "
+                          "the page plan's key (the skeleton's digest with the patient's own measures)",
     "pdf._layout_digest": "a digest of a layout (every field), keyed by the layout",
     "timeline._shared_drawing": "a timeline's drawing (immutable), of timelines with no span carrying a patient value "
                                 "(Span.reserve) and no value of the patient at work in their words, keyed by all "
@@ -224,9 +229,10 @@ def test_page_streams_kept_for_the_run_show_no_patient_and_the_others_are_forgot
     the pages that show one are compressed into the per-patient memo, emptied when the packet is done."""
     from handouts.batch.workers import render_row
     from handouts.load.roster import RosterRow
-    from handouts.render import _reportlab
+    from handouts.render import _reportlab, assembly
 
     seen: dict[str, list[str]] = {"run": [], "patient": []}
+    assembly.TEMPLATES.clear()  # the first packet is written whole: its shared pages compressed
     _reportlab.SHARED_COMPRESSED.clear()
     _reportlab.COMPRESSED.clear()
     kept_before = {}

@@ -13,7 +13,7 @@ from pdfread import conformance_failures, text
 from handouts.batch.workers import render_row
 from handouts.load.roster import RosterRow
 from handouts.model import Span
-from handouts.render import sharing
+from handouts.render import assembly, sharing
 from handouts.render.boxes import CalloutBox, TextBlock, TextStyle
 from handouts.render.fonts import FontSet
 from handouts.render.paginate import Page, place
@@ -65,6 +65,9 @@ def lookups(monkeypatch):
 
     monkeypatch.setattr(sharing.PAGES, "find", watched)
     sharing.PAGES.clear()
+    # Every page drawn or replayed: no packet written from a kept file (tests/render/test_assembly.py tests those).
+    monkeypatch.setattr(assembly.TEMPLATES, "most", -1)
+    assembly.TEMPLATES.clear()
     return seen
 
 

@@ -15,12 +15,19 @@ from reportlab.pdfgen.canvas import Canvas
 
 from handouts.load.project import Patient
 from handouts.pipeline import packet_document, render_document
-from handouts.render import _reportlab
+from handouts.render import _reportlab, assembly
 from handouts.render.pdf import render_pdf
 
 WRITER = "PDFDocument.format"
 LAYOUTS = ("standard", "large-print", "extra-large")
 NAMES = ("Jack Smith", "Zoë Ångström", "Nguyễn Thị Minh Khai", "Дмитрий Иванов")
+
+
+@pytest.fixture(autouse=True)
+def whole_files(monkeypatch):
+    """Every file here is written whole by the writer (or ReportLab's loop), none from a kept file."""
+    monkeypatch.setattr(assembly.TEMPLATES, "most", -1)
+    assembly.TEMPLATES.clear()
 
 
 def _reportlabs_own(monkeypatch) -> None:
