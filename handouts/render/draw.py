@@ -140,7 +140,7 @@ class PageDrawer:
         key, elements = found
         recording = sharing.PAGES.find(key)
         if recording is None:
-            recording = self._recorded(page, count, page_size, elements)
+            recording = self._recorded(page, count, page_size, elements, sharing.page_text(page))
             sharing.PAGES.put(key, recording, recording.size)
         else:
             self._replay(recording, elements)
@@ -159,8 +159,8 @@ class PageDrawer:
         traits = _reportlab.shown_page_traits(self.canv, _reportlab.page_count_written(self.canv) - 1)
         return Drawn(True, recording.characters, (recording.events, described, traits))
 
-    def _recorded(self, page: Page, count: int, page_size, elements: list) -> sharing.Recording:
-        """Draw the page, recording its drawing (its elements named by where they sit on it)."""
+    def _recorded(self, page: Page, count: int, page_size, elements: list, text: str = "") -> sharing.Recording:
+        """Draw the page, recording its drawing (its elements named by where they sit on it; `text`: its words)."""
         canv = self.canv
         start = _reportlab.code_length(canv)
         before = _reportlab.take_characters(canv)
@@ -176,7 +176,8 @@ class PageDrawer:
         events = tuple((event[0], names.name(event[1]), *event[2:]) if event[0] != "bookmark" else event
                        for event in log)
         return sharing.Recording(_reportlab.code_since(canv, start),
-                                 tuple(sorted((face, frozenset(codes)) for face, codes in drawn.items())), events)
+                                 tuple(sorted((face, frozenset(codes)) for face, codes in drawn.items())), events,
+                                 text)
 
     def _replay(self, recording: sharing.Recording, elements: list) -> None:
         """The recorded drawing, on this page, for this page's own elements: the same operators, characters and

@@ -60,6 +60,7 @@ class Recording:
     characters: tuple[tuple[str, frozenset[int]], ...]  # (face, code points drawn in it)
     # ("mark", name), ("annotate", name, kind, args), ("bookmark", kind, left, top, *what), ("bbox", name, box)
     events: tuple[tuple, ...]
+    text: str = ""  # the page's words (`page_text`), for the guard of a later page with its key (`known_shared`)
 
     @property
     def size(self) -> int:
@@ -86,7 +87,7 @@ def page_key(page: Page, context: tuple) -> tuple[tuple, list[StructElement]] | 
         described = tuple((p.x, p.y, p.width, p.height, _described(p.box, elements)) for p in boxes)
     except _ShowsPatientValue:
         return None
-    if holds_patient_value(" ".join(" ".join(page.text()).split())):
+    if holds_patient_value(page_text(page)):
         return None  # a value the fill did not mark (it always does): drawn for this patient all the same
     return (context, page.number, described), elements
 
@@ -108,7 +109,7 @@ def skeleton_page_key(page: Page, context: tuple, plan: tuple) -> tuple[tuple, l
             _scanned(placed.box, elements)
     except _ShowsPatientValue:
         return None
-    if holds_patient_value(" ".join(" ".join(page.text()).split())):
+    if holds_patient_value(page_text(page)):
         return None  # a value the fill did not mark (it always does): drawn for this patient all the same
     return (context, plan, page.number), elements
 
@@ -123,10 +124,16 @@ def page_elements(page: Page) -> list[StructElement]:
 
 def known_shared(page: Page, context: tuple, plan: tuple) -> bool:
     """Whether the page of a document with a skeleton is one found before to show no patient value (its drawing is
-    recorded under `skeleton_page_key`'s key, which determines its boxes) and its text holds no value of the
-    patient at work: `skeleton_page_key` would give its key, without looking through its boxes again."""
-    return PAGES.find((context, plan, page.number)) is not None and \
-        not holds_patient_value(" ".join(" ".join(page.text()).split()))
+    recorded under `skeleton_page_key`'s key, which determines its boxes and so its words) and its words hold no
+    value of the patient at work: `skeleton_page_key` would give its key, without looking through its boxes or
+    lines again."""
+    recording = PAGES.find((context, plan, page.number))
+    return recording is not None and not holds_patient_value(recording.text)
+
+
+def page_text(page: Page) -> str:
+    """The page's words, one space apart: what the second guard looks through."""
+    return " ".join(" ".join(page.text()).split())
 
 
 def _scanned(value, elements: list[StructElement], stop: bool = True) -> None:
