@@ -45,6 +45,8 @@ from .tagging import StructElement
 # Recordings of pages that show no patient value, keyed by everything their drawing reads (`page_key`); bounded
 # in bytes, kept for the run (a worker process's batch).
 PAGES = ContentMemo(32 << 20)
+# Recordings of boxes that show no patient value on pages that show one, keyed as `box_key` says; likewise.
+BOXES = ContentMemo(16 << 20)
 _PLAIN = frozenset((str, int, float, bool, type(None), Line, Piece, TextStyle))
 
 
@@ -120,6 +122,28 @@ def page_elements(page: Page) -> list[StructElement]:
     for placed in flattened(page.placed):
         _scanned(placed.box, elements, stop=False)
     return elements
+
+
+def box_key(placed: Placed, key: tuple) -> tuple[tuple, list[StructElement]] | None:
+    """(`key`, the box's elements) for a box, on a page that shows a patient's value, that shows none itself: its
+    drawing is kept for the run (`BOXES`) and replayed against its own elements. None: the box shows a patient's
+    value (a span or a box keeping a reserve's room, or, as a second guard, its words hold one of the patient at
+    work), and is drawn for its patient.
+
+    `key` is the page's as `skeleton_page_key` makes it (the render's context, the page plan's key, the page's
+    number), the box's place among the page's boxes, and how many marked-content sequences the page holds before
+    it (the MCIDs its operators carry). The page plan places the same boxes at the same places on every page with
+    that key; a box with no patient value is made from the skeleton alone; so the key determines its drawing."""
+    elements: list[StructElement] = []
+    try:
+        _scanned(placed.box, elements)
+        for inner in flattened(placed.inner):
+            _scanned(inner.box, elements)
+    except _ShowsPatientValue:
+        return None
+    if holds_patient_value(" ".join(" ".join(placed.text()).split())):
+        return None
+    return key, elements
 
 
 def known_shared(page: Page, context: tuple, plan: tuple) -> bool:
