@@ -393,7 +393,7 @@ def lint(as_json, max_grade, clinic_file, content_dir, layouts_dir):
     from .quality import lint_cache
 
     try:  # the day the sign-off lines count review ages from; a malformed HANDOUTS_TODAY: lint says so, fresh
-        options = {"json": as_json, "max_grade": max_grade, "today": today().isoformat()}
+        options = lint_cache.enabled() and {"json": as_json, "max_grade": max_grade, "today": today().isoformat()}
     except InputError:
         options = None
     key = options and lint_cache.key(content_dir, layouts_dir, clinic_file, options)

@@ -106,6 +106,11 @@ def _refuse(error: OSError) -> None:
     raise _TooMuch from error
 
 
+def enabled() -> bool:
+    """Whether answers are kept at all (not `HANDOUTS_LINT_CACHE=off`, a user and a home folder)."""
+    return user_cache.folder(ENVIRONMENT, "lint") is not None
+
+
 def key(content: Path, layouts: Path, clinic: Path | None, options: dict) -> str | None:
     """The digest of everything a lint with these folders and `options` reads, or None when it is too much to hash
     (or cannot be read): then lint runs fresh."""
