@@ -382,7 +382,9 @@ def lint(as_json, max_grade, clinic_file, content_dir, layouts_dir):
     Lists the sign-off of every document, part and edition ("status: ..."), then
     one line per finding (file:line: what to do); exits 1 if there is any. A
     document changed since it was approved is a finding: review it and run
-    handouts approve.
+    handouts approve. The answer is kept (in the user's cache folder), so a
+    lint of unchanged files prints it again at once; HANDOUTS_LINT_CACHE=off
+    lints afresh every time.
 
     \b
     Examples:
