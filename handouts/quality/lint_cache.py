@@ -92,6 +92,9 @@ class _Digest:
             return
         for place, folders, files in os.walk(folder, followlinks=True, onerror=_refuse):
             folders[:] = sorted(name for name in folders if name not in skip)
+            self._files -= len(folders)  # a loop of folders without files ends at the budget too
+            if self._files < 0:
+                raise _TooMuch
             for name in sorted(files):
                 if skip and name.endswith(skip):
                     continue
