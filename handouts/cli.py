@@ -403,7 +403,7 @@ def lint(as_json, max_grade, clinic_file, content_dir, layouts_dir):
     if answer is None:
         answer = _lint(as_json, max_grade, clinic_file, content_dir, layouts_dir)
         # kept only if nothing lint reads changed while it ran
-        if key and lint_cache.key(content_dir, layouts_dir, clinic_file, options) == key:
+        if key and lint_cache.unchanged(key, content_dir, layouts_dir, clinic_file):
             lint_cache.store(key, answer)
     for line in answer.lines:
         click.echo(line)
