@@ -132,7 +132,7 @@ class PageDrawer:
         found = self.shared_key(page, count, page_size)
         if found is None:
             if self.drawings is None:
-                self._draw(page, count, page_size)
+                self._draw(page, count, page_size, boxes_shared=True)
                 self.canv.showPage()
             else:
                 self.drawings.append(self.patient_page(page, count, page_size))
@@ -140,7 +140,7 @@ class PageDrawer:
         key, elements = found
         recording = sharing.PAGES.find(key)
         if recording is None:
-            recording = self._recorded(page, count, page_size, elements)
+            recording = self._recorded(page, count, page_size, elements, sharing.page_text(page))
             sharing.PAGES.put(key, recording, recording.size)
         else:
             self._replay(recording, elements)
@@ -152,35 +152,45 @@ class PageDrawer:
     def patient_page(self, page: Page, count: int, page_size) -> Drawn:
         """Draw and show a page that shows a patient's value: what its drawing did."""
         elements = sharing.page_elements(page)
-        recording = self._recorded(page, count, page_size, elements)
+        recording = self._recording(lambda: self._draw(page, count, page_size, boxes_shared=True), elements)
         self.canv.showPage()
         described = tuple((e.role, e.alt, e.actual_text, e.lang, e.list_numbering, e.parent and e.parent.role)
                           for e in elements)
         traits = _reportlab.shown_page_traits(self.canv, _reportlab.page_count_written(self.canv) - 1)
         return Drawn(True, recording.characters, (recording.events, described, traits))
 
-    def _recorded(self, page: Page, count: int, page_size, elements: list) -> sharing.Recording:
-        """Draw the page, recording its drawing (its elements named by where they sit on it)."""
+    def _recorded(self, page: Page, count: int, page_size, elements: list, text: str = "") -> sharing.Recording:
+        """Draw the page, recording its drawing (its elements named by where they sit on it; `text`: its words)."""
+        return self._recording(lambda: self._draw(page, count, page_size), elements, text)
+
+    def _recording(self, draw, elements: list, text: str = "") -> sharing.Recording:
+        """Run `draw`, recording what it drew and did, its elements named by where they sit in `elements`. A page
+        being recorded meanwhile holds all of it too, as if drawn."""
         canv = self.canv
         start = _reportlab.code_length(canv)
         before = _reportlab.take_characters(canv)
+        outer = self._log  # the page's, while a box on it is recorded
         self._log = self.tagger.log = []
         try:
-            self._draw(page, count, page_size)
+            draw()
         finally:
-            log, self._log, self.tagger.log = self._log, None, None
+            log = self._log
+            self._log = self.tagger.log = outer
             drawn = _reportlab.take_characters(canv)
             _reportlab.add_characters(canv, before)
             _reportlab.add_characters(canv, drawn)
+        if outer is not None:
+            outer.extend(log)
         names = sharing.Names(elements)
         events = tuple((event[0], names.name(event[1]), *event[2:]) if event[0] != "bookmark" else event
                        for event in log)
         return sharing.Recording(_reportlab.code_since(canv, start),
-                                 tuple(sorted((face, frozenset(codes)) for face, codes in drawn.items())), events)
+                                 tuple(sorted((face, frozenset(codes)) for face, codes in drawn.items())), events,
+                                 text)
 
     def _replay(self, recording: sharing.Recording, elements: list) -> None:
         """The recorded drawing, on this page, for this page's own elements: the same operators, characters and
-        calls, in the same order."""
+        calls, in the same order (and, while a page is recorded, the same record of them)."""
         resolve = sharing.Resolver(elements)
         _reportlab.add_code(self.canv, recording.code)
         _reportlab.add_characters(self.canv, dict(recording.characters))
@@ -192,17 +202,35 @@ class PageDrawer:
             elif kind == "bookmark":
                 self.bookmark(*what)
             else:  # "bbox"
-                resolve(what[0]).bbox = what[1]
+                element = resolve(what[0])
+                element.bbox = what[1]
+                if self._log is not None:
+                    self._log.append(("bbox", element, what[1]))
 
-    def _draw(self, page: Page, count: int, page_size) -> None:
+    def _draw(self, page: Page, count: int, page_size, boxes_shared: bool = False) -> None:
+        """Draw the page; with `boxes_shared` (a page that shows a patient's value, of a document with a page plan),
+        each of its boxes that shows none drawn once a process and replayed (`sharing.box_key`)."""
         canv = self.canv
         if self.background != "#FFFFFF":
             with self.tagger.artifact("Layout"):
                 canv.setFillColor(_reportlab.colour(self.background))
                 canv.rect(0, 0, *page_size, stroke=0, fill=1)
         x, y = self.origin
-        for placed in page.placed:
-            self._placed(placed, x, y)
+        context = self.context(count, page_size) if boxes_shared and self.plan is not None and \
+            self.shared_as is not None else None
+        for index, placed in enumerate(page.placed):
+            found = None if context is None else \
+                sharing.box_key(placed, (context, self.plan, page.number, index, self.tagger.marks_on_page()))
+            if found is None:
+                self._placed(placed, x, y)
+                continue
+            key, elements = found
+            recording = sharing.BOXES.find(key)
+            if recording is None:
+                recording = self._recording(lambda placed=placed: self._placed(placed, x, y), elements)
+                sharing.BOXES.put(key, recording, recording.size)
+            else:
+                self._replay(recording, elements)
         self._page_number(page.number, count)
 
     # -- objects the page adds to the file ---------------------------------------------------------------

@@ -45,6 +45,8 @@ from .tagging import StructElement
 # Recordings of pages that show no patient value, keyed by everything their drawing reads (`page_key`); bounded
 # in bytes, kept for the run (a worker process's batch).
 PAGES = ContentMemo(32 << 20)
+# Recordings of boxes that show no patient value on pages that show one, keyed as `box_key` says; likewise.
+BOXES = ContentMemo(16 << 20)
 _PLAIN = frozenset((str, int, float, bool, type(None), Line, Piece, TextStyle))
 
 
@@ -60,6 +62,7 @@ class Recording:
     characters: tuple[tuple[str, frozenset[int]], ...]  # (face, code points drawn in it)
     # ("mark", name), ("annotate", name, kind, args), ("bookmark", kind, left, top, *what), ("bbox", name, box)
     events: tuple[tuple, ...]
+    text: str = ""  # the page's words (`page_text`), for the guard of a later page with its key (`known_shared`)
 
     @property
     def size(self) -> int:
@@ -86,7 +89,7 @@ def page_key(page: Page, context: tuple) -> tuple[tuple, list[StructElement]] | 
         described = tuple((p.x, p.y, p.width, p.height, _described(p.box, elements)) for p in boxes)
     except _ShowsPatientValue:
         return None
-    if holds_patient_value(" ".join(" ".join(page.text()).split())):
+    if holds_patient_value(page_text(page)):
         return None  # a value the fill did not mark (it always does): drawn for this patient all the same
     return (context, page.number, described), elements
 
@@ -108,7 +111,7 @@ def skeleton_page_key(page: Page, context: tuple, plan: tuple) -> tuple[tuple, l
             _scanned(placed.box, elements)
     except _ShowsPatientValue:
         return None
-    if holds_patient_value(" ".join(" ".join(page.text()).split())):
+    if holds_patient_value(page_text(page)):
         return None  # a value the fill did not mark (it always does): drawn for this patient all the same
     return (context, plan, page.number), elements
 
@@ -121,12 +124,40 @@ def page_elements(page: Page) -> list[StructElement]:
     return elements
 
 
+def box_key(placed: Placed, key: tuple) -> tuple[tuple, list[StructElement]] | None:
+    """(`key`, the box's elements) for a box, on a page that shows a patient's value, that shows none itself: its
+    drawing is kept for the run (`BOXES`) and replayed against its own elements. None: the box shows a patient's
+    value (a span or a box keeping a reserve's room, or, as a second guard, its words hold one of the patient at
+    work), and is drawn for its patient.
+
+    `key` is the page's as `skeleton_page_key` makes it (the render's context, the page plan's key, the page's
+    number), the box's place among the page's boxes, and how many marked-content sequences the page holds before
+    it (the MCIDs its operators carry). The page plan places the same boxes at the same places on every page with
+    that key; a box with no patient value is made from the skeleton alone; so the key determines its drawing."""
+    elements: list[StructElement] = []
+    try:
+        _scanned(placed.box, elements)
+        for inner in flattened(placed.inner):
+            _scanned(inner.box, elements)
+    except _ShowsPatientValue:
+        return None
+    if holds_patient_value(" ".join(" ".join(placed.text()).split())):
+        return None
+    return key, elements
+
+
 def known_shared(page: Page, context: tuple, plan: tuple) -> bool:
     """Whether the page of a document with a skeleton is one found before to show no patient value (its drawing is
-    recorded under `skeleton_page_key`'s key, which determines its boxes) and its text holds no value of the
-    patient at work: `skeleton_page_key` would give its key, without looking through its boxes again."""
-    return PAGES.find((context, plan, page.number)) is not None and \
-        not holds_patient_value(" ".join(" ".join(page.text()).split()))
+    recorded under `skeleton_page_key`'s key, which determines its boxes and so its words) and its words hold no
+    value of the patient at work: `skeleton_page_key` would give its key, without looking through its boxes or
+    lines again."""
+    recording = PAGES.find((context, plan, page.number))
+    return recording is not None and not holds_patient_value(recording.text)
+
+
+def page_text(page: Page) -> str:
+    """The page's words, one space apart: what the second guard looks through."""
+    return " ".join(" ".join(page.text()).split())
 
 
 def _scanned(value, elements: list[StructElement], stop: bool = True) -> None:

@@ -161,6 +161,10 @@ class Tagger:
         mcid = self.own(element)
         return self._sequence(element.role, f"/{element.role} <</MCID {mcid}>> BDC")
 
+    def marks_on_page(self) -> int:
+        """How many marked-content sequences the page being drawn holds so far (the next one's MCID)."""
+        return len(self._page_mcids.get(self._page(), ()))
+
     def own(self, element: StructElement) -> int:
         """The next marked content of the page belongs to `element`: its MCID. (`marked` opens it; a page drawn
         before and replayed (render/sharing.py) already holds the operators, and only says who owns them.)"""

@@ -55,6 +55,10 @@ REVIEWED = {
                      "context, or for a document with a skeleton by the context, the page plan's key (the "
                      "skeleton's digest with the patient's own measures) and the page number: a hit is that very "
                      "page model's drawing",
+    "sharing.BOXES": "recorded drawings of boxes with no span carrying a patient value, no box keeping a reserve and "
+                     "no value of the patient at work in their words, on pages that show one, keyed by the page's "
+                     "key (the context, the page plan's key, the page number), the box's place on the page and the "
+                     "page's marked content before it: a hit is that very box's drawing",
     "sharing._fields": "a box class's field names, keyed by the class",
     "sharing._holding": "a box class's field names that can hold an element or a span, keyed by the class",
     "pageplan.PLANS": "page plans (keeps, and what the paginator did with each box: indices, flags, line counts, "

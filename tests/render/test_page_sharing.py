@@ -91,6 +91,25 @@ def test_pages_are_replayed_only_when_they_show_no_patient_value(project, lookup
         assert not [value for value in others if value in shown], patient[0]
 
 
+def test_boxes_that_show_no_value_on_a_page_that_does_are_replayed_and_name_nobody(project, lookups, monkeypatch):
+    """On a page that shows a patient's value, each box that shows none is drawn once and replayed: the packet is
+    the one drawn box by box, and no kept box names anybody."""
+    sharing.BOXES.clear()
+    found = []
+    original = sharing.BOXES.find
+    monkeypatch.setattr(sharing.BOXES, "find", lambda key: found.append(original(key) is not None) or original(key))
+    made = {number: render_row(_row(number, patient), project).pdf for number, patient in enumerate(PATIENTS, 2)}
+    assert sum(found) > len(PATIENTS) * 3  # most boxes on those pages replayed
+    every_value = {value for patient in PATIENTS for value in _values(patient)}
+    for key, recording in sharing.BOXES._made.items():
+        shown = _shown(recording) + repr(key)
+        assert not [value for value in every_value if value in shown]
+    monkeypatch.setattr(sharing.BOXES, "most", -1)  # every box drawn afresh
+    sharing.BOXES.clear()
+    for number, patient in enumerate(PATIENTS, 2):
+        assert render_row(_row(number, patient), project).pdf == made[number], patient[0]
+
+
 def test_a_replayed_packet_passes_pdf_ua_and_pdf_a(project, lookups):
     for number, patient in enumerate(PATIENTS[:2], start=2):
         pdf = render_row(_row(number, patient), project).pdf
