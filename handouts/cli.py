@@ -382,7 +382,9 @@ def lint(as_json, max_grade, clinic_file, content_dir, layouts_dir):
     Lists the sign-off of every document, part and edition ("status: ..."), then
     one line per finding (file:line: what to do); exits 1 if there is any. A
     document changed since it was approved is a finding: review it and run
-    handouts approve.
+    handouts approve. The answer is kept (in the user's cache folder), so a
+    lint of unchanged files prints it again at once; HANDOUTS_LINT_CACHE=off
+    lints afresh every time.
 
     \b
     Examples:
@@ -390,23 +392,42 @@ def lint(as_json, max_grade, clinic_file, content_dir, layouts_dir):
       handouts lint --max-grade 8 --content my-content
       handouts lint --json > findings.json
     """
+    from .quality import lint_cache
+
+    try:  # the day the sign-off lines count review ages from; a malformed HANDOUTS_TODAY: lint says so, fresh
+        options = lint_cache.enabled() and {"json": as_json, "max_grade": max_grade, "today": today().isoformat()}
+    except InputError:
+        options = None
+    key = options and lint_cache.key(content_dir, layouts_dir, clinic_file, options)
+    answer = lint_cache.load(key) if key else None
+    if answer is None:
+        answer = _lint(as_json, max_grade, clinic_file, content_dir, layouts_dir)
+        # kept only if nothing lint reads changed while it ran
+        if key and lint_cache.unchanged(key, content_dir, layouts_dir, clinic_file):
+            lint_cache.store(key, answer)
+    for line in answer.lines:
+        click.echo(line)
+    if answer.code:
+        sys.exit(answer.code)
+
+
+def _lint(as_json, max_grade, clinic_file, content_dir, layouts_dir):
+    """A fresh lint: the lines it prints and its exit code."""
     from .quality.lint import document_statuses, lint_project, lint_warnings
+    from .quality.lint_cache import Answer
 
     project = _open_project(content_dir, layouts_dir, clinic_file)
     findings = lint_project(project, max_grade)
     if as_json:
-        click.echo(json.dumps([f.to_dict() for f in findings], indent=2, ensure_ascii=False))
+        lines = [json.dumps([f.to_dict() for f in findings], indent=2, ensure_ascii=False)]
     else:
-        for status in document_statuses(project):  # sign-off and warnings: shown, never a failure
-            click.echo(f"status: {status}")
-        for warning in lint_warnings(project):
-            click.echo(f"warning: {warning}")
-        for finding in findings:
-            click.echo(str(finding))
-        click.echo(f"{len(findings)} finding(s) in {len(project.content.names())} document(s) "
-                   f"and {len(project.layouts.names())} layout(s).")
-    if findings:
-        sys.exit(1)
+        # sign-off and warnings: shown, never a failure
+        lines = [*(f"status: {status}" for status in document_statuses(project)),
+                 *(f"warning: {warning}" for warning in lint_warnings(project)),
+                 *(str(finding) for finding in findings),
+                 f"{len(findings)} finding(s) in {len(project.content.names())} document(s) "
+                 f"and {len(project.layouts.names())} layout(s)."]
+    return Answer(tuple(lines), 1 if findings else 0)
 
 
 @cli.command()

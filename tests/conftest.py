@@ -32,6 +32,9 @@ DATA = Path(__file__).resolve().parent / "data"
 _TEMPLATES = tempfile.mkdtemp(prefix="handouts-templates-")
 atexit.register(shutil.rmtree, _TEMPLATES, ignore_errors=True)
 os.environ["HANDOUTS_TEMPLATE_CACHE"] = _TEMPLATES
+# Lint's answers are not kept (a test that changes a rule in process would read an earlier answer): the tests of
+# that cache give it a folder of their own (tests/quality/test_lint_cache.py).
+os.environ["HANDOUTS_LINT_CACHE"] = "off"
 LAYOUTS = ("standard", "large-print", "extra-large")
 PATIENT = Patient.from_values("Jack Smith", "Jack")
 APPOINTMENT = datetime(2026, 12, 3, 9, 30)

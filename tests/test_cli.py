@@ -229,7 +229,8 @@ def _loaded_by(args: list[str]) -> dict:
         "names = [name.split('.') for name in sys.modules]\n"
         "print(json.dumps({'libraries': sorted({n[0] for n in names}),\n"
         "                  'stages': sorted({n[1] for n in names if n[0] == 'handouts' and len(n) > 1}),\n"
-        "                  'pil_ran': 'PIL._imaging' in sys.modules}))\n"
+        "                  'pil_ran': 'PIL._imaging' in sys.modules,\n"
+        "                  'hyphenation': 'handouts.text.hyphenation' in sys.modules}))\n"
     )
     result = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=60,
                             check=False)
@@ -260,11 +261,12 @@ def test_build_and_lint_load_only_what_they_use(tmp_path):
     unused = {"pypdf", "pikepdf", "page", "pyphen", "starlette", "uvicorn", "sqlite3", "smtplib", "multiprocessing",
               "concurrent", "babel"}
     assert not set(build["libraries"]) & unused, sorted(set(build["libraries"]) & unused)
+    assert not build["hyphenation"]
     assert not set(build["stages"]) & {"mail", "console", "quality", "approve"}, build["stages"]
     assert "reportlab" in build["libraries"] and not build["pil_ran"]
     lint = _loaded_by(["lint"])
     assert not lint["pil_ran"]
-    assert "pyphen" in lint["libraries"] and not set(lint["libraries"]) & {"pypdf", "pikepdf", "starlette", "sqlite3"}
+    assert lint["hyphenation"] and not set(lint["libraries"]) & {"pypdf", "pikepdf", "starlette", "sqlite3", "pyphen"}
     assert not set(lint["stages"]) & {"batch", "mail", "console"}, lint["stages"]
 
 

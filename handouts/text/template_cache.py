@@ -8,12 +8,10 @@ a patient's (values go in when a template is run, as tokens, and are no part of 
 - **Keyed by everything it is made from**: the body itself, and `_SALT`: the bytes of `fill.py` (the checks,
   the rewriting and the sandbox's settings), Jinja2's and Python's versions. A changed document, a changed
   handouts or a new Jinja2 is a new key: nothing is ever invalidated, an entry is just not asked for again.
-- **Read back only what this user wrote**: the folder is made readable by its owner only; a file is read only
-  if it is a regular file owned by this user that no one else may write, in such a folder, and only if its
-  digest matches its bytes. Anything else, or any error, and the template is compiled as if there were no cache.
-- **Written whole**: to a temporary file beside it, then renamed into place (workers may write the same entry
-  at once: the last rename wins, with the same bytes). When the folder holds more than `MAX_ENTRIES`, the
-  oldest are removed.
+- **Read back only what this user wrote**, **written whole** (`files/user_cache.py`, shared with lint's
+  cache): an entry another user could have written, or whose bytes do not match their digest, is compiled
+  again as if there were no cache; workers may write the same entry at once. When the folder holds more than
+  `MAX_ENTRIES`, the oldest are removed.
 
 The folder is `$HANDOUTS_TEMPLATE_CACHE`, else `templates` in `$XDG_CACHE_HOME/handouts` (an absolute
 path; else `~/.cache/handouts`); `HANDOUTS_TEMPLATE_CACHE=off` turns it off. Where the system has no user ids
@@ -24,11 +22,11 @@ from __future__ import annotations
 
 import hashlib
 import marshal
-import os
-import stat
 import sys
 from functools import lru_cache
 from pathlib import Path
+
+from ..files import user_cache
 
 ENVIRONMENT = "HANDOUTS_TEMPLATE_CACHE"
 MAX_ENTRIES = 256  # a clinic's few documents and parts, in two or three languages, over many edits
@@ -53,29 +51,11 @@ def _salt() -> bytes:
 
 def folder() -> Path | None:
     """Where compiled templates are kept, or None when there is no cache."""
-    if not hasattr(os, "getuid"):
-        return None
-    chosen = os.environ.get(ENVIRONMENT, "").strip()
-    if chosen.lower() == "off":
-        return None
-    if chosen:
-        return Path(chosen)
-    base = os.environ.get("XDG_CACHE_HOME", "").strip()
-    if base and os.path.isabs(base):
-        return Path(base) / "handouts" / "templates"
-    try:
-        return Path.home() / ".cache" / "handouts" / "templates"
-    except (RuntimeError, KeyError):  # no home folder to be found: no cache
-        return None
+    return user_cache.folder(ENVIRONMENT, "templates")
 
 
-def _path(place: Path, body: str) -> Path:
-    return place / (hashlib.sha256(_salt() + body.encode("utf-8", "surrogatepass")).hexdigest() + _SUFFIX)
-
-
-def _private(info: os.stat_result) -> bool:
-    """Owned by this user, and no one else may write it."""
-    return info.st_uid == os.getuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+def _name(body: str) -> str:
+    return hashlib.sha256(_salt() + body.encode("utf-8", "surrogatepass")).hexdigest() + _SUFFIX
 
 
 def load(body: str):
@@ -83,19 +63,8 @@ def load(body: str):
     place = folder()
     if place is None:
         return None
-    try:
-        if not _private(os.stat(place)):
-            return None
-        descriptor = os.open(_path(place, body), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-        with os.fdopen(descriptor, "rb") as file:
-            info = os.fstat(file.fileno())
-            if not stat.S_ISREG(info.st_mode) or not _private(info) or info.st_size > MAX_BYTES:
-                return None
-            data = file.read(MAX_BYTES + 1)
-    except (OSError, ValueError):
-        return None
-    head, digest, payload = data[:len(_MAGIC)], data[len(_MAGIC):len(_MAGIC) + 32], data[len(_MAGIC) + 32:]
-    if head != _MAGIC or hashlib.sha256(payload).digest() != digest:
+    payload = user_cache.read(place, _name(body), _MAGIC, MAX_BYTES)
+    if payload is None:
         return None
     try:
         return marshal.loads(payload)
@@ -106,32 +75,5 @@ def load(body: str):
 def store(body: str, code) -> None:
     """Keep the code compiled from `body`; a cache that cannot be written is no cache, never an error."""
     place = folder()
-    if place is None:
-        return
-    import tempfile
-
-    payload = marshal.dumps(code)
-    try:
-        place.mkdir(mode=0o700, parents=True, exist_ok=True)
-        if not _private(os.stat(place)):
-            return
-        descriptor, temporary = tempfile.mkstemp(dir=place, prefix=".", suffix=".tmp")  # readable by its owner only
-        try:
-            with os.fdopen(descriptor, "wb") as file:
-                file.write(_MAGIC + hashlib.sha256(payload).digest() + payload)
-            os.replace(temporary, _path(place, body))
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-        _prune(place)
-    except OSError:
-        return
-
-
-def _prune(place: Path) -> None:
-    entries = list(place.glob(f"*{_SUFFIX}"))
-    if len(entries) <= MAX_ENTRIES:
-        return
-    entries.sort(key=lambda p: p.stat().st_mtime)
-    for entry in entries[:len(entries) - MAX_ENTRIES // 2]:
-        entry.unlink(missing_ok=True)
+    if place is not None:
+        user_cache.write(place, _name(body), _MAGIC, marshal.dumps(code), MAX_ENTRIES)

@@ -10,7 +10,7 @@ import pyphen
 import pytest
 from conftest import DATA, REPO
 
-from handouts.text.hyphenation import Patterns, hyphenator
+from handouts.text.hyphenation import Patterns, dictionary_path, hyphenator
 
 LETTERS = {"en_US": "abcdefghijklmnopqrstuvwxyz", "es": "abcdefghijklmnopqrstuvwxyzáéíóúñü"}
 
@@ -44,3 +44,15 @@ def test_case_and_short_words():
     english = hyphenator("en_US")
     assert english.positions("Hyphenation") == pyphen.Pyphen(lang="en_US").positions("Hyphenation") != []
     assert english.positions("") == [] and english.positions("a") == []
+
+
+def test_the_dictionary_is_the_one_pyphen_reads():
+    """Found without importing pyphen, the same file as pyphen's own lookup, for every language it has, with a
+    region, in other cases and separators, and none for a language it lacks."""
+    tags = {"en-US", "EN_us", "es-MX", "es_419", "pt-BR", "sr-Latn", "de-CH-1901", "nb-NO", "xx", "zz_ZZ", "", "-"}
+    for name in pyphen.LANGUAGES:
+        tags |= {name, name.upper(), name.replace("_", "-"), f"{name}_XX", name.split("_")[0]}
+    for tag in sorted(tags):
+        fallback = pyphen.language_fallback(tag)
+        expected = Path(pyphen.LANGUAGES[fallback]) if fallback else None
+        assert dictionary_path(tag) == expected, tag
