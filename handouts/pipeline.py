@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from .caches import one_patient
+from .caches import one_patient, per_patient
 from .clock import creation_time
 from .errors import ContentError, InternalError
 from .load.dates import in_words
@@ -133,7 +133,11 @@ PREFERRED_NAME_RESERVE = "Nnnnnnnnnnnnnnn"
 def _appointment(moment: datetime | None, language: str, in_sentence: bool) -> PatientValue | None:
     if moment is None:
         return None
-    return PatientValue(in_words(moment, language, in_sentence), _longest_appointment(language, in_sentence))
+    return PatientValue(_in_words(moment, language, in_sentence), _longest_appointment(language, in_sentence))
+
+
+# Keyed by the patient's appointment (each document of a packet says it): emptied after each patient.
+_in_words = per_patient(lru_cache(maxsize=8)(in_words))
 
 
 # Keyed by the language: patient-free.

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -462,12 +462,17 @@ _NESTED = ("items", "children", "blocks", "steps")
 
 
 def _restored(node, restore):
-    """A copy of `node` and every node below it, each span list restored (`restore`)."""
-    changes = {name: [_restored(kid, restore) for kid in getattr(node, name)]
-               for name in _NESTED if hasattr(node, name)}
-    if hasattr(node, "spans"):
-        changes["spans"] = restore(node.spans)
-    return replace(node, **changes)
+    """A copy of `node` and every node below it, each span list restored (`restore`): what `dataclasses.replace`
+    makes of the model's plain dataclasses (no `__post_init__`, no init-only fields), its fields copied at once."""
+    state = dict(node.__dict__)
+    for name in _NESTED:
+        if name in state:
+            state[name] = [_restored(kid, restore) for kid in state[name]]
+    if "spans" in state:
+        state["spans"] = restore(state["spans"])
+    copy = object.__new__(type(node))
+    copy.__dict__.update(state)
+    return copy
 
 
 def heading_problems(blocks: list[Block], source: str):

@@ -47,3 +47,19 @@ def test_blocks_built_once_for_a_text_hold_tokens_and_each_fill_gets_its_own_cop
     # The copies are the documents a fresh build makes.
     markdown._BUILT.clear()
     assert parse_document(source, fill(source, {"name": PatientValue("Бо Ли", "Nnnnnnnnnn")})) == second
+
+
+def test_model_nodes_are_dataclasses_a_copy_of_their_fields_remakes():
+    """`markdown._restored` copies a node by its fields (what `dataclasses.replace` would make, faster): that holds
+    while no node class runs code of its own on init, keeps slots or has fields its init does not take."""
+    import dataclasses
+    import inspect
+
+    from handouts import model
+
+    classes = [cls for _, cls in inspect.getmembers(model, inspect.isclass)
+               if dataclasses.is_dataclass(cls) and cls.__module__ == model.__name__]
+    assert len(classes) >= 10
+    for cls in classes:
+        assert not hasattr(cls, "__post_init__") and not hasattr(cls, "__slots__"), cls.__name__
+        assert all(f.init for f in dataclasses.fields(cls)), cls.__name__
