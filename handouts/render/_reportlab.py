@@ -1189,9 +1189,9 @@ def file_parts(canv: HandoutsCanvas, data: bytes, written: WrittenObjects, holes
 
 def made_holes(canv: HandoutsCanvas, holes: Holes, pages: tuple[int, ...],
                characters: dict[str, set[int]]) -> dict[int, bytes]:
-    """The contents of `holes` for the document drawn on `canv` (its pages drawn and shown, its metadata set; never
-    saved): the content streams of `pages`, its information dictionary and XMP metadata, and a text font of each
-    face holding `characters`' code points, each as `_write_document` would write it."""
+    """The contents of `holes` for the document drawn on `canv` (its metadata set, never saved): the content streams
+    of its shown pages `pages` (in the order of `holes.contents`), its information dictionary and XMP metadata, and
+    a text font of each face holding `characters`' code points, each as `_write_document` would write it."""
     doc = canv._doc
     made: dict[int, bytes] = {}
     with writing():

@@ -81,8 +81,9 @@ def keep(file_key: tuple, canv, data: bytes, written, drawings: list[Drawn]) -> 
 def assembled(file_key: tuple, drawer: PageDrawer, pages: list[Page], page_size,
               file_id: str) -> tuple[bytes, _reportlab.WrittenObjects] | None:
     """The file for the document on `drawer`'s canvas (laid out as `pages`, its metadata set) written from a kept
-    file with its key: its pages that show the patient's value drawn, the rest left blank (the kept file has them);
-    None when no kept file fits, and the canvas is then spent (render the document whole, afresh)."""
+    file with its key: only its pages that show the patient's value drawn (the kept file has the rest); None when no
+    kept file fits, and when the canvas was drawn on (`drawer.outline_kept`) it is spent: render the document whole,
+    afresh."""
     variants = TEMPLATES.find(file_key)
     if not variants:
         return None
@@ -91,21 +92,18 @@ def assembled(file_key: tuple, drawer: PageDrawer, pages: list[Page], page_size,
     variants = [template for template in variants if template.patient_pages == patient_pages]
     if not variants:
         return None
-    drawn: dict[int, Drawn] = {}
+    # Only the pages that show the patient are drawn, one after another on the canvas (the kept file holds the
+    # others); what places a page's content reads its page model, never the canvas's page count.
     drawer.outline_kept = True
-    for index, page in enumerate(pages):
-        if index in patient_pages:
-            drawn[index] = drawer.patient_page(page, count, page_size)
-        else:
-            drawer.canv.showPage()  # the kept file holds this page
-    signatures = tuple(drawn[index].signature for index in patient_pages)
+    drawn = [drawer.patient_page(pages[index], count, page_size) for index in patient_pages]
+    signatures = tuple(page.signature for page in drawn)
     for template in variants:
         characters = {face: set(codes) for face, codes in template.shared_characters}
-        for page in drawn.values():
+        for page in drawn:
             for face, codes in page.characters:
                 characters.setdefault(face, set()).update(codes)
         if template.signatures == signatures and sorted(characters) == [face for face, _ in template.holes.fonts]:
-            made = _reportlab.made_holes(drawer.canv, template.holes, patient_pages, characters)
+            made = _reportlab.made_holes(drawer.canv, template.holes, tuple(range(len(drawn))), characters)
             return _reportlab.file_from_parts(template.parts, made, file_id)
     return None
 

@@ -142,7 +142,7 @@ def render_pdf(document: Document, layout: Layout, options: RenderOptions, assem
             made = assembly.assembled(file_key, drawer, pages, layout.page_size, file_id)
             if made is not None:
                 return RenderedPDF(made[0], len(pages), made[1])
-            if _reportlab.page_count_written(canv):  # drawn onto, and no kept file fits: rendered whole, afresh
+            if drawer.outline_kept:  # drawn onto, and no kept file fits: rendered whole, afresh
                 return render_pdf(document, layout, options, assemble=False)
         drawer.drawings = []  # to keep the file for the next packet with its key
     for page in pages:
