@@ -30,7 +30,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Callable
 
 from . import _lazy_pil  # noqa: F401 - before ReportLab: PIL.Image run when first read, not at import
@@ -545,6 +545,9 @@ class WrittenObjects:
 
     objects: tuple[bytes, ...]
     root: int
+    # The numbers of the objects taken from a kept file (render/assembly.py): made from no patient value, the same
+    # bytes in every packet written from that file.
+    kept: frozenset[int] = frozenset()
 
 
 class _ObjectWriter:
@@ -1144,6 +1147,11 @@ class FileParts:
     prefix: bytes
     rows: tuple[int, ...]
 
+    @cached_property
+    def kept(self) -> frozenset[int]:
+        """The numbers of the objects kept (not made afresh)."""
+        return frozenset(number for number, data in enumerate(self.objects, 1) if data is not None)
+
     @property
     def size(self) -> int:
         return 2 * sum(len(data) for data in self.objects if data is not None) + 256
@@ -1229,7 +1237,7 @@ def file_from_parts(parts: FileParts, made: dict[int, bytes], file_id: str) -> t
         offset += len(head) + len(data) + len(end)
     before, middle, end = parts.trailer
     out += (_xref_table(rows, len(objects)), before, _file_id_bytes(file_id), middle, b"%d" % offset, end)
-    return b"".join(out), WrittenObjects(objects, parts.root)
+    return b"".join(out), WrittenObjects(objects, parts.root, parts.kept)
 
 
 def _file_id_bytes(digest: str) -> bytes:

@@ -83,6 +83,11 @@ def test_a_packet_written_from_a_kept_file_is_the_packet_rendered_whole(project,
             forms = {form for value in every_value for form in _reportlab.written_forms(value)}
             assert not [form for form in forms for data in template.parts.objects if data and form in data]
             assert all(template.parts.objects[number - 1] is None for number in template.holes.numbers)
+    for number, row in enumerate(ROWS * 2, start=2):  # what a packet says it took from a kept file names nobody
+        kept = made[number].objects.kept
+        assert kept or not written[number - 2]
+        assert not [value for value in every_value for form in _reportlab.written_forms(value)
+                    for n in kept if form in made[number].objects.objects[n - 1]]
     for number, row in enumerate(ROWS, start=2):  # each packet shows its own patient, and nobody else
         shown = " ".join(text(made[number]).split())
         assert row[0] in shown
