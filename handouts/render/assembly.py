@@ -22,6 +22,7 @@ every packet written from a kept file to the bytes of the same packet rendered w
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..caches import holds_patient_value, patient_values
@@ -47,11 +48,12 @@ class Template:
     shared_characters: tuple[tuple[str, frozenset[int]], ...]
 
 
-def key(drawer: PageDrawer, plan: str | None, pages: list[Page], page_size) -> tuple | None:
-    """A file's key: the render's context and its page plan's key; None for a document without a skeleton."""
+def key(drawer: PageDrawer, plan: tuple | None, count: int, page_size) -> tuple | None:
+    """A file's key: the render's context (for `count` pages) and its page plan's key; None for a document without
+    a skeleton."""
     if plan is None or drawer.shared_as is None:
         return None
-    return drawer.context(len(pages), page_size), plan
+    return drawer.context(count, page_size), plan
 
 
 def keep(file_key: tuple, canv, data: bytes, written, drawings: list[Drawn]) -> None:
@@ -78,16 +80,20 @@ def keep(file_key: tuple, canv, data: bytes, written, drawings: list[Drawn]) -> 
     TEMPLATES.put(file_key, (*variants, template), parts.size)
 
 
-def assembled(file_key: tuple, drawer: PageDrawer, pages: list[Page], page_size,
+def assembled(file_key: tuple, drawer: PageDrawer, laid_pages: Callable[[int], list[Page]], count: int, page_size,
               file_id: str) -> tuple[bytes, _reportlab.WrittenObjects] | None:
-    """The file for the document on `drawer`'s canvas (laid out as `pages`, its metadata set) written from a kept
-    file with its key: only its pages that show the patient's value drawn (the kept file has the rest); None when no
-    kept file fits, and when the canvas was drawn on (`drawer.outline_kept`) it is spent: render the document whole,
-    afresh."""
+    """The file for the document on `drawer`'s canvas (its metadata set; `laid_pages(n)`: at least its first n of
+    `count` pages) written from a kept file with its key: only its pages that show the patient's value drawn (the
+    kept file has the rest); None when no kept file fits, and when the canvas was drawn on (`drawer.outline_kept`)
+    it is spent: render the document whole, afresh."""
     variants = TEMPLATES.find(file_key)
     if not variants:
         return None
-    count = len(pages)
+    # The pages up to the last one that shows the patient in a kept file: which pages show a patient's value is
+    # the page plan's (every packet with its key has its values in the same boxes at the same places), so the
+    # pages after those show none, and the kept file has them.
+    until = 1 + max(index for template in variants for index in (-1, *template.patient_pages))
+    pages = laid_pages(until)[:until]
     patient_pages = tuple(index for index, page in enumerate(pages) if drawer.shows_patient(page, count, page_size))
     variants = [template for template in variants if template.patient_pages == patient_pages]
     if not variants:

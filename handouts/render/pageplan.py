@@ -45,6 +45,7 @@ class PagePlan:
     keeps: tuple[tuple[bool, bool] | None, ...]  # each box's (keep_with_next, prefer_with_next) after keep_rules
     own: bool  # paginated for the patient's own text: the reserves dropped
     actions: tuple[tuple, ...]  # what the paginator did with each box it took (`_Paginator.actions`)
+    count: int  # how many pages it made
 
     @property
     def size(self) -> int:
@@ -78,7 +79,13 @@ class Planned:
         self.paginated = False
         self.key: tuple | None = None
 
-    def paginate(self, height: float) -> list[Page]:
+    def count(self, height: float) -> int | None:
+        """How many pages the plan for this height makes, when there is one (nothing is paginated)."""
+        plan = PLANS.find((self.width, height, self.measured))
+        return None if plan is None else plan.count
+
+    def paginate(self, height: float, until: int | None = None) -> list[Page]:
+        """The pages at `height`; with `until` and a plan, only the first `until` of them."""
         boxes, width = self.boxes, self.width
         if self.paginated:
             _set_keeps(boxes, self.composed_keeps)
@@ -90,13 +97,13 @@ class Planned:
         if plan is None:
             keep_rules(boxes, width, height)
             pages, own, actions = paginated(boxes, width, height)
-            plan = PagePlan(_keeps(boxes), own, actions)
+            plan = PagePlan(_keeps(boxes), own, actions, len(pages))
             PLANS.put(key, plan, 16 * len(self.measured) + plan.size)
             return pages
         _set_keeps(boxes, plan.keeps)
         if plan.own:
             drop_reserves(boxes)
-        return replay(boxes, width, height, plan.actions)
+        return replay(boxes, width, height, plan.actions, until)
 
 
 def _keeps(boxes: list[Box]) -> tuple[tuple[bool, bool] | None, ...]:

@@ -198,13 +198,15 @@ def drop_reserves(boxes: list[Box]) -> None:
         block.reserve = None
 
 
-def replay(boxes: list[Box], width: float, height: float, actions: tuple[tuple, ...]) -> list[Page]:
+def replay(boxes: list[Box], width: float, height: float, actions: tuple[tuple, ...],
+           until: int | None = None) -> list[Page]:
     """The pages `paginated` made, from what it did with each box (`actions`), of boxes that measure the same as
     the boxes it paginated: each box placed, split where it was split, or moved to the next page, without
-    measuring again what must keep together. Actions that do not fit the boxes stop the render as a bug."""
+    measuring again what must keep together. Actions that do not fit the boxes stop the render as a bug. With
+    `until`, only the first `until` pages: the replay stops when the page after them starts."""
     replayer = _Replay(width, height, actions)
-    pages = replayer.run(boxes)
-    if next(replayer.actions, None) is not None:
+    pages = replayer.run(boxes, until)
+    if until is None and next(replayer.actions, None) is not None:
         raise InternalError("a page plan has actions left over")
     return pages
 
@@ -240,16 +242,20 @@ class _Paginator:
     def page(self) -> Page:
         return self.pages[-1]
 
-    def run(self, boxes: list[Box]) -> list[Page]:
+    def run(self, boxes: list[Box], until: int | None = None) -> list[Page]:
+        """The pages of `boxes`; with `until`, only the first `until` pages (each one whole: the run stops when the
+        page after them starts)."""
         queue = deque(boxes)
-        while queue:
+        while queue and (until is None or len(self.pages) <= until):
             box = queue.popleft()
             if isinstance(box, PageBreakBox):
                 if self.page.placed:
                     self.new_page()
                 continue
             self.add(box, queue)
-        if not self.page.placed and len(self.pages) > 1:
+        if until is not None and len(self.pages) > until:
+            del self.pages[until:]
+        elif not self.page.placed and len(self.pages) > 1:
             self.pages.pop()
         for page in self.pages:
             _close_up(page)

@@ -57,13 +57,30 @@ def lay_out(document: Document, layout: Layout, tree: StructTree | None = None,
             footer: Footer | None = None) -> list[Page]:
     """The page model: which boxes and lines go on which page, before anything is drawn; above `footer`'s lines
     (a note that wraps takes more than one), else above a footer of one line."""
-    return _laid_out(document, layout, tree or StructTree(document.language), footer)[0]
+    return _laid_out(document, layout, tree or StructTree(document.language), footer).pages()
 
 
-def _laid_out(document: Document, layout: Layout, tree: StructTree,
-              footer: Footer | None) -> tuple[list[Page], int, tuple | None]:
-    """The page model, how many footer lines it leaves room for, and the key of its page plan when the document
-    has a skeleton (None: keyed by how its boxes measure)."""
+@dataclass
+class _Laid:
+    """A document laid out: how many pages it has and how many footer lines they leave room for, its page plan's
+    key when it has a skeleton, and its pages, made when asked (with a plan to replay, only as many as asked)."""
+
+    planned: Planned
+    frame: float  # the height the pages fill
+    rows: int
+    count: int
+    plan: tuple | None
+    made: list[Page] | None
+
+    def pages(self, until: int | None = None) -> list[Page]:
+        """The pages; with `until`, at least the first `until` of them."""
+        if self.made is None or (until is None and len(self.made) < self.count):
+            self.made = self.planned.paginate(self.frame, until)
+        return self.made
+
+
+def _laid_out(document: Document, layout: Layout, tree: StructTree, footer: Footer | None) -> _Laid:
+    """The document composed and planned: its page count, footer lines and plan key, its pages when asked."""
     fonts = FontSet(layout.typeface)
     _, _, width, height = layout.frame
     rows = 1
@@ -77,11 +94,17 @@ def _laid_out(document: Document, layout: Layout, tree: StructTree,
     planned = Planned(boxes, width, None if skeleton is None else _planned_as(skeleton, layout, document.language,
                                                                              tree.root.lang))
     while True:
-        pages = planned.paginate(height - footer_height(layout, rows))
+        frame = height - footer_height(layout, rows)
+        # A plan kept for these boxes says how many pages they make, without placing them; else they are paginated.
+        made, count = None, planned.count(frame)
+        if count is None:
+            made = planned.paginate(frame)
+            count = len(made)
         # More pages can make a longer page label and a note that wraps onto more lines: lay out again above them.
-        needed = footer.rows(len(pages)) if footer else 1
+        needed = footer.rows(count) if footer else 1
         if needed <= rows:
-            return pages, rows, None if skeleton is None else planned.key
+            plan = None if skeleton is None else (width, frame, planned.measured)
+            return _Laid(planned, frame, rows, count, plan, made)
         rows = needed
 
 
@@ -104,8 +127,8 @@ def footer_height(layout: Layout, rows: int = 1) -> float:
 
 def page_model(document: Document, layout: Layout, options: RenderOptions) -> tuple[list[Page], float]:
     """The pages `render_pdf` draws, and the height of the frame they fill (above the footer's lines)."""
-    pages, rows, _ = _laid_out(document, layout, StructTree(document.language), _footer(document, layout, options))
-    return pages, layout.frame[3] - footer_height(layout, rows)
+    laid = _laid_out(document, layout, StructTree(document.language), _footer(document, layout, options))
+    return laid.pages(), laid.frame
 
 
 def _footer(document: Document, layout: Layout, options: RenderOptions) -> Footer:
@@ -123,7 +146,8 @@ def render_pdf(document: Document, layout: Layout, options: RenderOptions, assem
     tree = StructTree(document.language)
     x, y, width, _ = layout.frame
     footer = _footer(document, layout, options)
-    pages, rows, plan = _laid_out(document, layout, tree, footer)
+    laid = _laid_out(document, layout, tree, footer)
+    count, rows = laid.count, laid.rows
 
     buffer = io.BytesIO()
     canv = _reportlab.new_canvas(buffer, layout.page_size, document.language, fonts.face_for("a", False),
@@ -134,19 +158,19 @@ def render_pdf(document: Document, layout: Layout, options: RenderOptions, assem
     canv.showOutline()
     fields = FormFields(canv, fonts.form_face) if options.forms else None
     drawer = PageDrawer(canv, tagger, (x, y + footer_height(layout, rows)), layout.background_colour, footer, fields,
-                        shared_as=(document.name, document.language, layout, options), plan=plan)
-    file_id = _document_digest(document, layout, len(pages))
-    file_key = assembly.key(drawer, plan, pages, layout.page_size)
+                        shared_as=(document.name, document.language, layout, options), plan=laid.plan)
+    file_id = _document_digest(document, layout, count)
+    file_key = assembly.key(drawer, laid.plan, count, layout.page_size)
     if file_key is not None:
         if assemble:
-            made = assembly.assembled(file_key, drawer, pages, layout.page_size, file_id)
+            made = assembly.assembled(file_key, drawer, laid.pages, count, layout.page_size, file_id)
             if made is not None:
-                return RenderedPDF(made[0], len(pages), made[1])
+                return RenderedPDF(made[0], count, made[1])
             if drawer.outline_kept:  # drawn onto, and no kept file fits: rendered whole, afresh
                 return render_pdf(document, layout, options, assemble=False)
         drawer.drawings = []  # to keep the file for the next packet with its key
-    for page in pages:
-        drawer.page(page, len(pages), layout.page_size)
+    for page in laid.pages():
+        drawer.page(page, count, layout.page_size)
     tagger.write()
     if fields is not None:
         fields.write()
@@ -155,7 +179,7 @@ def render_pdf(document: Document, layout: Layout, options: RenderOptions, assem
     data = buffer.getvalue()
     if drawer.drawings is not None:
         assembly.keep(file_key, canv, data, objects, drawer.drawings)
-    return RenderedPDF(data, len(pages), objects)
+    return RenderedPDF(data, count, objects)
 
 
 def _document_digest(document: Document, layout: Layout, page_count: int) -> str:

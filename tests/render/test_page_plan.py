@@ -247,3 +247,28 @@ def test_boxes_paginated_again_at_another_height_are_as_composed(project, plans,
                     decided, *_ = _composed(project, name, layout)
                     keep_rules(decided, width, heights[-1])
                     assert _described(again) == _described(paginated(decided, width, heights[-1])[0])
+
+
+@pytest.mark.parametrize("layout,language", EDITIONS[:2])
+def test_a_plan_replayed_for_its_first_pages_gives_those_pages(project, plans, layout, language):
+    """A packet written from a kept file asks for its pages only up to the last that shows its patient: the plan
+    replayed that far gives those very pages, and says how many there are without placing any."""
+    from handouts.render.pdf import _footer, _laid_out
+
+    documents = tuple(project.content.names())
+    chosen = project.layouts.load(layout)
+    options = RenderOptions(created=datetime(2026, 12, 1), footer_note="Clinic")
+    for name, preferred in PATIENTS[:3]:
+        document = packet_document(project, Patient.from_values(name, preferred), datetime(2026, 12, 3, 9, 30),
+                                   documents, language)
+
+        def laid():
+            return _laid_out(document, chosen, StructTree(document.language), _footer(document, chosen, options))
+
+        full = laid().pages()  # the plan kept
+        for until in (0, 1, 3, len(full) - 1, len(full), len(full) + 2):
+            before = len(plans)
+            partial = laid()
+            assert partial.made is None and partial.count == len(full)  # counted by the plan, nothing placed
+            assert _described(partial.pages(until)) == _described(full[:until]), (name, until)
+            assert len(plans) == before + 1
