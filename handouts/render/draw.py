@@ -102,6 +102,7 @@ class PageDrawer:
         self._log: list | None = None  # while a shared page is recorded: what it does beyond its content
         self.drawings: list[Drawn] | None = None  # a list: what each page's drawing did, for render/assembly.py
         self.outline_kept = False  # True: bookmarks are recorded, not made (render/assembly.py writes from a file)
+        self._numbers: dict[tuple, int | None] = {}  # the context's number, by page count and size
 
     def context(self, count: int, page_size) -> tuple:
         """What a page's drawing reads besides the page: the render's own context (`shared_as`), tagging, forms,
@@ -109,21 +110,30 @@ class PageDrawer:
         return (self.shared_as, self.tagger.tagged, self.fields is None, self.origin, self.background, self.footer,
                 tuple(page_size), count)
 
+    def context_number(self, count: int, page_size) -> int | None:
+        """The context's number (`sharing.context_number`), once a render and page count."""
+        at = (count, tuple(page_size))
+        if at not in self._numbers:
+            self._numbers[at] = sharing.context_number(self.context(count, page_size))
+        return self._numbers[at]
+
     def shared_key(self, page: Page, count: int, page_size) -> tuple[tuple, list] | None:
         """The page's key and elements (`sharing.page_key`) when it shows no patient value; None when it does, or
         when nothing is shared."""
         if self.shared_as is None:
             return None
-        context = self.context(count, page_size)
-        return sharing.page_key(page, context) if self.plan is None else \
-            sharing.skeleton_page_key(page, context, self.plan)
+        if self.plan is None:
+            return sharing.page_key(page, self.context(count, page_size))
+        number = self.context_number(count, page_size)
+        return None if number is None else sharing.skeleton_page_key(page, number, self.plan)
 
     def shows_patient(self, page: Page, count: int, page_size) -> bool:
         """Whether the page shows a patient's value (`shared_key` is None), answered from the pages recorded before
         where it can be."""
-        if self.plan is not None and self.shared_as is not None and \
-                sharing.known_shared(page, self.context(count, page_size), self.plan):
-            return False
+        if self.plan is not None and self.shared_as is not None:
+            number = self.context_number(count, page_size)
+            if number is not None and sharing.known_shared(page, number, self.plan):
+                return False
         return self.shared_key(page, count, page_size) is None
 
     def page(self, page: Page, count: int, page_size) -> None:
@@ -216,22 +226,32 @@ class PageDrawer:
                 canv.setFillColor(_reportlab.colour(self.background))
                 canv.rect(0, 0, *page_size, stroke=0, fill=1)
         x, y = self.origin
-        context = self.context(count, page_size) if boxes_shared and self.plan is not None and \
+        context = self.context_number(count, page_size) if boxes_shared and self.plan is not None and \
             self.shared_as is not None else None
         for index, placed in enumerate(page.placed):
-            found = None if context is None else \
-                sharing.box_key(placed, (context, self.plan, page.number, index, self.tagger.marks_on_page()))
+            key = None if context is None else (context, self.plan, page.number, index, self.tagger.marks_on_page())
+            found = None if key is None else sharing.box_recording(placed, key)
             if found is None:
                 self._placed(placed, x, y)
                 continue
-            key, elements = found
-            recording = sharing.BOXES.find(key)
+            recording, elements = found
             if recording is None:
-                recording = self._recording(lambda placed=placed: self._placed(placed, x, y), elements)
+                recording = self._recording(lambda placed=placed: self._placed(placed, x, y), elements,
+                                            " ".join(" ".join(placed.text()).split()))
                 sharing.BOXES.put(key, recording, recording.size)
             else:
                 self._replay(recording, elements)
-        self._page_number(page.number, count)
+        if context is None:
+            self._page_number(page.number, count)
+            return
+        # The footer: the clinic's words and the page's number, the same on this page of every such document.
+        key = (context, "footer", page.number)
+        recording = sharing.BOXES.find(key)
+        if recording is None:
+            recording = self._recording(lambda: self._page_number(page.number, count), [])
+            sharing.BOXES.put(key, recording, recording.size)
+        else:
+            self._replay(recording, [])
 
     # -- objects the page adds to the file ---------------------------------------------------------------
     def annotate(self, element, kind: str, args: tuple):

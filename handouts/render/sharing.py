@@ -30,6 +30,7 @@ compares a packet drawn cold, warm and with every cache bypassed).
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, is_dataclass
+import itertools
 import re
 from functools import lru_cache
 
@@ -47,6 +48,22 @@ from .tagging import StructElement
 PAGES = ContentMemo(32 << 20)
 # Recordings of boxes that show no patient value on pages that show one, keyed as `box_key` says; likewise.
 BOXES = ContentMemo(16 << 20)
+# Each render context (`PageDrawer.context`) that keys pages and boxes, by a number of its own, never given to
+# another (a context holds the document's name, edition, layout, options and footer: the clinic's, no patient's).
+CONTEXTS = ContentMemo(1 << 20)
+_CONTEXT_NUMBERS = itertools.count(1)
+
+
+def context_number(context: tuple) -> int | None:
+    """The number that stands for `context` in the keys of pages and boxes of documents with a plan (it is hashed
+    once, not with every key); None when the context shows a value of the patient at work (nothing is shared)."""
+    number = CONTEXTS.find(context)
+    if number is None:
+        if holds_patient_value(repr(context)):
+            return None
+        number = next(_CONTEXT_NUMBERS)
+        CONTEXTS.put(context, number, 512)
+    return number
 _PLAIN = frozenset((str, int, float, bool, type(None), Line, Piece, TextStyle))
 
 
@@ -94,9 +111,10 @@ def page_key(page: Page, context: tuple) -> tuple[tuple, list[StructElement]] | 
     return (context, page.number, described), elements
 
 
-def skeleton_page_key(page: Page, context: tuple, plan: tuple) -> tuple[tuple, list[StructElement]] | None:
+def skeleton_page_key(page: Page, context: int, plan: tuple) -> tuple[tuple, list[StructElement]] | None:
     """`page_key` for a page of a document with a skeleton (model.Skeleton), paginated by the plan keyed `plan`
-    (render/pageplan.py): (the render's context, the plan's key, the page's number), or None as `page_key`.
+    (render/pageplan.py): (the render's context, by its number, the plan's key, the page's number), or None as
+    `page_key`.
 
     Why that determines the page: the document model is a deterministic function of its skeleton and the patient's
     values; the boxes are composed from the model by what the plan key holds besides (the layout, the languages),
@@ -124,29 +142,32 @@ def page_elements(page: Page) -> list[StructElement]:
     return elements
 
 
-def box_key(placed: Placed, key: tuple) -> tuple[tuple, list[StructElement]] | None:
-    """(`key`, the box's elements) for a box, on a page that shows a patient's value, that shows none itself: its
-    drawing is kept for the run (`BOXES`) and replayed against its own elements. None: the box shows a patient's
-    value (a span or a box keeping a reserve's room, or, as a second guard, its words hold one of the patient at
-    work), and is drawn for its patient.
+def box_recording(placed: Placed, key: tuple) -> tuple[Recording | None, list[StructElement]] | None:
+    """(its recording or None when it has none yet, the box's elements) for a box, on a page that shows a patient's
+    value, that shows none itself: its drawing is kept for the run (`BOXES`, under `key`) and replayed against its
+    own elements. None: the box shows a patient's value (a span or a box keeping a reserve's room, or, as a second
+    guard, its words hold one of the patient at work), and is drawn for its patient.
 
     `key` is the page's as `skeleton_page_key` makes it (the render's context, the page plan's key, the page's
     number), the box's place among the page's boxes, and how many marked-content sequences the page holds before
     it (the MCIDs its operators carry). The page plan places the same boxes at the same places on every page with
-    that key; a box with no patient value is made from the skeleton alone; so the key determines its drawing."""
+    that key; a box with no patient value is made from the skeleton alone; so the key determines its drawing, and
+    a box under a key recorded before shows no patient value (its words, kept with it, are still looked through
+    for the patient at work's)."""
+    recording = BOXES.find(key)
     elements: list[StructElement] = []
     try:
-        _scanned(placed.box, elements)
-        for inner in flattened(placed.inner):
-            _scanned(inner.box, elements)
+        for inner in flattened([placed]):
+            _scanned(inner.box, elements, stop=recording is None)
     except _ShowsPatientValue:
         return None
-    if holds_patient_value(" ".join(" ".join(placed.text()).split())):
+    text = recording.text if recording is not None else " ".join(" ".join(placed.text()).split())
+    if holds_patient_value(text):
         return None
-    return key, elements
+    return recording, elements
 
 
-def known_shared(page: Page, context: tuple, plan: tuple) -> bool:
+def known_shared(page: Page, context: int, plan: tuple) -> bool:
     """Whether the page of a document with a skeleton is one found before to show no patient value (its drawing is
     recorded under `skeleton_page_key`'s key, which determines its boxes and so its words) and its words hold no
     value of the patient at work: `skeleton_page_key` would give its key, without looking through its boxes or

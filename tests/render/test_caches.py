@@ -59,6 +59,8 @@ REVIEWED = {
                      "no value of the patient at work in their words, on pages that show one, keyed by the page's "
                      "key (the context, the page plan's key, the page number), the box's place on the page and the "
                      "page's marked content before it: a hit is that very box's drawing",
+    "sharing.CONTEXTS": "each render context (document name, edition, layout, options, footer: the clinic's) by a "
+                        "number never given to another, kept only when it shows no value of the patient at work",
     "sharing._fields": "a box class's field names, keyed by the class",
     "sharing._holding": "a box class's field names that can hold an element or a span, keyed by the class",
     "pageplan.PLANS": "page plans (keeps, and what the paginator did with each box: indices, flags, line counts, "

@@ -102,8 +102,9 @@ def test_boxes_that_show_no_value_on_a_page_that_does_are_replayed_and_name_nobo
     assert sum(found) > len(PATIENTS) * 3  # most boxes on those pages replayed
     every_value = {value for patient in PATIENTS for value in _values(patient)}
     for key, recording in sharing.BOXES._made.items():
-        shown = _shown(recording) + repr(key)
+        shown = _shown(recording) + recording.text + repr(key)
         assert not [value for value in every_value if value in shown]
+    assert not [value for value in every_value if value in repr(sharing.CONTEXTS._made)]
     monkeypatch.setattr(sharing.BOXES, "most", -1)  # every box drawn afresh
     sharing.BOXES.clear()
     for number, patient in enumerate(PATIENTS, 2):
