@@ -11,6 +11,16 @@ space where a run starts apart from the one before on the same line. Nothing is
 kept from one PDF to the next: each font's map is read for the PDF at hand, except
 a page's lines that its caller says hold no patient's value (`PageTexts`), kept
 by the bytes that make them.
+
+A file as handouts writes one (one cross-reference table, objects 1 to N in
+order, no update appended, Flate or no filter, no form XObject on a page) is
+read without pikepdf (`_File`): its objects where its cross-reference table says
+they are, each checked to begin and end there, and its pages' streams tokenized
+here, into the same operations that qpdf's tokenizer gives and through the same
+steps (`_Page`). Anything else in it, a literal string with a parenthesis left
+unescaped inside, an inline image, a name with a # escape, is not guessed at: the
+whole file is read by pikepdf instead. Both readers give the same text
+(`tests/mail/test_placed.py` holds them to each other on every layout and language).
 """
 
 from __future__ import annotations
@@ -18,7 +28,8 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterator
 
 import pikepdf
 
@@ -32,6 +43,35 @@ def placed_text(pdf: bytes, seen: PageTexts | None = None, keep: Callable[[str],
     """The document's title, then each page's text as placed, a line a row; '' for an unreadable PDF. With
     `seen`, a page made of the same bytes as one read before gives that page's lines (`PageTexts`), and a page
     read now is kept there when `keep` says its text may be."""
+    try:
+        return _direct_text(pdf, seen, keep)
+    except _NotDirect:
+        return _pikepdf_text(pdf, seen, keep)
+
+
+def _direct_text(pdf: bytes, seen: PageTexts | None, keep: Callable[[str], bool]) -> str:
+    """`placed_text` for a file handouts wrote, read by `_File`; `_NotDirect` for any other."""
+    document = _File(pdf)
+    lines = [document.title()]
+    fonts: dict[tuple[int, int], _Font] = {}
+    for page in document.pages():
+        streams, by_name = document.page_parts(page, fonts)
+        known = seen.key_of(b"direct", [(_described(head), data) for head, data in streams], by_name) \
+            if seen is not None else None
+        kept = seen.get(known) if known is not None else None
+        if kept is not None:
+            lines += kept
+            continue
+        start = len(lines)
+        reading = _Page(fonts, lines, record=known is not None)
+        for head, data in streams:
+            reading.run(_operations(document.decoded(head, data)), by_name.get)
+        if known is not None and keep("\n".join(lines[start:])):
+            seen.keep(known, tuple(lines[start:]), reading.codes)
+    return "\n".join(lines)
+
+
+def _pikepdf_text(pdf: bytes, seen: PageTexts | None, keep: Callable[[str], bool]) -> str:
     with pikepdf.open(io.BytesIO(pdf)) as document:
         info = document.trailer.get("/Info")
         title = str(info.get("/Title", "")) if isinstance(info, pikepdf.Dictionary) else ""
@@ -67,11 +107,11 @@ class PageTexts:
         if not isinstance(resources, pikepdf.Dictionary) or "/XObject" in resources:
             return None
         contents = page.get("/Contents")
-        digest = hashlib.sha256()
+        streams = []
         for stream in contents if isinstance(contents, pikepdf.Array) else [contents]:
             if not isinstance(stream, pikepdf.Stream):
                 return None
-            digest.update(repr(stream.get("/Filter")).encode() + b"\0" + stream.read_raw_bytes() + b"\0")
+            streams.append((repr(stream.get("/Filter")).encode(), stream.read_raw_bytes()))
         named = resources.get("/Font", pikepdf.Dictionary())
         by_name: dict[str, _Font] = {}
         for name in sorted(named.keys()) if isinstance(named, pikepdf.Dictionary) else ():
@@ -79,6 +119,18 @@ class PageTexts:
             if font is None:
                 return None
             by_name[name] = font
+        return self.key_of(b"pikepdf", streams, by_name)
+
+    @staticmethod
+    def key_of(reader: bytes, streams: list[tuple[bytes, bytes]], by_name: dict[str, _Font]) \
+            -> tuple[bytes, dict[str, _Font]]:
+        """The key of a page: which reader read it (each reader's pages are its own), each content stream (how
+        it is filtered, its bytes as stored) and each font it names."""
+        digest = hashlib.sha256(reader + b"\0")
+        for filtered, data in streams:
+            digest.update(filtered + b"\0" + data + b"\0")
+        for name in sorted(by_name):
+            font = by_name[name]
             digest.update(f"{name}\0{font.width}\0".encode() + (b"identity" if font.identity else font.digest))
         return digest.digest(), by_name
 
@@ -109,18 +161,18 @@ def _font_of(fonts: dict, font) -> _Font | None:
         return None
     key = font.objgen if font.is_indirect else (id(font), -1)
     if key not in fonts:
-        fonts[key] = _Font(font)
+        cmap = font.get("/ToUnicode")
+        fonts[key] = _Font(font.get("/Subtype") == pikepdf.Name.Type0,
+                           cmap.read_bytes() if isinstance(cmap, pikepdf.Stream) else b"")
     return fonts[key]
 
 
 class _Font:
     """A font's codes, read from its ToUnicode map: code bytes -> text; code width in bytes."""
 
-    def __init__(self, font: pikepdf.Dictionary):
-        self.width = 2 if font.get("/Subtype") == pikepdf.Name.Type0 else 1
+    def __init__(self, type0: bool, data: bytes):
+        self.width = 2 if type0 else 1
         self.map: dict[bytes, str] = {}
-        cmap = font.get("/ToUnicode")
-        data = cmap.read_bytes() if isinstance(cmap, pikepdf.Stream) else b""
         self._read_cmap(data)
         self.digest = hashlib.sha256(data).digest()
         # Each two-byte code is its own code point: which codes are listed is all that tells two such maps apart.
@@ -181,11 +233,20 @@ class _Page:
         self.codes: dict[_Font, set[bytes]] | None = {} if record else None
 
     def read(self, owner, resources, depth: int) -> None:
+        """A page's or a form XObject's streams, tokenized by qpdf."""
         if not isinstance(resources, pikepdf.Dictionary):
             resources = pikepdf.Dictionary()
+        operations = ((operands, str(operator)) for operands, operator in pikepdf.parse_content_stream(owner,
+                                                                                                      _OPERATORS))
+        fonts = resources.get("/Font", pikepdf.Dictionary())
+        self.run(operations, lambda name: _font_of(self._fonts, fonts.get(name)),
+                 (lambda name: self._draw_form(resources, name, depth)) if depth < _MAX_DEPTH else None)
+
+    def run(self, operations: Iterator[tuple[list, str]], font_named: Callable[[str], _Font | None],
+            draw_form: Callable | None = None) -> None:
+        """The text operations of one stream, in order: (operands, operator)."""
         font, baseline, fonts = None, 0.0, {}
-        for operands, operator in pikepdf.parse_content_stream(owner, _OPERATORS):
-            name = str(operator)
+        for operands, name in operations:
             if name in _TEXT:
                 if name in ("'", '"'):  # these two move to the next line first
                     self._end_line()
@@ -193,9 +254,10 @@ class _Page:
                     self._show(font, operands[-1])
             elif name == "Tf" and operands:
                 key = str(operands[0])
-                font = fonts[key] if key in fonts else fonts.setdefault(key, self._font(resources, operands[0]))
-            elif name == "Do" and operands and depth < _MAX_DEPTH:
-                self._draw_form(resources, operands[0], depth)
+                font = fonts[key] if key in fonts else fonts.setdefault(key, font_named(key))
+            elif name == "Do" and operands:
+                if draw_form is not None:
+                    draw_form(operands[0])
             else:
                 baseline = self._move(name, operands, baseline)
         self._end_line()
@@ -213,13 +275,10 @@ class _Page:
             self._end_line()
         return baseline
 
-    def _font(self, resources, name) -> _Font | None:
-        return _font_of(self._fonts, resources.get("/Font", pikepdf.Dictionary()).get(name))
-
     def _show(self, font: _Font | None, value) -> None:
-        parts = value if isinstance(value, pikepdf.Array) else [value]
+        parts = value if isinstance(value, (list, pikepdf.Array)) else [value]
         for part in parts:
-            if isinstance(part, pikepdf.String):
+            if isinstance(part, (bytes, pikepdf.String)):
                 data = bytes(part)
                 if self.codes is not None and font is not None and font.identity:
                     self.codes.setdefault(font, set()).update(data[i:i + 2] for i in range(0, len(data) - 1, 2))
@@ -239,3 +298,316 @@ class _Page:
             self._lines.append("".join(self._line))
             self._line = []
 
+
+
+# -- a file as handouts writes one, read without pikepdf --------------------------------------------------------
+
+
+class _NotDirect(Exception):
+    """The file holds something the direct reader does not read: pikepdf reads it instead."""
+
+
+_WHITE = b"\x00\t\n\x0c\r "
+_REGULAR = rb"[^\x00\t\n\x0c\r ()<>\[\]{}/%]"
+# One token after any white space: (1) a literal string with no unescaped parenthesis inside, (2) a delimiter of a
+# dictionary or an array, (3) a hex string, (4) a name, (5) a comment, (6) a number or a keyword, (7) anything else:
+# a parenthesis the first did not take, a brace, a lone ">". Every character of a stream but white space at its end
+# is in one token.
+_TOKEN = re.compile(rb"[\x00\t\n\x0c\r ]*(?:(\((?:[^\\()]|\\.)*\))|(<<|>>|\[|\])|(<[0-9A-Fa-f\x00\t\n\x0c\r ]*>)|"
+                    rb"(/" + _REGULAR + rb"*)|(%[^\r\n]*)|(" + _REGULAR + rb"+)|([^\x00\t\n\x0c\r ]))", re.DOTALL)
+_NUMBER = re.compile(rb"[+-]?(?:\d+\.?\d*|\.\d+)")
+_ESCAPE = re.compile(rb"\\([0-7]{1,3}|\r\n|.)|\r\n?", re.DOTALL)
+_ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f", b"\r\n": b"", b"\r": b"", b"\n": b""}
+_OPERATOR_NAMES = frozenset(_OPERATORS.split())
+_KEYWORDS = {b"true": True, b"false": False, b"null": None}
+
+
+class _Reference(int):
+    """An indirect reference: the object's number."""
+
+
+def _literal(data: bytes) -> bytes:
+    """A literal string's bytes (between its parentheses), its escapes and line ends read as qpdf reads them."""
+    if b"\\" not in data and b"\r" not in data:
+        return data
+    return _ESCAPE.sub(lambda found: b"\n" if found[1] is None else bytes([int(found[1], 8) & 0xFF])
+                       if found[1][:1].isdigit() else _ESCAPES.get(found[1], found[1]), data)
+
+
+def _tokens(data: bytes, start: int = 0) -> Iterator[tuple[int, bytes, int]]:
+    """(kind, token, end) of each token from `start`: the groups of `_TOKEN`, a comment left out."""
+    for found in _TOKEN.finditer(data, start):
+        kind = found.lastindex
+        if kind == 7:
+            raise _NotDirect
+        if kind != 5:
+            yield kind, found[kind], found.end()
+
+
+_KEYWORD = object()  # what `_scalar` gives for a keyword that is not a value
+
+
+def _scalar(kind: int, token: bytes):
+    """A token's value: a string's bytes, a name (str), a number (float), true, false or null; `_KEYWORD`."""
+    if kind == 1:
+        return _literal(token[1:-1])
+    if kind == 3:
+        digits = bytes(token[1:-1]).translate(None, _WHITE)
+        return bytes.fromhex((digits + b"0" * (len(digits) % 2)).decode("ascii"))
+    if kind == 4:
+        if b"#" in token or not token.isascii():
+            raise _NotDirect  # a name with an escape: qpdf's reading of it is not guessed at
+        return token.decode("latin-1")
+    if _NUMBER.fullmatch(token):
+        return float(token)
+    return _KEYWORDS.get(token, _KEYWORD)
+
+
+def _values(data: bytes, start: int = 0, references: bool = False) -> Iterator[tuple]:
+    """The values and keywords of `data`, from `start`: ("value", value, end) for each value outside any array or
+    dictionary, ("keyword", keyword, end) for each keyword that is not a value. Strings are bytes, names str,
+    numbers float, arrays lists, dictionaries dicts (names as keys); with `references` (an object, not a content
+    stream), "N 0 R" inside an array or a dictionary is a `_Reference`."""
+    stack: list[list] = []
+    for kind, token, end in _tokens(data, start):
+        if kind == 2:
+            if token in (b"<<", b"["):
+                stack.append([])
+                continue
+            value = _closed(stack, token)
+        else:
+            value = _scalar(kind, token)
+            if value is _KEYWORD:
+                if token == b"R" and references and stack:
+                    _refer(stack[-1])
+                    continue
+                if stack or token in (b"BI", b"ID", b"EI"):  # an operator inside an array, or an inline image
+                    raise _NotDirect
+                yield "keyword", token, end
+                continue
+        if stack:
+            stack[-1].append(value)
+        else:
+            yield "value", value, end
+    if stack:
+        raise _NotDirect
+
+
+def _closed(stack: list[list], token: bytes) -> list | dict:
+    """The array or dictionary that `token` closes."""
+    if not stack:
+        raise _NotDirect
+    items = stack.pop()
+    if token == b"]":
+        return items
+    if len(items) % 2 or not all(isinstance(key, str) for key in items[::2]):
+        raise _NotDirect
+    return dict(zip(items[::2], items[1::2]))
+
+
+def _refer(items: list) -> None:
+    """"N 0 R": its last two items become a reference."""
+    if len(items) < 2 or not isinstance(items[-2], float) or items[-1] != 0 or not items[-2].is_integer():
+        raise _NotDirect
+    items[-2:] = [_Reference(int(items[-2]))]
+
+
+# A content stream's tokens, each as its groups: (1) a literal string, (2) "<<", "[", ">>" or "]", (3) a hex string,
+# (4) a name, (5) a comment, (6) a number, (7) a keyword, (8) anything else.
+_CONTENT_TOKEN = re.compile(rb"[\x00\t\n\x0c\r ]*(?:(\((?:[^\\()]|\\.)*\))|(<<|>>|\[|\])|"
+                            rb"(<[0-9A-Fa-f\x00\t\n\x0c\r ]*>)|(/" + _REGULAR + rb"*)|(%[^\r\n]*)|"
+                            rb"([+-]?(?:\d+\.?\d*|\.\d+)(?!" + _REGULAR + rb"))|(" + _REGULAR + rb"+)|"
+                            rb"([^\x00\t\n\x0c\r ]))", re.DOTALL)
+_OPERATOR_BYTES = {name.encode("latin-1"): name for name in _OPERATOR_NAMES}
+
+
+def _operations(data: bytes) -> Iterator[tuple[list, str]]:
+    """A content stream's operations whose operators `_Page` reads: (operands, operator), as qpdf gives them. Its
+    tokens are taken all at once, the most frequent first (numbers, then keywords)."""
+    operands: list = []
+    stack: list[list] = []
+    for string, delimiter, hexadecimal, name, _, number, keyword, other in _CONTENT_TOKEN.findall(data):
+        if number:
+            value = float(number)
+        elif keyword:
+            if stack or keyword in (b"BI", b"ID", b"EI") or keyword in _KEYWORDS:
+                raise _NotDirect  # an operator inside an array, an inline image, true, false or null
+            operator = _OPERATOR_BYTES.get(keyword)
+            if operator is not None:
+                yield operands, operator
+            operands = []
+            continue
+        elif delimiter:
+            if delimiter in (b"<<", b"["):
+                stack.append([])
+                continue
+            value = _closed(stack, delimiter)
+        elif other:
+            raise _NotDirect
+        elif string or hexadecimal or name:
+            value = _scalar(1 if string else 3 if hexadecimal else 4, string or hexadecimal or name)
+        else:
+            continue  # a comment
+        (stack[-1] if stack else operands).append(value)
+    if stack:
+        raise _NotDirect
+
+
+_XREF = re.compile(rb"xref(?:\r\n|\r|\n)0 (\d+)(?:\r\n|\r|\n| \r\n| \n)")
+_XREF_ROW = re.compile(rb"(\d{10}) 00000 n(?: \r| \n|\r\n)")
+_STREAM_START = re.compile(rb"[\x00\t\n\x0c\r ]*stream(?:\r\n|\n)")
+
+
+class _File:
+    """A PDF as handouts writes one, read where its cross-reference table says: a single table listing objects
+    1 to N in order, each in use, version 0, where the table says it starts ("N 0 obj") and ending ("endobj")
+    before the next; one trailer, with no earlier table (/Prev) and no cross-reference stream. `_NotDirect` for
+    anything else."""
+
+    def __init__(self, data: bytes):
+        self._data = data
+        try:
+            start = int(data[data.rindex(b"startxref") + 9:].split()[0])
+        except (ValueError, IndexError):
+            raise _NotDirect from None
+        section = _XREF.match(data, start)
+        if section is None:
+            raise _NotDirect
+        count, position = int(section[1]), section.end()
+        if not data.startswith(b"0000000000 65535 f", position):
+            raise _NotDirect
+        offsets = []
+        for number in range(1, count):
+            row = _XREF_ROW.match(data, position + 20 * number)
+            if row is None:
+                raise _NotDirect
+            offsets.append(int(row[1]))
+        if offsets != sorted(set(offsets)) or (offsets and offsets[-1] >= start):
+            raise _NotDirect
+        self._offsets = offsets + [start]
+        trailer = _TRAILER.match(data, position + 20 * count)
+        if trailer is None:
+            raise _NotDirect
+        self.trailer = self._dictionary(trailer.end())
+        if "/Prev" in self.trailer or "/XRefStm" in self.trailer or self.trailer.get("/Size") != count:
+            raise _NotDirect
+        self._heads: dict[int, tuple[object, int | None]] = {}
+
+    def _dictionary(self, start: int) -> dict:
+        for kind, value, _ in _values(self._data, start, references=True):
+            if kind == "value" and isinstance(value, dict):
+                return value
+            break
+        raise _NotDirect
+
+    def _object(self, number: int) -> tuple[object, int | None]:
+        """Object `number`'s value, and where its stream's data starts (None: not a stream)."""
+        if number in self._heads:
+            return self._heads[number]
+        if not 0 < number < len(self._offsets):
+            raise _NotDirect
+        data, begin, end = self._data, self._offsets[number - 1], self._offsets[number]
+        opening = b"%d 0 obj" % number
+        if not data.startswith(opening, begin) or not data[begin:end].rstrip(_WHITE).endswith(b"endobj"):
+            raise _NotDirect
+        found = None
+        for kind, value, after in _values(data, begin + len(opening), references=True):
+            if kind != "value":
+                raise _NotDirect
+            stream = _STREAM_START.match(data, after)
+            if stream is not None and isinstance(value, dict):
+                found = (value, stream.end())
+            elif data[after:end].strip(_WHITE) == b"endobj":
+                found = (value, None)
+            break
+        if found is None:
+            raise _NotDirect
+        self._heads[number] = found
+        return found
+
+    def resolved(self, value):
+        return self._object(value)[0] if isinstance(value, _Reference) else value
+
+    def _stream(self, value) -> tuple[dict, bytes]:
+        """A stream object's dictionary and its data as stored."""
+        if not isinstance(value, _Reference):
+            raise _NotDirect
+        head, start = self._object(value)
+        length = head.get("/Length")
+        if start is None or not isinstance(length, float) or not length.is_integer():
+            raise _NotDirect
+        end = start + int(length)
+        after = self._data[end:self._offsets[value]].lstrip(_WHITE)
+        if not after.startswith(b"endstream"):
+            raise _NotDirect
+        return head, self._data[start:end]
+
+    @staticmethod
+    def decoded(head: dict, data: bytes) -> bytes:
+        """A stream's data decoded: Flate or no filter, without parameters."""
+        filters = head.get("/Filter")
+        filters = filters if isinstance(filters, list) else [] if filters is None else [filters]
+        if "/DecodeParms" in head or any(name != "/FlateDecode" for name in filters) or len(filters) > 1:
+            raise _NotDirect
+        return zlib.decompress(data) if filters else data
+
+    def title(self) -> str:
+        info = self.resolved(self.trailer.get("/Info"))
+        title = self.resolved(info.get("/Title", b"")) if isinstance(info, dict) else b""
+        if not isinstance(title, bytes):
+            raise _NotDirect
+        return str(pikepdf.String(title))  # its text as qpdf reads it: UTF-16 after a byte order mark, else PDFDoc
+
+    def pages(self) -> list[dict]:
+        root = self.resolved(self.trailer.get("/Root"))
+        if not isinstance(root, dict):
+            raise _NotDirect
+        pages: list[dict] = []
+        self._kids(root.get("/Pages"), pages, 0)
+        return pages
+
+    def _kids(self, node, pages: list[dict], depth: int) -> None:
+        entries = self.resolved(node)
+        if not isinstance(entries, dict) or depth > _MAX_DEPTH:
+            raise _NotDirect
+        if entries.get("/Type") == "/Page":
+            pages.append(entries)
+            return
+        kids = self.resolved(entries.get("/Kids"))
+        if entries.get("/Type") != "/Pages" or not isinstance(kids, list) or "/Resources" in entries:
+            raise _NotDirect  # a page tree that hands its pages resources: not read here
+        for kid in kids:
+            self._kids(kid, pages, depth + 1)
+
+    def page_parts(self, page: dict, fonts: dict) -> tuple[list[tuple[dict, bytes]], dict[str, _Font]]:
+        """A page's content streams ((dictionary, data as stored) each) and its fonts by name."""
+        resources = self.resolved(page.get("/Resources"))
+        if not isinstance(resources, dict) or "/XObject" in resources:
+            raise _NotDirect
+        contents = page.get("/Contents")
+        listed = self.resolved(contents)
+        streams = [self._stream(stream) for stream in (listed if isinstance(listed, list) else [contents])]
+        named = self.resolved(resources.get("/Font", {}))
+        if not isinstance(named, dict):
+            raise _NotDirect
+        by_name = {}
+        for name, font in named.items():
+            if not isinstance(font, _Reference):
+                raise _NotDirect
+            if (int(font), 0) not in fonts:
+                entries = self.resolved(font)
+                if not isinstance(entries, dict):
+                    raise _NotDirect
+                cmap = entries.get("/ToUnicode")
+                fonts[(int(font), 0)] = _Font(entries.get("/Subtype") == "/Type0",
+                                              self.decoded(*self._stream(cmap)) if cmap is not None else b"")
+            by_name[name] = fonts[(int(font), 0)]
+        return streams, by_name
+
+
+def _described(head: dict) -> bytes:
+    """A stream's dictionary, for a page's key: how its data is filtered (and how long it is)."""
+    return repr(sorted((key, repr(value)) for key, value in head.items())).encode()
+
+
+_TRAILER = re.compile(rb"trailer[\x00\t\n\x0c\r ]*")
