@@ -152,7 +152,8 @@ class PageTexts:
             return  # a font the page's own resources do not name (it cannot happen: it is not kept)
         if len(self._lines) >= self._limit:
             self._lines.clear()
-        self._lines[digest] = (lines, tuple((names[id(font)], frozenset(used)) for font, used in codes.items()))
+        self._lines[digest] = (lines, tuple((names[id(font)], frozenset(
+            data[i:i + 2] for data in shown for i in range(0, len(data) - 1, 2))) for font, shown in codes.items()))
 
 
 def _font_of(fonts: dict, font) -> _Font | None:
@@ -180,6 +181,9 @@ class _Font:
             len(code) == 2 and text == code.decode("utf-16-be", "replace") for code, text in self.map.items())
         # One-byte codes: a code unmapped is read as Latin-1, as a reader without the map would
         self._table = {code[0]: text for code, text in self.map.items() if len(code) == 1}
+        # An identity map's characters: text made of them alone is its codes read as UTF-16 (`decode`)
+        self._characters = frozenset(text for text in self.map.values() if text != "\ufffd") \
+            if self.identity else None
 
     def _read_cmap(self, data: bytes) -> None:
         for kind, body in re.findall(rb"begin(bfchar|bfrange|codespacerange)(.*?)end\1", data, re.S):
@@ -211,6 +215,10 @@ class _Font:
     def decode(self, data: bytes) -> str:
         if self.width == 1:
             return data.decode("latin-1").translate(self._table)
+        if self._characters is not None:  # each code its own character: when every one is listed, all at once
+            text = data[:len(data) & ~1].decode("utf-16-be", "surrogatepass")
+            if self._characters.issuperset(text):
+                return text
         return "".join(self.map.get(data[i:i + 2], "") for i in range(0, len(data) - 1, 2))
 
 
@@ -229,8 +237,8 @@ class _Page:
     def __init__(self, fonts: dict, lines: list[str], record: bool = False):
         self._fonts, self._lines = fonts, lines
         self._line: list[str] = []
-        # With `record`: the codes shown in each font, for `PageTexts`.
-        self.codes: dict[_Font, set[bytes]] | None = {} if record else None
+        # With `record`: the strings shown in each font whose map is the identity, for `PageTexts`.
+        self.codes: dict[_Font, list[bytes]] | None = {} if record else None
 
     def read(self, owner, resources, depth: int) -> None:
         """A page's or a form XObject's streams, tokenized by qpdf."""
@@ -281,7 +289,7 @@ class _Page:
             if isinstance(part, (bytes, pikepdf.String)):
                 data = bytes(part)
                 if self.codes is not None and font is not None and font.identity:
-                    self.codes.setdefault(font, set()).update(data[i:i + 2] for i in range(0, len(data) - 1, 2))
+                    self.codes.setdefault(font, []).append(data)
                 self._line.append(font.decode(data) if font is not None else data.decode("latin-1"))
             elif float(part) < -250:  # a kern wide enough to be a space
                 self._line.append(" ")
@@ -309,16 +317,17 @@ class _NotDirect(Exception):
 
 _WHITE = b"\x00\t\n\x0c\r "
 _REGULAR = rb"[^\x00\t\n\x0c\r ()<>\[\]{}/%]"
-# One token after any white space: (1) a literal string with no unescaped parenthesis inside, (2) a delimiter of a
-# dictionary or an array, (3) a hex string, (4) a name, (5) a comment, (6) a number or a keyword, (7) anything else:
-# a parenthesis the first did not take, a brace, a lone ">". Every character of a stream but white space at its end
-# is in one token.
-_TOKEN = re.compile(rb"[\x00\t\n\x0c\r ]*(?:(\((?:[^\\()]|\\.)*\))|(<<|>>|\[|\])|(<[0-9A-Fa-f\x00\t\n\x0c\r ]*>)|"
-                    rb"(/" + _REGULAR + rb"*)|(%[^\r\n]*)|(" + _REGULAR + rb"+)|([^\x00\t\n\x0c\r ]))", re.DOTALL)
-_NUMBER = re.compile(rb"[+-]?(?:\d+\.?\d*|\.\d+)")
+# A token after any white space, as its groups: (1) a literal string with no unescaped parenthesis inside, (2) "<<",
+# "[", ">>" or "]", (3) a hex string, (4) a name, (5) a comment, (6) a number, (7) a keyword, (8) anything else: a
+# parenthesis the first did not take, a brace, a lone ">". Every character but white space at the end is in a token.
+_TOKEN = re.compile(rb"[\x00\t\n\x0c\r ]*(?:(\((?:[^\\()]|\\.)*\))|(<<|>>|\[|\])|"
+                    rb"(<[0-9A-Fa-f\x00\t\n\x0c\r ]*>)|(/" + _REGULAR + rb"*)|(%[^\r\n]*)|"
+                    rb"([+-]?(?:\d+\.?\d*|\.\d+)(?!" + _REGULAR + rb"))|(" + _REGULAR + rb"+)|"
+                    rb"([^\x00\t\n\x0c\r ]))", re.DOTALL)
 _ESCAPE = re.compile(rb"\\([0-7]{1,3}|\r\n|.)|\r\n?", re.DOTALL)
 _ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f", b"\r\n": b"", b"\r": b"", b"\n": b""}
 _OPERATOR_NAMES = frozenset(_OPERATORS.split())
+_OPERATOR_BYTES = {name.encode("latin-1"): name for name in _OPERATOR_NAMES}
 _KEYWORDS = {b"true": True, b"false": False, b"null": None}
 
 
@@ -334,63 +343,49 @@ def _literal(data: bytes) -> bytes:
                        if found[1][:1].isdigit() else _ESCAPES.get(found[1], found[1]), data)
 
 
-def _tokens(data: bytes, start: int = 0) -> Iterator[tuple[int, bytes, int]]:
-    """(kind, token, end) of each token from `start`: the groups of `_TOKEN`, a comment left out."""
-    for found in _TOKEN.finditer(data, start):
-        kind = found.lastindex
-        if kind == 7:
+def _value_of(data: bytes):
+    """The one value `data` holds (an object's, before "endobj" or "stream"): strings as bytes, names as str,
+    numbers as float, arrays as lists, dictionaries as dicts, "N 0 R" as a `_Reference`."""
+    stack: list[list] = [[]]
+    for string, delimiter, hexadecimal, name, _, number, keyword, other in _TOKEN.findall(data):
+        if number:
+            value = float(number)
+        elif delimiter:
+            if delimiter in (b"<<", b"["):
+                stack.append([])
+                continue
+            if len(stack) < 2:
+                raise _NotDirect
+            value = _closed(stack, delimiter)
+        elif keyword == b"R" and len(stack) > 1:
+            _refer(stack[-1])
+            continue
+        elif keyword:
+            if keyword not in _KEYWORDS:
+                raise _NotDirect
+            value = _KEYWORDS[keyword]
+        elif other:
             raise _NotDirect
-        if kind != 5:
-            yield kind, found[kind], found.end()
-
-
-_KEYWORD = object()  # what `_scalar` gives for a keyword that is not a value
+        elif string or hexadecimal or name:
+            value = _scalar(1 if string else 3 if hexadecimal else 4, string or hexadecimal or name)
+        else:
+            continue  # a comment
+        stack[-1].append(value)
+    if len(stack) != 1 or len(stack[0]) != 1:
+        raise _NotDirect
+    return stack[0][0]
 
 
 def _scalar(kind: int, token: bytes):
-    """A token's value: a string's bytes, a name (str), a number (float), true, false or null; `_KEYWORD`."""
+    """A string's bytes (`kind` 1: literal, 3: hex) or a name (4) as str."""
     if kind == 1:
         return _literal(token[1:-1])
     if kind == 3:
         digits = bytes(token[1:-1]).translate(None, _WHITE)
         return bytes.fromhex((digits + b"0" * (len(digits) % 2)).decode("ascii"))
-    if kind == 4:
-        if b"#" in token or not token.isascii():
-            raise _NotDirect  # a name with an escape: qpdf's reading of it is not guessed at
-        return token.decode("latin-1")
-    if _NUMBER.fullmatch(token):
-        return float(token)
-    return _KEYWORDS.get(token, _KEYWORD)
-
-
-def _values(data: bytes, start: int = 0, references: bool = False) -> Iterator[tuple]:
-    """The values and keywords of `data`, from `start`: ("value", value, end) for each value outside any array or
-    dictionary, ("keyword", keyword, end) for each keyword that is not a value. Strings are bytes, names str,
-    numbers float, arrays lists, dictionaries dicts (names as keys); with `references` (an object, not a content
-    stream), "N 0 R" inside an array or a dictionary is a `_Reference`."""
-    stack: list[list] = []
-    for kind, token, end in _tokens(data, start):
-        if kind == 2:
-            if token in (b"<<", b"["):
-                stack.append([])
-                continue
-            value = _closed(stack, token)
-        else:
-            value = _scalar(kind, token)
-            if value is _KEYWORD:
-                if token == b"R" and references and stack:
-                    _refer(stack[-1])
-                    continue
-                if stack or token in (b"BI", b"ID", b"EI"):  # an operator inside an array, or an inline image
-                    raise _NotDirect
-                yield "keyword", token, end
-                continue
-        if stack:
-            stack[-1].append(value)
-        else:
-            yield "value", value, end
-    if stack:
-        raise _NotDirect
+    if b"#" in token or not token.isascii():
+        raise _NotDirect  # a name with an escape: qpdf's reading of it is not guessed at
+    return token.decode("latin-1")
 
 
 def _closed(stack: list[list], token: bytes) -> list | dict:
@@ -412,21 +407,12 @@ def _refer(items: list) -> None:
     items[-2:] = [_Reference(int(items[-2]))]
 
 
-# A content stream's tokens, each as its groups: (1) a literal string, (2) "<<", "[", ">>" or "]", (3) a hex string,
-# (4) a name, (5) a comment, (6) a number, (7) a keyword, (8) anything else.
-_CONTENT_TOKEN = re.compile(rb"[\x00\t\n\x0c\r ]*(?:(\((?:[^\\()]|\\.)*\))|(<<|>>|\[|\])|"
-                            rb"(<[0-9A-Fa-f\x00\t\n\x0c\r ]*>)|(/" + _REGULAR + rb"*)|(%[^\r\n]*)|"
-                            rb"([+-]?(?:\d+\.?\d*|\.\d+)(?!" + _REGULAR + rb"))|(" + _REGULAR + rb"+)|"
-                            rb"([^\x00\t\n\x0c\r ]))", re.DOTALL)
-_OPERATOR_BYTES = {name.encode("latin-1"): name for name in _OPERATOR_NAMES}
-
-
 def _operations(data: bytes) -> Iterator[tuple[list, str]]:
     """A content stream's operations whose operators `_Page` reads: (operands, operator), as qpdf gives them. Its
     tokens are taken all at once, the most frequent first (numbers, then keywords)."""
     operands: list = []
     stack: list[list] = []
-    for string, delimiter, hexadecimal, name, _, number, keyword, other in _CONTENT_TOKEN.findall(data):
+    for string, delimiter, hexadecimal, name, _, number, keyword, other in _TOKEN.findall(data):
         if number:
             value = float(number)
         elif keyword:
@@ -455,7 +441,7 @@ def _operations(data: bytes) -> Iterator[tuple[list, str]]:
 
 _XREF = re.compile(rb"xref(?:\r\n|\r|\n)0 (\d+)(?:\r\n|\r|\n| \r\n| \n)")
 _XREF_ROW = re.compile(rb"(\d{10}) 00000 n(?: \r| \n|\r\n)")
-_STREAM_START = re.compile(rb"[\x00\t\n\x0c\r ]*stream(?:\r\n|\n)")
+_STREAM_START = re.compile(rb"stream(?:\r\n|\n)")
 
 
 class _File:
@@ -488,17 +474,12 @@ class _File:
         trailer = _TRAILER.match(data, position + 20 * count)
         if trailer is None:
             raise _NotDirect
-        self.trailer = self._dictionary(trailer.end())
+        self.trailer = _value_of(data[trailer.end():data.rindex(b"startxref")])
+        if not isinstance(self.trailer, dict):
+            raise _NotDirect
         if "/Prev" in self.trailer or "/XRefStm" in self.trailer or self.trailer.get("/Size") != count:
             raise _NotDirect
         self._heads: dict[int, tuple[object, int | None]] = {}
-
-    def _dictionary(self, start: int) -> dict:
-        for kind, value, _ in _values(self._data, start, references=True):
-            if kind == "value" and isinstance(value, dict):
-                return value
-            break
-        raise _NotDirect
 
     def _object(self, number: int) -> tuple[object, int | None]:
         """Object `number`'s value, and where its stream's data starts (None: not a stream)."""
@@ -508,20 +489,18 @@ class _File:
             raise _NotDirect
         data, begin, end = self._data, self._offsets[number - 1], self._offsets[number]
         opening = b"%d 0 obj" % number
-        if not data.startswith(opening, begin) or not data[begin:end].rstrip(_WHITE).endswith(b"endobj"):
+        last = data.rfind(b"endobj", begin, end)
+        if not data.startswith(opening, begin) or last < 0 or data[last + 6:end].strip(_WHITE):
             raise _NotDirect
-        found = None
-        for kind, value, after in _values(data, begin + len(opening), references=True):
-            if kind != "value":
+        start = begin + len(opening)
+        keyword = data.find(b"stream", start, last)
+        if keyword < 0:
+            found = (_value_of(data[start:last]), None)
+        else:  # a stream (or "stream" in a string: then the dictionary before it does not end, and is refused)
+            value, stream = _value_of(data[start:keyword]), _STREAM_START.match(data, keyword)
+            if not isinstance(value, dict) or stream is None:
                 raise _NotDirect
-            stream = _STREAM_START.match(data, after)
-            if stream is not None and isinstance(value, dict):
-                found = (value, stream.end())
-            elif data[after:end].strip(_WHITE) == b"endobj":
-                found = (value, None)
-            break
-        if found is None:
-            raise _NotDirect
+            found = (value, stream.end())
         self._heads[number] = found
         return found
 
