@@ -66,7 +66,7 @@ def in_process(roster: Path) -> tuple[list, object]:
     plan = plan_send(project, roster, Selection(date(2026, 11, 24), allow_draft=True, parts=(EMAIL,)))
     task = DraftWork(plan.names, common, prepare=DraftsTransport.prepare).start(project)
     for outgoing in plan.outgoing[:WARM]:
-        assert task(outgoing).message is not None
+        assert task(outgoing).made
     settle_for_packets()
     return plan.outgoing[WARM:], task
 
@@ -79,7 +79,7 @@ def cpu_run(roster: Path) -> None:
     spent = []
     for outgoing in due:
         start = time.process_time()
-        assert task(outgoing).message is not None
+        assert task(outgoing).made
         spent.append(time.process_time() - start)
     print(f"{len(due)} drafts in process, CPU a draft: median {statistics.median(spent) * 1000:.2f} ms, "
           f"mean {statistics.mean(spent) * 1000:.2f} ms")

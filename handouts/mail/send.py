@@ -337,16 +337,28 @@ def _contains(text: str, name: str) -> bool:
 
 @dataclass(frozen=True)
 class Drafted:
-    """A due row's email, made and checked (`message`), or why it is not sent, or why the run stops."""
+    """A due row's email, made and checked (`message`, or what the transport hands over made of it, `prepared`),
+    or why it is not sent, or why the run stops."""
 
     outgoing: Outgoing
-    message: EmailMessage | None = None
+    message: EmailMessage | None = None  # None once `prepared` is made of it: only that goes to the parent
     sha256: str = ""  # of the packet attached; "" when none was made
     size: int = 0  # of the packet, in bytes
     reason: str = ""  # why the row is not sent, as the ledger records it
     shown: str = ""  # ... and as the run reports it
     stop: Finding | None = None  # a failure that is not the row's (the content, a layout): every row would fail
-    prepared: object | None = None  # what the transport hands over, made of `message` (`DraftWork.prepare`)
+    prepared: object | None = None  # what the transport hands over, made of the email (`DraftWork.prepare`)
+    message_id: str = ""  # the email's Message-ID, for the ledger
+
+    @property
+    def made(self) -> bool:
+        """Whether the email was made and checked: it may go."""
+        return self.message is not None or self.prepared is not None
+
+    @property
+    def handed(self) -> object:
+        """What the transport is given: the bytes made of the email in the worker, or the email itself."""
+        return self.message if self.prepared is None else self.prepared
 
 
 @dataclass(frozen=True)
@@ -390,7 +402,11 @@ def draft(outgoing: Outgoing, project: Project, check: NameCheck, common: Letter
         return Drafted(outgoing, None, sha, size, reason, reason)
     except HandoutsError as exc:  # the email's content or the profile: every row's email would fail
         return Drafted(outgoing, stop=exc.finding)
-    return Drafted(outgoing, message, sha, size, prepared=prepare(message) if prepare else None)
+    if prepare is None:
+        return Drafted(outgoing, message, sha, size, message_id=message["Message-ID"])
+    # Only what the transport needs goes back to the parent: pickling the email (its packet once more, and every
+    # header a class of its own) cost the worker and the parent more than making it.
+    return Drafted(outgoing, None, sha, size, prepared=prepare(message), message_id=message["Message-ID"])
 
 
 
@@ -548,7 +564,7 @@ class Sender:
                 if drafted.stop is not None:  # the content, a layout or the profile: every row would fail
                     result.stopped = drafted.stop
                     return
-                if drafted.message is not None:
+                if drafted.made:
                     yield drafted
                     continue
                 result.failed.append(_problem(drafted.outgoing, drafted.shown))
@@ -609,14 +625,13 @@ class Sender:
     def _record_of(self, drafted: Drafted) -> tuple[int, Key, str, str]:
         """What the ledger records of a row as it goes: its number, key, attachment and Message-ID."""
         outgoing = drafted.outgoing
-        return outgoing.row.number, outgoing.key(self.transport.name), drafted.sha256, drafted.message["Message-ID"]
+        return outgoing.row.number, outgoing.key(self.transport.name), drafted.sha256, drafted.message_id
 
     def _hand_over(self, drafted: Drafted, result: SendResult) -> tuple[str, str, bool]:
         """Give one email to the transport: (the status to record, why it failed, whether the run must stop)."""
         outgoing = drafted.outgoing
         try:
-            handed = drafted.message if drafted.prepared is None else drafted.prepared
-            status = self.transport.deliver(handed, outgoing.draft_name)
+            status = self.transport.deliver(drafted.handed, outgoing.draft_name)
         except (PermanentFailure, TemporaryFailure) as exc:  # this row only; a re-run tries it again
             result.failed.append(_problem(outgoing, exc.reason))
             return FAILED, exc.reason, False
