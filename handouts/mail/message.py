@@ -8,7 +8,6 @@ name, and neither can the attachment's file name, which is fixed.
 
 from __future__ import annotations
 
-import base64
 import html
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -82,24 +81,10 @@ def compose(project: Project, common: Letter, row: RosterRow, recipient: str, pd
     message.set_content(plain_text(document.blocks[1:]))
     message.add_alternative(html_text(common.subject, common.language, document.blocks[1:]), subtype="html")
     name = Locale.for_tag(common.language).labels["attachment"]
-    attach(message, pdf, name)
+    message.add_attachment(pdf, maintype="application", subtype="pdf", filename=name)
     message["Content-Language"] = common.language  # after the parts: set_content clears Content-* headers
     check_addressed(message, common.sender, recipient)
     return message
-
-
-def attach(message: EmailMessage, pdf: bytes, name: str) -> None:
-    """`message.add_attachment(pdf, "application", "pdf", filename=name)`, its base64 written at once: the email
-    package encodes 57 bytes a line in a loop of its own (0.6 ms a packet), `base64.encodebytes` the same lines
-    in one call (`tests/mail/test_message.py` holds the two to each other)."""
-    if message.policy.max_line_length // 4 * 3 != _BASE64_LINE:  # lines of another length: the package's way
-        message.add_attachment(pdf, maintype="application", subtype="pdf", filename=name)
-        return
-    message.add_attachment(b"", maintype="application", subtype="pdf", filename=name)
-    message.get_payload()[-1].set_payload(base64.encodebytes(pdf).decode("ascii"))
-
-
-_BASE64_LINE = 57  # bytes a line of `base64.encodebytes` (76 characters, then a line end)
 
 
 def check_addressed(message: EmailMessage, sender: str, recipient: str) -> None:

@@ -150,26 +150,3 @@ def test_the_read_back_parses_the_header_block_as_the_message_is_written(project
         written = message.as_bytes(policy=policy)
         assert written.startswith(_header_block(message, policy))
         assert _header_block(message, policy).endswith(b"\r\n\r\n")
-
-
-@pytest.mark.parametrize("size", [0, 1, 56, 57, 58, 114, 115, 120_011])
-def test_the_packet_is_attached_as_the_email_package_attaches_it(size):
-    """`attach` writes the base64 at once: the message is byte for byte what `add_attachment` makes."""
-    import random
-    from email.message import EmailMessage
-    from email.policy import SMTP
-
-    from handouts.mail.message import attach
-
-    data = random.Random(size).randbytes(size)
-    made = []
-    for add in (lambda m: m.add_attachment(data, maintype="application", subtype="pdf", filename="packet.pdf"),
-                lambda m: attach(m, data, "packet.pdf")):
-        message = EmailMessage()
-        message["To"] = RECIPIENT
-        message.set_content("Hello\n")
-        add(message)
-        message.set_boundary("boundary")
-        made.append(message.as_bytes(policy=SMTP))
-    assert made[0] == made[1]
-    assert next(EmailMessage.iter_attachments(message)).get_content() == data
