@@ -225,16 +225,24 @@ class NameCheck:
             _contains(other, word) for other in self._names.values() for word in _WORD.findall(_fold(name)))),
             _PLACEHOLDERS[-1])  # all taken: a patient so named would find their name shared, and be refused
         self._references: dict[tuple, str | None] = {}  # (layout, documents, language) -> text
+        # The same with the placeholder's appointment taken out, by the same key: the part of `shared_text` that
+        # is the same for every row like it.
+        self._unappointed: dict[tuple, str] = {}
+        self._neutral: dict[tuple, list[str]] = {}  # (documents, language) -> the neutral appointment in words
         # Pages every packet like these shows, read once (`_patient_free` says which may be kept).
         self._pages = PageTexts()
 
     def problem(self, row: RosterRow, pdf: bytes) -> str | None:
         """Why this packet must not go to this row's patient, or None."""
-        shared = self.shared_text(row)
+        try:
+            appointment = self._appointment(row, row.appointment)
+        except HandoutsError:  # an edition this row's packet was made with is gone: it cannot be checked
+            return _UNCHECKED
+        shared = self.shared_text(row, appointment)
         if shared is None:
             return _UNCHECKED
         own, preferred = _fold(row.name), _fold(row.preferred_name)
-        values = (own, preferred, *self._appointment(row, row.appointment))
+        values = (own, preferred, *appointment)
         text = _read_back(pdf, self._pages, lambda page: self._patient_free(page, values))
         shown = [name for name in dict.fromkeys((own, preferred)) if _contains(text, name)]
         if shown and all(_contains(shared, name) for name in shown):  # each is a word every packet shows
@@ -260,19 +268,28 @@ class NameCheck:
         return not any(value and value in page for value in values) and \
             not any(word in self._by_first_word for word in _WORD.findall(page))
 
-    def shared_text(self, row: RosterRow) -> str | None:
-        """The text every packet like this row's shows, for its appointment; None if it cannot be made."""
+    def shared_text(self, row: RosterRow, own: list[str] | None = None) -> str | None:
+        """The text every packet like this row's shows, for its appointment (`own`: in words, as `_appointment`
+        gives it, when the caller has it); None if it cannot be made."""
         if self._project is None:
             return ""
-        reference = self._reference(row, _NEUTRAL_APPOINTMENT)
-        try:
-            neutral, own = self._appointment(row, _NEUTRAL_APPOINTMENT), self._appointment(row, row.appointment)
-        except HandoutsError:  # an edition this row's packet was made with is gone: it cannot be checked
-            return None
+        key = (row.layout, row.documents, row.language)
+        reference = self._unappointed.get(key)
         if reference is None:
+            reference = self._reference(row, _NEUTRAL_APPOINTMENT)
+            try:
+                neutral = self._appointment(row, _NEUTRAL_APPOINTMENT)
+            except HandoutsError:  # an edition this row's packet was made with is gone: it cannot be checked
+                return None
+            if reference is None:
+                return None
+            for appointment in neutral:  # the placeholder's appointment is no packet's: "|" stands where it was
+                reference = reference.replace(appointment, " | ")
+            self._unappointed[key] = reference
+        try:
+            own = self._appointment(row, row.appointment) if own is None else own
+        except HandoutsError:
             return None
-        for appointment in neutral:  # the placeholder's appointment is no packet's: "|" stands where it was
-            reference = reference.replace(appointment, " | ")
         return " | ".join((reference, *own))
 
     def _reference(self, row: RosterRow, appointment: datetime) -> str | None:
@@ -296,9 +313,16 @@ class NameCheck:
         return text
 
     def _appointment(self, row: RosterRow, moment: datetime) -> list[str]:
-        """`moment` in words, folded, as the row's packet prints it (in the language of each of its parts)."""
+        """`moment` in words, folded, as the row's packet prints it (in the language of each of its parts). The
+        placeholder's appointment is put in words once for each language and documents."""
+        key = (row.documents, row.language)
+        if moment == _NEUTRAL_APPOINTMENT and key in self._neutral:
+            return self._neutral[key]
         languages = {self._project.content.load(name, row.language).language for name in (OPENING, *row.documents)}
-        return [_fold(in_words(moment, language)) for language in sorted(languages)]
+        words = [_fold(in_words(moment, language)) for language in sorted(languages)]
+        if moment == _NEUTRAL_APPOINTMENT:
+            self._neutral[key] = words
+        return words
 
 
 # A neutral patient for the shared text: the first of these whose words are in no roster name. And its
