@@ -177,13 +177,22 @@ class _Font:
         self._read_cmap(data)
         self.digest = hashlib.sha256(data).digest()
         # Each two-byte code is its own code point: which codes are listed is all that tells two such maps apart.
-        self.identity = self.width == 2 and bool(self.map) and all(
-            len(code) == 2 and text == code.decode("utf-16-be", "replace") for code, text in self.map.items())
+        self.identity = self.width == 2 and bool(self.map) and self._identity()
         # One-byte codes: a code unmapped is read as Latin-1, as a reader without the map would
         self._table = {code[0]: text for code, text in self.map.items() if len(code) == 1}
         # An identity map's characters: text made of them alone is its codes read as UTF-16 (`decode`)
         self._characters = frozenset(text for text in self.map.values() if text != "\ufffd") \
             if self.identity else None
+
+    def _identity(self) -> bool:
+        """Whether each code is two bytes and its text the code read as UTF-16: checked on all codes at once when
+        each reads as one character (no two make a surrogate pair), else code by code."""
+        codes, texts = b"".join(self.map), "".join(self.map.values())
+        if len(codes) == 2 * len(self.map) and len(texts) == len(self.map):
+            read = codes.decode("utf-16-be", "replace")
+            if len(read) == len(self.map):
+                return read == texts
+        return all(len(code) == 2 and text == code.decode("utf-16-be", "replace") for code, text in self.map.items())
 
     def _read_cmap(self, data: bytes) -> None:
         for kind, body in re.findall(rb"begin(bfchar|bfrange|codespacerange)(.*?)end\1", data, re.S):
@@ -191,10 +200,22 @@ class _Font:
             if kind == b"codespacerange" and values:
                 self.width = len(bytes.fromhex(values[0].decode()))
             elif kind == b"bfchar":
-                for code, text in zip(values[::2], values[1::2]):
-                    self.map[_bytes(code)] = _utf16(text)
+                self._read_chars(values)
             elif kind == b"bfrange":
                 self._read_ranges(body)
+
+    def _read_chars(self, values: list[bytes]) -> None:
+        """`<code> <text>` pairs. Where every code and every text is one two-byte unit and no two texts make one
+        character (a surrogate pair), all at once: the codes in one piece, the texts in one piece."""
+        codes, texts = values[::2], values[1::2]
+        if all(len(code) == 4 for code in codes) and all(len(text) == 4 for text in texts):
+            joined = bytes.fromhex(b"".join(codes).decode())
+            characters = bytes.fromhex(b"".join(texts).decode()).decode("utf-16-be", "replace")
+            if len(characters) == len(texts):
+                self.map.update(zip([joined[i:i + 2] for i in range(0, len(joined), 2)], characters))
+                return
+        for code, text in zip(codes, texts):
+            self.map[_bytes(code)] = _utf16(text)
 
     def _read_ranges(self, body: bytes) -> None:
         for low, high, target in re.findall(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*(<[0-9A-Fa-f]+>|\[[^\]]*\])",
@@ -350,6 +371,10 @@ def _value_of(data: bytes):
     for string, delimiter, hexadecimal, name, _, number, keyword, other in _TOKEN.findall(data):
         if number:
             value = float(number)
+        elif name:
+            if b"#" in name or not name.isascii():
+                raise _NotDirect  # a name with an escape: qpdf's reading of it is not guessed at
+            value = name.decode("latin-1")
         elif delimiter:
             if delimiter in (b"<<", b"["):
                 stack.append([])
@@ -360,20 +385,44 @@ def _value_of(data: bytes):
         elif keyword == b"R" and len(stack) > 1:
             _refer(stack[-1])
             continue
-        elif keyword:
-            if keyword not in _KEYWORDS:
-                raise _NotDirect
-            value = _KEYWORDS[keyword]
-        elif other:
-            raise _NotDirect
-        elif string or hexadecimal or name:
-            value = _scalar(1 if string else 3 if hexadecimal else 4, string or hexadecimal or name)
+        elif string or hexadecimal or keyword or other:
+            value = _other_value(string, hexadecimal, keyword, other)
         else:
             continue  # a comment
         stack[-1].append(value)
     if len(stack) != 1 or len(stack[0]) != 1:
         raise _NotDirect
     return stack[0][0]
+
+
+# Objects with no string in them, parsed, by their bytes: a page's dictionary, its resources, a stream's dictionary,
+# a font's. Such an object holds numbers, names and references only, and nothing a page shows is any of those (text
+# is always a string; handouts writes no value as a name), so it holds no patient's value: the same bytes in the next
+# packet are not parsed again. Bounded: past the limit, it starts again. Never changed by a caller.
+_STRINGLESS = re.compile(rb"[^()<]*(?:<<[^()<]*)*")
+_PARSED: dict[bytes, object] = {}
+_PARSED_LIMIT = 4096
+
+
+def _parsed(data: bytes):
+    """`_value_of(data)`, kept by its bytes when it holds no string."""
+    value = _PARSED.get(data)
+    if value is None:
+        value = _value_of(data)
+        if _STRINGLESS.fullmatch(data):
+            if len(_PARSED) >= _PARSED_LIMIT:
+                _PARSED.clear()
+            _PARSED[data] = value
+    return value
+
+
+def _other_value(string: bytes, hexadecimal: bytes, keyword: bytes, other: bytes):
+    """A string's bytes, or true, false or null; `_NotDirect` for any other keyword and anything else."""
+    if string or hexadecimal:
+        return _scalar(1 if string else 3, string or hexadecimal)
+    if keyword in _KEYWORDS:
+        return _KEYWORDS[keyword]
+    raise _NotDirect
 
 
 def _scalar(kind: int, token: bytes):
@@ -440,7 +489,7 @@ def _operations(data: bytes) -> Iterator[tuple[list, str]]:
 
 
 _XREF = re.compile(rb"xref(?:\r\n|\r|\n)0 (\d+)(?:\r\n|\r|\n| \r\n| \n)")
-_XREF_ROW = re.compile(rb"(\d{10}) 00000 n(?: \r| \n|\r\n)")
+_XREF_ROWS = re.compile(rb"(?:\d{10} 00000 n(?: \r| \n|\r\n))*")
 _STREAM_START = re.compile(rb"stream(?:\r\n|\n)")
 
 
@@ -462,19 +511,17 @@ class _File:
         count, position = int(section[1]), section.end()
         if not data.startswith(b"0000000000 65535 f", position):
             raise _NotDirect
-        offsets = []
-        for number in range(1, count):
-            row = _XREF_ROW.match(data, position + 20 * number)
-            if row is None:
-                raise _NotDirect
-            offsets.append(int(row[1]))
+        table = data[position + 20:position + 20 * count]
+        if not _XREF_ROWS.fullmatch(table):
+            raise _NotDirect
+        offsets = [int(table[i:i + 10]) for i in range(0, len(table), 20)]
         if offsets != sorted(set(offsets)) or (offsets and offsets[-1] >= start):
             raise _NotDirect
         self._offsets = offsets + [start]
         trailer = _TRAILER.match(data, position + 20 * count)
         if trailer is None:
             raise _NotDirect
-        self.trailer = _value_of(data[trailer.end():data.rindex(b"startxref")])
+        self.trailer = _value_of(data[trailer.end():data.rindex(b"startxref")])  # its /ID: never kept
         if not isinstance(self.trailer, dict):
             raise _NotDirect
         if "/Prev" in self.trailer or "/XRefStm" in self.trailer or self.trailer.get("/Size") != count:
@@ -495,9 +542,9 @@ class _File:
         start = begin + len(opening)
         keyword = data.find(b"stream", start, last)
         if keyword < 0:
-            found = (_value_of(data[start:last]), None)
+            found = (_parsed(data[start:last]), None)
         else:  # a stream (or "stream" in a string: then the dictionary before it does not end, and is refused)
-            value, stream = _value_of(data[start:keyword]), _STREAM_START.match(data, keyword)
+            value, stream = _parsed(data[start:keyword]), _STREAM_START.match(data, keyword)
             if not isinstance(value, dict) or stream is None:
                 raise _NotDirect
             found = (value, stream.end())
