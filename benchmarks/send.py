@@ -10,7 +10,8 @@ address per row) to a temporary folder, then runs `handouts send` on it as a use
 the fictional clinic of the tests, drafts into an outbox): every packet is rendered, read back and checked,
 wrapped in an email and read back, and written as a draft (recorded in the ledger a batch of rows at a
 time, after the drafts are synced). Each --jobs is
-measured --runs times on a new outbox and ledger, and the best run is reported (the machine may be shared).
+measured --runs times on a new outbox and ledger, and the best run is reported (the machine may be shared), with
+the CPU (user + system) a draft of that run's parent and of its workers.
 Then a re-run on the same roster shows what it costs when every row is already drafted.
 
 With `--cpu` or `--profile`, nothing is run as a command: what a worker does with each row (`DraftWork`: the
@@ -23,6 +24,7 @@ each stage; `--profile`: cProfile, the top functions by cumulative and by own ti
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import statistics
 import subprocess
@@ -32,21 +34,28 @@ import time
 from pathlib import Path
 
 from _common import LANGUAGES, ROOT, ensure_root_path, machine, print_profile, write_roster
+from throughput import MEASURED_RUN
 
 WARM = 20
 
 
-def run(roster: Path, tmp: Path, jobs: int) -> float:
+def run(roster: Path, tmp: Path, jobs: int) -> tuple[float, dict]:
+    """Seconds for the whole command, and its CPU: the parent's and its workers' (user + system)."""
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "handouts", "send", str(roster), "--outbox", str(tmp / "outbox"),
+    done = subprocess.run([sys.executable, "-c", MEASURED_RUN, "send", str(roster), "--outbox", str(tmp / "outbox"),
                            "--ledger", str(tmp / "ledger.sqlite3"),
                            "--clinic", str(ROOT / "tests/data/clinic_send.yaml"),
                            "--jobs", str(jobs), "--quiet", "--yes", "--today", "2026-11-24",
                            "--allow-draft"],  # the shipped content is not approved: drafts (.eml) only
-                          cwd=ROOT, capture_output=True, check=False)
-    if done.returncode != 0:
-        sys.exit(f"send failed: {done.stderr.decode().strip()}")
-    return time.perf_counter() - start
+                          cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False)
+    seconds = time.perf_counter() - start
+    try:
+        report = json.loads(done.stderr.strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        sys.exit(f"send did not finish:\n{done.stderr}")
+    if report["code"] != 0:
+        sys.exit(f"send failed:\n{done.stderr}")
+    return seconds, report
 
 
 def in_process(roster: Path) -> tuple[list, object]:
@@ -147,16 +156,19 @@ def main() -> None:
             cpu_run(roster) if args.cpu else profiled_run(roster, args.top)
             return
         for jobs in args.jobs:
-            times = []
+            runs = []
             for _ in range(args.runs):
                 for old in (tmp / "outbox", tmp / "ledger.sqlite3"):
                     shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink(missing_ok=True)
-                times.append(run(roster, tmp, jobs))
+                runs.append(run(roster, tmp, jobs))
             drafts = len(list((tmp / "outbox").glob("*.eml")))
-            runs = ", ".join(f"{drafts / t:.0f}" for t in times)
-            print(f"{drafts} drafts, --jobs {jobs}: {drafts / min(times):.0f} drafts/s, best of {len(times)} "
-                  f"({min(times):.1f} s; every run: {runs} drafts/s)")
-        seconds = run(roster, tmp, args.jobs[-1])
+            every = ", ".join(f"{drafts / t:.0f}" for t, _ in runs)
+            seconds, cpu = min(runs, key=lambda measured: measured[0])
+            print(f"{drafts} drafts, --jobs {jobs}: {drafts / seconds:.0f} drafts/s, best of {len(runs)} "
+                  f"({seconds:.1f} s; every run: {every} drafts/s); CPU a draft in that run: "
+                  f"{(cpu['parent_cpu'] + cpu['worker_cpu']) / drafts * 1000:.1f} ms (parent "
+                  f"{cpu['parent_cpu'] / drafts * 1000:.1f}, workers {cpu['worker_cpu'] / drafts * 1000:.1f})")
+        seconds, _ = run(roster, tmp, args.jobs[-1])
         print(f"re-run, all {args.rows} rows already drafted: {seconds:.1f} s")
 
 
