@@ -74,6 +74,16 @@ class _Headers(HeaderRegistry):
     def __init__(self):
         super().__init__(base_class=_SharedHeader)
         self._shared: dict[tuple[str, str], BaseHeader] = {}
+        self._classes: dict[str, type] = {}
+
+    def __getitem__(self, name):
+        """The class for headers called `name`, made once (the email package makes one each time it is asked, also
+        for every header set, to read how many a message may have)."""
+        key = name.lower()
+        made = self._classes.get(key)
+        if made is None:
+            made = self._classes[key] = super().__getitem__(name)
+        return made
 
     def __call__(self, name, value):
         if type(value) is not str or name.lower() not in _SHARED_NAMES or "boundary" in value.lower() \
