@@ -45,7 +45,7 @@ def placed_text(pdf: bytes, seen: PageTexts | None = None, keep: Callable[[str],
     read now is kept there when `keep` says its text may be."""
     try:
         return _direct_text(pdf, seen, keep)
-    except _NotDirect:
+    except (_NotDirect, ValueError, TypeError, zlib.error):  # not a file it reads: pikepdf reads it, as it can
         return _pikepdf_text(pdf, seen, keep)
 
 
@@ -307,7 +307,7 @@ class _Page:
     def _show(self, font: _Font | None, value) -> None:
         parts = value if isinstance(value, (list, pikepdf.Array)) else [value]
         for part in parts:
-            if isinstance(part, (bytes, pikepdf.String)):
+            if isinstance(part, (_Shown, pikepdf.String)):
                 data = bytes(part)
                 if self.codes is not None and font is not None and font.identity:
                     self.codes.setdefault(font, []).append(data)
@@ -458,12 +458,13 @@ def _refer(items: list) -> None:
 
 def _operations(data: bytes) -> Iterator[tuple[list, str]]:
     """A content stream's operations whose operators `_Page` reads: (operands, operator), as qpdf gives them. Its
-    tokens are taken all at once, the most frequent first (numbers, then keywords)."""
+    tokens are taken all at once, the most frequent first (numbers, then keywords). A number stays as written
+    (`float` reads it where it is used), a string is `_Shown`."""
     operands: list = []
     stack: list[list] = []
     for string, delimiter, hexadecimal, name, _, number, keyword, other in _TOKEN.findall(data):
         if number:
-            value = float(number)
+            value = number
         elif keyword:
             if stack or keyword in (b"BI", b"ID", b"EI") or keyword in _KEYWORDS:
                 raise _NotDirect  # an operator inside an array, an inline image, true, false or null
@@ -479,13 +480,19 @@ def _operations(data: bytes) -> Iterator[tuple[list, str]]:
             value = _closed(stack, delimiter)
         elif other:
             raise _NotDirect
-        elif string or hexadecimal or name:
-            value = _scalar(1 if string else 3 if hexadecimal else 4, string or hexadecimal or name)
+        elif string or hexadecimal:
+            value = _Shown(_scalar(1 if string else 3, string or hexadecimal))
+        elif name:
+            value = _scalar(4, name)
         else:
             continue  # a comment
         (stack[-1] if stack else operands).append(value)
     if stack:
         raise _NotDirect
+
+
+class _Shown(bytes):
+    """A string in a content stream (a number there is bytes too, as written)."""
 
 
 _XREF = re.compile(rb"xref(?:\r\n|\r|\n)0 (\d+)(?:\r\n|\r|\n| \r\n| \n)")
