@@ -59,7 +59,10 @@ class _SharedHeader(BaseHeader):
         if not self.__dict__.get("_shared"):
             return super().fold(policy=policy)
         key = (id(self), type(policy), tuple(sorted(policy.__dict__.items())))
-        kept = _FOLDS.get(key)
+        try:
+            kept = _FOLDS.get(key)
+        except TypeError:  # a policy holding something that cannot be a key: folded each time
+            return super().fold(policy=policy)
         if kept is None or kept[0] is not self:
             if len(_FOLDS) >= _SHARED_LIMIT:
                 _FOLDS.clear()

@@ -419,7 +419,9 @@ def draft(outgoing: Outgoing, project: Project, check: NameCheck, common: Letter
     if reason is not None:
         return Drafted(outgoing, None, sha, size, reason, reason + "; not sent")
     try:
-        with one_patient():  # the email's values stay in no cache for the next patient
+        # The email's values stay in no cache for the next patient; a header that holds one is never shared
+        # (`message.POLICY`).
+        with one_patient((outgoing.row.name, outgoing.row.preferred_name, outgoing.recipient)):
             message = compose(project, common, outgoing.row, outgoing.recipient, pdf, outgoing.earlier)
     except AddressingError as exc:
         reason = f"its email would not go to this row's address alone ({exc.finding.rule}); not sent"
