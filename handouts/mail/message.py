@@ -11,11 +11,13 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, replace
 from datetime import datetime
+from email.headerregistry import BaseHeader, HeaderRegistry
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.policy import SMTP, SMTPUTF8, default
 from email.utils import format_datetime, make_msgid
 
+from ..caches import holds_patient_value
 from ..clock import now
 from ..errors import AddressingError
 from ..load.locale import Locale
@@ -31,6 +33,79 @@ EMAIL = "_email"  # content/_email.md
 BODY_PX = 18  # at least 16 px: the HTML part's text, like the large-print handouts, is never small
 _HEADING_PX = {1: 28, 2: 24, 3: 21}
 _FONT = "Atkinson Hyperlegible, Verdana, Arial, sans-serif"
+
+
+# -- headers every patient's email shares ----------------------------------------------------------------------
+#
+# The email package parses every header it is given into an object of a class it makes for it, and writes each one
+# out (folds it) again whenever a message is written: some 30 headers an email, parsed and folded, were a third of
+# making one. Most are the same in every email of a run: the subject and the sender (the clinic's alone), the
+# parts' types, encodings and the attachment's fixed name. Those are parsed once a process (`_Headers`) and, for
+# each policy, folded once (`_SharedHeader`); a header is an immutable str, so every email may hold the same one.
+# The recipient, the date, the Message-ID and a multipart's boundary are never kept. The messages are byte for byte
+# the ones the email package makes without this (`tests/mail/test_message.py`).
+
+_SHARED_NAMES = frozenset({"subject", "from", "mime-version", "content-type", "content-transfer-encoding",
+                           "content-disposition", "content-language", "x-unsent"})
+_SHARED_LIMIT = 512  # a bound, never reached by one run's few languages and senders
+_FOLDS: dict[tuple, tuple[BaseHeader, str]] = {}  # (header, policy) -> the header written out
+
+
+class _SharedHeader(BaseHeader):
+    """The base of every header class `_Headers` makes: a shared header is folded once for each policy (by what
+    the policy holds: a message's parts are written with copies of the policy the message is written with)."""
+
+    def fold(self, *, policy) -> str:
+        if not self.__dict__.get("_shared"):
+            return super().fold(policy=policy)
+        key = (id(self), type(policy), tuple(sorted(policy.__dict__.items())))
+        try:
+            kept = _FOLDS.get(key)
+        except TypeError:  # a policy holding something that cannot be a key: folded each time
+            return super().fold(policy=policy)
+        if kept is None or kept[0] is not self:
+            if len(_FOLDS) >= _SHARED_LIMIT:
+                _FOLDS.clear()
+            kept = _FOLDS[key] = (self, super().fold(policy=policy))  # the header held: its id stays its own
+        return kept[1]
+
+
+class _Headers(HeaderRegistry):
+    """The email package's header factory, which gives the same header object for a header every email shares
+    (`_SHARED_NAMES`, a plain value with no boundary and no value of the patient at hand)."""
+
+    def __init__(self):
+        super().__init__(base_class=_SharedHeader)
+        self._shared: dict[tuple[str, str], BaseHeader] = {}
+        self._classes: dict[str, type] = {}
+
+    def __getitem__(self, name):
+        """The class for headers called `name`, made once (the email package makes one each time it is asked, also
+        for every header set, to read how many a message may have)."""
+        key = name.lower()
+        made = self._classes.get(key)
+        if made is None:
+            made = self._classes[key] = super().__getitem__(name)
+        return made
+
+    def __call__(self, name, value):
+        if type(value) is not str or name.lower() not in _SHARED_NAMES or "boundary" in value.lower() \
+                or holds_patient_value(value):
+            return super().__call__(name, value)
+        header = self._shared.get((name, value))
+        if header is None:
+            header = super().__call__(name, value)
+            header._shared = True
+            if len(self._shared) >= _SHARED_LIMIT:
+                self._shared.clear()
+            self._shared[(name, value)] = header
+        return header
+
+    def __reduce__(self):  # a copy in another process keeps its own
+        return _Headers, ()
+
+
+POLICY = default.clone(header_factory=_Headers())  # the email package's default policy, with `_Headers`
 
 
 @dataclass(frozen=True)
@@ -72,7 +147,7 @@ def compose(project: Project, common: Letter, row: RosterRow, recipient: str, pd
         common = letter(project, common.sender, language)
     document = load_document(project, EMAIL, Patient.from_values(row.name, row.preferred_name), row.appointment,
                              language, earlier_appointment=earlier, in_sentence=True)
-    message = EmailMessage()
+    message = EmailMessage(policy=POLICY)
     message["Subject"] = common.subject
     message["From"] = common.sender
     message["To"] = recipient  # the address alone: a display name would put the patient's name in every log
@@ -91,9 +166,11 @@ def check_addressed(message: EmailMessage, sender: str, recipient: str) -> None:
     """Refuse (`AddressingError`) a message that is not from `sender` alone to `recipient` alone, as a mail
     program reads it: written out and parsed back, in both forms it leaves in (a draft's 7-bit headers, and
     UTF-8 ones for a server that takes them). Setting a header parses its value: an encoded word in an address
-    ("=?utf-8?q?alice=40a.org=2C_?=bob@b.org") would come back as two addresses."""
-    for policy in (SMTP, SMTPUTF8):
-        headers = BytesParser(policy=default).parsebytes(_header_block(message, policy), headersonly=True)
+    ("=?utf-8?q?alice=40a.org=2C_?=bob@b.org") would come back as two addresses. The two forms are the same bytes
+    when every header is 7-bit: then they are read once."""
+    blocks = [_header_block(message, policy) for policy in (SMTP, SMTPUTF8)]
+    for block in dict.fromkeys(blocks):
+        headers = BytesParser(policy=POLICY).parsebytes(block, headersonly=True)
         read_sender, read_recipient = envelope(headers)
         for address, expected, header, rule in ((read_sender, sender, "From", "email-one-sender"),
                                                 (read_recipient, recipient, "To", "email-one-recipient")):

@@ -11,6 +11,16 @@ space where a run starts apart from the one before on the same line. Nothing is
 kept from one PDF to the next: each font's map is read for the PDF at hand, except
 a page's lines that its caller says hold no patient's value (`PageTexts`), kept
 by the bytes that make them.
+
+A file as handouts writes one (one cross-reference table, objects 1 to N in
+order, no update appended, Flate or no filter, no form XObject on a page) is
+read without pikepdf (`_File`): its objects where its cross-reference table says
+they are, each checked to begin and end there, and its pages' streams tokenized
+here, into the same operations that qpdf's tokenizer gives and through the same
+steps (`_Page`). Anything else in it, a literal string with a parenthesis left
+unescaped inside, an inline image, a name with a # escape, is not guessed at: the
+whole file is read by pikepdf instead. Both readers give the same text
+(`tests/mail/test_placed.py` holds them to each other on every layout and language).
 """
 
 from __future__ import annotations
@@ -18,7 +28,8 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterator
 
 import pikepdf
 
@@ -32,6 +43,35 @@ def placed_text(pdf: bytes, seen: PageTexts | None = None, keep: Callable[[str],
     """The document's title, then each page's text as placed, a line a row; '' for an unreadable PDF. With
     `seen`, a page made of the same bytes as one read before gives that page's lines (`PageTexts`), and a page
     read now is kept there when `keep` says its text may be."""
+    try:
+        return _direct_text(pdf, seen, keep)
+    except (_NotDirect, ValueError, TypeError, zlib.error):  # not a file it reads: pikepdf reads it, as it can
+        return _pikepdf_text(pdf, seen, keep)
+
+
+def _direct_text(pdf: bytes, seen: PageTexts | None, keep: Callable[[str], bool]) -> str:
+    """`placed_text` for a file handouts wrote, read by `_File`; `_NotDirect` for any other."""
+    document = _File(pdf)
+    lines = [document.title()]
+    fonts: dict[tuple[int, int], _Font] = {}
+    for page in document.pages():
+        streams, by_name = document.page_parts(page, fonts)
+        known = seen.key_of(b"direct", [(_described(head), data) for head, data in streams], by_name) \
+            if seen is not None else None
+        kept = seen.get(known) if known is not None else None
+        if kept is not None:
+            lines += kept
+            continue
+        start = len(lines)
+        reading = _Page(fonts, lines, record=known is not None)
+        for head, data in streams:
+            reading.run(_operations(document.decoded(head, data)), by_name.get)
+        if known is not None and keep("\n".join(lines[start:])):
+            seen.keep(known, tuple(lines[start:]), reading.codes)
+    return "\n".join(lines)
+
+
+def _pikepdf_text(pdf: bytes, seen: PageTexts | None, keep: Callable[[str], bool]) -> str:
     with pikepdf.open(io.BytesIO(pdf)) as document:
         info = document.trailer.get("/Info")
         title = str(info.get("/Title", "")) if isinstance(info, pikepdf.Dictionary) else ""
@@ -67,11 +107,11 @@ class PageTexts:
         if not isinstance(resources, pikepdf.Dictionary) or "/XObject" in resources:
             return None
         contents = page.get("/Contents")
-        digest = hashlib.sha256()
+        streams = []
         for stream in contents if isinstance(contents, pikepdf.Array) else [contents]:
             if not isinstance(stream, pikepdf.Stream):
                 return None
-            digest.update(repr(stream.get("/Filter")).encode() + b"\0" + stream.read_raw_bytes() + b"\0")
+            streams.append((repr(stream.get("/Filter")).encode(), stream.read_raw_bytes()))
         named = resources.get("/Font", pikepdf.Dictionary())
         by_name: dict[str, _Font] = {}
         for name in sorted(named.keys()) if isinstance(named, pikepdf.Dictionary) else ():
@@ -79,6 +119,18 @@ class PageTexts:
             if font is None:
                 return None
             by_name[name] = font
+        return self.key_of(b"pikepdf", streams, by_name)
+
+    @staticmethod
+    def key_of(reader: bytes, streams: list[tuple[bytes, bytes]], by_name: dict[str, _Font]) \
+            -> tuple[bytes, dict[str, _Font]]:
+        """The key of a page: which reader read it (each reader's pages are its own), each content stream (how
+        it is filtered, its bytes as stored) and each font it names."""
+        digest = hashlib.sha256(reader + b"\0")
+        for filtered, data in streams:
+            digest.update(filtered + b"\0" + data + b"\0")
+        for name in sorted(by_name):
+            font = by_name[name]
             digest.update(f"{name}\0{font.width}\0".encode() + (b"identity" if font.identity else font.digest))
         return digest.digest(), by_name
 
@@ -100,7 +152,8 @@ class PageTexts:
             return  # a font the page's own resources do not name (it cannot happen: it is not kept)
         if len(self._lines) >= self._limit:
             self._lines.clear()
-        self._lines[digest] = (lines, tuple((names[id(font)], frozenset(used)) for font, used in codes.items()))
+        self._lines[digest] = (lines, tuple((names[id(font)], frozenset(
+            data[i:i + 2] for data in shown for i in range(0, len(data) - 1, 2))) for font, shown in codes.items()))
 
 
 def _font_of(fonts: dict, font) -> _Font | None:
@@ -109,25 +162,37 @@ def _font_of(fonts: dict, font) -> _Font | None:
         return None
     key = font.objgen if font.is_indirect else (id(font), -1)
     if key not in fonts:
-        fonts[key] = _Font(font)
+        cmap = font.get("/ToUnicode")
+        fonts[key] = _Font(font.get("/Subtype") == pikepdf.Name.Type0,
+                           cmap.read_bytes() if isinstance(cmap, pikepdf.Stream) else b"")
     return fonts[key]
 
 
 class _Font:
     """A font's codes, read from its ToUnicode map: code bytes -> text; code width in bytes."""
 
-    def __init__(self, font: pikepdf.Dictionary):
-        self.width = 2 if font.get("/Subtype") == pikepdf.Name.Type0 else 1
+    def __init__(self, type0: bool, data: bytes):
+        self.width = 2 if type0 else 1
         self.map: dict[bytes, str] = {}
-        cmap = font.get("/ToUnicode")
-        data = cmap.read_bytes() if isinstance(cmap, pikepdf.Stream) else b""
         self._read_cmap(data)
         self.digest = hashlib.sha256(data).digest()
         # Each two-byte code is its own code point: which codes are listed is all that tells two such maps apart.
-        self.identity = self.width == 2 and bool(self.map) and all(
-            len(code) == 2 and text == code.decode("utf-16-be", "replace") for code, text in self.map.items())
+        self.identity = self.width == 2 and bool(self.map) and self._identity()
         # One-byte codes: a code unmapped is read as Latin-1, as a reader without the map would
         self._table = {code[0]: text for code, text in self.map.items() if len(code) == 1}
+        # An identity map's characters: text made of them alone is its codes read as UTF-16 (`decode`)
+        self._characters = frozenset(text for text in self.map.values() if text != "\ufffd") \
+            if self.identity else None
+
+    def _identity(self) -> bool:
+        """Whether each code is two bytes and its text the code read as UTF-16: checked on all codes at once when
+        each reads as one character (no two make a surrogate pair), else code by code."""
+        codes, texts = b"".join(self.map), "".join(self.map.values())
+        if len(codes) == 2 * len(self.map) and len(texts) == len(self.map):
+            read = codes.decode("utf-16-be", "replace")
+            if len(read) == len(self.map):
+                return read == texts
+        return all(len(code) == 2 and text == code.decode("utf-16-be", "replace") for code, text in self.map.items())
 
     def _read_cmap(self, data: bytes) -> None:
         for kind, body in re.findall(rb"begin(bfchar|bfrange|codespacerange)(.*?)end\1", data, re.S):
@@ -135,10 +200,22 @@ class _Font:
             if kind == b"codespacerange" and values:
                 self.width = len(bytes.fromhex(values[0].decode()))
             elif kind == b"bfchar":
-                for code, text in zip(values[::2], values[1::2]):
-                    self.map[_bytes(code)] = _utf16(text)
+                self._read_chars(values)
             elif kind == b"bfrange":
                 self._read_ranges(body)
+
+    def _read_chars(self, values: list[bytes]) -> None:
+        """`<code> <text>` pairs. Where every code and every text is one two-byte unit and no two texts make one
+        character (a surrogate pair), all at once: the codes in one piece, the texts in one piece."""
+        codes, texts = values[::2], values[1::2]
+        if all(len(code) == 4 for code in codes) and all(len(text) == 4 for text in texts):
+            joined = bytes.fromhex(b"".join(codes).decode())
+            characters = bytes.fromhex(b"".join(texts).decode()).decode("utf-16-be", "replace")
+            if len(characters) == len(texts):
+                self.map.update(zip([joined[i:i + 2] for i in range(0, len(joined), 2)], characters))
+                return
+        for code, text in zip(codes, texts):
+            self.map[_bytes(code)] = _utf16(text)
 
     def _read_ranges(self, body: bytes) -> None:
         for low, high, target in re.findall(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*(<[0-9A-Fa-f]+>|\[[^\]]*\])",
@@ -159,6 +236,10 @@ class _Font:
     def decode(self, data: bytes) -> str:
         if self.width == 1:
             return data.decode("latin-1").translate(self._table)
+        if self._characters is not None:  # each code its own character: when every one is listed, all at once
+            text = data[:len(data) & ~1].decode("utf-16-be", "surrogatepass")
+            if self._characters.issuperset(text):
+                return text
         return "".join(self.map.get(data[i:i + 2], "") for i in range(0, len(data) - 1, 2))
 
 
@@ -177,15 +258,24 @@ class _Page:
     def __init__(self, fonts: dict, lines: list[str], record: bool = False):
         self._fonts, self._lines = fonts, lines
         self._line: list[str] = []
-        # With `record`: the codes shown in each font, for `PageTexts`.
-        self.codes: dict[_Font, set[bytes]] | None = {} if record else None
+        # With `record`: the strings shown in each font whose map is the identity, for `PageTexts`.
+        self.codes: dict[_Font, list[bytes]] | None = {} if record else None
 
     def read(self, owner, resources, depth: int) -> None:
+        """A page's or a form XObject's streams, tokenized by qpdf."""
         if not isinstance(resources, pikepdf.Dictionary):
             resources = pikepdf.Dictionary()
+        operations = ((operands, str(operator)) for operands, operator in pikepdf.parse_content_stream(owner,
+                                                                                                      _OPERATORS))
+        fonts = resources.get("/Font", pikepdf.Dictionary())
+        self.run(operations, lambda name: _font_of(self._fonts, fonts.get(name)),
+                 (lambda name: self._draw_form(resources, name, depth)) if depth < _MAX_DEPTH else None)
+
+    def run(self, operations: Iterator[tuple[list, str]], font_named: Callable[[str], _Font | None],
+            draw_form: Callable | None = None) -> None:
+        """The text operations of one stream, in order: (operands, operator)."""
         font, baseline, fonts = None, 0.0, {}
-        for operands, operator in pikepdf.parse_content_stream(owner, _OPERATORS):
-            name = str(operator)
+        for operands, name in operations:
             if name in _TEXT:
                 if name in ("'", '"'):  # these two move to the next line first
                     self._end_line()
@@ -193,9 +283,10 @@ class _Page:
                     self._show(font, operands[-1])
             elif name == "Tf" and operands:
                 key = str(operands[0])
-                font = fonts[key] if key in fonts else fonts.setdefault(key, self._font(resources, operands[0]))
-            elif name == "Do" and operands and depth < _MAX_DEPTH:
-                self._draw_form(resources, operands[0], depth)
+                font = fonts[key] if key in fonts else fonts.setdefault(key, font_named(key))
+            elif name == "Do" and operands:
+                if draw_form is not None:
+                    draw_form(operands[0])
             else:
                 baseline = self._move(name, operands, baseline)
         self._end_line()
@@ -213,16 +304,13 @@ class _Page:
             self._end_line()
         return baseline
 
-    def _font(self, resources, name) -> _Font | None:
-        return _font_of(self._fonts, resources.get("/Font", pikepdf.Dictionary()).get(name))
-
     def _show(self, font: _Font | None, value) -> None:
-        parts = value if isinstance(value, pikepdf.Array) else [value]
+        parts = value if isinstance(value, (list, pikepdf.Array)) else [value]
         for part in parts:
-            if isinstance(part, pikepdf.String):
+            if isinstance(part, (_Shown, pikepdf.String)):
                 data = bytes(part)
                 if self.codes is not None and font is not None and font.identity:
-                    self.codes.setdefault(font, set()).update(data[i:i + 2] for i in range(0, len(data) - 1, 2))
+                    self.codes.setdefault(font, []).append(data)
                 self._line.append(font.decode(data) if font is not None else data.decode("latin-1"))
             elif float(part) < -250:  # a kern wide enough to be a space
                 self._line.append(" ")
@@ -239,3 +327,320 @@ class _Page:
             self._lines.append("".join(self._line))
             self._line = []
 
+
+
+# -- a file as handouts writes one, read without pikepdf --------------------------------------------------------
+
+
+class _NotDirect(Exception):
+    """The file holds something the direct reader does not read: pikepdf reads it instead."""
+
+
+_WHITE = b"\x00\t\n\x0c\r "
+_REGULAR = rb"[^\x00\t\n\x0c\r ()<>\[\]{}/%]"
+# A token after any white space, as its groups: (1) a literal string with no unescaped parenthesis inside, (2) "<<",
+# "[", ">>" or "]", (3) a hex string, (4) a name, (5) a comment, (6) a number, (7) a keyword, (8) anything else: a
+# parenthesis the first did not take, a brace, a lone ">". Every character but white space at the end is in a token.
+_TOKEN = re.compile(rb"[\x00\t\n\x0c\r ]*(?:(\((?:[^\\()]|\\.)*\))|(<<|>>|\[|\])|"
+                    rb"(<[0-9A-Fa-f\x00\t\n\x0c\r ]*>)|(/" + _REGULAR + rb"*)|(%[^\r\n]*)|"
+                    rb"([+-]?(?:\d+\.?\d*|\.\d+)(?!" + _REGULAR + rb"))|(" + _REGULAR + rb"+)|"
+                    rb"([^\x00\t\n\x0c\r ]))", re.DOTALL)
+_ESCAPE = re.compile(rb"\\([0-7]{1,3}|\r\n|.)|\r\n?", re.DOTALL)
+_ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f", b"\r\n": b"", b"\r": b"", b"\n": b""}
+_OPERATOR_NAMES = frozenset(_OPERATORS.split())
+_OPERATOR_BYTES = {name.encode("latin-1"): name for name in _OPERATOR_NAMES}
+_KEYWORDS = {b"true": True, b"false": False, b"null": None}
+
+
+class _Reference(int):
+    """An indirect reference: the object's number."""
+
+
+def _literal(data: bytes) -> bytes:
+    """A literal string's bytes (between its parentheses), its escapes and line ends read as qpdf reads them."""
+    if b"\\" not in data and b"\r" not in data:
+        return data
+    return _ESCAPE.sub(lambda found: b"\n" if found[1] is None else bytes([int(found[1], 8) & 0xFF])
+                       if found[1][:1].isdigit() else _ESCAPES.get(found[1], found[1]), data)
+
+
+def _value_of(data: bytes):
+    """The one value `data` holds (an object's, before "endobj" or "stream"): strings as bytes, names as str,
+    numbers as float, arrays as lists, dictionaries as dicts, "N 0 R" as a `_Reference`."""
+    stack: list[list] = [[]]
+    for string, delimiter, hexadecimal, name, _, number, keyword, other in _TOKEN.findall(data):
+        if number:
+            value = float(number)
+        elif name:
+            if b"#" in name or not name.isascii():
+                raise _NotDirect  # a name with an escape: qpdf's reading of it is not guessed at
+            value = name.decode("latin-1")
+        elif delimiter:
+            if delimiter in (b"<<", b"["):
+                stack.append([])
+                continue
+            if len(stack) < 2:
+                raise _NotDirect
+            value = _closed(stack, delimiter)
+        elif keyword == b"R" and len(stack) > 1:
+            _refer(stack[-1])
+            continue
+        elif string or hexadecimal or keyword or other:
+            value = _other_value(string, hexadecimal, keyword, other)
+        else:
+            continue  # a comment
+        stack[-1].append(value)
+    if len(stack) != 1 or len(stack[0]) != 1:
+        raise _NotDirect
+    return stack[0][0]
+
+
+# Objects with no string in them, parsed, by their bytes: a page's dictionary, its resources, a stream's dictionary,
+# a font's. Such an object holds numbers, names and references only, and nothing a page shows is any of those (text
+# is always a string; handouts writes no value as a name), so it holds no patient's value: the same bytes in the next
+# packet are not parsed again. Bounded: past the limit, it starts again. Never changed by a caller.
+_STRINGLESS = re.compile(rb"[^()<]*(?:<<[^()<]*)*")
+_PARSED: dict[bytes, object] = {}
+_PARSED_LIMIT = 4096
+
+
+def _parsed(data: bytes):
+    """`_value_of(data)`, kept by its bytes when it holds no string."""
+    value = _PARSED.get(data)
+    if value is None:
+        value = _value_of(data)
+        if _STRINGLESS.fullmatch(data):
+            if len(_PARSED) >= _PARSED_LIMIT:
+                _PARSED.clear()
+            _PARSED[data] = value
+    return value
+
+
+def _other_value(string: bytes, hexadecimal: bytes, keyword: bytes, other: bytes):
+    """A string's bytes, or true, false or null; `_NotDirect` for any other keyword and anything else."""
+    if string or hexadecimal:
+        return _scalar(1 if string else 3, string or hexadecimal)
+    if keyword in _KEYWORDS:
+        return _KEYWORDS[keyword]
+    raise _NotDirect
+
+
+def _scalar(kind: int, token: bytes):
+    """A string's bytes (`kind` 1: literal, 3: hex) or a name (4) as str."""
+    if kind == 1:
+        return _literal(token[1:-1])
+    if kind == 3:
+        digits = bytes(token[1:-1]).translate(None, _WHITE)
+        return bytes.fromhex((digits + b"0" * (len(digits) % 2)).decode("ascii"))
+    if b"#" in token or not token.isascii():
+        raise _NotDirect  # a name with an escape: qpdf's reading of it is not guessed at
+    return token.decode("latin-1")
+
+
+def _closed(stack: list[list], token: bytes) -> list | dict:
+    """The array or dictionary that `token` closes."""
+    if not stack:
+        raise _NotDirect
+    items = stack.pop()
+    if token == b"]":
+        return items
+    if len(items) % 2 or not all(isinstance(key, str) for key in items[::2]):
+        raise _NotDirect
+    return dict(zip(items[::2], items[1::2]))
+
+
+def _refer(items: list) -> None:
+    """"N 0 R": its last two items become a reference."""
+    if len(items) < 2 or not isinstance(items[-2], float) or items[-1] != 0 or not items[-2].is_integer():
+        raise _NotDirect
+    items[-2:] = [_Reference(int(items[-2]))]
+
+
+def _operations(data: bytes) -> Iterator[tuple[list, str]]:
+    """A content stream's operations whose operators `_Page` reads: (operands, operator), as qpdf gives them. Its
+    tokens are taken all at once, the most frequent first (numbers, then keywords). A number stays as written
+    (`float` reads it where it is used), a string is `_Shown`."""
+    operands: list = []
+    stack: list[list] = []
+    for string, delimiter, hexadecimal, name, _, number, keyword, other in _TOKEN.findall(data):
+        if number:
+            value = number
+        elif keyword:
+            if stack or keyword in (b"BI", b"ID", b"EI") or keyword in _KEYWORDS:
+                raise _NotDirect  # an operator inside an array, an inline image, true, false or null
+            operator = _OPERATOR_BYTES.get(keyword)
+            if operator is not None:
+                yield operands, operator
+            operands = []
+            continue
+        elif delimiter:
+            if delimiter in (b"<<", b"["):
+                stack.append([])
+                continue
+            value = _closed(stack, delimiter)
+        elif other:
+            raise _NotDirect
+        elif string or hexadecimal:
+            value = _Shown(_scalar(1 if string else 3, string or hexadecimal))
+        elif name:
+            value = _scalar(4, name)
+        else:
+            continue  # a comment
+        (stack[-1] if stack else operands).append(value)
+    if stack:
+        raise _NotDirect
+
+
+class _Shown(bytes):
+    """A string in a content stream (a number there is bytes too, as written)."""
+
+
+_XREF = re.compile(rb"xref(?:\r\n|\r|\n)0 (\d+)(?:\r\n|\r|\n| \r\n| \n)")
+_XREF_ROWS = re.compile(rb"(?:\d{10} 00000 n(?: \r| \n|\r\n))*")
+_STREAM_START = re.compile(rb"stream(?:\r\n|\n)")
+
+
+class _File:
+    """A PDF as handouts writes one, read where its cross-reference table says: a single table listing objects
+    1 to N in order, each in use, version 0, where the table says it starts ("N 0 obj") and ending ("endobj")
+    before the next; one trailer, with no earlier table (/Prev) and no cross-reference stream. `_NotDirect` for
+    anything else."""
+
+    def __init__(self, data: bytes):
+        self._data = data
+        try:
+            start = int(data[data.rindex(b"startxref") + 9:].split()[0])
+        except (ValueError, IndexError):
+            raise _NotDirect from None
+        section = _XREF.match(data, start)
+        if section is None:
+            raise _NotDirect
+        count, position = int(section[1]), section.end()
+        if not data.startswith(b"0000000000 65535 f", position):
+            raise _NotDirect
+        table = data[position + 20:position + 20 * count]
+        if not _XREF_ROWS.fullmatch(table):
+            raise _NotDirect
+        offsets = [int(table[i:i + 10]) for i in range(0, len(table), 20)]
+        if offsets != sorted(set(offsets)) or (offsets and offsets[-1] >= start):
+            raise _NotDirect
+        self._offsets = offsets + [start]
+        trailer = _TRAILER.match(data, position + 20 * count)
+        if trailer is None:
+            raise _NotDirect
+        self.trailer = _value_of(data[trailer.end():data.rindex(b"startxref")])  # its /ID: never kept
+        if not isinstance(self.trailer, dict):
+            raise _NotDirect
+        if "/Prev" in self.trailer or "/XRefStm" in self.trailer or self.trailer.get("/Size") != count:
+            raise _NotDirect
+        self._heads: dict[int, tuple[object, int | None]] = {}
+
+    def _object(self, number: int) -> tuple[object, int | None]:
+        """Object `number`'s value, and where its stream's data starts (None: not a stream)."""
+        if number in self._heads:
+            return self._heads[number]
+        if not 0 < number < len(self._offsets):
+            raise _NotDirect
+        data, begin, end = self._data, self._offsets[number - 1], self._offsets[number]
+        opening = b"%d 0 obj" % number
+        last = data.rfind(b"endobj", begin, end)
+        if not data.startswith(opening, begin) or last < 0 or data[last + 6:end].strip(_WHITE):
+            raise _NotDirect
+        start = begin + len(opening)
+        keyword = data.find(b"stream", start, last)
+        if keyword < 0:
+            found = (_parsed(data[start:last]), None)
+        else:  # a stream (or "stream" in a string: then the dictionary before it does not end, and is refused)
+            value, stream = _parsed(data[start:keyword]), _STREAM_START.match(data, keyword)
+            if not isinstance(value, dict) or stream is None:
+                raise _NotDirect
+            found = (value, stream.end())
+        self._heads[number] = found
+        return found
+
+    def resolved(self, value):
+        return self._object(value)[0] if isinstance(value, _Reference) else value
+
+    def _stream(self, value) -> tuple[dict, bytes]:
+        """A stream object's dictionary and its data as stored."""
+        if not isinstance(value, _Reference):
+            raise _NotDirect
+        head, start = self._object(value)
+        length = head.get("/Length")
+        if start is None or not isinstance(length, float) or not length.is_integer():
+            raise _NotDirect
+        end = start + int(length)
+        after = self._data[end:self._offsets[value]].lstrip(_WHITE)
+        if not after.startswith(b"endstream"):
+            raise _NotDirect
+        return head, self._data[start:end]
+
+    @staticmethod
+    def decoded(head: dict, data: bytes) -> bytes:
+        """A stream's data decoded: Flate or no filter, without parameters."""
+        filters = head.get("/Filter")
+        filters = filters if isinstance(filters, list) else [] if filters is None else [filters]
+        if "/DecodeParms" in head or any(name != "/FlateDecode" for name in filters) or len(filters) > 1:
+            raise _NotDirect
+        return zlib.decompress(data) if filters else data
+
+    def title(self) -> str:
+        info = self.resolved(self.trailer.get("/Info"))
+        title = self.resolved(info.get("/Title", b"")) if isinstance(info, dict) else b""
+        if not isinstance(title, bytes):
+            raise _NotDirect
+        return str(pikepdf.String(title))  # its text as qpdf reads it: UTF-16 after a byte order mark, else PDFDoc
+
+    def pages(self) -> list[dict]:
+        root = self.resolved(self.trailer.get("/Root"))
+        if not isinstance(root, dict):
+            raise _NotDirect
+        pages: list[dict] = []
+        self._kids(root.get("/Pages"), pages, 0)
+        return pages
+
+    def _kids(self, node, pages: list[dict], depth: int) -> None:
+        entries = self.resolved(node)
+        if not isinstance(entries, dict) or depth > _MAX_DEPTH:
+            raise _NotDirect
+        if entries.get("/Type") == "/Page":
+            pages.append(entries)
+            return
+        kids = self.resolved(entries.get("/Kids"))
+        if entries.get("/Type") != "/Pages" or not isinstance(kids, list) or "/Resources" in entries:
+            raise _NotDirect  # a page tree that hands its pages resources: not read here
+        for kid in kids:
+            self._kids(kid, pages, depth + 1)
+
+    def page_parts(self, page: dict, fonts: dict) -> tuple[list[tuple[dict, bytes]], dict[str, _Font]]:
+        """A page's content streams ((dictionary, data as stored) each) and its fonts by name."""
+        resources = self.resolved(page.get("/Resources"))
+        if not isinstance(resources, dict) or "/XObject" in resources:
+            raise _NotDirect
+        contents = page.get("/Contents")
+        listed = self.resolved(contents)
+        streams = [self._stream(stream) for stream in (listed if isinstance(listed, list) else [contents])]
+        named = self.resolved(resources.get("/Font", {}))
+        if not isinstance(named, dict):
+            raise _NotDirect
+        by_name = {}
+        for name, font in named.items():
+            if not isinstance(font, _Reference):
+                raise _NotDirect
+            if (int(font), 0) not in fonts:
+                entries = self.resolved(font)
+                if not isinstance(entries, dict):
+                    raise _NotDirect
+                cmap = entries.get("/ToUnicode")
+                fonts[(int(font), 0)] = _Font(entries.get("/Subtype") == "/Type0",
+                                              self.decoded(*self._stream(cmap)) if cmap is not None else b"")
+            by_name[name] = fonts[(int(font), 0)]
+        return streams, by_name
+
+
+def _described(head: dict) -> bytes:
+    """A stream's dictionary, for a page's key: how its data is filtered (and how long it is)."""
+    return repr(sorted((key, repr(value)) for key, value in head.items())).encode()
+
+
+_TRAILER = re.compile(rb"trailer[\x00\t\n\x0c\r ]*")

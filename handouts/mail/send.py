@@ -225,16 +225,24 @@ class NameCheck:
             _contains(other, word) for other in self._names.values() for word in _WORD.findall(_fold(name)))),
             _PLACEHOLDERS[-1])  # all taken: a patient so named would find their name shared, and be refused
         self._references: dict[tuple, str | None] = {}  # (layout, documents, language) -> text
+        # The same with the placeholder's appointment taken out, by the same key: the part of `shared_text` that
+        # is the same for every row like it.
+        self._unappointed: dict[tuple, str] = {}
+        self._neutral: dict[tuple, list[str]] = {}  # (documents, language) -> the neutral appointment in words
         # Pages every packet like these shows, read once (`_patient_free` says which may be kept).
         self._pages = PageTexts()
 
     def problem(self, row: RosterRow, pdf: bytes) -> str | None:
         """Why this packet must not go to this row's patient, or None."""
-        shared = self.shared_text(row)
+        try:
+            appointment = self._appointment(row, row.appointment)
+        except HandoutsError:  # an edition this row's packet was made with is gone: it cannot be checked
+            return _UNCHECKED
+        shared = self.shared_text(row, appointment)
         if shared is None:
             return _UNCHECKED
         own, preferred = _fold(row.name), _fold(row.preferred_name)
-        values = (own, preferred, *self._appointment(row, row.appointment))
+        values = (own, preferred, *appointment)
         text = _read_back(pdf, self._pages, lambda page: self._patient_free(page, values))
         shown = [name for name in dict.fromkeys((own, preferred)) if _contains(text, name)]
         if shown and all(_contains(shared, name) for name in shown):  # each is a word every packet shows
@@ -260,19 +268,28 @@ class NameCheck:
         return not any(value and value in page for value in values) and \
             not any(word in self._by_first_word for word in _WORD.findall(page))
 
-    def shared_text(self, row: RosterRow) -> str | None:
-        """The text every packet like this row's shows, for its appointment; None if it cannot be made."""
+    def shared_text(self, row: RosterRow, own: list[str] | None = None) -> str | None:
+        """The text every packet like this row's shows, for its appointment (`own`: in words, as `_appointment`
+        gives it, when the caller has it); None if it cannot be made."""
         if self._project is None:
             return ""
-        reference = self._reference(row, _NEUTRAL_APPOINTMENT)
-        try:
-            neutral, own = self._appointment(row, _NEUTRAL_APPOINTMENT), self._appointment(row, row.appointment)
-        except HandoutsError:  # an edition this row's packet was made with is gone: it cannot be checked
-            return None
+        key = (row.layout, row.documents, row.language)
+        reference = self._unappointed.get(key)
         if reference is None:
+            reference = self._reference(row, _NEUTRAL_APPOINTMENT)
+            try:
+                neutral = self._appointment(row, _NEUTRAL_APPOINTMENT)
+            except HandoutsError:  # an edition this row's packet was made with is gone: it cannot be checked
+                return None
+            if reference is None:
+                return None
+            for appointment in neutral:  # the placeholder's appointment is no packet's: "|" stands where it was
+                reference = reference.replace(appointment, " | ")
+            self._unappointed[key] = reference
+        try:
+            own = self._appointment(row, row.appointment) if own is None else own
+        except HandoutsError:
             return None
-        for appointment in neutral:  # the placeholder's appointment is no packet's: "|" stands where it was
-            reference = reference.replace(appointment, " | ")
         return " | ".join((reference, *own))
 
     def _reference(self, row: RosterRow, appointment: datetime) -> str | None:
@@ -296,9 +313,16 @@ class NameCheck:
         return text
 
     def _appointment(self, row: RosterRow, moment: datetime) -> list[str]:
-        """`moment` in words, folded, as the row's packet prints it (in the language of each of its parts)."""
+        """`moment` in words, folded, as the row's packet prints it (in the language of each of its parts). The
+        placeholder's appointment is put in words once for each language and documents."""
+        key = (row.documents, row.language)
+        if moment == _NEUTRAL_APPOINTMENT and key in self._neutral:
+            return self._neutral[key]
         languages = {self._project.content.load(name, row.language).language for name in (OPENING, *row.documents)}
-        return [_fold(in_words(moment, language)) for language in sorted(languages)]
+        words = [_fold(in_words(moment, language)) for language in sorted(languages)]
+        if moment == _NEUTRAL_APPOINTMENT:
+            self._neutral[key] = words
+        return words
 
 
 # A neutral patient for the shared text: the first of these whose words are in no roster name. And its
@@ -337,16 +361,28 @@ def _contains(text: str, name: str) -> bool:
 
 @dataclass(frozen=True)
 class Drafted:
-    """A due row's email, made and checked (`message`), or why it is not sent, or why the run stops."""
+    """A due row's email, made and checked (`message`, or what the transport hands over made of it, `prepared`),
+    or why it is not sent, or why the run stops."""
 
     outgoing: Outgoing
-    message: EmailMessage | None = None
+    message: EmailMessage | None = None  # None once `prepared` is made of it: only that goes to the parent
     sha256: str = ""  # of the packet attached; "" when none was made
     size: int = 0  # of the packet, in bytes
     reason: str = ""  # why the row is not sent, as the ledger records it
     shown: str = ""  # ... and as the run reports it
     stop: Finding | None = None  # a failure that is not the row's (the content, a layout): every row would fail
-    prepared: object | None = None  # what the transport hands over, made of `message` (`DraftWork.prepare`)
+    prepared: object | None = None  # what the transport hands over, made of the email (`DraftWork.prepare`)
+    message_id: str = ""  # the email's Message-ID, for the ledger
+
+    @property
+    def made(self) -> bool:
+        """Whether the email was made and checked: it may go."""
+        return self.message is not None or self.prepared is not None
+
+    @property
+    def handed(self) -> object:
+        """What the transport is given: the bytes made of the email in the worker, or the email itself."""
+        return self.message if self.prepared is None else self.prepared
 
 
 @dataclass(frozen=True)
@@ -383,14 +419,20 @@ def draft(outgoing: Outgoing, project: Project, check: NameCheck, common: Letter
     if reason is not None:
         return Drafted(outgoing, None, sha, size, reason, reason + "; not sent")
     try:
-        with one_patient():  # the email's values stay in no cache for the next patient
+        # The email's values stay in no cache for the next patient; a header that holds one is never shared
+        # (`message.POLICY`).
+        with one_patient((outgoing.row.name, outgoing.row.preferred_name, outgoing.recipient)):
             message = compose(project, common, outgoing.row, outgoing.recipient, pdf, outgoing.earlier)
     except AddressingError as exc:
         reason = f"its email would not go to this row's address alone ({exc.finding.rule}); not sent"
         return Drafted(outgoing, None, sha, size, reason, reason)
     except HandoutsError as exc:  # the email's content or the profile: every row's email would fail
         return Drafted(outgoing, stop=exc.finding)
-    return Drafted(outgoing, message, sha, size, prepared=prepare(message) if prepare else None)
+    if prepare is None:
+        return Drafted(outgoing, message, sha, size, message_id=message["Message-ID"])
+    # Only what the transport needs goes back to the parent: pickling the email (its packet once more, and every
+    # header a class of its own) cost the worker and the parent more than making it.
+    return Drafted(outgoing, None, sha, size, prepared=prepare(message), message_id=message["Message-ID"])
 
 
 
@@ -548,7 +590,7 @@ class Sender:
                 if drafted.stop is not None:  # the content, a layout or the profile: every row would fail
                     result.stopped = drafted.stop
                     return
-                if drafted.message is not None:
+                if drafted.made:
                     yield drafted
                     continue
                 result.failed.append(_problem(drafted.outgoing, drafted.shown))
@@ -609,14 +651,13 @@ class Sender:
     def _record_of(self, drafted: Drafted) -> tuple[int, Key, str, str]:
         """What the ledger records of a row as it goes: its number, key, attachment and Message-ID."""
         outgoing = drafted.outgoing
-        return outgoing.row.number, outgoing.key(self.transport.name), drafted.sha256, drafted.message["Message-ID"]
+        return outgoing.row.number, outgoing.key(self.transport.name), drafted.sha256, drafted.message_id
 
     def _hand_over(self, drafted: Drafted, result: SendResult) -> tuple[str, str, bool]:
         """Give one email to the transport: (the status to record, why it failed, whether the run must stop)."""
         outgoing = drafted.outgoing
         try:
-            handed = drafted.message if drafted.prepared is None else drafted.prepared
-            status = self.transport.deliver(handed, outgoing.draft_name)
+            status = self.transport.deliver(drafted.handed, outgoing.draft_name)
         except (PermanentFailure, TemporaryFailure) as exc:  # this row only; a re-run tries it again
             result.failed.append(_problem(outgoing, exc.reason))
             return FAILED, exc.reason, False

@@ -150,3 +150,60 @@ def test_the_read_back_parses_the_header_block_as_the_message_is_written(project
         written = message.as_bytes(policy=policy)
         assert written.startswith(_header_block(message, policy))
         assert _header_block(message, policy).endswith(b"\r\n\r\n")
+
+
+# -- headers every email shares, parsed and folded once ------------------------------------------------------------
+
+ROWS = [("Jack Smith", "Jack", "jsmith@example.org", "en-US"), ("Zoë Q. Ångström", "Zoë", "zoë@bücher.example", "es"),
+        ("Nguyễn Thị Minh Khai", "Khai", "khai@example.com", "en-US"), (HOSTILE, HOSTILE, "ana@example.net", "es")]
+
+
+def composed(project, monkeypatch, policy=None) -> list:
+    """Each of ROWS' emails, at a fixed time with a fixed Message-ID and fixed boundaries, with `policy`."""
+    import handouts.mail.message as message_module
+
+    if policy is not None:
+        monkeypatch.setattr(message_module, "POLICY", policy)
+    monkeypatch.setattr(message_module, "now", lambda: datetime(2026, 12, 1, 8, 0).astimezone())
+    monkeypatch.setattr(message_module, "make_msgid", lambda domain: f"<1.2.3@{domain}>")
+    made = []
+    for number, (name, preferred, recipient, language) in enumerate(ROWS, start=2):
+        row = RosterRow(number, f"P{number:03d}", name, preferred, datetime(2026, 12, 3, 9, 30), "standard", (), "",
+                        language)
+        message = compose(project, letter(project, SENDER), row, recipient, bytes(range(256)) * 40,
+                          datetime(2026, 11, 30, 10, 0) if number % 2 else None)
+        for depth, part in enumerate(part for part in message.walk() if part.is_multipart()):
+            part.set_boundary(f"boundary-{depth}")
+        made.append(message)
+    monkeypatch.undo()
+    return made
+
+
+def test_the_shared_headers_change_no_byte_of_an_email(project, monkeypatch):
+    """With the headers every email shares parsed once and folded once (`message.POLICY`), each email is byte
+    for byte what the email package makes on its own (its default policy), written out every way it leaves,
+    the first time and again."""
+    from email.policy import SMTP, SMTPUTF8, default
+
+    from handouts.mail.drafts import DraftsTransport
+
+    for _ in range(2):
+        plain, shared = composed(project, monkeypatch, default), composed(project, monkeypatch)
+        for ours, theirs in zip(shared, plain):
+            for policy in (SMTP, SMTPUTF8):
+                assert ours.as_bytes(policy=policy) == theirs.as_bytes(policy=policy)
+            assert DraftsTransport.prepare(ours) == DraftsTransport.prepare(theirs)
+            assert str(ours) == str(theirs)
+
+
+def test_the_shared_headers_hold_no_patients_value(project, monkeypatch):
+    """What is kept from one email to the next holds no name, preferred name or address of any patient."""
+    from handouts.mail.message import _FOLDS, POLICY
+
+    composed(project, monkeypatch)
+    kept = [f"{name}: {value}" for name, value in POLICY.header_factory._shared] + [
+        folded for _, folded in _FOLDS.values()]
+    assert any("Subject" in text for text in kept) and any("application/pdf" in text for text in kept)
+    values = [value for name, preferred, recipient, _ in ROWS for value in (name, preferred, recipient)]
+    assert not [text for text in kept for value in values if value.lower() in text.lower()]
+    assert not [text for text in kept if text.lower().startswith(("to:", "date:", "message-id:"))]

@@ -103,3 +103,107 @@ def test_pages_read_before_give_the_same_text_and_keep_no_patient_value(send_pro
         pdf, name = packet(send_project, number, "extra-large", "es")
         assert placed_text(pdf, seen, keep) == placed_text(pdf)
     assert not any(name in _fold(repr(seen._lines)) for name in names)
+
+
+# -- the direct reader: a file handouts wrote, read without pikepdf -----------------------------------------------
+
+
+@pytest.mark.parametrize("layout", ["standard", "large-print", "extra-large"])
+@pytest.mark.parametrize("language", ["en-US", "es"])
+def test_the_direct_reader_reads_what_qpdf_reads(send_project, layout, language):
+    """Every packet handouts writes is read without pikepdf, into the same text, line for line, every layout and
+    language, with and without fields; and page by page through `PageTexts` too."""
+    from handouts.mail.placed import PageTexts, _direct_text, _pikepdf_text
+
+    direct, qpdf = PageTexts(), PageTexts()
+    for number in range(2 * len(PATIENTS)):
+        pdf, _ = packet(send_project, number, layout, language, forms=bool(number % 2))
+        expected = _pikepdf_text(pdf, None, lambda page: False)
+        assert _direct_text(pdf, None, lambda page: False) == expected  # never falls back for a packet
+        assert _direct_text(pdf, direct, lambda page: True) == expected == _pikepdf_text(pdf, qpdf, lambda page: True)
+
+
+def appended(pdf: bytes, number: int, content: bytes) -> bytes:
+    """`pdf` with an update appended, as an editor saves one: object `number` made a stream of `content`."""
+    start = int(pdf[pdf.rindex(b"startxref") + 9:].split()[0])
+    size = int(re.search(rb"/Size (\d+)", pdf[start:])[1])
+    root = re.search(rb"/Root (\d+ \d+ R)", pdf[start:])[1]
+    offset = len(pdf)
+    body = b"%d 0 obj\n<< /Length %d >>\nstream\n%s\nendstream\nendobj\n" % (number, len(content), content)
+    table = b"xref\n0 1\n0000000000 65535 f \n%d 1\n%010d 00000 n \n" % (number, offset)
+    trailer = b"trailer\n<< /Size %d /Root %s /Prev %d >>\nstartxref\n%d\n%%%%EOF\n" % (size, root, start,
+                                                                                    offset + len(body))
+    return pdf + body + table + trailer
+
+
+def page_contents(pdf: bytes) -> int:
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        return document.pages[0].obj.Contents.objgen[0]
+
+
+def test_a_packet_changed_after_it_was_written_is_read_as_qpdf_reads_it(send_project):
+    """An update appended to the file (a page's stream replaced, showing another name), or bytes moved from where
+    the cross-reference table says: not a file the direct reader takes; the whole file is read by pikepdf, which
+    reads the update, and the name check sees the other name."""
+    from handouts.mail.placed import _direct_text, _NotDirect
+    from handouts.mail.send import NameCheck
+
+    pdf, name = packet(send_project, 0, "standard", "en-US")
+    planted = appended(pdf, page_contents(pdf), b"BT /HAtkinsonHyperlegibleRegular 12 Tf 72 700 Td "
+                                                  b"<0041006e00610020005200750069007a> Tj ET")  # "Ana Ruiz"
+    moved = pdf.replace(b"%PDF-1.7\n", b"%PDF-1.7\n%\n", 1)
+    for changed in (planted, moved):
+        with pytest.raises(_NotDirect):
+            _direct_text(changed, None, lambda page: False)
+    assert "Ana Ruiz" in placed_text(planted).splitlines() and _fold(name) in _fold(placed_text(moved))
+    row = RosterRow(2, "P002", name, PATIENTS[0][1], datetime(2026, 12, 3, 9, 30), "standard",
+                    ("infusion-day-checklist", "fibromyalgia-ketamine"), "p@example.org", "en-US")
+    check = NameCheck({2: name, 3: "Ana Ruiz"}, send_project)
+    assert check.problem(row, pdf) is None
+    assert check.problem(row, planted) == "its packet shows the name of row 3's patient"
+
+
+def test_a_name_planted_in_a_page_is_read_by_the_direct_reader(send_project):
+    """A packet whose page shows another row's name, rewritten whole (by qpdf: one table, objects in order): read
+    without pikepdf, and refused; the same packet without the plant passes."""
+    from handouts.mail.placed import _direct_text
+    from handouts.mail.send import NameCheck
+
+    pdf, name = packet(send_project, 0, "large-print", "en-US")
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        stream = document.pages[0].obj.Contents
+        stream.write(stream.read_bytes() + b"\nBT /HAtkinsonHyperlegibleRegular 12 Tf 72 40 Td "
+                                            b"<0041006e00610020005200750069007a> Tj ET\n")  # "Ana Ruiz"
+        out = io.BytesIO()
+        document.save(out, object_stream_mode=pikepdf.ObjectStreamMode.disable)
+    planted = out.getvalue()
+    assert "Ana Ruiz" in _direct_text(planted, None, lambda page: False).splitlines()
+    row = RosterRow(2, "P002", name, PATIENTS[0][1], datetime(2026, 12, 3, 9, 30), "large-print",
+                    ("infusion-day-checklist", "fibromyalgia-ketamine"), "p@example.org", "en-US")
+    check = NameCheck({2: name, 3: "Ana Ruiz"}, send_project)
+    assert check.problem(row, pdf) is None
+    assert check.problem(row, planted) == "its packet shows the name of row 3's patient"
+
+
+@pytest.mark.parametrize("content", [
+    b"BT /F1 12 Tf 72 700 Td (Ana (Ruiz)) Tj ET",  # a parenthesis inside a string, not escaped
+    b"BT /F1 12 Tf 72 700 Td (Ana) Tj ET BI /W 1 /H 1 /BPC 8 /CS /G ID \x00 EI",  # an inline image
+    b"BT /F#31 12 Tf 72 700 Td (Ana) Tj ET",  # a name with an escape
+    b"BT /F1 12 Tf 72 700 Td [(Ana) true] TJ ET",  # a keyword inside an array
+])
+def test_what_the_direct_reader_does_not_read_is_read_by_pikepdf(content):
+    from handouts.mail.placed import _direct_text, _NotDirect
+
+    pdf = synthetic(content)
+    with pytest.raises(_NotDirect):
+        _direct_text(pdf, None, lambda page: False)
+    assert "Ana" in placed_text(pdf)
+
+
+def test_the_direct_reader_reads_strings_as_qpdf_reads_them():
+    """Escapes, octal codes, a line continued, line ends inside a string, hex with odd digits, comments."""
+    from handouts.mail.placed import _direct_text, _pikepdf_text
+
+    pdf = synthetic(b"BT /F1 12 Tf 72 700 Td (A\\(n\\)a\\101\\7\\\\ \\q) Tj % a comment (\n"
+                    b"(Ru\\\niz\rA\r\nB) Tj T* <4a61636> Tj [(S) -300 (m) 1.5 (i) -.5 <7468>] TJ ET")
+    assert _direct_text(pdf, None, lambda page: False) == _pikepdf_text(pdf, None, lambda page: False)
