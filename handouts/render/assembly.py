@@ -63,6 +63,8 @@ def keep(file_key: tuple, canv, data: bytes, written, drawings: list[Drawn]) -> 
     if written is None or len(variants) >= _VARIANTS or len(drawings) != _reportlab.page_count_written(canv):
         return
     patient_pages = tuple(index for index, drawn in enumerate(drawings) if drawn.shows_patient)
+    if patient_pages and not patient_values():
+        return  # pages that show a patient, rendered outside a patient's work (`caches.one_patient`): unchecked
     signatures = tuple(drawings[index].signature for index in patient_pages)
     if holds_patient_value(repr(signatures)):
         return  # what the pages drew besides their text names the patient: those pages differ for each

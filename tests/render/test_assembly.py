@@ -126,3 +126,14 @@ def test_a_file_whose_kept_objects_would_show_the_patient_is_not_kept(project, m
     monkeypatch.setattr(_reportlab, "holes_of", without_info)
     render_row(_row(2, ROWS[0]), project)
     assert not assembly.TEMPLATES._made
+
+
+def test_a_packet_rendered_outside_a_patients_work_is_not_kept(project, written):
+    """Kept files are checked against the values of the patient at work (`caches.one_patient`): a packet that
+    shows a patient, rendered with none at work, is not kept."""
+    from handouts.load.project import Patient
+    from handouts.pipeline import packet_document, render_checked
+
+    document = packet_document(project, Patient.from_values(ROWS[0][0]), datetime(2026, 12, 3, 9, 30), BOTH)
+    render_checked(project, document, project.layouts.load("large-print"), "packet")
+    assert not assembly.TEMPLATES._made
