@@ -530,8 +530,12 @@ def _write_document(doc) -> bytes:
 
 def _xref_table(rows: list[int], count: int) -> bytes:
     """The cross-reference table of `count` objects (`rows`: each one's offset and version)."""
-    table = ("%010d %05d n \n" * count) % tuple(rows)  # one formatting for the whole table
-    return b"xref\n0 %d\n0000000000 65535 f \n" % (count + 1) + table.encode("ascii")
+    return b"xref\n0 %d\n0000000000 65535 f \n" % (count + 1) + _xref_rows(rows)
+
+
+def _xref_rows(rows: list[int]) -> bytes:
+    """Cross-reference rows (`rows`: each object's offset and version, in turn), in one formatting."""
+    return (("%010d %05d n \n" * (len(rows) // 2)) % tuple(rows)).encode("ascii")
 
 
 _WRITTEN = "_handouts_written"  # the document attribute `save` takes the writer's objects from
@@ -1145,7 +1149,8 @@ class FileParts:
     root: int
     trailer: tuple[bytes, bytes, bytes]
     prefix: bytes
-    rows: tuple[int, ...]
+    fixed: int  # how many objects `prefix` holds
+    fixed_rows: bytes  # their cross-reference rows
 
     @cached_property
     def kept(self) -> frozenset[int]:
@@ -1191,8 +1196,9 @@ def file_parts(canv: HandoutsCanvas, data: bytes, written: WrittenObjects, holes
     objects = tuple(None if number in holes else content for number, content in enumerate(written.objects, 1))
     fixed = objects.index(None) if None in objects else len(objects)
     last = doc.idToOffset[doc.numberToId[fixed + 1]] if fixed < len(objects) else data.rfind(b"\nxref\n") + 1
-    rows = tuple(value for number in range(1, fixed + 1) for value in (doc.idToOffset[doc.numberToId[number]], 0))
-    return FileParts(objects, written.root, (before, middle + b"startxref\n", b"\n" + end), data[:last], rows)
+    rows = [value for number in range(1, fixed + 1) for value in (doc.idToOffset[doc.numberToId[number]], 0)]
+    return FileParts(objects, written.root, (before, middle + b"startxref\n", b"\n" + end), data[:last], fixed,
+                     _xref_rows(rows))
 
 
 def made_holes(canv: HandoutsCanvas, holes: Holes, pages: tuple[int, ...],
@@ -1228,15 +1234,16 @@ def file_from_parts(parts: FileParts, made: dict[int, bytes], file_id: str) -> t
     objects = tuple(made[number] if content is None else content
                     for number, content in enumerate(parts.objects, 1))
     # The file up to the first object made afresh is the kept file's: its bytes and rows as they were.
-    out, offset, rows = [parts.prefix], len(parts.prefix), list(parts.rows)
-    for number in range(len(parts.rows) // 2 + 1, len(objects) + 1):
+    out, offset, rows = [parts.prefix], len(parts.prefix), []
+    for number in range(parts.fixed + 1, len(objects) + 1):
         data = objects[number - 1]
         head, end = b"%d 0 obj\n" % number, b"endobj\n" if data.endswith(b"\n") else b"\nendobj\n"
         rows += (offset, 0)
         out += (head, data, end)
         offset += len(head) + len(data) + len(end)
     before, middle, end = parts.trailer
-    out += (_xref_table(rows, len(objects)), before, _file_id_bytes(file_id), middle, b"%d" % offset, end)
+    table = b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1) + parts.fixed_rows + _xref_rows(rows)
+    out += (table, before, _file_id_bytes(file_id), middle, b"%d" % offset, end)
     return b"".join(out), WrittenObjects(objects, parts.root, parts.kept)
 
 

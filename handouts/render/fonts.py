@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from ..caches import holds_patient_value, per_patient
 from ..errors import LayoutError, UnsupportedCharacterError
@@ -17,6 +17,15 @@ from . import _reportlab
 class Face:
     name: str  # the name registered with ReportLab
     covered: frozenset[int]
+
+    @cached_property
+    def draws(self) -> frozenset[str]:
+        """The characters the face draws, and every white space (drawn as space): `draws.issuperset(word)` says
+        whether a word is the face's alone, a loop in C."""
+        return frozenset(map(chr, self.covered)) | _WHITE_SPACE
+
+
+_WHITE_SPACE = frozenset(ch for ch in map(chr, range(0x3001)) if ch.isspace())  # every str.isspace() character
 
 
 # Faces are registered one thread at a time: the fallback's first use can come in the middle of a render, and two
@@ -136,7 +145,7 @@ def _face_for(typeface: str, word: str, bold: bool) -> str:
 @lru_cache(maxsize=8192)
 def _face_runs(typeface: str, word: str, text: str, bold: bool) -> tuple[tuple[str, str], ...]:
     primary = _primary(typeface)[bold]
-    if all(ch.isspace() or ord(ch) in primary.covered for ch in word):
+    if primary.draws.issuperset(word):
         return ((text, primary.name),)
     faces = _faces(typeface)[bold]
     whole = next((f for f in faces[1:] if all(ch.isspace() or ord(ch) in f.covered for ch in word)), None)
