@@ -299,11 +299,12 @@ def fragment_of(packet: bytes | Path, sent: set[bytes] | None = None) -> Fragmen
     worker made them, and finishes only when it took every one): they go by key alone, without their bytes. The
     keys of this packet's shared objects are added to it."""
     written = getattr(packet, "objects", None)
+    kept: frozenset[int] = frozenset()
     if written is not None:
-        objects, root = written.objects, written.root
+        objects, root, kept = written.objects, written.root, written.kept
     else:
         objects, root = _objects_of(packet if isinstance(packet, bytes) else Path(packet).read_bytes())
-    return _Packet(objects, root).fragment(set() if sent is None else sent)
+    return _Packet(objects, root, kept).fragment(set() if sent is None else sent)
 
 
 _XREF_ROW = re.compile(rb"(\d{10}) (\d{5}) ([nf])\s{1,2}")
@@ -430,6 +431,112 @@ def _string(value: bytes) -> str:
     return raw[2:].decode("utf-16-be") if raw.startswith(b"\xfe\xff") else raw.decode("latin-1")
 
 
+class _Read:
+    """What the job's copy reads of one object, a function of its bytes alone: its dictionary or value (before its
+    stream's data, if it has any) and the stream's data with its keywords; once asked, its dictionary's entries, its
+    head with its references as markers (`_local_references`) and the objects they name, whether it may be shared
+    (`_OWN`), and its shared key for the keys of the objects it refers to."""
+
+    __slots__ = ("head", "tail", "marked", "references", "entries", "_shareable", "_keys")
+
+    def __init__(self, body: bytes):
+        if _is_stream(body):
+            start = body.index(_STREAM)
+            self.head, self.tail = body[:start].strip(), body[start:].rstrip(b"\n")
+        else:
+            self.head, self.tail = body.strip(), b""
+        self.marked: bytes | None = None
+        self.references: tuple[int, ...] = ()
+        self.entries: dict[bytes, bytes] | None = None  # read once: whoever changes it copies it first
+        self._shareable: bool | None = None
+        self._keys: dict[tuple[bytes, ...], bytes] | None = None
+
+    def mark(self) -> bytes:
+        marked = self.marked = _local_references(self.head)
+        self.references = tuple(_references(marked)) if b"\x01" in marked else ()
+        return marked
+
+    def shareable(self) -> bool:
+        """Whether the object may be one the whole job shares (a dictionary or an array, not a packet's own kind)."""
+        if self._shareable is None:
+            self._shareable = self.head.startswith((b"<<", b"[")) and not _OWN.search(self.head)
+        return self._shareable
+
+    def key(self, targets: tuple[bytes, ...], remember: bool) -> bytes:
+        """The shared key: a digest of the object as written, each reference replaced by its target's key
+        (`targets`, in the order of `references`). `remember`: keep it for these targets (only when the object
+        and every object it reaches are taken from a kept file)."""
+        found = self._keys.get(targets) if self._keys is not None else None
+        if found is not None:
+            KEPT_READS.hits += 1
+            return found
+        *pieces, last = self.marked.split(b"\x01")
+        written = []
+        for piece, key in zip(pieces, targets):
+            digits = len(piece.rstrip(b"0123456789"))
+            written += (piece[:digits], b"{", key.hex().encode(), b"}")
+        digest = hashlib.sha256(b"".join(written) + last)
+        digest.update(self.tail)
+        found = digest.digest()
+        if remember:
+            if self._keys is None:
+                self._keys = {}
+            self._keys[targets] = found
+            KEPT_READS.grew(64 * (len(targets) + 1))
+        return found
+
+
+class KeptReads:
+    """What the copy read of the objects a packet took from a kept file (`WrittenObjects.kept`, render/assembly.py),
+    by their bytes, for the next packet written from that file: those objects are made from no patient value and
+    are the same bytes (the same `bytes` object, whose hash is computed once) in every packet written from it.
+
+    Only a kept object's `_Read` is remembered, and only a key made of kept objects alone (`_Read.key`): a packet's
+    own objects (its patient's pages, fonts, title) are read afresh for each packet and never kept past it, and so is
+    everything that depends on them. Each `_Read` is a function of its bytes alone, so a hit is what reading those
+    bytes gives. Kept for the run (a worker process's); bounded in bytes."""
+
+    def __init__(self, most: int = 32 << 20):
+        self.most = most  # a bound, not a policy: a long batch never holds more than this
+        self.enabled = True
+        self.hits = 0  # reads and keys found again (for the tests)
+        self._made: dict[bytes, _Read] = {}
+        self._held = 0
+
+    def reads(self, objects: tuple[bytes, ...], kept: frozenset[int]) -> list:
+        """Each object's `_Read`, by number (index 0: none); a kept object's as remembered, or read and remembered."""
+        reads: list = [None]
+        if not self.enabled:
+            reads += (_Read(body) for body in objects)
+            return reads
+        made = self._made
+        for number, body in enumerate(objects, 1):
+            if number not in kept:  # its patient's own: read for this packet only
+                reads.append(_Read(body))
+                continue
+            read = made.get(body)
+            if read is None:
+                read = made[body] = _Read(body)
+                self.grew(2 * len(body) + 256)
+            else:
+                self.hits += 1
+            reads.append(read)
+        return reads
+
+    def grew(self, size: int) -> None:
+        self._held += size
+        if self._held > self.most:
+            self.clear()
+
+    def clear(self) -> None:
+        self._made.clear()
+        self._held = 0
+
+
+# Kept for the run; holds only what was read of objects made from no patient value (see KeptReads).
+KEPT_READS = KeptReads()
+
+
 class _Packet:
     """One packet's objects, as its writer wrote them, made into its share of the print job: its pages (with the
     job's page tree as their parent), their annotations (form fields under one field of the packet's own), its
@@ -438,37 +545,35 @@ class _Packet:
     outline, the metadata) are left out. New objects (ParentTree entries, the packet's field) are numbered after
     the packet's."""
 
-    def __init__(self, objects: tuple[bytes, ...], root: int):
+    def __init__(self, objects: tuple[bytes, ...], root: int, kept: frozenset[int] = frozenset()):
         self._objects = objects
+        self._kept = kept
         self._heads: dict[int, bytes] = {}  # objects rewritten for the job (pages, annotations, the Part)
         self._added: list[bytes] = []  # new objects, numbered from len(objects) + 1
         self.parent_entries: list[int] = []
         self._form_kids: list[int] = []
         self._form = 0
         self._root = root
-        # Each object's dictionary or value (before its stream's data, if it has any), by number (0: none).
-        self._read = [b""] + [body[:body.index(_STREAM)].strip() if _is_stream(body) else body.strip()
-                              for body in objects]
-        self._parsed: dict[int, dict[bytes, bytes]] = {}  # dictionaries read, by number
+        # What is read of each object, by number (0: none): the kept ones' as read in an earlier packet (KEPT_READS).
+        self._read = KEPT_READS.reads(objects, kept)
         self._markers: dict[int, bytes] = {}  # what the job takes of each object, its references markers
 
     # -- reading ---------------------------------------------------------------
-    def _body(self, number: int) -> bytes:
-        if not 0 < number <= len(self._objects):
-            raise InternalError("a packet for the print job refers to an object it does not hold")
-        return self._objects[number - 1]
-
     def _head(self, number: int) -> bytes:
         """An object's dictionary or value: before its stream's data, if it has any."""
         if not 0 < number <= len(self._objects):
             raise InternalError("a packet for the print job refers to an object it does not hold")
-        return self._read[number]
+        return self._read[number].head
 
     def _entries(self, number: int) -> dict[bytes, bytes]:
-        """An object's dictionary, entry by entry (read once: the caller copies it to change it)."""
-        entries = self._parsed.get(number)
+        """An object's dictionary, entry by entry (read once, and kept with its `_Read`: the caller copies it to
+        change it)."""
+        if not 0 < number <= len(self._objects):
+            raise InternalError("a packet for the print job refers to an object it does not hold")
+        read = self._read[number]
+        entries = read.entries
         if entries is None:
-            entries = self._parsed[number] = _entries(self._head(number))
+            entries = read.entries = _entries(read.head)
         return entries
 
     def _resolved(self, value: bytes) -> bytes:
@@ -595,17 +700,20 @@ class _Packet:
         seen = set(roots)
         pending = list(roots) + [n for n in _references(resources) if n not in seen]
         seen.update(pending)
-        heads, rewritten, added, markers = self._read, self._heads, self._added, self._markers
+        reads, rewritten, added, markers = self._read, self._heads, self._added, self._markers
         count = len(self._objects)
         while pending:
             number = pending.pop()
-            if number > count:
-                head = added[number - count - 1]
+            if number > count or number in rewritten:  # made for this packet's share: read here
+                head = added[number - count - 1] if number > count else rewritten[number]
+                marked = markers[number] = _local_references(head)
+                references = _references(marked) if b"\x01" in marked else ()
             else:
-                head = rewritten.get(number) or heads[number if number > 0 else count + 1]  # 0: refused (IndexError)
-            marked = markers[number] = head.replace(b" 0 R", b"\x01") if b"(" not in head else _local_references(head)
-            if b"\x01" in marked:
-                found = [n for n in _references(marked) if n not in seen]
+                read = reads[number if number > 0 else count + 1]  # 0: refused (IndexError)
+                marked = markers[number] = read.marked if read.marked is not None else read.mark()
+                references = read.references
+            if references:
+                found = [n for n in references if n not in seen]
                 seen.update(found)
                 pending += found
         return sorted(seen)
@@ -621,24 +729,26 @@ class _Packet:
         added = range(len(self._objects) + 1, len(self._objects) + len(self._added) + 1)
         keys.update((number, None) for number in added)
 
+        kept, reads, pure = self._kept, self._read, set()  # pure: the objects whose key reaches only kept objects
+
         def key_of(number: int) -> bytes | None:
             if number in keys:
                 return keys[number]
             keys[number] = None  # until known: a cycle (only a packet's own objects have one) stays None
-            head = self._head(number)
-            if not head.startswith((b"<<", b"[")) or _OWN.search(head):
+            read = reads[number]
+            if not read.shareable():
                 return None
-            *pieces, last = self._markers[number].split(b"\x01")
-            written = []
-            for piece in pieces:  # each reference replaced by its target's key
-                digits = len(piece.rstrip(b"0123456789"))
-                key = key_of(int(piece[digits:]))
+            targets = []
+            for target in read.references:
+                key = key_of(target)
                 if key is None:
                     return None
-                written += (piece[:digits], b"{", key.hex().encode(), b"}")
-            digest = hashlib.sha256(b"".join(written) + last)
-            digest.update(_tail(self._body(number)))
-            keys[number] = digest.digest()
+                targets.append(key)
+            if number in kept and pure.issuperset(read.references):  # made of kept objects only: remembered
+                pure.add(number)
+                keys[number] = read.key(tuple(targets), remember=True)
+            else:
+                keys[number] = read.key(tuple(targets), remember=False)
             return keys[number]
 
         return {number: key for number in taken if (key := key_of(number)) is not None}
@@ -655,7 +765,7 @@ class _Packet:
                 continue
             tail = b""
             if number <= len(self._objects) and number not in self._heads:
-                tail = _tail(self._body(number))  # a stream's data, copied as it is
+                tail = self._read[number].tail  # a stream's data, copied as it is
             objects[number - 1] = (key, self._markers[number], tail)
             if key is not None:
                 known.add(key)
@@ -694,9 +804,6 @@ def _is_stream(body: bytes) -> bool:
     return body.endswith((b"endstream\n", b"endstream"))
 
 
-def _tail(body: bytes) -> bytes:
-    """A stream's data with its keywords, as the job writes it; nothing for any other object."""
-    return body[body.index(_STREAM):].rstrip(b"\n") if _is_stream(body) else b""
 
 
 def _text(value: str) -> bytes:
