@@ -437,7 +437,8 @@ class _Read:
     head with its references as markers (`_local_references`) and the objects they name, whether it may be shared
     (`_OWN`), and its shared key for the keys of the objects it refers to."""
 
-    __slots__ = ("head", "tail", "marked", "references", "entries", "_shareable", "_keys")
+    __slots__ = ("head", "tail", "marked", "references", "entries", "_shareable", "_keys", "_inner", "_items",
+                 "_numbers")
 
     def __init__(self, body: bytes):
         if _is_stream(body):
@@ -450,6 +451,37 @@ class _Read:
         self.entries: dict[bytes, bytes] | None = None  # read once: whoever changes it copies it first
         self._shareable: bool | None = None
         self._keys: dict[tuple[bytes, ...], bytes] | None = None
+        self._inner: dict[bytes, _Read] | None = None
+        self._items: list[bytes] | None = None
+        self._numbers: dict[int, bytes] | None = None
+
+    def dictionary(self) -> dict[bytes, bytes]:
+        """Its dictionary, entry by entry (read once: whoever changes it copies it first)."""
+        if self.entries is None:
+            self.entries = _entries(self.head)
+        return self.entries
+
+    def items(self) -> list[bytes]:
+        """Its array's values (or its dictionary's keys and values in turn), each as written."""
+        if self._items is None:
+            self._items = _items(self.head)
+        return self._items
+
+    def inner(self, key: bytes) -> "_Read":
+        """What is read of the value of its dictionary's `key`, written inside it (not a reference)."""
+        if self._inner is None:
+            self._inner = {}
+        read = self._inner.get(key)
+        if read is None:
+            read = self._inner[key] = _Read(self.dictionary()[key])
+        return read
+
+    def numbers(self) -> dict[int, bytes]:
+        """A number tree node's own /Nums: key -> its value as written."""
+        if self._numbers is None:
+            numbers = self.inner(b"/Nums").items() if b"/Nums" in self.dictionary() else []
+            self._numbers = {int(numbers[i]): numbers[i + 1] for i in range(0, len(numbers) - 1, 2)}
+        return self._numbers
 
     def mark(self) -> bytes:
         marked = self.marked = _local_references(self.head)
@@ -501,6 +533,7 @@ class KeptReads:
         self.enabled = True
         self.hits = 0  # reads and keys found again (for the tests)
         self._made: dict[bytes, _Read] = {}
+        self._heads: dict[bytes, tuple[bytes, tuple[int, ...]]] = {}  # heads made for the job: markers, references
         self._held = 0
 
     def reads(self, objects: tuple[bytes, ...], kept: frozenset[int]) -> list:
@@ -523,6 +556,20 @@ class KeptReads:
             reads.append(read)
         return reads
 
+    def made_for_job(self, head: bytes, remember: bool) -> tuple[bytes, tuple[int, ...]]:
+        """A head made for the job (`_Packet._heads`, `_added`) with its references as markers, and the objects they
+        name; `remember`: it was made from kept objects alone."""
+        found = self._heads.get(head) if self.enabled else None
+        if found is not None:
+            self.hits += 1
+            return found
+        marked = _local_references(head)
+        found = marked, tuple(_references(marked)) if b"\x01" in marked else ()
+        if remember and self.enabled:
+            self._heads[head] = found
+            self.grew(2 * len(head) + 128)
+        return found
+
     def grew(self, size: int) -> None:
         self._held += size
         if self._held > self.most:
@@ -530,7 +577,9 @@ class KeptReads:
 
     def clear(self) -> None:
         self._made.clear()
+        self._heads.clear()
         self._held = 0
+        self.hits = 0
 
 
 # Kept for the run; holds only what was read of objects made from no patient value (see KeptReads).
@@ -557,24 +606,29 @@ class _Packet:
         # What is read of each object, by number (0: none): the kept ones' as read in an earlier packet (KEPT_READS).
         self._read = KEPT_READS.reads(objects, kept)
         self._markers: dict[int, bytes] = {}  # what the job takes of each object, its references markers
+        self._read_own = False  # whether the share was made reading any object not taken from a kept file
 
     # -- reading ---------------------------------------------------------------
-    def _head(self, number: int) -> bytes:
-        """An object's dictionary or value: before its stream's data, if it has any."""
+    def _read_of(self, number: int) -> _Read:
         if not 0 < number <= len(self._objects):
             raise InternalError("a packet for the print job refers to an object it does not hold")
-        return self._read[number].head
+        if number not in self._kept:  # what is made of it for the job is this packet's alone (see _reachable)
+            self._read_own = True
+        return self._read[number]
+
+    def _head(self, number: int) -> bytes:
+        """An object's dictionary or value: before its stream's data, if it has any."""
+        return self._read_of(number).head
 
     def _entries(self, number: int) -> dict[bytes, bytes]:
         """An object's dictionary, entry by entry (read once, and kept with its `_Read`: the caller copies it to
         change it)."""
-        if not 0 < number <= len(self._objects):
-            raise InternalError("a packet for the print job refers to an object it does not hold")
-        read = self._read[number]
-        entries = read.entries
-        if entries is None:
-            entries = read.entries = _entries(read.head)
-        return entries
+        return self._read_of(number).dictionary()
+
+    def _value(self, read: _Read, key: bytes) -> _Read:
+        """What is read of the value of `read`'s `key`: the object it refers to, or the value written in it."""
+        number = _number(read.dictionary()[key])
+        return self._read_of(number) if number is not None else read.inner(key)
 
     def _resolved(self, value: bytes) -> bytes:
         number = _number(value)
@@ -586,8 +640,9 @@ class _Packet:
 
     # -- the job's share -------------------------------------------------------
     def fragment(self, sent: set[bytes]) -> Fragment:
-        catalog = self._entries(self._root)
-        document, parents = self._structure(catalog)
+        catalog_read = self._read_of(self._root)
+        catalog = catalog_read.dictionary()
+        document, parents = self._structure(catalog_read)
         language = _string(catalog[b"/Lang"]) if b"/Lang" in catalog else "en-US"
         pages = self._pages(_number(catalog.get(b"/Pages", b"")), {})
         for page, inherited in pages:
@@ -597,8 +652,10 @@ class _Packet:
         if self._form:  # /T: the job's packet-N
             self._added[self._form - len(self._objects) - 1] = b"<< /T \x00N\x00 /Kids [%s] >>" % b" ".join(
                 b"%d 0 R" % n for n in self._form_kids)
-            form = _entries(self._resolved(catalog[b"/AcroForm"])) if b"/AcroForm" in catalog else {}
-            resources = _local_references(self._resolved(form[b"/DR"])) if b"/DR" in form else b""
+            form = self._value(catalog_read, b"/AcroForm") if b"/AcroForm" in catalog else None
+            if form is not None and b"/DR" in form.dictionary():
+                resources = self._value(form, b"/DR")
+                resources = resources.marked if resources.marked is not None else resources.mark()
         roots = [page for page, _ in pages] + [part, *self.parent_entries] + ([self._form] if self._form else [])
         try:
             taken = self._reachable(roots, resources)
@@ -609,9 +666,10 @@ class _Packet:
         return Fragment(objects, tuple(page for page, _ in pages), part, tuple(self.parent_entries), self._form,
                         resources, language, self._box(pages[-1]))
 
-    def _structure(self, catalog: dict[bytes, bytes]) -> tuple[int, dict[int, bytes]]:
+    def _structure(self, catalog: _Read) -> tuple[int, dict[int, bytes]]:
         """The Document element at the structure tree's root, and the ParentTree (key -> its value as written)."""
-        tree = _entries(self._resolved(catalog[b"/StructTreeRoot"])) if b"/StructTreeRoot" in catalog else {}
+        root = self._value(catalog, b"/StructTreeRoot") if b"/StructTreeRoot" in catalog.dictionary() else None
+        tree = root.dictionary() if root is not None else {}
         kids = tree.get(b"/K", b"")
         if kids.startswith(b"["):
             kids = _items(kids)
@@ -620,26 +678,25 @@ class _Packet:
         if document is None or self._entries(document).get(b"/S") != b"/Document":
             raise InternalError("a packet for the print job has no single Document element at its root")
         parents: dict[int, bytes] = {}
-        if b"/ParentTree" in tree:
-            self._number_tree(self._resolved(tree[b"/ParentTree"]), parents)
+        if root is not None and b"/ParentTree" in tree:
+            self._number_tree(self._value(root, b"/ParentTree"), parents)
         return document, parents
 
-    def _number_tree(self, node: bytes, found: dict[int, bytes]) -> None:
-        entries = _entries(node)
-        numbers = _items(entries[b"/Nums"]) if b"/Nums" in entries else []
-        for i in range(0, len(numbers) - 1, 2):
-            found[int(numbers[i])] = numbers[i + 1]
-        for kid in _items(self._resolved(entries[b"/Kids"])) if b"/Kids" in entries else []:
-            self._number_tree(self._resolved(kid), found)
+    def _number_tree(self, node: _Read, found: dict[int, bytes]) -> None:
+        found.update(node.numbers())
+        for kid in self._value(node, b"/Kids").items() if b"/Kids" in node.dictionary() else []:
+            number = _number(kid)
+            self._number_tree(self._read_of(number) if number is not None else _Read(kid), found)
 
     def _pages(self, tree: int | None, inherited: dict[bytes, bytes]) -> list[tuple[int, dict[bytes, bytes]]]:
         """The pages in order, each with what it inherits from its page tree (its MediaBox and Resources)."""
         if tree is None:
             raise InternalError("a packet for the print job has no page tree")
-        entries = self._entries(tree)
+        read = self._read_of(tree)
+        entries = read.dictionary()
         inherited = {**inherited, **{key: entries[key] for key in (b"/MediaBox", b"/Resources") if key in entries}}
         pages = []
-        for kid in _items(self._resolved(entries.get(b"/Kids", b"[]"))):
+        for kid in self._value(read, b"/Kids").items() if b"/Kids" in entries else []:
             number = _number(kid)
             if number is None:
                 raise InternalError("a packet for the print job has a page that is not an object")
@@ -652,14 +709,15 @@ class _Packet:
     def _page(self, number: int, inherited: dict[bytes, bytes], parents: dict[int, bytes]) -> None:
         """A page for the job: the job's page tree its parent, its own MediaBox and Resources, its ParentTree entry
         the job's; then its annotations."""
-        page = self._entries(number)
+        read = self._read_of(number)
+        page = read.dictionary()
         entries = {key: value for key, value in page.items() if key not in _PAGE_KEYS_REPLACED}
         for key, value in inherited.items():
             entries.setdefault(key, value)
         entries[b"/Parent"] = b"\x00P\x00"
         if b"/StructParents" in page:
             entries[b"/StructParents"] = self._parent_entry(parents.get(int(page[b"/StructParents"])))
-        annotations = [_number(a) for a in _items(self._resolved(page[b"/Annots"]))] if b"/Annots" in page else []
+        annotations = [_number(a) for a in self._value(read, b"/Annots").items()] if b"/Annots" in page else []
         if annotations:
             entries[b"/Annots"] = b"[" + b" ".join(b"%d 0 R" % a for a in annotations) + b"]"
         self._heads[number] = _dictionary(entries)
@@ -702,12 +760,15 @@ class _Packet:
         seen.update(pending)
         reads, rewritten, added, markers = self._read, self._heads, self._added, self._markers
         count = len(self._objects)
+        # Heads made for the job (pages, annotations, the Part, ParentTree entries) from kept objects alone are the
+        # same in every packet written from that kept file: what is read of them is remembered too.
+        remember = bool(self._kept) and not self._read_own
         while pending:
             number = pending.pop()
-            if number > count or number in rewritten:  # made for this packet's share: read here
-                head = added[number - count - 1] if number > count else rewritten[number]
-                marked = markers[number] = _local_references(head)
-                references = _references(marked) if b"\x01" in marked else ()
+            if number > count or number in rewritten:  # made for this packet's share
+                marked, references = KEPT_READS.made_for_job(
+                    added[number - count - 1] if number > count else rewritten[number], remember)
+                markers[number] = marked
             else:
                 read = reads[number if number > 0 else count + 1]  # 0: refused (IndexError)
                 marked = markers[number] = read.marked if read.marked is not None else read.mark()
