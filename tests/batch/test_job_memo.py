@@ -3,15 +3,27 @@ it up (names of equal length a letter apart, other scripts, both languages, ever
 packet's share of the job is the share made with nothing remembered, the job is the same file, nothing remembered
 shows any row's value in any way the writer writes text, and what is remembered is used."""
 
+import functools
+import importlib
+import pkgutil
 from datetime import datetime
 
 import pytest
+
+import handouts.batch
 
 from handouts.batch import printjob
 from handouts.batch.printjob import KEPT_READS, PrintJob, fragment_of
 from handouts.batch.workers import render_row
 from handouts.load.roster import RosterRow
 from handouts.render import _reportlab, assembly
+from handouts.render._reportlab import ContentMemo
+
+# Every per-process cache in batch/ (kept across rows, so across patients), and why it holds no patient's value.
+REVIEWED = {
+    "printjob.KEPT_READS": "what was read of objects taken from a kept file (WrittenObjects.kept), made from no "
+                           "patient value; a packet's own objects and all that depends on them are read afresh",
+}
 
 BOTH = ("infusion-day-checklist", "fibromyalgia-ketamine")
 # (name, preferred name, layout, language, documents): equal lengths in one layout and language (one kept file),
@@ -119,4 +131,16 @@ def test_the_memo_is_bounded(packets, monkeypatch):
     monkeypatch.setattr(KEPT_READS, "most", 4096)
     _shares(packets[-3:], remember=True)
     assert KEPT_READS._held <= 4096 + max(2 * len(body) + 256 for body in packets[-1].objects.objects)
-    monkeypatch.setattr(KEPT_READS, "most", printjob.KeptReads().most)
+
+
+def test_every_cache_in_batch_is_reviewed():
+    found = set()
+    for info in pkgutil.iter_modules(handouts.batch.__path__):
+        module = importlib.import_module(f"handouts.batch.{info.name}")
+        for name, value in vars(module).items():
+            if isinstance(value, (functools._lru_cache_wrapper, ContentMemo, printjob.KeptReads)):
+                found.add(f"{info.name}.{name}")
+    assert found == set(REVIEWED), (
+        f"per-process caches in batch/ not reviewed: {sorted(found - set(REVIEWED))}; gone: "
+        f"{sorted(set(REVIEWED) - found)}. A cache kept across rows may hold only patient-free data: say why beside "
+        "it and in REVIEWED")
