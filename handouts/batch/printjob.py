@@ -437,8 +437,7 @@ class _Read:
     head with its references as markers (`_local_references`) and the objects they name, whether it may be shared
     (`_OWN`), and its shared key for the keys of the objects it refers to."""
 
-    __slots__ = ("head", "tail", "marked", "references", "entries", "_shareable", "_keys", "_inner", "_items",
-                 "_numbers")
+    __slots__ = ("head", "tail", "marked", "references", "entries", "_shareable", "_inner", "_items", "_numbers")
 
     def __init__(self, body: bytes):
         if _is_stream(body):
@@ -450,7 +449,6 @@ class _Read:
         self.references: tuple[int, ...] = ()
         self.entries: dict[bytes, bytes] | None = None  # read once: whoever changes it copies it first
         self._shareable: bool | None = None
-        self._keys: dict[tuple[bytes, ...], bytes] | None = None
         self._inner: dict[bytes, _Read] | None = None
         self._items: list[bytes] | None = None
         self._numbers: dict[int, bytes] | None = None
@@ -494,14 +492,9 @@ class _Read:
             self._shareable = self.head.startswith((b"<<", b"[")) and not _OWN.search(self.head)
         return self._shareable
 
-    def key(self, targets: tuple[bytes, ...], remember: bool) -> bytes:
+    def key(self, targets: tuple[bytes, ...]) -> bytes:
         """The shared key: a digest of the object as written, each reference replaced by its target's key
-        (`targets`, in the order of `references`). `remember`: keep it for these targets (only when the object
-        and every object it reaches are taken from a kept file)."""
-        found = self._keys.get(targets) if self._keys is not None else None
-        if found is not None:
-            KEPT_READS.hits += 1
-            return found
+        (`targets`, in the order of `references`)."""
         *pieces, last = self.marked.split(b"\x01")
         written = []
         for piece, key in zip(pieces, targets):
@@ -509,13 +502,7 @@ class _Read:
             written += (piece[:digits], b"{", key.hex().encode(), b"}")
         digest = hashlib.sha256(b"".join(written) + last)
         digest.update(self.tail)
-        found = digest.digest()
-        if remember:
-            if self._keys is None:
-                self._keys = {}
-            self._keys[targets] = found
-            KEPT_READS.grew(64 * (len(targets) + 1))
-        return found
+        return digest.digest()
 
 
 class KeptReads:
@@ -531,44 +518,36 @@ class KeptReads:
     def __init__(self, most: int = 32 << 20):
         self.most = most  # a bound, not a policy: a long batch never holds more than this
         self.enabled = True
-        self.hits = 0  # reads and keys found again (for the tests)
+        self.hits = 0  # reads found again (for the tests)
+        self.plans_used = 0  # plans found again
         self._made: dict[bytes, _Read] = {}
-        self._heads: dict[bytes, tuple[bytes, tuple[int, ...]]] = {}  # heads made for the job: markers, references
+        # Plans by the packet's root and its objects with its own left out (None): made from kept objects alone.
+        self._plans: dict[tuple, _Plan] = {}
         self._held = 0
 
-    def reads(self, objects: tuple[bytes, ...], kept: frozenset[int]) -> list:
-        """Each object's `_Read`, by number (index 0: none); a kept object's as remembered, or read and remembered."""
-        reads: list = [None]
-        if not self.enabled:
-            reads += (_Read(body) for body in objects)
-            return reads
-        made = self._made
-        for number, body in enumerate(objects, 1):
-            if number not in kept:  # its patient's own: read for this packet only
-                reads.append(_Read(body))
-                continue
-            read = made.get(body)
-            if read is None:
-                read = made[body] = _Read(body)
-                self.grew(2 * len(body) + 256)
-            else:
-                self.hits += 1
-            reads.append(read)
-        return reads
-
-    def made_for_job(self, head: bytes, remember: bool) -> tuple[bytes, tuple[int, ...]]:
-        """A head made for the job (`_Packet._heads`, `_added`) with its references as markers, and the objects they
-        name; `remember`: it was made from kept objects alone."""
-        found = self._heads.get(head) if self.enabled else None
-        if found is not None:
+    def read(self, body: bytes, kept: bool) -> _Read:
+        """What is read of an object: a kept object's as remembered (or read now and remembered); any other's afresh,
+        for this packet only."""
+        if not kept or not self.enabled:
+            return _Read(body)
+        read = self._made.get(body)
+        if read is None:
+            read = self._made[body] = _Read(body)
+            self.grew(2 * len(body) + 256)
+        else:
             self.hits += 1
-            return found
-        marked = _local_references(head)
-        found = marked, tuple(_references(marked)) if b"\x01" in marked else ()
-        if remember and self.enabled:
-            self._heads[head] = found
-            self.grew(2 * len(head) + 128)
-        return found
+        return read
+
+    def plan(self, key: tuple) -> _Plan | None:
+        plan = self._plans.get(key)
+        if plan is not None:
+            self.plans_used += 1
+        return plan
+
+    def keep_plan(self, key: tuple, plan: _Plan) -> None:
+        self._plans[key] = plan
+        self.grew(8 * len(key[1]) + 64 * len(plan.markers) + sum(map(len, plan.markers.values()))
+                  + sum(map(len, plan.heads.values())) + sum(map(len, plan.added)))
 
     def grew(self, size: int) -> None:
         self._held += size
@@ -577,13 +556,52 @@ class KeptReads:
 
     def clear(self) -> None:
         self._made.clear()
-        self._heads.clear()
+        self._plans.clear()
         self._held = 0
-        self.hits = 0
+        self.hits = self.plans_used = 0
 
 
 # Kept for the run; holds only what was read of objects made from no patient value (see KeptReads).
 KEPT_READS = KeptReads()
+
+
+class _Reads(dict):
+    """What is read of a packet's objects, by number, each read when first asked (`KeptReads.read`); a number the
+    packet has no object for is an IndexError."""
+
+    def __init__(self, objects: tuple[bytes, ...], kept: frozenset[int]):
+        super().__init__()
+        self._objects, self._kept = objects, kept
+
+    def __missing__(self, number: int) -> _Read:
+        if not 0 < number <= len(self._objects):
+            raise IndexError(number)
+        read = self[number] = KEPT_READS.read(self._objects[number - 1], number in self._kept)
+        return read
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What a packet's share of the job is made of that its structure decides: its pages (the job's page tree their
+    parent), its Part, its ParentTree entries and its field, the heads made for the job and the new objects, the
+    objects they reach through objects taken from a kept file (with their markers), and the packet's own objects
+    among those (`frontier`), whose references are read for each packet. Made from kept objects alone, it is the
+    same for every packet with the same kept objects in the same places (`KeptReads.plan`)."""
+
+    pages: tuple[int, ...]
+    part: int
+    parent_entries: tuple[int, ...]
+    form: int
+    resources: bytes
+    language: str
+    box: bytes
+    heads: dict[int, bytes]
+    added: tuple[bytes, ...]
+    taken: tuple[int, ...]
+    markers: dict[int, bytes]
+    frontier: tuple[int, ...]
+    keys: dict[int, bytes | None]  # the keys no object of the packet's own decides (None: no key)
+    entries: dict[int, tuple[bytes | None, bytes, bytes]]  # the fragment's entry of each of those objects
 
 
 class _Packet:
@@ -603,8 +621,8 @@ class _Packet:
         self._form_kids: list[int] = []
         self._form = 0
         self._root = root
-        # What is read of each object, by number (0: none): the kept ones' as read in an earlier packet (KEPT_READS).
-        self._read = KEPT_READS.reads(objects, kept)
+        # What is read of each object, by number, when first asked: the kept ones' as read in an earlier packet.
+        self._read = _Reads(objects, kept)
         self._markers: dict[int, bytes] = {}  # what the job takes of each object, its references markers
         self._read_own = False  # whether the share was made reading any object not taken from a kept file
 
@@ -640,6 +658,32 @@ class _Packet:
 
     # -- the job's share -------------------------------------------------------
     def fragment(self, sent: set[bytes]) -> Fragment:
+        plan = self._planned()
+        self._heads, self._added = plan.heads, list(plan.added)
+        try:
+            taken = self._taken(plan)
+        except IndexError:
+            raise InternalError("a packet for the print job refers to an object it does not hold") from None
+        keys = self._keys(taken, plan.pages, plan.keys, frozenset())
+        objects = self._fragment_objects(taken, keys, sent, plan.entries)
+        return Fragment(objects, plan.pages, plan.part, plan.parent_entries, plan.form, plan.resources,
+                        plan.language, plan.box)
+
+    def _planned(self) -> _Plan:
+        """The plan of this packet's share: the one made for an earlier packet with the same kept objects in the same
+        places, or made now (and remembered when it read nothing but kept objects)."""
+        kept = self._kept
+        if not kept or not KEPT_READS.enabled:
+            return self._plan()
+        key = (self._root, tuple(body if number in kept else None for number, body in enumerate(self._objects, 1)))
+        plan = KEPT_READS.plan(key)
+        if plan is None:
+            plan = self._plan()
+            if not self._read_own:
+                KEPT_READS.keep_plan(key, plan)
+        return plan
+
+    def _plan(self) -> _Plan:
         catalog_read = self._read_of(self._root)
         catalog = catalog_read.dictionary()
         document, parents = self._structure(catalog_read)
@@ -657,14 +701,17 @@ class _Packet:
                 resources = self._value(form, b"/DR")
                 resources = resources.marked if resources.marked is not None else resources.mark()
         roots = [page for page, _ in pages] + [part, *self.parent_entries] + ([self._form] if self._form else [])
+        box = self._box(pages[-1])
         try:
-            taken = self._reachable(roots, resources)
+            taken, frontier = self._reachable(roots, resources)
         except IndexError:
             raise InternalError("a packet for the print job refers to an object it does not hold") from None
-        keys = self._keys(taken, {page for page, _ in pages})
-        objects = self._fragment_objects(taken, keys, sent)
-        return Fragment(objects, tuple(page for page, _ in pages), part, tuple(self.parent_entries), self._form,
-                        resources, language, self._box(pages[-1]))
+        pages_of = tuple(page for page, _ in pages)
+        keys = self._keys(taken, pages_of, {}, frozenset(frontier))
+        entries = {number: (key, self._markers[number], self._tail(number)) for number, key in keys.items()
+                   if number in self._markers}
+        return _Plan(pages_of, part, tuple(self.parent_entries), self._form, resources, language, box, self._heads,
+                     tuple(self._added), taken, self._markers, frontier, keys, entries)
 
     def _structure(self, catalog: _Read) -> tuple[int, dict[int, bytes]]:
         """The Document element at the structure tree's root, and the ParentTree (key -> its value as written)."""
@@ -752,49 +799,79 @@ class _Packet:
         self.parent_entries.append(target)
         return b"\x00K%d\x00" % key
 
-    def _reachable(self, roots: list[int], resources: bytes) -> list[int]:
-        """Every object the job takes: the roots and all they refer to, in number order; each one's dictionary or
-        value as the job takes it, its references markers (`_local_references`), into `_markers`."""
+    def _reachable(self, roots: list[int], resources: bytes) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """Every object the job takes that the roots reach through objects taken from a kept file or made for the job,
+        in number order, each one's dictionary or value as the job takes it, its references markers
+        (`_local_references`), into `_markers`; and the packet's own objects among them, whose references are read
+        for each packet (`_taken`). A packet with no kept object has every object its own."""
         seen = set(roots)
         pending = list(roots) + [n for n in _references(resources) if n not in seen]
         seen.update(pending)
-        reads, rewritten, added, markers = self._read, self._heads, self._added, self._markers
-        count = len(self._objects)
-        # Heads made for the job (pages, annotations, the Part, ParentTree entries) from kept objects alone are the
-        # same in every packet written from that kept file: what is read of them is remembered too.
-        remember = bool(self._kept) and not self._read_own
+        kept, markers, count, frontier = self._kept, self._markers, len(self._objects), []
         while pending:
             number = pending.pop()
-            if number > count or number in rewritten:  # made for this packet's share
-                marked, references = KEPT_READS.made_for_job(
-                    added[number - count - 1] if number > count else rewritten[number], remember)
-                markers[number] = marked
-            else:
-                read = reads[number if number > 0 else count + 1]  # 0: refused (IndexError)
-                marked = markers[number] = read.marked if read.marked is not None else read.mark()
-                references = read.references
-            if references:
-                found = [n for n in references if n not in seen]
-                seen.update(found)
-                pending += found
-        return sorted(seen)
+            if 0 < number <= count and number not in kept and number not in self._heads:
+                frontier.append(number)
+                continue
+            markers[number], references = self._marked(number)
+            found = [n for n in references if n not in seen]
+            seen.update(found)
+            pending += found
+        return tuple(sorted(seen)), tuple(sorted(frontier))
 
-    def _keys(self, taken: list[int], pages: set[int]) -> dict[int, bytes]:
-        """Each shared object's key: a digest of it as written, each reference replaced by its target's key. An
-        object is its packet's own (no key) when it is a page, a page's content stream, a structure element, an
-        annotation, anything rewritten or added for the job, or anything that refers to one of those."""
-        own = set(pages) | set(self._heads)
-        for page in pages:
-            own.update(_references(_local_references(self._entries(page).get(b"/Contents", b""))))
-        keys: dict[int, bytes | None] = {number: None for number in own}
-        added = range(len(self._objects) + 1, len(self._objects) + len(self._added) + 1)
-        keys.update((number, None) for number in added)
+    def _marked(self, number: int) -> tuple[bytes, tuple[int, ...]]:
+        """An object as the job takes it with its references as markers, and the objects they name."""
+        count = len(self._objects)
+        if number > count or number in self._heads:  # made for this packet's share
+            head = self._added[number - count - 1] if number > count else self._heads[number]
+            marked = _local_references(head)
+            return marked, tuple(_references(marked)) if b"\x01" in marked else ()
+        read = self._read[number]  # none such: refused (IndexError)
+        return read.marked if read.marked is not None else read.mark(), read.references
 
-        kept, reads, pure = self._kept, self._read, set()  # pure: the objects whose key reaches only kept objects
+    def _taken(self, plan: _Plan) -> list[int] | tuple[int, ...]:
+        """Every object the job takes: the plan's, and all the packet's own objects reached refer to (their markers
+        into `_markers`, with the plan's)."""
+        self._markers = markers = dict(plan.markers)
+        if not plan.frontier:
+            return plan.taken
+        seen, pending, grown = set(plan.taken), list(plan.frontier), False
+        while pending:
+            number = pending.pop()
+            markers[number], references = self._marked(number)
+            for found in references:
+                if found not in seen:
+                    seen.add(found)
+                    pending.append(found)
+                    grown = True
+        return sorted(seen) if grown else plan.taken
+
+    def _keys(self, taken, pages: tuple[int, ...], decided: dict[int, bytes | None],
+              open_: frozenset[int]) -> dict[int, bytes | None]:
+        """Each taken object's key (None: none): a digest of it as written, each reference replaced by its target's
+        key. An object is its packet's own (no key) when it is a page, a page's content stream, a structure element,
+        an annotation, anything rewritten or added for the job, or anything that refers to one of those.
+
+        `decided`: keys known already (the plan's). `open_`: objects whose keys are left undecided, with every object
+        that reaches one (the packet's own objects, when a plan is made): those are left out of the answer. A key does
+        not depend on the order keys are found in (a cycle, only among a packet's own objects, is no key whichever
+        member is found first), so what a plan decided is what each packet would."""
+        if decided:
+            keys = dict(decided)
+        else:
+            own = set(pages) | set(self._heads)
+            for page in pages:
+                own.update(_references(_local_references(self._entries(page).get(b"/Contents", b""))))
+            keys = {number: None for number in own}
+            keys.update((number, None) for number in range(len(self._objects) + 1,
+                                                           len(self._objects) + len(self._added) + 1))
+        reads, undecided = self._read, set(open_)
 
         def key_of(number: int) -> bytes | None:
             if number in keys:
                 return keys[number]
+            if number in undecided:
+                return b""
             keys[number] = None  # until known: a cycle (only a packet's own objects have one) stays None
             read = reads[number]
             if not read.shareable():
@@ -805,32 +882,39 @@ class _Packet:
                 if key is None:
                     return None
                 targets.append(key)
-            if number in kept and pure.issuperset(read.references):  # made of kept objects only: remembered
-                pure.add(number)
-                keys[number] = read.key(tuple(targets), remember=True)
-            else:
-                keys[number] = read.key(tuple(targets), remember=False)
+            if b"" in targets:  # reaches an object whose key is left open
+                del keys[number]
+                undecided.add(number)
+                return b""
+            keys[number] = read.key(tuple(targets))
             return keys[number]
 
-        return {number: key for number in taken if (key := key_of(number)) is not None}
+        for number in taken:
+            key_of(number)
+        return {number: keys[number] for number in taken if number in keys}
 
-    def _fragment_objects(self, taken: list[int], keys: dict[int, bytes], sent: set[bytes]) -> tuple:
+    def _tail(self, number: int) -> bytes:
+        """A stream's data as the job copies it: nothing for an object made for the job."""
+        return b"" if number > len(self._objects) or number in self._heads else self._read[number].tail
+
+    def _fragment_objects(self, taken, keys: dict[int, bytes | None], sent: set[bytes],
+                          planned: dict[int, tuple[bytes | None, bytes, bytes]]) -> tuple:
         """The fragment's objects by number: (key, head, tail), None for one the job does not take; a shared object
-        the job holds already (sent before, or earlier in this packet) by its key alone."""
+        the job holds already (sent before, or earlier in this packet) by its key alone. `planned`: entries known."""
         objects: list = [None] * (len(self._objects) + len(self._added))
         known = set(sent)
         for number in taken:
-            key = keys.get(number)
-            if key is not None and key in known:
-                objects[number - 1] = (key, b"", b"")
-                continue
-            tail = b""
-            if number <= len(self._objects) and number not in self._heads:
-                tail = self._read[number].tail  # a stream's data, copied as it is
-            objects[number - 1] = (key, self._markers[number], tail)
+            entry = planned.get(number)
+            if entry is None:
+                entry = (keys[number], self._markers[number], self._tail(number))
+            key = entry[0]
             if key is not None:
-                known.add(key)
-        sent.update(keys.values())
+                if key in known:
+                    entry = (key, b"", b"")
+                else:
+                    known.add(key)
+            objects[number - 1] = entry
+        sent.update(key for key in keys.values() if key is not None)
         return tuple(objects)
 
     def _box(self, page: tuple[int, dict[bytes, bytes]]) -> bytes:

@@ -7,6 +7,7 @@ import functools
 import importlib
 import pkgutil
 from datetime import datetime
+from types import SimpleNamespace
 
 import pytest
 
@@ -89,32 +90,39 @@ def _remembered() -> list[bytes]:
     held = []
     for body, read in KEPT_READS._made.items():
         held += (body, read.head, read.tail, read.marked or b"", repr(read.entries).encode("latin-1"),
-                 repr(read._keys).encode("latin-1"))
-    for head, read in KEPT_READS._heads.items():
-        held += (head, repr(read).encode("latin-1"))
+                 repr(read._inner).encode("latin-1"), repr(read._items).encode("latin-1"),
+                 repr(read._numbers).encode("latin-1"))
+    for (_, objects), plan in KEPT_READS._plans.items():
+        held += [body for body in objects if body is not None]
+        held += (*plan.heads.values(), *plan.added, *plan.markers.values(), plan.resources, plan.box,
+                 plan.language.encode("utf-8"), *(head + tail for _, head, tail in plan.entries.values()))
     return held
 
 
 def test_a_share_made_remembering_is_the_share_made_afresh(packets, tmp_path):
     assert sum(bool(pdf.objects.kept) for pdf in packets) >= len(ROWS)  # most written from a kept file
     afresh = _shares(packets, remember=False)
-    assert not KEPT_READS._made and not KEPT_READS._heads and KEPT_READS.hits == 0
+    assert not KEPT_READS._made and not KEPT_READS._plans and KEPT_READS.hits == KEPT_READS.plans_used == 0
     remembered = _shares(packets, remember=True)
     for pdf, made, fresh in zip(packets, remembered, afresh):
         assert made == fresh, pdf.objects.kept and "written from a kept file" or "rendered whole"
-    assert KEPT_READS.hits > 100 * len(ROWS)  # used: most reads of a kept packet are found again
+    # used: a plan made once a kept file, and found again by every later packet written from it
+    written_from_kept = sum(bool(pdf.objects.kept) for pdf in packets)
+    assert KEPT_READS._plans and KEPT_READS.plans_used == written_from_kept - len(KEPT_READS._plans) >= len(ROWS) // 2
+    assert KEPT_READS.hits > 0  # and objects read for one plan found again by another
     assert _job(tmp_path, "remembered.pdf", remembered) == _job(tmp_path, "afresh.pdf", afresh)
 
 
 def test_nothing_remembered_shows_a_patient(packets):
     _shares(packets, remember=True)
-    assert KEPT_READS._made and KEPT_READS._heads
+    assert KEPT_READS._made and KEPT_READS._plans
     forms = {form: value for row in ROWS for value in _values(row) for form in _reportlab.written_forms(value)}
     held = _remembered()
     assert not [value for form, value in forms.items() for data in held if form in data]
     # and only objects some packet took from a kept file are remembered, never a packet's own
     kept = {pdf.objects.objects[number - 1] for pdf in packets for number in pdf.objects.kept}
     assert set(KEPT_READS._made) <= kept
+    assert {body for _, objects in KEPT_READS._plans for body in objects if body is not None} <= kept
 
 
 def test_a_packet_rendered_whole_remembers_nothing(packets):
@@ -124,7 +132,24 @@ def test_a_packet_rendered_whole_remembers_nothing(packets):
     sent: set[bytes] = set()
     for pdf in whole:
         fragment_of(pdf, sent)
-    assert not KEPT_READS._made and not KEPT_READS._heads and KEPT_READS.hits == 0
+    assert not KEPT_READS._made and not KEPT_READS._plans and KEPT_READS.hits == KEPT_READS.plans_used == 0
+
+
+def test_a_share_that_reads_a_packets_own_object_keeps_no_plan(packets):
+    """Were a page, the catalog or the structure tree a packet's own object (not taken from a kept file), what the
+    share makes of it is not remembered: the share is made afresh, and the same."""
+    pdf = next(pdf for pdf in packets if pdf.objects.kept)
+    written = pdf.objects
+    catalog = printjob._entries(written.objects[written.root - 1])
+    pages = printjob._entries(written.objects[printjob._number(catalog[b"/Pages"]) - 1])
+    first_page = printjob._number(printjob._items(pages[b"/Kids"])[0])
+    for own in (first_page, written.root):
+        KEPT_READS.clear()
+        mixed = SimpleNamespace(objects=_reportlab.WrittenObjects(written.objects, written.root, written.kept - {own}))
+        assert fragment_of(mixed, set()) == _shares([pdf], remember=False)[0]
+        KEPT_READS.clear()
+        fragment_of(mixed, set())
+        assert not KEPT_READS._plans and written.objects[own - 1] not in KEPT_READS._made
 
 
 def test_the_memo_is_bounded(packets, monkeypatch):
