@@ -510,10 +510,13 @@ class KeptReads:
     by their bytes, for the next packet written from that file: those objects are made from no patient value and
     are the same bytes (the same `bytes` object, whose hash is computed once) in every packet written from it.
 
-    Only a kept object's `_Read` is remembered, and only a key made of kept objects alone (`_Read.key`): a packet's
-    own objects (its patient's pages, fonts, title) are read afresh for each packet and never kept past it, and so is
-    everything that depends on them. Each `_Read` is a function of its bytes alone, so a hit is what reading those
-    bytes gives. Kept for the run (a worker process's); bounded in bytes."""
+    Two things are kept: a kept object's `_Read`, by its bytes (a function of them alone, so a hit is what reading
+    those bytes gives); and the plan of a packet's share (`_Plan`), by the catalog's number and the packet's objects
+    with its own left out (None), when making it read no object of the packet's own: the plan is then a function of
+    that key. A packet's own objects (its patient's pages, fonts, title) are read afresh for each packet and never
+    kept past it, and so is everything that depends on them (the keys of the objects that reach them, the objects
+    they reach). Kept for the run (a worker process's); bounded in bytes. `tests/batch/test_job_memo.py` holds every
+    share made with it to the share made without it."""
 
     def __init__(self, most: int = 32 << 20):
         self.most = most  # a bound, not a policy: a long batch never holds more than this
