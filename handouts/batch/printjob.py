@@ -299,11 +299,12 @@ def fragment_of(packet: bytes | Path, sent: set[bytes] | None = None) -> Fragmen
     worker made them, and finishes only when it took every one): they go by key alone, without their bytes. The
     keys of this packet's shared objects are added to it."""
     written = getattr(packet, "objects", None)
+    kept: frozenset[int] = frozenset()
     if written is not None:
-        objects, root = written.objects, written.root
+        objects, root, kept = written.objects, written.root, written.kept
     else:
         objects, root = _objects_of(packet if isinstance(packet, bytes) else Path(packet).read_bytes())
-    return _Packet(objects, root).fragment(set() if sent is None else sent)
+    return _Packet(objects, root, kept).fragment(set() if sent is None else sent)
 
 
 _XREF_ROW = re.compile(rb"(\d{10}) (\d{5}) ([nf])\s{1,2}")
@@ -430,6 +431,182 @@ def _string(value: bytes) -> str:
     return raw[2:].decode("utf-16-be") if raw.startswith(b"\xfe\xff") else raw.decode("latin-1")
 
 
+class _Read:
+    """What the job's copy reads of one object, a function of its bytes alone: its dictionary or value (before its
+    stream's data, if it has any) and the stream's data with its keywords; once asked, its dictionary's entries, its
+    head with its references as markers (`_local_references`) and the objects they name, whether it may be shared
+    (`_OWN`), and its shared key for the keys of the objects it refers to."""
+
+    __slots__ = ("head", "tail", "marked", "references", "entries", "_shareable", "_inner", "_items", "_numbers")
+
+    def __init__(self, body: bytes):
+        if _is_stream(body):
+            start = body.index(_STREAM)
+            self.head, self.tail = body[:start].strip(), body[start:].rstrip(b"\n")
+        else:
+            self.head, self.tail = body.strip(), b""
+        self.marked: bytes | None = None
+        self.references: tuple[int, ...] = ()
+        self.entries: dict[bytes, bytes] | None = None  # read once: whoever changes it copies it first
+        self._shareable: bool | None = None
+        self._inner: dict[bytes, _Read] | None = None
+        self._items: list[bytes] | None = None
+        self._numbers: dict[int, bytes] | None = None
+
+    def dictionary(self) -> dict[bytes, bytes]:
+        """Its dictionary, entry by entry (read once: whoever changes it copies it first)."""
+        if self.entries is None:
+            self.entries = _entries(self.head)
+        return self.entries
+
+    def items(self) -> list[bytes]:
+        """Its array's values (or its dictionary's keys and values in turn), each as written."""
+        if self._items is None:
+            self._items = _items(self.head)
+        return self._items
+
+    def inner(self, key: bytes) -> "_Read":
+        """What is read of the value of its dictionary's `key`, written inside it (not a reference)."""
+        if self._inner is None:
+            self._inner = {}
+        read = self._inner.get(key)
+        if read is None:
+            read = self._inner[key] = _Read(self.dictionary()[key])
+        return read
+
+    def numbers(self) -> dict[int, bytes]:
+        """A number tree node's own /Nums: key -> its value as written."""
+        if self._numbers is None:
+            numbers = self.inner(b"/Nums").items() if b"/Nums" in self.dictionary() else []
+            self._numbers = {int(numbers[i]): numbers[i + 1] for i in range(0, len(numbers) - 1, 2)}
+        return self._numbers
+
+    def mark(self) -> bytes:
+        marked = self.marked = _local_references(self.head)
+        self.references = tuple(_references(marked)) if b"\x01" in marked else ()
+        return marked
+
+    def shareable(self) -> bool:
+        """Whether the object may be one the whole job shares (a dictionary or an array, not a packet's own kind)."""
+        if self._shareable is None:
+            self._shareable = self.head.startswith((b"<<", b"[")) and not _OWN.search(self.head)
+        return self._shareable
+
+    def key(self, targets: tuple[bytes, ...]) -> bytes:
+        """The shared key: a digest of the object as written, each reference replaced by its target's key
+        (`targets`, in the order of `references`)."""
+        *pieces, last = self.marked.split(b"\x01")
+        written = []
+        for piece, key in zip(pieces, targets):
+            digits = len(piece.rstrip(b"0123456789"))
+            written += (piece[:digits], b"{", key.hex().encode(), b"}")
+        digest = hashlib.sha256(b"".join(written) + last)
+        digest.update(self.tail)
+        return digest.digest()
+
+
+class KeptReads:
+    """What the copy read of the objects a packet took from a kept file (`WrittenObjects.kept`, render/assembly.py),
+    by their bytes, for the next packet written from that file: those objects are made from no patient value and
+    are the same bytes (the same `bytes` object, whose hash is computed once) in every packet written from it.
+
+    Two things are kept: a kept object's `_Read`, by its bytes (a function of them alone, so a hit is what reading
+    those bytes gives); and the plan of a packet's share (`_Plan`), by the catalog's number and the packet's objects
+    with its own left out (None), when making it read no object of the packet's own: the plan is then a function of
+    that key. A packet's own objects (its patient's pages, fonts, title) are read afresh for each packet and never
+    kept past it, and so is everything that depends on them (the keys of the objects that reach them, the objects
+    they reach). Kept for the run (a worker process's); bounded in bytes. `tests/batch/test_job_memo.py` holds every
+    share made with it to the share made without it."""
+
+    def __init__(self, most: int = 32 << 20):
+        self.most = most  # a bound, not a policy: a long batch never holds more than this
+        self.enabled = True
+        self.hits = 0  # reads found again (for the tests)
+        self.plans_used = 0  # plans found again
+        self._made: dict[bytes, _Read] = {}
+        # Plans by the packet's root and its objects with its own left out (None): made from kept objects alone.
+        self._plans: dict[tuple, _Plan] = {}
+        self._held = 0
+
+    def read(self, body: bytes, kept: bool) -> _Read:
+        """What is read of an object: a kept object's as remembered (or read now and remembered); any other's afresh,
+        for this packet only."""
+        if not kept or not self.enabled:
+            return _Read(body)
+        read = self._made.get(body)
+        if read is None:
+            read = self._made[body] = _Read(body)
+            self.grew(2 * len(body) + 256)
+        else:
+            self.hits += 1
+        return read
+
+    def plan(self, key: tuple) -> _Plan | None:
+        plan = self._plans.get(key)
+        if plan is not None:
+            self.plans_used += 1
+        return plan
+
+    def keep_plan(self, key: tuple, plan: _Plan) -> None:
+        self._plans[key] = plan
+        self.grew(8 * len(key[1]) + 64 * len(plan.markers) + sum(map(len, plan.markers.values()))
+                  + sum(map(len, plan.heads.values())) + sum(map(len, plan.added)))
+
+    def grew(self, size: int) -> None:
+        self._held += size
+        if self._held > self.most:
+            self.clear()
+
+    def clear(self) -> None:
+        self._made.clear()
+        self._plans.clear()
+        self._held = 0
+        self.hits = self.plans_used = 0
+
+
+# Kept for the run; holds only what was read of objects made from no patient value (see KeptReads).
+KEPT_READS = KeptReads()
+
+
+class _Reads(dict):
+    """What is read of a packet's objects, by number, each read when first asked (`KeptReads.read`); a number the
+    packet has no object for is an IndexError."""
+
+    def __init__(self, objects: tuple[bytes, ...], kept: frozenset[int]):
+        super().__init__()
+        self._objects, self._kept = objects, kept
+
+    def __missing__(self, number: int) -> _Read:
+        if not 0 < number <= len(self._objects):
+            raise IndexError(number)
+        read = self[number] = KEPT_READS.read(self._objects[number - 1], number in self._kept)
+        return read
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What a packet's share of the job is made of that its structure decides: its pages (the job's page tree their
+    parent), its Part, its ParentTree entries and its field, the heads made for the job and the new objects, the
+    objects they reach through objects taken from a kept file (with their markers), and the packet's own objects
+    among those (`frontier`), whose references are read for each packet. Made from kept objects alone, it is the
+    same for every packet with the same kept objects in the same places (`KeptReads.plan`)."""
+
+    pages: tuple[int, ...]
+    part: int
+    parent_entries: tuple[int, ...]
+    form: int
+    resources: bytes
+    language: str
+    box: bytes
+    heads: dict[int, bytes]
+    added: tuple[bytes, ...]
+    taken: tuple[int, ...]
+    markers: dict[int, bytes]
+    frontier: tuple[int, ...]
+    keys: dict[int, bytes | None]  # the keys no object of the packet's own decides (None: no key)
+    entries: dict[int, tuple[bytes | None, bytes, bytes]]  # the fragment's entry of each of those objects
+
+
 class _Packet:
     """One packet's objects, as its writer wrote them, made into its share of the print job: its pages (with the
     job's page tree as their parent), their annotations (form fields under one field of the packet's own), its
@@ -438,38 +615,41 @@ class _Packet:
     outline, the metadata) are left out. New objects (ParentTree entries, the packet's field) are numbered after
     the packet's."""
 
-    def __init__(self, objects: tuple[bytes, ...], root: int):
+    def __init__(self, objects: tuple[bytes, ...], root: int, kept: frozenset[int] = frozenset()):
         self._objects = objects
+        self._kept = kept
         self._heads: dict[int, bytes] = {}  # objects rewritten for the job (pages, annotations, the Part)
         self._added: list[bytes] = []  # new objects, numbered from len(objects) + 1
         self.parent_entries: list[int] = []
         self._form_kids: list[int] = []
         self._form = 0
         self._root = root
-        # Each object's dictionary or value (before its stream's data, if it has any), by number (0: none).
-        self._read = [b""] + [body[:body.index(_STREAM)].strip() if _is_stream(body) else body.strip()
-                              for body in objects]
-        self._parsed: dict[int, dict[bytes, bytes]] = {}  # dictionaries read, by number
+        # What is read of each object, by number, when first asked: the kept ones' as read in an earlier packet.
+        self._read = _Reads(objects, kept)
         self._markers: dict[int, bytes] = {}  # what the job takes of each object, its references markers
+        self._read_own = False  # whether the share was made reading any object not taken from a kept file
 
     # -- reading ---------------------------------------------------------------
-    def _body(self, number: int) -> bytes:
+    def _read_of(self, number: int) -> _Read:
         if not 0 < number <= len(self._objects):
             raise InternalError("a packet for the print job refers to an object it does not hold")
-        return self._objects[number - 1]
+        if number not in self._kept:  # what is made of it for the job is this packet's alone (see _reachable)
+            self._read_own = True
+        return self._read[number]
 
     def _head(self, number: int) -> bytes:
         """An object's dictionary or value: before its stream's data, if it has any."""
-        if not 0 < number <= len(self._objects):
-            raise InternalError("a packet for the print job refers to an object it does not hold")
-        return self._read[number]
+        return self._read_of(number).head
 
     def _entries(self, number: int) -> dict[bytes, bytes]:
-        """An object's dictionary, entry by entry (read once: the caller copies it to change it)."""
-        entries = self._parsed.get(number)
-        if entries is None:
-            entries = self._parsed[number] = _entries(self._head(number))
-        return entries
+        """An object's dictionary, entry by entry (read once, and kept with its `_Read`: the caller copies it to
+        change it)."""
+        return self._read_of(number).dictionary()
+
+    def _value(self, read: _Read, key: bytes) -> _Read:
+        """What is read of the value of `read`'s `key`: the object it refers to, or the value written in it."""
+        number = _number(read.dictionary()[key])
+        return self._read_of(number) if number is not None else read.inner(key)
 
     def _resolved(self, value: bytes) -> bytes:
         number = _number(value)
@@ -481,8 +661,35 @@ class _Packet:
 
     # -- the job's share -------------------------------------------------------
     def fragment(self, sent: set[bytes]) -> Fragment:
-        catalog = self._entries(self._root)
-        document, parents = self._structure(catalog)
+        plan = self._planned()
+        self._heads, self._added = plan.heads, list(plan.added)
+        try:
+            taken = self._taken(plan)
+        except IndexError:
+            raise InternalError("a packet for the print job refers to an object it does not hold") from None
+        keys = self._keys(taken, plan.pages, plan.keys, frozenset())
+        objects = self._fragment_objects(taken, keys, sent, plan.entries)
+        return Fragment(objects, plan.pages, plan.part, plan.parent_entries, plan.form, plan.resources,
+                        plan.language, plan.box)
+
+    def _planned(self) -> _Plan:
+        """The plan of this packet's share: the one made for an earlier packet with the same kept objects in the same
+        places, or made now (and remembered when it read nothing but kept objects)."""
+        kept = self._kept
+        if not kept or not KEPT_READS.enabled:
+            return self._plan()
+        key = (self._root, tuple(body if number in kept else None for number, body in enumerate(self._objects, 1)))
+        plan = KEPT_READS.plan(key)
+        if plan is None:
+            plan = self._plan()
+            if not self._read_own:
+                KEPT_READS.keep_plan(key, plan)
+        return plan
+
+    def _plan(self) -> _Plan:
+        catalog_read = self._read_of(self._root)
+        catalog = catalog_read.dictionary()
+        document, parents = self._structure(catalog_read)
         language = _string(catalog[b"/Lang"]) if b"/Lang" in catalog else "en-US"
         pages = self._pages(_number(catalog.get(b"/Pages", b"")), {})
         for page, inherited in pages:
@@ -492,21 +699,27 @@ class _Packet:
         if self._form:  # /T: the job's packet-N
             self._added[self._form - len(self._objects) - 1] = b"<< /T \x00N\x00 /Kids [%s] >>" % b" ".join(
                 b"%d 0 R" % n for n in self._form_kids)
-            form = _entries(self._resolved(catalog[b"/AcroForm"])) if b"/AcroForm" in catalog else {}
-            resources = _local_references(self._resolved(form[b"/DR"])) if b"/DR" in form else b""
+            form = self._value(catalog_read, b"/AcroForm") if b"/AcroForm" in catalog else None
+            if form is not None and b"/DR" in form.dictionary():
+                resources = self._value(form, b"/DR")
+                resources = resources.marked if resources.marked is not None else resources.mark()
         roots = [page for page, _ in pages] + [part, *self.parent_entries] + ([self._form] if self._form else [])
+        box = self._box(pages[-1])
         try:
-            taken = self._reachable(roots, resources)
+            taken, frontier = self._reachable(roots, resources)
         except IndexError:
             raise InternalError("a packet for the print job refers to an object it does not hold") from None
-        keys = self._keys(taken, {page for page, _ in pages})
-        objects = self._fragment_objects(taken, keys, sent)
-        return Fragment(objects, tuple(page for page, _ in pages), part, tuple(self.parent_entries), self._form,
-                        resources, language, self._box(pages[-1]))
+        pages_of = tuple(page for page, _ in pages)
+        keys = self._keys(taken, pages_of, {}, frozenset(frontier))
+        entries = {number: (key, self._markers[number], self._tail(number)) for number, key in keys.items()
+                   if number in self._markers}
+        return _Plan(pages_of, part, tuple(self.parent_entries), self._form, resources, language, box, self._heads,
+                     tuple(self._added), taken, self._markers, frontier, keys, entries)
 
-    def _structure(self, catalog: dict[bytes, bytes]) -> tuple[int, dict[int, bytes]]:
+    def _structure(self, catalog: _Read) -> tuple[int, dict[int, bytes]]:
         """The Document element at the structure tree's root, and the ParentTree (key -> its value as written)."""
-        tree = _entries(self._resolved(catalog[b"/StructTreeRoot"])) if b"/StructTreeRoot" in catalog else {}
+        root = self._value(catalog, b"/StructTreeRoot") if b"/StructTreeRoot" in catalog.dictionary() else None
+        tree = root.dictionary() if root is not None else {}
         kids = tree.get(b"/K", b"")
         if kids.startswith(b"["):
             kids = _items(kids)
@@ -515,26 +728,25 @@ class _Packet:
         if document is None or self._entries(document).get(b"/S") != b"/Document":
             raise InternalError("a packet for the print job has no single Document element at its root")
         parents: dict[int, bytes] = {}
-        if b"/ParentTree" in tree:
-            self._number_tree(self._resolved(tree[b"/ParentTree"]), parents)
+        if root is not None and b"/ParentTree" in tree:
+            self._number_tree(self._value(root, b"/ParentTree"), parents)
         return document, parents
 
-    def _number_tree(self, node: bytes, found: dict[int, bytes]) -> None:
-        entries = _entries(node)
-        numbers = _items(entries[b"/Nums"]) if b"/Nums" in entries else []
-        for i in range(0, len(numbers) - 1, 2):
-            found[int(numbers[i])] = numbers[i + 1]
-        for kid in _items(self._resolved(entries[b"/Kids"])) if b"/Kids" in entries else []:
-            self._number_tree(self._resolved(kid), found)
+    def _number_tree(self, node: _Read, found: dict[int, bytes]) -> None:
+        found.update(node.numbers())
+        for kid in self._value(node, b"/Kids").items() if b"/Kids" in node.dictionary() else []:
+            number = _number(kid)
+            self._number_tree(self._read_of(number) if number is not None else _Read(kid), found)
 
     def _pages(self, tree: int | None, inherited: dict[bytes, bytes]) -> list[tuple[int, dict[bytes, bytes]]]:
         """The pages in order, each with what it inherits from its page tree (its MediaBox and Resources)."""
         if tree is None:
             raise InternalError("a packet for the print job has no page tree")
-        entries = self._entries(tree)
+        read = self._read_of(tree)
+        entries = read.dictionary()
         inherited = {**inherited, **{key: entries[key] for key in (b"/MediaBox", b"/Resources") if key in entries}}
         pages = []
-        for kid in _items(self._resolved(entries.get(b"/Kids", b"[]"))):
+        for kid in self._value(read, b"/Kids").items() if b"/Kids" in entries else []:
             number = _number(kid)
             if number is None:
                 raise InternalError("a packet for the print job has a page that is not an object")
@@ -547,14 +759,15 @@ class _Packet:
     def _page(self, number: int, inherited: dict[bytes, bytes], parents: dict[int, bytes]) -> None:
         """A page for the job: the job's page tree its parent, its own MediaBox and Resources, its ParentTree entry
         the job's; then its annotations."""
-        page = self._entries(number)
+        read = self._read_of(number)
+        page = read.dictionary()
         entries = {key: value for key, value in page.items() if key not in _PAGE_KEYS_REPLACED}
         for key, value in inherited.items():
             entries.setdefault(key, value)
         entries[b"/Parent"] = b"\x00P\x00"
         if b"/StructParents" in page:
             entries[b"/StructParents"] = self._parent_entry(parents.get(int(page[b"/StructParents"])))
-        annotations = [_number(a) for a in _items(self._resolved(page[b"/Annots"]))] if b"/Annots" in page else []
+        annotations = [_number(a) for a in self._value(read, b"/Annots").items()] if b"/Annots" in page else []
         if annotations:
             entries[b"/Annots"] = b"[" + b" ".join(b"%d 0 R" % a for a in annotations) + b"]"
         self._heads[number] = _dictionary(entries)
@@ -589,77 +802,122 @@ class _Packet:
         self.parent_entries.append(target)
         return b"\x00K%d\x00" % key
 
-    def _reachable(self, roots: list[int], resources: bytes) -> list[int]:
-        """Every object the job takes: the roots and all they refer to, in number order; each one's dictionary or
-        value as the job takes it, its references markers (`_local_references`), into `_markers`."""
+    def _reachable(self, roots: list[int], resources: bytes) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """Every object the job takes that the roots reach through objects taken from a kept file or made for the job,
+        in number order, each one's dictionary or value as the job takes it, its references markers
+        (`_local_references`), into `_markers`; and the packet's own objects among them, whose references are read
+        for each packet (`_taken`). A packet with no kept object has every object its own."""
         seen = set(roots)
         pending = list(roots) + [n for n in _references(resources) if n not in seen]
         seen.update(pending)
-        heads, rewritten, added, markers = self._read, self._heads, self._added, self._markers
-        count = len(self._objects)
+        kept, markers, count, frontier = self._kept, self._markers, len(self._objects), []
         while pending:
             number = pending.pop()
-            if number > count:
-                head = added[number - count - 1]
-            else:
-                head = rewritten.get(number) or heads[number if number > 0 else count + 1]  # 0: refused (IndexError)
-            marked = markers[number] = head.replace(b" 0 R", b"\x01") if b"(" not in head else _local_references(head)
-            if b"\x01" in marked:
-                found = [n for n in _references(marked) if n not in seen]
-                seen.update(found)
-                pending += found
-        return sorted(seen)
+            if 0 < number <= count and number not in kept and number not in self._heads:
+                frontier.append(number)
+                continue
+            markers[number], references = self._marked(number)
+            found = [n for n in references if n not in seen]
+            seen.update(found)
+            pending += found
+        return tuple(sorted(seen)), tuple(sorted(frontier))
 
-    def _keys(self, taken: list[int], pages: set[int]) -> dict[int, bytes]:
-        """Each shared object's key: a digest of it as written, each reference replaced by its target's key. An
-        object is its packet's own (no key) when it is a page, a page's content stream, a structure element, an
-        annotation, anything rewritten or added for the job, or anything that refers to one of those."""
-        own = set(pages) | set(self._heads)
-        for page in pages:
-            own.update(_references(_local_references(self._entries(page).get(b"/Contents", b""))))
-        keys: dict[int, bytes | None] = {number: None for number in own}
-        added = range(len(self._objects) + 1, len(self._objects) + len(self._added) + 1)
-        keys.update((number, None) for number in added)
+    def _marked(self, number: int) -> tuple[bytes, tuple[int, ...]]:
+        """An object as the job takes it with its references as markers, and the objects they name."""
+        count = len(self._objects)
+        if number > count or number in self._heads:  # made for this packet's share
+            head = self._added[number - count - 1] if number > count else self._heads[number]
+            marked = _local_references(head)
+            return marked, tuple(_references(marked)) if b"\x01" in marked else ()
+        read = self._read[number]  # none such: refused (IndexError)
+        return read.marked if read.marked is not None else read.mark(), read.references
+
+    def _taken(self, plan: _Plan) -> list[int] | tuple[int, ...]:
+        """Every object the job takes: the plan's, and all the packet's own objects reached refer to (their markers
+        into `_markers`, with the plan's)."""
+        self._markers = markers = dict(plan.markers)
+        if not plan.frontier:
+            return plan.taken
+        seen, pending, grown = set(plan.taken), list(plan.frontier), False
+        while pending:
+            number = pending.pop()
+            markers[number], references = self._marked(number)
+            for found in references:
+                if found not in seen:
+                    seen.add(found)
+                    pending.append(found)
+                    grown = True
+        return sorted(seen) if grown else plan.taken
+
+    def _keys(self, taken, pages: tuple[int, ...], decided: dict[int, bytes | None],
+              open_: frozenset[int]) -> dict[int, bytes | None]:
+        """Each taken object's key (None: none): a digest of it as written, each reference replaced by its target's
+        key. An object is its packet's own (no key) when it is a page, a page's content stream, a structure element,
+        an annotation, anything rewritten or added for the job, or anything that refers to one of those.
+
+        `decided`: keys known already (the plan's). `open_`: objects whose keys are left undecided, with every object
+        that reaches one (the packet's own objects, when a plan is made): those are left out of the answer. A key does
+        not depend on the order keys are found in (a cycle, only among a packet's own objects, is no key whichever
+        member is found first), so what a plan decided is what each packet would."""
+        if decided:
+            keys = dict(decided)
+        else:
+            own = set(pages) | set(self._heads)
+            for page in pages:
+                own.update(_references(_local_references(self._entries(page).get(b"/Contents", b""))))
+            keys = {number: None for number in own}
+            keys.update((number, None) for number in range(len(self._objects) + 1,
+                                                           len(self._objects) + len(self._added) + 1))
+        reads, undecided = self._read, set(open_)
 
         def key_of(number: int) -> bytes | None:
             if number in keys:
                 return keys[number]
+            if number in undecided:
+                return b""
             keys[number] = None  # until known: a cycle (only a packet's own objects have one) stays None
-            head = self._head(number)
-            if not head.startswith((b"<<", b"[")) or _OWN.search(head):
+            read = reads[number]
+            if not read.shareable():
                 return None
-            *pieces, last = self._markers[number].split(b"\x01")
-            written = []
-            for piece in pieces:  # each reference replaced by its target's key
-                digits = len(piece.rstrip(b"0123456789"))
-                key = key_of(int(piece[digits:]))
+            targets = []
+            for target in read.references:
+                key = key_of(target)
                 if key is None:
                     return None
-                written += (piece[:digits], b"{", key.hex().encode(), b"}")
-            digest = hashlib.sha256(b"".join(written) + last)
-            digest.update(_tail(self._body(number)))
-            keys[number] = digest.digest()
+                targets.append(key)
+            if b"" in targets:  # reaches an object whose key is left open
+                del keys[number]
+                undecided.add(number)
+                return b""
+            keys[number] = read.key(tuple(targets))
             return keys[number]
 
-        return {number: key for number in taken if (key := key_of(number)) is not None}
+        for number in taken:
+            key_of(number)
+        return {number: keys[number] for number in taken if number in keys}
 
-    def _fragment_objects(self, taken: list[int], keys: dict[int, bytes], sent: set[bytes]) -> tuple:
+    def _tail(self, number: int) -> bytes:
+        """A stream's data as the job copies it: nothing for an object made for the job."""
+        return b"" if number > len(self._objects) or number in self._heads else self._read[number].tail
+
+    def _fragment_objects(self, taken, keys: dict[int, bytes | None], sent: set[bytes],
+                          planned: dict[int, tuple[bytes | None, bytes, bytes]]) -> tuple:
         """The fragment's objects by number: (key, head, tail), None for one the job does not take; a shared object
-        the job holds already (sent before, or earlier in this packet) by its key alone."""
+        the job holds already (sent before, or earlier in this packet) by its key alone. `planned`: entries known."""
         objects: list = [None] * (len(self._objects) + len(self._added))
         known = set(sent)
         for number in taken:
-            key = keys.get(number)
-            if key is not None and key in known:
-                objects[number - 1] = (key, b"", b"")
-                continue
-            tail = b""
-            if number <= len(self._objects) and number not in self._heads:
-                tail = _tail(self._body(number))  # a stream's data, copied as it is
-            objects[number - 1] = (key, self._markers[number], tail)
+            entry = planned.get(number)
+            if entry is None:
+                entry = (keys[number], self._markers[number], self._tail(number))
+            key = entry[0]
             if key is not None:
-                known.add(key)
-        sent.update(keys.values())
+                if key in known:
+                    entry = (key, b"", b"")
+                else:
+                    known.add(key)
+            objects[number - 1] = entry
+        sent.update(key for key in keys.values() if key is not None)
         return tuple(objects)
 
     def _box(self, page: tuple[int, dict[bytes, bytes]]) -> bytes:
@@ -694,9 +952,6 @@ def _is_stream(body: bytes) -> bool:
     return body.endswith((b"endstream\n", b"endstream"))
 
 
-def _tail(body: bytes) -> bytes:
-    """A stream's data with its keywords, as the job writes it; nothing for any other object."""
-    return body[body.index(_STREAM):].rstrip(b"\n") if _is_stream(body) else b""
 
 
 def _text(value: str) -> bytes:
