@@ -28,7 +28,7 @@ ensure_root_path()
 from handouts.batch import workers  # noqa: E402
 from handouts.load.project import Project  # noqa: E402
 from handouts.load.roster import RosterRow  # noqa: E402
-from handouts.render import _reportlab, draw, pdf, tagging  # noqa: E402
+from handouts.render import _reportlab, assembly, draw, pdf, tagging  # noqa: E402
 
 WARM = 20
 
@@ -71,8 +71,13 @@ class Stages:
 def timed_run(project: Project, batch: list[RosterRow]) -> None:
     stages = Stages()
     stages.wrap(workers, "packet_document", "fill + parse (packet_document)")
-    stages.wrap(pdf, "_laid_out", "lay out (compose, break lines, paginate)")
-    stages.wrap(draw.PageDrawer, "page", "draw the pages (PageDrawer.page)")
+    stages.wrap(pdf, "_laid_out", "compose and plan (boxes, the patient's line breaks, page count)")
+    stages.wrap(pdf._Laid, "pages", "place the pages (by the plan; from a kept file, up to its last patient page)")
+    stages.wrap(draw.PageDrawer, "page", "draw the pages, rendered whole (PageDrawer.page)")
+    stages.wrap(draw.PageDrawer, "patient_page", "draw the pages that show the patient (from a kept file)")
+    stages.wrap(_reportlab, "made_holes", "the patient's own objects (page streams, fonts, title, XMP)")
+    stages.wrap(_reportlab, "file_from_parts", "the file joined from a kept file's objects and its own")
+    stages.wrap(assembly, "keep", "a file kept (the first packet of a key)")
     stages.wrap(tagging.Tagger, "write", "structure tree (Tagger.write)")
     stages.wrap(_reportlab, "save", "PDF writer (_reportlab.save)")
     stages.wrap(pdf, "_document_digest", "file ID (document digest)")
@@ -96,7 +101,7 @@ def timed_run(project: Project, batch: list[RosterRow]) -> None:
     print(f"{'share':>6} {'ms/packet':>9}  stage")
     rest = total - sum(stages.spent.values())
     for stage, spent in sorted([*stages.spent.items(), ("the rest (render_checked's checks, metadata, "
-                                                         "canvas, form fields, glue)", rest)],
+                                                         "canvas, form fields, keys, glue)", rest)],
                                key=lambda item: -item[1]):
         print(f"{spent / total:6.1%} {spent / count * 1000:9.3f}  {stage}")
     print(f"\ngarbage collection (inside the stages above): {collected[0] / total:.1%}, "
