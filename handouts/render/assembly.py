@@ -15,9 +15,10 @@ it, its annotations, its bookmarks, a figure's box, its page dictionary) is what
 content: `draw.Drawn.signature`. A packet is written from a kept file only when each of those pages' signature is
 the kept one's, and when it draws in the same faces; otherwise it is rendered whole, and that file kept too (a few
 a key). Which pages show a patient's value is the plan's too, so a packet written from a kept file places its pages
-only up to the last of those, and draws only those. A kept file holds none of the patient's own objects (`Template.parts` leaves them empty), its signatures
-hold no value of the patient it was made for (else it is not kept), and no object it keeps shows that patient's
-value in any way the writer writes text (`_shows_value`, a second guard). `tests/render/test_assembly.py` holds
+only up to the last of those, and draws only those. A kept file holds none of the patient's own objects
+(`Template.parts` leaves them empty), its signatures hold no value of the patient it was made for (else it is not
+kept), and no object it keeps shows that patient's value in any way the writer writes text (`_shows_value`, a
+second guard). `tests/render/test_assembly.py` holds
 every packet written from a kept file to the bytes of the same packet rendered whole with nothing kept.
 """
 

@@ -6,7 +6,6 @@ shows any row's value in any way the writer writes text, and what is remembered 
 import functools
 import importlib
 import pkgutil
-from datetime import datetime
 from types import SimpleNamespace
 
 import pytest
@@ -16,41 +15,15 @@ import handouts.batch
 from handouts.batch import printjob
 from handouts.batch.printjob import KEPT_READS, PrintJob, fragment_of
 from handouts.batch.workers import render_row
-from handouts.load.roster import RosterRow
 from handouts.render import _reportlab, assembly
 from handouts.render._reportlab import ContentMemo
+from hostile_roster import ROWS, roster_row
 
 # Every per-process cache in batch/ (kept across rows, so across patients), and why it holds no patient's value.
 REVIEWED = {
     "printjob.KEPT_READS": "what was read of objects taken from a kept file (WrittenObjects.kept), made from no "
                            "patient value; a packet's own objects and all that depends on them are read afresh",
 }
-
-BOTH = ("infusion-day-checklist", "fibromyalgia-ketamine")
-# (name, preferred name, layout, language, documents): equal lengths in one layout and language (one kept file),
-# characters the first did not draw, other scripts, names longer than their reserve, one document alone.
-ROWS = [
-    ("Ana Quorvex", "Nitaq", "large-print", "en-US", BOTH),
-    ("Eve Quorvel", "Evoq", "large-print", "en-US", BOTH),
-    ("Zoë Quørvex", "Zoë", "large-print", "en-US", BOTH),
-    ("Bea Zyllopa", "Beazu", "standard", "es-US", BOTH),
-    ("Dov Zyllopo", "Dovix", "standard", "es-US", BOTH),
-    ("Дмитрий Жуковский", "Димуля", "extra-large", "en-US", BOTH),
-    ("Ελένη Ξανθοπούλου", "Λενιώ", "extra-large", "en-US", BOTH),
-    ("Дмитрий Жуковскиц", "Дима", "extra-large", "es-US", BOTH),
-    ("Maximiliana Dorfelkovna-Wolkenstein Haverford", "Lianna", "large-print", "en-US", BOTH),
-    ("Maximiliano Dorfelkovno-Wolkenstein Haverfort", "Nanoq", "large-print", "en-US", BOTH),
-    ("Kim Ostrava", "", "standard", "en-US", ("infusion-day-checklist",)),
-    ("Lou Ostravo", "", "standard", "en-US", ("infusion-day-checklist",)),
-    ("Nguyễn Thị Mai", "Mai", "extra-large", "es-US", ("fibromyalgia-ketamine",)),
-]
-
-
-def _row(number: int, row) -> RosterRow:
-    name, preferred, layout, language, documents = row
-    return RosterRow(number, f"P{number}", name, preferred, datetime(2026, 12, 3 + number % 5, 9, 30), layout,
-                     documents, "", language)
-
 
 def _values(row) -> set[str]:
     name, preferred, *_ = row
@@ -61,7 +34,7 @@ def _values(row) -> set[str]:
 def packets(project):
     """Each row twice, as a worker renders it (the second round written from kept files), with no print job."""
     assembly.TEMPLATES.clear()
-    made = [render_row(_row(number, row), project) for number, row in enumerate(ROWS * 2, start=2)]
+    made = [render_row(roster_row(number, row), project) for number, row in enumerate(ROWS * 2, start=2)]
     assert all(rendered.failure is None for rendered in made)
     return [rendered.pdf for rendered in made]
 

@@ -8,35 +8,8 @@ import pytest
 from pdfread import conformance_failures, text
 
 from handouts.batch.workers import render_row
-from handouts.load.roster import RosterRow
 from handouts.render import _reportlab, assembly
-
-BOTH = ("infusion-day-checklist", "fibromyalgia-ketamine")
-# Names of the same length in the same layout and language (one key: written from one kept file), a letter apart,
-# with characters the first did not draw (its fonts hold other characters), other scripts, a name longer than its
-# reserve, the Spanish editions, one document alone.
-ROWS = [
-    ("Ana Quorvex", "Nitaq", "large-print", "en-US", BOTH),
-    ("Eve Quorvel", "Evoq", "large-print", "en-US", BOTH),
-    ("Zoë Quørvex", "Zoë", "large-print", "en-US", BOTH),
-    ("Nguyễn Thị Mai", "Mai", "large-print", "en-US", BOTH),
-    ("Bea Zyllopa", "Beazu", "standard", "es-US", BOTH),
-    ("Dov Zyllopo", "Dovix", "standard", "es-US", BOTH),
-    ("Дмитрий Жуковский", "Димуля", "extra-large", "en-US", BOTH),
-    ("Ελένη Ξανθοπούλου", "Λενιώ", "extra-large", "en-US", BOTH),
-    ("Дмитрий Жуковскиц", "Дима", "extra-large", "en-US", BOTH),
-    ("Maximiliana Dorfelkovna-Wolkenstein Haverford", "Lianna", "large-print", "en-US", BOTH),
-    ("Maximiliano Dorfelkovno-Wolkenstein Haverfort", "Nanoq", "large-print", "en-US", BOTH),
-    ("Kim Ostrava", "", "standard", "en-US", ("infusion-day-checklist",)),
-    ("Lou Ostravo", "", "standard", "en-US", ("infusion-day-checklist",)),
-]
-
-
-def _row(number: int, row) -> RosterRow:
-    name, preferred, layout, language, documents = row
-    return RosterRow(number, f"P{number}", name, preferred, datetime(2026, 12, 3 + number % 5, 9, 30), layout,
-                     documents, "", language)
-
+from hostile_roster import BOTH, ROWS, roster_row
 
 def _values(row) -> set[str]:
     name, preferred, *_ = row
@@ -63,13 +36,13 @@ def _whole(project, monkeypatch, number, row) -> bytes:
     """The packet rendered whole, no file kept or used."""
     with monkeypatch.context() as patch:
         patch.setattr(assembly.TEMPLATES, "most", -1)
-        return render_row(_row(number, row), project).pdf
+        return render_row(roster_row(number, row), project).pdf
 
 
 def test_a_packet_written_from_a_kept_file_is_the_packet_rendered_whole(project, monkeypatch, written):
     made = {}
     for number, row in enumerate(ROWS * 2, start=2):
-        rendered = render_row(_row(number, row), project)
+        rendered = render_row(roster_row(number, row), project)
         assert rendered.failure is None
         made[number] = rendered.pdf
     assert sum(written) >= len(ROWS)  # most packets written from a kept file (the second round all of them)
@@ -97,20 +70,20 @@ def test_a_packet_written_from_a_kept_file_is_the_packet_rendered_whole(project,
 
 def test_a_packet_written_from_a_kept_file_passes_pdf_ua_and_pdf_a(project, written):
     for number, row in enumerate(ROWS[:2], start=2):
-        pdf = render_row(_row(number, row), project).pdf
+        pdf = render_row(roster_row(number, row), project).pdf
     assert written == [False, True]
     assert conformance_failures(pdf) == []
 
 
 def test_a_page_that_draws_otherwise_is_rendered_whole(project, monkeypatch, written):
     """A kept file whose pages showing the patient drew anything else (here: one event more) is not used."""
-    render_row(_row(2, ROWS[0]), project)
+    render_row(roster_row(2, ROWS[0]), project)
     for key, variants in list(assembly.TEMPLATES._made.items()):
         altered = tuple(dataclasses.replace(template, signatures=tuple(
             ((*events, ("mark", ("page", 0))), described, traits)
             for events, described, traits in template.signatures)) for template in variants)
         assembly.TEMPLATES._made[key] = altered
-    pdf = render_row(_row(3, ROWS[1]), project).pdf
+    pdf = render_row(roster_row(3, ROWS[1]), project).pdf
     assert written == [False, False]
     assert pdf == _whole(project, monkeypatch, 3, ROWS[1])
 
@@ -124,7 +97,7 @@ def test_a_file_whose_kept_objects_would_show_the_patient_is_not_kept(project, m
         return dataclasses.replace(holes, info=holes.metadata)
 
     monkeypatch.setattr(_reportlab, "holes_of", without_info)
-    render_row(_row(2, ROWS[0]), project)
+    render_row(roster_row(2, ROWS[0]), project)
     assert not assembly.TEMPLATES._made
 
 
