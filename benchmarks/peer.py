@@ -49,7 +49,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from _common import print_profile, PLAIN_LAST, ROOT, ensure_root_path, fictional_name, machine
+from _common import print_profile, profiled, PLAIN_LAST, ROOT, ensure_root_path, fictional_name, machine
 
 ensure_root_path()
 
@@ -541,17 +541,8 @@ def weasyprint_html(no_install: bool):
 
 def profile(make, names, top: int = 15) -> None:
     """cProfile of `make` over `names`: the top functions by cumulative and by own time, as shares of the total."""
-    import cProfile
-    import pstats
-
-    profiler = cProfile.Profile()
-    start = time.perf_counter()
-    profiler.enable()
-    for name in names:
-        make(name)
-    profiler.disable()
-    total, count = time.perf_counter() - start, len(names)  # shares are of this: the whole loop, profiled
-    stats = pstats.Stats(profiler)
+    stats, total = profiled(make, names)  # shares are of this: the whole loop, profiled
+    count = len(names)
     print(f"profile:     {total / count * 1000:.2f} ms a packet under cProfile (its overhead included: about 2-3x), "
           f"{count} packets, shares of the whole")
 

@@ -33,7 +33,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import LANGUAGES, ROOT, ensure_root_path, machine, print_profile, write_roster
+from _common import LANGUAGES, ROOT, ensure_root_path, machine, print_profile, profiled, write_roster
 from throughput import MEASURED_RUN
 
 WARM = 20
@@ -122,20 +122,11 @@ def cpu_run(roster: Path) -> None:
 
 
 def profiled_run(roster: Path, top: int) -> None:
-    import cProfile
-    import pstats
-
     due, task = in_process(roster)
-    profiler = cProfile.Profile()
-    start = time.process_time()
-    profiler.enable()
-    for outgoing in due:
-        task(outgoing)
-    profiler.disable()
-    total = time.process_time() - start
+    stats, total = profiled(task, due, time.process_time)
     print(f"{total / len(due) * 1000:.2f} ms of CPU a draft under cProfile (its overhead included), "
           f"{len(due)} drafts")
-    print_profile(pstats.Stats(profiler), total, len(due), top)
+    print_profile(stats, total, len(due), top)
 
 
 def main() -> None:

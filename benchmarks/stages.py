@@ -21,7 +21,7 @@ import time
 from collections import defaultdict
 from datetime import datetime
 
-from _common import print_profile, LAYOUTS, ROOT, ensure_root_path, fictional_name, machine
+from _common import print_profile, profiled, LAYOUTS, ROOT, ensure_root_path, fictional_name, machine
 
 ensure_root_path()
 
@@ -109,17 +109,8 @@ def timed_run(project: Project, batch: list[RosterRow]) -> None:
 
 
 def profiled_run(project: Project, batch: list[RosterRow], top: int) -> None:
-    import cProfile
-    import pstats
-
-    profiler = cProfile.Profile()
-    start = time.perf_counter()
-    profiler.enable()
-    for row in batch:
-        workers.render_row(row, project)
-    profiler.disable()
-    total, count = time.perf_counter() - start, len(batch)
-    stats = pstats.Stats(profiler)
+    stats, total = profiled(lambda row: workers.render_row(row, project), batch)
+    count = len(batch)
     print(f"{total / count * 1000:.2f} ms a packet under cProfile (its overhead included), {count} packets")
     print_profile(stats, total, count, top)
 
