@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 from array import array
+from itertools import repeat
 from operator import itemgetter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -182,6 +183,7 @@ class _StreamingWriter:
         """The job's number for each of the fragment's objects (0 for one it does not take; [0] stands for no
         object), and which of them are new to the job, each with its template if the job holds it (`Fragment`)."""
         numbers, fresh, shared, held = [0], [], self._shared, self._held
+        first = following = len(self._offsets) + 1  # the new objects' numbers, in turn (reserved at the end)
         for local, entry in enumerate(fragment.objects, start=1):
             if entry is None:  # an object of the packet's the job does not take (its catalog, its outline)
                 numbers.append(0)
@@ -191,14 +193,15 @@ class _StreamingWriter:
                 if template is None:
                     raise InternalError("a packet refers to an entry the print job does not hold")
                 fresh.append((local, template))
-                numbers.append(self._reserve())
+                numbers.append(following)
+                following += 1
                 continue
             key = entry[0]
             number = shared.get(key) if key is not None else None
             if number is None:
                 if not entry[1]:  # a worker sent it in an earlier packet of this run: the job must hold it
                     raise InternalError("a packet refers to a shared object the print job does not hold")
-                number = self._reserve()
+                number, following = following, following + 1
                 if len(entry) == 4:  # to be held for the worker's later packets: made from kept objects alone
                     template = held[entry[3]] = _Template(entry[1], entry[2])
                     fresh.append((local, template))
@@ -207,6 +210,7 @@ class _StreamingWriter:
                 if key is not None:
                     shared[key] = number
             numbers.append(number)
+        self._offsets.extend(repeat(0, following - first))  # reserved: filled in when each is written
         return numbers, fresh
 
     def _blank_back(self) -> None:
@@ -1015,7 +1019,8 @@ class _Packet:
         return b"" if number > len(self._objects) or number in self._heads else self._read[number].tail
 
     def _fragment_objects(self, taken, keys: dict[int, bytes | None], sent: set[bytes],
-                          planned: dict[int, tuple[bytes | None, bytes, bytes]], holds: dict[int, bytes] | None) -> tuple:
+                          planned: dict[int, tuple[bytes | None, bytes, bytes]],
+                          holds: dict[int, bytes] | None) -> tuple:
         """The fragment's objects by number: (key, head, tail), None for one the job does not take; a shared object
         the job holds already (sent before, or earlier in this packet) by its key alone. `planned`: entries known.
         `holds`: the kept plan's entries of a packet's own kind, by their ids (`_Plan.holds`): one the worker sent
