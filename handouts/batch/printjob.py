@@ -1027,6 +1027,8 @@ class _Packet:
         before goes by its id alone, any other with its id added, for the job to hold (`Fragment`)."""
         objects: list = [None] * (len(self._objects) + len(self._added))
         known = set(sent)
+        held = sent.held if holds is not None else ()
+        holds = holds or {}
         for number in taken:
             entry = planned.get(number)
             if entry is None:
@@ -1037,8 +1039,8 @@ class _Packet:
                     entry = (key, b"", b"")
                 else:
                     known.add(key)
-            elif holds is not None and number in holds:
-                entry = sent.held_entry(holds[number], entry)
+            elif (ident := holds.get(number)) is not None:
+                entry = ident if ident in held else sent.held_entry(ident, entry)
             objects[number - 1] = entry
         sent.update(key for key in keys.values() if key is not None)
         return tuple(objects)
