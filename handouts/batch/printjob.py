@@ -313,7 +313,8 @@ class Fragment:
     writes them: names escape them, strings write them as octal escapes), and a stream's data, which may hold
     anything, is kept apart (`tail`)."""
 
-    # (shared key or None, head, tail), numbered from 1; None for a number the job does not take
+    # (shared key or None, head, tail), numbered from 1; None for a number the job does not take; (None, head, tail,
+    # id) for an entry the job is to hold for the worker's later packets, and the id alone once it does (SentToJob)
     objects: tuple[tuple[bytes | None, bytes, bytes] | None, ...]
     pages: tuple[int, ...]  # the pages, in order, by their number among `objects`
     part: int  # the Document element, which becomes a Part of the job's
