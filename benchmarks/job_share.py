@@ -15,7 +15,7 @@ from _common import LAYOUTS, ensure_root_path, fictional_name, machine
 
 ensure_root_path()
 
-from handouts.batch.printjob import fragment_of  # noqa: E402
+from handouts.batch.printjob import SentToJob, fragment_of  # noqa: E402
 from handouts.batch.workers import render_row  # noqa: E402
 from handouts.load.project import Project  # noqa: E402
 from handouts.load.roster import RosterRow  # noqa: E402
@@ -31,7 +31,7 @@ def main() -> None:
 
     project = Project.open(ROOT / "content", ROOT / "layouts")
     documents = tuple(project.content.names())
-    sent: set[bytes] = set()
+    sent = SentToJob()  # as a worker's (RenderWork.start)
     times = []
     for i in range(WARM + args.packets):
         name, preferred = fictional_name(i)

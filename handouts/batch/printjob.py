@@ -13,7 +13,9 @@ from __future__ import annotations
 import hashlib
 import re
 from array import array
-from dataclasses import dataclass
+from itertools import repeat
+from operator import itemgetter
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
@@ -104,6 +106,11 @@ class _StreamingWriter:
         # look): each is written once, the first time, and later packets refer to it. Keyed by a digest of the
         # object and of everything it refers to, so only byte-identical objects are ever one.
         self._shared: dict[bytes, int] = {}
+        # Entries a worker sent once and names by their id in its later packets (`Fragment`): each an object of a
+        # packet's own kind (a page, a structure element) taken from a kept file, the same bytes in every packet
+        # written from it, made from no patient value; compiled into a template of its markers. Bounded by the
+        # workers (`SentToJob.most`).
+        self._held: dict[bytes, _Template] = {}
 
     # -- low level ---------------------------------------------------------
     def flush(self) -> None:
@@ -130,6 +137,7 @@ class _StreamingWriter:
             self._blank_back()
         numbers, fresh = self._numbered(fragment)
         first_key = len(self._parent_keys) // 2
+        entries = len(fragment.parent_entries)
         markers = {b"P": b"%d 0 R" % self._pages, b"D": b"%d 0 R" % self._document,
                    b"N": _text(f"packet-{len(self._bookmarks) + 1}")}
 
@@ -139,9 +147,25 @@ class _StreamingWriter:
                 return b"%d 0 R" % numbers[int(found[3])]
             return b"%d" % (first_key + int(local)) if kind == b"K" else markers[kind]
 
-        for local in fresh:
-            _, head, tail = fragment.objects[local - 1]
-            self._object(numbers[local], _MARKER.sub(job_value, head) + tail)
+        # What a held entry's template takes its values from (`_Template`): the packet's numbers by its own, then its
+        # ParentTree keys from the last back, the field's name, the Document element and the page tree.
+        values = numbers + [first_key + key for key in range(entries - 1, -1, -1)] + [
+            markers[b"N"], self._document, self._pages]
+        chunks, position, offsets, count = [], self._position, self._offsets, len(numbers)
+        for local, held in fresh:
+            if held is None:
+                _, head, tail = fragment.objects[local - 1][:3]
+                body = _MARKER.sub(job_value, head)
+            elif held.keys <= entries and held.most < count:
+                body, tail = held.template % held.values(values) if held.values else held.template, held.tail
+            else:  # markers this packet has no value for: as any other entry (refused the same way)
+                body, tail = _MARKER.sub(job_value, held.head), held.tail
+            number = numbers[local]
+            written = b"%d 0 obj\n%s%s\nendobj\n" % (number, body, tail)
+            offsets[number - 1] = position
+            position += len(written)
+            chunks.append(written)
+        self._write(b"".join(chunks))
         for key, target in enumerate(fragment.parent_entries, start=first_key):
             self._parent_keys.extend((key, numbers[target]))
         self._label_starts.append(len(self.page_numbers))
@@ -155,24 +179,38 @@ class _StreamingWriter:
         self._bookmarks.append((label, numbers[fragment.pages[0]]))
         self._last_box = fragment.last_box
 
-    def _numbered(self, fragment: Fragment) -> tuple[list[int], list[int]]:
+    def _numbered(self, fragment: Fragment) -> tuple[list[int], list[tuple[int, _Template | None]]]:
         """The job's number for each of the fragment's objects (0 for one it does not take; [0] stands for no
-        object), and which of them are new to the job."""
-        numbers, fresh = [0], []
+        object), and which of them are new to the job, each with its template if the job holds it (`Fragment`)."""
+        numbers, fresh, shared, held = [0], [], self._shared, self._held
+        first = following = len(self._offsets) + 1  # the new objects' numbers, in turn (reserved at the end)
         for local, entry in enumerate(fragment.objects, start=1):
             if entry is None:  # an object of the packet's the job does not take (its catalog, its outline)
                 numbers.append(0)
                 continue
-            key, head, _ = entry
-            number = self._shared.get(key) if key is not None else None
+            if entry.__class__ is bytes:  # an entry the job holds from an earlier packet of the worker's
+                template = held.get(entry)
+                if template is None:
+                    raise InternalError("a packet refers to an entry the print job does not hold")
+                fresh.append((local, template))
+                numbers.append(following)
+                following += 1
+                continue
+            key = entry[0]
+            number = shared.get(key) if key is not None else None
             if number is None:
-                if not head:  # a worker sent it in an earlier packet of this run: the job must hold it
+                if not entry[1]:  # a worker sent it in an earlier packet of this run: the job must hold it
                     raise InternalError("a packet refers to a shared object the print job does not hold")
-                number = self._reserve()
-                fresh.append(local)
+                number, following = following, following + 1
+                if len(entry) == 4:  # to be held for the worker's later packets: made from kept objects alone
+                    template = held[entry[3]] = _Template(entry[1], entry[2])
+                    fresh.append((local, template))
+                else:
+                    fresh.append((local, None))
                 if key is not None:
-                    self._shared[key] = number
+                    shared[key] = number
             numbers.append(number)
+        self._offsets.extend(repeat(0, following - first))  # reserved: filled in when each is written
         return numbers, fresh
 
     def _blank_back(self) -> None:
@@ -275,7 +313,8 @@ class Fragment:
     writes them: names escape them, strings write them as octal escapes), and a stream's data, which may hold
     anything, is kept apart (`tail`)."""
 
-    # (shared key or None, head, tail), numbered from 1; None for a number the job does not take
+    # (shared key or None, head, tail), numbered from 1; None for a number the job does not take; (None, head, tail,
+    # id) for an entry the job is to hold for the worker's later packets, and the id alone once it does (SentToJob)
     objects: tuple[tuple[bytes | None, bytes, bytes] | None, ...]
     pages: tuple[int, ...]  # the pages, in order, by their number among `objects`
     part: int  # the Document element, which becomes a Part of the job's
@@ -287,6 +326,41 @@ class Fragment:
 
 
 _MARKER = re.compile(rb"\x00([KPDN])(\d*)\x00|(\d+)\x01")
+
+
+class _Template:
+    """A held entry's head made ready for renumbering (`_StreamingWriter.append`): the head with each marker a
+    `%` placeholder, and which of the packet's values fills each (its numbers by the packet's own, then from the end:
+    the page tree, the Document element, the field's name, the ParentTree keys from the first). `keys`: how many
+    ParentTree keys it names; `most`: the largest of the packet's numbers it names. What it gives is what
+    `_MARKER.sub` gives (`tests/batch/test_job_parent.py`)."""
+
+    __slots__ = ("head", "tail", "template", "values", "keys", "most")
+
+    def __init__(self, head: bytes, tail: bytes):
+        self.head, self.tail = head, tail
+        pieces, slots, position, self.keys, self.most = [], [], 0, 0, 0
+        for found in _MARKER.finditer(head):
+            pieces.append(head[position:found.start()].replace(b"%", b"%%"))
+            kind = found[1]
+            if kind is None:
+                slots.append(int(found[3]))
+                self.most = max(self.most, slots[-1])
+            elif kind == b"K":
+                key = int(found[2])
+                slots.append(-4 - key)
+                self.keys = max(self.keys, key + 1)
+            else:
+                slots.append({b"N": -3, b"D": -2, b"P": -1}[kind])
+            pieces.append(b"%s" if kind == b"N" else b"%d" if kind == b"K" else b"%d 0 R")
+            position = found.end()
+        pieces.append(head[position:].replace(b"%", b"%%"))
+        self.template = b"".join(pieces) if slots else head
+        self.values = None if not slots else itemgetter(*slots) if len(slots) > 1 else _one(slots[0])
+
+
+def _one(slot: int):
+    return lambda values: (values[slot],)
 
 
 def fragment_of(packet: bytes | Path, sent: set[bytes] | None = None) -> Fragment:
@@ -568,6 +642,34 @@ class KeptReads:
 KEPT_READS = KeptReads()
 
 
+class SentToJob(set):
+    """What one worker sent the print job in a run: the shared objects' keys (the set itself: `fragment_of`), and the
+    ids of the entries it asked the job to hold (`held`): entries of a packet's own kind (pages, structure elements,
+    annotations and their arrays) of a plan made from kept objects alone (`KeptReads.plan`), the same bytes for every
+    packet written from that kept file and made from no patient value. The job keeps each such entry, compiled, for
+    the run (`_StreamingWriter._held`), and the worker's later packets name it by its id: the parent then renumbers
+    a template and copies no bytes it was sent. At most `most` bytes of entries are held a worker; past that, entries
+    go whole. A plain set holds nothing."""
+
+    def __init__(self, most: int = 24 << 20):
+        super().__init__()
+        self.most = most
+        self.held: set[bytes] = set()
+        self.held_bytes = 0
+
+    def held_entry(self, ident: bytes, entry: tuple) -> tuple | bytes:
+        """What the fragment carries for `entry`: its id if the job holds it, else it with its id to hold (or it
+        alone, past the bound)."""
+        if ident in self.held:
+            return ident
+        size = len(entry[1]) + len(entry[2])
+        if self.held_bytes + size > self.most:
+            return entry
+        self.held.add(ident)
+        self.held_bytes += size
+        return (*entry, ident)
+
+
 class _Reads(dict):
     """What is read of a packet's objects, by number, each read when first asked (`KeptReads.read`); a number the
     packet has no object for is an IndexError."""
@@ -605,6 +707,19 @@ class _Plan:
     frontier: tuple[int, ...]
     keys: dict[int, bytes | None]  # the keys no object of the packet's own decides (None: no key)
     entries: dict[int, tuple[bytes | None, bytes, bytes]]  # the fragment's entry of each of those objects
+    _holds: dict[int, bytes] = field(default_factory=dict, compare=False)
+
+    def holds(self) -> dict[int, bytes]:
+        """The id of each entry with no key (an object of a packet's own kind, written anew for every packet): a
+        digest of its head and tail, made once a plan (`SentToJob`)."""
+        if not self._holds:
+            for number, (key, head, tail) in self.entries.items():
+                if key is None:
+                    digest = hashlib.sha256(b"%d\n" % len(head))
+                    digest.update(head)
+                    digest.update(tail)
+                    self._holds[number] = digest.digest()
+        return self._holds
 
 
 class _Packet:
@@ -661,30 +776,34 @@ class _Packet:
 
     # -- the job's share -------------------------------------------------------
     def fragment(self, sent: set[bytes]) -> Fragment:
-        plan = self._planned()
+        plan, kept = self._planned()
         self._heads, self._added = plan.heads, list(plan.added)
         try:
             taken = self._taken(plan)
         except IndexError:
             raise InternalError("a packet for the print job refers to an object it does not hold") from None
         keys = self._keys(taken, plan.pages, plan.keys, frozenset())
-        objects = self._fragment_objects(taken, keys, sent, plan.entries)
+        # Only a kept plan's entries are held (made from kept objects alone), and only for a worker's run (SentToJob).
+        holds = plan.holds() if kept and isinstance(sent, SentToJob) else None
+        objects = self._fragment_objects(taken, keys, sent, plan.entries, holds)
         return Fragment(objects, plan.pages, plan.part, plan.parent_entries, plan.form, plan.resources,
                         plan.language, plan.box)
 
-    def _planned(self) -> _Plan:
+    def _planned(self) -> tuple[_Plan, bool]:
         """The plan of this packet's share: the one made for an earlier packet with the same kept objects in the same
-        places, or made now (and remembered when it read nothing but kept objects)."""
+        places, or made now (and remembered when it read nothing but kept objects); and whether it is remembered (made
+        from kept objects alone)."""
         kept = self._kept
         if not kept or not KEPT_READS.enabled:
-            return self._plan()
+            return self._plan(), False
         key = (self._root, tuple(body if number in kept else None for number, body in enumerate(self._objects, 1)))
         plan = KEPT_READS.plan(key)
         if plan is None:
             plan = self._plan()
-            if not self._read_own:
-                KEPT_READS.keep_plan(key, plan)
-        return plan
+            if self._read_own:
+                return plan, False
+            KEPT_READS.keep_plan(key, plan)
+        return plan, True
 
     def _plan(self) -> _Plan:
         catalog_read = self._read_of(self._root)
@@ -901,11 +1020,16 @@ class _Packet:
         return b"" if number > len(self._objects) or number in self._heads else self._read[number].tail
 
     def _fragment_objects(self, taken, keys: dict[int, bytes | None], sent: set[bytes],
-                          planned: dict[int, tuple[bytes | None, bytes, bytes]]) -> tuple:
+                          planned: dict[int, tuple[bytes | None, bytes, bytes]],
+                          holds: dict[int, bytes] | None) -> tuple:
         """The fragment's objects by number: (key, head, tail), None for one the job does not take; a shared object
-        the job holds already (sent before, or earlier in this packet) by its key alone. `planned`: entries known."""
+        the job holds already (sent before, or earlier in this packet) by its key alone. `planned`: entries known.
+        `holds`: the kept plan's entries of a packet's own kind, by their ids (`_Plan.holds`): one the worker sent
+        before goes by its id alone, any other with its id added, for the job to hold (`Fragment`)."""
         objects: list = [None] * (len(self._objects) + len(self._added))
         known = set(sent)
+        held = sent.held if holds is not None else ()
+        holds = holds or {}
         for number in taken:
             entry = planned.get(number)
             if entry is None:
@@ -916,6 +1040,8 @@ class _Packet:
                     entry = (key, b"", b"")
                 else:
                     known.add(key)
+            elif (ident := holds.get(number)) is not None:
+                entry = ident if ident in held else sent.held_entry(ident, entry)
             objects[number - 1] = entry
         sent.update(key for key in keys.values() if key is not None)
         return tuple(objects)

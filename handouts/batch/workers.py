@@ -67,10 +67,14 @@ class RenderWork:
     print_job: bool = False
 
     def start(self, project: Project) -> Callable[[RosterRow], Rendered]:
-        # The shared objects (fonts, their maps, form XObjects) this process sent the job, by digest: a run's, never
-        # a patient's (printjob.fragment_of).
-        return partial(render_row, project=project, forms=self.forms, print_job=self.print_job,
-                       sent=set() if self.print_job else None)
+        # The shared objects (fonts, their maps, form XObjects) this process sent the job, by digest, and the entries
+        # it asked the job to hold: a run's, never a patient's (printjob.fragment_of, printjob.SentToJob).
+        sent = None
+        if self.print_job:
+            from .printjob import SentToJob  # only a run with a print job needs it
+
+            sent = SentToJob()
+        return partial(render_row, project=project, forms=self.forms, print_job=self.print_job, sent=sent)
 
 
 def _open_worker(paths: ProjectPaths, work: RowWork | None = None) -> None:
