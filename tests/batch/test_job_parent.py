@@ -8,7 +8,8 @@ import pickle
 import random
 
 import pytest
-from test_job_memo import ROWS, _row, _values
+from hostile_roster import ROWS, roster_row
+from test_job_memo import _values
 
 from handouts.batch import printjob
 from handouts.batch.printjob import KEPT_READS, PrintJob, SentToJob, fragment_of
@@ -21,7 +22,7 @@ from handouts.render import _reportlab, assembly
 def packets(project):
     """Each row three times, as a worker renders it (later rounds written from kept files), with no print job."""
     assembly.TEMPLATES.clear()
-    made = [render_row(_row(number, row), project) for number, row in enumerate(ROWS * 3, start=2)]
+    made = [render_row(roster_row(number, row), project) for number, row in enumerate(ROWS * 3, start=2)]
     assert all(rendered.failure is None for rendered in made)
     return [rendered.pdf for rendered in made]
 
