@@ -8,11 +8,9 @@ name, and neither can the attachment's file name, which is fixed.
 
 from __future__ import annotations
 
-import binascii
 import html
 from dataclasses import dataclass, replace
 from datetime import datetime
-from email.contentmanager import ContentManager, set_bytes_content
 from email.headerregistry import BaseHeader, HeaderRegistry
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -158,43 +156,10 @@ def compose(project: Project, common: Letter, row: RosterRow, recipient: str, pd
     message.set_content(plain_text(document.blocks[1:]))
     message.add_alternative(html_text(common.subject, common.language, document.blocks[1:]), subtype="html")
     name = Locale.for_tag(common.language).labels["attachment"]
-    message.add_attachment(pdf, maintype="application", subtype="pdf", filename=name, content_manager=_ATTACHMENTS)
+    message.add_attachment(pdf, maintype="application", subtype="pdf", filename=name)
     message["Content-Language"] = common.language  # after the parts: set_content clears Content-* headers
     check_addressed(message, common.sender, recipient)
     return message
-
-
-# -- the packet attached ----------------------------------------------------------------------------
-
-
-def base64_lines(data: bytes, max_line_length: int) -> str:
-    """The email package's base64 body of `data` (`email.contentmanager._encode_base64`), the same text: encoded
-    in one piece and cut into its lines by slices, rather than a line at a time (a packet is some 2,400 lines).
-    Each line is `max_line_length // 4 * 3` bytes, a multiple of 3, so no line but the last is padded, and the
-    lines are the one piece's in order."""
-    per_line = max_line_length // 4 * 3
-    if per_line <= 0:  # not a width the email package writes either: its own way
-        return "".join(binascii.b2a_base64(data[i:i + per_line]).decode("ascii")
-                       for i in range(0, len(data), per_line))
-    width, encoded = per_line // 3 * 4, binascii.b2a_base64(data, newline=False)
-    if not encoded:
-        return ""
-    ends = range(width, len(encoded) + width, width)
-    return (b"\n".join(map(encoded.__getitem__, map(slice, range(0, len(encoded), width), ends))) + b"\n").decode()
-
-
-def _set_attachment(message, data: bytes, maintype: str, subtype: str, cte: str = "base64", **kw) -> None:
-    """`email.contentmanager.set_bytes_content`, the same part: its headers set by it (for no data), then its
-    base64 body made by `base64_lines`. Another transfer encoding is the email package's alone."""
-    if cte != "base64":
-        set_bytes_content(message, data, maintype, subtype, cte, **kw)
-        return
-    set_bytes_content(message, b"", maintype, subtype, cte, **kw)
-    message.set_payload(base64_lines(data, message.policy.max_line_length))
-
-
-_ATTACHMENTS = ContentManager()  # bytes only: the packet (`RenderedPDF`, a bytes)
-_ATTACHMENTS.add_set_handler(bytes, _set_attachment)
 
 
 def check_addressed(message: EmailMessage, sender: str, recipient: str) -> None:

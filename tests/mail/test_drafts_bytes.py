@@ -50,19 +50,6 @@ def test_other_bodies_and_odd_payloads_are_written_the_same(project):
     assert standard_first.as_bytes(policy=SMTP) == as_bytes(standard_first)
 
 
-def test_the_packet_s_base64_lines_are_the_email_package_s():
-    """`message.base64_lines`: the email package's base64 body, character for character, at every length around
-    a line's end and for a packet's size, at the widths a policy may give."""
-    from email.contentmanager import _encode_base64
-
-    from handouts.mail.message import base64_lines
-
-    for size in [*range(0, 240), 57 * 40, 57 * 40 + 1, 136_417]:
-        data = os.urandom(size)
-        for width in (78, 76, 998, 10, 4):
-            assert base64_lines(data, width) == _encode_base64(data, width), (size, width)
-
-
 @pytest.mark.parametrize("language", ["en-US", "es"])
 def test_a_draft_s_boundaries_are_the_email_package_s(project, language):
     """A draft's boundaries are chosen as the email package chooses them (the same draw of `random`), written into
