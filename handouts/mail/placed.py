@@ -17,7 +17,8 @@ order, no update appended, Flate or no filter, no form XObject on a page) is
 read without pikepdf (`_File`): its objects where its cross-reference table says
 they are, each checked to begin and end there, and its pages' streams tokenized
 here, into the same operations that qpdf's tokenizer gives and through the same
-steps (`_Page`). Anything else in it, a literal string with a parenthesis left
+steps (`_Page`); a stream as ReportLab writes one (`_plain_operations`) by its words, into the very same
+operations. Anything else in it, a literal string with a parenthesis left
 unescaped inside, an inline image, a name with a # escape, is not guessed at: the
 whole file is read by pikepdf instead. Both readers give the same text
 (`tests/mail/test_placed.py` holds them to each other on every layout and language).
