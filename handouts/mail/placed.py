@@ -17,7 +17,8 @@ order, no update appended, Flate or no filter, no form XObject on a page) is
 read without pikepdf (`_File`): its objects where its cross-reference table says
 they are, each checked to begin and end there, and its pages' streams tokenized
 here, into the same operations that qpdf's tokenizer gives and through the same
-steps (`_Page`). Anything else in it, a literal string with a parenthesis left
+steps (`_Page`); a stream as ReportLab writes one (`_plain_operations`) by its words, into the very same
+operations. Anything else in it, a literal string with a parenthesis left
 unescaped inside, an inline image, a name with a # escape, is not guessed at: the
 whole file is read by pikepdf instead. Both readers give the same text
 (`tests/mail/test_placed.py` holds them to each other on every layout and language).
@@ -65,7 +66,8 @@ def _direct_text(pdf: bytes, seen: PageTexts | None, keep: Callable[[str], bool]
         start = len(lines)
         reading = _Page(fonts, lines, record=known is not None)
         for head, data in streams:
-            reading.run(_operations(document.decoded(head, data)), by_name.get)
+            decoded = document.decoded(head, data)
+            reading.run(_plain_operations(decoded) or _operations(decoded), by_name.get)
         if known is not None and keep("\n".join(lines[start:])):
             seen.keep(known, tuple(lines[start:]), reading.codes)
     return "\n".join(lines)
@@ -493,6 +495,83 @@ def _operations(data: bytes) -> Iterator[tuple[list, str]]:
 
 class _Shown(bytes):
     """A string in a content stream (a number there is bytes too, as written)."""
+
+
+# A content stream as ReportLab writes one is plain: ASCII letters, digits, " \n" and ".+-*'\"_/<>" alone (no
+# literal string, array, comment or escape), every "/" and "<" beginning a word (between white space) and every ">"
+# ending one, each "<" ... ">" a hex string of digits alone, and each dictionary "<< /Name value ... >>" (a marked
+# content's properties, names to names or numbers). Then, with "<<" and ">>" set apart, its words are `_TOKEN`'s
+# tokens, each the same bytes, and which is a keyword is told by its first byte (a number's by its form):
+# `_plain_operations` finds the operations `_Page` reads among them without a step of the regular expression engine
+# per token. Any other stream is read token by token (`_operations`).
+_PLAIN = b" \n.+-*'\"_/<>0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_SPACED = bytes.maketrans(b"\n", b" ")
+_PLAIN_HEX = re.compile(rb"<[0-9A-Fa-f]*>")
+_PLAIN_WORD = rb"[A-Za-z0-9_.+\-*'\"]"
+_PLAIN_NUMBER = rb"[+-]?(?:\d+\.?\d*|\.\d+)"
+_PLAIN_PROPERTIES = re.compile(rb"\x01(?: +/" + _PLAIN_WORD + rb"* +(?:/" + _PLAIN_WORD + rb"*|" + _PLAIN_NUMBER
+                               + rb"))+ +\x02")  # "<< /Name value ... >>", set apart
+_NUMBER_WORD = re.compile(_PLAIN_NUMBER)  # what `_plain_operands` takes for a number (a test holds the two together)
+_SIGNS = frozenset(b"+-")
+_NUMBER_START = frozenset(b"0123456789+-.")
+_MARKS = frozenset(b"\x01\x02")
+_REFUSED_WORDS = frozenset((b"BI", b"ID", b"EI", b"true", b"false", b"null"))
+_MOST_OPERANDS = 8  # more before an operator `_Page` reads: not a stream as ReportLab writes one
+
+
+def _plain_operations(data: bytes) -> list[tuple[list, str]] | None:
+    """`list(_operations(data))` for a plain stream (above), found by its words; None for any other."""
+    words = _plain_words(data)
+    if words is None:
+        return None
+    operations = []
+    for at in [at for at, word in enumerate(words) if word in _OPERATOR_BYTES]:
+        operands = _plain_operands(words, at)
+        if operands is None:
+            return None
+        operations.append((operands, _OPERATOR_BYTES[words[at]]))
+    return operations
+
+
+def _plain_words(data: bytes) -> list[bytes] | None:
+    """A plain stream's words, "<<" and ">>" each one of its own ("\x01", "\x02"); None for any other stream."""
+    if data.translate(None, _PLAIN):
+        return None
+    words = data.translate(_SPACED).replace(b"<<", b" \x01 ").replace(b">>", b" \x02 ")
+    if words.count(b"/") != words.count(b" /") + words.startswith(b"/") \
+            or words.count(b"<") != words.count(b" <") + words.startswith(b"<") \
+            or words.count(b">") != words.count(b"> ") + words.endswith(b">") \
+            or not len(_PLAIN_HEX.findall(words)) == words.count(b"<") == words.count(b">"):
+        return None
+    marks = words.count(b"\x01")
+    if marks != words.count(b"\x02") or (marks and len(_PLAIN_PROPERTIES.findall(words)) != marks):
+        return None
+    split = words.split()
+    return split if _REFUSED_WORDS.isdisjoint(split) else None
+
+
+def _plain_operands(words: list[bytes], at: int) -> list | None:
+    """The operands of the operator at `at`: the words back to the keyword before it, as `_operations` gives them;
+    None where one is a dictionary, or where there are more than `_MOST_OPERANDS`."""
+    operands: list = []
+    for word in reversed(words[max(at - _MOST_OPERANDS, 0):at]):
+        first = word[0]
+        if first == 0x3C:  # a hex string of digits alone (an odd last digit is read with a 0 after it)
+            digits = word[1:-1].decode("ascii")
+            operands.append(_Shown(bytes.fromhex(digits + "0" * (len(digits) % 2))))
+        elif first == 0x2F:  # a name, ASCII without "#"
+            operands.append(word.decode("latin-1"))
+        elif first in _NUMBER_START and (word[1:] if first in _SIGNS else word).replace(b".", b"", 1).isdigit():
+            operands.append(word)  # a number, as written (`_NUMBER_WORD`)
+        elif first in _MARKS:  # a dictionary among an operator's operands: not one `_Page` reads
+            return None
+        else:  # the keyword before
+            break
+    else:
+        if at > _MOST_OPERANDS:
+            return None
+    operands.reverse()
+    return operands
 
 
 _XREF = re.compile(rb"xref(?:\r\n|\r|\n)0 (\d+)(?:\r\n|\r|\n| \r\n| \n)")

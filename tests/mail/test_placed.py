@@ -207,3 +207,108 @@ def test_the_direct_reader_reads_strings_as_qpdf_reads_them():
     pdf = synthetic(b"BT /F1 12 Tf 72 700 Td (A\\(n\\)a\\101\\7\\\\ \\q) Tj % a comment (\n"
                     b"(Ru\\\niz\rA\r\nB) Tj T* <4a61636> Tj [(S) -300 (m) 1.5 (i) -.5 <7468>] TJ ET")
     assert _direct_text(pdf, None, lambda page: False) == _pikepdf_text(pdf, None, lambda page: False)
+
+
+# -- a plain stream (as ReportLab writes one), read by its words -------------------------------------------------
+
+
+def _streams(pdf: bytes) -> list[bytes]:
+    """Each page's content streams, decoded, as the direct reader finds them."""
+    from handouts.mail.placed import _File
+
+    document = _File(pdf)
+    return [document.decoded(head, data) for page in document.pages()
+            for head, data in document.page_parts(page, {})[0]]
+
+
+@pytest.mark.parametrize("layout", ["standard", "large-print", "extra-large"])
+def test_every_packet_stream_is_plain_and_read_as_token_by_token(send_project, layout):
+    """Every page stream of every packet (both languages, with and without fields) is read by its words
+    (`_plain_operations`), into the very operations the tokenizer gives (`_operations`)."""
+    from handouts.mail.placed import _operations, _plain_operations
+
+    for number in range(2 * len(PATIENTS)):
+        pdf, _ = packet(send_project, number, layout, ("en-US", "es")[number % 2], forms=bool(number // 2 % 2))
+        for data in _streams(pdf):
+            assert _plain_operations(data) == list(_operations(data))
+
+
+def _operations_or_refused(data: bytes):
+    from handouts.mail.placed import _NotDirect, _operations
+
+    try:
+        return list(_operations(data))
+    except (_NotDirect, ValueError):
+        return "refused"
+
+
+def test_a_plain_stream_is_read_as_the_tokenizer_reads_it_whatever_its_words():
+    """Streams made of words in every order and spacing (operators, keywords that begin like numbers, names with
+    "#", hex strings with spaces or odd digits, dictionaries, "<<" and ">>" astray, literal strings, comments,
+    line ends other than "\\n"): wherever the plain reading takes one, its operations are the tokenizer's; where
+    the tokenizer refuses one, the plain reading does not take it."""
+    import random
+
+    from handouts.mail.placed import _plain_operations
+
+    pieces = [b"BT", b"ET", b"1", b"0.5", b"-.5", b"+3", b"1.", b"1a", b".", b"+", b"+-1", b"/F1", b"/", b"/F#31",
+              b"/F\xc3\xa9", b"(a)", b"<4142>", b"<414>", b"<41 4>", b"<>", b"<<", b">>", b"<", b">", b"/MCID",
+              b"/Type", b"[", b"]", b"Tj", b"TJ", b"'", b'"', b"Tm", b"Tf", b"Td", b"TD", b"T*", b"Do", b"cm", b"BDC",
+              b"true", b"null", b"BI", b"%c", b"\r", b"\t", b"\x00", b"\x01", b"\x02", b"_x",
+              b"<</MCID 0>>", b"<</Type /Pagination /Subtype /Footer>>", b"<< /A 1 >>", b"<<>>", b"<</A <41>>>"]
+    randomly, taken, refused = random.Random(24), 0, 0
+    for _ in range(60_000):
+        data = b"".join(randomly.choice(pieces) + randomly.choice([b" ", b"", b"\n", b"  "])
+                        for _ in range(randomly.randint(1, 16)))
+        data += b"1 2 3 4 5 6 7 8 9 Tj" if randomly.random() < 0.02 else b""  # more operands than ReportLab writes
+        plain, expected = _plain_operations(data), _operations_or_refused(data)
+        if plain is not None:
+            assert plain == expected, data
+            taken += 1
+        refused += expected == "refused"
+    assert taken > 5_000 and refused > 5_000  # both kinds were met, many times
+
+
+def test_a_plain_number_is_the_tokenizer_s_number():
+    """The number test of the plain reading (digits, at most one ".", a sign) takes what `_TOKEN` takes for one."""
+    import itertools
+
+    from handouts.mail.placed import _plain_operations
+
+    for size in range(1, 5):
+        for word in map(bytes, itertools.product(b"0.+-5a", repeat=size)):
+            stream = word + b" 1 0 0 1 0 Tm"
+            assert _plain_operations(stream) in (None, _operations_or_refused(stream)), word
+
+
+@pytest.mark.parametrize("kept", [True, False])
+def test_a_name_planted_in_a_kept_page_or_the_patient_s_own_is_found(send_project, kept):
+    """Another row's name drawn, as ReportLab draws text, into a page taken from a kept file (its stream one of
+    the objects `RenderedPDF.objects.kept` names) or into a page that shows the patient (one of the packet's own):
+    read by its words, and the packet refused, after the same packet without it passed and had its pages read
+    (and those that show no patient kept)."""
+    from handouts.mail.placed import _plain_operations
+    from handouts.mail.send import NameCheck
+
+    row = RosterRow(2, "P002", "Zoë Q. Ångström", "Zoë", datetime(2026, 12, 3, 9, 30), "large-print",
+                    ("infusion-day-checklist", "fibromyalgia-ketamine"), "p@example.org", "en-US")
+    check = NameCheck({2: row.name, 3: "Ana Ruiz"}, send_project)
+    for _ in range(2):  # the second from a kept file
+        made = render_row(row, send_project).pdf
+        assert check.problem(row, made) is None
+    own = {number for number in range(1, len(made.objects.objects) + 1)} - made.objects.kept
+    assert made.objects.kept
+    with pikepdf.open(io.BytesIO(bytes(made))) as document:
+        pages = [page for page in document.pages if (page.obj.Contents.objgen[0] in made.objects.kept) == kept]
+        stream = pages[-1].obj.Contents
+        assert (stream.objgen[0] in own) != kept
+        stream.write(stream.read_bytes() + b"\nBT 0 0 0 rg 1 0 0 1 72 40 Tm /HAtkinsonHyperlegibleRegular 12 Tf "
+                                            b"<0041006e00610020005200750069007a> Tj ET\n")  # "Ana Ruiz"
+        out = io.BytesIO()
+        document.save(out, object_stream_mode=pikepdf.ObjectStreamMode.disable)
+    planted = out.getvalue()
+    assert any(b"<0041006e00610020005200750069007a>" in data and _plain_operations(data) is not None
+               for data in _streams(planted))
+    assert "Ana Ruiz" in placed_text(planted).splitlines()
+    assert check.problem(row, planted) == "its packet shows the name of row 3's patient"
+    assert check.problem(row, made) is None
