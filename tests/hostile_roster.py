@@ -31,3 +31,15 @@ def roster_row(number: int, row) -> RosterRow:
     name, preferred, layout, language, documents = row
     return RosterRow(number, f"P{number}", name, preferred, datetime(2026, 12, 3 + number % 5, 9, 30), layout,
                      documents, "", language)
+
+
+def rendered_twice_or_more(project, rounds: int) -> list[bytes]:
+    """Each row `rounds` times, as a worker renders it (later rounds written from kept files), with no print job;
+    no file kept from before."""
+    from handouts.batch.workers import render_row
+    from handouts.render import assembly
+
+    assembly.TEMPLATES.clear()
+    made = [render_row(roster_row(number, row), project) for number, row in enumerate(ROWS * rounds, start=2)]
+    assert all(rendered.failure is None for rendered in made)
+    return [rendered.pdf for rendered in made]

@@ -59,18 +59,29 @@ def _direct_text(pdf: bytes, seen: PageTexts | None, keep: Callable[[str], bool]
         streams, by_name = document.page_parts(page, fonts)
         known = seen.key_of(b"direct", [(_described(head), data) for head, data in streams], by_name) \
             if seen is not None else None
-        kept = seen.get(known) if known is not None else None
-        if kept is not None:
-            lines += kept
-            continue
-        start = len(lines)
-        reading = _Page(fonts, lines, record=known is not None)
-        for head, data in streams:
-            decoded = document.decoded(head, data)
-            reading.run(_plain_operations(decoded) or _operations(decoded), by_name.get)
-        if known is not None and keep("\n".join(lines[start:])):
-            seen.keep(known, tuple(lines[start:]), reading.codes)
+
+        def read(reading: _Page, streams=streams, by_name=by_name) -> None:
+            for head, data in streams:
+                decoded = document.decoded(head, data)
+                reading.run(_plain_operations(decoded) or _operations(decoded), by_name.get)
+
+        _page_lines(lines, fonts, seen, known, keep, read)
     return "\n".join(lines)
+
+
+def _page_lines(lines: list[str], fonts: dict, seen: PageTexts | None, known, keep: Callable[[str], bool],
+                read: Callable[[_Page], None]) -> None:
+    """A page's lines onto `lines`: those of a page of the same bytes read before (`known` in `seen`), or read now
+    by `read` and kept in `seen` when `keep` says they may be."""
+    kept = seen.get(known) if known is not None else None
+    if kept is not None:
+        lines += kept
+        return
+    start = len(lines)
+    reading = _Page(fonts, lines, record=known is not None)
+    read(reading)
+    if known is not None and keep("\n".join(lines[start:])):
+        seen.keep(known, tuple(lines[start:]), reading.codes)
 
 
 def _pikepdf_text(pdf: bytes, seen: PageTexts | None, keep: Callable[[str], bool]) -> str:
@@ -81,15 +92,8 @@ def _pikepdf_text(pdf: bytes, seen: PageTexts | None, keep: Callable[[str], bool
         fonts: dict[tuple[int, int], _Font] = {}
         for page in document.pages:
             known = seen.key(page.obj, fonts) if seen is not None else None
-            kept = seen.get(known) if known is not None else None
-            if kept is not None:
-                lines += kept
-                continue
-            start = len(lines)
-            reading = _Page(fonts, lines, record=known is not None)
-            reading.read(page.obj, page.obj.get("/Resources"), 0)
-            if known is not None and keep("\n".join(lines[start:])):
-                seen.keep(known, tuple(lines[start:]), reading.codes)
+            _page_lines(lines, fonts, seen, known, keep,
+                        lambda reading, page=page: reading.read(page.obj, page.obj.get("/Resources"), 0))
     return "\n".join(lines)
 
 

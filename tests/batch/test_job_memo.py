@@ -14,10 +14,9 @@ import handouts.batch
 
 from handouts.batch import printjob
 from handouts.batch.printjob import KEPT_READS, PrintJob, fragment_of
-from handouts.batch.workers import render_row
-from handouts.render import _reportlab, assembly
+from handouts.render import _reportlab
 from handouts.render._reportlab import ContentMemo
-from hostile_roster import ROWS, roster_row
+from hostile_roster import ROWS, rendered_twice_or_more
 
 # Every per-process cache in batch/ (kept across rows, so across patients), and why it holds no patient's value.
 REVIEWED = {
@@ -33,10 +32,7 @@ def _values(row) -> set[str]:
 @pytest.fixture(scope="module")
 def packets(project):
     """Each row twice, as a worker renders it (the second round written from kept files), with no print job."""
-    assembly.TEMPLATES.clear()
-    made = [render_row(roster_row(number, row), project) for number, row in enumerate(ROWS * 2, start=2)]
-    assert all(rendered.failure is None for rendered in made)
-    return [rendered.pdf for rendered in made]
+    return rendered_twice_or_more(project, 2)
 
 
 def _shares(packets, remember: bool) -> list:

@@ -8,23 +8,19 @@ import pickle
 import random
 
 import pytest
-from hostile_roster import ROWS, roster_row
+from hostile_roster import ROWS, rendered_twice_or_more
 from test_job_memo import _values
 
 from handouts.batch import printjob
 from handouts.batch.printjob import KEPT_READS, PrintJob, SentToJob, fragment_of
-from handouts.batch.workers import render_row
 from handouts.errors import InternalError
-from handouts.render import _reportlab, assembly
+from handouts.render import _reportlab
 
 
 @pytest.fixture(scope="module")
 def packets(project):
     """Each row three times, as a worker renders it (later rounds written from kept files), with no print job."""
-    assembly.TEMPLATES.clear()
-    made = [render_row(roster_row(number, row), project) for number, row in enumerate(ROWS * 3, start=2)]
-    assert all(rendered.failure is None for rendered in made)
-    return [rendered.pdf for rendered in made]
+    return rendered_twice_or_more(project, 3)
 
 
 def _shares(packets, workers: int = 1, hold: bool = True, most: int = 24 << 20) -> list:
