@@ -14,7 +14,7 @@ from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFObject
 from reportlab.pdfgen.canvas import Canvas
 
 from handouts.load.project import Patient
-from handouts.pipeline import packet_document, render_document
+from handouts.pipeline import packet_document, render_checked, render_document
 from handouts.render import _reportlab, assembly
 from handouts.render.pdf import render_pdf
 
@@ -28,6 +28,13 @@ def whole_files(monkeypatch):
     """Every file here is written whole by the writer (or ReportLab's loop), none from a kept file."""
     monkeypatch.setattr(assembly.TEMPLATES, "most", -1)
     assembly.TEMPLATES.clear()
+
+
+def _packet(project, name: str, layout: str, language: str | None) -> bytes:
+    """A packet of every document for the patient `name`, as `handouts packets` makes it."""
+    document = packet_document(project, Patient.from_values(name), datetime(2026, 12, 3, 9, 30),
+                               tuple(project.content.names()), language)
+    return render_checked(project, document, project.layouts.load(layout), "packet")
 
 
 def _reportlabs_own(monkeypatch) -> None:
@@ -71,16 +78,11 @@ def test_packets_are_the_same_file_as_reportlab_writes(project, monkeypatch):
     cases = [(NAMES[0], "large-print", None), (NAMES[1], "standard", "es"), (NAMES[2], "extra-large", None),
              (NAMES[3], "large-print", "es")]
 
-    def made(name, layout, language):
-        document = packet_document(project, Patient.from_values(name), datetime(2026, 12, 3, 9, 30),
-                                   tuple(project.content.names()), language)
-        from handouts.pipeline import render_checked
-        return render_checked(project, document, project.layouts.load(layout), "packet")
 
-    ours = {case: made(*case) for case in cases}
+    ours = {case: _packet(project, *case) for case in cases}
     _reportlabs_own(monkeypatch)
     for case in cases:
-        theirs = made(*case)
+        theirs = _packet(project, *case)
         assert ours[case] == theirs, f"{case}: {_differs(ours[case], theirs)}"
 
 
@@ -201,15 +203,10 @@ def test_fonts_written_once_a_process_are_the_objects_reportlab_writes(project, 
     cases = [(NAMES[0], "large-print", None), (NAMES[2], "standard", "es"), (NAMES[3], "extra-large", None),
              (NAMES[0], "standard", "es")]
 
-    def made(name, layout, language):
-        from handouts.pipeline import render_checked
-        document = packet_document(project, Patient.from_values(name), datetime(2026, 12, 3, 9, 30),
-                                   tuple(project.content.names()), language)
-        return render_checked(project, document, project.layouts.load(layout), "packet")
 
     _reportlab.FONT_OBJECTS.clear()
-    cold = [made(*case) for case in cases]
-    warm = [made(*case) for case in cases]
+    cold = [_packet(project, *case) for case in cases]
+    warm = [_packet(project, *case) for case in cases]
     assert any(key[0] == "form" for key in _reportlab.FONT_OBJECTS._made) and len(_reportlab.FONT_OBJECTS._made) > 4
     assert all(b"HFORMS+" in pdf for pdf in cold)
     _reportlabs_own(monkeypatch)
@@ -218,7 +215,7 @@ def test_fonts_written_once_a_process_are_the_objects_reportlab_writes(project, 
     monkeypatch.setattr(_reportlab, "_form_font", lambda doc, ttface, characters: doc.Reference(
         _reportlab._form_font_objects(doc, ttface, characters)))
     for case, first, again in zip(cases, cold, warm):
-        theirs = made(*case)
+        theirs = _packet(project, *case)
         assert first == theirs, f"{case}, cold: {_differs(first, theirs)}"
         assert again == theirs, f"{case}, warm: {_differs(again, theirs)}"
 
