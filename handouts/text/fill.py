@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import re
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from functools import lru_cache, wraps
 
 from jinja2 import (
@@ -97,6 +98,9 @@ class Filled:
     text: str
     values: tuple[str, ...]
     reserves: tuple[tuple[int, str], ...] = ()
+    # Set when the fill's patient-free part was, or could be, kept (`FillShape`): what is made from it alone (the
+    # parse of the text with the patient's values left as tokens, the skeleton's digests) is kept with it.
+    shape: FillShape | None = field(default=None, compare=False, repr=False)
 
     def restore(self, text: str) -> str:
         return _TOKEN.sub(lambda m: self.values[int(m.group(1))], text)
@@ -164,6 +168,7 @@ class _Budget:
 
 
 _VALUES, _BUDGET, _RESERVES = "__handouts_values__", "__handouts_budget__", "__handouts_reserves__"
+_SHOWN = "__handouts_shown__"  # (token number, the PatientValue printed there): read only by `fill`
 _TURNS, _CONCAT = "__handouts_turns__", "__handouts_concat__"  # called by the compiled template (see _template)
 
 
@@ -181,6 +186,7 @@ def _tokenize(context, value: object) -> str:
     values.append(text)
     if isinstance(value, PatientValue):
         context[_RESERVES].append((len(values) - 1, value.reserve))
+        context[_SHOWN].append((len(values) - 1, value))
     return f"{TOKEN_START}{len(values) - 1}{TOKEN_END}"
 
 
@@ -347,13 +353,19 @@ def _check_tree(tree: nodes.Template) -> None:
 def fill(source: Source, context: dict) -> Filled:
     values: list[str] = []
     reserves: list[tuple[int, str]] = []
+    shown: list[tuple[int, PatientValue]] = []
     reserved = _RESERVED.search(source.body)
     if reserved:
         raise _error(source, source.body.count("\n", 0, reserved.start()) + 1,
                      "contains private-use characters U+E000/U+E001", "reserved-character", "remove them")
+    patient_free = _patient_free_context(context)
+    made = _from_shape(source.body, patient_free, context)
+    if made is not None:
+        return made
     try:
         template = _template(source.body)
-        text = _render(template, {**context, _VALUES: values, _BUDGET: _Budget(), _RESERVES: reserves})
+        text = _render(template, {**context, _VALUES: values, _BUDGET: _Budget(), _RESERVES: reserves,
+                                  _SHOWN: shown})
     except _Refused as exc:
         raise _error(source, exc.line or _template_line(exc), exc.message, exc.rule, exc.hint) from None
     except TemplateSyntaxError as exc:
@@ -383,7 +395,8 @@ def fill(source: Source, context: dict) -> Filled:
         detail = f"{exc}" if isinstance(exc, (TypeError, ArithmeticError)) else type(exc).__name__
         raise _error(source, line, f"the template cannot be filled ({detail})", "template-error",
                      "fix the template there") from None
-    return Filled(text, tuple(values), tuple(reserves))
+    shape = None if patient_free is None else _keep_shape(source.body, patient_free, text, values, reserves, shown)
+    return Filled(text, tuple(values), tuple(reserves), shape)
 
 
 def _render(template, context: dict) -> str:
@@ -418,3 +431,161 @@ def _file_line(source: Source, body_line: int | None) -> int | None:
 def _template_line(exc: BaseException) -> int | None:
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == "<template>"]
     return frames[-1].lineno if frames else None
+
+
+# --- the patient-free part of a fill, kept -------------------------------------------------------------
+#
+# A template that does nothing with a patient's value but print it whole (`{{ patient.name }}`, `{{ appointment }}`)
+# or test it bare (`{% if appointment %}`) fills the same text, the same other values and the same token numbers
+# for every patient whose values are present or empty alike: what it makes is a function of the patient-free part
+# of its context (every other value; of each patient value, whether it is None, empty, or empty once cleaned, and its
+# reserve). That part is kept (`FillShape`), and each fill from it puts the patient's values, cleaned as `_tokenize`
+# cleans them, at their tokens. Any other template, or context, is filled by Jinja2 every time.
+
+
+@dataclass(eq=False)
+class FillShape:
+    """A fill without its patient's values: the text with its tokens, every value but the patient's (None in their
+    place), the reserves, and where each patient value came from (token number, (context name, key or None)).
+    `derived`: what is made from it and a source alone (parse, skeleton), keyed by its maker: patient-free too."""
+
+    text: str
+    values: tuple[str | None, ...]
+    reserves: tuple[tuple[int, str], ...]
+    slots: tuple[tuple[int, tuple[str, str | None]], ...]
+    chars: int  # characters of the values that are not the patient's (MAX_OUTPUT counts them with the patient's)
+    derived: dict = field(default_factory=dict)
+
+
+# Keyed by the body and the patient-free part of the context (no patient value: each stands as its state and
+# reserve); holds FillShapes, which hold no patient value. Kept for the whole run, emptied when full.
+_SHAPES: dict[tuple[str, tuple], FillShape] = {}
+_SHAPES_MAX = 256
+_PLAIN = (str, int, float, bool, type(None), date, datetime)
+
+
+class _NotPlain(Exception):
+    pass
+
+
+def _patient_free_context(context: dict):
+    """(the context's patient-free key, its patient values' slots {(name, key): value}), or None: the context holds
+    no patient value, or holds one anywhere but as a top-level value or a value of a top-level dict, or holds a
+    value whose text its key could not tell apart (anything but plain text, numbers, dates, lists and dicts)."""
+    slots: dict[tuple[str, str | None], PatientValue] = {}
+    key = []
+    try:
+        for name, value in context.items():
+            if isinstance(value, PatientValue):
+                slots[(name, None)] = value
+                key.append((name, _state(value)))
+            elif type(value) is dict and any(isinstance(item, PatientValue) for item in value.values()):
+                if not all(isinstance(item, PatientValue) for item in value.values()):
+                    return None
+                slots.update({(name, item): value[item] for item in value})
+                key.append((name, "patient", tuple((item, _state(value[item])) for item in value)))
+            else:
+                key.append((name, _plain(value)))
+    except _NotPlain:
+        return None
+    return (tuple(key), slots) if slots else None
+
+
+def _state(value: PatientValue) -> tuple:
+    """All a template that only prints or tests a patient value sees of it (with the cleaned text's emptiness,
+    which decides whether its span is there after parsing)."""
+    return "patient value", bool(value), bool(clean_value(value)), value.reserve
+
+
+def _plain(value) -> tuple | str:
+    kind = type(value)
+    if kind is str:
+        return value
+    if kind in _PLAIN:
+        return kind.__name__, value
+    if kind in (list, tuple):
+        return kind.__name__, tuple(_plain(item) for item in value)
+    if _plain_dict(kind):
+        return kind.__name__, tuple((_plain(item), _plain(value[item])) for item in value)
+    raise _NotPlain()
+
+
+@lru_cache(maxsize=16)
+def _plain_dict(kind: type) -> bool:
+    """A dict, or a subclass that adds nothing a template can reach (`load.profile.ClinicProfile`: its own fields
+    all start with '_', which the sandbox refuses)."""
+    return issubclass(kind, dict) and all(name.startswith("_") for cls in kind.__mro__[:kind.__mro__.index(dict)]
+                                          for name in vars(cls))
+
+
+def _from_shape(body: str, patient_free, context: dict) -> Filled | None:
+    """The fill made from a kept shape and this context's patient values; None: none kept, or they are more text
+    than MAX_OUTPUT allows (Jinja2 fills it again, and says so as it always does)."""
+    shape = None if patient_free is None else _SHAPES.get((body, patient_free[0]))
+    if shape is None:
+        return None
+    values, chars = list(shape.values), shape.chars
+    for index, (name, item) in shape.slots:
+        value = context[name] if item is None else context[name][item]
+        text = clean_value(value)
+        chars += len(text)
+        values[index] = text
+    if chars > MAX_OUTPUT:
+        return None
+    return Filled(shape.text, tuple(values), shape.reserves, shape)
+
+
+def _keep_shape(body: str, patient_free, text: str, values: list[str], reserves: list, shown: list
+                ) -> FillShape | None:
+    """Keep what this fill made without its patient's values, when the template only prints or tests them."""
+    key, slots = patient_free
+    uses = _patient_uses(body)
+    if uses is None or not all(_only_shown(uses.get(name, ()), {item for named, item in slots if named == name})
+                               for name in {name for name, _ in slots}):
+        return None
+    where = {id(value): slot for slot, value in slots.items()}
+    placed = tuple((index, where[id(value)]) for index, value in shown)
+    patient = {index for index, _ in placed}
+    kept = tuple(None if index in patient else value for index, value in enumerate(values))
+    shape = FillShape(text, kept, tuple(reserves), placed, sum(len(value) for value in kept if value is not None))
+    if len(_SHAPES) >= _SHAPES_MAX:
+        _SHAPES.clear()
+    _SHAPES[(body, key)] = shape
+    return shape
+
+
+def _only_shown(uses, items: set) -> bool:
+    """Whether every use of a name that holds patient values is printing one of them whole (`{{ name }}` for a
+    value, `{{ name.key }}` for a dict of them, by a key that is no attribute of a dict) or testing the name bare."""
+    for use in uses:
+        if use is None:
+            return False
+        kind, attribute = use
+        if kind == "print" and (attribute not in items or (attribute is not None and hasattr(dict, attribute))):
+            return False
+    return True
+
+
+@lru_cache(maxsize=64)
+def _patient_uses(body: str) -> dict[str, frozenset] | None:
+    """How the body uses each name it loads: ("print", None) for `{{ name }}`, ("print", key) for
+    `{{ name.key }}`, ("test", None) for `{% if name %}`, None for anything else (a filter, an expression, an
+    assignment, a loop, a call). None: the body does not parse (Jinja2 says why when it fills it)."""
+    try:
+        tree = _ENV.parse(body)
+    except (TemplateError, RecursionError):
+        return None
+    allowed: dict[int, tuple[str, str | None]] = {}
+    for output in tree.find_all(nodes.Output):
+        for node in output.nodes:
+            if isinstance(node, nodes.Name):
+                allowed[id(node)] = ("print", None)
+            elif isinstance(node, nodes.Getattr) and isinstance(node.node, nodes.Name):
+                allowed[id(node.node)] = ("print", node.attr)
+    for condition in tree.find_all(nodes.If):
+        if isinstance(condition.test, nodes.Name):
+            allowed[id(condition.test)] = ("test", None)
+    uses: dict[str, set] = {}
+    for name in tree.find_all(nodes.Name):
+        uses.setdefault(name.name, set()).add(allowed.get(id(name)) if name.ctx == "load" else None)
+    return {name: frozenset(found) for name, found in uses.items()}
