@@ -46,7 +46,11 @@ def load_document(project: Project, name: str, patient: Patient | None = None,
     }
     filled = fill(source, context)
     document = parse_document(source, filled)
-    key, content = _skeleton(source, filled)
+    # Patient-free (a digest of the fill without the patient's values): kept with the fill's shape, when it has one.
+    derived = {} if filled.shape is None else filled.shape.derived
+    key, content = derived.get(("skeleton", source)) or _skeleton(source, filled)
+    if filled.shape is not None:
+        derived[("skeleton", source)] = key, content
     return replace(document, skeleton=Skeleton(key, document.blocks, content))
 
 

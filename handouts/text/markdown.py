@@ -34,7 +34,7 @@ from ..model import (
     Timeline,
     TimelineStep,
 )
-from .fill import TOKEN_START, Filled
+from .fill import _TOKEN, TOKEN_START, Filled
 
 LINK_SCHEMES = ("https", "http", "tel", "mailto")
 # "#name": a link to where the document `name` starts in the same packet (the packet opening's contents list).
@@ -119,6 +119,9 @@ def markdown_tokens(text: str) -> tuple[Token, ...]:
 def parse_document(source: Source, filled: Filled, check: bool = True) -> Document:
     """The document model. With `check`, the first unsupported construct (`markdown_problems`) or heading
     that skips a level is refused; the linter turns it off to report every one."""
+    shared = filled.shape.derived.get(("parse", source)) if check and filled.shape is not None else None
+    if shared is not None:
+        return shared.document(source, filled)
     tokens = list(markdown_tokens(filled.text))
     if check:
         problems = markdown_problems(source, filled)
@@ -128,9 +131,73 @@ def parse_document(source: Source, filled: Filled, check: bool = True) -> Docume
     if check:
         for problem in heading_problems(blocks, str(source.path)):
             raise ContentError(findings=[problem])
+    if check and filled.shape is not None:
+        _share(source, filled)
     title = Heading(1, [Span(source.title)], line=source.title_line)
     return Document(source.name, source.title, source.kind, source.language, source.summary,
                     [title, *blocks])
+
+
+class _Shared:
+    """A document's blocks for every fill of one FillShape: the blocks built from its tokens, and a copy, with its
+    values restored, of each block that holds no patient token (in its spans or below), shared by every fill. Each
+    fill copies only the blocks that hold one, restoring its own values there. Nothing in it holds a patient value:
+    the shared copies hold none of their tokens, and the built blocks hold tokens, not values."""
+
+    def __init__(self, builder: "_Builder", built: tuple[Block, ...], patient: set[int]):
+        self.built = built
+        self.holding: set[int] = set()  # id() of the built blocks that hold a patient token, kept alive by `built`
+        self.free: dict[int, Block] = {}  # id() of a built block that holds none -> its shared restored copy
+        for block in built:
+            self._mark(block, patient, builder.restore)
+
+    def _mark(self, node, patient: set[int], restore) -> bool:
+        holds = any(self._mark(kid, patient, restore) for name in _NESTED for kid in getattr(node, name, ()))
+        holds = any([holds, *(_holds(span, patient) for span in getattr(node, "spans", ()))])
+        if holds:
+            self.holding.add(id(node))
+        else:
+            self.free[id(node)] = _restored(node, restore)
+        return holds
+
+    def document(self, source: Source, filled: Filled) -> Document:
+        restore = _Builder(source, filled).restore
+        title = Heading(1, [Span(source.title)], line=source.title_line)
+        return Document(source.name, source.title, source.kind, source.language, source.summary,
+                        [title, *[self._copy(block, restore) for block in self.built]])
+
+    def _copy(self, node, restore):
+        if id(node) not in self.holding:
+            return self.free[id(node)]
+        state = dict(node.__dict__)
+        for name in _NESTED:
+            if name in state:
+                state[name] = [self._copy(kid, restore) for kid in state[name]]
+        if "spans" in state:
+            state["spans"] = restore(state["spans"])
+        copy = object.__new__(type(node))
+        copy.__dict__.update(state)
+        return copy
+
+
+def _holds(span: Span, patient: set[int]) -> bool:
+    return any(int(found.group(1)) in patient
+               for text in (span.text, span.href or "") for found in _TOKEN.finditer(text))
+
+
+def _share(source: Source, filled: Filled) -> None:
+    """Keep the blocks of a checked parse for every fill of its shape, unless a link's target holds a patient value
+    (whose scheme is checked for each fill)."""
+    patient = {index for index, _ in filled.reserves}
+    links = _text_problems(str(source.path), source.body_line, filled.text)[1]
+    if any(int(found.group(1)) in patient for _, raw in links for found in _TOKEN.finditer(raw)):
+        return
+    builder = _Builder(source, filled)
+    built = _built(builder, source.body_line, filled.text, list(markdown_tokens(filled.text)))
+    derived = filled.shape.derived
+    if len(derived) >= 16:
+        derived.clear()
+    derived[("parse", source)] = _Shared(builder, built, patient)
 
 
 def markdown_problems(source: Source, filled: Filled) -> list[Finding]:
