@@ -25,6 +25,7 @@ def cache(tmp_path, monkeypatch):
     folder = tmp_path / "cache"
     monkeypatch.setenv(template_cache.ENVIRONMENT, str(folder))
     fill_module._template.cache_clear()
+    fill_module._SHAPES.clear()  # nor any fill kept (a kept fill needs no template)
     yield folder
     fill_module._template.cache_clear()
 
@@ -40,6 +41,7 @@ def _every_document(project: Project):
 def _filled(monkeypatch, setting: str, project: Project):
     monkeypatch.setenv(template_cache.ENVIRONMENT, setting)
     fill_module._template.cache_clear()
+    fill_module._SHAPES.clear()  # no fill kept from before: each one compiles or reads its template
     return _every_document(project)
 
 

@@ -1,0 +1,175 @@
+"""The patient-free part of a fill, kept (`fill.FillShape`): a template that only prints a patient value whole or
+tests it bare is filled once for every patient whose values are present or empty alike, and each fill puts its own
+values at their tokens. What is kept holds no patient's value; what a fill makes from it is what Jinja2 makes."""
+
+from pathlib import Path
+
+import pytest
+from hostile_roster import ROWS
+
+from handouts.errors import ContentError
+from handouts.load.content import Source
+from handouts.text import fill as fill_module
+from handouts.text import markdown
+from handouts.text.fill import MAX_OUTPUT, PatientValue, fill
+from handouts.text.markdown import parse_document
+
+RESERVE, WHEN = "Nnnnnnnnnnnnnnnnnnnnnnnnnnnnnn", "Wwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwww"
+HOSTILE = ["{{ clinic.name }}", "**bold** <b>x</b>", "\ue000 0\ue001", "[x](https://evil.example)", "", "\u200b",
+           "- [ ] list", "___"]
+NAMES = [(name, preferred) for name, preferred, *_ in ROWS] + [(value, value) for value in HOSTILE]
+
+# Bodies that only print a patient value whole or test it bare: kept.
+SHOWN = [
+    "Prepared for **{{ patient.name }}**.\n\n**When:** {{ appointment }}\n",
+    "{% if patient %}{{ patient.preferred_name }}, use{% else %}Use{% endif %} this list.\n\n"
+    "- [ ] Call {{ clinic.name }}\n  - Ask {{ patient.name }}: ___\n\n> Tell {{ patient.preferred_name }}.\n",
+    "{% if appointment %}Your appointment: **{{ appointment }}**{% else %}Date: ___{% endif %}\n\n"
+    "{% for d in documents %}- [{{ d.title }}](#{{ d.anchor }}) for {{ patient.name }}\n{% endfor %}",
+    "{% if earlier_appointment %}Not {{ earlier_appointment }}.{% endif %} Hi {{ patient.name }}{{ appointment }}\n",
+]
+# Bodies that do anything else with one: filled by Jinja2 every time.
+OTHERWISE = [
+    "{{ patient.name | upper }}\n",
+    "{% if patient.name|length > 10 %}Long {{ patient.name }}{% else %}Short{% endif %}\n",
+    "{% if patient.name == 'Ana Quorvex' %}Ana{% endif %} {{ patient.name }}\n",
+    "{% set who = patient.name %}{{ who }}\n",
+    "{% for letter in patient.preferred_name %}{{ letter }}.{% endfor %}\n",
+    "{{ patient.name ~ '!' }}\n",
+    "{{ 'x' if appointment else 'y' }} {{ appointment }}\n",
+    "{{ patient['name'] }}\n",
+    "{% with patient = clinic %}{{ patient.name }}{% endwith %}\n",
+    "{% if not appointment %}none{% endif %}{{ patient.name }}\n",
+    "{{ patient.items }}\n",
+    "{{ patient }}\n",
+]
+
+
+def _source(body: str) -> Source:
+    return Source("doc", Path("doc.md"), "T", "handout", "en-US", None, body, body_line=4)
+
+
+def _context(name: str, preferred: str, appointment: str | None = "Thursday, December 3, 2026, at 9:30 AM") -> dict:
+    return {"clinic": {"name": "Clinic {{ x }}", "phone": "(512) 555-0142"},
+            "patient": {"name": PatientValue(name, RESERVE), "preferred_name": PatientValue(preferred, RESERVE[:15])},
+            "appointment": None if appointment is None else PatientValue(appointment, WHEN),
+            "earlier_appointment": None,
+            "documents": [{"title": "Checklist", "anchor": "checklist"}]}
+
+
+def _fresh(source: Source, context: dict, monkeypatch):
+    """What Jinja2 makes, nothing kept: the fill and the document."""
+    with monkeypatch.context() as patch:
+        patch.setattr(fill_module, "_patient_free_context", lambda context: None)
+        filled = fill(source, context)
+        return filled, parse_document(source, filled)
+
+
+def _same(made, fresh) -> None:
+    (filled, document), (filled_fresh, document_fresh) = made, fresh
+    assert (filled.text, filled.values, filled.reserves) == (filled_fresh.text, filled_fresh.values,
+                                                             filled_fresh.reserves)
+    assert document == document_fresh
+
+
+@pytest.mark.parametrize("body", SHOWN)
+def test_a_kept_fill_is_what_jinja_makes_for_every_row(body, monkeypatch):
+    source = _source(body)
+    fill_module._SHAPES.clear()
+    for name, preferred in NAMES:
+        for appointment in ("Thursday, December 3, 2026, at 9:30 AM", None, "jueves, 3 de diciembre de 2026"):
+            context = _context(name, preferred, appointment)
+            try:
+                fresh = _fresh(source, context, monkeypatch)
+            except ContentError as exc:  # a placeholder with no value: said the same way
+                with pytest.raises(ContentError) as raised:
+                    fill(source, context)
+                assert raised.value.finding == exc.finding
+                continue
+            filled = fill(source, context)
+            made = (filled, parse_document(source, filled))
+            _same(made, fresh)
+            assert fill(source, context).shape is filled.shape is not None  # found again: kept
+    assert fill_module._SHAPES
+
+
+@pytest.mark.parametrize("body", OTHERWISE)
+def test_a_template_that_does_more_with_a_value_is_filled_by_jinja_every_time(body, monkeypatch):
+    source = _source(body)
+    fill_module._SHAPES.clear()
+    for name, preferred in NAMES:
+        context = _context(name, preferred)
+        try:
+            fresh = _fresh(source, context, monkeypatch)
+        except ContentError as exc:
+            with pytest.raises(ContentError) as raised:
+                fill(source, context)
+            assert raised.value.finding == exc.finding
+            continue
+        filled = fill(source, context)
+        assert filled.shape is None
+        _same((filled, parse_document(source, filled)), fresh)
+    assert not fill_module._SHAPES
+
+
+def test_a_values_length_still_decides_what_prints():
+    source = _source("{% if patient.name|length > 10 %}Long{% else %}Short{% endif %} {{ patient.name }}\n")
+    fill_module._SHAPES.clear()
+    for name, shown in (("Al Bo", "Short"), ("Maximiliana Dorfelkovna", "Long"), ("Ann Alpha", "Short")):
+        filled = fill(source, _context(name, name))
+        assert filled.restore(filled.text) == f"{shown} {name}\n"
+
+
+def test_nothing_kept_holds_any_rows_value(project):
+    """Over the hostile roster, packets made as a worker makes them: the kept shapes and what is kept with them
+    (the parse's shared blocks, the skeleton's digests) hold no row's name or preferred name."""
+    from datetime import datetime
+
+    from handouts.caches import one_patient
+    from handouts.load.project import Patient
+    from handouts.pipeline import packet_document
+
+    fill_module._SHAPES.clear()
+    for number, (name, preferred, _, language, documents) in enumerate(ROWS):
+        with one_patient():
+            packet_document(project, Patient.from_values(name, preferred), datetime(2026, 12, 3, 9, 30),
+                            documents, language)
+    kept = fill_module._SHAPES
+    assert kept and all(shape.derived for shape in kept.values())
+    shown = repr([(key, shape, [(where, vars(made) if hasattr(made, "__dict__") else made)
+                                for where, made in shape.derived.items()]) for key, shape in kept.items()])
+    for name, preferred, *_ in ROWS:
+        for value in (name, preferred):
+            if value:
+                assert value not in shown, value
+
+
+def test_errors_are_what_jinja_says():
+    """A placeholder with no value, and a value past MAX_OUTPUT after a shape was kept with a short one."""
+    fill_module._SHAPES.clear()
+    source = _source("Hi {{ patient.name }} {{ appointment }}\n")
+    fill(source, _context("Ann Alpha", "Ann"))
+    with pytest.raises(ContentError) as raised:
+        fill(source, _context("Ann Alpha", "Ann", None))
+    assert raised.value.finding.rule == "placeholder-empty"
+    with pytest.raises(ContentError) as raised:
+        fill(source, _context("A" * (MAX_OUTPUT + 1), "Ann"))
+    assert raised.value.finding.rule == "template-too-big" and "placeholders hold more" in raised.value.finding.message
+
+
+def test_shared_blocks_hold_no_patient_token_and_blocks_that_do_are_each_fills_own():
+    from handouts.model import walk
+
+    source = _source("Hello **{{ patient.name }}**.\n\n- [ ] Call {{ clinic.name }} back\n  - Ask: ___\n\n"
+                     "> Tell {{ patient.preferred_name }}.\n")
+    fill_module._SHAPES.clear()
+    parse_document(source, fill(source, _context("Eve Quorvel", "Eve")))  # the first parse keeps the blocks
+    first = parse_document(source, fill(source, _context("Ana Pérez", "Ana")))
+    second = parse_document(source, fill(source, _context("Бо Ли", "Бо")))
+    shared = {id(node) for node in walk(first.blocks)} & {id(node) for node in walk(second.blocks)}
+    assert shared  # the list, which shows no patient value, is one object
+    for node in walk(second.blocks):
+        text = "".join(span.text for span in getattr(node, "spans", []))
+        if id(node) in shared:
+            assert "Ana" not in text and "Бо" not in text and all(s.reserve is None for s in getattr(node, "spans", []))
+    assert markdown  # imported for the module's caches
