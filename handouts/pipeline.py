@@ -84,10 +84,18 @@ def render_checked(project: Project, document: Document, layout: Layout, where: 
     anchors = {block.anchor for block in document.blocks if isinstance(block, Part) and block.anchor}
     nodes = span_nodes(document.blocks)
     # The whole document is asked once (its characters as one set, its '#' links); only when something is wrong is
-    # each node asked, in reading order, so that the error names the line it always named.
+    # each node asked, in reading order, so that the error names the line it always named. What shows no patient
+    # value (a span without reserve) is the same for every document of a skeleton: asked once for its typeface.
     spans = [span for node in nodes for span in node.spans]
-    targets = {span.href[1:] for span in spans if span.href and span.href.startswith("#")}
-    if targets <= anchors and fonts.draws_all(set("".join([span.text for span in spans]))):
+    skeleton = skeleton_of(document)
+    checked = skeleton is not None and (skeleton, layout.typeface) in _CHECKED
+    asked = [span for span in spans if span.reserve is not None] if checked else spans
+    targets = {span.href[1:] for span in asked if span.href and span.href.startswith("#")}
+    if targets <= anchors and fonts.draws_all(set("".join([span.text for span in asked]))):
+        if skeleton is not None and not checked:
+            if len(_CHECKED) >= 256:
+                _CHECKED.clear()
+            _CHECKED.add((skeleton, layout.typeface))
         return render_pdf(document, layout, render_options(project, document, layout, forms))
     for node in nodes:
         fonts.require(plain_text(node.spans), where, node.line or None)
@@ -96,6 +104,11 @@ def render_checked(project: Project, document: Document, layout: Layout, where: 
                                line=node.line or None, rule="link-target",
                                hint="'#name' links work in the packet opening, to a document in the packet")
     raise InternalError("the document's text was refused as a whole, and no line of it was")
+
+
+# Keyed by a skeleton's digest and a typeface (patient-free; no text): the documents whose text that shows no patient
+# value the typeface draws whole, with every '#' link going to a document of theirs.
+_CHECKED: set[tuple[str, str]] = set()
 
 
 def render_options(project: Project, document: Document, layout: Layout, forms: bool = True) -> RenderOptions:
