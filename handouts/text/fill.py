@@ -354,9 +354,9 @@ def fill(source: Source, context: dict) -> Filled:
     values: list[str] = []
     reserves: list[tuple[int, str]] = []
     shown: list[tuple[int, PatientValue]] = []
-    reserved = _RESERVED.search(source.body)
-    if reserved:
-        raise _error(source, source.body.count("\n", 0, reserved.start()) + 1,
+    reserved = _reserved_at(source.body)
+    if reserved is not None:
+        raise _error(source, source.body.count("\n", 0, reserved) + 1,
                      "contains private-use characters U+E000/U+E001", "reserved-character", "remove them")
     patient_free = _patient_free_context(context)
     made = _from_shape(source.body, patient_free, context)
@@ -397,6 +397,13 @@ def fill(source: Source, context: dict) -> Filled:
                      "fix the template there") from None
     shape = None if patient_free is None else _keep_shape(source.body, patient_free, text, values, reserves, shown)
     return Filled(text, tuple(values), tuple(reserves), shape)
+
+
+@lru_cache(maxsize=64)  # keyed by the body: clinic content
+def _reserved_at(body: str) -> int | None:
+    """Where the body holds a private-use character U+E000/U+E001 (a token's), or None."""
+    found = _RESERVED.search(body)
+    return found.start() if found else None
 
 
 def _render(template, context: dict) -> str:
@@ -506,7 +513,10 @@ def _plain(value) -> tuple | str:
     if kind in (list, tuple):
         return kind.__name__, tuple(_plain(item) for item in value)
     if _plain_dict(kind):
-        return kind.__name__, tuple((_plain(item), _plain(value[item])) for item in value)
+        items = tuple(value.items())
+        if all(type(item) is str and (type(text) is str or text is None) for item, text in items):
+            return kind.__name__, items  # text and None tell themselves apart (a number would equal a flag)
+        return kind.__name__, tuple((_plain(item), _plain(text)) for item, text in items)
     raise _NotPlain()
 
 

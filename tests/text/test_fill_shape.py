@@ -173,3 +173,94 @@ def test_shared_blocks_hold_no_patient_token_and_blocks_that_do_are_each_fills_o
         if id(node) in shared:
             assert "Ana" not in text and "Бо" not in text and all(s.reserve is None for s in getattr(node, "spans", []))
     assert markdown  # imported for the module's caches
+
+
+# Every per-process cache of handouts/text/ and pipeline.py, and why it can hold no value of another patient's (the
+# render's are in tests/render/test_caches.py). A cache that is not listed fails the test below: review it, then list
+# it here. Caches kept in a module-level dict or set are listed by name and checked to exist.
+REVIEWED = {
+    "fill._template": "compiled templates, keyed by the body: clinic content",
+    "fill._reserved_at": "where a body holds a token's character, keyed by the body",
+    "fill._patient_uses": "how a body uses each name it loads (the parse tree's shape), keyed by the body",
+    "fill._plain_dict": "whether a dict class adds anything a template can reach, keyed by the class",
+    "fill._SHAPES": "fills without their patient's values (FillShape: the text with tokens, every other value, the "
+                    "reserves, where each patient value goes), keyed by the body and the context's patient-free part "
+                    "(each patient value as whether it is None, empty, empty once cleaned, and its reserve); with "
+                    "each, what is made of it and a source alone: the parse's blocks that hold no patient token "
+                    "(restored) and the built blocks (tokens), and the skeleton's digests",
+    "markdown.markdown_tokens": "markdown-it tokens, keyed by the filled text (tokens, not values)",
+    "markdown._text_problems": "findings and link targets with tokens, keyed by the path and the filled text",
+    "markdown._BUILT": "blocks built from tokens, keyed by the filled text and where the body starts",
+    "hyphenation.hyphenator": "a language's hyphenation dictionary, keyed by the language",
+    "hyphenation._dictionaries": "where the hyphenation dictionaries are, no key",
+    "readability._alpha_syllables": "syllables of a word, keyed by the word: lint and editorial read clinic content",
+    "readability._spanish_alpha": "syllables of a Spanish word, keyed by the word: lint reads clinic content",
+    "template_cache._salt": "a digest of fill.py, no key",
+    "pipeline._source_key": "digests of a source, keyed by the source: clinic content",
+    "pipeline._longest_appointment": "the longest appointment in words, keyed by the language",
+    "pipeline._in_words": "the patient's appointment in words; emptied after each patient",
+    "pipeline._CHECKED": "(skeleton digest, typeface) of documents whose text without a patient value the typeface "
+                         "draws, with every '#' link to a document of theirs: a digest and a name, no text",
+}
+NAMED = {"fill._SHAPES", "markdown._BUILT", "pipeline._CHECKED"}
+
+
+def test_every_cache_in_text_and_the_pipeline_is_reviewed():
+    import functools
+    import importlib
+    import pkgutil
+
+    import handouts.text
+    from handouts import pipeline
+
+    modules = [(info.name, importlib.import_module(f"handouts.text.{info.name}"))
+               for info in pkgutil.iter_modules(handouts.text.__path__)] + [("pipeline", pipeline)]
+    found = {f"{short}.{name}" for short, module in modules for name, value in vars(module).items()
+             if isinstance(value, functools._lru_cache_wrapper) and value.__module__.startswith("handouts.")}
+    named = {where for where in NAMED if hasattr(dict(modules)[where.split(".")[0]], where.split(".")[1])}
+    gone = set(REVIEWED) - found - named
+    assert found | named == set(REVIEWED), f"caches not reviewed: {sorted(found - set(REVIEWED))}; gone: {sorted(gone)}"
+
+
+def test_rendering_changes_no_shared_block(project):
+    """Blocks shared by every fill of a shape are never changed by laying out and drawing a packet."""
+    from datetime import datetime
+
+    from handouts.caches import one_patient
+    from handouts.load.project import Patient
+    from handouts.pipeline import packet_document, render_checked
+
+    fill_module._SHAPES.clear()
+    packets = []
+    for name in ("Ann Alpha", "Bob Omega", "Дмитрий Жуковский"):
+        with one_patient():
+            packets.append(packet_document(project, Patient.from_values(name), datetime(2026, 12, 3, 9, 30),
+                                           ("infusion-day-checklist", "fibromyalgia-ketamine")))
+    shared = [made for shape in fill_module._SHAPES.values() for where, made in shape.derived.items()
+              if where[0] == "parse"]
+    assert shared
+    before = repr([list(made.free.values()) for made in shared])
+    for layout in ("standard", "large-print", "extra-large"):
+        for packet in packets:
+            render_checked(project, packet, project.layouts.load(layout), "packet")
+    assert repr([list(made.free.values()) for made in shared]) == before
+
+
+def test_a_patient_value_no_face_draws_is_refused_after_its_skeleton_was_checked(project):
+    from datetime import datetime
+
+    from handouts.caches import one_patient
+    from handouts.errors import UnsupportedCharacterError
+    from handouts.load.project import Patient
+    from handouts.pipeline import packet_document, render_checked
+
+    layout = project.layouts.load("standard")
+    for name in ("Ann Alpha", "Ann \U00012000lpha", "Bea Beta"):  # cuneiform: no face draws it
+        with one_patient():
+            packet = packet_document(project, Patient.from_values(name), datetime(2026, 12, 3, 9, 30),
+                                     ("infusion-day-checklist",))
+            if "\U00012000" in name:
+                with pytest.raises(UnsupportedCharacterError):
+                    render_checked(project, packet, layout, "packet")
+            else:
+                assert render_checked(project, packet, layout, "packet")
