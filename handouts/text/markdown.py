@@ -140,9 +140,10 @@ def parse_document(source: Source, filled: Filled, check: bool = True) -> Docume
 
 class _Shared:
     """A document's blocks for every fill of one FillShape: the blocks built from its tokens, and a copy, with its
-    values restored, of each block that holds no patient token (in its spans or below), shared by every fill. Each
-    fill copies only the blocks that hold one, restoring its own values there. Nothing in it holds a patient value:
-    the shared copies hold none of their tokens, and the built blocks hold tokens, not values."""
+    values restored, of each block that holds no patient token (in its spans or below), which every fill clones (its
+    nodes and lists, not its frozen spans). Only the blocks that hold one are restored again, with the fill's own
+    values. Nothing in it holds a patient value: the restored copies hold none of their tokens, and the built blocks
+    hold tokens, not values."""
 
     def __init__(self, builder: "_Builder", built: tuple[Block, ...], patient: set[int]):
         self.built = built
@@ -168,7 +169,7 @@ class _Shared:
 
     def _copy(self, node, restore):
         if id(node) not in self.holding:
-            return self.free[id(node)]
+            return _cloned(self.free[id(node)])
         state = dict(node.__dict__)
         for name in _NESTED:
             if name in state:
@@ -178,6 +179,29 @@ class _Shared:
         copy = object.__new__(type(node))
         copy.__dict__.update(state)
         return copy
+
+
+def _cloned(node):
+    """A copy of `node` and every node and list below it; the spans (frozen) are the same objects. So a fill's
+    document is its own: changing it changes no other fill's, nor the kept blocks."""
+    copy = object.__new__(type(node))
+    state = copy.__dict__
+    state.update(node.__dict__)
+    names = _LISTS_OF.get(type(node))
+    for name in _lists_of(type(node)) if names is None else names:
+        kids = state[name]
+        state[name] = list(kids) if name == "spans" else [_cloned(kid) for kid in kids]
+    return copy
+
+
+_LISTS_OF: dict[type, tuple[str, ...]] = {}  # keyed by a model class: which of its fields are lists
+
+
+def _lists_of(kind: type) -> tuple[str, ...]:
+    from dataclasses import fields
+
+    _LISTS_OF[kind] = tuple(field.name for field in fields(kind) if field.name in (*_NESTED, "spans"))
+    return _LISTS_OF[kind]
 
 
 def _holds(span: Span, patient: set[int]) -> bool:

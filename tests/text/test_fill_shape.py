@@ -10,7 +10,6 @@ from hostile_roster import ROWS
 from handouts.errors import ContentError
 from handouts.load.content import Source
 from handouts.text import fill as fill_module
-from handouts.text import markdown
 from handouts.text.fill import MAX_OUTPUT, PatientValue, fill
 from handouts.text.markdown import parse_document
 
@@ -157,22 +156,31 @@ def test_errors_are_what_jinja_says():
     assert raised.value.finding.rule == "template-too-big" and "placeholders hold more" in raised.value.finding.message
 
 
-def test_shared_blocks_hold_no_patient_token_and_blocks_that_do_are_each_fills_own():
+def test_each_fill_gets_a_document_of_its_own_made_from_blocks_restored_once():
+    """The blocks that hold no patient token are restored once a shape and cloned for each fill: no node or list
+    of one fill's document is another's, so changing one (as a test may) changes no other, nor what is kept."""
+    from dataclasses import replace
+
     from handouts.model import walk
 
-    source = _source("Hello **{{ patient.name }}**.\n\n- [ ] Call {{ clinic.name }} back\n  - Ask: ___\n\n"
+    source = _source("Hello **{{ patient.name }}**.\n\n- [ ] Call [{{ clinic.name }}](tel:1) back\n  - Ask: ___\n\n"
                      "> Tell {{ patient.preferred_name }}.\n")
     fill_module._SHAPES.clear()
     parse_document(source, fill(source, _context("Eve Quorvel", "Eve")))  # the first parse keeps the blocks
     first = parse_document(source, fill(source, _context("Ana Pérez", "Ana")))
     second = parse_document(source, fill(source, _context("Бо Ли", "Бо")))
-    shared = {id(node) for node in walk(first.blocks)} & {id(node) for node in walk(second.blocks)}
-    assert shared  # the list, which shows no patient value, is one object
-    for node in walk(second.blocks):
-        text = "".join(span.text for span in getattr(node, "spans", []))
-        if id(node) in shared:
-            assert "Ana" not in text and "Бо" not in text and all(s.reserve is None for s in getattr(node, "spans", []))
-    assert markdown  # imported for the module's caches
+
+    def objects(doc):
+        nodes = list(walk(doc.blocks))
+        return {id(node) for node in nodes} | {id(node.spans) for node in nodes if hasattr(node, "spans")}
+
+    assert not objects(first) & objects(second)
+    listed = first.blocks[2].items[0]
+    listed.spans[1] = replace(listed.spans[1], href="tel:2")  # a change to one fill's document
+    third = parse_document(source, fill(source, _context("Cy Dee", "Cy")))
+    assert third.blocks[2] == second.blocks[2] != first.blocks[2]  # no other fill's, before or after
+    assert "Ana" not in repr(third) and "Бо" not in repr(third)
+
 
 
 # Every per-process cache of handouts/text/ and pipeline.py, and why it can hold no value of another patient's (the
