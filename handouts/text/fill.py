@@ -554,6 +554,8 @@ def _keep_shape(body: str, patient_free, text: str, values: list[str], reserves:
                                for name in {name for name, _ in slots}):
         return None
     where = {id(value): slot for slot, value in slots.items()}
+    if any(id(value) not in where for _, value in shown):  # a patient value from anywhere but its slot: never kept
+        return None
     placed = tuple((index, where[id(value)]) for index, value in shown)
     patient = {index for index, _ in placed}
     kept = tuple(None if index in patient else value for index, value in enumerate(values))
