@@ -148,7 +148,7 @@ class _Shared:
     def __init__(self, builder: "_Builder", built: tuple[Block, ...], patient: set[int]):
         self.built = built
         self.holding: set[int] = set()  # id() of the built blocks that hold a patient token, kept alive by `built`
-        self.free: dict[int, Block] = {}  # id() of a built block that holds none -> its shared restored copy
+        self.free: dict[int, Block] = {}  # id() of a built block that holds none -> its restored copy, to clone
         for block in built:
             self._mark(block, patient, builder.restore)
 
@@ -194,7 +194,7 @@ def _cloned(node):
     return copy
 
 
-_LISTS_OF: dict[type, tuple[str, ...]] = {}  # keyed by a model class: which of its fields are lists
+_LISTS_OF: dict[type, tuple[str, ...]] = {}  # keyed by a model class: the names of its list fields
 
 
 def _lists_of(kind: type) -> tuple[str, ...]:
