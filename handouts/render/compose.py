@@ -19,7 +19,6 @@ from ..model import (
     Part,
     Timeline,
     plain_text,
-    span_nodes,
 )
 from .boxes import Box, CalloutBox, Label, PageBreakBox, TextBlock, TextStyle
 from .fonts import FontSet
@@ -243,8 +242,8 @@ class Composed:
             self.boxes, self.final, self.done = list(boxes or ()), len(boxes or ()), True
             return
         self._units = composer._units(blocks)
-        self._names = _WriteInNames(composer, _write_in_counts(blocks, Counter()))
-        self._valued = _last_valued(blocks)  # how many units make every box that shows a patient value
+        counts, self._valued = _survey(blocks)  # `_valued`: how many units make every box that shows a value
+        self._names = _WriteInNames(composer, counts)
         self._composed = 0  # units composed
 
     @classmethod
@@ -290,32 +289,40 @@ class Composed:
         return self.boxes
 
 
-def _write_in_counts(blocks: list[Block], counts: Counter) -> Counter:
-    """How many of the blocks' lines to write on are named by each words (`_WriteInNames`), from the model: the
-    text blocks `compose` makes with a line to write on are paragraphs and list items, inside lists, callouts and
-    Parts."""
-    for block in blocks:
-        if isinstance(block, Paragraph):
-            if block.write_in:
-                counts[_write_in_words(block.spans)] += 1
-        elif isinstance(block, ListBlock):
-            for item in block.items:
-                if item.write_in:
-                    counts[_write_in_words(item.spans)] += 1
-                _write_in_counts(item.children, counts)
-        elif isinstance(block, (Callout, Part)):
-            _write_in_counts(block.blocks, counts)
-    return counts
+def _survey(blocks: list[Block]) -> tuple[Counter, int]:
+    """From the model, nothing composed: how many of the blocks' lines to write on are named by each words
+    (`_WriteInNames`), and how many of `_units`'s blocks (a Part's blocks one at a time) it takes to reach every one
+    that shows a patient value (a span of a value: `Span.reserve`, from the fill's tokens)."""
+    counts: Counter = Counter()
+    last = 0
+    for index, block in enumerate(_leaf_blocks(blocks, []), start=1):
+        if _surveyed(block, counts):
+            last = index
+    return counts, last
 
 
-def _last_valued(blocks: list[Block]) -> int:
-    """How many of `_units`'s blocks (a Part's blocks one at a time) it takes to reach every one that shows a
-    patient value (a span of a value: `Span.reserve`, from the fill's tokens)."""
-    units = _leaf_blocks(blocks, [])
-    for index in range(len(units) - 1, -1, -1):
-        if any(span.reserve is not None for node in span_nodes([units[index]]) for span in node.spans):
-            return index + 1
-    return 0
+def _surveyed(block: Block, counts: Counter) -> bool:
+    """Count the block's lines to write on (the text blocks `compose` makes with one are paragraphs and list items,
+    inside lists and callouts); whether it shows a patient value (`span_nodes`'s nodes: its own spans, its items',
+    its steps', its inner blocks')."""
+    spans = getattr(block, "spans", None)
+    shows = bool(spans) and any(span.reserve is not None for span in spans)
+    if isinstance(block, Paragraph):
+        if block.write_in:
+            counts[_write_in_words(block.spans)] += 1
+    elif isinstance(block, ListBlock):
+        for item in block.items:
+            if item.write_in:
+                counts[_write_in_words(item.spans)] += 1
+            shows = any(span.reserve is not None for span in item.spans) or shows
+            for child in item.children:
+                shows = _surveyed(child, counts) or shows
+    elif isinstance(block, Callout):
+        for inner in block.blocks:
+            shows = _surveyed(inner, counts) or shows
+    elif isinstance(block, Timeline):
+        shows = shows or any(span.reserve is not None for step in block.steps for span in step.spans)
+    return shows
 
 
 def _leaf_blocks(blocks: list[Block], into: list[Block]) -> list[Block]:

@@ -207,7 +207,7 @@ def replay(boxes: Iterable[Box], width: float, height: float, actions: tuple[tup
     `until`, only the first `until` pages: the replay stops when the page after them starts. Each box is taken from
     `boxes` only when the replay reaches it (the paginator looks ahead at what is kept with a box; a replay never)."""
     replayer = _Replay(width, height, actions)
-    pages = replayer._run(deque(), iter(boxes), until)
+    pages = replayer.take(deque(), iter(boxes), until)
     if until is None and next(replayer.actions, None) is not None:
         raise InternalError("a page plan has actions left over")
     return pages
@@ -247,9 +247,9 @@ class _Paginator:
     def run(self, boxes: list[Box], until: int | None = None) -> list[Page]:
         """The pages of `boxes`; with `until`, only the first `until` pages (each one whole: the run stops when the
         page after them starts)."""
-        return self._run(deque(boxes), iter(()), until)
+        return self.take(deque(boxes), iter(()), until)
 
-    def _run(self, queue: deque, source: Iterator[Box], until: int | None) -> list[Page]:
+    def take(self, queue: deque, source: Iterator[Box], until: int | None) -> list[Page]:
         """The pages of the boxes in `queue` and then those `source` gives, each taken from it when the queue is
         empty (a replay, which never looks ahead, is given its boxes one at a time: render/pageplan.py composes
         them as it reaches them)."""

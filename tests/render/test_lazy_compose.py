@@ -6,8 +6,6 @@ rendered whole with nothing kept, wherever the patient's value is."""
 import dataclasses
 from datetime import datetime
 
-import pytest
-
 from handouts.load.project import Patient
 from handouts.model import Callout, Heading, ListBlock, ListItem, PageBreak, Paragraph, Part, Span
 from handouts.pipeline import load_document, packet_document, render_document
@@ -139,7 +137,8 @@ def _turning(project, layout) -> str:
         counts = set()
         for name in (_SHORT, _LONG):
             pageplan.PLANS.clear()
-            counts.add(len(pdf.lay_out(load_document(project, document.replace("_", "-"), Patient.from_values(name, name)), layout)))
+            loaded = load_document(project, document.replace("_", "-"), Patient.from_values(name, name))
+            counts.add(len(pdf.lay_out(loaded, layout)))
         if len(counts) > 1:
             return document
     raise AssertionError("no document turns a page for a long name")
