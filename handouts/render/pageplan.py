@@ -134,9 +134,11 @@ class Planned:
         index = 0
         while True:
             if index == self._settled:
-                if not self.composed.more():
+                self._settle()  # the boxes final already (all of them, when they were composed at once)
+                while index == self._settled and self.composed.more():
+                    self._settle()
+                if index == self._settled:
                     return
-                self._settle()
             box = self.composed.boxes[index]
             if index >= len(plan.keeps):
                 raise InternalError("a page plan ended before its boxes")

@@ -206,3 +206,18 @@ def test_a_patient_value_is_one_of_the_blocks_composed_for_the_key(project):
     assert not lazy.done
     assert any(span.reserve for box in boxes if hasattr(box, "spans") for span in box.spans)
     assert len(boxes) < len(_composer(layout, "en-US").compose(blocks))
+
+
+def test_boxes_composed_at_once_replay_by_a_skeleton_s_plan(project):
+    """`Planned` over a list (every box final) replays a plan kept for its skeleton as it paginated them first."""
+    layout = project.layouts.load("large-print")
+    document = load_document(project, "infusion-day-checklist", Patient.from_values("Ana Quorvex", "Ana"),
+                             datetime(2026, 12, 3, 9, 30))
+    _, _, width, height = layout.frame
+    pageplan.PLANS.clear()
+    pages = []
+    for _ in range(2):
+        boxes = _composer(layout, document.language).compose(document.blocks)
+        pages.append([page.text() for page in pageplan.Planned(boxes, width, "a skeleton").paginate(height)])
+    assert pageplan.PLANS.find((width, height, ("skeleton", "a skeleton", pageplan.patient_measures(boxes, width))))
+    assert pages[0] == pages[1] and len(pages[0]) > 1
