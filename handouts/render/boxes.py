@@ -94,7 +94,10 @@ class Label:
 
 def link_targets(spans: list[Span], owner: StructElement) -> list[LinkTarget | None]:
     """For each span, the link it belongs to: one Link element under `owner` per run of a link."""
-    if all(span.href is None for span in spans):
+    for span in spans:  # a loop, not all() over a generator: most blocks have no link, and each is asked
+        if span.href is not None:
+            break
+    else:
         return [None] * len(spans)
     targets: list[LinkTarget | None] = []
     for i, span in enumerate(spans):

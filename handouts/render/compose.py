@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import replace
 
 from ..load.layouts import Layout
@@ -46,6 +48,34 @@ class Composer:
         boxes = self.blocks(blocks)
         self._name_write_ins(boxes)
         return boxes
+
+    def lazily(self, blocks: list[Block]) -> "Composed":
+        """The boxes `compose` makes of a whole document, composed in order as they are asked for (`Composed`)."""
+        return Composed(self, blocks)
+
+    def _units(self, blocks: list[Block]) -> Iterator[list[Box]]:
+        """The boxes `blocks` makes of each block in turn, a Part's blocks one at a time inside its element: each
+        with what `blocks` decides from the block before it at the same level (a list's intro kept with it) and a
+        Part's anchor on its first box. What reaches from one block's boxes to the next's, a line to write on kept
+        with the words before it, and the names of the lines to write on, are `Composed`'s."""
+        last: Box | None = None  # the last box at this level, as `blocks`'s out[-1]
+        for block in blocks:
+            if isinstance(block, Part):
+                anchor = block.anchor
+                with self.tree.element("Part"):
+                    for boxes in self._units(block.blocks):
+                        if boxes:
+                            if anchor and isinstance(boxes[0], TextBlock):
+                                boxes[0].destination = anchor  # where "#anchor" links go
+                            anchor, last = None, boxes[-1]
+                        yield boxes
+                continue
+            if isinstance(block, ListBlock) and last is not None and _introduces(last):
+                last.keep_with_next = True  # a list's intro line stays with its first item
+            boxes = self.blocks([block])
+            if boxes:
+                last = boxes[-1]
+            yield boxes
 
     def blocks(self, blocks: list[Block], depth: int = 0) -> list[Box]:
         """Boxes for `blocks`, their elements declared under the tree's current element."""
@@ -151,27 +181,157 @@ class Composer:
         """Each line to write on is named by the words before it ("Driver's name and phone"), numbered when
         several share words ("Question 1", "Question 2"): the name a form field or a screen reader gives it.
         A line with no words of its own, right after a named one, continues it ("Question 1, line 2")."""
-        blocks = list(_text_blocks(boxes))
-        names = [plain_text(box.spans).strip().rstrip(":").strip() if box.write_in else None for box in blocks]
-        seen: dict[str, int] = {}
-        base, line = "", 0  # the named line that the next line with no words continues, and its count of lines
-        for box, name in zip(blocks, names):
-            if name is None:
-                base = ""
-                continue
-            if name and names.count(name) > 1:
-                seen[name] = seen.get(name, 0) + 1
-                name = f"{name} {seen[name]}"
-            if name:
-                base, line = name, 1
-            elif base:
-                line += 1
-                name = self.locale.write_in_line.format(name=base, number=line)
-            box.write_in_name = name
-            box.write_in_text = self.write_in_spoken[1].format(name=name) if name else self.write_in_spoken[0]
+        names = [_write_in_words(box.spans) if box.write_in else None for box in _text_blocks(boxes)]
+        _WriteInNames(self, Counter(names)).name(boxes)
 
     def _indent(self, depth: int) -> float:
         return depth * self.layout.list_indent * self.layout.body_size
+
+
+class _WriteInNames:
+    """Names the lines to write on of a document's boxes, given in order (`name`, a part at a time), from how many
+    lines to write on of the whole document share each one's words (`counts`)."""
+
+    def __init__(self, composer: Composer, counts: Counter):
+        self.locale, self.spoken, self.counts = composer.locale, composer.write_in_spoken, counts
+        self.seen: dict[str, int] = {}
+        self.base, self.line = "", 0  # the named line that the next line with no words continues, its count of lines
+
+    def name(self, boxes: list[Box]) -> None:
+        for box in _text_blocks(boxes):
+            if not box.write_in:
+                self.base = ""
+                continue
+            name = _write_in_words(box.spans)
+            if name and self.counts[name] > 1:
+                self.seen[name] = self.seen.get(name, 0) + 1
+                name = f"{name} {self.seen[name]}"
+            if name:
+                self.base, self.line = name, 1
+            elif self.base:
+                self.line += 1
+                name = self.locale.write_in_line.format(name=self.base, number=self.line)
+            box.write_in_name = name
+            box.write_in_text = self.spoken[1].format(name=name) if name else self.spoken[0]
+
+
+def _write_in_words(spans) -> str:
+    """The words that name a line to write on: those before it, without a closing colon."""
+    return plain_text(spans).strip().rstrip(":").strip()
+
+
+class Composed:
+    """A document's boxes, composed in order as they are asked for: exactly the boxes `Composer.compose` makes,
+    the same fields and the same structure elements declared in the same order, however far it has gone.
+
+    A block is composed whole (a list with its keeps, a callout, a timeline), a Part's blocks one at a time. What
+    reaches from one block's boxes to the next is only ever the box just before (`_units`, and here a line to write
+    on kept with the words before it: `_keep_write_ins_together`'s pairs), and the line-to-write-on names, which are
+    numbered from counts over the whole document's blocks (read from the model, nothing composed). So every box but
+    the last composed is `final`: nothing composed after it changes it. A packet written from a kept file asks for
+    the boxes up to the last that shows a patient value (`through_values`, for its page plan's key) and those that
+    reach the last page it places (`more`); a packet rendered whole asks for all (`all`).
+    `tests/render/test_lazy_compose.py` holds every prefix to `compose`'s boxes."""
+
+    def __init__(self, composer: Composer | None, blocks: list[Block], boxes: list[Box] | None = None):
+        self.boxes: list[Box] = []
+        self.final = 0  # how many of `boxes` nothing composed later changes
+        self.done = False
+        self._composer = composer
+        if composer is None:  # boxes composed already (`given`)
+            self.boxes, self.final, self.done = list(boxes or ()), len(boxes or ()), True
+            return
+        self._units = composer._units(blocks)
+        counts, self._valued = _survey(blocks)  # `_valued`: how many units make every box that shows a value
+        self._names = _WriteInNames(composer, counts)
+        self._composed = 0  # units composed
+
+    @classmethod
+    def given(cls, boxes: list[Box]) -> "Composed":
+        """Boxes composed already, every one of them final."""
+        return cls(None, [], boxes)
+
+    def more(self) -> bool:
+        """Compose until at least one more box is final; False when every box was."""
+        before = self.final
+        while self.final == before:
+            if self.done:
+                return False
+            self._next_unit()
+        return True
+
+    def _next_unit(self) -> None:
+        boxes = next(self._units, None)
+        if boxes is None:
+            self.done, self.final = True, len(self.boxes)
+            self._composer.tree.check_closed()
+            return
+        self._composed += 1
+        if not boxes:
+            return
+        if self.boxes:
+            _keep_write_ins_together([self.boxes[-1], boxes[0]])
+        self._names.name(boxes)
+        self.final = len(self.boxes) + len(boxes) - 1  # the box before them is final now; their last is not yet
+        self.boxes += boxes
+
+    def through_values(self) -> list[Box]:
+        """The boxes composed so far, at least up to the last that shows a patient value (its place among all
+        of them, and its measures, are those of `compose`'s: its boxes and those before it are)."""
+        while not self.done and self._composed < self._valued:
+            self._next_unit()
+        return self.boxes
+
+    def all(self) -> list[Box]:
+        """Every box, each final."""
+        while self.more():
+            pass
+        return self.boxes
+
+
+def _survey(blocks: list[Block]) -> tuple[Counter, int]:
+    """From the model, nothing composed: how many of the blocks' lines to write on are named by each words
+    (`_WriteInNames`), and how many of `_units`'s blocks (a Part's blocks one at a time) it takes to reach every one
+    that shows a patient value (a span of a value: `Span.reserve`, from the fill's tokens)."""
+    counts: Counter = Counter()
+    last = 0
+    for index, block in enumerate(_leaf_blocks(blocks, []), start=1):
+        if _surveyed(block, counts):
+            last = index
+    return counts, last
+
+
+def _surveyed(block: Block, counts: Counter) -> bool:
+    """Count the block's lines to write on (the text blocks `compose` makes with one are paragraphs and list items,
+    inside lists and callouts); whether it shows a patient value (`span_nodes`'s nodes: its own spans, its items',
+    its steps', its inner blocks')."""
+    spans = getattr(block, "spans", None)
+    shows = bool(spans) and any(span.reserve is not None for span in spans)
+    if isinstance(block, Paragraph):
+        if block.write_in:
+            counts[_write_in_words(block.spans)] += 1
+    elif isinstance(block, ListBlock):
+        for item in block.items:
+            if item.write_in:
+                counts[_write_in_words(item.spans)] += 1
+            shows = any(span.reserve is not None for span in item.spans) or shows
+            for child in item.children:
+                shows = _surveyed(child, counts) or shows
+    elif isinstance(block, Callout):
+        for inner in block.blocks:
+            shows = _surveyed(inner, counts) or shows
+    elif isinstance(block, Timeline):
+        shows = shows or any(span.reserve is not None for step in block.steps for span in step.spans)
+    return shows
+
+
+def _leaf_blocks(blocks: list[Block], into: list[Block]) -> list[Block]:
+    for block in blocks:
+        if isinstance(block, Part):
+            _leaf_blocks(block.blocks, into)
+        else:
+            into.append(block)
+    return into
 
 
 def _text_blocks(boxes: list[Box]):

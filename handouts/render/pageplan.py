@@ -28,11 +28,13 @@ packet warm and cold (`tests/render/test_skeleton.py`, `test_page_plan.py`, `tes
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..errors import InternalError
 from ._reportlab import ContentMemo
 from .boxes import Box, CalloutBox, PageBreakBox, TextBlock
+from .compose import Composed
 from .paginate import Page, drop_reserves, keep_rules, paginated, replay
 from .timeline import TimelineBox
 
@@ -68,16 +70,37 @@ class Planned:
     composer reads besides, `_planned_as` in pdf.py): the boxes are a deterministic function of that and of the
     patient's values, so a plan is keyed by it and by the only measures that vary between patients with the same
     skeleton, those of the boxes that show a patient value (`patient_measures`), instead of measuring every box.
-    `key` is the plan's key at the last height paginated (render/sharing.py keys the pages by it)."""
+    `key` is the plan's key at the last height paginated (render/sharing.py keys the pages by it).
 
-    def __init__(self, boxes: list[Box], width: float, skeleton: str | None = None):
-        self.boxes, self.width = boxes, width
-        self.measured = ("skeleton", skeleton, patient_measures(boxes, width)) if skeleton is not None \
-            else _measures(boxes, width)
-        self.composed_keeps = _keeps(boxes)
-        self.reserves = [(block, block.reserve) for block in _text_blocks(boxes) if block.reserve is not None]
+    The boxes may be composed as they are asked for (`compose.Composed`): then only those up to the last that shows
+    a patient value are composed for the key, and a plan replayed for its first pages composes only the boxes
+    those pages reach (each box given the plan's keeps and reserves when it is final, as all of them are when
+    composed at once); paginating without a plan composes them all."""
+
+    def __init__(self, boxes: list[Box] | Composed, width: float, skeleton: str | None = None):
+        self.composed = boxes if isinstance(boxes, Composed) else Composed.given(boxes)
+        self.width = width
+        self.composed_keeps: list[tuple[bool, bool] | None] = []  # each settled box's keeps, as composed
+        self.reserves: list[tuple[TextBlock, tuple]] = []  # and its text blocks' reserves, as composed
+        self._settled = 0  # boxes whose keeps and reserves as composed are recorded (final boxes, in order)
+        self.measured = ("skeleton", skeleton, patient_measures(self.composed.through_values(), width)) \
+            if skeleton is not None else _measures(self.boxes, width)
         self.paginated = False
         self.key: tuple | None = None
+
+    @property
+    def boxes(self) -> list[Box]:
+        """Every box, composed."""
+        boxes = self.composed.all()
+        self._settle()
+        return boxes
+
+    def _settle(self) -> None:
+        """Record the keeps and reserves of the boxes composed since, as composed (before any plan changes them)."""
+        boxes = self.composed.boxes[self._settled:self.composed.final]
+        self.composed_keeps += _keeps(boxes)
+        self.reserves += [(block, block.reserve) for block in _text_blocks(boxes) if block.reserve is not None]
+        self._settled = self.composed.final
 
     def count(self, height: float) -> int | None:
         """How many pages the plan for this height makes, when there is one (nothing is paginated)."""
@@ -86,24 +109,46 @@ class Planned:
 
     def paginate(self, height: float, until: int | None = None) -> list[Page]:
         """The pages at `height`; with `until` and a plan, only the first `until` of them."""
-        boxes, width = self.boxes, self.width
+        width = self.width
         if self.paginated:
-            _set_keeps(boxes, self.composed_keeps)
+            settled = self.composed.boxes[:self._settled]
+            _set_keeps(settled, self.composed_keeps)
             for block, reserve in self.reserves:
                 block.reserve = reserve
         self.paginated = True
         key = self.key = (width, height, self.measured)
         plan = PLANS.find(key)
         if plan is None:
+            boxes = self.boxes
             keep_rules(boxes, width, height)
             pages, own, actions = paginated(boxes, width, height)
             plan = PagePlan(_keeps(boxes), own, actions, len(pages))
             PLANS.put(key, plan, 16 * len(self.measured) + plan.size)
             return pages
-        _set_keeps(boxes, plan.keeps)
-        if plan.own:
-            drop_reserves(boxes)
-        return replay(boxes, width, height, plan.actions, until)
+        return replay(self._planned(plan), width, height, plan.actions, until)
+
+    def _planned(self, plan: PagePlan) -> Iterator[Box]:
+        """Each box, composed when the replay reaches it, with the plan's keeps (and, when the plan was made for
+        the patient's own text, no reserve) once it is final: what `_set_keeps` and `drop_reserves` do to all the
+        boxes before a replay, done to each before the replay sees it."""
+        index = 0
+        while True:
+            if index == self._settled:
+                self._settle()  # the boxes final already (all of them, when they were composed at once)
+                while index == self._settled and self.composed.more():
+                    self._settle()
+                if index == self._settled:
+                    return
+            box = self.composed.boxes[index]
+            if index >= len(plan.keeps):
+                raise InternalError("a page plan ended before its boxes")
+            kept = plan.keeps[index]
+            if kept is not None:
+                box.keep_with_next, box.prefer_with_next = kept
+            if plan.own:
+                drop_reserves([box])
+            yield box
+            index += 1
 
 
 def _keeps(boxes: list[Box]) -> tuple[tuple[bool, bool] | None, ...]:

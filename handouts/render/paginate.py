@@ -20,6 +20,7 @@ must stay with it, could not fit on it (the page's `held` says how tall that was
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
 from ..errors import InternalError
@@ -198,14 +199,15 @@ def drop_reserves(boxes: list[Box]) -> None:
         block.reserve = None
 
 
-def replay(boxes: list[Box], width: float, height: float, actions: tuple[tuple, ...],
+def replay(boxes: Iterable[Box], width: float, height: float, actions: tuple[tuple, ...],
            until: int | None = None) -> list[Page]:
     """The pages `paginated` made, from what it did with each box (`actions`), of boxes that measure the same as
     the boxes it paginated: each box placed, split where it was split, or moved to the next page, without
     measuring again what must keep together. Actions that do not fit the boxes stop the render as a bug. With
-    `until`, only the first `until` pages: the replay stops when the page after them starts."""
+    `until`, only the first `until` pages: the replay stops when the page after them starts. Each box is taken from
+    `boxes` only when the replay reaches it (the paginator looks ahead at what is kept with a box; a replay never)."""
     replayer = _Replay(width, height, actions)
-    pages = replayer.run(boxes, until)
+    pages = replayer.take(deque(), iter(boxes), until)
     if until is None and next(replayer.actions, None) is not None:
         raise InternalError("a page plan has actions left over")
     return pages
@@ -245,8 +247,18 @@ class _Paginator:
     def run(self, boxes: list[Box], until: int | None = None) -> list[Page]:
         """The pages of `boxes`; with `until`, only the first `until` pages (each one whole: the run stops when the
         page after them starts)."""
-        queue = deque(boxes)
-        while queue and (until is None or len(self.pages) <= until):
+        return self.take(deque(boxes), iter(()), until)
+
+    def take(self, queue: deque, source: Iterator[Box], until: int | None) -> list[Page]:
+        """The pages of the boxes in `queue` and then those `source` gives, each taken from it when the queue is
+        empty (a replay, which never looks ahead, is given its boxes one at a time: render/pageplan.py composes
+        them as it reaches them)."""
+        while until is None or len(self.pages) <= until:
+            if not queue:
+                box = next(source, None)
+                if box is None:
+                    break
+                queue.append(box)
             box = queue.popleft()
             if isinstance(box, PageBreakBox):
                 if self.page.placed:

@@ -84,8 +84,9 @@ def _laid_out(document: Document, layout: Layout, tree: StructTree, footer: Foot
     fonts = FontSet(layout.typeface)
     _, _, width, height = layout.frame
     rows = 1
-    boxes = Composer(layout, fonts, tree, document.language).compose(document.blocks)
-    tree.check_closed()
+    # Composed as they are asked for (compose.Composed: the tree is checked closed when the last is): up to the
+    # last box that shows a patient value for the plan's key, then as far as the pages placed reach.
+    boxes = Composer(layout, fonts, tree, document.language).lazily(document.blocks)
     # Where pages end, decided once for boxes that measure the same (render/pageplan.py); paginated again above
     # a taller footer from the boxes as composed. Elements join the tree only when drawn. A document with a
     # skeleton is planned by it, with all the composer reads besides its blocks: the layout (its typeface gives
