@@ -115,7 +115,7 @@ def as_bytes(message: EmailMessage) -> bytes:
         line = marker + b"\r\n"
         if data.count(line) != 1:  # never a guess: written the slow way instead
             return message.as_bytes(policy=SMTP)
-        data = data.replace(line, payload.replace("\n", "\r\n").encode("ascii"))
+        data = data.replace(line, payload.encode("ascii").replace(b"\n", b"\r\n"))  # ASCII: the same bytes
     return data
 
 

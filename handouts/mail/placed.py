@@ -40,20 +40,27 @@ _HEX = re.compile(rb"<([0-9A-Fa-f\s]+)>")
 _MAX_DEPTH = 8  # form XObjects drawn inside form XObjects: a bound against a loop
 
 
-def placed_text(pdf: bytes, seen: PageTexts | None = None, keep: Callable[[str], bool] = lambda text: False) -> str:
+def placed_text(pdf: bytes, seen: PageTexts | None = None, keep: Callable[[str], bool] = lambda text: False,
+                fresh: list[str] | None = None) -> str:
     """The document's title, then each page's text as placed, a line a row; '' for an unreadable PDF. With
     `seen`, a page made of the same bytes as one read before gives that page's lines (`PageTexts`), and a page
-    read now is kept there when `keep` says its text may be."""
+    read now is kept there when `keep` says its text may be. With `fresh`, every line not given by `seen` (the
+    title and each page read now) is put there too: the lines of the text `keep` never saw."""
     try:
-        return _direct_text(pdf, seen, keep)
+        return _direct_text(pdf, seen, keep, fresh)
     except (_NotDirect, ValueError, TypeError, zlib.error):  # not a file it reads: pikepdf reads it, as it can
-        return _pikepdf_text(pdf, seen, keep)
+        if fresh is not None:
+            fresh.clear()  # what the direct reader read before it stopped: read again, whole
+        return _pikepdf_text(pdf, seen, keep, fresh)
 
 
-def _direct_text(pdf: bytes, seen: PageTexts | None, keep: Callable[[str], bool]) -> str:
+def _direct_text(pdf: bytes, seen: PageTexts | None, keep: Callable[[str], bool],
+                 fresh: list[str] | None = None) -> str:
     """`placed_text` for a file handouts wrote, read by `_File`; `_NotDirect` for any other."""
     document = _File(pdf)
     lines = [document.title()]
+    if fresh is not None:
+        fresh.append(lines[0])
     fonts: dict[tuple[int, int], _Font] = {}
     for page in document.pages():
         streams, by_name = document.page_parts(page, fonts)
@@ -65,14 +72,14 @@ def _direct_text(pdf: bytes, seen: PageTexts | None, keep: Callable[[str], bool]
                 decoded = document.decoded(head, data)
                 reading.run(_plain_operations(decoded) or _operations(decoded), by_name.get)
 
-        _page_lines(lines, fonts, seen, known, keep, read)
+        _page_lines(lines, fonts, seen, known, keep, read, fresh)
     return "\n".join(lines)
 
 
 def _page_lines(lines: list[str], fonts: dict, seen: PageTexts | None, known, keep: Callable[[str], bool],
-                read: Callable[[_Page], None]) -> None:
+                read: Callable[[_Page], None], fresh: list[str] | None = None) -> None:
     """A page's lines onto `lines`: those of a page of the same bytes read before (`known` in `seen`), or read now
-    by `read` and kept in `seen` when `keep` says they may be."""
+    by `read` (and onto `fresh` too) and kept in `seen` when `keep` says they may be."""
     kept = seen.get(known) if known is not None else None
     if kept is not None:
         lines += kept
@@ -80,20 +87,25 @@ def _page_lines(lines: list[str], fonts: dict, seen: PageTexts | None, known, ke
     start = len(lines)
     reading = _Page(fonts, lines, record=known is not None)
     read(reading)
+    if fresh is not None:
+        fresh += lines[start:]
     if known is not None and keep("\n".join(lines[start:])):
         seen.keep(known, tuple(lines[start:]), reading.codes)
 
 
-def _pikepdf_text(pdf: bytes, seen: PageTexts | None, keep: Callable[[str], bool]) -> str:
+def _pikepdf_text(pdf: bytes, seen: PageTexts | None, keep: Callable[[str], bool],
+                  fresh: list[str] | None = None) -> str:
     with pikepdf.open(io.BytesIO(pdf)) as document:
         info = document.trailer.get("/Info")
         title = str(info.get("/Title", "")) if isinstance(info, pikepdf.Dictionary) else ""
         lines = [title]
+        if fresh is not None:
+            fresh.append(title)
         fonts: dict[tuple[int, int], _Font] = {}
         for page in document.pages:
             known = seen.key(page.obj, fonts) if seen is not None else None
             _page_lines(lines, fonts, seen, known, keep,
-                        lambda reading, page=page: reading.read(page.obj, page.obj.get("/Resources"), 0))
+                        lambda reading, page=page: reading.read(page.obj, page.obj.get("/Resources"), 0), fresh)
     return "\n".join(lines)
 
 
@@ -184,11 +196,12 @@ class _Font:
         self.digest = hashlib.sha256(data).digest()
         # Each two-byte code is its own code point: which codes are listed is all that tells two such maps apart.
         self.identity = self.width == 2 and bool(self.map) and self._identity()
-        # One-byte codes: a code unmapped is read as Latin-1, as a reader without the map would
-        self._table = {code[0]: text for code, text in self.map.items() if len(code) == 1}
+        # One-byte codes: a code unmapped is read as Latin-1, as a reader without the map would (`decode` reads
+        # the table only for a font of one-byte codes)
+        self._table = {code[0]: text for code, text in self.map.items() if len(code) == 1} if self.width == 1 \
+            else {}
         # An identity map's characters: text made of them alone is its codes read as UTF-16 (`decode`)
-        self._characters = frozenset(text for text in self.map.values() if text != "\ufffd") \
-            if self.identity else None
+        self._characters = frozenset(self.map.values()).difference(("\ufffd",)) if self.identity else None
 
     def _identity(self) -> bool:
         """Whether each code is two bytes and its text the code read as UTF-16: checked on all codes at once when
@@ -214,7 +227,7 @@ class _Font:
         """`<code> <text>` pairs. Where every code and every text is one two-byte unit and no two texts make one
         character (a surrogate pair), all at once: the codes in one piece, the texts in one piece."""
         codes, texts = values[::2], values[1::2]
-        if all(len(code) == 4 for code in codes) and all(len(text) == 4 for text in texts):
+        if {*map(len, codes), *map(len, texts)} <= {4}:  # each one unit (none at all: nothing to add either way)
             joined = bytes.fromhex(b"".join(codes).decode())
             characters = bytes.fromhex(b"".join(texts).decode()).decode("utf-16-be", "replace")
             if len(characters) == len(texts):

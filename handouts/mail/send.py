@@ -243,7 +243,8 @@ class NameCheck:
             return _UNCHECKED
         own, preferred = _fold(row.name), _fold(row.preferred_name)
         values = (own, preferred, *appointment)
-        text = _read_back(pdf, self._pages, lambda page: self._patient_free(page, values))
+        fresh: list[str] = []
+        text = _read_back(pdf, self._pages, lambda page: self._patient_free(page, values), fresh)
         shown = [name for name in dict.fromkeys((own, preferred)) if _contains(text, name)]
         if shown and all(_contains(shared, name) for name in shown):  # each is a word every packet shows
             reference = self._reference(row, row.appointment)
@@ -252,7 +253,11 @@ class NameCheck:
             shown = [name for name in shown if _count(text, name) > _count(reference, name)]
         if not shown:
             return "its packet does not show this patient's name when read back"
-        for word in set(_WORD.findall(text)):
+        # Another row's name begins with a word of the lines read now (`fresh`: the title and the pages not given
+        # by `self._pages`): a page given again was kept only when `_patient_free` found no word in it that begins
+        # any row's name. Only those lines are looked through for such words; the name is then looked for in the
+        # whole text, as it reads across lines and pages.
+        for word in set(_WORD.findall(_fold("\n".join(fresh)))):
             for number in self._by_first_word.get(word, ()):
                 other = self._names[number]
                 # A name that is part of this patient's own ('Smith' in 'Jack Smith') is theirs to show.
@@ -335,9 +340,11 @@ _NEUTRAL_APPOINTMENT = datetime(2026, 11, 18, 10, 0)
 _UNCHECKED = "its packet could not be checked (the same packet for a placeholder patient could not be made)"
 
 
-def _read_back(pdf: bytes, seen: PageTexts | None = None, keep=lambda page: False) -> str:
-    """The packet's title and the text its pages show, as placed in their content streams, folded."""
-    return _fold(placed_text(pdf, seen, keep))
+def _read_back(pdf: bytes, seen: PageTexts | None = None, keep=lambda page: False,
+               fresh: list[str] | None = None) -> str:
+    """The packet's title and the text its pages show, as placed in their content streams, folded (`fresh`: as
+    `placed_text` fills it)."""
+    return _fold(placed_text(pdf, seen, keep, fresh))
 
 
 def _count(text: str, name: str) -> int:

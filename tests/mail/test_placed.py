@@ -312,3 +312,39 @@ def test_a_name_planted_in_a_kept_page_or_the_patient_s_own_is_found(send_projec
     assert "Ana Ruiz" in placed_text(planted).splitlines()
     assert check.problem(row, planted) == "its packet shows the name of row 3's patient"
     assert check.problem(row, made) is None
+
+
+def test_only_lines_read_now_are_looked_through_and_a_name_in_them_is_found(send_project):
+    """The name check looks for the first word of other rows' names only in the lines not given by `PageTexts`
+    (the title and the pages read now): a page given again was kept for holding no such word. Every line given
+    again holds none; another row's name in the title alone, every page given again, is still found."""
+    from handouts.mail.placed import PageTexts
+    from handouts.mail.send import NameCheck
+
+    row = RosterRow(2, "P002", "Zoë Q. Ångström", "Zoë", datetime(2026, 12, 3, 9, 30), "standard",
+                    ("infusion-day-checklist",), "p@example.org", "en-US")
+    check = NameCheck({2: row.name, 3: "Ana Ruiz", 4: "Omar Haddad"}, send_project)
+    for _ in range(2):  # the second from a kept file, its shared pages read once
+        made = render_row(row, send_project).pdf
+        assert check.problem(row, made) is None
+    fresh: list[str] = []
+    lines = placed_text(bytes(made), check._pages, lambda page: False, fresh).splitlines()
+    given = list(lines)
+    for line in fresh:
+        given.remove(line)
+    assert given and len(fresh) < len(lines)  # pages were given again
+    assert not {word for line in given for word in WORDS.findall(_fold(line))} & {"ana", "omar", "zoë"}
+    everything: list[str] = []  # nothing read before: every line is read now
+    assert placed_text(bytes(made), PageTexts(), lambda page: False, everything) and everything == lines
+
+    with pikepdf.open(io.BytesIO(bytes(made))) as document:
+        document.docinfo["/Title"] = "Ana Ruiz"
+        out = io.BytesIO()
+        document.save(out, object_stream_mode=pikepdf.ObjectStreamMode.disable)
+    planted = out.getvalue()  # written by qpdf: its pages read by pikepdf, and those that show no patient kept
+    refused = "its packet shows the name of row 3's patient"
+    assert check.problem(row, planted) == refused
+    again: list[str] = []
+    assert placed_text(planted, check._pages, lambda page: False, again).splitlines()[0] == "Ana Ruiz"
+    assert again[0] == "Ana Ruiz" and len(again) < len(lines)  # the title read now, the shared pages given again
+    assert check.problem(row, planted) == refused
