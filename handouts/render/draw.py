@@ -101,7 +101,8 @@ class PageDrawer:
         self._bookmarks = 0
         self._log: list | None = None  # while a shared page is recorded: what it does beyond its content
         self.drawings: list[Drawn] | None = None  # a list: what each page's drawing did, for render/assembly.py
-        self.outline_kept = False  # True: bookmarks are recorded, not made (render/assembly.py writes from a file)
+        # True: bookmarks and annotations are recorded, not made (render/assembly.py writes from a kept file)
+        self.outline_kept = False
         self._numbers: dict[tuple, int | None] = {}  # the context's number, by page count and size
 
     def context(self, count: int, page_size) -> tuple:
@@ -258,6 +259,12 @@ class PageDrawer:
         """An annotation made by `kind` from `args`, owned by `element`: a link, a check box or a text field."""
         if self._log is not None:
             self._log.append(("annotate", element, kind, args))
+        if self.outline_kept:
+            # The kept file has the page's annotations (its signature holds this event); only what the page's
+            # elements say is made, as below, for the signature.
+            if kind != "link":
+                element.alt = self.fields.spoken(kind, args)
+            return None
         if kind == "link":
             annotation = _reportlab.link_annotation(self.canv, *args)
         else:

@@ -63,6 +63,17 @@ class FormFields:
             "AP": pdf_dictionary({"N": empty}),
         })
 
+    def spoken(self, kind: str, args: tuple) -> str:
+        """What a screen reader says for the field `checkbox(*args)` or `text_field(*args)` (`kind`) would make,
+        counted as made (the next field's names follow it) but not made: its page is written from a kept file."""
+        if kind == "checkbox":
+            self._checkboxes += 1
+            stem, name = f"checkbox-{self._checkboxes}", args[4]
+        else:
+            stem, name = _slug(args[1]) or "write-in", args[1]
+        _unique(stem, self._names, "{}-{}")
+        return _unique(name, self._tooltips, "{} ({})")
+
     def write(self) -> None:
         """Add the AcroForm to the catalog, if the document has fields."""
         if not self._fields:

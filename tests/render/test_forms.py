@@ -216,3 +216,22 @@ def test_printed_lines_to_write_on_lie_under_the_fields(project, tmp_path, layou
                                                          for j in range(1, 20)]))]
             lines = [y for y, before in zip(ruled, [None, *ruled]) if before is None or y - before > 2]
             assert len(lines) == rows, (layout, number, widget["/T"], ruled)
+
+
+def test_a_field_counted_but_not_made_says_what_the_made_one_says():
+    """A page written from a kept file makes no fields (render/assembly.py), only what they say: the same words,
+    told apart the same way, for the fields after them too."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    from handouts.render.forms import FormFields
+
+    made, counted = FormFields(Canvas(None), "Helvetica"), FormFields(Canvas(None), "Helvetica")
+    fields = [("checkbox", ((0, 0, 9, 9), 8, 1, "#000000", "Yes", False)),
+              ("text_field", ((0, 0, 90, 9), "Driver's name", 12, "#000000", False)),
+              ("checkbox", ((0, 0, 9, 9), 8, 1, "#000000", "Yes", True)),
+              ("text_field", ((0, 0, 90, 9), "Driver's name", 12, "#000000", True)),
+              ("text_field", ((0, 0, 90, 9), "", 12, "#000000", False))]
+    said = [(made.checkbox if kind == "checkbox" else made.text_field)(*args)[1] for kind, args in fields]
+    assert said == [counted.spoken(kind, args) for kind, args in fields]
+    assert said[2] == "Yes (2)" and said[3] == "Driver's name (2)"
+    assert made._names == counted._names  # the next field's name follows either
