@@ -436,17 +436,18 @@ def _lint_answer(as_json, max_grade, clinic_file, content_dir, layouts_dir):
 
 def _lint(as_json, max_grade, clinic_file, content_dir, layouts_dir):
     """A fresh lint: the lines it prints and its exit code."""
-    from .quality.lint import document_statuses, lint_project, lint_warnings
+    from .quality.lint import LintRun, document_statuses, lint_project, lint_warnings
     from .quality.lint_cache import Answer
 
     project = _open_project(content_dir, layouts_dir, clinic_file)
-    findings = lint_project(project, max_grade)
+    run = LintRun(project)  # each document filled and parsed once, for the findings and the warnings
+    findings = lint_project(project, max_grade, run)
     if as_json:
         lines = [json.dumps([f.to_dict() for f in findings], indent=2, ensure_ascii=False)]
     else:
         # sign-off and warnings: shown, never a failure
         lines = [*(f"status: {status}" for status in document_statuses(project)),
-                 *(f"warning: {warning}" for warning in lint_warnings(project)),
+                 *(f"warning: {warning}" for warning in lint_warnings(project, run=run)),
                  *(str(finding) for finding in findings),
                  f"{len(findings)} finding(s) in {len(project.content.names())} document(s) "
                  f"and {len(project.layouts.names())} layout(s)."]
