@@ -12,7 +12,7 @@ import sys
 if sys.version_info < (3, 10):
     sys.exit("handouts needs Python 3.10 or newer")
 
-from handouts.cli import main  # noqa: E402
+from handouts.cli import run  # noqa: E402
 
 if __name__ == "__main__":
-    main(sys.argv[1:] or ["build"])
+    run(sys.argv[1:] or ["build"])

@@ -7,6 +7,6 @@ import sys
 if sys.version_info < (3, 10):
     sys.exit("handouts needs Python 3.10 or newer")
 
-from .cli import main  # noqa: E402
+from .cli import run  # noqa: E402
 
-main()
+run()

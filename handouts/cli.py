@@ -10,6 +10,7 @@ from the library as findings; only this layer names its own flags.
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import sys
@@ -392,6 +393,31 @@ def lint(as_json, max_grade, clinic_file, content_dir, layouts_dir):
       handouts lint --max-grade 8 --content my-content
       handouts lint --json > findings.json
     """
+    with _collector_paused():
+        answer = _lint_answer(as_json, max_grade, clinic_file, content_dir, layouts_dir)
+    for line in answer.lines:
+        click.echo(line)
+    if answer.code:
+        sys.exit(answer.code)
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """No cyclic garbage collection while a short command runs: everything a lint makes (the modules it imports,
+    the documents it parses) lives until it ends, so the collector's passes over it free next to nothing and cost
+    some 8 % of a fresh lint's CPU (measured: 304 -> 281 ms). Reference counting still frees what is dropped; the
+    collector is enabled again as it was when the command ends, however it ends."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _lint_answer(as_json, max_grade, clinic_file, content_dir, layouts_dir):
+    """Lint's answer: the kept one if nothing it reads changed, else a fresh lint's (kept for the next)."""
     from .quality import lint_cache
 
     try:  # the day the sign-off lines count review ages from; a malformed HANDOUTS_TODAY: lint says so, fresh
@@ -405,25 +431,23 @@ def lint(as_json, max_grade, clinic_file, content_dir, layouts_dir):
         # kept only if nothing lint reads changed while it ran
         if key and lint_cache.unchanged(key, content_dir, layouts_dir, clinic_file):
             lint_cache.store(key, answer)
-    for line in answer.lines:
-        click.echo(line)
-    if answer.code:
-        sys.exit(answer.code)
+    return answer
 
 
 def _lint(as_json, max_grade, clinic_file, content_dir, layouts_dir):
     """A fresh lint: the lines it prints and its exit code."""
-    from .quality.lint import document_statuses, lint_project, lint_warnings
+    from .quality.lint import LintRun, document_statuses, lint_project, lint_warnings
     from .quality.lint_cache import Answer
 
     project = _open_project(content_dir, layouts_dir, clinic_file)
-    findings = lint_project(project, max_grade)
+    run = LintRun(project)  # each document filled and parsed once, for the findings and the warnings
+    findings = lint_project(project, max_grade, run)
     if as_json:
         lines = [json.dumps([f.to_dict() for f in findings], indent=2, ensure_ascii=False)]
     else:
         # sign-off and warnings: shown, never a failure
         lines = [*(f"status: {status}" for status in document_statuses(project)),
-                 *(f"warning: {warning}" for warning in lint_warnings(project)),
+                 *(f"warning: {warning}" for warning in lint_warnings(project, run=run)),
                  *(str(finding) for finding in findings),
                  f"{len(findings)} finding(s) in {len(project.content.names())} document(s) "
                  f"and {len(project.layouts.names())} layout(s)."]
@@ -827,6 +851,21 @@ def _report_send(plan, result, transport_name: str, dry_run: bool) -> None:
         sys.exit(130)
     if problems:
         sys.exit(1)
+
+
+def run(argv=None) -> None:
+    """The `handouts` program, in a process of its own that ends when it returns (the console script,
+    `python -m handouts`, generate.py): `main`, then what the command made is left for the process's end.
+
+    As a process ends, Python's collector looks for cycles once more among every object still alive: every
+    module the command imported, everything it read. For a short command that is most of what it made (some 10 %
+    of a fresh lint's CPU, 30 of 300 ms, measured), and none of it needs the collector to be freed: `gc.freeze`
+    sets it aside. Nothing the command must finish is left to the collector: files are closed by `with`,
+    the standard streams are flushed and `atexit` handlers (`weakref.finalize`) still run."""
+    try:
+        main(argv)
+    finally:
+        gc.freeze()
 
 
 def main(argv=None) -> None:

@@ -1,6 +1,8 @@
 """End to end through the command line, the way staff use it."""
 
+import gc
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -259,14 +261,15 @@ def test_build_and_lint_load_only_what_they_use(tmp_path):
     build = _loaded_by(["build", "infusion-day-checklist", "--layout", "large-print", "--out", str(tmp_path)])
     assert (tmp_path / "large-print" / "infusion-day-checklist.pdf").is_file()
     unused = {"pypdf", "pikepdf", "page", "pyphen", "starlette", "uvicorn", "sqlite3", "smtplib", "multiprocessing",
-              "concurrent", "babel"}
+              "concurrent", "babel", "difflib"}
     assert not set(build["libraries"]) & unused, sorted(set(build["libraries"]) & unused)
     assert not build["hyphenation"]
     assert not set(build["stages"]) & {"mail", "console", "quality", "approve"}, build["stages"]
     assert "reportlab" in build["libraries"] and not build["pil_ran"]
     lint = _loaded_by(["lint"])
     assert not lint["pil_ran"]
-    assert lint["hyphenation"] and not set(lint["libraries"]) & {"pypdf", "pikepdf", "starlette", "sqlite3", "pyphen"}
+    assert lint["hyphenation"] and not set(lint["libraries"]) & {"pypdf", "pikepdf", "starlette", "sqlite3", "pyphen",
+                                                                 "difflib"}  # difflib: only for a profile's mistake
     assert not set(lint["stages"]) & {"batch", "mail", "console"}, lint["stages"]
 
 
@@ -293,3 +296,27 @@ def test_bad_projects_exit_2_with_one_line(capsys, tmp_path, setup, flag):
     assert code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert (flag or "not allowed") in err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_lint_leaves_the_garbage_collector_as_it_found_it(capsys, enabled):
+    """lint pauses the cyclic collector while it runs (cli._collector_paused); in a process that goes on after it
+    (these tests, the console), the collector is as it was, whether lint found problems or not."""
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        code, out, _ = run(capsys, "lint", "--content", str(REPO / "content"), "--layouts", str(REPO / "layouts"))
+        assert code == 1 and "profile" in out  # the sample profile: a finding, exit code 1
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
+
+
+def test_the_program_ends_with_its_objects_frozen_and_its_exit_code():
+    """`run` (the console script, python -m handouts, generate.py) is `main` in a process that ends with it: its exit
+    code comes through, and what it made is frozen, out of the last collection at exit."""
+    script = ("import gc, sys\nfrom handouts.cli import run\ntry:\n    run(['lint', '--json'])\n"
+              "except SystemExit as exc:\n    print(exc.code, gc.get_freeze_count() > 1000, file=sys.stderr)\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=120,
+                          check=False, env={**os.environ, "HANDOUTS_LINT_CACHE": "off"})
+    assert done.stderr == "1 True\n" and json.loads(done.stdout)

@@ -31,7 +31,6 @@ Street", or `sample: true` in the file), in any sentence or translation too.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import math
 import re
@@ -234,6 +233,8 @@ def _read_section(profile: ClinicProfile, key: str, value: object, path: Path, d
 
 def unknown_key(key: str, allowed, source: str, line: int | None, within: str = "") -> Finding:
     """A key the profile does not have, with the closest one it does ("did you mean 'safety_driving'?")."""
+    import difflib  # only for a mistake: not at import, where every command that reads the profile pays for it
+
     close = difflib.get_close_matches(key, list(allowed), n=1, cutoff=0.6)
     hint = f"did you mean '{close[0]}'?" if close else f"the keys allowed there: {', '.join(allowed)}"
     return Finding(f"unknown key '{key}'" + (f" in '{within}'" if within else "") + " in the clinic profile", source,

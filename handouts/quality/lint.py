@@ -58,12 +58,43 @@ REVIEW_MAX_DAYS = 365  # an approved document older than this gets a warning
 _SHOUT = re.compile(r"[A-Z]{4,}")
 
 
-def lint_project(project: Project, max_grade: float = 6.0) -> list[Finding]:
+class LintRun:
+    """What one lint reads more than once, made once a run: its sample context in each language, and each
+    document and edition filled with it and parsed. Nothing here is a patient's (lint reads no roster; its patient
+    is `SAMPLE_PATIENT`), and it lives no longer than the run that made it: `lint_project` and `lint_warnings`
+    make their own unless given one. An error is never kept: it is raised again each time, as it was."""
+
+    def __init__(self, project: Project):
+        self.project = project
+        self._contexts: dict[str, dict] = {}
+        self._filled: dict[Path, Filled] = {}
+        self._documents: dict[Path, Document] = {}
+
+    def context(self, language: str) -> dict:
+        """Lint's sample context in `language` (the clinic's sentences in it, the appointment in its words)."""
+        if language not in self._contexts:
+            self._contexts[language] = _sample_context(self.project, language)
+        return self._contexts[language]
+
+    def filled(self, source: Source) -> Filled:
+        """`source` filled with the sample context in its language."""
+        if source.path not in self._filled:
+            self._filled[source.path] = fill(source, self.context(source.language))
+        return self._filled[source.path]
+
+    def document(self, source: Source) -> Document:
+        """`source` filled and parsed, every problem left for lint to report (`parse_document(check=False)`)."""
+        if source.path not in self._documents:
+            self._documents[source.path] = parse_document(source, self.filled(source), check=False)
+        return self._documents[source.path]
+
+
+def lint_project(project: Project, max_grade: float = 6.0, run: LintRun | None = None) -> list[Finding]:
     """Every document, then every layout, then the clinic profile."""
-    findings = [f for name in project.content.names() for f in lint_document(project, name, max_grade)]
-    return (findings + lint_editions(project, max_grade) + lint_sign_off(project) + lint_layouts(project)
-            + lint_profile(project)
-            + editorial.project_rules(project, lambda language: _sample_context(project, language)))
+    run = run or LintRun(project)
+    findings = [f for name in project.content.names() for f in lint_document(project, name, max_grade, run=run)]
+    return (findings + lint_editions(project, max_grade, run) + lint_sign_off(project) + lint_layouts(project)
+            + lint_profile(project) + editorial.project_rules(project, run.context))
 
 
 def lint_profile(project: Project) -> list[Finding]:
@@ -84,16 +115,17 @@ def lint_profile(project: Project) -> list[Finding]:
                    for field in sample_fields(project.clinic)], key=lambda f: f.line or 0)
 
 
-def lint_warnings(project: Project, today: date | None = None) -> list[Finding]:
+def lint_warnings(project: Project, today: date | None = None, run: LintRun | None = None) -> list[Finding]:
     """What someone should look at, without failing lint: handouts that do not end with room for the reader's
     questions (`editorial`), approved documents whose review is over a year old."""
+    run = run or LintRun(project)
     warnings = []
     for name, language in everything(project.content):
         try:
             source = project.content.load(name, language)
             if not editorial.has_warnings(source):
                 continue  # nothing to warn about: not filled and parsed again
-            document = parse_document(source, fill(source, _sample_context(project, source.language)), check=False)
+            document = run.document(source)
         except HandoutsError:
             continue  # lint reports why
         warnings += editorial.document_warnings(project, source, document)
@@ -174,18 +206,20 @@ def lint_sign_off(project: Project) -> list[Finding]:
                                 key_line(path, "status"), rule=f"sign-off-{signed.state}", key="status",
                                 hint=signed.hint))
     return findings
-def lint_document(project: Project, name: str, max_grade: float = 6.0, language: str | None = None) -> list[Finding]:
+def lint_document(project: Project, name: str, max_grade: float = 6.0, language: str | None = None,
+                  run: LintRun | None = None) -> list[Finding]:
     """Findings for one document (with `language`: its edition in that language), in line order; a load or
     fill error is one finding."""
+    run = run or LintRun(project)
     path = str(project.content.edition_path(name, language) if language else project.content.folder / f"{name}.md")
     try:
         source = project.content.load(name, language)
-        context = _sample_context(project, source.language)
-        filled = fill(source, context)
+        context = run.context(source.language)
+        filled = run.filled(source)
     except HandoutsError as exc:
         return [f if f.source else replace(f, source=path) for f in exc.findings]
     path = str(source.path)
-    document = parse_document(source, filled, check=False)  # every problem is reported below instead
+    document = run.document(source)  # every problem is reported below instead
     findings = [
         *markdown_problems(source, filled),
         *_reading_level(path, document, max_grade),
@@ -283,9 +317,10 @@ def document_shape(document: Document, source: Source) -> Shape:
                  tuple(timelines))
 
 
-def lint_editions(project: Project, max_grade: float = 6.0) -> list[Finding]:
+def lint_editions(project: Project, max_grade: float = 6.0, run: LintRun | None = None) -> list[Finding]:
     """Every translation: the document rules in its language, the same shape as its English source (so a
     translation cannot drop a safety step), and not older than the source (`source_hash`)."""
+    run = run or LintRun(project)
     library = project.content
     findings = []
     sources = set(library.names()) | {p.stem for p in library.folder.glob("_*.md")}
@@ -303,12 +338,12 @@ def lint_editions(project: Project, max_grade: float = 6.0) -> list[Finding]:
                                         rule="edition-orphan",
                                         hint="name the file as the English document it translates, or remove it"))
                 continue
-            found = lint_document(project, name, max_grade, folder.name)
+            found = lint_document(project, name, max_grade, folder.name, run)
             findings += found
             if any(f.rule in ("edition-language", "front-matter-value") or f.rule.startswith("profile")
                    for f in found):
                 continue
-            findings += compare_edition(project, name, folder.name)
+            findings += compare_edition(project, name, folder.name, run)
     return findings
 
 
@@ -327,15 +362,13 @@ def lint_locale(folder: Path) -> list[Finding]:
     return []
 
 
-def compare_edition(project: Project, name: str, language: str) -> list[Finding]:
+def compare_edition(project: Project, name: str, language: str, run: LintRun | None = None) -> list[Finding]:
     """The edition against its English source: shape, then age."""
+    run = run or LintRun(project)
     library = project.content
     try:
         english, edition = library.load(name), library.load(name, language)
-        shapes = []
-        for source in (english, edition):
-            filled = fill(source, _sample_context(project, source.language))
-            shapes.append(document_shape(parse_document(source, filled, check=False), source))
+        shapes = [document_shape(run.document(source), source) for source in (english, edition)]
     except HandoutsError:
         return []  # lint_document reports why
     path = str(edition.path)

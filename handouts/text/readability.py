@@ -134,6 +134,8 @@ def sentences(text: str) -> list[str]:
 # --- words and syllables -------------------------------------------------------
 
 _TOKEN_HAS_WORD = re.compile(r"[A-Za-z0-9À-ɏ]")
+_APOSTROPHES = re.compile(r"['’]")
+_LETTER_RUNS = re.compile(r"[A-Za-zÀ-ɏ]+")
 
 
 def words(text: str) -> list[str]:
@@ -230,8 +232,7 @@ def count_syllables(word: str) -> int:
         return 0
     if "@" in token or "://" in token or token.lower().startswith("www."):
         return 1
-    token = re.sub(r"['’]", "", token)
-    letters = re.findall(r"[A-Za-zÀ-ɏ]+", token)
+    letters = _LETTER_RUNS.findall(_APOSTROPHES.sub("", token))
     return max(1, sum(_alpha_syllables(p) for p in letters))
 
 
@@ -245,7 +246,7 @@ def measure(text: str) -> Readability:
     n_words, n_sents = len(toks), len(sents)
     if n_words == 0:
         return Readability(0, 0, 0, 0.0, 0.0, 0.0)
-    n_syl = sum(count_syllables(t) for t in toks)
+    n_syl = _total(count_syllables, toks)
     wps = n_words / n_sents
     spw = n_syl / n_words
     return Readability(
@@ -256,6 +257,19 @@ def measure(text: str) -> Readability:
         reading_ease=round(206.835 - 1.015 * wps - 84.6 * spw, 2),
         average_sentence_length=round(wps, 2),
     )
+
+
+def _total(syllables: Callable[[str], int], tokens: list[str]) -> int:
+    """The syllables of all `tokens`, each different token counted once (a text says "the" and "you" many times).
+    Kept for this one text only: a text may hold a patient's name."""
+    counts: dict[str, int] = {}
+    total = 0
+    for token in tokens:
+        count = counts.get(token)
+        if count is None:
+            count = counts[token] = syllables(token)
+        total += count
+    return total
 
 
 # --- Spanish --------------------------------------------------------------------
@@ -311,7 +325,7 @@ def spanish_syllables(word: str) -> int:
         return 0
     if "@" in token or "://" in token or token.lower().startswith("www."):
         return 1
-    letters = re.findall(r"[A-Za-zÀ-ɏ]+", token)
+    letters = _LETTER_RUNS.findall(token)
     return max(1, sum(_spanish_alpha(p) for p in letters))
 
 
@@ -323,7 +337,7 @@ def measure_spanish(text: str) -> Readability:
     n_words, n_sents = len(toks), len(sents)
     if n_words == 0:
         return Readability(0, 0, 0, 0.0, 0.0, 0.0, "fernandez-huerta")
-    n_syl = sum(spanish_syllables(t) for t in toks)
+    n_syl = _total(spanish_syllables, toks)
     wps = n_words / n_sents
     return Readability(n_words, n_sents, n_syl, 0.0, round(206.84 - 60.0 * n_syl / n_words - 1.02 * wps, 2),
                        round(wps, 2), "fernandez-huerta")

@@ -10,7 +10,10 @@ from conftest import DATA, REPO, render
 from handouts.errors import Finding, HandoutsError
 from handouts.load import print_rules as layout_rules
 from handouts.load.project import Project
-from handouts.quality.lint import lint_document, lint_layouts, lint_project, lint_warnings
+from handouts.quality import lint
+from handouts.quality.lint import LintRun, lint_document, lint_layouts, lint_project, lint_warnings
+from handouts.text.fill import fill
+from handouts.text.markdown import parse_document
 
 LINT = DATA / "lint"
 # bad.md holds one of each problem; these are its rules and file lines.
@@ -342,3 +345,40 @@ def test_a_hundred_thousand_nested_brackets_are_one_finding_within_a_second(make
 def test_brackets_nested_within_the_limit_still_make_links(make_project):
     project = make_project(doc="---\ntitle: Test\n---\n" + "[" * 31 + "[Call us](tel:911)" + "]" * 31 + "\n")
     assert not [f for f in lint_document(project, "doc", max_grade=99) if f.rule in ("nesting-too-deep", "broken-link")]
+
+
+class _Afresh(LintRun):
+    """A run that keeps nothing: each rule's document filled and parsed, and its context made, afresh."""
+
+    def context(self, language):
+        return lint._sample_context(self.project, language)
+
+    def filled(self, source):
+        return fill(source, self.context(source.language))
+
+    def document(self, source):
+        return parse_document(source, self.filled(source), check=False)
+
+
+def test_a_run_that_fills_and_parses_each_document_once_changes_no_finding(tmp_path):
+    """LintRun shares each document filled and parsed, and the sample context, among the rules of one run: every
+    finding and warning is the one each rule gives with its own, on the shipped content with one of each problem
+    (bad.md) and a Spanish edition whose shape no longer matches its English source."""
+    content, layouts = tmp_path / "content", tmp_path / "layouts"
+    shutil.copytree(REPO / "content", content)
+    shutil.copytree(REPO / "layouts", layouts)
+    shutil.copy(LINT / "bad.md", content / "bad.md")
+    edition = content / "es" / "infusion-day-checklist.md"
+    edition.write_text(edition.read_text(encoding="utf-8").replace("\n## ", "\n### ", 1), encoding="utf-8")
+    project = Project.open(content, layouts, None)
+
+    shared = LintRun(project)
+    together = [*lint_project(project, 6.0, shared), *lint_warnings(project, run=shared)]
+    afresh = Project.open(content, layouts, None)
+    alone = [*lint_project(afresh, 6.0, _Afresh(afresh)), *lint_warnings(afresh, run=_Afresh(afresh))]
+    assert together == alone
+    assert {"edition-structure", "long-sentence", "italics", "profile-sample"} <= {f.rule for f in together}
+    source = project.content.load("infusion-day-checklist", "es")
+    assert shared.document(source) is shared.document(source)  # kept: filled and parsed once
+    for language in ("en-US", source.language):  # each language its own sample context
+        assert shared.context(language) == lint._sample_context(project, language)

@@ -189,3 +189,25 @@ def test_a_warm_lint_imports_nothing_heavy(tmp_path):
     assert not set(runs[1]["libraries"]) & HEAVY, sorted(set(runs[1]["libraries"]) & HEAVY)
     assert (runs[1]["code"], runs[1]["out"]) == (runs[0]["code"], runs[0]["out"])
     assert "finding(s) in" in runs[1]["out"]
+
+
+@pytest.mark.parametrize("options", [(), ("--json",)])
+def test_a_cold_lint_prints_what_a_warm_one_prints_as_a_user_runs_it(tmp_path, options):
+    """`python -m handouts lint` on the shipped sample clinic, each a fresh process as a user starts it (its
+    collector paused, its documents filled and parsed once a run, its objects frozen at exit): cold
+    (HANDOUTS_LINT_CACHE=off), then the run that keeps its answer, then warm, which reads it back. The same lines
+    and exit code each time."""
+    def lint(cache: str) -> tuple[int, str, str]:
+        environment = {**os.environ, lint_cache.ENVIRONMENT: cache, "HANDOUTS_TODAY": "2026-12-05"}
+        done = subprocess.run([sys.executable, "-m", "handouts", "lint", *options], cwd=REPO, env=environment,
+                              capture_output=True, text=True, timeout=120, check=False)
+        return done.returncode, done.stdout, done.stderr
+
+    cold = lint("off")
+    kept, warm = lint(str(tmp_path / "cache")), lint(str(tmp_path / "cache"))
+    assert len(list((tmp_path / "cache").glob("*.lint"))) == 1
+    assert cold == kept == warm
+    code, out, err = cold
+    assert code == 1 and not err  # the shipped profile is the sample's: lint says so
+    rules = {f["rule"] for f in json.loads(out)} if options else {"profile-sample"}
+    assert rules == {"profile-sample"} and ("clinic.yaml" in out)
