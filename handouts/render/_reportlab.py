@@ -19,6 +19,7 @@ content's own result and never another patient's.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import io
 import itertools
@@ -1214,9 +1215,9 @@ def made_holes(canv: HandoutsCanvas, holes: Holes, pages: tuple[int, ...],
             page = doc.Pages.pages[index]
             page.check_format(doc)  # its content stream made as when the document is written
             made[number] = top(page.Contents)
-        doc.info.invariant = doc.invariant  # as GetPDFData sets it
-        made[holes.info] = top(doc.info)
         made[holes.metadata] = top(doc.Catalog.Metadata)
+    doc.info.invariant = doc.invariant  # as GetPDFData sets it
+    made[holes.info] = info_bytes(doc)
     for face, numbers in holes.fonts:
         ttface = _font(face).face
         codes = _font_codes(face, characters[face])
@@ -1226,6 +1227,54 @@ def made_holes(canv: HandoutsCanvas, holes: Holes, pages: tuple[int, ...],
             raise ValueError("a text font not written in six objects")  # holes_of found six for this face: a bug
         made.update(zip(numbers, _numbered(templates, numbers)))
     return made
+
+
+# The information dictionary as written, around its title and subject: by everything else it holds (author, creator,
+# producer, keywords, trapped, the creation date) and the writer's settings, none of them a patient's. The title and
+# subject (which name the patient) are never kept: written into the template for each document.
+INFO_TEMPLATES = ContentMemo(1 << 16)
+_INFO_MARKS = ("HandoutsInfoTitleMark", "HandoutsInfoSubjectMark")  # written as themselves: plain ASCII letters
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def info_bytes(doc) -> bytes:
+    """`doc.info` as the writer writes it (`format(info, doc, toplevel=1)` while writing): its template, kept by
+    the fields that are not its title and subject, with those two written in as its own `format` writes them."""
+    info, stamp = doc.info, doc._timeStamp
+    own = tuple(sorted((name, value) for name, value in vars(info).items() if name not in ("title", "subject")))
+    if type(info) is not pdfdoc.PDFInfo or any(type(value) not in _PLAIN for _, value in own):
+        return _written_info(info, doc)  # not the dictionary the template is made for: as ReportLab writes it
+    key = (own, info.producer, info.creator, info.author, info.keywords, info.trapped, info._dateFormatter,
+           tuple(stamp.YMDhms), stamp.dhh, stamp.dmm, rl_config.invariant, rl_config.pdfComments,
+           rl_config.pdfMultiLine)
+    template = INFO_TEMPLATES.find(key)
+    if template is None:
+        template = _info_template(info, doc)
+        if template is None:
+            return _written_info(info, doc)
+        INFO_TEMPLATES.put(key, template, sum(len(part) for part in template if type(part) is bytes) + 256)
+    values = (pdfdoc.format(PDFString(info.title), doc), pdfdoc.format(PDFString(info.subject), doc))
+    return b"".join(part if type(part) is bytes else values[part] for part in template)
+
+
+def _written_info(info, doc) -> bytes:
+    with writing():
+        return pdfdoc.format(info, doc, toplevel=1)
+
+
+def _info_template(info, doc) -> tuple | None:
+    """The information dictionary written with marks for its title and subject, split at them (bytes, and 0 where
+    the title goes, 1 where the subject goes); None when each mark is not there once."""
+    marked = copy.copy(info)
+    marked.title, marked.subject = _INFO_MARKS
+    data = _written_info(marked, doc)
+    marks = [b"(" + mark.encode("ascii") + b")" for mark in _INFO_MARKS]
+    if any(data.count(mark) != 1 for mark in marks):
+        return None
+    first = 0 if data.index(marks[0]) < data.index(marks[1]) else 1
+    before, rest = data.split(marks[first])
+    middle, after = rest.split(marks[1 - first])
+    return before, first, middle, 1 - first, after
 
 
 def file_from_parts(parts: FileParts, made: dict[int, bytes], file_id: str) -> tuple[bytes, WrittenObjects]:

@@ -49,6 +49,9 @@ REVIEWED = {
     "_reportlab.FONT_STREAMS": "a text font's compressed streams, keyed by font file, face and code points: a font's",
     "_reportlab.FONT_OBJECTS": "a text font's six objects as written, with where they refer to each other, keyed by "
                                "font file, face and code points: a font's",
+    "_reportlab.INFO_TEMPLATES": "the information dictionary as written with marks for its title and subject, keyed "
+                                 "by its other fields (the clinic as author, producer, creation date) and the "
+                                 "writer's settings: the title and subject are written in for each document",
     "_reportlab._resource": "a face's font resource name, keyed by the face's name",
     "sharing.PAGES": "recorded drawings of pages with no span carrying a patient value (Span.reserve) and no value "
                      "of the patient at work in their text, keyed by every field of every box drawn and the render's "

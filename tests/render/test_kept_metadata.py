@@ -1,0 +1,62 @@
+"""The information dictionary written from a template kept by its patient-free fields (`_reportlab.info_bytes`):
+byte for byte what ReportLab writes for any title and subject, the template holds neither, and a packet's Info in
+its file is its own."""
+
+import io
+from datetime import datetime, timezone
+
+import pikepdf
+import pytest
+
+from handouts.render import _reportlab
+from handouts.render.metadata import apply_metadata
+
+HOSTILE = [
+    "Ana Lopez", "", " ", "a<b&c>d", "]]>", "<![CDATA[x]]>", "(unbalanced", "back\\slash)", "tab\tand\nnewline\r",
+    "Дмитрий Иванов", "Nguyễn Thị Minh Khai", "Zoë Ångström", "😀 emoji", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢", "\u0000nul", "\ufeffBOM",
+    "HandoutsInfoTitleMark", "(HandoutsInfoSubjectMark)", "€ euro (pdfdoc)", "x" * 2000,
+]
+CREATED = datetime(2000, 1, 1, tzinfo=timezone.utc)
+
+
+def _canvas(title: str, subject: str, author: str = "Fictional Clinic"):
+    canv = _reportlab.new_canvas(io.BytesIO(), (612, 792), "en-US", "Helvetica", 12)
+    apply_metadata(canv, title=title, language="en-US", subject=subject, author=author, created=CREATED)
+    canv._doc.info.invariant = canv._doc.invariant
+    return canv
+
+
+@pytest.mark.parametrize("title", HOSTILE)
+def test_the_kept_template_writes_what_reportlab_writes(title):
+    _reportlab.INFO_TEMPLATES.clear()
+    for subject in (title, "A summary", HOSTILE[len(title) % len(HOSTILE)]):
+        doc = _canvas(title, subject)._doc
+        assert _reportlab.info_bytes(doc) == _reportlab._written_info(doc.info, doc)
+    assert len(_reportlab.INFO_TEMPLATES._made) == 1  # one template: the title and subject are not in its key
+
+
+def test_the_template_holds_no_title_or_subject_and_other_fields_key_another():
+    _reportlab.INFO_TEMPLATES.clear()
+    doc = _canvas("Packet for Ana Lopez", "Summary for Ana Lopez")._doc
+    _reportlab.info_bytes(doc)
+    (key, template), = _reportlab.INFO_TEMPLATES._made.items()
+    assert "Ana" not in repr(key) and b"Ana" not in b"".join(p for p in template if type(p) is bytes)
+    other = _canvas("Packet for Ana Lopez", "Summary for Ana Lopez", author="Another Clinic")._doc
+    assert b"Another Clinic" in _reportlab.info_bytes(other)
+    assert len(_reportlab.INFO_TEMPLATES._made) == 2
+
+
+def test_a_packet_file_has_its_own_title(project):
+    from handouts.load.project import Patient
+    from handouts.pipeline import packet_document, render_checked
+
+    made = {}
+    for name in ("Дмитрий Иванов", "Ana <Lopez> & ]]>", "Zoë Ångström"):
+        document = packet_document(project, Patient.from_values(name), datetime(2026, 12, 3, 9, 30),
+                                   ("infusion-day-checklist",))
+        data = render_checked(project, document, project.layouts.load("standard"), "packet")
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            made[name] = str(pdf.docinfo["/Title"])
+            assert pdf.open_metadata()["dc:title"] == made[name]
+    for name, title in made.items():
+        assert name in title and not [other for other in made if other != name and other in title]
