@@ -184,17 +184,31 @@ def render_pdf(document: Document, layout: Layout, options: RenderOptions, assem
 
 
 def _document_digest(document: Document, layout: Layout, page_count: int) -> str:
-    """A file ID derived from the inputs, so the same inputs give the same bytes. A document with a skeleton
-    (model.Skeleton: everything its model is made from but the patient's values) is identified by its content
-    digest (the skeleton without the source files' paths), its own
-    fields (the title holds the patient's name) and the text and target of every span (wherever a patient's value
-    shows), without the repr of every block; any other document by its repr."""
+    """A file ID derived from the inputs, so the same inputs give the same bytes, and another whenever anything the
+    file shows changes. A document without a skeleton is identified by its repr. A document with one (model.Skeleton)
+    by the skeleton's content digest, its own fields, the layout and page count, and the patient's values as they
+    show, which is enough:
+
+    - the skeleton's content digest covers everything its model is made from but the patient's values (the source
+      as parse reads it, the filled text with each patient value's token and reserve in its place, every value that
+      is not a patient's), and the model is a function of the skeleton and those values (`model.Skeleton`): which
+      blocks and spans there are, their kinds, boldness and every span's text that holds no patient value;
+    - a patient's value is filled in after parsing, into a span's text (that span then carries its reserve,
+      `Span.reserve`) or a link's target: so the text of every span with a reserve and every link target, each with
+      its span's place among the spans, are all the model holds besides what the skeleton covers;
+    - the document's fields (the title names the patient) are not in the skeleton's blocks: hashed whole.
+
+    So two documents with the same skeleton differ only in spans hashed here, their fields, layout or page count
+    (`tests/render/test_file_id.py`)."""
     content = document.skeleton.content if skeleton_of(document) else ""
     if not content:
         return hashlib.sha256(repr((document, layout.name, layout.body_size, page_count)).encode()).hexdigest()[:32]
-    spans = [span for node in span_nodes(document.blocks) for span in node.spans]
-    texts = [span.text for span in spans]  # joined after the fields, which give each text's length
-    fields = repr((content, document.name, document.title, document.kind, document.language, document.summary,
-                   layout.name, layout.body_size, page_count, [len(text) for text in texts],
-                   [span.href for span in spans], [span.bold for span in spans]))
-    return hashlib.sha256(f"{fields}\n{''.join(texts)}".encode()).hexdigest()[:32]
+    shown, count = [], 0  # (each such span's place among all spans, its text and target); how many spans
+    for node in span_nodes(document.blocks):
+        for span in node.spans:
+            if span.reserve is not None or span.href is not None:
+                shown.append((count, span.text, span.href))
+            count += 1
+    return hashlib.sha256(repr((content, document.name, document.title, document.kind, document.language,
+                                document.summary, layout.name, layout.body_size, page_count, count,
+                                shown)).encode()).hexdigest()[:32]

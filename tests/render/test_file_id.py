@@ -10,7 +10,7 @@ import pytest
 from conftest import APPOINTMENT
 
 from handouts.load.project import Patient
-from handouts.model import Span, skeleton_of
+from handouts.model import Span, skeleton_of, span_nodes
 from handouts.pipeline import packet_document, render_checked
 from handouts.render import pdf as pdf_module
 
@@ -50,14 +50,36 @@ def test_anything_the_file_shows_changes_the_id(project, change):
 
 
 def test_a_value_moved_from_one_span_to_the_next_changes_the_id(project):
-    """Texts are hashed joined: their lengths are in the ID too, so "ab" + "c" is not "a" + "bc"."""
+    """A patient's value shows in spans with a reserve: their texts with their places are in the ID, so a letter
+    moved between such a span and the next is another ID, though the text read in order is the same."""
     document = packet_document(project, Patient.from_values("Ana Lopez", "Ana"), APPOINTMENT, DOCUMENTS)
     layout = project.layouts.load("standard")
-    first = next(block for block in document.blocks[0].blocks if len(getattr(block, "spans", ())) >= 2)
-    a, b = first.spans[0], first.spans[1]
-    before, text = pdf_module._document_digest(document, layout, 3), "".join(s.text for s in first.spans)
-    first.spans[0], first.spans[1] = replace(a, text=a.text + b.text[:1]), replace(b, text=b.text[1:])
-    assert "".join(s.text for s in first.spans) == text
+    block = next(node for node in span_nodes(document.blocks)
+                 if any(span.reserve is not None for span in node.spans[:-1]))
+    at = next(index for index, span in enumerate(block.spans[:-1]) if span.reserve is not None)
+    a, b = block.spans[at], block.spans[at + 1]
+    before, text = pdf_module._document_digest(document, layout, 3), "".join(s.text for s in block.spans)
+    block.spans[at], block.spans[at + 1] = replace(a, text=a.text[:-1]), replace(b, text=a.text[-1:] + b.text)
+    assert "".join(s.text for s in block.spans) == text
+    assert pdf_module._document_digest(document, layout, 3) != before
+
+
+def test_the_id_is_the_skeletons_content_the_fields_and_the_patients_spans(project):
+    """What the ID is made from, pinned: the skeleton's content digest, the document's fields, and each span that
+    holds a patient's value or a link target; a span that holds neither is the skeleton's (model.Skeleton)."""
+    document = packet_document(project, Patient.from_values("Ana Lopez", "Ana"), APPOINTMENT, DOCUMENTS)
+    layout = project.layouts.load("standard")
+    before = pdf_module._document_digest(document, layout, 3)
+    for field, value in (("title", document.title + "x"), ("summary", "x"), ("language", "es-US"),
+                         ("name", "other")):
+        assert pdf_module._document_digest(replace(document, **{field: value}), layout, 3) != before, field
+    other = replace(document.skeleton, content=document.skeleton.content[:-1] + "0")
+    assert other.content != document.skeleton.content
+    assert pdf_module._document_digest(replace(document, skeleton=other), layout, 3) != before
+    for node in span_nodes(document.blocks):  # every value of the patient's shows in a span with a reserve
+        for index, span in enumerate(node.spans):
+            if span.reserve is not None:
+                node.spans[index] = replace(span, text=span.text.replace("Ana", "Ane"))
     assert pdf_module._document_digest(document, layout, 3) != before
 
 
@@ -104,3 +126,20 @@ def test_the_same_content_in_another_folder_makes_the_same_file_and_other_conten
     path.write_text(source.replace("\n## On infusion day\n", "\n### On infusion day\n"), encoding="utf-8")
     changed = Project.open(tmp_path / "content", REPO / "layouts")
     assert _file_id(_packet(changed)) != _file_id(_packet(project))
+
+
+def test_every_row_of_the_hostile_roster_has_its_own_id_and_the_same_row_the_same(project):
+    """Names of equal length a letter apart, other scripts, both languages, every layout, document subsets: each
+    row's packet its own ID (their appointments on one day too); the same row again (written from a kept file)
+    the same ID."""
+    from hostile_roster import ROWS, roster_row
+
+    from handouts.batch.workers import render_row
+    from handouts.render import assembly
+
+    assembly.TEMPLATES.clear()
+    for step in (1, 5):  # appointments on five days, then all on one (roster_row: the day from the line number)
+        made = [[_file_id(render_row(roster_row(2 + step * number, row), project).pdf) for _ in range(2)]
+                for number, row in enumerate(ROWS)]
+        assert all(first == second for first, second in made)
+        assert len({first for first, _ in made}) == len(ROWS)
