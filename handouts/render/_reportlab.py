@@ -1160,7 +1160,26 @@ class FileParts:
 
     @property
     def size(self) -> int:
-        return 2 * sum(len(data) for data in self.objects if data is not None) + 256
+        return 3 * sum(len(data) for data in self.objects if data is not None) + 256
+
+    @cached_property
+    def runs(self) -> tuple[int | tuple[bytes, tuple[int, ...]], ...]:
+        """The objects after `prefix`, in number order: the number of each made afresh, and each run of kept
+        objects between them written as the writer writes them ("N 0 obj", the content, "endobj"), with where
+        each of its objects starts in it."""
+        runs: list = []
+        for number, data in enumerate(self.objects[self.fixed:], self.fixed + 1):
+            if data is None:
+                runs.append(number)
+                continue
+            if not runs or type(runs[-1]) is int:
+                runs.append(([], [], [0]))
+            pieces, within, length = runs[-1]
+            framed = (b"%d 0 obj\n" % number, data, b"endobj\n" if data.endswith(b"\n") else b"\nendobj\n")
+            within.append(length[0])
+            length[0] += sum(len(piece) for piece in framed)
+            pieces += framed
+        return tuple(run if type(run) is int else (b"".join(run[0]), tuple(run[1])) for run in runs)
 
 
 def holes_of(canv: HandoutsCanvas, pages: tuple[int, ...]) -> Holes | None:
@@ -1280,20 +1299,29 @@ def _info_template(info, doc) -> tuple | None:
 def file_from_parts(parts: FileParts, made: dict[int, bytes], file_id: str) -> tuple[bytes, WrittenObjects]:
     """The file of `parts` with `made` in its holes and the file ID of `digest` (`set_file_id`), written as
     `_write_document` writes a file; and its objects."""
-    objects = tuple(made[number] if content is None else content
-                    for number, content in enumerate(parts.objects, 1))
-    # The file up to the first object made afresh is the kept file's: its bytes and rows as they were.
-    out, offset, rows = [parts.prefix], len(parts.prefix), []
-    for number in range(parts.fixed + 1, len(objects) + 1):
-        data = objects[number - 1]
-        head, end = b"%d 0 obj\n" % number, b"endobj\n" if data.endswith(b"\n") else b"\nendobj\n"
-        rows += (offset, 0)
-        out += (head, data, end)
-        offset += len(head) + len(data) + len(end)
+    # The file up to the first object made afresh is the kept file's: its bytes and rows as they were; after it,
+    # each run of kept objects is joined once (`FileParts.runs`), and only where it starts moves.
+    out, offset, starts = [parts.prefix], len(parts.prefix), []
+    for run in parts.runs:
+        if type(run) is int:
+            data = made[run]
+            head, end = b"%d 0 obj\n" % run, b"endobj\n" if data.endswith(b"\n") else b"\nendobj\n"
+            starts.append(offset)
+            out += (head, data, end)
+            offset += len(head) + len(data) + len(end)
+        else:
+            framed, within = run
+            starts += [offset + at for at in within]
+            out.append(framed)
+            offset += len(framed)
+    count = len(parts.objects)
     before, middle, end = parts.trailer
-    table = b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1) + parts.fixed_rows + _xref_rows(rows)
+    table = (b"xref\n0 %d\n0000000000 65535 f \n" % (count + 1) + parts.fixed_rows
+             + (("%010d 00000 n \n" * len(starts)) % tuple(starts)).encode("ascii"))
     out += (table, before, _file_id_bytes(file_id), middle, b"%d" % offset, end)
-    return b"".join(out), WrittenObjects(objects, parts.root, parts.kept)
+    tail = tuple(made[number] if content is None else content
+                 for number, content in enumerate(parts.objects[parts.fixed:], parts.fixed + 1))
+    return b"".join(out), WrittenObjects(parts.objects[:parts.fixed] + tail, parts.root, parts.kept)
 
 
 def _file_id_bytes(digest: str) -> bytes:
