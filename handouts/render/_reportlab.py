@@ -183,6 +183,20 @@ def writing():
             _depth.n = 0
 
 
+@contextmanager
+def _flate_only():
+    """Of the changes `writing` makes, the one a page's content stream and the XMP stream read as the object-level
+    writer writes them (a page's filters are chosen by `check_format`: Flate alone); the rest are for a whole save
+    (its fonts, its loop, dictionaries through ReportLab's own format) or only remember what they make."""
+    with _WRITING:
+        held = rl_config.useA85
+        rl_config.useA85 = 0
+        try:
+            yield
+        finally:
+            rl_config.useA85 = held
+
+
 def save(canv: Canvas) -> WrittenObjects | None:
     """Write the document: ReportLab reads fonts, streams and objects only now, so the changes cover this. Gives
     each object as the object-level writer wrote it (None when ReportLab's own loop wrote the file)."""
@@ -440,6 +454,15 @@ def _multiline(obj) -> bool:
     return bool((obj.multiline and rl_config.pdfMultiLine) or obj.multiline == "forced")
 
 
+def _string_bytes(string: PDFString, doc) -> bytes:
+    """PDFString.format: text in printable ASCII (most of a packet's) is itself, escaped; any other, ReportLab's."""
+    text = string.s
+    if (type(text) is str and text.isascii() and text.isprintable() and getattr(string, "escape", 1) == 1
+            and getattr(string, "enc", "auto") == "auto"):
+        return b"(" + text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)").encode("ascii") + b")"
+    return string.format(doc)
+
+
 # Keyed by a dictionary key (a PDF name handouts or ReportLab chose): a pure function of its key.
 @lru_cache(maxsize=256)
 def _name_bytes(key: str) -> bytes:
@@ -590,12 +613,7 @@ class _ObjectWriter:
         return b"%d %d R" % numbers if numbers else ref.format(self.doc)  # ReportLab's error if unresolved
 
     def _string(self, string) -> bytes:
-        """PDFString.format: text in printable ASCII (most of a packet's) is itself, escaped; any other, ReportLab's."""
-        text = string.s
-        if (type(text) is str and text.isascii() and text.isprintable() and getattr(string, "escape", 1) == 1
-                and getattr(string, "enc", "auto") == "auto"):
-            return b"(" + text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)").encode("ascii") + b")"
-        return string.format(self.doc)
+        return _string_bytes(string, self.doc)
 
     def _entries(self, entries: dict, multiline: bool) -> bytes:
         # Sorted by key (each key once: no two items compare their values), or as an OrderedDict holds them.
@@ -974,8 +992,14 @@ def _font_codes(face: str, drawn: set[int]) -> tuple[int, ...]:
     """The code points a text font of `face` holds when the document drew `drawn` in it. Printable ASCII always, as
     ReportLab's first subset of a face holds it: a name in plain letters brings no character of its own, and the
     font is the same for every patient."""
+    return tuple(sorted(drawn | _printable(face)))
+
+
+# Keyed by a registered face's name: the printable ASCII its font file draws, a font's.
+@lru_cache(maxsize=64)
+def _printable(face: str) -> frozenset[int]:
     ttface = _font(face).face
-    return tuple(sorted(drawn | {code for code in range(32, 127) if code in ttface.charToGlyph}))
+    return frozenset(code for code in range(32, 127) if code in ttface.charToGlyph)
 
 
 def _text_font(doc, ttface, codes: tuple[int, ...]):
@@ -1228,7 +1252,7 @@ def made_holes(canv: HandoutsCanvas, holes: Holes, pages: tuple[int, ...],
     a text font of each face holding `characters`' code points, each as `_write_document` would write it."""
     doc = canv._doc
     made: dict[int, bytes] = {}
-    with writing():
+    with _flate_only():
         top = _ObjectWriter(doc).top
         for index, number in zip(pages, holes.contents):
             page = doc.Pages.pages[index]
@@ -1272,7 +1296,7 @@ def info_bytes(doc) -> bytes:
         if template is None:
             return _written_info(info, doc)
         INFO_TEMPLATES.put(key, template, sum(len(part) for part in template if type(part) is bytes) + 256)
-    values = (pdfdoc.format(PDFString(info.title), doc), pdfdoc.format(PDFString(info.subject), doc))
+    values = (_string_bytes(PDFString(info.title), doc), _string_bytes(PDFString(info.subject), doc))
     return b"".join(part if type(part) is bytes else values[part] for part in template)
 
 

@@ -53,6 +53,7 @@ REVIEWED = {
                                  "by its other fields (the clinic as author, producer, creation date) and the "
                                  "writer's settings: the title and subject are written in for each document",
     "_reportlab._resource": "a face's font resource name, keyed by the face's name",
+    "_reportlab._printable": "the printable ASCII a face's font file draws, keyed by the face's name",
     "sharing.PAGES": "recorded drawings of pages with no span carrying a patient value (Span.reserve) and no value "
                      "of the patient at work in their text, keyed by every field of every box drawn and the render's "
                      "context, or for a document with a skeleton by the context, the page plan's key (the "
