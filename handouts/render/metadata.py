@@ -92,8 +92,36 @@ def apply_metadata(canv, *, title: str, language: str, subject: str, author: str
 
 
 def xmp_packet(*, title: str, subject: str, author: str, language: str, created: datetime) -> bytes:
-    """The XMP metadata: title, language, dates, and the PDF/A-2a and PDF/UA-1 identifications."""
+    """The XMP metadata: title, language, dates, and the PDF/A-2a and PDF/UA-1 identifications (`xmp_formatted`'s
+    bytes, from a template kept by what is not the title and subject)."""
+    template = _xmp_template(author, language, created)
+    if template is None:
+        return xmp_formatted(title=title, subject=subject, author=author, language=language, created=created)
+    before, middle, after = template
+    return b"".join((before, escape(title).encode("utf-8"), middle, escape(subject).encode("utf-8"), after))
+
+
+def xmp_formatted(*, title: str, subject: str, author: str, language: str, created: datetime) -> bytes:
+    """The XMP metadata, formatted whole."""
     return _XMP.format(
         title=escape(title), subject=escape(subject), author=escape(author), language=escape(language),
         producer=escape(PRODUCER), date=created.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
     ).encode("utf-8")
+
+
+_MARKS = ("\x00title\x00", "\x00subject\x00")  # where the title and subject go: never in an XML document
+
+
+# Keyed by the author (the clinic's name), the document's language and the creation date: no patient's. The title
+# and subject (which name the patient) are never in it: written in for each document.
+@lru_cache(maxsize=16)
+def _xmp_template(author: str, language: str, created: datetime) -> tuple[bytes, bytes, bytes] | None:
+    """The XMP metadata in UTF-8 before the title, between the title and the subject, and after the subject; None
+    when the marks are not there once each (an author or language that holds one)."""
+    text = xmp_formatted(title=_MARKS[0], subject=_MARKS[1], author=author, language=language,
+                         created=created).decode("utf-8")
+    if any(text.count(mark) != 1 for mark in _MARKS):
+        return None
+    before, rest = text.split(_MARKS[0])
+    middle, after = rest.split(_MARKS[1])
+    return before.encode("utf-8"), middle.encode("utf-8"), after.encode("utf-8")

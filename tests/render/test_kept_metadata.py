@@ -26,12 +26,21 @@ def _canvas(title: str, subject: str, author: str = "Fictional Clinic"):
     return canv
 
 
+def _outcome(write, doc):
+    """What `write(doc)` gives, or the kind of error it raises (a lone surrogate: both raise the same)."""
+    try:
+        return write(doc)
+    except UnicodeError as error:
+        return type(error)
+
+
 @pytest.mark.parametrize("title", HOSTILE)
 def test_the_kept_template_writes_what_reportlab_writes(title):
     _reportlab.INFO_TEMPLATES.clear()
     for subject in (title, "A summary", HOSTILE[len(title) % len(HOSTILE)]):
         doc = _canvas(title, subject)._doc
-        assert _reportlab.info_bytes(doc) == _reportlab._written_info(doc.info, doc)
+        assert _outcome(_reportlab.info_bytes, doc) == _outcome(lambda doc: _reportlab._written_info(doc.info, doc),
+                                                                doc)
     assert len(_reportlab.INFO_TEMPLATES._made) == 1  # one template: the title and subject are not in its key
 
 
@@ -80,3 +89,34 @@ def test_a_packet_written_from_a_kept_file_leaves_reportlab_as_it_was(project, m
         data = render_row(roster_row(number, row), project).pdf
         assert rl_config.useA85 == held and b"ASCII85Decode" not in data
     assert made == [held]  # one packet written from a kept file, its pages' streams Flate alone
+
+
+@pytest.mark.parametrize("title", HOSTILE)
+def test_the_xmp_template_writes_what_formatting_it_whole_writes(title):
+    from handouts.render import metadata
+
+    for subject, author, language in ((title, "Fictional Clinic", "en-US"), ("A <b> & c", "Clínica & <Co>", "es-US"),
+                                      ("s", "\x00title\x00 clinic", "en-US")):
+        fields = dict(title=title, subject=subject, author=author, language=language, created=CREATED)
+        try:
+            whole = metadata.xmp_formatted(**fields)
+        except UnicodeEncodeError:  # a lone surrogate: neither writes it
+            with pytest.raises(UnicodeEncodeError):
+                metadata.xmp_packet(**fields)
+            continue
+        assert metadata.xmp_packet(**fields) == whole
+    kept = metadata._xmp_template("Fictional Clinic", "en-US", CREATED)
+    assert kept is not None
+    assert not title.strip() or not [part for part in kept if title.encode("utf-8") in part]
+    assert metadata._xmp_template("\x00title\x00 clinic", "en-US", CREATED) is None  # a mark twice: formatted whole
+
+
+def test_a_lone_surrogate_raises_as_before():
+    """Neither the template nor the whole formatting writes a title that is not Unicode text: both raise."""
+    from handouts.render import metadata
+
+    fields = dict(title="lone \ud800 surrogate", subject="s", author="Fictional Clinic", language="en-US",
+                  created=CREATED)
+    for write in (metadata.xmp_formatted, metadata.xmp_packet):
+        with pytest.raises(UnicodeEncodeError):
+            write(**fields)
