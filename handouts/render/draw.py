@@ -162,8 +162,10 @@ class PageDrawer:
 
     def patient_page(self, page: Page, count: int, page_size) -> Drawn:
         """Draw and show a page that shows a patient's value: what its drawing did."""
-        elements = sharing.page_elements(page)
-        recording = self._recording(lambda: self._draw(page, count, page_size, boxes_shared=True), elements)
+        scans = [sharing.box_elements(placed) for placed in page.placed]  # the page's elements are its boxes'
+        elements = [element for box, _ in scans for element in box]
+        recording = self._recording(lambda: self._draw(page, count, page_size, boxes_shared=True, scans=scans),
+                                    elements)
         self.canv.showPage()
         described = tuple((e.role, e.alt, e.actual_text, e.lang, e.list_numbering, e.parent and e.parent.role)
                           for e in elements)
@@ -218,9 +220,10 @@ class PageDrawer:
                 if self._log is not None:
                     self._log.append(("bbox", element, what[1]))
 
-    def _draw(self, page: Page, count: int, page_size, boxes_shared: bool = False) -> None:
+    def _draw(self, page: Page, count: int, page_size, boxes_shared: bool = False, scans: list | None = None) -> None:
         """Draw the page; with `boxes_shared` (a page that shows a patient's value, of a document with a page plan),
-        each of its boxes that shows none drawn once a process and replayed (`sharing.box_key`)."""
+        each of its boxes that shows none drawn once a process and replayed (`sharing.box_recording`; `scans`: each
+        placed box's `sharing.box_elements`, when the caller has them)."""
         canv = self.canv
         if self.background != "#FFFFFF":
             with self.tagger.artifact("Layout"):
@@ -231,7 +234,7 @@ class PageDrawer:
             self.shared_as is not None else None
         for index, placed in enumerate(page.placed):
             key = None if context is None else (context, self.plan, page.number, index, self.tagger.marks_on_page())
-            found = None if key is None else sharing.box_recording(placed, key)
+            found = None if key is None else sharing.box_recording(placed, key, scans and scans[index])
             if found is None:
                 self._placed(placed, x, y)
                 continue

@@ -124,11 +124,9 @@ def skeleton_page_key(page: Page, context: int, plan: tuple) -> tuple[tuple, lis
     every packet with that key, drawn by the same context. Its elements are listed in the order its boxes' fields
     hold them, the same for every such page."""
     elements: list[StructElement] = []
-    try:
-        for placed in flattened(page.placed):
-            _scanned(placed.box, elements)
-    except _ShowsPatientValue:
-        return None
+    for placed in page.placed:
+        if _placed_collect(placed, elements):
+            return None
     if holds_patient_value(page_text(page)):
         return None  # a value the fill did not mark (it always does): drawn for this patient all the same
     return (context, plan, page.number), elements
@@ -137,30 +135,38 @@ def skeleton_page_key(page: Page, context: int, plan: tuple) -> tuple[tuple, lis
 def page_elements(page: Page) -> list[StructElement]:
     """The page's boxes' elements, in the order `skeleton_page_key` lists them, whatever the page shows."""
     elements: list[StructElement] = []
-    for placed in flattened(page.placed):
-        _scanned(placed.box, elements, stop=False)
+    for placed in page.placed:
+        elements += box_elements(placed)[0]
     return elements
 
 
-def box_recording(placed: Placed, key: tuple) -> tuple[Recording | None, list[StructElement]] | None:
+def box_elements(placed: Placed) -> tuple[list[StructElement], bool]:
+    """(the elements of a placed box and the boxes inside it, in the order `skeleton_page_key` lists them, whether
+    any of them shows a patient's value: a span that carries one or a box keeping a reserve's room). A page's
+    elements (`page_elements`) are its boxes' one after another."""
+    elements: list[StructElement] = []
+    return elements, _placed_collect(placed, elements)
+
+
+def box_recording(placed: Placed, key: tuple,
+                  scanned: tuple[list[StructElement], bool] | None = None
+                  ) -> tuple[Recording | None, list[StructElement]] | None:
     """(its recording or None when it has none yet, the box's elements) for a box, on a page that shows a patient's
     value, that shows none itself: its drawing is kept for the run (`BOXES`, under `key`) and replayed against its
     own elements. None: the box shows a patient's value (a span or a box keeping a reserve's room, or, as a second
-    guard, its words hold one of the patient at work), and is drawn for its patient.
+    guard, its words hold one of the patient at work), and is drawn for its patient. `scanned`: the box's
+    `box_elements`, when the caller has them.
 
     `key` is the page's as `skeleton_page_key` makes it (the render's context, the page plan's key, the page's
     number), the box's place among the page's boxes, and how many marked-content sequences the page holds before
     it (the MCIDs its operators carry). The page plan places the same boxes at the same places on every page with
     that key; a box with no patient value is made from the skeleton alone; so the key determines its drawing, and
     a box under a key recorded before shows no patient value (its words, kept with it, are still looked through
-    for the patient at work's)."""
-    recording = BOXES.find(key)
-    elements: list[StructElement] = []
-    try:
-        for inner in flattened([placed]):
-            _scanned(inner.box, elements, stop=recording is None)
-    except _ShowsPatientValue:
+    for the patient at work's; so are its spans and boxes, for a reserve)."""
+    elements, shows = box_elements(placed) if scanned is None else scanned
+    if shows:
         return None
+    recording = BOXES.find(key)
     text = recording.text if recording is not None else " ".join(" ".join(placed.text()).split())
     if holds_patient_value(text):
         return None
@@ -181,34 +187,57 @@ def page_text(page: Page) -> str:
     return " ".join(" ".join(page.text()).split())
 
 
-def _scanned(value, elements: list[StructElement], stop: bool = True) -> None:
-    """Every structure element in `value`'s fields, in order, into `elements`; with `stop`, a patient value stops
-    it (`_ShowsPatientValue`), as `_described` does."""
+def _placed_collect(placed: Placed, elements: list[StructElement]) -> bool:
+    """`_collect` for a placed box and the boxes inside it (a callout's), in drawing order (`flattened`)."""
+    shows = _collect(placed.box, elements)
+    for inner in placed.inner:
+        shows = _placed_collect(inner, elements) or shows
+    return shows
+
+
+def _collect(value, elements: list[StructElement]) -> bool:
+    """Every structure element in `value`'s fields, in order, into `elements`; whether any of it shows a patient's
+    value (a span that carries one, or a box keeping a reserve's room). Looks through all of it either way."""
     kind = type(value)
     if kind is Span:
-        if stop and value.reserve is not None:
-            raise _ShowsPatientValue
-    elif kind is StructElement:
+        return value.reserve is not None
+    if kind is StructElement:
         elements.append(value)
-    elif kind is list or kind is tuple:
-        for item in value:
-            held = type(item)
-            if held is Span:  # the most of them, looked at here
-                if stop and item.reserve is not None:
-                    raise _ShowsPatientValue
-            elif held is not Line:
-                _scanned(item, elements, stop)
-    elif kind not in _PLAIN and is_dataclass(value):
-        if stop and getattr(value, "reserve", None) is not None:
-            raise _ShowsPatientValue
-        for name in _holding(kind):
-            _scanned(getattr(value, name), elements, stop)
+        return False
+    if kind is list or kind is tuple:
+        return _collect_items(value, elements)
+    names = _holding(kind)
+    if names is None:
+        return False
+    shows = getattr(value, "reserve", None) is not None
+    for name in names:
+        if _collect(getattr(value, name), elements):
+            shows = True
+    return shows
+
+
+def _collect_items(items, elements: list[StructElement]) -> bool:
+    """`_collect` for a list or tuple's items."""
+    shows = False
+    for item in items:
+        held = type(item)
+        if held is Span:  # the most of them, looked at here
+            if item.reserve is not None:
+                shows = True
+        elif held is StructElement:
+            elements.append(item)
+        elif held is not Line and _collect(item, elements):
+            shows = True
+    return shows
 
 
 # Keyed by a box class: the names of its fields that drawing reads and that can hold a structure element or a span
 # (by their declared types: an element, a span, or a class that holds them). A class's, patient-free.
-@lru_cache(maxsize=16)
-def _holding(cls) -> tuple[str, ...]:
+# None: a plain value, or a class that is no dataclass (it holds none for the key).
+@lru_cache(maxsize=32)
+def _holding(cls) -> tuple[str, ...] | None:
+    if cls in _PLAIN or not is_dataclass(cls):
+        return None
     return tuple(f.name for f in fields(cls) if f.name in _fields(cls) and _can_hold(str(f.type)))
 
 
