@@ -195,8 +195,8 @@ class PageDrawer:
         if outer is not None:
             outer.extend(log)
         names = sharing.Names(elements)
-        events = tuple((event[0], names.name(event[1]), *event[2:]) if event[0] != "bookmark" else event
-                       for event in log)
+        events = tuple([(event[0], names.name(event[1]), *event[2:]) if event[0] != "bookmark" else event
+                        for event in log])
         return sharing.Recording(_reportlab.code_since(canv, start),
                                  tuple(sorted((face, frozenset(codes)) for face, codes in drawn.items())), events,
                                  text)
@@ -204,9 +204,14 @@ class PageDrawer:
     def _replay(self, recording: sharing.Recording, elements: list) -> None:
         """The recorded drawing, on this page, for this page's own elements: the same operators, characters and
         calls, in the same order (and, while a page is recorded, the same record of them)."""
-        resolve = sharing.Resolver(elements)
         _reportlab.add_code(self.canv, recording.code)
         _reportlab.add_characters(self.canv, dict(recording.characters))
+        marks = recording.marks
+        if marks is not None:  # only marked content (or nothing), each owned by one of these elements
+            if marks:
+                self.tagger.own_each([elements[index] for index in marks])
+            return
+        resolve = sharing.Resolver(elements)
         for kind, *what in recording.events:
             if kind == "mark":
                 self.tagger.own(resolve(what[0]))

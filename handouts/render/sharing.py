@@ -32,7 +32,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, is_dataclass
 import itertools
 import re
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from ..caches import holds_patient_value
 from ..errors import InternalError
@@ -67,6 +67,7 @@ def context_number(context: tuple) -> int | None:
 _PLAIN = frozenset((str, int, float, bool, type(None), Line, Piece, TextStyle))
 
 
+
 class _ShowsPatientValue(Exception):
     """The page shows a patient's value: it is drawn for its patient, and never shared."""
 
@@ -80,6 +81,14 @@ class Recording:
     # ("mark", name), ("annotate", name, kind, args), ("bookmark", kind, left, top, *what), ("bbox", name, box)
     events: tuple[tuple, ...]
     text: str = ""  # the page's words (`page_text`), for the guard of a later page with its key (`known_shared`)
+
+    @cached_property
+    def marks(self) -> tuple[int, ...] | None:
+        """When every event says that the next marked content belongs to an element of the page's (a box's) own:
+        those elements' places, in order (made from `events`, for a replay). None: some event says something else.
+        """
+        marks = tuple([name[1] for kind, name, *_ in self.events if kind == "mark" and name[0] == "page"])
+        return marks if len(marks) == len(self.events) else None
 
     @property
     def size(self) -> int:
@@ -211,7 +220,8 @@ def _collect(value, elements: list[StructElement]) -> bool:
         return False
     shows = getattr(value, "reserve", None) is not None
     for name in names:
-        if _collect(getattr(value, name), elements):
+        held = getattr(value, name)
+        if held is not None and _collect(held, elements):
             shows = True
     return shows
 
@@ -226,7 +236,7 @@ def _collect_items(items, elements: list[StructElement]) -> bool:
                 shows = True
         elif held is StructElement:
             elements.append(item)
-        elif held is not Line and _collect(item, elements):
+        elif held not in _PLAIN and _collect(item, elements):
             shows = True
     return shows
 
