@@ -227,8 +227,8 @@ class PageDrawer:
 
     def _draw(self, page: Page, count: int, page_size, boxes_shared: bool = False, scans: list | None = None) -> None:
         """Draw the page; with `boxes_shared` (a page that shows a patient's value, of a document with a page plan),
-        each of its boxes that shows none drawn once a process and replayed (`sharing.box_recording`; `scans`: each
-        placed box's `sharing.box_elements`, when the caller has them)."""
+        each run of its boxes that show none drawn once a process and replayed (`_boxes`; `scans`: each placed
+        box's `sharing.box_elements`, when the caller has them)."""
         canv = self.canv
         if self.background != "#FFFFFF":
             with self.tagger.artifact("Layout"):
@@ -237,19 +237,19 @@ class PageDrawer:
         x, y = self.origin
         context = self.context_number(count, page_size) if boxes_shared and self.plan is not None and \
             self.shared_as is not None else None
-        for index, placed in enumerate(page.placed):
-            key = None if context is None else (context, self.plan, page.number, index, self.tagger.marks_on_page())
-            found = None if key is None else sharing.box_recording(placed, key, scans and scans[index])
-            if found is None:
+        if context is None:
+            for placed in page.placed:
                 self._placed(placed, x, y)
-                continue
-            recording, elements = found
-            if recording is None:
-                recording = self._recording(lambda placed=placed: self._placed(placed, x, y), elements,
-                                            " ".join(" ".join(placed.text()).split()))
-                sharing.BOXES.put(key, recording, recording.size)
-            else:
-                self._replay(recording, elements)
+        else:
+            if scans is None:
+                scans = [sharing.box_elements(placed) for placed in page.placed]
+            start = 0
+            for index, (_, shows) in enumerate(scans):
+                if shows:  # a box that shows a patient's value: drawn for its patient
+                    self._boxes(page, context, start, index, scans)
+                    self._placed(page.placed[index], x, y)
+                    start = index + 1
+            self._boxes(page, context, start, len(scans), scans)
         if context is None:
             self._page_number(page.number, count)
             return
@@ -261,6 +261,30 @@ class PageDrawer:
             sharing.BOXES.put(key, recording, recording.size)
         else:
             self._replay(recording, [])
+
+    def _boxes(self, page: Page, context: int, start: int, end: int, scans: list) -> None:
+        """The page's boxes `start` to `end` (not included), none of which shows a patient's value by its spans and
+        boxes: drawn once a process and replayed (`sharing.boxes_recording`), or, when their words show one, each
+        on its own the same way (drawn, when that one's do)."""
+        if start == end:
+            return
+        x, y = self.origin
+        boxes = page.placed[start:end]
+        key = (context, self.plan, page.number, start, end, self.tagger.marks_on_page())
+        found = sharing.boxes_recording(boxes, key, scans[start:end])
+        if found is None:
+            if end - start == 1:
+                self._placed(boxes[0], x, y)
+            else:
+                for index in range(start, end):
+                    self._boxes(page, context, index, index + 1, scans)
+            return
+        recording, elements, text = found
+        if recording is None:
+            recording = self._recording(lambda: [self._placed(placed, x, y) for placed in boxes], elements, text)
+            sharing.BOXES.put(key, recording, recording.size)
+        else:
+            self._replay(recording, elements)
 
     # -- objects the page adds to the file ---------------------------------------------------------------
     def annotate(self, element, kind: str, args: tuple):

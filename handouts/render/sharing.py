@@ -46,7 +46,8 @@ from .tagging import StructElement
 # Recordings of pages that show no patient value, keyed by everything their drawing reads (`page_key`); bounded
 # in bytes, kept for the run (a worker process's batch).
 PAGES = ContentMemo(32 << 20)
-# Recordings of boxes that show no patient value on pages that show one, keyed as `box_key` says; likewise.
+# Recordings of runs of boxes that show no patient value on pages that show one, keyed as `boxes_recording` says;
+# likewise.
 BOXES = ContentMemo(16 << 20)
 # Each render context (`PageDrawer.context`) that keys pages and boxes, by a number of its own, never given to
 # another (a context holds the document's name, edition, layout, options and footer: the clinic's, no patient's).
@@ -157,29 +158,28 @@ def box_elements(placed: Placed) -> tuple[list[StructElement], bool]:
     return elements, _placed_collect(placed, elements)
 
 
-def box_recording(placed: Placed, key: tuple,
-                  scanned: tuple[list[StructElement], bool] | None = None
-                  ) -> tuple[Recording | None, list[StructElement]] | None:
-    """(its recording or None when it has none yet, the box's elements) for a box, on a page that shows a patient's
-    value, that shows none itself: its drawing is kept for the run (`BOXES`, under `key`) and replayed against its
-    own elements. None: the box shows a patient's value (a span or a box keeping a reserve's room, or, as a second
-    guard, its words hold one of the patient at work), and is drawn for its patient. `scanned`: the box's
-    `box_elements`, when the caller has them.
+def boxes_recording(boxes: list[Placed], key: tuple, scans: list[tuple[list[StructElement], bool]]
+                    ) -> tuple[Recording | None, list[StructElement], str] | None:
+    """(their recording or None when they have none yet, the boxes' elements, their words) for a run of boxes one
+    after another on a page that shows a patient's value, none of which shows one itself (`scans`: each box's
+    `box_elements`): their drawing is kept for the run (`BOXES`, under `key`) and replayed against their own
+    elements. None: a box shows a patient's value (a span or a box keeping a reserve's room, or, as a second guard,
+    their words hold one of the patient at work): draw them for their patient.
 
     `key` is the page's as `skeleton_page_key` makes it (the render's context, the page plan's key, the page's
-    number), the box's place among the page's boxes, and how many marked-content sequences the page holds before
-    it (the MCIDs its operators carry). The page plan places the same boxes at the same places on every page with
-    that key; a box with no patient value is made from the skeleton alone; so the key determines its drawing, and
-    a box under a key recorded before shows no patient value (its words, kept with it, are still looked through
-    for the patient at work's; so are its spans and boxes, for a reserve)."""
-    elements, shows = box_elements(placed) if scanned is None else scanned
-    if shows:
+    number), where the boxes start and end among the page's boxes, and how many marked-content sequences the page
+    holds before them (the MCIDs their operators carry). The page plan places the same boxes at the same places on
+    every page with that key; a box with no patient value is made from the skeleton alone; so the key determines
+    their drawing, and boxes under a key recorded before show no patient value (their words, kept with it, are
+    still looked through for the patient at work's; so are their spans and boxes, for a reserve)."""
+    if any(shows for _, shows in scans):
         return None
     recording = BOXES.find(key)
-    text = recording.text if recording is not None else " ".join(" ".join(placed.text()).split())
+    text = recording.text if recording is not None else \
+        " ".join(" ".join(line for placed in boxes for line in placed.text()).split())
     if holds_patient_value(text):
         return None
-    return recording, elements
+    return recording, [element for elements, _ in scans for element in elements], text
 
 
 def known_shared(page: Page, context: int, plan: tuple) -> bool:

@@ -55,10 +55,10 @@ REVIEWED = {
                      "context, or for a document with a skeleton by the context, the page plan's key (the "
                      "skeleton's digest with the patient's own measures) and the page number: a hit is that very "
                      "page model's drawing",
-    "sharing.BOXES": "recorded drawings of boxes with no span carrying a patient value, no box keeping a reserve and "
-                     "no value of the patient at work in their words, on pages that show one, keyed by the page's "
-                     "key (the context, the page plan's key, the page number), the box's place on the page and the "
-                     "page's marked content before it: a hit is that very box's drawing",
+    "sharing.BOXES": "recorded drawings of runs of boxes with no span carrying a patient value, no box keeping a "
+                     "reserve and no value of the patient at work in their words, on pages that show one, keyed by "
+                     "the page's key (the context, the page plan's key, the page number), where the run starts and "
+                     "ends on the page and the page's marked content before it: a hit is those very boxes' drawing",
     "sharing.CONTEXTS": "each render context (document name, edition, layout, options, footer: the clinic's) by a "
                         "number never given to another, kept only when it shows no value of the patient at work",
     "sharing._fields": "a box class's field names, keyed by the class",
