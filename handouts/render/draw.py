@@ -206,19 +206,20 @@ class PageDrawer:
         calls, in the same order (and, while a page is recorded, the same record of them)."""
         _reportlab.add_code(self.canv, recording.code)
         _reportlab.add_characters(self.canv, dict(recording.characters))
-        marks = recording.marks
-        if marks is not None:  # only marked content (or nothing), each owned by one of these elements
-            if marks:
-                self.tagger.own_each([elements[index] for index in marks])
-            return
-        resolve = sharing.Resolver(elements)
-        for kind, *what in recording.events:
+        resolve = None
+        for kind, *what in recording.steps:
+            if kind == "marks":  # marked content, one after another, each owned by one of these elements
+                self.tagger.own_each([elements[index] for index in what[0]])
+                continue
+            if kind == "bookmark":
+                self.bookmark(*what)
+                continue
+            if resolve is None:
+                resolve = sharing.Resolver(elements)
             if kind == "mark":
                 self.tagger.own(resolve(what[0]))
             elif kind == "annotate":
                 self.annotate(resolve(what[0]), *what[1:])
-            elif kind == "bookmark":
-                self.bookmark(*what)
             else:  # "bbox"
                 element = resolve(what[0])
                 element.bbox = what[1]

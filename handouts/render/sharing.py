@@ -84,12 +84,22 @@ class Recording:
     text: str = ""  # the page's words (`page_text`), for the guard of a later page with its key (`known_shared`)
 
     @cached_property
-    def marks(self) -> tuple[int, ...] | None:
-        """When every event says that the next marked content belongs to an element of the page's (a box's) own:
-        those elements' places, in order (made from `events`, for a replay). None: some event says something else.
-        """
-        marks = tuple([name[1] for kind, name, *_ in self.events if kind == "mark" and name[0] == "page"])
-        return marks if len(marks) == len(self.events) else None
+    def steps(self) -> tuple[tuple, ...]:
+        """The events for a replay: each run of events that say the next marked content belongs to an element of
+        the page's (the boxes') own as one ("marks", their places in order); every other event as it is."""
+        steps: list[tuple] = []
+        marks: list[int] = []
+        for event in self.events:
+            if event[0] == "mark" and event[1][0] == "page":
+                marks.append(event[1][1])
+                continue
+            if marks:
+                steps.append(("marks", tuple(marks)))
+                marks = []
+            steps.append(event)
+        if marks:
+            steps.append(("marks", tuple(marks)))
+        return tuple(steps)
 
     @property
     def size(self) -> int:
