@@ -231,7 +231,13 @@ def _collect(value, elements: list[StructElement]) -> bool:
     shows = getattr(value, "reserve", None) is not None
     for name in names:
         held = getattr(value, name)
-        if held is not None and _collect(held, elements):
+        kind = type(held)
+        if kind is StructElement:  # the most of them, looked at here
+            elements.append(held)
+        elif kind is list or kind is tuple:
+            if _collect_items(held, elements):
+                shows = True
+        elif held is not None and _collect(held, elements):
             shows = True
     return shows
 
