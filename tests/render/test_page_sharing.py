@@ -237,6 +237,17 @@ def test_a_run_of_boxes_is_shared_only_when_none_shows_a_value_and_their_words_h
         placed.box.reserve = None
     assert sharing.boxes_recording(shown.placed, key, [sharing.box_elements(p) for p in shown.placed]) is None
 
+def test_a_replay_gives_marked_content_in_runs_and_every_other_event_as_recorded():
+    """`Recording.steps`: each run of marks owned by the boxes' own elements is one step, in order; a bookmark, an
+    annotation, a figure's box and a mark owned by a child made while drawing stay where they were."""
+    child = ("child", ("page", 0), "Form", (), 0)
+    events = (("mark", ("page", 0)), ("mark", ("page", 2)), ("bookmark", "destination", 1.0, 2.0, "d"),
+              ("mark", ("page", 1)), ("annotate", child, "checkbox", ()), ("mark", child), ("mark", ("page", 3)),
+              ("bbox", ("page", 4), (1.0, 2.0, 3.0, 4.0)))
+    steps = sharing.Recording((), (), events).steps
+    assert steps == (("marks", (0, 2)), events[2], ("marks", (1,)), events[4], events[5], ("marks", (3,)), events[7])
+    assert sharing.Recording((), (), ()).steps == ()
+
 @KEYS
 def test_a_document_paginated_for_its_patient_still_keeps_the_patients_pages_unshared(project, key):
     """Where the reserve's room would cost a page, paginate lays the document out for its patient and sets the
