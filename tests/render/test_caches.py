@@ -62,7 +62,8 @@ REVIEWED = {
     "sharing.CONTEXTS": "each render context (document name, edition, layout, options, footer: the clinic's) by a "
                         "number never given to another, kept only when it shows no value of the patient at work",
     "sharing._fields": "a box class's field names, keyed by the class",
-    "sharing._holding": "a box class's field names that can hold an element or a span, keyed by the class",
+    "sharing._holding": "a box class's field names that can hold an element or a span (None for a plain value's or a "
+                        "class that is no dataclass), keyed by the class",
     "pageplan.PLANS": "page plans (keeps, and what the paginator did with each box: indices, flags, line counts, "
                       "room in points), keyed by how the boxes measure (numbers, flags, structure roles), or by a "
                       "digest of the document's skeleton, layout and languages with the patient's own line counts "
