@@ -162,8 +162,10 @@ class PageDrawer:
 
     def patient_page(self, page: Page, count: int, page_size) -> Drawn:
         """Draw and show a page that shows a patient's value: what its drawing did."""
-        elements = sharing.page_elements(page)
-        recording = self._recording(lambda: self._draw(page, count, page_size, boxes_shared=True), elements)
+        scans = [sharing.box_elements(placed) for placed in page.placed]  # the page's elements are its boxes'
+        elements = [element for box, _ in scans for element in box]
+        recording = self._recording(lambda: self._draw(page, count, page_size, boxes_shared=True, scans=scans),
+                                    elements)
         self.canv.showPage()
         described = tuple((e.role, e.alt, e.actual_text, e.lang, e.list_numbering, e.parent and e.parent.role)
                           for e in elements)
@@ -193,8 +195,8 @@ class PageDrawer:
         if outer is not None:
             outer.extend(log)
         names = sharing.Names(elements)
-        events = tuple((event[0], names.name(event[1]), *event[2:]) if event[0] != "bookmark" else event
-                       for event in log)
+        events = tuple([(event[0], names.name(event[1]), *event[2:]) if event[0] != "bookmark" else event
+                        for event in log])
         return sharing.Recording(_reportlab.code_since(canv, start),
                                  tuple(sorted((face, frozenset(codes)) for face, codes in drawn.items())), events,
                                  text)
@@ -202,25 +204,32 @@ class PageDrawer:
     def _replay(self, recording: sharing.Recording, elements: list) -> None:
         """The recorded drawing, on this page, for this page's own elements: the same operators, characters and
         calls, in the same order (and, while a page is recorded, the same record of them)."""
-        resolve = sharing.Resolver(elements)
         _reportlab.add_code(self.canv, recording.code)
         _reportlab.add_characters(self.canv, dict(recording.characters))
-        for kind, *what in recording.events:
+        resolve = None
+        for kind, *what in recording.steps:
+            if kind == "marks":  # marked content, one after another, each owned by one of these elements
+                self.tagger.own_each([elements[index] for index in what[0]])
+                continue
+            if kind == "bookmark":
+                self.bookmark(*what)
+                continue
+            if resolve is None:
+                resolve = sharing.Resolver(elements)
             if kind == "mark":
                 self.tagger.own(resolve(what[0]))
             elif kind == "annotate":
                 self.annotate(resolve(what[0]), *what[1:])
-            elif kind == "bookmark":
-                self.bookmark(*what)
             else:  # "bbox"
                 element = resolve(what[0])
                 element.bbox = what[1]
                 if self._log is not None:
                     self._log.append(("bbox", element, what[1]))
 
-    def _draw(self, page: Page, count: int, page_size, boxes_shared: bool = False) -> None:
+    def _draw(self, page: Page, count: int, page_size, boxes_shared: bool = False, scans: list | None = None) -> None:
         """Draw the page; with `boxes_shared` (a page that shows a patient's value, of a document with a page plan),
-        each of its boxes that shows none drawn once a process and replayed (`sharing.box_key`)."""
+        each run of its boxes that show none drawn once a process and replayed (`_boxes`; `scans`: each placed
+        box's `sharing.box_elements`, when the caller has them)."""
         canv = self.canv
         if self.background != "#FFFFFF":
             with self.tagger.artifact("Layout"):
@@ -229,19 +238,19 @@ class PageDrawer:
         x, y = self.origin
         context = self.context_number(count, page_size) if boxes_shared and self.plan is not None and \
             self.shared_as is not None else None
-        for index, placed in enumerate(page.placed):
-            key = None if context is None else (context, self.plan, page.number, index, self.tagger.marks_on_page())
-            found = None if key is None else sharing.box_recording(placed, key)
-            if found is None:
+        if context is None:
+            for placed in page.placed:
                 self._placed(placed, x, y)
-                continue
-            recording, elements = found
-            if recording is None:
-                recording = self._recording(lambda placed=placed: self._placed(placed, x, y), elements,
-                                            " ".join(" ".join(placed.text()).split()))
-                sharing.BOXES.put(key, recording, recording.size)
-            else:
-                self._replay(recording, elements)
+        else:
+            if scans is None:
+                scans = [sharing.box_elements(placed) for placed in page.placed]
+            start = 0
+            for index, (_, shows) in enumerate(scans):
+                if shows:  # a box that shows a patient's value: drawn for its patient
+                    self._boxes(page, context, start, index, scans)
+                    self._placed(page.placed[index], x, y)
+                    start = index + 1
+            self._boxes(page, context, start, len(scans), scans)
         if context is None:
             self._page_number(page.number, count)
             return
@@ -253,6 +262,30 @@ class PageDrawer:
             sharing.BOXES.put(key, recording, recording.size)
         else:
             self._replay(recording, [])
+
+    def _boxes(self, page: Page, context: int, start: int, end: int, scans: list) -> None:
+        """The page's boxes `start` to `end` (not included), none of which shows a patient's value by its spans and
+        boxes: drawn once a process and replayed (`sharing.boxes_recording`), or, when their words show one, each
+        on its own the same way (drawn, when that one's do)."""
+        if start == end:
+            return
+        x, y = self.origin
+        boxes = page.placed[start:end]
+        key = (context, self.plan, page.number, start, end, self.tagger.marks_on_page())
+        found = sharing.boxes_recording(boxes, key, scans[start:end])
+        if found is None:
+            if end - start == 1:
+                self._placed(boxes[0], x, y)
+            else:
+                for index in range(start, end):
+                    self._boxes(page, context, index, index + 1, scans)
+            return
+        recording, elements, text = found
+        if recording is None:
+            recording = self._recording(lambda: [self._placed(placed, x, y) for placed in boxes], elements, text)
+            sharing.BOXES.put(key, recording, recording.size)
+        else:
+            self._replay(recording, elements)
 
     # -- objects the page adds to the file ---------------------------------------------------------------
     def annotate(self, element, kind: str, args: tuple):

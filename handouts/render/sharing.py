@@ -32,7 +32,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, is_dataclass
 import itertools
 import re
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from ..caches import holds_patient_value
 from ..errors import InternalError
@@ -46,7 +46,8 @@ from .tagging import StructElement
 # Recordings of pages that show no patient value, keyed by everything their drawing reads (`page_key`); bounded
 # in bytes, kept for the run (a worker process's batch).
 PAGES = ContentMemo(32 << 20)
-# Recordings of boxes that show no patient value on pages that show one, keyed as `box_key` says; likewise.
+# Recordings of runs of boxes that show no patient value on pages that show one, keyed as `boxes_recording` says;
+# likewise.
 BOXES = ContentMemo(16 << 20)
 # Each render context (`PageDrawer.context`) that keys pages and boxes, by a number of its own, never given to
 # another (a context holds the document's name, edition, layout, options and footer: the clinic's, no patient's).
@@ -67,6 +68,7 @@ def context_number(context: tuple) -> int | None:
 _PLAIN = frozenset((str, int, float, bool, type(None), Line, Piece, TextStyle))
 
 
+
 class _ShowsPatientValue(Exception):
     """The page shows a patient's value: it is drawn for its patient, and never shared."""
 
@@ -80,6 +82,24 @@ class Recording:
     # ("mark", name), ("annotate", name, kind, args), ("bookmark", kind, left, top, *what), ("bbox", name, box)
     events: tuple[tuple, ...]
     text: str = ""  # the page's words (`page_text`), for the guard of a later page with its key (`known_shared`)
+
+    @cached_property
+    def steps(self) -> tuple[tuple, ...]:
+        """The events for a replay: each run of events that say the next marked content belongs to an element of
+        the page's (the boxes') own as one ("marks", their places in order); every other event as it is."""
+        steps: list[tuple] = []
+        marks: list[int] = []
+        for event in self.events:
+            if event[0] == "mark" and event[1][0] == "page":
+                marks.append(event[1][1])
+                continue
+            if marks:
+                steps.append(("marks", tuple(marks)))
+                marks = []
+            steps.append(event)
+        if marks:
+            steps.append(("marks", tuple(marks)))
+        return tuple(steps)
 
     @property
     def size(self) -> int:
@@ -124,11 +144,9 @@ def skeleton_page_key(page: Page, context: int, plan: tuple) -> tuple[tuple, lis
     every packet with that key, drawn by the same context. Its elements are listed in the order its boxes' fields
     hold them, the same for every such page."""
     elements: list[StructElement] = []
-    try:
-        for placed in flattened(page.placed):
-            _scanned(placed.box, elements)
-    except _ShowsPatientValue:
-        return None
+    for placed in page.placed:
+        if _placed_collect(placed, elements):
+            return None
     if holds_patient_value(page_text(page)):
         return None  # a value the fill did not mark (it always does): drawn for this patient all the same
     return (context, plan, page.number), elements
@@ -137,34 +155,41 @@ def skeleton_page_key(page: Page, context: int, plan: tuple) -> tuple[tuple, lis
 def page_elements(page: Page) -> list[StructElement]:
     """The page's boxes' elements, in the order `skeleton_page_key` lists them, whatever the page shows."""
     elements: list[StructElement] = []
-    for placed in flattened(page.placed):
-        _scanned(placed.box, elements, stop=False)
+    for placed in page.placed:
+        elements += box_elements(placed)[0]
     return elements
 
 
-def box_recording(placed: Placed, key: tuple) -> tuple[Recording | None, list[StructElement]] | None:
-    """(its recording or None when it has none yet, the box's elements) for a box, on a page that shows a patient's
-    value, that shows none itself: its drawing is kept for the run (`BOXES`, under `key`) and replayed against its
-    own elements. None: the box shows a patient's value (a span or a box keeping a reserve's room, or, as a second
-    guard, its words hold one of the patient at work), and is drawn for its patient.
+def box_elements(placed: Placed) -> tuple[list[StructElement], bool]:
+    """(the elements of a placed box and the boxes inside it, in the order `skeleton_page_key` lists them, whether
+    any of them shows a patient's value: a span that carries one or a box keeping a reserve's room). A page's
+    elements (`page_elements`) are its boxes' one after another."""
+    elements: list[StructElement] = []
+    return elements, _placed_collect(placed, elements)
+
+
+def boxes_recording(boxes: list[Placed], key: tuple, scans: list[tuple[list[StructElement], bool]]
+                    ) -> tuple[Recording | None, list[StructElement], str] | None:
+    """(their recording or None when they have none yet, the boxes' elements, their words) for a run of boxes one
+    after another on a page that shows a patient's value, none of which shows one itself (`scans`: each box's
+    `box_elements`): their drawing is kept for the run (`BOXES`, under `key`) and replayed against their own
+    elements. None: a box shows a patient's value (a span or a box keeping a reserve's room, or, as a second guard,
+    their words hold one of the patient at work): draw them for their patient.
 
     `key` is the page's as `skeleton_page_key` makes it (the render's context, the page plan's key, the page's
-    number), the box's place among the page's boxes, and how many marked-content sequences the page holds before
-    it (the MCIDs its operators carry). The page plan places the same boxes at the same places on every page with
-    that key; a box with no patient value is made from the skeleton alone; so the key determines its drawing, and
-    a box under a key recorded before shows no patient value (its words, kept with it, are still looked through
-    for the patient at work's)."""
-    recording = BOXES.find(key)
-    elements: list[StructElement] = []
-    try:
-        for inner in flattened([placed]):
-            _scanned(inner.box, elements, stop=recording is None)
-    except _ShowsPatientValue:
+    number), where the boxes start and end among the page's boxes, and how many marked-content sequences the page
+    holds before them (the MCIDs their operators carry). The page plan places the same boxes at the same places on
+    every page with that key; a box with no patient value is made from the skeleton alone; so the key determines
+    their drawing, and boxes under a key recorded before show no patient value (their words, kept with it, are
+    still looked through for the patient at work's; so are their spans and boxes, for a reserve)."""
+    if any(shows for _, shows in scans):
         return None
-    text = recording.text if recording is not None else " ".join(" ".join(placed.text()).split())
+    recording = BOXES.find(key)
+    text = recording.text if recording is not None else \
+        " ".join(" ".join(line for placed in boxes for line in placed.text()).split())
     if holds_patient_value(text):
         return None
-    return recording, elements
+    return recording, [element for elements, _ in scans for element in elements], text
 
 
 def known_shared(page: Page, context: int, plan: tuple) -> bool:
@@ -181,34 +206,64 @@ def page_text(page: Page) -> str:
     return " ".join(" ".join(page.text()).split())
 
 
-def _scanned(value, elements: list[StructElement], stop: bool = True) -> None:
-    """Every structure element in `value`'s fields, in order, into `elements`; with `stop`, a patient value stops
-    it (`_ShowsPatientValue`), as `_described` does."""
+def _placed_collect(placed: Placed, elements: list[StructElement]) -> bool:
+    """`_collect` for a placed box and the boxes inside it (a callout's), in drawing order (`flattened`)."""
+    shows = _collect(placed.box, elements)
+    for inner in placed.inner:
+        shows = _placed_collect(inner, elements) or shows
+    return shows
+
+
+def _collect(value, elements: list[StructElement]) -> bool:
+    """Every structure element in `value`'s fields, in order, into `elements`; whether any of it shows a patient's
+    value (a span that carries one, or a box keeping a reserve's room). Looks through all of it either way."""
     kind = type(value)
     if kind is Span:
-        if stop and value.reserve is not None:
-            raise _ShowsPatientValue
-    elif kind is StructElement:
+        return value.reserve is not None
+    if kind is StructElement:
         elements.append(value)
-    elif kind is list or kind is tuple:
-        for item in value:
-            held = type(item)
-            if held is Span:  # the most of them, looked at here
-                if stop and item.reserve is not None:
-                    raise _ShowsPatientValue
-            elif held is not Line:
-                _scanned(item, elements, stop)
-    elif kind not in _PLAIN and is_dataclass(value):
-        if stop and getattr(value, "reserve", None) is not None:
-            raise _ShowsPatientValue
-        for name in _holding(kind):
-            _scanned(getattr(value, name), elements, stop)
+        return False
+    if kind is list or kind is tuple:
+        return _collect_items(value, elements)
+    names = _holding(kind)
+    if names is None:
+        return False
+    shows = getattr(value, "reserve", None) is not None
+    for name in names:
+        held = getattr(value, name)
+        kind = type(held)
+        if kind is StructElement:  # the most of them, looked at here
+            elements.append(held)
+        elif kind is list or kind is tuple:
+            if _collect_items(held, elements):
+                shows = True
+        elif held is not None and _collect(held, elements):
+            shows = True
+    return shows
+
+
+def _collect_items(items, elements: list[StructElement]) -> bool:
+    """`_collect` for a list or tuple's items."""
+    shows = False
+    for item in items:
+        held = type(item)
+        if held is Span:  # the most of them, looked at here
+            if item.reserve is not None:
+                shows = True
+        elif held is StructElement:
+            elements.append(item)
+        elif held not in _PLAIN and _collect(item, elements):
+            shows = True
+    return shows
 
 
 # Keyed by a box class: the names of its fields that drawing reads and that can hold a structure element or a span
 # (by their declared types: an element, a span, or a class that holds them). A class's, patient-free.
-@lru_cache(maxsize=16)
-def _holding(cls) -> tuple[str, ...]:
+# None: a plain value, or a class that is no dataclass (it holds none for the key).
+@lru_cache(maxsize=32)
+def _holding(cls) -> tuple[str, ...] | None:
+    if cls in _PLAIN or not is_dataclass(cls):
+        return None
     return tuple(f.name for f in fields(cls) if f.name in _fields(cls) and _can_hold(str(f.type)))
 
 

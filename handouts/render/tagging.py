@@ -170,14 +170,38 @@ class Tagger:
         before and replayed (render/sharing.py) already holds the operators, and only says who owns them.)"""
         if element.role in _CONTAINERS:
             raise InternalError(f"{element.role} holds elements, not content of its own")
-        element.attach()
+        if not element.attached:
+            element.attach()
         page = self._page()
-        owners = self._page_mcids.setdefault(page, [])
+        owners = self._page_mcids.get(page)
+        if owners is None:
+            owners = self._page_mcids[page] = []
         mcid = len(owners)
         owners.append(element)
         element.kids.append(MarkedContent(page, mcid))
         if self.log is not None:
             self.log.append(("mark", element))
+        return mcid
+
+    def own_each(self, elements) -> int:
+        """`own` for each of `elements` in turn (a replayed box's marked content, one after another): the MCID of
+        the last."""
+        page = self._page()
+        owners = self._page_mcids.get(page)
+        if owners is None:
+            owners = self._page_mcids[page] = []
+        log = self.log
+        mcid = -1
+        for element in elements:
+            if element.role in _CONTAINERS:
+                raise InternalError(f"{element.role} holds elements, not content of its own")
+            if not element.attached:
+                element.attach()
+            mcid = len(owners)
+            owners.append(element)
+            element.kids.append(MarkedContent(page, mcid))
+            if log is not None:
+                log.append(("mark", element))
         return mcid
 
     def artifact(self, kind: str = "Layout", subtype: str | None = None) -> "_Sequence":
@@ -329,6 +353,9 @@ class UntaggedTagger(Tagger):
         yield None
 
     def own(self, element: StructElement) -> int:
+        return 0
+
+    def own_each(self, elements) -> int:
         return 0
 
     @contextmanager

@@ -61,14 +61,15 @@ REVIEWED = {
                      "context, or for a document with a skeleton by the context, the page plan's key (the "
                      "skeleton's digest with the patient's own measures) and the page number: a hit is that very "
                      "page model's drawing",
-    "sharing.BOXES": "recorded drawings of boxes with no span carrying a patient value, no box keeping a reserve and "
-                     "no value of the patient at work in their words, on pages that show one, keyed by the page's "
-                     "key (the context, the page plan's key, the page number), the box's place on the page and the "
-                     "page's marked content before it: a hit is that very box's drawing",
+    "sharing.BOXES": "recorded drawings of runs of boxes with no span carrying a patient value, no box keeping a "
+                     "reserve and no value of the patient at work in their words, on pages that show one, keyed by "
+                     "the page's key (the context, the page plan's key, the page number), where the run starts and "
+                     "ends on the page and the page's marked content before it: a hit is those very boxes' drawing",
     "sharing.CONTEXTS": "each render context (document name, edition, layout, options, footer: the clinic's) by a "
                         "number never given to another, kept only when it shows no value of the patient at work",
     "sharing._fields": "a box class's field names, keyed by the class",
-    "sharing._holding": "a box class's field names that can hold an element or a span, keyed by the class",
+    "sharing._holding": "a box class's field names that can hold an element or a span (None for a plain value's or a "
+                        "class that is no dataclass), keyed by the class",
     "pageplan.PLANS": "page plans (keeps, and what the paginator did with each box: indices, flags, line counts, "
                       "room in points), keyed by how the boxes measure (numbers, flags, structure roles), or by a "
                       "digest of the document's skeleton, layout and languages with the patient's own line counts "

@@ -92,8 +92,8 @@ def test_pages_are_replayed_only_when_they_show_no_patient_value(project, lookup
 
 
 def test_boxes_that_show_no_value_on_a_page_that_does_are_replayed_and_name_nobody(project, lookups, monkeypatch):
-    """On a page that shows a patient's value, each box that shows none is drawn once and replayed: the packet is
-    the one drawn box by box, and no kept box names anybody."""
+    """On a page that shows a patient's value, each run of boxes that show none is drawn once and replayed: the
+    packet is the one drawn box by box, and no kept run names anybody."""
     sharing.BOXES.clear()
     found = []
     original = sharing.BOXES.find
@@ -211,6 +211,42 @@ def test_text_of_the_patient_at_work_is_never_shared_even_unmarked(key):
     assert key(page, ("context",)) is not None
 
 
+
+def test_a_run_of_boxes_is_shared_only_when_none_shows_a_value_and_their_words_hold_none():
+    """`boxes_recording`: a run of boxes on a page that shows a patient is kept only when no box's spans or boxes
+    carry a value and, as the second guard, their words together hold none of the patient at work's; its elements
+    are its boxes' one after another, as the page lists them (`page_elements`)."""
+    from handouts import caches
+
+    tree = StructTree("en-US")
+    page = _placed_page([_paragraph(tree, [PLAIN]), _paragraph(tree, [Span("Ann")]), _paragraph(tree, [PLAIN])])
+    scans = [sharing.box_elements(placed) for placed in page.placed]
+    assert [element for elements, _ in scans for element in elements] == sharing.page_elements(page)
+    key = ("context", ("plan",), 1, 0, 3, 0)
+    assert sharing.BOXES.find(key) is None
+    recording, elements, text = sharing.boxes_recording(page.placed, key, scans)
+    assert recording is None and elements == sharing.page_elements(page) and "Ann" in text
+    with caches.one_patient(("Ann",)):  # the words of one box hold the patient at work's value
+        assert sharing.boxes_recording(page.placed, key, scans) is None
+        assert sharing.boxes_recording(page.placed[:1], key, scans[:1]) is not None
+    shown = _placed_page([_paragraph(tree, [PLAIN]), _paragraph(tree, [PLAIN, VALUE])])
+    scans = [sharing.box_elements(placed) for placed in shown.placed]
+    assert [shows for _, shows in scans] == [False, True]
+    assert sharing.boxes_recording(shown.placed, key, scans) is None  # a span carries a value
+    for placed in shown.placed:  # as paginate leaves them when it lays out for the patient
+        placed.box.reserve = None
+    assert sharing.boxes_recording(shown.placed, key, [sharing.box_elements(p) for p in shown.placed]) is None
+
+def test_a_replay_gives_marked_content_in_runs_and_every_other_event_as_recorded():
+    """`Recording.steps`: each run of marks owned by the boxes' own elements is one step, in order; a bookmark, an
+    annotation, a figure's box and a mark owned by a child made while drawing stay where they were."""
+    child = ("child", ("page", 0), "Form", (), 0)
+    events = (("mark", ("page", 0)), ("mark", ("page", 2)), ("bookmark", "destination", 1.0, 2.0, "d"),
+              ("mark", ("page", 1)), ("annotate", child, "checkbox", ()), ("mark", child), ("mark", ("page", 3)),
+              ("bbox", ("page", 4), (1.0, 2.0, 3.0, 4.0)))
+    steps = sharing.Recording((), (), events).steps
+    assert steps == (("marks", (0, 2)), events[2], ("marks", (1,)), events[4], events[5], ("marks", (3,)), events[7])
+    assert sharing.Recording((), (), ()).steps == ()
 
 @KEYS
 def test_a_document_paginated_for_its_patient_still_keeps_the_patients_pages_unshared(project, key):

@@ -92,6 +92,40 @@ def test_containers_hold_no_content_of_their_own(tagger, tree):
             pass
 
 
+def _list_and_heading(tree):
+    with tree.element("L"):
+        with tree.element("LI"):
+            label = tree.leaf("Lbl")
+            with tree.element("LBody") as body:
+                pass
+    return tree.leaf("H1"), label, body
+
+
+def test_owning_marked_content_in_one_call_is_owning_it_one_at_a_time(tagger, tree):
+    """`Tagger.own_each` (a replayed run of boxes, render/sharing.py) gives the same MCIDs, kids, page owners,
+    tree and record as `own` called for each element in turn, and refuses a container the same way."""
+    from handouts.render.tagging import Tagger
+
+    twin = StructTree()
+    one, other = Tagger(tagger._canv, tree), Tagger(tagger._canv, twin)
+    one.log, other.log = [], []
+    mine, theirs = _list_and_heading(tree), _list_and_heading(twin)
+    heading, label, body = mine
+    assert [one.own(element) for element in (heading, label, body, label)] == [0, 1, 2, 3]
+    assert other.own_each([theirs[0], theirs[1], theirs[2], theirs[1]]) == 3
+    for made in (mine, theirs):
+        assert [[(kid.page, kid.mcid) for kid in element.kids if isinstance(kid, MarkedContent)]
+                for element in made] == [[(0, 0)], [(0, 1), (0, 3)], [(0, 2)]]
+    assert [e.role for e in twin.root.elements()] == [e.role for e in tree.root.elements()] == \
+        ["Document", "H1", "L", "LI", "Lbl", "LBody"]
+    assert one._page_mcids == {0: [heading, label, body, label]}
+    assert other._page_mcids == {0: [*theirs, theirs[1]]}
+    assert [kind for kind, _ in other.log] == [kind for kind, _ in one.log] == ["mark"] * 4
+    assert [element for _, element in other.log] == [*theirs, theirs[1]]
+    with twin.element("L") as items, pytest.raises(InternalError, match="holds elements"):
+        other.own_each([items])
+
+
 def test_a_link_annotation_needs_a_link_element(tagger, tree):
     link = _reportlab.link_annotation(tagger._canv, (72, 700, 200, 720), "https://example.org", "example")
     with pytest.raises(InternalError, match="may not belong to a P element"):
