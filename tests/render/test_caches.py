@@ -92,6 +92,11 @@ REVIEWED = {
     "linebreak._shared_lines": "immutable lines of text that shows no patient's value (caches.holds_patient_value)",
     "linebreak._patient_lines": "immutable lines of text that shows this patient's value; emptied after each patient",
     "linebreak._kept_together": "positions of kept spaces, keyed by the text; emptied after each patient",
+    "linebreak._tail_words": "the measured words of a paragraph's tail: its text after the last place a value of "
+                             "the patient at work shows, from the first word after it (linebreak._tail_of), with "
+                             "its kept spaces, weights, links, style and size",
+    "linebreak._tail_lines": "immutable lines of such a tail from a word that starts a line, keyed by the tail, "
+                             "style, width and that word's place in the tail",
 }
 # Bypassing these would register the fonts again for every word: they are the fonts, not results.
 REGISTRATION = {"fonts._register", "fonts._primary", "fonts._fallback", "_reportlab._font"}
