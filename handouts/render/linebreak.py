@@ -92,12 +92,11 @@ def _patient_break_lines(spans: tuple[Span, ...], fonts: FontSet, size: float, m
 class _Breaker:
     """The greedy breaker's state: the lines made, and the words of the line under way."""
 
-    def __init__(self, size: float, max_width: float, lines_before: bool = False):
+    def __init__(self, size: float, max_width: float):
         self.size, self.max_width = size, max_width
         self.lines: list[Line] = []
         self.current: list[_Fragment] = []
         self.used = 0.0
-        self.lines_before = lines_before  # lines were made before the first word (a tail's lines from a word)
         self.after_break = False  # the last word was a hard break: the next starts an empty line
 
     def starts_line(self, word: list[_Fragment] | None) -> bool:
@@ -132,7 +131,7 @@ class _Breaker:
         self.used += sum(f.width for f in word)
 
     def finish(self) -> tuple[Line, ...]:
-        if self.current or not (self.lines or self.lines_before):
+        if self.current or not self.lines:  # (a tail's lines from a word: that word makes `current`)
             self.lines.append(_line(self.current))
         return tuple(self.lines)
 
@@ -176,7 +175,7 @@ def _tail_words(tail: tuple, fonts: FontSet, size: float) -> tuple[list[_Fragmen
 @lru_cache(maxsize=1024)  # keyed by a tail (_tail_of), the style and width, and the word a line starts at
 def _tail_lines(tail: tuple, fonts: FontSet, size: float, max_width: float, at: int) -> tuple[Line, ...]:
     """The lines of a tail's words from the `at`-th, which starts an empty line after other lines."""
-    breaker = _Breaker(size, max_width, lines_before=True)
+    breaker = _Breaker(size, max_width)
     for word in _tail_words(tail, fonts, size)[at:]:
         breaker.add(word)
     return breaker.finish()
