@@ -104,7 +104,7 @@ class _Breaker:
         not fit on the line under way (which this ends, as `add` would)."""
         if word is None:
             return False
-        if self.current and self.used + _ink_width(word) > self.max_width:
+        if self.current and self.used + _widths(word)[0] > self.max_width:
             self.lines.append(_line(self.current))
             self.current, self.used = [], 0.0
             return True
@@ -116,7 +116,7 @@ class _Breaker:
             self.lines.append(_line(self.current))
             self.current, self.used = [], 0.0
             return
-        ink = _ink_width(word)
+        ink, total = _widths(word)
         if self.current and self.used + ink > self.max_width:
             self.lines.append(_line(self.current))
             self.current, self.used = [], 0.0
@@ -128,7 +128,7 @@ class _Breaker:
                 self.used = sum(f.width for f in chunk)
             return
         self.current.extend(word)
-        self.used += sum(f.width for f in word)
+        self.used += total
 
     def finish(self) -> tuple[Line, ...]:
         if self.current or not self.lines:  # (a tail's lines from a word: that word makes `current`)
@@ -234,12 +234,12 @@ def _measure(word: list[_Fragment], fonts: FontSet, size: float) -> list[_Fragme
     return measured
 
 
-def _ink_width(word: list[_Fragment]) -> float:
-    """Width without trailing spaces, which may hang past the line end."""
-    total = sum(f.width for f in word)
+def _widths(word: list[_Fragment]) -> tuple[float, float]:
+    """The word's width without its trailing space, which may hang past the line end, and with it."""
+    total = sum([f.width for f in word])
     if word and word[-1].text == " ":
-        total -= word[-1].width
-    return total
+        return total - word[-1].width, total
+    return total, total
 
 
 def _split_long(word: list[_Fragment], size: float, max_width: float) -> list[list[_Fragment]]:
@@ -281,14 +281,19 @@ def _line(fragments: list[_Fragment]) -> Line:
     # A line-ending space is still drawn (it is invisible) so that text read
     # back from the PDF keeps the space between the last and the next word.
     pieces: list[Piece] = []
+    run: list | None = None  # the piece under way: text, face, href, x, width, span (a Piece made once)
     x = 0.0
     for f in fragments:
-        last = pieces[-1] if pieces else None
-        if last and last.face == f.face and last.href == f.href and (f.href is None or last.span == f.span):
-            pieces[-1] = Piece(last.text + f.text, last.face, last.href, last.x, last.width + f.width, last.span)
+        if run and run[1] == f.face and run[2] == f.href and (f.href is None or run[5] == f.span):
+            run[0] += f.text
+            run[4] += f.width
         else:
-            pieces.append(Piece(f.text, f.face, f.href, x, f.width, f.span))
+            if run:
+                pieces.append(Piece(*run))
+            run = [f.text, f.face, f.href, x, f.width, f.span]
         x += f.width
+    if run:
+        pieces.append(Piece(*run))
     if fragments and fragments[-1].text == " ":
         x -= fragments[-1].width
     return Line(tuple(pieces), x)
