@@ -225,13 +225,20 @@ def _kept_together(text: str, no_break: re.Pattern) -> frozenset[int]:
 
 def _measure(word: list[_Fragment], fonts: FontSet, size: float) -> list[_Fragment]:
     """The word's fragments with faces and widths; a fragment no one face can draw is cut into runs."""
-    letters = "".join(f.text for f in word)
+    letters = "".join([f.text for f in word])
     measured = []
     for fragment in word:
-        for text, face in fonts.face_runs(letters, fragment.text, fragment.bold):
+        face = fonts.primary_drawing(letters, fragment.bold)  # most words: no runs to find
+        runs = ((fragment.text, face),) if face else fonts.face_runs(letters, fragment.text, fragment.bold)
+        for text, face in runs:
             measured.append(_Fragment(text, fragment.bold, fragment.href, fragment.span, face,
-                                      width(text, face, size)))
+                                      _space_width(face, size) if text == " " else width(text, face, size)))
     return measured
+
+
+@lru_cache(maxsize=256)  # keyed by a face's name and a size: a space's width, no text
+def _space_width(face: str, size: float) -> float:
+    return width(" ", face, size)
 
 
 def _widths(word: list[_Fragment]) -> tuple[float, float]:

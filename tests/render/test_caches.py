@@ -95,6 +95,7 @@ REVIEWED = {
     "linebreak._tail_words": "the measured words of a paragraph's tail: its text after the last place a value of "
                              "the patient at work shows, from the first word after it (linebreak._tail_of), with "
                              "its kept spaces, weights, links, style and size",
+    "linebreak._space_width": "a space's width, keyed by a face's name and the type size",
     "linebreak._tail_lines": "immutable lines of such a tail from a word that starts a line, keyed by the tail, "
                              "style, width and that word's place in the tail",
 }
