@@ -1,4 +1,10 @@
-"""Break styled text into lines that fit a width (ragged right, never justified)."""
+"""Break styled text into lines that fit a width (ragged right, never justified).
+
+Greedy, first fit, no hyphenation: where a line starts empty, the lines from there depend only on the words from
+there. A paragraph that shows the patient's value is broken afresh for each patient, but the words after the last
+value (its tail, every patient's) are measured once for the run, and so are the tail's lines from any word that
+starts a line (`_patient_break_lines`): only the words up to the first line that starts in the tail are the
+patient's own work."""
 
 from __future__ import annotations
 
