@@ -68,6 +68,12 @@ class FontSet:
         """The face that draws the whole word: the primary one when it can."""
         return _face_for(self.typeface, word, bold)
 
+    def primary_drawing(self, word: str, bold: bool) -> str | None:
+        """The primary face when it draws the whole word (as `face_runs` then answers, without a cache), else
+        None."""
+        face = _primary(self.typeface)[bold]
+        return face.name if face.draws.issuperset(word) else None
+
     def face_runs(self, word: str, text: str, bold: bool) -> tuple[tuple[str, str], ...]:
         """`text`, part of `word`, as (text, face) runs: all in the face that draws the whole word when
         one does (so a word keeps one look), else each character in the first face that has it."""

@@ -99,6 +99,12 @@ REVIEWED = {
     "linebreak._shared_lines": "immutable lines of text that shows no patient's value (caches.holds_patient_value)",
     "linebreak._patient_lines": "immutable lines of text that shows this patient's value; emptied after each patient",
     "linebreak._kept_together": "positions of kept spaces, keyed by the text; emptied after each patient",
+    "linebreak._tail_words": "the measured words of a paragraph's tail: its text after the last place a value of "
+                             "the patient at work shows, from the first word after it (linebreak._tail_of), with "
+                             "its kept spaces, weights, links, style and size",
+    "linebreak._space_width": "a space's width, keyed by a face's name and the type size",
+    "linebreak._tail_lines": "immutable lines of such a tail from a word that starts a line, keyed by the tail, "
+                             "style, width and that word's place in the tail",
 }
 # Bypassing these would register the fonts again for every word: they are the fonts, not results.
 REGISTRATION = {"fonts._register", "fonts._primary", "fonts._fallback", "_reportlab._font"}
@@ -355,3 +361,47 @@ def test_a_timeline_is_kept_for_the_run_only_when_it_shows_no_patient(fonts):
             drawn = timeline._laid_out([Span("Your day")], steps, style, 400.0)
             assert drawn == timeline.lay_out_timeline([Span("Your day")], steps, style, 400.0)
     assert timeline._shared_drawing.cache_info().currsize == 1  # neither timeline showing the patient was kept
+
+
+def test_a_patients_paragraph_tail_kept_for_the_run_shows_no_patient(project, monkeypatch):
+    """The words after a patient's value (and their lines) are kept for the run, keyed by that text only: over
+    patients whose names share words with the content or run long, no kept tail shows any of them, and each
+    packet is the one made with nothing kept."""
+    from functools import lru_cache
+
+    from handouts.batch.workers import render_row
+    from handouts.load.roster import RosterRow
+    from handouts.render import linebreak
+
+    keys: list[str] = []
+
+    def recorded(function):
+        def record(tail, *args):
+            keys.append(repr(tail))
+            return function(tail, *args)
+        return lru_cache(maxsize=None)(record)
+
+    words, lines = linebreak._tail_words.__wrapped__, linebreak._tail_lines.__wrapped__
+    monkeypatch.setattr(linebreak, "_tail_words", recorded(words))
+    monkeypatch.setattr(linebreak, "_tail_lines", recorded(lines))
+    names = [("Wilhelmina Quarrington", "Mina"), ("Use This-List", "Box"), ("Дмитрий Жуковский", ""),
+             ("Ann " + "Quarringtonwilhelmina" * 4, "Ann")]
+
+    def row(number, name, preferred, layout, language):
+        return RosterRow(number, f"P{number}", name, preferred, datetime(2026, 12, 3 + number, 9, 30), layout,
+                         DOCUMENTS, "", language)
+
+    made = {}
+    for number, (name, preferred) in enumerate(names, 2):
+        for layout, language in (("large-print", "en-US"), ("standard", "es-US")):
+            made[name, layout] = render_row(row(number, name, preferred, layout, language), project).pdf
+    assert keys  # the tails were kept
+    for name, preferred in names:
+        shown = [key for key in keys if name in key or (preferred and f"'{preferred}" in key)]
+        assert not shown, shown
+        assert not [key for key in keys if any(part in key for part in name.split() if len(part) > 4)]
+    monkeypatch.setattr(linebreak, "_tail_words", words)  # nothing kept: every tail measured and broken afresh
+    monkeypatch.setattr(linebreak, "_tail_lines", lines)
+    for number, (name, preferred) in enumerate(names, 2):
+        for layout, language in (("large-print", "en-US"), ("standard", "es-US")):
+            assert render_row(row(number, name, preferred, layout, language), project).pdf == made[name, layout]

@@ -37,3 +37,18 @@ def test_require_names_the_source_and_line_but_not_the_text(fonts):
 def test_an_unknown_typeface_is_a_layout_error():
     with pytest.raises(LayoutError, match="unknown"):
         FontSet("comic-sans")
+
+
+@pytest.mark.parametrize("bold", [False, True])
+def test_the_primary_face_is_found_as_face_runs_finds_it(fonts, bold):
+    """The line breaker asks `primary_drawing` before `face_runs` (and that only when it says None): where it
+    names a face, `face_runs` names the same."""
+    words = ["Jonas,", "ketamine", "Zoë", "Ångström", "Nguyễn", "Дмитрий", "Ελένη", "山田", "محمد", "A\u00a0B", "x→y",
+             "naïve—", "", " ", "ﬁne", "Ø", "ß"]
+    for word in words:
+        primary = fonts.primary_drawing(word, bold)
+        runs = fonts.face_runs(word, word, bold)
+        if primary is not None:
+            assert runs == ((word, primary),), word
+    assert fonts.primary_drawing("Ångström", bold) == fonts.faces[bold][0].name
+    assert fonts.primary_drawing("Дмитрий", bold) is None

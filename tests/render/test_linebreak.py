@@ -1,5 +1,7 @@
 """Line breaking: ragged right, within the width, long words broken, faces per word."""
 
+import itertools
+
 import pytest
 
 from handouts.load.locale import Locale
@@ -89,3 +91,77 @@ def test_what_stays_together_is_the_languages_own(fonts):
     english = Locale.for_tag("en-US").keep_together
     split = [texts(break_lines([Span(text)], fonts, SIZE, float(width), english)) for width in range(260, 420, 7)]
     assert any(not any("1 de diciembre de 2026" in line for line in lines) for lines in split)
+
+
+# A paragraph that shows the patient's value is broken with the words after the value (its tail: every patient's)
+# measured once for the run, and the lines from where a line starts among them kept too (`_patient_break_lines`).
+# It must break exactly as the plain breaker does, for any name, wherever the value stands.
+HOSTILE_NAMES = [
+    "Jo", "Ann Alpha", "Ann  Alpha", "Ann\u00a0Alpha", "Zoë Ångström", "Nguyễn Thị Minh Khai", "Дмитрий Иванов",
+    "Ελένη Π.", "山田 太郎", "محمد علي", "Wilhelminaquarringtonhyphenated" * 3, "O'Neil-Smythe/Jones",
+    "Mary-Kate Smith-Jones", "9:30 AM", "Anne (512) 555-0100", "María José de la Cruz-Fernández",
+]
+TEMPLATES = [
+    "{v}, use this list to get ready for your ketamine infusion (medicine given slowly through a vein). Check each "
+    "box when it is done.",
+    "Prepared for {v}.",
+    "Your appointment is on December 22, 2026 at 9:30 AM with {v}; call (512) 555-0100 or come at 10:30 AM any "
+    "day before it.",
+    "Dear {v}  \n  see you soon, {v}, at the clinic on the second floor.\nBring a friend who drives.\n",
+    "{v}",
+    "Hello {v}\nhttps://clinic.example/" + "/".join(["segment"] * 9) + " and then a few more words to wrap.",
+    "{v}9:30 AM is when we start, and {v}the end",
+]
+
+
+def _paragraphs(name: str):
+    for template in TEMPLATES:
+        text = template.format(v=name)
+        yield [Span(text)]
+        at = text.find(name)  # the value as a span of its own, bold, and a link after it
+        yield [Span(text[:at]), Span(name, bold=True), Span(text[at + len(name):], href="https://clinic.example")]
+        yield [Span(text[:at + len(name)]), Span(text[at + len(name):at + len(name) + 3], bold=True),
+               Span(text[at + len(name) + 3:])]  # a span ends inside the word after the value
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES)
+def test_a_patients_paragraph_breaks_as_the_plain_breaker_does(fonts, name):
+    from handouts.caches import one_patient
+    from handouts.render import linebreak
+
+    english = Locale.for_tag("en-US").keep_together
+    tails = 0
+    for spans in _paragraphs(name):
+        for size, max_width, no_break in itertools.product((14.0, 24.0), (60.0, 150.0, 468.0), (None, english)):
+            with one_patient((name, "Ann")):
+                got = break_lines(spans, fonts, size, max_width, no_break)
+                tails += linebreak._tail_of(tuple(spans), no_break) is not None
+            assert got == linebreak._break_lines(tuple(spans), fonts, size, max_width, no_break), (
+                [s.text for s in spans], size, max_width, no_break is not None)
+    assert tails  # the shortcut was taken
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES)
+def test_a_tail_holds_no_value_and_starts_a_word(fonts, name):
+    """The key of what is kept for the run is the text after the last value, from a word's start."""
+    from handouts.caches import one_patient
+    from handouts.render import linebreak
+
+    english = Locale.for_tag("en-US").keep_together
+    for spans in _paragraphs(name):
+        for no_break in (None, english):
+            with one_patient((name,)):
+                tail = linebreak._tail_of(tuple(spans), no_break)
+            if tail is None:
+                continue
+            index, start = tail[:2]
+            joined = "".join(span.text for span in spans)
+            at = sum(len(span.text) for span in spans[:index]) + start  # where the tail starts in the paragraph
+            assert at >= joined.rfind(name) + len(name) and name not in repr(tail)
+            assert joined[at:] == tail[2] + "".join(text for text, *_ in tail[6])
+            words = list(linebreak._words(tuple(spans), no_break, stop=(index, start)))
+            rest = list(linebreak._words(tuple(spans), no_break))[len(words):]
+            assert [w and [f.text for f in w] for w in words + rest] == \
+                   [w and [f.text for f in w] for w in linebreak._words(tuple(spans), no_break)]
+            assert [w and [(f.text, f.span) for f in w] for w in rest] == [
+                w and [(f.text, f.span) for f in w] for w in linebreak._tail_words(tail, fonts, 14.0)]
