@@ -41,22 +41,33 @@ _MAX_DEPTH = 8  # form XObjects drawn inside form XObjects: a bound against a lo
 
 
 def placed_text(pdf: bytes, seen: PageTexts | None = None, keep: Callable[[str], bool] = lambda text: False,
-                fresh: list[str] | None = None) -> str:
+                fresh: list[str] | None = None, blocks: TextBlocks | None = None,
+                keep_block: Callable[[list[str], list[int]], set[int]] = lambda texts, read_now: set()) -> str:
     """The document's title, then each page's text as placed, a line a row; '' for an unreadable PDF. With
     `seen`, a page made of the same bytes as one read before gives that page's lines (`PageTexts`), and a page
     read now is kept there when `keep` says its text may be. With `fresh`, every line not given by `seen` (the
-    title and each page read now) is put there too: the lines of the text `keep` never saw."""
+    title and each page read now) is put there too: the lines of the text `keep` never saw. With `blocks`, a page
+    read now by the direct reader gives each of its text objects of the same bytes (and fonts) as one read before
+    that object's lines (`TextBlocks`), and keeps there, once the document is read, those read now that
+    `keep_block` allows (`TextBlocks.settle`); the page's lines are the same either way (and go onto `fresh` the
+    same)."""
     try:
-        return _direct_text(pdf, seen, keep, fresh)
+        return _direct_text(pdf, seen, keep, fresh, blocks, keep_block)
     except (_NotDirect, ValueError, TypeError, zlib.error):  # not a file it reads: pikepdf reads it, as it can
         if fresh is not None:
             fresh.clear()  # what the direct reader read before it stopped: read again, whole
         return _pikepdf_text(pdf, seen, keep, fresh)
+    finally:
+        if blocks is not None:
+            blocks.forget()  # what it read of a document it did not read to its end (`settle` took the rest)
 
 
 def _direct_text(pdf: bytes, seen: PageTexts | None, keep: Callable[[str], bool],
-                 fresh: list[str] | None = None) -> str:
+                 fresh: list[str] | None = None, blocks: TextBlocks | None = None,
+                 keep_block: Callable[[list[str], list[int]], set[int]] = lambda texts, read_now: set()) -> str:
     """`placed_text` for a file handouts wrote, read by `_File`; `_NotDirect` for any other."""
+    if blocks is not None:
+        blocks.forget()
     document = _File(pdf)
     lines = [document.title()]
     if fresh is not None:
@@ -70,9 +81,12 @@ def _direct_text(pdf: bytes, seen: PageTexts | None, keep: Callable[[str], bool]
         def read(reading: _Page, streams=streams, by_name=by_name) -> None:
             for head, data in streams:
                 decoded = document.decoded(head, data)
-                reading.run(_plain_operations(decoded) or _operations(decoded), by_name.get)
+                if blocks is None or not blocks.read(reading, decoded, by_name):
+                    reading.run(_plain_operations(decoded) or _operations(decoded), by_name.get)
 
         _page_lines(lines, fonts, seen, known, keep, read, fresh)
+    if blocks is not None:
+        blocks.settle(keep_block)
     return "\n".join(lines)
 
 
@@ -147,9 +161,7 @@ class PageTexts:
         digest = hashlib.sha256(reader + b"\0")
         for filtered, data in streams:
             digest.update(filtered + b"\0" + data + b"\0")
-        for name in sorted(by_name):
-            font = by_name[name]
-            digest.update(f"{name}\0{font.width}\0".encode() + (b"identity" if font.identity else font.digest))
+        digest.update(_faces(by_name))
         return digest.digest(), by_name
 
     def get(self, known: tuple[bytes, dict[str, _Font]]) -> tuple[str, ...] | None:
@@ -172,6 +184,136 @@ class PageTexts:
             self._lines.clear()
         self._lines[digest] = (lines, tuple((names[id(font)], frozenset(
             data[i:i + 2] for data in shown for i in range(0, len(data) - 1, 2))) for font, shown in codes.items()))
+
+
+def _faces(by_name: dict[str, _Font]) -> bytes:
+    """What a page's fonts are, for a key: each name, its code width and its map (or that the map is the identity:
+    which codes it lists is then checked where the key is used)."""
+    return b"".join(f"{name}\0{by_name[name].width}\0".encode()
+                    + (b"identity" if by_name[name].identity else by_name[name].digest) for name in sorted(by_name))
+
+
+class TextBlocks:
+    """The lines of a plain content stream's text objects (`_plain_pieces`: each from a "BT" to the next), by the
+    object's bytes and the name of the font in effect where it begins; with the font it leaves in effect (its
+    name), and each font it reads (the one in effect and each it selects: its code width and map, or that the map
+    is the identity and which codes it showed in it), checked against the page's fonts when given again. A text
+    object's lines are a function of those alone (`_Page.run` from a fresh line: its "BT" ends the line before), so
+    a page read through here gives the lines it gives read whole.
+
+    What is kept is decided once the whole document is read (`settle`): its caller's `keep` is given the text of
+    every text object read through here, in order, each as `fold` makes it, and which of those read now (not given
+    again) it allows; for the name check, those showing no word of any row's name and no part of a value of the
+    row at hand (a value's lines may be several text objects). Bounded: past `limit` objects, or `most` bytes of
+    them, it starts again. Nothing of a document's is held past `settle` or `forget` but what `keep` allowed."""
+
+    def __init__(self, fold: Callable[[str], str] = lambda text: text, limit: int = 8192, most: int = 8 << 20):
+        self._lines: dict[tuple[str | None, bool, bytes], tuple[tuple[str, ...], str | None, tuple, str]] = {}
+        self._fold, self._limit, self._most, self._held = fold, limit, most, 0
+        self._read_now: list[tuple[str, tuple | None, tuple | None]] = []  # (text, key, entry): this document's
+        self.hits = self.misses = 0
+
+    def read(self, reading: _Page, data: bytes, by_name: dict[str, _Font]) -> bool:
+        """A stream's lines onto `reading`, its text objects given again or read now; False, with nothing read,
+        for a stream that is not plain or whose objects cannot be read apart."""
+        pieces = _plain_pieces(data)
+        if pieces is None:
+            return False
+        lines: list[str] = []
+        shown: list[tuple[_Font, tuple[bytes, ...]]] = []
+        blocks: list[tuple[str, tuple | None, tuple | None]] = []
+        name: str | None = None  # the font in effect, by its name
+        for index, piece in enumerate(pieces):
+            key = (name, index > 0, piece)  # the first piece: the words before any "BT"
+            entry = self._lines.get(key)
+            if entry is None or not _fits(entry[2], by_name):
+                entry = self._read(reading, piece, key, by_name)
+                if entry is None:
+                    return False
+                blocks.append((entry[3], key, entry))
+            else:
+                blocks.append((entry[3], None, None))
+            lines += entry[0]
+            shown += [(by_name[font], datas) for font, _, _, datas in entry[2] if datas]
+            name = entry[1]
+        self.hits += sum(key is None for _, key, _ in blocks)
+        self.misses += sum(key is not None for _, key, _ in blocks)
+        self._read_now += blocks
+        if reading.codes is not None:
+            for font, datas in shown:
+                reading.codes.setdefault(font, []).extend(datas)
+        reading.extend(lines)
+        return True
+
+    def _read(self, reading: _Page, piece: bytes, key: tuple, by_name: dict[str, _Font]) -> tuple | None:
+        """One text object read now: (its lines, the font it leaves in effect, each font it reads: (name, what it
+        is, the codes and the strings it showed in it when its map is the identity), its text folded). None when
+        its words are not a plain stream's operations."""
+        name, begun, _ = key
+        words = piece.split()
+        if not _REFUSED_WORDS.isdisjoint(words):
+            return None
+        operations = _plain_operations_of([b"BT", *words] if begun else words)
+        if operations is None:
+            return None
+        lines: list[str] = []
+        page = _Page(reading._fonts, lines, record=True)
+        page.run(operations, by_name.get, font=by_name.get(name) if name is not None else None)
+        read = dict.fromkeys([name] if name is not None else [])
+        for operands, operator in operations:
+            if operator == "Tf" and operands:
+                name = str(operands[0])
+                read[name] = None
+        if not set(page.codes) <= {by_name.get(font) for font in read}:
+            return None  # a font it did not select (it cannot happen: `run` shows in the fonts it selects)
+        used = []
+        for font_name in read:  # the codes shown in a font whose map is the identity (`_Page` records no other's)
+            font = by_name.get(font_name)
+            datas = tuple(page.codes.get(font, ())) if font is not None else ()
+            used.append((font_name, _what(font), frozenset(data[i:i + 2] for data in datas
+                                                           for i in range(0, len(data) - 1, 2)), datas))
+        return tuple(lines), name, tuple(used), self._fold("\n".join(lines))
+
+    def settle(self, keep: Callable[[list[str], list[int]], set[int]]) -> None:
+        """The document is read: keep each text object read now that `keep` allows (given every object's text, in
+        order, and the places of those read now); one it refuses anywhere in the document is not kept."""
+        blocks, self._read_now = self._read_now, []
+        texts = [text for text, _, _ in blocks]
+        candidates = [at for at, (_, key, _) in enumerate(blocks) if key is not None]
+        allowed = keep(texts, candidates) if candidates else set()
+        refused = {blocks[at][1] for at in candidates if at not in allowed}
+        for at in sorted(allowed):
+            _, key, entry = blocks[at]
+            if key is None or key in refused or key in self._lines:
+                continue
+            size = len(key[2]) + 2 * sum(map(len, entry[0])) + 256
+            if len(self._lines) >= self._limit or self._held + size > self._most:
+                self._lines.clear()
+                self._held = 0
+            self._lines[key] = entry
+            self._held += size
+
+    def forget(self) -> None:
+        """The document was not read through here to its end: nothing of it is kept."""
+        self._read_now = []
+
+
+def _what(font: _Font | None) -> object:
+    """What a font is, for `TextBlocks`: None (none by that name), its width and map's digest, or "identity"."""
+    return None if font is None else "identity" if font.identity else (font.width, font.digest)
+
+
+def _fits(used: tuple, by_name: dict[str, _Font]) -> bool:
+    """Whether each font a text object read is, by that name on this page, what it was (`_what`), and shows each
+    code it showed in it."""
+    for name, what, codes, _ in used:
+        font = by_name.get(name)
+        if font is None:
+            if what is not None:
+                return False
+        elif what != _what(font) or (codes and not codes <= font.map.keys()):
+            return False
+    return True
 
 
 def _font_of(fonts: dict, font) -> _Font | None:
@@ -290,10 +432,15 @@ class _Page:
         self.run(operations, lambda name: _font_of(self._fonts, fonts.get(name)),
                  (lambda name: self._draw_form(resources, name, depth)) if depth < _MAX_DEPTH else None)
 
+    def extend(self, lines: list[str]) -> None:
+        """Lines read elsewhere (`TextBlocks`), after this page's own."""
+        self._end_line()
+        self._lines += lines
+
     def run(self, operations: Iterator[tuple[list, str]], font_named: Callable[[str], _Font | None],
-            draw_form: Callable | None = None) -> None:
-        """The text operations of one stream, in order: (operands, operator)."""
-        font, baseline, fonts = None, 0.0, {}
+            draw_form: Callable | None = None, font: _Font | None = None) -> None:
+        """The text operations of one stream, in order: (operands, operator); `font` in effect at its start."""
+        baseline, fonts = 0.0, {}
         for operands, name in operations:
             if name in _TEXT:
                 if name in ("'", '"'):  # these two move to the next line first
@@ -539,8 +686,11 @@ _MOST_OPERANDS = 8  # more before an operator `_Page` reads: not a stream as Rep
 def _plain_operations(data: bytes) -> list[tuple[list, str]] | None:
     """`list(_operations(data))` for a plain stream (above), found by its words; None for any other."""
     words = _plain_words(data)
-    if words is None:
-        return None
+    return None if words is None else _plain_operations_of(words)
+
+
+def _plain_operations_of(words: list[bytes]) -> list[tuple[list, str]] | None:
+    """The operations among a plain stream's words; None where one's operands are not a plain stream's."""
     operations = []
     for at in [at for at, word in enumerate(words) if word in _OPERATOR_BYTES]:
         operands = _plain_operands(words, at)
@@ -552,6 +702,42 @@ def _plain_operations(data: bytes) -> list[tuple[list, str]] | None:
 
 def _plain_words(data: bytes) -> list[bytes] | None:
     """A plain stream's words, "<<" and ">>" each one of its own ("\x01", "\x02"); None for any other stream."""
+    words = _plain_spaced(data)
+    if words is None:
+        return None
+    split = words.split()
+    return split if _REFUSED_WORDS.isdisjoint(split) else None
+
+
+def _plain_pieces(data: bytes) -> list[bytes] | None:
+    """A plain stream's words (as `_plain_spaced` sets them apart) in pieces: before the first "BT", then after each
+    "BT" up to the next; None for a stream that is not plain, has no "BT", or where the word before a "BT" is not a
+    keyword (then that "BT"'s operands would be found in the piece before, and `_plain_operations` of the pieces,
+    each after its "BT", would not be those of the whole: with it, an operator's operands are the same words, up
+    to a keyword, in its piece and in the whole). The words of each piece are checked by its reader."""
+    words = _plain_spaced(data)
+    if words is None:
+        return None
+    pieces = (b" " + words + b" ").split(b" BT ")
+    if len(pieces) < 2:
+        return None
+    for piece in pieces[:-1]:
+        last = piece.rsplit(None, 1)
+        if last and not _keyword(last[-1]):
+            return None
+    return pieces
+
+
+def _keyword(word: bytes) -> bool:
+    """Whether `_plain_operands` takes `word` for a keyword."""
+    first = word[0]
+    return first not in _MARKS and first != 0x3C and first != 0x2F and not (
+        first in _NUMBER_START and (word[1:] if first in _SIGNS else word).replace(b".", b"", 1).isdigit())
+
+
+def _plain_spaced(data: bytes) -> bytes | None:
+    """A plain stream with its words set apart by spaces ("<<" and ">>" as "\x01" and "\x02"), checked as
+    `_plain_words` checks it but for the words it refuses; None for any other stream."""
     if data.translate(None, _PLAIN):
         return None
     words = data.translate(_SPACED).replace(b"<<", b" \x01 ").replace(b">>", b" \x02 ")
@@ -563,8 +749,7 @@ def _plain_words(data: bytes) -> list[bytes] | None:
     marks = words.count(b"\x01")
     if marks != words.count(b"\x02") or (marks and len(_PLAIN_PROPERTIES.findall(words)) != marks):
         return None
-    split = words.split()
-    return split if _REFUSED_WORDS.isdisjoint(split) else None
+    return words
 
 
 def _plain_operands(words: list[bytes], at: int) -> list | None:
