@@ -208,7 +208,7 @@ class TextBlocks:
     them, it starts again. Nothing of a document's is held past `settle` or `forget` but what `keep` allowed."""
 
     def __init__(self, fold: Callable[[str], str] = lambda text: text, limit: int = 8192, most: int = 8 << 20):
-        self._lines: dict[tuple[str | None, bool, bytes], tuple[tuple[str, ...], str | None, tuple, str]] = {}
+        self._lines: dict[tuple[str | None, bool, bytes], tuple[tuple[str, ...], str | None, tuple, str, bool]] = {}
         self._fold, self._limit, self._most, self._held = fold, limit, most, 0
         self._read_now: list[tuple[str, tuple | None, tuple | None]] = []  # (text, key, entry): this document's
         self.hits = self.misses = 0
@@ -220,28 +220,30 @@ class TextBlocks:
         if pieces is None:
             return False
         lines: list[str] = []
-        shown: list[tuple[_Font, tuple[bytes, ...]]] = []
-        blocks: list[tuple[str, tuple | None, tuple | None]] = []
+        blocks: list[tuple[str, tuple | None, tuple]] = []  # (text, key when read now, entry)
+        whats = {font_name: _what(font) for font_name, font in by_name.items()}
         name: str | None = None  # the font in effect, by its name
+        get, last = self._lines.get, len(pieces) - 1
         for index, piece in enumerate(pieces):
             key = (name, index > 0, piece)  # the first piece: the words before any "BT"
-            entry = self._lines.get(key)
-            if entry is None or not _fits(entry[2], by_name):
+            entry = get(key)
+            if entry is not None and _given(entry[2], whats, by_name):
+                blocks.append((entry[3], None, entry))
+            else:
                 entry = self._read(reading, piece, key, by_name)
                 if entry is None:
                     return False
                 blocks.append((entry[3], key, entry))
-            else:
-                blocks.append((entry[3], None, None))
+            if not entry[4] and index < last:
+                return False  # the word before the next "BT" is an operand: read whole
             lines += entry[0]
-            shown += [(by_name[font], datas) for font, _, _, datas in entry[2] if datas]
             name = entry[1]
-        self.hits += sum(key is None for _, key, _ in blocks)
-        self.misses += sum(key is not None for _, key, _ in blocks)
         self._read_now += blocks
-        if reading.codes is not None:
-            for font, datas in shown:
-                reading.codes.setdefault(font, []).extend(datas)
+        if reading.codes is not None:  # for `PageTexts`, as `_Page.run` records them
+            for _, _, entry in blocks:
+                for font, _, _, datas in entry[2]:
+                    if datas:
+                        reading.codes.setdefault(by_name[font], []).extend(datas)
         reading.extend(lines)
         return True
 
@@ -250,6 +252,8 @@ class TextBlocks:
         is, the codes and the strings it showed in it when its map is the identity), its text folded). None when
         its words are not a plain stream's operations."""
         name, begun, _ = key
+        if not _plain_checked(b" " + piece + b" "):
+            return None
         words = piece.split()
         if not _REFUSED_WORDS.isdisjoint(words):
             return None
@@ -266,13 +270,14 @@ class TextBlocks:
                 read[name] = None
         if not set(page.codes) <= {by_name.get(font) for font in read}:
             return None  # a font it did not select (it cannot happen: `run` shows in the fonts it selects)
-        used = []
-        for font_name in read:  # the codes shown in a font whose map is the identity (`_Page` records no other's)
-            font = by_name.get(font_name)
-            datas = tuple(page.codes.get(font, ())) if font is not None else ()
-            used.append((font_name, _what(font), frozenset(data[i:i + 2] for data in datas
-                                                           for i in range(0, len(data) - 1, 2)), datas))
-        return tuple(lines), name, tuple(used), self._fold("\n".join(lines))
+        # The strings shown in each font whose map is the identity (`_Page` records no other's); their codes are
+        # listed when the object is kept (`settle`)
+        used = tuple((font_name, _what(by_name.get(font_name)), None, tuple(page.codes.get(by_name.get(font_name), ())))
+                     for font_name in read)
+        # Whether its last word is a keyword (or it has none, but its "BT"): where it is not, the "BT" after it would
+        # have operands, and the operations of the pieces would not be those of the whole stream
+        ends = not words or _keyword(words[-1])
+        return tuple(lines), name, used, self._fold("\n".join(lines)), ends
 
     def settle(self, keep: Callable[[list[str], list[int]], set[int]]) -> None:
         """The document is read: keep each text object read now that `keep` allows (given every object's text, in
@@ -280,17 +285,22 @@ class TextBlocks:
         blocks, self._read_now = self._read_now, []
         texts = [text for text, _, _ in blocks]
         candidates = [at for at, (_, key, _) in enumerate(blocks) if key is not None]
+        self.hits += len(blocks) - len(candidates)
+        self.misses += len(candidates)
         allowed = keep(texts, candidates) if candidates else set()
         refused = {blocks[at][1] for at in candidates if at not in allowed}
         for at in sorted(allowed):
             _, key, entry = blocks[at]
-            if key is None or key in refused or key in self._lines:
+            if key is None or key in refused or key in self._lines:  # (read now twice: kept once)
                 continue
             size = len(key[2]) + 2 * sum(map(len, entry[0])) + 256
             if len(self._lines) >= self._limit or self._held + size > self._most:
                 self._lines.clear()
                 self._held = 0
-            self._lines[key] = entry
+            lines, name, used, text, ends = entry
+            self._lines[key] = (lines, name, tuple((font, what, frozenset(
+                data[i:i + 2] for data in datas for i in range(0, len(data) - 1, 2)), datas)
+                for font, what, _, datas in used), text, ends)
             self._held += size
 
     def forget(self) -> None:
@@ -298,22 +308,18 @@ class TextBlocks:
         self._read_now = []
 
 
+def _given(used: tuple, whats: dict[str, object], by_name: dict[str, _Font]) -> bool:
+    """Whether each font a kept text object reads is, by its name here, what it was (`_what`), its map listing
+    each code the object showed in it."""
+    for font, what, codes, _ in used:
+        if whats.get(font) != what or (codes and not codes <= by_name[font].listed()):
+            return False
+    return True
+
+
 def _what(font: _Font | None) -> object:
     """What a font is, for `TextBlocks`: None (none by that name), its width and map's digest, or "identity"."""
     return None if font is None else "identity" if font.identity else (font.width, font.digest)
-
-
-def _fits(used: tuple, by_name: dict[str, _Font]) -> bool:
-    """Whether each font a text object read is, by that name on this page, what it was (`_what`), and shows each
-    code it showed in it."""
-    for name, what, codes, _ in used:
-        font = by_name.get(name)
-        if font is None:
-            if what is not None:
-                return False
-        elif what != _what(font) or (codes and not codes <= font.map.keys()):
-            return False
-    return True
 
 
 def _font_of(fonts: dict, font) -> _Font | None:
@@ -334,6 +340,7 @@ class _Font:
     def __init__(self, type0: bool, data: bytes):
         self.width = 2 if type0 else 1
         self.map: dict[bytes, str] = {}
+        self._listed: frozenset[bytes] | None = None
         self._read_cmap(data)
         self.digest = hashlib.sha256(data).digest()
         # Each two-byte code is its own code point: which codes are listed is all that tells two such maps apart.
@@ -344,6 +351,12 @@ class _Font:
             else {}
         # An identity map's characters: text made of them alone is its codes read as UTF-16 (`decode`)
         self._characters = frozenset(self.map.values()).difference(("\ufffd",)) if self.identity else None
+
+    def listed(self) -> frozenset[bytes]:
+        """The codes the map lists, made once a font."""
+        if self._listed is None:
+            self._listed = frozenset(self.map)
+        return self._listed
 
     def _identity(self) -> bool:
         """Whether each code is two bytes and its text the code read as UTF-16: checked on all codes at once when
@@ -710,22 +723,16 @@ def _plain_words(data: bytes) -> list[bytes] | None:
 
 
 def _plain_pieces(data: bytes) -> list[bytes] | None:
-    """A plain stream's words (as `_plain_spaced` sets them apart) in pieces: before the first "BT", then after each
-    "BT" up to the next; None for a stream that is not plain, has no "BT", or where the word before a "BT" is not a
-    keyword (then that "BT"'s operands would be found in the piece before, and `_plain_operations` of the pieces,
-    each after its "BT", would not be those of the whole: with it, an operator's operands are the same words, up
-    to a keyword, in its piece and in the whole). The words of each piece are checked by its reader."""
-    words = _plain_spaced(data)
-    if words is None:
+    """A stream made only of a plain stream's bytes, its words set apart by spaces ("<<" and ">>" as "\x01" and
+    "\x02"), in pieces: before the first "BT" (with a space before it), then after each "BT" up to the next (the
+    last with a space after it); None for any other stream, or one with no "BT". Each piece is checked by its reader
+    (`_plain_checked`, with a space either side: the stream is plain when each piece is, as no check's match
+    holds " BT "), and so is the word before each "BT" (`TextBlocks`)."""
+    if data.translate(None, _PLAIN):
         return None
+    words = data.translate(_SPACED).replace(b"<<", b" \x01 ").replace(b">>", b" \x02 ")
     pieces = (b" " + words + b" ").split(b" BT ")
-    if len(pieces) < 2:
-        return None
-    for piece in pieces[:-1]:
-        last = piece.rsplit(None, 1)
-        if last and not _keyword(last[-1]):
-            return None
-    return pieces
+    return pieces if len(pieces) > 1 else None
 
 
 def _keyword(word: bytes) -> bool:
@@ -741,15 +748,20 @@ def _plain_spaced(data: bytes) -> bytes | None:
     if data.translate(None, _PLAIN):
         return None
     words = data.translate(_SPACED).replace(b"<<", b" \x01 ").replace(b">>", b" \x02 ")
+    return words if _plain_checked(words) else None
+
+
+def _plain_checked(words: bytes) -> bool:
+    """Whether a stream's bytes, words set apart (`_plain_spaced`), are a plain stream's: every "/" and "<" begins a
+    word and every ">" ends one, each "<" ... ">" is a hex string of digits alone, and each "\x01" ... "\x02" a
+    marked content's properties."""
     if words.count(b"/") != words.count(b" /") + words.startswith(b"/") \
             or words.count(b"<") != words.count(b" <") + words.startswith(b"<") \
             or words.count(b">") != words.count(b"> ") + words.endswith(b">") \
             or not len(_PLAIN_HEX.findall(words)) == words.count(b"<") == words.count(b">"):
-        return None
+        return False
     marks = words.count(b"\x01")
-    if marks != words.count(b"\x02") or (marks and len(_PLAIN_PROPERTIES.findall(words)) != marks):
-        return None
-    return words
+    return marks == words.count(b"\x02") and not (marks and len(_PLAIN_PROPERTIES.findall(words)) != marks)
 
 
 def _plain_operands(words: list[bytes], at: int) -> list | None:
