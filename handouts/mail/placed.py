@@ -9,8 +9,9 @@ which characters the codes are. So each page's streams are tokenized by qpdf
 become lines: a new line where a text object begins or the baseline moves, a
 space where a run starts apart from the one before on the same line. Nothing is
 kept from one PDF to the next: each font's map is read for the PDF at hand, except
-a page's lines that its caller says hold no patient's value (`PageTexts`), kept
-by the bytes that make them.
+a page's lines that its caller says hold no patient's value (`PageTexts`), and a
+text object's lines on the other pages that it says hold none (`TextBlocks`),
+each kept by the bytes that make them.
 
 A file as handouts writes one (one cross-reference table, objects 1 to N in
 order, no update appended, Flate or no filter, no form XObject on a page) is
