@@ -119,6 +119,12 @@ def cpu_run(roster: Path) -> None:
         print(f"{seconds / total:6.1%} {seconds / len(due) * 1000:7.2f} ms  {stage}")
     rest = total - sum(stages.values())
     print(f"{rest / total:6.1%} {rest / len(due) * 1000:7.2f} ms  the rest")
+    check = getattr(task, "keywords", {}).get("check")
+    blocks = getattr(check, "_blocks", None)
+    if blocks is not None:
+        read = blocks.hits + blocks.misses
+        print(f"read-back text objects on the pages read now (TextBlocks): {read / (2 * len(due) + WARM):.1f} a "
+              f"draft, {blocks.hits / max(read, 1):.1%} given again, {len(blocks._lines)} kept")
 
 
 def profiled_run(roster: Path, top: int) -> None:

@@ -9,8 +9,9 @@ which characters the codes are. So each page's streams are tokenized by qpdf
 become lines: a new line where a text object begins or the baseline moves, a
 space where a run starts apart from the one before on the same line. Nothing is
 kept from one PDF to the next: each font's map is read for the PDF at hand, except
-a page's lines that its caller says hold no patient's value (`PageTexts`), kept
-by the bytes that make them.
+a page's lines that its caller says hold no patient's value (`PageTexts`), and a
+text object's lines on the other pages that it says hold none (`TextBlocks`),
+each kept by the bytes that make them.
 
 A file as handouts writes one (one cross-reference table, objects 1 to N in
 order, no update appended, Flate or no filter, no form XObject on a page) is
@@ -41,22 +42,33 @@ _MAX_DEPTH = 8  # form XObjects drawn inside form XObjects: a bound against a lo
 
 
 def placed_text(pdf: bytes, seen: PageTexts | None = None, keep: Callable[[str], bool] = lambda text: False,
-                fresh: list[str] | None = None) -> str:
+                fresh: list[str] | None = None, blocks: TextBlocks | None = None,
+                keep_block: Callable[[list[str], list[int]], set[int]] = lambda texts, read_now: set()) -> str:
     """The document's title, then each page's text as placed, a line a row; '' for an unreadable PDF. With
     `seen`, a page made of the same bytes as one read before gives that page's lines (`PageTexts`), and a page
     read now is kept there when `keep` says its text may be. With `fresh`, every line not given by `seen` (the
-    title and each page read now) is put there too: the lines of the text `keep` never saw."""
+    title and each page read now) is put there too: the lines of the text `keep` never saw. With `blocks`, a page
+    read now by the direct reader gives each of its text objects of the same bytes (and fonts) as one read before
+    that object's lines (`TextBlocks`), and keeps there, once the document is read, those read now that
+    `keep_block` allows (`TextBlocks.settle`); the page's lines are the same either way (and go onto `fresh` the
+    same)."""
     try:
-        return _direct_text(pdf, seen, keep, fresh)
+        return _direct_text(pdf, seen, keep, fresh, blocks, keep_block)
     except (_NotDirect, ValueError, TypeError, zlib.error):  # not a file it reads: pikepdf reads it, as it can
         if fresh is not None:
             fresh.clear()  # what the direct reader read before it stopped: read again, whole
         return _pikepdf_text(pdf, seen, keep, fresh)
+    finally:
+        if blocks is not None:
+            blocks.forget()  # what it read of a document it did not read to its end (`settle` took the rest)
 
 
 def _direct_text(pdf: bytes, seen: PageTexts | None, keep: Callable[[str], bool],
-                 fresh: list[str] | None = None) -> str:
+                 fresh: list[str] | None = None, blocks: TextBlocks | None = None,
+                 keep_block: Callable[[list[str], list[int]], set[int]] = lambda texts, read_now: set()) -> str:
     """`placed_text` for a file handouts wrote, read by `_File`; `_NotDirect` for any other."""
+    if blocks is not None:
+        blocks.forget()
     document = _File(pdf)
     lines = [document.title()]
     if fresh is not None:
@@ -70,9 +82,12 @@ def _direct_text(pdf: bytes, seen: PageTexts | None, keep: Callable[[str], bool]
         def read(reading: _Page, streams=streams, by_name=by_name) -> None:
             for head, data in streams:
                 decoded = document.decoded(head, data)
-                reading.run(_plain_operations(decoded) or _operations(decoded), by_name.get)
+                if blocks is None or not blocks.read(reading, decoded, by_name):
+                    reading.run(_plain_operations(decoded) or _operations(decoded), by_name.get)
 
         _page_lines(lines, fonts, seen, known, keep, read, fresh)
+    if blocks is not None:
+        blocks.settle(keep_block)
     return "\n".join(lines)
 
 
@@ -147,9 +162,7 @@ class PageTexts:
         digest = hashlib.sha256(reader + b"\0")
         for filtered, data in streams:
             digest.update(filtered + b"\0" + data + b"\0")
-        for name in sorted(by_name):
-            font = by_name[name]
-            digest.update(f"{name}\0{font.width}\0".encode() + (b"identity" if font.identity else font.digest))
+        digest.update(_faces(by_name))
         return digest.digest(), by_name
 
     def get(self, known: tuple[bytes, dict[str, _Font]]) -> tuple[str, ...] | None:
@@ -174,6 +187,142 @@ class PageTexts:
             data[i:i + 2] for data in shown for i in range(0, len(data) - 1, 2))) for font, shown in codes.items()))
 
 
+def _faces(by_name: dict[str, _Font]) -> bytes:
+    """What a page's fonts are, for a key: each name, its code width and its map (or that the map is the identity:
+    which codes it lists is then checked where the key is used)."""
+    return b"".join(f"{name}\0{by_name[name].width}\0".encode()
+                    + (b"identity" if by_name[name].identity else by_name[name].digest) for name in sorted(by_name))
+
+
+class TextBlocks:
+    """The lines of a plain content stream's text objects (`_plain_pieces`: each from a "BT" to the next), by the
+    object's bytes and the name of the font in effect where it begins; with the font it leaves in effect (its
+    name), and each font it reads (the one in effect and each it selects: its code width and map, or that the map
+    is the identity and which codes it showed in it), checked against the page's fonts when given again. A text
+    object's lines are a function of those alone (`_Page.run` from a fresh line: its "BT" ends the line before), so
+    a page read through here gives the lines it gives read whole.
+
+    What is kept is decided once the whole document is read (`settle`): its caller's `keep` is given the text of
+    every text object read through here, in order, each as `fold` makes it, and which of those read now (not given
+    again) it allows; for the name check, those showing no word of any row's name and no part of a value of the
+    row at hand (a value's lines may be several text objects). Bounded: past `limit` objects, or `most` bytes of
+    them, it starts again. Nothing of a document's is held past `settle` or `forget` but what `keep` allowed."""
+
+    def __init__(self, fold: Callable[[str], str] = lambda text: text, limit: int = 8192, most: int = 8 << 20):
+        self._lines: dict[tuple[str | None, bool, bytes], tuple[tuple[str, ...], str | None, tuple, str, bool]] = {}
+        self._fold, self._limit, self._most, self._held = fold, limit, most, 0
+        self._read_now: list[tuple[str, tuple | None, tuple | None]] = []  # (text, key, entry): this document's
+        self.hits = self.misses = 0
+
+    def read(self, reading: _Page, data: bytes, by_name: dict[str, _Font]) -> bool:
+        """A stream's lines onto `reading`, its text objects given again or read now; False, with nothing read,
+        for a stream that is not plain or whose objects cannot be read apart."""
+        pieces = _plain_pieces(data)
+        if pieces is None:
+            return False
+        lines: list[str] = []
+        blocks: list[tuple[str, tuple | None, tuple]] = []  # (text, key when read now, entry)
+        whats = {font_name: _what(font) for font_name, font in by_name.items()}
+        name: str | None = None  # the font in effect, by its name
+        get, last = self._lines.get, len(pieces) - 1
+        for index, piece in enumerate(pieces):
+            key = (name, index > 0, piece)  # the first piece: the words before any "BT"
+            entry = get(key)
+            if entry is not None and _given(entry[2], whats, by_name):
+                blocks.append((entry[3], None, entry))
+            else:
+                entry = self._read(reading, piece, key, by_name)
+                if entry is None:
+                    return False
+                blocks.append((entry[3], key, entry))
+            if not entry[4] and index < last:
+                return False  # the word before the next "BT" is an operand: read whole
+            lines += entry[0]
+            name = entry[1]
+        self._read_now += blocks
+        if reading.codes is not None:  # for `PageTexts`, as `_Page.run` records them
+            for _, _, entry in blocks:
+                for font, _, _, datas in entry[2]:
+                    if datas:
+                        reading.codes.setdefault(by_name[font], []).extend(datas)
+        reading.extend(lines)
+        return True
+
+    def _read(self, reading: _Page, piece: bytes, key: tuple, by_name: dict[str, _Font]) -> tuple | None:
+        """One text object read now: (its lines, the font it leaves in effect, each font it reads: (name, what it
+        is, the codes and the strings it showed in it when its map is the identity), its text folded). None when
+        its words are not a plain stream's operations."""
+        name, begun, _ = key
+        if not _plain_checked(b" " + piece + b" "):
+            return None
+        words = piece.split()
+        if not _REFUSED_WORDS.isdisjoint(words):
+            return None
+        operations = _plain_operations_of([b"BT", *words] if begun else words)
+        if operations is None:
+            return None
+        lines: list[str] = []
+        page = _Page(reading._fonts, lines, record=True)
+        page.run(operations, by_name.get, font=by_name.get(name) if name is not None else None)
+        read = dict.fromkeys([name] if name is not None else [])
+        for operands, operator in operations:
+            if operator == "Tf" and operands:
+                name = str(operands[0])
+                read[name] = None
+        if not set(page.codes) <= {by_name.get(font) for font in read}:
+            return None  # a font it did not select (it cannot happen: `run` shows in the fonts it selects)
+        # The strings shown in each font whose map is the identity (`_Page` records no other's); their codes are
+        # listed when the object is kept (`settle`)
+        used = tuple((font_name, _what(by_name.get(font_name)), None, tuple(page.codes.get(by_name.get(font_name), ())))
+                     for font_name in read)
+        # Whether its last word is a keyword (or it has none, but its "BT"): where it is not, the "BT" after it would
+        # have operands, and the operations of the pieces would not be those of the whole stream
+        ends = not words or _keyword(words[-1])
+        return tuple(lines), name, used, self._fold("\n".join(lines)), ends
+
+    def settle(self, keep: Callable[[list[str], list[int]], set[int]]) -> None:
+        """The document is read: keep each text object read now that `keep` allows (given every object's text, in
+        order, and the places of those read now); one it refuses anywhere in the document is not kept."""
+        blocks, self._read_now = self._read_now, []
+        texts = [text for text, _, _ in blocks]
+        candidates = [at for at, (_, key, _) in enumerate(blocks) if key is not None]
+        self.hits += len(blocks) - len(candidates)
+        self.misses += len(candidates)
+        allowed = keep(texts, candidates) if candidates else set()
+        refused = {blocks[at][1] for at in candidates if at not in allowed}
+        for at in sorted(allowed):
+            _, key, entry = blocks[at]
+            if key is None or key in refused or key in self._lines:  # (read now twice: kept once)
+                continue
+            size = len(key[2]) + 2 * sum(map(len, entry[0])) + 256
+            if len(self._lines) >= self._limit or self._held + size > self._most:
+                self._lines.clear()
+                self._held = 0
+            lines, name, used, text, ends = entry
+            self._lines[key] = (lines, name, tuple((font, what, frozenset(
+                data[i:i + 2] for data in datas for i in range(0, len(data) - 1, 2)), datas)
+                for font, what, _, datas in used), text, ends)
+            self._held += size
+
+    def forget(self) -> None:
+        """The document was not read through here to its end: nothing of it is kept."""
+        self._read_now = []
+
+
+def _given(used: tuple, whats: dict[str, object], by_name: dict[str, _Font]) -> bool:
+    """Whether each font a kept text object reads is, by its name here, what it was (`_what`), its map listing
+    each code the object showed in it."""
+    for font, what, codes, _ in used:
+        if whats.get(font) != what or (codes and not codes <= by_name[font].listed()):
+            return False
+    return True
+
+
+def _what(font: _Font | None) -> object:
+    """What a font is, for `TextBlocks`: None (none by that name), its width and map's digest, or "identity"."""
+    return None if font is None else "identity" if font.identity else (font.width, font.digest)
+
+
 def _font_of(fonts: dict, font) -> _Font | None:
     """The font of a font dictionary, read once a document."""
     if not isinstance(font, pikepdf.Dictionary):
@@ -192,6 +341,7 @@ class _Font:
     def __init__(self, type0: bool, data: bytes):
         self.width = 2 if type0 else 1
         self.map: dict[bytes, str] = {}
+        self._listed: frozenset[bytes] | None = None
         self._read_cmap(data)
         self.digest = hashlib.sha256(data).digest()
         # Each two-byte code is its own code point: which codes are listed is all that tells two such maps apart.
@@ -202,6 +352,12 @@ class _Font:
             else {}
         # An identity map's characters: text made of them alone is its codes read as UTF-16 (`decode`)
         self._characters = frozenset(self.map.values()).difference(("\ufffd",)) if self.identity else None
+
+    def listed(self) -> frozenset[bytes]:
+        """The codes the map lists, made once a font."""
+        if self._listed is None:
+            self._listed = frozenset(self.map)
+        return self._listed
 
     def _identity(self) -> bool:
         """Whether each code is two bytes and its text the code read as UTF-16: checked on all codes at once when
@@ -290,10 +446,15 @@ class _Page:
         self.run(operations, lambda name: _font_of(self._fonts, fonts.get(name)),
                  (lambda name: self._draw_form(resources, name, depth)) if depth < _MAX_DEPTH else None)
 
+    def extend(self, lines: list[str]) -> None:
+        """Lines read elsewhere (`TextBlocks`), after this page's own."""
+        self._end_line()
+        self._lines += lines
+
     def run(self, operations: Iterator[tuple[list, str]], font_named: Callable[[str], _Font | None],
-            draw_form: Callable | None = None) -> None:
-        """The text operations of one stream, in order: (operands, operator)."""
-        font, baseline, fonts = None, 0.0, {}
+            draw_form: Callable | None = None, font: _Font | None = None) -> None:
+        """The text operations of one stream, in order: (operands, operator); `font` in effect at its start."""
+        baseline, fonts = 0.0, {}
         for operands, name in operations:
             if name in _TEXT:
                 if name in ("'", '"'):  # these two move to the next line first
@@ -539,8 +700,11 @@ _MOST_OPERANDS = 8  # more before an operator `_Page` reads: not a stream as Rep
 def _plain_operations(data: bytes) -> list[tuple[list, str]] | None:
     """`list(_operations(data))` for a plain stream (above), found by its words; None for any other."""
     words = _plain_words(data)
-    if words is None:
-        return None
+    return None if words is None else _plain_operations_of(words)
+
+
+def _plain_operations_of(words: list[bytes]) -> list[tuple[list, str]] | None:
+    """The operations among a plain stream's words; None where one's operands are not a plain stream's."""
     operations = []
     for at in [at for at, word in enumerate(words) if word in _OPERATOR_BYTES]:
         operands = _plain_operands(words, at)
@@ -552,19 +716,53 @@ def _plain_operations(data: bytes) -> list[tuple[list, str]] | None:
 
 def _plain_words(data: bytes) -> list[bytes] | None:
     """A plain stream's words, "<<" and ">>" each one of its own ("\x01", "\x02"); None for any other stream."""
+    words = _plain_spaced(data)
+    if words is None:
+        return None
+    split = words.split()
+    return split if _REFUSED_WORDS.isdisjoint(split) else None
+
+
+def _plain_pieces(data: bytes) -> list[bytes] | None:
+    """A stream made only of a plain stream's bytes, its words set apart by spaces ("<<" and ">>" as "\x01" and
+    "\x02"), in pieces: before the first "BT" (with a space before it), then after each "BT" up to the next (the
+    last with a space after it); None for any other stream, or one with no "BT". Each piece is checked by its reader
+    (`_plain_checked`, with a space either side: the stream is plain when each piece is, as no check's match
+    holds " BT "), and so is the word before each "BT" (`TextBlocks`)."""
     if data.translate(None, _PLAIN):
         return None
     words = data.translate(_SPACED).replace(b"<<", b" \x01 ").replace(b">>", b" \x02 ")
+    pieces = (b" " + words + b" ").split(b" BT ")
+    return pieces if len(pieces) > 1 else None
+
+
+def _keyword(word: bytes) -> bool:
+    """Whether `_plain_operands` takes `word` for a keyword."""
+    first = word[0]
+    return first not in _MARKS and first != 0x3C and first != 0x2F and not (
+        first in _NUMBER_START and (word[1:] if first in _SIGNS else word).replace(b".", b"", 1).isdigit())
+
+
+def _plain_spaced(data: bytes) -> bytes | None:
+    """A plain stream with its words set apart by spaces ("<<" and ">>" as "\x01" and "\x02"), checked as
+    `_plain_words` checks it but for the words it refuses; None for any other stream."""
+    if data.translate(None, _PLAIN):
+        return None
+    words = data.translate(_SPACED).replace(b"<<", b" \x01 ").replace(b">>", b" \x02 ")
+    return words if _plain_checked(words) else None
+
+
+def _plain_checked(words: bytes) -> bool:
+    """Whether a stream's bytes, words set apart (`_plain_spaced`), are a plain stream's: every "/" and "<" begins a
+    word and every ">" ends one, each "<" ... ">" is a hex string of digits alone, and each "\x01" ... "\x02" a
+    marked content's properties."""
     if words.count(b"/") != words.count(b" /") + words.startswith(b"/") \
             or words.count(b"<") != words.count(b" <") + words.startswith(b"<") \
             or words.count(b">") != words.count(b"> ") + words.endswith(b">") \
             or not len(_PLAIN_HEX.findall(words)) == words.count(b"<") == words.count(b">"):
-        return None
+        return False
     marks = words.count(b"\x01")
-    if marks != words.count(b"\x02") or (marks and len(_PLAIN_PROPERTIES.findall(words)) != marks):
-        return None
-    split = words.split()
-    return split if _REFUSED_WORDS.isdisjoint(split) else None
+    return marks == words.count(b"\x02") and not (marks and len(_PLAIN_PROPERTIES.findall(words)) != marks)
 
 
 def _plain_operands(words: list[bytes], at: int) -> list | None:

@@ -12,6 +12,7 @@ address in a message: rows are named by number and id.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 import time
@@ -40,7 +41,7 @@ from ..pipeline import OPENING
 from .delivery import AuthenticationFailure, DeliveryFailure, PermanentFailure, TemporaryFailure, Transport
 from .ledger import COLUMNS, FAILED, SENDING, Key, Ledger
 from .message import Letter, compose
-from .placed import PageTexts, placed_text
+from .placed import PageTexts, TextBlocks, placed_text
 from .review import ALREADY, NOT_ASKED, UNSURE, Line, by_patient, refused, state_of
 
 # The shipped sample profile's marks: North American fictional numbers, documentation domains, its street.
@@ -216,8 +217,11 @@ class NameCheck:
         self._forms = forms
         self._names = {number: _fold(name) for number, name in names.items()}
         self._by_first_word: dict[str, list[int]] = {}
+        # Every word of every row's name but a letter alone (an initial: "a", "y" and "o" are in every text).
+        self._name_words: set[str] = set()
         for number, name in self._names.items():
             words = _WORD.findall(name)
+            self._name_words.update(word for word in words if len(word) > 1)
             if words:
                 self._by_first_word.setdefault(words[0], []).append(number)
         self._project = project
@@ -231,6 +235,8 @@ class NameCheck:
         self._neutral: dict[tuple, list[str]] = {}  # (documents, language) -> the neutral appointment in words
         # Pages every packet like these shows, read once (`_patient_free` says which may be kept).
         self._pages = PageTexts()
+        # Text objects of the pages read now that every packet like these shows (`_nameless` says which may be kept).
+        self._blocks = TextBlocks(_fold)
 
     def problem(self, row: RosterRow, pdf: bytes) -> str | None:
         """Why this packet must not go to this row's patient, or None."""
@@ -244,7 +250,8 @@ class NameCheck:
         own, preferred = _fold(row.name), _fold(row.preferred_name)
         values = (own, preferred, *appointment)
         fresh: list[str] = []
-        text = _read_back(pdf, self._pages, lambda page: self._patient_free(page, values), fresh)
+        text = _read_back(pdf, self._pages, lambda page: self._patient_free(page, values), fresh,
+                          self._blocks, lambda blocks, read_now: self._nameless(blocks, read_now, values))
         shown = [name for name in dict.fromkeys((own, preferred)) if _contains(text, name)]
         if shown and all(_contains(shared, name) for name in shown):  # each is a word every packet shows
             reference = self._reference(row, row.appointment)
@@ -272,6 +279,30 @@ class NameCheck:
         page = _fold(page)
         return not any(value and value in page for value in values) and \
             not any(word in self._by_first_word for word in _WORD.findall(page))
+
+    def _nameless(self, blocks: list[str], read_now: list[int], values: tuple[str, ...]) -> set[int]:
+        """Which of the text objects read now (`read_now`: places in `blocks`, the packet's text objects read
+        through `TextBlocks`, in order, each folded) may be kept for the next packet: those that show no word of
+        any row's name (but a letter alone) and no part of any of this row's values (names, appointment), which
+        may run over several objects' lines: each found in the objects' text joined, the objects it runs over
+        refused."""
+        joined, starts, at = [], [], 0
+        for text in blocks:
+            starts.append(at)
+            if text:
+                joined.append(text)
+                at += len(text) + 1
+        whole = " ".join(joined)
+        refused: set[int] = set()
+        for value in filter(None, values):
+            found = whole.find(value)
+            while found >= 0:  # the objects whose text the value overlaps (an empty one's, too)
+                first = bisect.bisect_right(starts, found) - 1
+                last = bisect.bisect_left(starts, found + len(value))
+                refused.update(range(first, last))
+                found = whole.find(value, found + 1)
+        return {place for place in read_now if place not in refused
+                and self._name_words.isdisjoint(_WORD.findall(blocks[place]))}
 
     def shared_text(self, row: RosterRow, own: list[str] | None = None) -> str | None:
         """The text every packet like this row's shows, for its appointment (`own`: in words, as `_appointment`
@@ -311,8 +342,9 @@ class NameCheck:
             values = (_fold(self._placeholder), _fold(first), *self._appointment(row, appointment))
         except HandoutsError:  # shared_text says so
             return None
-        text = None if rendered.pdf is None else _read_back(rendered.pdf, self._pages,
-                                                            lambda page: self._patient_free(page, values))
+        text = None if rendered.pdf is None else _read_back(
+            rendered.pdf, self._pages, lambda page: self._patient_free(page, values), None, self._blocks,
+            lambda blocks, read_now: self._nameless(blocks, read_now, values))
         if appointment == _NEUTRAL_APPOINTMENT:
             self._references[key] = text
         return text
@@ -341,10 +373,11 @@ _UNCHECKED = "its packet could not be checked (the same packet for a placeholder
 
 
 def _read_back(pdf: bytes, seen: PageTexts | None = None, keep=lambda page: False,
-               fresh: list[str] | None = None) -> str:
+               fresh: list[str] | None = None, blocks: TextBlocks | None = None,
+               keep_block=lambda blocks, read_now: set()) -> str:
     """The packet's title and the text its pages show, as placed in their content streams, folded (`fresh`: as
     `placed_text` fills it)."""
-    return _fold(placed_text(pdf, seen, keep, fresh))
+    return _fold(placed_text(pdf, seen, keep, fresh, blocks, keep_block))
 
 
 def _count(text: str, name: str) -> int:
