@@ -138,8 +138,10 @@ def render_document(project: Project, name: str, layout: Layout, patient: Patien
 
 
 def shown_values(patient: Patient, appointment: datetime | None, language: str) -> tuple[str, ...]:
-    """What a patient's documents show of them, each a whole span: the names and the appointment in words."""
-    return (patient.name, patient.preferred_name, in_words(appointment, language) if appointment else "")
+    """What a patient's documents show of them, each a whole span: the names and the appointment in words (as their
+    documents say it on a line of its own: the words the fill just made, from the patient's cache, which
+    `one_patient` empties when the work this is for ends)."""
+    return (patient.name, patient.preferred_name, _in_words(appointment, language, False) if appointment else "")
 
 
 # Patient-free stand-ins as wide as a long name (30 letters) and a long preferred name (15): only measured, never shown.
