@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -184,24 +184,47 @@ class _Shared:
 def _cloned(node):
     """A copy of `node` and every node and list below it; the spans (frozen) are the same objects. So a fill's
     document is its own: changing it changes no other fill's, nor the kept blocks."""
-    copy = object.__new__(type(node))
-    state = copy.__dict__
-    state.update(node.__dict__)
-    names = _LISTS_OF.get(type(node))
-    for name in _lists_of(type(node)) if names is None else names:
-        kids = state[name]
-        state[name] = list(kids) if name == "spans" else [_cloned(kid) for kid in kids]
-    return copy
+    clone = _CLONERS.get(type(node))
+    return (clone or _cloner(type(node)))(node)
 
 
-_LISTS_OF: dict[type, tuple[str, ...]] = {}  # keyed by a model class: the names of its list fields
+_new = object.__new__
 
 
-def _lists_of(kind: type) -> tuple[str, ...]:
-    from dataclasses import fields
+def _cloner(kind: type):
+    """`_cloned` for the nodes of one model class: its fields copied at once, then each list field copied (a span
+    list) or made of clones (the nodes below). Most nodes are paragraphs, list items without children, headings and
+    timeline steps: their one list is their spans, copied without a loop."""
+    names = tuple(field.name for field in fields(kind) if field.name in (*_NESTED, "spans"))
 
-    _LISTS_OF[kind] = tuple(field.name for field in fields(kind) if field.name in (*_NESTED, "spans"))
-    return _LISTS_OF[kind]
+    def leaf(node):
+        copy = _new(kind)
+        state = copy.__dict__
+        state.update(node.__dict__)
+        state["spans"] = state["spans"].copy()
+        return copy
+
+    def branch(node):
+        copy = _new(kind)
+        state = copy.__dict__
+        state.update(node.__dict__)
+        for name in names:
+            kids = state[name]
+            state[name] = kids.copy() if name == "spans" else [_cloned(kid) for kid in kids]
+        return copy
+
+    def item(node):  # a list item: a leaf with a list of its own for the blocks it holds (most hold none)
+        if node.children:
+            return branch(node)
+        copy = leaf(node)
+        copy.children = []
+        return copy
+
+    _CLONERS[kind] = clone = leaf if names == ("spans",) else item if names == ("spans", "children") else branch
+    return clone
+
+
+_CLONERS: dict[type, object] = {}  # keyed by a model class: how a node of it is cloned (no node, no text)
 
 
 def _holds(span: Span, patient: set[int]) -> bool:
