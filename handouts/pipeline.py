@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import lru_cache
 
@@ -31,9 +30,19 @@ def load_document(project: Project, name: str, patient: Patient | None = None,
     which sees the clinic's sentences and the appointment in that language too. `earlier_appointment` is set
     in an email that replaces one sent for another appointment. `in_sentence`: the appointments read as in a
     sentence (the email's prose), not as on a line of their own (a page's "When: ...")."""
+    return _load(project, name, patient, appointment, language, earlier_appointment, in_sentence, extra, {})
+
+
+def _load(project: Project, name: str, patient: Patient | None, appointment: datetime | None, language: str | None,
+          earlier_appointment: datetime | None, in_sentence: bool, extra: dict, clinics: dict) -> Document:
+    """`load_document`; `clinics`: the clinic profile as each language's editions see it (`localized`), made once for
+    the documents of one packet (a packet's own: it holds the clinic's sentences, no patient value)."""
     source = project.content.load(name, language)
+    clinic = clinics.get(source.language)
+    if clinic is None:
+        clinic = clinics[source.language] = localized(project.clinic, source.language)
     context = {
-        "clinic": localized(project.clinic, source.language),
+        "clinic": clinic,
         # A patient's values are marked as such, with the room kept for each (PatientValue): a value no longer than
         # its reserve moves no page after it.
         "patient": {
@@ -51,7 +60,8 @@ def load_document(project: Project, name: str, patient: Patient | None = None,
     key, content = derived.get(("skeleton", source)) or _skeleton(source, filled)
     if filled.shape is not None:
         derived[("skeleton", source)] = key, content
-    return replace(document, skeleton=Skeleton(key, document.blocks, content))
+    document.skeleton = Skeleton(key, document.blocks, content)  # parse_document made it for this fill alone
+    return document
 
 
 def _skeleton(source: Source, filled: Filled) -> tuple[str, str]:
@@ -175,11 +185,12 @@ def packet_document(project: Project, patient: Patient, appointment, documents: 
                     language: str | None = None) -> Document:
     """The packet in one language: every part is that language's edition (the batch has already fallen back to
     English, with a note, for a row whose language lacks one of them: a packet never mixes languages)."""
-    parts = [load_document(project, name, patient, appointment, language) for name in documents]
+    clinics: dict = {}  # the clinic profile as this packet's language sees it, made once (`_load`)
+    parts = [_load(project, name, patient, appointment, language, None, False, {}, clinics) for name in documents]
     titles = [part.title for part in parts]
     # The opening lists the documents, each a link ("#name") to where it starts.
     listed = [{"title": part.title, "anchor": name} for name, part in zip(documents, parts)]
-    opening = load_document(project, OPENING, patient, appointment, language, documents=listed)
+    opening = _load(project, OPENING, patient, appointment, language, None, False, {"documents": listed}, clinics)
     # Each document is a Part of its own, so a screen reader can move between them and each has one H1.
     blocks: list = [Part(list(opening.blocks))]
     for name, part in zip(documents, parts):
@@ -195,4 +206,4 @@ def packet_document(project: Project, patient: Patient, appointment, documents: 
         hashlib.sha256(repr(("packet", OPENING, documents, keys, *added)).encode()).hexdigest(), blocks,
         "" if "" in contents else hashlib.sha256(repr(("packet", OPENING, documents, contents, *added)).encode()
                                                  ).hexdigest())
-    return replace(opening, name="packet", title=title, summary=opening.summary, blocks=blocks, skeleton=skeleton)
+    return Document("packet", title, opening.kind, opening.language, opening.summary, blocks, skeleton)

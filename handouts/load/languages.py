@@ -25,7 +25,7 @@ _TAG = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
 
 def primary(tag: str) -> str:
     """The primary language subtag, lower case: 'es' for 'es-US'."""
-    return re.split(r"[-_]", tag.strip(), maxsplit=1)[0].lower()
+    return tag.strip().partition("-")[0].partition("_")[0].lower()  # what comes before the first '-' or '_'
 
 
 def _folded(text: str) -> str:

@@ -469,6 +469,7 @@ class FillShape:
 _SHAPES: dict[tuple[str, tuple], FillShape] = {}
 _SHAPES_MAX = 256
 _PLAIN = (str, int, float, bool, type(None), date, datetime)
+_TEXT, _TEXT_OR_NONE = {str}, {str, type(None)}
 
 
 class _NotPlain(Exception):
@@ -514,7 +515,7 @@ def _plain(value) -> tuple | str:
         return kind.__name__, tuple(_plain(item) for item in value)
     if _plain_dict(kind):
         items = tuple(value.items())
-        if all(type(item) is str and (type(text) is str or text is None) for item, text in items):
+        if {*map(type, value)} <= _TEXT and {*map(type, value.values())} <= _TEXT_OR_NONE:
             return kind.__name__, items  # text and None tell themselves apart (a number would equal a flag)
         return kind.__name__, tuple((_plain(item), _plain(text)) for item, text in items)
     raise _NotPlain()

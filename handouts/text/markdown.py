@@ -151,6 +151,8 @@ class _Shared:
         self.free: dict[int, Block] = {}  # id() of a built block that holds none -> its restored copy, to clone
         for block in built:
             self._mark(block, patient, builder.restore)
+        # Each built block with its restored copy to clone, or None (it holds a patient token): read in that order.
+        self.top = tuple((self.free.get(id(block)), block) for block in built)
 
     def _mark(self, node, patient: set[int], restore) -> bool:
         holds = any(self._mark(kid, patient, restore) for name in _NESTED for kid in getattr(node, name, ()))
@@ -165,11 +167,13 @@ class _Shared:
         restore = _Builder(source, filled).restore
         title = Heading(1, [Span(source.title)], line=source.title_line)
         return Document(source.name, source.title, source.kind, source.language, source.summary,
-                        [title, *[self._copy(block, restore) for block in self.built]])
+                        [title, *[self._copy(block, restore) if free is None else _CLONERS[type(free)](free)
+                                  for free, block in self.top]])
 
     def _copy(self, node, restore):
         if id(node) not in self.holding:
-            return _cloned(self.free[id(node)])
+            free = self.free[id(node)]
+            return _CLONERS[type(free)](free)
         state = dict(node.__dict__)
         for name in _NESTED:
             if name in state:
@@ -184,8 +188,7 @@ class _Shared:
 def _cloned(node):
     """A copy of `node` and every node and list below it; the spans (frozen) are the same objects. So a fill's
     document is its own: changing it changes no other fill's, nor the kept blocks."""
-    clone = _CLONERS.get(type(node))
-    return (clone or _cloner(type(node)))(node)
+    return _CLONERS[type(node)](node)
 
 
 _new = object.__new__
@@ -210,7 +213,7 @@ def _cloner(kind: type):
         state.update(node.__dict__)
         for name in names:
             kids = state[name]
-            state[name] = kids.copy() if name == "spans" else [_cloned(kid) for kid in kids]
+            state[name] = kids.copy() if name == "spans" else [_CLONERS[type(kid)](kid) for kid in kids]
         return copy
 
     def item(node):  # a list item: a leaf with a list of its own for the blocks it holds (most hold none)
@@ -220,11 +223,18 @@ def _cloner(kind: type):
         copy.children = []
         return copy
 
-    _CLONERS[kind] = clone = leaf if names == ("spans",) else item if names == ("spans", "children") else branch
-    return clone
+    return leaf if names == ("spans",) else item if names == ("spans", "children") else branch
 
 
-_CLONERS: dict[type, object] = {}  # keyed by a model class: how a node of it is cloned (no node, no text)
+class _Cloners(dict):
+    """Keyed by a model class: how a node of it is cloned (`_cloner`, made the first time). No node, no text."""
+
+    def __missing__(self, kind: type):
+        self[kind] = clone = _cloner(kind)
+        return clone
+
+
+_CLONERS = _Cloners()
 
 
 def _holds(span: Span, patient: set[int]) -> bool:
