@@ -34,25 +34,25 @@ def load_document(project: Project, name: str, patient: Patient | None = None,
 
 
 def _load(project: Project, name: str, patient: Patient | None, appointment: datetime | None, language: str | None,
-          earlier_appointment: datetime | None, in_sentence: bool, extra: dict, clinics: dict) -> Document:
-    """`load_document`; `clinics`: the clinic profile as each language's editions see it (`localized`), made once for
-    the documents of one packet (a packet's own: it holds the clinic's sentences, no patient value)."""
+          earlier_appointment: datetime | None, in_sentence: bool, extra: dict, made: dict) -> Document:
+    """`load_document`; `made`: what the documents of one packet (or one document) see alike, made once a language
+    for them: the clinic profile as that language's editions see it (`localized`) and the patient's values, marked
+    as such. It is that packet's own, and goes with it."""
     source = project.content.load(name, language)
-    clinic = clinics.get(source.language)
-    if clinic is None:
-        clinic = clinics[source.language] = localized(project.clinic, source.language)
-    context = {
-        "clinic": clinic,
-        # A patient's values are marked as such, with the room kept for each (PatientValue): a value no longer than
-        # its reserve moves no page after it.
-        "patient": {
-            "name": PatientValue(patient.name, NAME_RESERVE),
-            "preferred_name": PatientValue(patient.preferred_name, PREFERRED_NAME_RESERVE),
-        } if patient else None,
-        "appointment": _appointment(appointment, source.language, in_sentence),
-        "earlier_appointment": _appointment(earlier_appointment, source.language, in_sentence),
-        **extra,
-    }
+    seen = made.get(source.language)
+    if seen is None:
+        seen = made[source.language] = {
+            "clinic": localized(project.clinic, source.language),
+            # A patient's values are marked as such, with the room kept for each (PatientValue): a value no longer
+            # than its reserve moves no page after it.
+            "patient": {
+                "name": PatientValue(patient.name, NAME_RESERVE),
+                "preferred_name": PatientValue(patient.preferred_name, PREFERRED_NAME_RESERVE),
+            } if patient else None,
+            "appointment": _appointment(appointment, source.language, in_sentence),
+            "earlier_appointment": _appointment(earlier_appointment, source.language, in_sentence),
+        }
+    context = {**seen, **extra}
     filled = fill(source, context)
     document = parse_document(source, filled)
     # Patient-free (a digest of the fill without the patient's values): kept with the fill's shape, when it has one.
@@ -185,12 +185,12 @@ def packet_document(project: Project, patient: Patient, appointment, documents: 
                     language: str | None = None) -> Document:
     """The packet in one language: every part is that language's edition (the batch has already fallen back to
     English, with a note, for a row whose language lacks one of them: a packet never mixes languages)."""
-    clinics: dict = {}  # the clinic profile as this packet's language sees it, made once (`_load`)
-    parts = [_load(project, name, patient, appointment, language, None, False, {}, clinics) for name in documents]
+    made: dict = {}  # what this packet's documents see alike (`_load`)
+    parts = [_load(project, name, patient, appointment, language, None, False, {}, made) for name in documents]
     titles = [part.title for part in parts]
     # The opening lists the documents, each a link ("#name") to where it starts.
     listed = [{"title": part.title, "anchor": name} for name, part in zip(documents, parts)]
-    opening = _load(project, OPENING, patient, appointment, language, None, False, {"documents": listed}, clinics)
+    opening = _load(project, OPENING, patient, appointment, language, None, False, {"documents": listed}, made)
     # Each document is a Part of its own, so a screen reader can move between them and each has one H1.
     blocks: list = [Part(list(opening.blocks))]
     for name, part in zip(documents, parts):

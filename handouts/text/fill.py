@@ -501,8 +501,12 @@ def _patient_free_context(context: dict):
 
 def _state(value: PatientValue) -> tuple:
     """All a template that only prints or tests a patient value sees of it (with the cleaned text's emptiness,
-    which decides whether its span is there after parsing)."""
-    return "patient value", bool(value), bool(clean_value(value)), value.reserve
+    which decides whether its span is there after parsing). Kept on the value itself, for the other documents of its
+    packet."""
+    state = value.__dict__.get("state")
+    if state is None:
+        state = value.__dict__["state"] = ("patient value", bool(value), bool(clean_value(value)), value.reserve)
+    return state
 
 
 def _plain(value) -> tuple | str:
