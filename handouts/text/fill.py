@@ -503,9 +503,9 @@ def _state(value: PatientValue) -> tuple:
     """All a template that only prints or tests a patient value sees of it (with the cleaned text's emptiness,
     which decides whether its span is there after parsing). Kept on the value itself, for the other documents of its
     packet."""
-    state = value.__dict__.get("state")
+    state = value.__dict__.get("_state")  # a name the sandbox keeps from templates (it starts with "_")
     if state is None:
-        state = value.__dict__["state"] = ("patient value", bool(value), bool(clean_value(value)), value.reserve)
+        state = value.__dict__["_state"] = ("patient value", bool(value), bool(clean_value(value)), value.reserve)
     return state
 
 
