@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import lru_cache
 
@@ -31,19 +30,29 @@ def load_document(project: Project, name: str, patient: Patient | None = None,
     which sees the clinic's sentences and the appointment in that language too. `earlier_appointment` is set
     in an email that replaces one sent for another appointment. `in_sentence`: the appointments read as in a
     sentence (the email's prose), not as on a line of their own (a page's "When: ...")."""
+    return _load(project, name, patient, appointment, language, earlier_appointment, in_sentence, extra, {})
+
+
+def _load(project: Project, name: str, patient: Patient | None, appointment: datetime | None, language: str | None,
+          earlier_appointment: datetime | None, in_sentence: bool, extra: dict, made: dict) -> Document:
+    """`load_document`; `made`: what the documents of one packet (or one document) see alike, made once a language
+    for them: the clinic profile as that language's editions see it (`localized`) and the patient's values, marked
+    as such. It is that packet's own, and goes with it."""
     source = project.content.load(name, language)
-    context = {
-        "clinic": localized(project.clinic, source.language),
-        # A patient's values are marked as such, with the room kept for each (PatientValue): a value no longer than
-        # its reserve moves no page after it.
-        "patient": {
-            "name": PatientValue(patient.name, NAME_RESERVE),
-            "preferred_name": PatientValue(patient.preferred_name, PREFERRED_NAME_RESERVE),
-        } if patient else None,
-        "appointment": _appointment(appointment, source.language, in_sentence),
-        "earlier_appointment": _appointment(earlier_appointment, source.language, in_sentence),
-        **extra,
-    }
+    seen = made.get(source.language)
+    if seen is None:
+        seen = made[source.language] = {
+            "clinic": localized(project.clinic, source.language),
+            # A patient's values are marked as such, with the room kept for each (PatientValue): a value no longer
+            # than its reserve moves no page after it.
+            "patient": {
+                "name": PatientValue(patient.name, NAME_RESERVE),
+                "preferred_name": PatientValue(patient.preferred_name, PREFERRED_NAME_RESERVE),
+            } if patient else None,
+            "appointment": _appointment(appointment, source.language, in_sentence),
+            "earlier_appointment": _appointment(earlier_appointment, source.language, in_sentence),
+        }
+    context = {**seen, **extra}
     filled = fill(source, context)
     document = parse_document(source, filled)
     # Patient-free (a digest of the fill without the patient's values): kept with the fill's shape, when it has one.
@@ -51,7 +60,8 @@ def load_document(project: Project, name: str, patient: Patient | None = None,
     key, content = derived.get(("skeleton", source)) or _skeleton(source, filled)
     if filled.shape is not None:
         derived[("skeleton", source)] = key, content
-    return replace(document, skeleton=Skeleton(key, document.blocks, content))
+    document.skeleton = Skeleton(key, document.blocks, content)  # parse_document made it for this fill alone
+    return document
 
 
 def _skeleton(source: Source, filled: Filled) -> tuple[str, str]:
@@ -138,8 +148,10 @@ def render_document(project: Project, name: str, layout: Layout, patient: Patien
 
 
 def shown_values(patient: Patient, appointment: datetime | None, language: str) -> tuple[str, ...]:
-    """What a patient's documents show of them, each a whole span: the names and the appointment in words."""
-    return (patient.name, patient.preferred_name, in_words(appointment, language) if appointment else "")
+    """What a patient's documents show of them, each a whole span: the names and the appointment in words (as their
+    documents say it on a line of its own: the words the fill just made, from the patient's cache, which
+    `one_patient` empties when the work this is for ends)."""
+    return (patient.name, patient.preferred_name, _in_words(appointment, language, False) if appointment else "")
 
 
 # Patient-free stand-ins as wide as a long name (30 letters) and a long preferred name (15): only measured, never shown.
@@ -173,11 +185,12 @@ def packet_document(project: Project, patient: Patient, appointment, documents: 
                     language: str | None = None) -> Document:
     """The packet in one language: every part is that language's edition (the batch has already fallen back to
     English, with a note, for a row whose language lacks one of them: a packet never mixes languages)."""
-    parts = [load_document(project, name, patient, appointment, language) for name in documents]
+    made: dict = {}  # what this packet's documents see alike (`_load`)
+    parts = [_load(project, name, patient, appointment, language, None, False, {}, made) for name in documents]
     titles = [part.title for part in parts]
     # The opening lists the documents, each a link ("#name") to where it starts.
     listed = [{"title": part.title, "anchor": name} for name, part in zip(documents, parts)]
-    opening = load_document(project, OPENING, patient, appointment, language, documents=listed)
+    opening = _load(project, OPENING, patient, appointment, language, None, False, {"documents": listed}, made)
     # Each document is a Part of its own, so a screen reader can move between them and each has one H1.
     blocks: list = [Part(list(opening.blocks))]
     for name, part in zip(documents, parts):
@@ -193,4 +206,4 @@ def packet_document(project: Project, patient: Patient, appointment, documents: 
         hashlib.sha256(repr(("packet", OPENING, documents, keys, *added)).encode()).hexdigest(), blocks,
         "" if "" in contents else hashlib.sha256(repr(("packet", OPENING, documents, contents, *added)).encode()
                                                  ).hexdigest())
-    return replace(opening, name="packet", title=title, summary=opening.summary, blocks=blocks, skeleton=skeleton)
+    return Document("packet", title, opening.kind, opening.language, opening.summary, blocks, skeleton)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime
+from datetime import datetime, timezone
 from functools import lru_cache
 
 _TAG = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
@@ -25,7 +25,7 @@ _TAG = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
 
 def primary(tag: str) -> str:
     """The primary language subtag, lower case: 'es' for 'es-US'."""
-    return re.split(r"[-_]", tag.strip(), maxsplit=1)[0].lower()
+    return tag.strip().partition("-")[0].partition("_")[0].lower()  # what comes before the first '-' or '_'
 
 
 def _folded(text: str) -> str:
@@ -90,22 +90,61 @@ def in_words(moment: datetime, tag: str, in_sentence: bool = False) -> str:
     text extraction reads it as a space, and the line breaker keeps '9:30 a.m.' together like '9:30 AM'.
     """
     from babel import UnknownLocaleError
-    from babel.dates import format_date, format_time
 
     from .locale import Locale
 
     words = Locale.for_tag(tag)
     time_pattern = words.time_pattern(moment.hour)
-    # The tag as it is ('es_MX': its region's clock), its language, else the language of the words used.
-    for name in dict.fromkeys((babel_locale(tag), primary(tag), words.code)):
-        try:
-            day = format_date(moment, words.date_format, locale=name)
-            time = format_time(moment, time_pattern, locale=name)
-            break
-        except (ValueError, UnknownLocaleError):
-            continue
-    else:
-        day, time = format_date(moment, "full", locale="en_US"), format_time(moment, "short", locale="en_US")
+    formats = _formats(tag, words.code, words.date_format, time_pattern)
+    try:
+        if formats is None:
+            raise ValueError("no locale of the tag's formats Babel knows")
+        locale, date_pattern, time_format = formats
+        day = date_pattern.apply(moment.date(), locale)
+        # What babel.dates.format_time gives a datetime without a time zone asked for: the time in its own zone,
+        # UTC for a naive one (only a pattern's zone fields show it), with the date as reference.
+        time = time_format.apply((moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).timetz(),
+                                 locale, reference_date=moment.date())
+    except (ValueError, UnknownLocaleError):
+        day, time = _babel_words(moment, tag, words, time_pattern)
     pattern = (words.appointment_in_sentence or words.appointment) if in_sentence else words.appointment
     text = pattern.format(date=day, time=time)
     return text.replace("\u202f", " ").replace("\u00a0", " ")
+
+
+def _babel_words(moment: datetime, tag: str, words, time_pattern: str) -> tuple[str, str]:
+    """The date and the time in words by Babel's own functions, trying the tag as it is ('es_MX': its region's
+    clock), its language, else the language of the words used; else American English."""
+    from babel import UnknownLocaleError
+    from babel.dates import format_date, format_time
+
+    for name in dict.fromkeys((babel_locale(tag), primary(tag), words.code)):
+        try:
+            return (format_date(moment, words.date_format, locale=name),
+                    format_time(moment, time_pattern, locale=name))
+        except (ValueError, UnknownLocaleError):
+            continue
+    return format_date(moment, "full", locale="en_US"), format_time(moment, "short", locale="en_US")
+
+
+_LENGTHS = ("full", "long", "medium", "short")
+
+
+# Keyed by the language tag and its locale file's patterns: patient-free (no date or time, only how one is written).
+@lru_cache(maxsize=32)
+def _formats(tag: str, code: str, date_format: str, time_pattern: str):
+    """(Babel's locale, the date pattern, the time pattern) that `_babel_words` would use first for this tag and
+    these patterns, parsed once; None when none of its locales parses (then `_babel_words` says what to do)."""
+    from babel import Locale as BabelLocale, UnknownLocaleError
+    from babel.dates import get_date_format, get_time_format, parse_pattern
+
+    for name in dict.fromkeys((babel_locale(tag), primary(tag), code)):
+        try:
+            locale = BabelLocale.parse(name)
+            return (locale,
+                    parse_pattern(get_date_format(date_format, locale) if date_format in _LENGTHS else date_format),
+                    parse_pattern(get_time_format(time_pattern, locale) if time_pattern in _LENGTHS
+                                  else time_pattern))
+        except (ValueError, UnknownLocaleError):
+            continue
+    return None

@@ -21,6 +21,10 @@ def clean_value(value: object) -> str:
 @per_patient  # keyed by text that can be a patient's: emptied after each patient
 @lru_cache(maxsize=4096)  # every packet fills the same clinic sentences
 def _clean(text: str) -> str:
+    # Printable text (no control, format, surrogate, private-use, unassigned or line and paragraph separator
+    # characters, no whitespace but ' ': so nothing below removes or replaces), already NFC, is its own clean value.
+    if text.isprintable() and unicodedata.is_normalized("NFC", text):
+        return text
     text = unicodedata.normalize("NFC", text)
     text = _SPACES.sub(" ", text)
     text = _INVISIBLE.sub("", text)

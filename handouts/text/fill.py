@@ -469,6 +469,7 @@ class FillShape:
 _SHAPES: dict[tuple[str, tuple], FillShape] = {}
 _SHAPES_MAX = 256
 _PLAIN = (str, int, float, bool, type(None), date, datetime)
+_TEXT, _TEXT_OR_NONE = {str}, {str, type(None)}
 
 
 class _NotPlain(Exception):
@@ -500,8 +501,12 @@ def _patient_free_context(context: dict):
 
 def _state(value: PatientValue) -> tuple:
     """All a template that only prints or tests a patient value sees of it (with the cleaned text's emptiness,
-    which decides whether its span is there after parsing)."""
-    return "patient value", bool(value), bool(clean_value(value)), value.reserve
+    which decides whether its span is there after parsing). Kept on the value itself, for the other documents of its
+    packet."""
+    state = value.__dict__.get("_state")  # a name the sandbox keeps from templates (it starts with "_")
+    if state is None:
+        state = value.__dict__["_state"] = ("patient value", bool(value), bool(clean_value(value)), value.reserve)
+    return state
 
 
 def _plain(value) -> tuple | str:
@@ -514,7 +519,7 @@ def _plain(value) -> tuple | str:
         return kind.__name__, tuple(_plain(item) for item in value)
     if _plain_dict(kind):
         items = tuple(value.items())
-        if all(type(item) is str and (type(text) is str or text is None) for item, text in items):
+        if {*map(type, value)} <= _TEXT and {*map(type, value.values())} <= _TEXT_OR_NONE:
             return kind.__name__, items  # text and None tell themselves apart (a number would equal a flag)
         return kind.__name__, tuple((_plain(item), _plain(text)) for item, text in items)
     raise _NotPlain()

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -142,66 +142,133 @@ class _Shared:
     """A document's blocks for every fill of one FillShape: the blocks built from its tokens, and a copy, with its
     values restored, of each block that holds no patient token (in its spans or below), which every fill clones (its
     nodes and lists, not its frozen spans). Only the blocks that hold one are restored again, with the fill's own
-    values. Nothing in it holds a patient value: the restored copies hold none of their tokens, and the built blocks
-    hold tokens, not values."""
+    values, from their spans as kept: each a Span (it holds no token) or what it is made of, every value that is not
+    a patient's in place and each patient token as its number, and its reserved text. Nothing in it holds a patient
+    value: the restored copies hold none of their tokens, the built blocks hold tokens, not values, and the spans
+    kept hold a patient's value only as its token's number, and its reserve."""
 
     def __init__(self, builder: "_Builder", built: tuple[Block, ...], patient: set[int]):
         self.built = built
-        self.holding: set[int] = set()  # id() of the built blocks that hold a patient token, kept alive by `built`
+        self.holding: dict[int, tuple] = {}  # id() of a built block that holds a patient token -> its spans, as kept
         self.free: dict[int, Block] = {}  # id() of a built block that holds none -> its restored copy, to clone
         for block in built:
-            self._mark(block, patient, builder.restore)
+            self._mark(block, patient, builder)
+        # Each built block with its restored copy to clone, or None (it holds a patient token): read in that order.
+        self.top = tuple((self.free.get(id(block)), block) for block in built)
 
-    def _mark(self, node, patient: set[int], restore) -> bool:
-        holds = any(self._mark(kid, patient, restore) for name in _NESTED for kid in getattr(node, name, ()))
+    def _mark(self, node, patient: set[int], builder: "_Builder") -> bool:
+        holds = any(self._mark(kid, patient, builder) for name in _NESTED for kid in getattr(node, name, ()))
         holds = any([holds, *(_holds(span, patient) for span in getattr(node, "spans", ()))])
         if holds:
-            self.holding.add(id(node))
+            self.holding[id(node)] = tuple(_kept_span(span, patient, builder.filled)
+                                           for span in getattr(node, "spans", ()))
         else:
-            self.free[id(node)] = _restored(node, restore)
+            self.free[id(node)] = _restored(node, builder.restore)
         return holds
 
     def document(self, source: Source, filled: Filled) -> Document:
-        restore = _Builder(source, filled).restore
         title = Heading(1, [Span(source.title)], line=source.title_line)
+        values = filled.values
         return Document(source.name, source.title, source.kind, source.language, source.summary,
-                        [title, *[self._copy(block, restore) for block in self.built]])
+                        [title, *[self._copy(block, values) if free is None else _CLONERS[type(free)](free)
+                                  for free, block in self.top]])
 
-    def _copy(self, node, restore):
-        if id(node) not in self.holding:
-            return _cloned(self.free[id(node)])
+    def _copy(self, node, values: tuple[str, ...]):
+        spans = self.holding.get(id(node))
+        if spans is None:
+            free = self.free[id(node)]
+            return _CLONERS[type(free)](free)
         state = dict(node.__dict__)
         for name in _NESTED:
             if name in state:
-                state[name] = [self._copy(kid, restore) for kid in state[name]]
+                state[name] = [self._copy(kid, values) for kid in state[name]]
         if "spans" in state:
-            state["spans"] = restore(state["spans"])
+            state["spans"] = _merge([kept if kept.__class__ is Span else
+                                     Span(_joined(kept[0], values), kept[1],
+                                          None if kept[2] is None else _joined(kept[2], values), kept[3])
+                                     for kept in spans])
         copy = object.__new__(type(node))
         copy.__dict__.update(state)
         return copy
 
 
+def _kept_span(span: Span, patient: set[int], filled: Filled):
+    """A span of a block that holds a patient token, as `_Shared` keeps it: the span itself when it holds no token
+    (`_Builder.restore` keeps it as it is), else (its text's pieces, bold, its target's pieces or None, its text with
+    each patient value's reserve in its place) with every value that is not a patient's restored (the same for
+    every fill of the shape) and each patient token as its number."""
+    if TOKEN_START not in span.text and (span.href is None or TOKEN_START not in span.href):
+        return span
+    return (_pieces(span.text, patient, filled.values), span.bold,
+            None if span.href is None else _pieces(span.href, patient, filled.values), filled.reserved(span.text))
+
+
+def _pieces(text: str, patient: set[int], values: tuple[str, ...]) -> tuple[str | int, ...]:
+    pieces: list[str | int] = []
+    end = 0
+    for found in _TOKEN.finditer(text):
+        index = int(found.group(1))
+        pieces += [text[end:found.start()], index if index in patient else values[index]]
+        end = found.end()
+    pieces.append(text[end:])
+    return tuple(piece for piece in pieces if piece != "")
+
+
+def _joined(pieces: tuple[str | int, ...], values: tuple[str, ...]) -> str:
+    """The text of `_pieces` with this fill's patient values at their token numbers."""
+    return "".join([piece if piece.__class__ is str else values[piece] for piece in pieces])
+
+
 def _cloned(node):
     """A copy of `node` and every node and list below it; the spans (frozen) are the same objects. So a fill's
     document is its own: changing it changes no other fill's, nor the kept blocks."""
-    copy = object.__new__(type(node))
-    state = copy.__dict__
-    state.update(node.__dict__)
-    names = _LISTS_OF.get(type(node))
-    for name in _lists_of(type(node)) if names is None else names:
-        kids = state[name]
-        state[name] = list(kids) if name == "spans" else [_cloned(kid) for kid in kids]
-    return copy
+    return _CLONERS[type(node)](node)
 
 
-_LISTS_OF: dict[type, tuple[str, ...]] = {}  # keyed by a model class: the names of its list fields
+_new = object.__new__
 
 
-def _lists_of(kind: type) -> tuple[str, ...]:
-    from dataclasses import fields
+def _cloner(kind: type):
+    """`_cloned` for the nodes of one model class: its fields copied at once, then each list field copied (a span
+    list) or made of clones (the nodes below). Most nodes are paragraphs, list items without children, headings and
+    timeline steps: their one list is their spans, copied without a loop."""
+    names = tuple(field.name for field in fields(kind) if field.name in (*_NESTED, "spans"))
 
-    _LISTS_OF[kind] = tuple(field.name for field in fields(kind) if field.name in (*_NESTED, "spans"))
-    return _LISTS_OF[kind]
+    def leaf(node):
+        copy = _new(kind)
+        state = copy.__dict__
+        state.update(node.__dict__)
+        state["spans"] = state["spans"].copy()
+        return copy
+
+    def branch(node):
+        copy = _new(kind)
+        state = copy.__dict__
+        state.update(node.__dict__)
+        for name in names:
+            kids = state[name]
+            state[name] = kids.copy() if name == "spans" else [_CLONERS[type(kid)](kid) for kid in kids]
+        return copy
+
+    def item(node):  # a list item: a leaf with a list of its own for the blocks it holds (most hold none)
+        if node.children:
+            return branch(node)
+        copy = leaf(node)
+        copy.children = []
+        return copy
+
+    return leaf if names == ("spans",) else item if names == ("spans", "children") else branch
+
+
+class _Cloners(dict):
+    """Keyed by a model class: how a node of it is cloned (`_cloner`, made the first time). No node, no text."""
+
+    def __missing__(self, kind: type):
+        self[kind] = clone = _cloner(kind)
+        return clone
+
+
+_CLONERS = _Cloners()
 
 
 def _holds(span: Span, patient: set[int]) -> bool:

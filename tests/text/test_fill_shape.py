@@ -172,7 +172,8 @@ def test_each_fill_gets_a_document_of_its_own_made_from_blocks_restored_once():
 
     def objects(doc):
         nodes = list(walk(doc.blocks))
-        return {id(node) for node in nodes} | {id(node.spans) for node in nodes if hasattr(node, "spans")}
+        return {id(node) for node in nodes} | {id(value) for node in nodes for value in vars(node).values()
+                                                if isinstance(value, list)}
 
     assert not objects(first) & objects(second)
     listed = first.blocks[2].items[0]
@@ -183,7 +184,8 @@ def test_each_fill_gets_a_document_of_its_own_made_from_blocks_restored_once():
 
 
 
-# Every per-process cache of handouts/text/ and pipeline.py, and why it can hold no value of another patient's (the
+# Every per-process cache of handouts/text/, pipeline.py and of the load modules a packet's fill reads on every
+# patient (languages.py), and why it can hold no value of another patient's (the
 # render's are in tests/render/test_caches.py). A cache that is not listed fails the test below: review it, then list
 # it here. Caches kept in a module-level dict or set are listed by name and checked to exist.
 REVIEWED = {
@@ -199,7 +201,7 @@ REVIEWED = {
     "markdown.markdown_tokens": "markdown-it tokens, keyed by the filled text (tokens, not values)",
     "markdown._text_problems": "findings and link targets with tokens, keyed by the path and the filled text",
     "markdown._BUILT": "blocks built from tokens, keyed by the filled text and where the body starts",
-    "markdown._LISTS_OF": "the names of a model class's list fields, keyed by the class",
+    "markdown._CLONERS": "how a node of a model class is cloned, keyed by the class (no node, no text)",
     "hyphenation.hyphenator": "a language's hyphenation dictionary, keyed by the language",
     "hyphenation._dictionaries": "where the hyphenation dictionaries are, no key",
     "readability._alpha_syllables": "syllables of a word, keyed by the word: lint and editorial read clinic content",
@@ -208,10 +210,13 @@ REVIEWED = {
     "pipeline._source_key": "digests of a source, keyed by the source: clinic content",
     "pipeline._longest_appointment": "the longest appointment in words, keyed by the language",
     "pipeline._in_words": "the patient's appointment in words; emptied after each patient",
+    "languages._names": "what people write for a language (its names, from Babel), keyed by the tag",
+    "languages._formats": "Babel's locale and the date and time patterns, parsed, keyed by the tag and the locale "
+                          "file's patterns (how an appointment is written, never one)",
     "pipeline._CHECKED": "(skeleton digest, typeface) of documents whose text without a patient value the typeface "
                          "draws, with every '#' link to a document of theirs: a digest and a name, no text",
 }
-NAMED = {"fill._SHAPES", "markdown._BUILT", "markdown._LISTS_OF", "pipeline._CHECKED"}
+NAMED = {"fill._SHAPES", "markdown._BUILT", "markdown._CLONERS", "pipeline._CHECKED"}
 
 
 def test_every_cache_in_text_and_the_pipeline_is_reviewed():
@@ -221,9 +226,11 @@ def test_every_cache_in_text_and_the_pipeline_is_reviewed():
 
     import handouts.text
     from handouts import pipeline
+    from handouts.load import languages
 
     modules = [(info.name, importlib.import_module(f"handouts.text.{info.name}"))
-               for info in pkgutil.iter_modules(handouts.text.__path__)] + [("pipeline", pipeline)]
+               for info in pkgutil.iter_modules(handouts.text.__path__)] + [("pipeline", pipeline),
+                                                                           ("languages", languages)]
     found = {f"{short}.{name}" for short, module in modules for name, value in vars(module).items()
              if isinstance(value, functools._lru_cache_wrapper) and value.__module__.startswith("handouts.")}
     named = {where for where in NAMED if hasattr(dict(modules)[where.split(".")[0]], where.split(".")[1])}
