@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..caches import holds_patient_value, patient_values
-from . import _reportlab
+from . import _reportlab, sharing
 from .draw import Drawn, PageDrawer
 from .paginate import Page
 
@@ -84,7 +84,7 @@ def keep(file_key: tuple, canv, data: bytes, written, drawings: list[Drawn]) -> 
     TEMPLATES.put(file_key, (*variants, template), parts.size)
 
 
-def assembled(file_key: tuple, drawer: PageDrawer, laid_pages: Callable[[int], list[Page]], count: int, page_size,
+def assembled(file_key: tuple, drawer: PageDrawer, laid_pages: Callable[..., list[Page | None]], count: int, page_size,
               file_id: str) -> tuple[bytes, _reportlab.WrittenObjects] | None:
     """The file for the document on `drawer`'s canvas (its metadata set; `laid_pages(n)`: at least its first n of
     `count` pages) written from a kept file with its key: only its pages that show the patient's value drawn (the
@@ -97,8 +97,15 @@ def assembled(file_key: tuple, drawer: PageDrawer, laid_pages: Callable[[int], l
     # the page plan's (every packet with its key has its values in the same boxes at the same places), so the
     # pages after those show none, and the kept file has them.
     until = 1 + max(index for template in variants for index in (-1, *template.patient_pages))
-    pages = laid_pages(until)[:until]
-    patient_pages = tuple(index for index, page in enumerate(pages) if drawer.shows_patient(page, count, page_size))
+    # A page before it that no kept file shows the patient on, and that was found before to show no patient value
+    # (`sharing.known_shared`, as `drawer.shows_patient` answers first), is not placed (None): the plan places the
+    # others alone where it can.
+    shown = {index for template in variants for index in template.patient_pages}
+    context = drawer.context_number(count, page_size)
+    pages = laid_pages(until, lambda index: index not in shown and context is not None and sharing.known_shared(
+        Page(index + 1), context, drawer.plan))[:until]
+    patient_pages = tuple(index for index, page in enumerate(pages)
+                          if page is not None and drawer.shows_patient(page, count, page_size))
     variants = [template for template in variants if template.patient_pages == patient_pages]
     if not variants:
         return None

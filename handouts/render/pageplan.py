@@ -35,7 +35,7 @@ from ..errors import InternalError
 from ._reportlab import ContentMemo
 from .boxes import Box, CalloutBox, PageBreakBox, TextBlock
 from .compose import Composed
-from .paginate import Page, drop_reserves, keep_rules, paginated, replay
+from .paginate import Page, drop_reserves, keep_rules, page_starts, paginated, replay, replay_page
 from .timeline import TimelineBox
 
 # Plans by their key (`plan_key`): how boxes measure, never their text. Bounded in bytes, kept for the run.
@@ -48,10 +48,13 @@ class PagePlan:
     own: bool  # paginated for the patient's own text: the reserves dropped
     actions: tuple[tuple, ...]  # what the paginator did with each box it took (`_Paginator.actions`)
     count: int  # how many pages it made
+    # Where the replay starts each page (`paginate.page_starts`: numbers only), so a page is placed without those
+    # before it (`Planned.pages_at`).
+    starts: tuple[tuple[int, int, tuple], ...] = ()
 
     @property
     def size(self) -> int:
-        return 48 * (len(self.keeps) + len(self.actions))
+        return 48 * (len(self.keeps) + len(self.actions)) + 64 * len(self.starts)
 
 
 def paginate_planned(boxes: list[Box], width: float, height: float) -> list[Page]:
@@ -107,22 +110,40 @@ class Planned:
         plan = PLANS.find((self.width, height, self.measured))
         return None if plan is None else plan.count
 
-    def paginate(self, height: float, until: int | None = None) -> list[Page]:
-        """The pages at `height`; with `until` and a plan, only the first `until` of them."""
-        width = self.width
+    def _as_composed(self, height: float) -> PagePlan | None:
+        """The boxes as composed again when paginated before (their keeps and reserves); the plan at `height`."""
         if self.paginated:
             settled = self.composed.boxes[:self._settled]
             _set_keeps(settled, self.composed_keeps)
             for block, reserve in self.reserves:
                 block.reserve = reserve
         self.paginated = True
-        key = self.key = (width, height, self.measured)
-        plan = PLANS.find(key)
+        key = self.key = (self.width, height, self.measured)
+        return PLANS.find(key)
+
+    def pages_at(self, height: float, wanted: list[int]) -> dict[int, Page] | None:
+        """The pages at `height` whose indexes are `wanted` (0-based), each placed alone from where the plan says it
+        starts (`paginate.replay_page`): the pages between them are not placed; None without a plan that says.
+        Each page is the page `paginate` gives: the same boxes, composed the same, given the same keeps and
+        reserves, and the same actions done with them from the same place."""
+        plan = self._as_composed(height)
+        if plan is None or not wanted or max(wanted) >= min(plan.count, len(plan.starts)):
+            return None
+        return {index: replay_page(lambda at: self._box(plan, at), self.width, height, plan.actions,
+                                   plan.starts[index], index + 1) for index in sorted(wanted)}
+
+    def paginate(self, height: float, until: int | None = None) -> list[Page]:
+        """The pages at `height`; with `until` and a plan, only the first `until` of them."""
+        width = self.width
+        key = (width, height, self.measured)
+        plan = self._as_composed(height)
         if plan is None:
             boxes = self.boxes
             keep_rules(boxes, width, height)
             pages, own, actions = paginated(boxes, width, height)
-            plan = PagePlan(_keeps(boxes), own, actions, len(pages))
+            keeps = _keeps(boxes)
+            plan = PagePlan(keeps, own, actions, len(pages),
+                            page_starts(tuple([kept is None for kept in keeps]), actions))
             PLANS.put(key, plan, 16 * len(self.measured) + plan.size)
             return pages
         return replay(self._planned(plan), width, height, plan.actions, until)
@@ -132,23 +153,28 @@ class Planned:
         the patient's own text, no reserve) once it is final: what `_set_keeps` and `drop_reserves` do to all the
         boxes before a replay, done to each before the replay sees it."""
         index = 0
-        while True:
-            if index == self._settled:
-                self._settle()  # the boxes final already (all of them, when they were composed at once)
-                while index == self._settled and self.composed.more():
-                    self._settle()
-                if index == self._settled:
-                    return
-            box = self.composed.boxes[index]
-            if index >= len(plan.keeps):
-                raise InternalError("a page plan ended before its boxes")
-            kept = plan.keeps[index]
-            if kept is not None:
-                box.keep_with_next, box.prefer_with_next = kept
-            if plan.own:
-                drop_reserves([box])
+        while (box := self._box(plan, index)) is not None:
             yield box
             index += 1
+
+    def _box(self, plan: PagePlan, index: int) -> Box | None:
+        """The box at `index`, composed (and those before it) and final, with the plan's keeps and reserves, as
+        `_planned` gives it; None past the last."""
+        if index >= self._settled:
+            self._settle()  # the boxes final already (all of them, when they were composed at once)
+            while index >= self._settled and self.composed.more():
+                self._settle()
+            if index >= self._settled:
+                return None
+        box = self.composed.boxes[index]
+        if index >= len(plan.keeps):
+            raise InternalError("a page plan ended before its boxes")
+        kept = plan.keeps[index]
+        if kept is not None:
+            box.keep_with_next, box.prefer_with_next = kept
+        if plan.own:
+            drop_reserves([box])
+        return box
 
 
 def _keeps(boxes: list[Box]) -> tuple[tuple[bool, bool] | None, ...]:

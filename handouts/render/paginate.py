@@ -20,8 +20,9 @@ must stay with it, could not fit on it (the page's `held` says how tall that was
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from itertools import count
 
 from ..errors import InternalError
 from .boxes import Box, CalloutBox, PageBreakBox, TextBlock
@@ -211,6 +212,76 @@ def replay(boxes: Iterable[Box], width: float, height: float, actions: tuple[tup
     if until is None and next(replayer.actions, None) is not None:
         raise InternalError("a page plan has actions left over")
     return pages
+
+
+def page_starts(breaks: tuple[bool, ...], actions: tuple[tuple, ...]) -> tuple[tuple[int, int, tuple], ...]:
+    """Where `replay` starts each page, found from the plan alone (`breaks`: whether each box is a page break;
+    `actions`: what the paginator did with each box it took): (how many actions came before the page, how many
+    boxes it had taken, what its queue held, each piece as (its box's index, the splits that made it: each split's
+    action and which of its two pieces)). Numbers only; `replay_page` starts a page from one. It follows `take`
+    and `_Replay.add` step by step: a page starts at a "next" or "whole" action and at a page break after boxes."""
+    starts = [(0, 0, ())]
+    queue: deque = deque()
+    taken, placed, at = 0, False, 0
+    while True:
+        if not queue:
+            if taken == len(breaks):
+                break
+            queue.append((taken, ()))
+            taken += 1
+        index, splits = queue.popleft()
+        if breaks[index] and not splits:
+            if placed:
+                starts.append((at, taken, tuple(queue)))
+                placed = False
+            continue
+        if at == len(actions):
+            raise InternalError("a page plan ended before its boxes")
+        kind = actions[at][0]
+        at += 1
+        if kind == "split":  # two pieces, the first placed next
+            queue.extendleft([(index, (*splits, (at - 1, 1))), (index, (*splits, (at - 1, 0)))])
+        elif kind == "put":
+            placed = True
+        elif kind == "next":
+            queue.appendleft((index, splits))
+            starts.append((at, taken, tuple(queue)))
+            placed = False
+        else:  # "whole": placed, and the next page started
+            starts.append((at, taken, tuple(queue)))
+            placed = False
+    return tuple(starts)
+
+
+def replay_page(box_at: Callable[[int], Box | None], width: float, height: float, actions: tuple[tuple, ...],
+                start: tuple[int, int, tuple], number: int) -> Page:
+    """Page `number` (1-based) of the pages `replay` makes, placed alone from where it starts (`start`, its entry
+    of `page_starts`): the queue it starts with remade from its boxes (a piece split again as the plan split it),
+    then the actions from its first, the boxes from the first it takes (`box_at(index)`: the box at that index, as
+    `replay` is given it; None past the last), until the page after it starts. The pages before it are not placed.
+    """
+    at, taken, held = start
+    queue: deque = deque()
+    for index, splits in held:
+        piece = box_at(index)
+        if piece is None:
+            raise InternalError("a page plan starts a page with a box it does not have")
+        for action, part in splits:
+            parts = piece.split(width, actions[action][1])
+            if not parts:
+                raise InternalError("a page plan splits a box that does not split there")
+            piece = parts[part]
+        queue.append(piece)
+    replayer = _Replay(width, height, actions[at:])
+    replayer.pages = [Page(number)]
+    return replayer.take(queue, _until_none(map(box_at, count(taken))), 1)[0]
+
+
+def _until_none(boxes: Iterator[Box | None]) -> Iterator[Box]:
+    for box in boxes:
+        if box is None:
+            return
+        yield box
 
 
 def _text_blocks(boxes):

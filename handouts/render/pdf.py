@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -72,8 +73,15 @@ class _Laid:
     plan: tuple | None
     made: list[Page] | None
 
-    def pages(self, until: int | None = None) -> list[Page]:
-        """The pages; with `until`, at least the first `until` of them."""
+    def pages(self, until: int | None = None, skip: Callable[[int], bool] | None = None) -> list[Page | None]:
+        """The pages; with `until`, at least the first `until` of them; with `skip` too, None for each of those
+        (by its index) that `skip` says need not be placed when the plan can place the others alone
+        (`Planned.pages_at`: the pages between are not placed), else every page placed."""
+        if skip is not None and until is not None and self.made is None:
+            wanted = [index for index in range(until) if not skip(index)]
+            made = self.planned.pages_at(self.frame, wanted)
+            if made is not None:
+                return [made.get(index) for index in range(until)]
         if self.made is None or (until is None and len(self.made) < self.count):
             self.made = self.planned.paginate(self.frame, until)
         return self.made

@@ -19,7 +19,7 @@ from handouts.render import pageplan
 from handouts.render.boxes import TextBlock, TextStyle
 from handouts.render.compose import Composer
 from handouts.render.fonts import FontSet
-from handouts.render.paginate import keep_rules, paginated, replay
+from handouts.render.paginate import keep_rules, paginated, replay, replay_page
 from handouts.render.pdf import RenderOptions, footer_height, page_model
 from handouts.render.tagging import ALLOWED_PARENTS, StructTree
 
@@ -51,7 +51,12 @@ def plans(monkeypatch):
         replayed.append(args[-1])
         return replay(*args)
 
+    def counted_page(*args):
+        replayed.append(("page", args[-1]))  # a page placed alone, from where the plan starts it
+        return replay_page(*args)
+
     monkeypatch.setattr(pageplan, "replay", counted)
+    monkeypatch.setattr(pageplan, "replay_page", counted_page)
     yield replayed
     pageplan.PLANS.clear()
 
@@ -145,7 +150,7 @@ def test_no_plan_or_key_holds_text(project, plans):
             for item in value:
                 strings(item)
         elif isinstance(value, pageplan.PagePlan):
-            strings((value.keeps, value.own, value.actions))
+            strings((value.keeps, value.own, value.actions, value.starts))
         else:
             assert value is None or isinstance(value, (bool, int, float)), type(value)
 
