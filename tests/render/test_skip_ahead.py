@@ -9,8 +9,10 @@ from datetime import datetime
 import pytest
 
 from handouts.load.project import Patient
+from handouts.model import Span
 from handouts.pipeline import packet_document, render_document
 from handouts.render import assembly, pageplan
+from handouts.render.boxes import TextBlock, TextStyle
 from handouts.render.pdf import RenderOptions, _footer, _laid_out
 from handouts.render.tagging import StructTree
 
@@ -31,6 +33,8 @@ def _notes(k: int) -> str:
 
 _DOCUMENTS = {f"notes_{k}": _notes(k) for k in range(40, 161, 12)}
 _NAMES = ["Quix", "Ana Lo", "Quib", "Jo"]
+# Longer than the name's reserve, each as long as the other: their own plan, their own kept file.
+_LONG = ["Wolkenstein-Haverford Lianna Maximiliana Dorfelkovna", "Haverford-Wolkenstein Maximiliana Lianna Dorfelkovna"]
 
 
 def _described(pages) -> list:
@@ -82,10 +86,10 @@ def test_a_packet_written_from_a_kept_file_by_pages_placed_alone_is_the_whole_re
         document = document.replace("_", "-")
         assembly.TEMPLATES.clear()
         pageplan.PLANS.clear()
-        made = [render_document(project, document, chosen, Patient.from_values(name, name)) for name in _NAMES]
+        made = [render_document(project, document, chosen, Patient.from_values(name, name)) for name in _NAMES + _LONG]
         with monkeypatch.context() as patch:
             patch.setattr(assembly.TEMPLATES, "most", -1)
-            for name, pdf_bytes in zip(_NAMES, made):
+            for name, pdf_bytes in zip(_NAMES + _LONG, made):
                 pageplan.PLANS.clear()
                 assert bytes(pdf_bytes) == bytes(render_document(project, document, chosen,
                                                                  Patient.from_values(name, name))), (document, name)
@@ -104,7 +108,7 @@ def test_each_page_placed_alone_is_the_page_placed_after_those_before_it(project
     chosen = project.layouts.load(layout)
     options = RenderOptions(created=datetime(2026, 12, 1), footer_note="Clinic")
     kinds: Counter = Counter()
-    for name in ("Ana Quorvex", "Wolkenstein-Haverford Lianna Maximiliana"):
+    for name in ("Ana Quorvex", "Maximiliana Dorfelkovna-Wolkenstein Haverford"):  # the second: paginated for it
         pageplan.PLANS.clear()
         document = packet_document(project, Patient.from_values(name, name), datetime(2026, 12, 3, 9, 30),
                                    documents, language)
@@ -142,3 +146,28 @@ def test_a_page_the_plan_does_not_have_is_placed_with_the_others(project):
     assert laid.planned.pages_at(laid.frame, []) is None
     pages = laid.pages(count, lambda index: index != 0)
     assert pages[0] is not None and pages[1:] == [None] * (count - 1)
+
+
+RESERVE = "Nnnnnnnnnnnnnnnnnnnn Nnnnnnnnnnnnnnnnnnnnnnnnn Nnnnnnnnnnnnnnnnnnnnnnnnn"
+
+
+def _form(tree, fonts) -> list:
+    """Ten one-line paragraphs, a greeting that shows a patient's value (its reserve three lines at 200 pt), eight
+    more: on pages of ten lines the reserve's room costs a page that the value's one line does not."""
+    style = TextStyle(fonts, 12, 15, "#000000")
+    lines = [TextBlock(tree.leaf("P"), [Span(f"Line {n}")], style) for n in range(18)]
+    greeting = TextBlock(tree.leaf("P"), [Span("Hello "), Span("Al", reserve=RESERVE)], style)
+    return [*lines[:10], greeting, *lines[10:]]
+
+
+def test_a_page_of_a_document_paginated_for_its_patient_is_placed_alone_for_its_patient(fonts, tree):
+    """A plan made for the patient's own text (the reserves dropped) places a page alone with the reserves of its
+    boxes dropped too, as the replay of every page does."""
+    width, height = 200.0, 150.0
+    pageplan.PLANS.clear()
+    made = pageplan.Planned(_form(tree, fonts), width, "a skeleton").paginate(height)
+    planned = pageplan.Planned(_form(tree, fonts), width, "a skeleton")
+    assert pageplan.PLANS.find((width, height, planned.measured)).own and len(made) == 2
+    alone = planned.pages_at(height, [1])
+    assert list(alone) == [1] and _described([alone[1]]) == _described(made[1:])
+    assert any("Al" in line for line in alone[1].text())
