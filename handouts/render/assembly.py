@@ -98,14 +98,16 @@ def assembled(file_key: tuple, drawer: PageDrawer, laid_pages: Callable[[int], l
     # pages after those show none, and the kept file has them.
     until = 1 + max(index for template in variants for index in (-1, *template.patient_pages))
     pages = laid_pages(until)[:until]
-    patient_pages = tuple(index for index, page in enumerate(pages) if drawer.shows_patient(page, count, page_size))
+    # Each page looked through once: whether it shows the patient, and the scans its drawing reads if it does.
+    scans = [drawer.patient_scans(page, count, page_size) for page in pages]
+    patient_pages = tuple(index for index, scan in enumerate(scans) if scan is not None)
     variants = [template for template in variants if template.patient_pages == patient_pages]
     if not variants:
         return None
     # Only the pages that show the patient are drawn, one after another on the canvas (the kept file holds the
     # others); what places a page's content reads its page model, never the canvas's page count.
     drawer.outline_kept = True
-    drawn = [drawer.patient_page(pages[index], count, page_size) for index in patient_pages]
+    drawn = [drawer.patient_page(pages[index], count, page_size, scans[index]) for index in patient_pages]
     signatures = tuple(page.signature for page in drawn)
     for template in variants:
         characters = {face: set(codes) for face, codes in template.shared_characters}
