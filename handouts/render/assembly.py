@@ -107,6 +107,7 @@ def assembled(file_key: tuple, drawer: PageDrawer, laid_pages: Callable[[int], l
     # Only the pages that show the patient are drawn, one after another on the canvas (the kept file holds the
     # others); what places a page's content reads its page model, never the canvas's page count.
     drawer.outline_kept = True
+    drawer.tagger.tree_kept = True  # and its structure tree: the pages drawn add nothing to this one
     drawn = [drawer.patient_page(pages[index], count, page_size, scans[index]) for index in patient_pages]
     signatures = tuple(page.signature for page in drawn)
     for template in variants:
