@@ -1368,9 +1368,14 @@ def shown_page_traits(canv: Canvas, index: int) -> tuple:
     """What a shown page's dictionary holds besides its content and annotations (the annotations are the drawer's
     to say): images, forms and graphics states used, colour spaces, shadings, rotation, transition, boxes."""
     page = canv._doc.Pages.pages[index]
-    return tuple(_trait(getattr(page, name, None)) for name in (
-        "hasImages", "XObjects", "ExtGState", "_colorsUsed", "_shadingUsed", "Rotate", "Trans", "Dur", "CropBox",
-        "ArtBox", "BleedBox", "TrimBox", "pagewidth", "pageheight", "compression"))
+    # A plain value (the most of them) is its own trait, as `_trait` says: asked of `_trait` only when it is not.
+    return tuple([value if value is None or type(value) in _PLAIN_TRAITS else _trait(value)
+                  for value in [getattr(page, name, None) for name in _PAGE_TRAITS]])
+
+
+_PAGE_TRAITS = ("hasImages", "XObjects", "ExtGState", "_colorsUsed", "_shadingUsed", "Rotate", "Trans", "Dur",
+                "CropBox", "ArtBox", "BleedBox", "TrimBox", "pagewidth", "pageheight", "compression")
+_PLAIN_TRAITS = frozenset((str, int, float, bool, bytes))
 
 
 def _trait(value):
