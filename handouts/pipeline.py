@@ -106,7 +106,7 @@ def render_checked(project: Project, document: Document, layout: Layout, where: 
             if len(_CHECKED) >= 256:
                 _CHECKED.clear()
             _CHECKED.add((skeleton, layout.typeface))
-        return render_pdf(document, layout, render_options(project, document, layout, forms))
+        return render_pdf(document, layout, render_options(project, document, layout, forms), spans=spans)
     for node in nodes:
         fonts.require(plain_text(node.spans), where, node.line or None)
         if any(s.href and s.href.startswith("#") and s.href[1:] not in anchors for s in node.spans):

@@ -1255,9 +1255,7 @@ def made_holes(canv: HandoutsCanvas, holes: Holes, pages: tuple[int, ...],
     with _flate_only():
         top = _ObjectWriter(doc).top
         for index, number in zip(pages, holes.contents):
-            page = doc.Pages.pages[index]
-            page.check_format(doc)  # its content stream made as when the document is written
-            made[number] = top(page.Contents)
+            made[number] = top(_content_stream(doc, doc.Pages.pages[index]))
         made[holes.metadata] = top(doc.Catalog.Metadata)
     doc.info.invariant = doc.invariant  # as GetPDFData sets it
     made[holes.info] = info_bytes(doc)
@@ -1270,6 +1268,20 @@ def made_holes(canv: HandoutsCanvas, holes: Holes, pages: tuple[int, ...],
             raise ValueError("a text font not written in six objects")  # holes_of found six for this face: a bug
         made.update(zip(numbers, _numbered(templates, numbers)))
     return made
+
+
+def _content_stream(doc, page):
+    """The content stream of a shown page as `PDFPage.check_format` makes it when the document is written (Flate
+    alone, under `_flate_only`), without the rest of what it sets up for writing the page (its boxes, resources
+    and annotations: a kept file has them)."""
+    if page.Contents or page.Override_default_compilation or not page.stream or rl_config.useA85:
+        page.check_format(doc)  # not the page `check_format` is mirrored for here: as it makes it
+        return page.Contents
+    stream = PDFStream()
+    if page.compression:
+        stream.filters = [pdfdoc.PDFZCompress]
+    stream.content = page.stream
+    return stream
 
 
 # The information dictionary as written, around its title and subject: by everything else it holds (author, creator,
@@ -1356,9 +1368,14 @@ def shown_page_traits(canv: Canvas, index: int) -> tuple:
     """What a shown page's dictionary holds besides its content and annotations (the annotations are the drawer's
     to say): images, forms and graphics states used, colour spaces, shadings, rotation, transition, boxes."""
     page = canv._doc.Pages.pages[index]
-    return tuple(_trait(getattr(page, name, None)) for name in (
-        "hasImages", "XObjects", "ExtGState", "_colorsUsed", "_shadingUsed", "Rotate", "Trans", "Dur", "CropBox",
-        "ArtBox", "BleedBox", "TrimBox", "pagewidth", "pageheight", "compression"))
+    # A plain value (the most of them) is its own trait, as `_trait` says: asked of `_trait` only when it is not.
+    return tuple([value if value is None or type(value) in _PLAIN_TRAITS else _trait(value)
+                  for value in [getattr(page, name, None) for name in _PAGE_TRAITS]])
+
+
+_PAGE_TRAITS = ("hasImages", "XObjects", "ExtGState", "_colorsUsed", "_shadingUsed", "Rotate", "Trans", "Dur",
+                "CropBox", "ArtBox", "BleedBox", "TrimBox", "pagewidth", "pageheight", "compression")
+_PLAIN_TRAITS = frozenset((str, int, float, bool, bytes))
 
 
 def _trait(value):

@@ -98,21 +98,23 @@ def assembled(file_key: tuple, drawer: PageDrawer, laid_pages: Callable[..., lis
     # pages after those show none, and the kept file has them.
     until = 1 + max(index for template in variants for index in (-1, *template.patient_pages))
     # A page before it that no kept file shows the patient on, and that was found before to show no patient value
-    # (`sharing.known_shared`, as `drawer.shows_patient` answers first), is not placed (None): the plan places the
+    # (`sharing.known_shared`, as `drawer.patient_scans` answers first), is not placed (None): the plan places the
     # others alone where it can.
     shown = {index for template in variants for index in template.patient_pages}
     context = drawer.context_number(count, page_size)
     pages = laid_pages(until, lambda index: index not in shown and context is not None and sharing.known_shared(
         Page(index + 1), context, drawer.plan))[:until]
-    patient_pages = tuple(index for index, page in enumerate(pages)
-                          if page is not None and drawer.shows_patient(page, count, page_size))
+    # Each page placed looked through once: whether it shows the patient, and the scans its drawing reads if it does.
+    scans = [None if page is None else drawer.patient_scans(page, count, page_size) for page in pages]
+    patient_pages = tuple(index for index, scan in enumerate(scans) if scan is not None)
     variants = [template for template in variants if template.patient_pages == patient_pages]
     if not variants:
         return None
     # Only the pages that show the patient are drawn, one after another on the canvas (the kept file holds the
     # others); what places a page's content reads its page model, never the canvas's page count.
     drawer.outline_kept = True
-    drawn = [drawer.patient_page(pages[index], count, page_size) for index in patient_pages]
+    drawer.tagger.tree_kept = True  # and its structure tree: the pages drawn add nothing to this one
+    drawn = [drawer.patient_page(pages[index], count, page_size, scans[index]) for index in patient_pages]
     signatures = tuple(page.signature for page in drawn)
     for template in variants:
         characters = {face: set(codes) for face, codes in template.shared_characters}

@@ -131,11 +131,25 @@ class PageDrawer:
     def shows_patient(self, page: Page, count: int, page_size) -> bool:
         """Whether the page shows a patient's value (`shared_key` is None), answered from the pages recorded before
         where it can be."""
-        if self.plan is not None and self.shared_as is not None:
-            number = self.context_number(count, page_size)
-            if number is not None and sharing.known_shared(page, number, self.plan):
-                return False
-        return self.shared_key(page, count, page_size) is None
+        return self.patient_scans(page, count, page_size) is not None
+
+    def patient_scans(self, page: Page, count: int, page_size) -> list | None:
+        """None when the page shows no patient's value (`shared_key` is not None), answered from the pages recorded
+        before where it can be; else each placed box's `sharing.box_elements`, for `patient_page`: a page of a
+        document with a plan looked through once for both."""
+        number = None if self.plan is None or self.shared_as is None else self.context_number(count, page_size)
+        if number is None:
+            if self.shared_key(page, count, page_size) is not None:
+                return None
+        elif sharing.known_shared(page, number, self.plan):
+            return None
+        scans = [sharing.box_elements(placed) for placed in page.placed]
+        # As `sharing.skeleton_page_key` decides: a box that shows a patient's value, or (the second guard) the
+        # page's words holding one of the patient at work.
+        if number is not None and not any(shows for _, shows in scans) and \
+                not holds_patient_value(sharing.page_text(page)):
+            return None
+        return scans
 
     def page(self, page: Page, count: int, page_size) -> None:
         """Draw the page, or replay the drawing of the same page (it shows no patient value) made before. With
@@ -160,9 +174,11 @@ class PageDrawer:
         if self.drawings is not None:
             self.drawings.append(Drawn(False, recording.characters, None))
 
-    def patient_page(self, page: Page, count: int, page_size) -> Drawn:
-        """Draw and show a page that shows a patient's value: what its drawing did."""
-        scans = [sharing.box_elements(placed) for placed in page.placed]  # the page's elements are its boxes'
+    def patient_page(self, page: Page, count: int, page_size, scans: list | None = None) -> Drawn:
+        """Draw and show a page that shows a patient's value: what its drawing did (`scans`: its `patient_scans`,
+        when the caller has them)."""
+        if scans is None:
+            scans = [sharing.box_elements(placed) for placed in page.placed]  # the page's elements are its boxes'
         elements = [element for box, _ in scans for element in box]
         recording = self._recording(lambda: self._draw(page, count, page_size, boxes_shared=True, scans=scans),
                                     elements)

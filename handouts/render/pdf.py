@@ -148,9 +148,11 @@ def _footer(document: Document, layout: Layout, options: RenderOptions) -> Foote
                   options.page_label or Locale.for_tag(document.language).labels["page"], options.note_required)
 
 
-def render_pdf(document: Document, layout: Layout, options: RenderOptions, assemble: bool = True) -> RenderedPDF:
+def render_pdf(document: Document, layout: Layout, options: RenderOptions, assemble: bool = True,
+               spans: list | None = None) -> RenderedPDF:
     """The document's PDF; written from the file its page plan made before where one fits (render/assembly.py),
-    else rendered whole (and kept for the next; `assemble=False`: rendered whole, always)."""
+    else rendered whole (and kept for the next; `assemble=False`: rendered whole, always). `spans`: every span of
+    the document in reading order (`model.span_nodes`' spans one after another), when the caller has them."""
     fonts = FontSet(layout.typeface)
     tree = StructTree(document.language)
     x, y, width, _ = layout.frame
@@ -168,7 +170,7 @@ def render_pdf(document: Document, layout: Layout, options: RenderOptions, assem
     fields = FormFields(canv, fonts.form_face) if options.forms else None
     drawer = PageDrawer(canv, tagger, (x, y + footer_height(layout, rows)), layout.background_colour, footer, fields,
                         shared_as=(document.name, document.language, layout, options), plan=laid.plan)
-    file_id = _document_digest(document, layout, count)
+    file_id = _document_digest(document, layout, count, spans)
     file_key = assembly.key(drawer, laid.plan, count, layout.page_size)
     if file_key is not None:
         if assemble:
@@ -176,7 +178,7 @@ def render_pdf(document: Document, layout: Layout, options: RenderOptions, assem
             if made is not None:
                 return RenderedPDF(made[0], count, made[1])
             if drawer.outline_kept:  # drawn onto, and no kept file fits: rendered whole, afresh
-                return render_pdf(document, layout, options, assemble=False)
+                return render_pdf(document, layout, options, assemble=False, spans=spans)
         drawer.drawings = []  # to keep the file for the next packet with its key
     for page in laid.pages():
         drawer.page(page, count, layout.page_size)
@@ -191,7 +193,7 @@ def render_pdf(document: Document, layout: Layout, options: RenderOptions, assem
     return RenderedPDF(data, count, objects)
 
 
-def _document_digest(document: Document, layout: Layout, page_count: int) -> str:
+def _document_digest(document: Document, layout: Layout, page_count: int, spans: list | None = None) -> str:
     """A file ID derived from the inputs, so the same inputs give the same bytes, and another whenever anything the
     file shows changes. A document without a skeleton is identified by its repr. A document with one (model.Skeleton)
     by the skeleton's content digest, its own fields, the layout and page count, and the patient's values as they
@@ -211,12 +213,12 @@ def _document_digest(document: Document, layout: Layout, page_count: int) -> str
     content = document.skeleton.content if skeleton_of(document) else ""
     if not content:
         return hashlib.sha256(repr((document, layout.name, layout.body_size, page_count)).encode()).hexdigest()[:32]
-    shown, count = [], 0  # (each such span's place among all spans, its text and target); how many spans
-    for node in span_nodes(document.blocks):
-        for span in node.spans:
-            if span.reserve is not None or span.href is not None:
-                shown.append((count, span.text, span.href))
-            count += 1
+    if spans is None:
+        spans = [span for node in span_nodes(document.blocks) for span in node.spans]
+    # Each such span's place among all spans, its text and target; and how many spans there are.
+    shown = [(place, span.text, span.href) for place, span in enumerate(spans)
+             if span.reserve is not None or span.href is not None]
+    count = len(spans)
     return hashlib.sha256(repr((content, document.name, document.title, document.kind, document.language,
                                 document.summary, layout.name, layout.body_size, page_count, count,
                                 shown)).encode()).hexdigest()[:32]

@@ -144,6 +144,9 @@ class Tagger:
         self._pages_with_annotations: set[int] = set()
         self._open: str | None = None  # the marked content being drawn, if any
         self.log: list | None = None  # while a page is recorded to be shared: who owned its marked content
+        # True: the document's structure tree is a kept file's (render/assembly.py), never written from this one: a
+        # page drawn says what its marked content is and who owns it (its MCIDs, the log), and adds nothing to it.
+        self.tree_kept = False
 
     # -- drawing -----------------------------------------------------------
     def _page(self) -> int:
@@ -170,15 +173,16 @@ class Tagger:
         before and replayed (render/sharing.py) already holds the operators, and only says who owns them.)"""
         if element.role in _CONTAINERS:
             raise InternalError(f"{element.role} holds elements, not content of its own")
-        if not element.attached:
-            element.attach()
         page = self._page()
         owners = self._page_mcids.get(page)
         if owners is None:
             owners = self._page_mcids[page] = []
         mcid = len(owners)
         owners.append(element)
-        element.kids.append(MarkedContent(page, mcid))
+        if not self.tree_kept:
+            if not element.attached:
+                element.attach()
+            element.kids.append(MarkedContent(page, mcid))
         if self.log is not None:
             self.log.append(("mark", element))
         return mcid
@@ -190,16 +194,17 @@ class Tagger:
         owners = self._page_mcids.get(page)
         if owners is None:
             owners = self._page_mcids[page] = []
-        log = self.log
+        log, tree = self.log, not self.tree_kept
         mcid = -1
         for element in elements:
             if element.role in _CONTAINERS:
                 raise InternalError(f"{element.role} holds elements, not content of its own")
-            if not element.attached:
-                element.attach()
             mcid = len(owners)
             owners.append(element)
-            element.kids.append(MarkedContent(page, mcid))
+            if tree:
+                if not element.attached:
+                    element.attach()
+                element.kids.append(MarkedContent(page, mcid))
             if log is not None:
                 log.append(("mark", element))
         return mcid
@@ -255,6 +260,8 @@ class Tagger:
     # -- writing -----------------------------------------------------------
     def write(self) -> None:
         """Add the structure tree and its wiring to the canvas's document (after the last page)."""
+        if self.tree_kept:
+            raise InternalError("a document written from a kept file has the kept file's structure tree")
         canv = self._canv
         page_count = _reportlab.page_count_written(canv)
         elements = self.tree.root.elements()

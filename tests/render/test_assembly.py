@@ -88,6 +88,32 @@ def test_a_page_that_draws_otherwise_is_rendered_whole(project, monkeypatch, wri
     assert pdf == _whole(project, monkeypatch, 3, ROWS[1])
 
 
+def test_the_pages_drawn_onto_a_kept_file_add_nothing_to_the_structure_tree(project, monkeypatch, written):
+    """A packet written from a kept file has the kept file's structure tree: its patient pages say which element
+    owns each marked content (the MCIDs in its content, its signature) and attach nothing to its own tree, which is
+    never written (`Tagger.tree_kept`). A page that then draws otherwise is rendered whole, on a tree of its own."""
+    from handouts.errors import InternalError
+
+    taggers = []
+    original = assembly.assembled
+
+    def watched(file_key, drawer, *args):
+        made = original(file_key, drawer, *args)
+        taggers.append(drawer.tagger)
+        return made
+
+    monkeypatch.setattr(assembly, "assembled", watched)
+    render_row(roster_row(2, ROWS[0]), project)
+    pdf = render_row(roster_row(3, ROWS[1]), project).pdf
+    assert written == [False, True]
+    tagger = taggers[-1]
+    assert tagger.tree_kept and tagger._page_mcids  # marked content drawn and owned, on the pages drawn
+    assert tagger.tree.root.elements() == [tagger.tree.root] and not tagger.tree.root.kids  # nothing attached
+    with pytest.raises(InternalError):
+        tagger.write()
+    assert pdf == _whole(project, monkeypatch, 3, ROWS[1])
+
+
 def test_a_file_whose_kept_objects_would_show_the_patient_is_not_kept(project, monkeypatch, written):
     """The second guard: were the title's dictionary not among the objects made afresh, the file is not kept."""
     holes_of = _reportlab.holes_of

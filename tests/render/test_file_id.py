@@ -143,3 +143,16 @@ def test_every_row_of_the_hostile_roster_has_its_own_id_and_the_same_row_the_sam
                 for number, row in enumerate(ROWS)]
         assert all(first == second for first, second in made)
         assert len({first for first, _ in made}) == len(ROWS)
+
+
+def test_the_spans_render_checked_hands_over_give_the_id_the_document_gives(project):
+    """`render_checked` hands `render_pdf` the spans it walked already: the file ID is the one the document's own
+    spans give, for each patient (and another for another)."""
+    layout = project.layouts.load("standard")
+    ids = []
+    for name, preferred in (("Ana Lopez", "Ana"), ("Bo Chen", "Bo")):
+        document = packet_document(project, Patient.from_values(name, preferred), APPOINTMENT, DOCUMENTS)
+        data = render_checked(project, document, layout, "packet")
+        assert _file_id(data) == pdf_module._document_digest(document, layout, data.pages)
+        ids.append(_file_id(data))
+    assert ids[0] != ids[1]

@@ -167,8 +167,24 @@ def _skeleton_key(page: Page, context: tuple):
     return sharing.skeleton_page_key(page, context, ("plan",))
 
 
-# Both keys guard alike: by the boxes (page_key), and by the skeleton's plan (skeleton_page_key).
-KEYS = pytest.mark.parametrize("key", [sharing.page_key, _skeleton_key], ids=["boxes", "skeleton"])
+def _scanned_key(page: Page, context: tuple):
+    """A page's key as a packet written from a kept file asks for it (`PageDrawer.patient_scans`, which looks through
+    the page once for that and for its drawing): None when it shows a patient's value."""
+    from types import SimpleNamespace
+
+    from handouts.render.draw import PageDrawer
+
+    drawer = PageDrawer(None, SimpleNamespace(tagged=True), (0.0, 0.0), "#FFFFFF", None, shared_as=context,
+                        plan=("plan",))
+    scans = drawer.patient_scans(page, 1, (612, 792))
+    assert scans is None or len(scans) == len(page.placed)
+    return None if scans is not None else ("scanned", page.number)
+
+
+# The keys guard alike: by the boxes (page_key), by the skeleton's plan (skeleton_page_key), and as a packet written
+# from a kept file asks whether a page shows the patient (PageDrawer.patient_scans).
+KEYS = pytest.mark.parametrize("key", [sharing.page_key, _skeleton_key, _scanned_key],
+                               ids=["boxes", "skeleton", "scanned"])
 
 
 @KEYS

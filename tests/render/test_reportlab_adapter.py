@@ -259,3 +259,23 @@ def test_renders_in_threads_are_each_their_own(project):
     assert not errors, errors
     for name in names:
         assert results[name] == {alone[name]}, f"{name}: a render in a thread differs from one alone"
+
+
+def test_shown_page_traits_tell_pages_apart_by_what_their_dictionaries_hold():
+    """A shown page's traits (what a kept file's page must hold as the page drawn for a packet does): the same for
+    two pages drawn alike, another for another page size, for a graphics state used, and for an object no trait
+    describes (equal to nothing, not even itself)."""
+    canv = Canvas(io.BytesIO(), pagesize=(612, 792))
+    for _ in range(2):
+        canv.drawString(72, 72, "a")
+        canv.showPage()
+    canv.setPageSize((612, 1008))
+    canv.showPage()
+    canv.setFillAlpha(0.5)
+    canv.drawString(72, 72, "a")
+    canv.showPage()
+    first, second, taller, translucent = (_reportlab.shown_page_traits(canv, index) for index in range(4))
+    assert first == second and first != taller and first != translucent
+    assert first[-3:] == (612, 792, 1)  # its width, height and compression, as they are
+    canv._doc.Pages.pages[1].Trans = object()
+    assert _reportlab.shown_page_traits(canv, 1) != _reportlab.shown_page_traits(canv, 1)
