@@ -45,7 +45,7 @@ from ..render.fonts import FontSet
 from ..text.fill import Filled, fill
 from ..text.markdown import heading_problems, markdown_problems, markdown_tokens, parse_document
 from ..text.readability import FORMULAS, sentences, words, words_to_avoid
-from . import editorial
+from . import editorial, lint_cache
 
 if TYPE_CHECKING:
     from ..load.project import Project
@@ -53,6 +53,7 @@ if TYPE_CHECKING:
 MAX_SENTENCE_WORDS = 25
 MAX_AVERAGE_SENTENCE = 15.0
 SAMPLE_PATIENT = {"name": "Alex Sample", "preferred_name": "Alex Sample"}
+SAMPLE_APPOINTMENT, SAMPLE_EARLIER = datetime(2026, 12, 3, 9, 30), datetime(2026, 12, 1, 14, 0)
 REVIEW_MAX_DAYS = 365  # an approved document older than this gets a warning
 
 _SHOUT = re.compile(r"[A-Z]{4,}")
@@ -64,8 +65,9 @@ class LintRun:
     is `SAMPLE_PATIENT`), and it lives no longer than the run that made it: `lint_project` and `lint_warnings`
     make their own unless given one. An error is never kept: it is raised again each time, as it was."""
 
-    def __init__(self, project: Project):
+    def __init__(self, project: Project, setup: str = ""):
         self.project = project
+        self.setup = setup  # lint_cache.Key.setup: the sample appointment's words kept for it (`_sample_words`)
         self._contexts: dict[str, dict] = {}
         self._filled: dict[Path, Filled] = {}
         self._documents: dict[Path, Document] = {}
@@ -73,7 +75,7 @@ class LintRun:
     def context(self, language: str) -> dict:
         """Lint's sample context in `language` (the clinic's sentences in it, the appointment in its words)."""
         if language not in self._contexts:
-            self._contexts[language] = _sample_context(self.project, language)
+            self._contexts[language] = _sample_context(self.project, language, self.setup)
         return self._contexts[language]
 
     def filled(self, source: Source) -> Filled:
@@ -233,13 +235,28 @@ def lint_document(project: Project, name: str, max_grade: float = 6.0, language:
     return sorted(findings, key=lambda f: f.line or 0)
 
 
-def _sample_context(project: Project, language: str) -> dict:
+def _sample_context(project: Project, language: str, setup: str = "") -> dict:
+    appointment, earlier = _sample_words(language, setup)
     return {"clinic": localized(project.clinic, language), "patient": SAMPLE_PATIENT,
-            "appointment": in_words(datetime(2026, 12, 3, 9, 30), language),
-            "earlier_appointment": in_words(datetime(2026, 12, 1, 14, 0), language),  # lint the "replaces" text
+            "appointment": appointment,
+            "earlier_appointment": earlier,  # lint the "replaces" text
             # the packet opening lists the documents, each a link to where it starts
             "documents": [{"title": "Sample handout", "anchor": "sample-handout"},
                           {"title": "Sample checklist", "anchor": "sample-checklist"}]}
+
+
+def _sample_words(language: str, setup: str = "") -> tuple[str, str]:
+    """The sample appointment and the earlier one in `language`'s words. Babel makes them (its import and its
+    locale data are some 15 ms of a fresh lint), from fixed dates, no patient's: with `setup` (the digest of all
+    they are made of besides the dates: handouts' files, its locale folders, the installed distributions, Python;
+    `lint_cache.Key.setup`), as a fresh lint kept them, else made and kept."""
+    kept = lint_cache.words(setup, language) if setup else None
+    if kept is not None:
+        return kept
+    found = (in_words(SAMPLE_APPOINTMENT, language), in_words(SAMPLE_EARLIER, language))
+    if setup:
+        lint_cache.store_words(setup, language, found)
+    return found
 
 
 # --- editions (content/<language>/<name>.md) ---------------------------------------------------------
