@@ -452,6 +452,7 @@ def _lint(as_json, max_grade, clinic_file, content_dir, layouts_dir, setup=""):
                  *(str(finding) for finding in findings),
                  f"{len(findings)} finding(s) in {len(project.content.names())} document(s) "
                  f"and {len(project.layouts.names())} layout(s)."]
+    run.keep()
     return Answer(tuple(lines), 1 if findings else 0)
 
 

@@ -42,6 +42,7 @@ from ..load.typefaces import TYPEFACES
 from ..load.yamlfile import at_key_line, key_line
 from ..model import Callout, Document, Heading, ListItem, Timeline, plain_text, walk
 from ..render.fonts import FontSet
+from ..text import hyphenation
 from ..text.fill import Filled, fill
 from ..text.markdown import heading_problems, markdown_problems, markdown_tokens, parse_document
 from ..text.readability import FORMULAS, sentences, words, words_to_avoid
@@ -67,10 +68,19 @@ class LintRun:
 
     def __init__(self, project: Project, setup: str = ""):
         self.project = project
-        self.setup = setup  # lint_cache.Key.setup: the sample appointment's words kept for it (`_sample_words`)
+        self.setup = setup  # lint_cache.Key.setup: what a fresh lint keeps apart from its answers is kept for it
+        self._given = _give_dictionaries(setup) if setup else set()
         self._contexts: dict[str, dict] = {}
         self._filled: dict[Path, Filled] = {}
         self._documents: dict[Path, Document] = {}
+
+    def keep(self) -> None:
+        """Keep, for the next fresh lint of the same setup, the hyphenation dictionaries this run prepared itself."""
+        made = {language: found.prepare() for language, found in hyphenation.loaded().items()
+                if language not in self._given}
+        if self.setup and made:
+            kept = lint_cache.dictionaries(self.setup)
+            lint_cache.store_dictionaries(self.setup, {**kept, **made})
 
     def context(self, language: str) -> dict:
         """Lint's sample context in `language` (the clinic's sentences in it, the appointment in its words)."""
@@ -243,6 +253,15 @@ def _sample_context(project: Project, language: str, setup: str = "") -> dict:
             # the packet opening lists the documents, each a link to where it starts
             "documents": [{"title": "Sample handout", "anchor": "sample-handout"},
                           {"title": "Sample checklist", "anchor": "sample-checklist"}]}
+
+
+def _give_dictionaries(setup: str) -> set[str]:
+    """The hyphenation dictionaries (readability's syllable counts) kept for `setup`, given to `text.hyphenation`:
+    read back in some 3 ms for English and 1.5 for Spanish against 8 and 4 to parse pyphen's files."""
+    kept = lint_cache.dictionaries(setup)
+    for language, raw in kept.items():
+        hyphenation.give(language, hyphenation.Patterns.prepared(raw))
+    return set(kept)
 
 
 def _sample_words(language: str, setup: str = "") -> tuple[str, str]:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import marshal
 import os
 import sys
 from dataclasses import dataclass
@@ -257,3 +258,40 @@ _WORDS_MAGIC = b"handouts-lint-words-1\n"
 def _words_name(setup: str, language: str) -> str:
     return hashlib.sha256(b"%s\0%s" % (setup.encode(), language.encode("utf-8", "surrogatepass"))).hexdigest() \
         + ".words"
+
+
+# --- the hyphenation dictionaries readability counts syllables with, prepared --------------------------------------
+
+
+def dictionaries(setup: str) -> dict[str, dict[str, str]]:
+    """The hyphenation dictionaries a fresh lint with the same `setup` prepared (`text.hyphenation.Patterns.prepare`),
+    by language; {} when none are kept. Made from pyphen's files (an installed distribution: part of `setup`)."""
+    place = user_cache.folder(ENVIRONMENT, "lint")
+    if place is None or not setup:
+        return {}
+    payload = user_cache.read(place, _kept_name(setup, "hyphenation", ".hyph"), _HYPHENATION_MAGIC, MAX_BYTES)
+    if payload is None:
+        return {}
+    try:
+        kept = marshal.loads(payload)
+    except (EOFError, ValueError, TypeError):
+        return {}
+    if not isinstance(kept, dict) or not all(isinstance(k, str) and isinstance(v, dict) for k, v in kept.items()):
+        return {}
+    return kept
+
+
+def store_dictionaries(setup: str, prepared: dict[str, dict[str, str]]) -> None:
+    """Keep the `prepared` dictionaries for `setup`; never an error."""
+    place = user_cache.folder(ENVIRONMENT, "lint")
+    if place is not None and setup and prepared:
+        user_cache.write(place, _kept_name(setup, "hyphenation", ".hyph"), _HYPHENATION_MAGIC,
+                         marshal.dumps(prepared), MAX_ENTRIES)
+
+
+_HYPHENATION_MAGIC = b"handouts-lint-hyphenation-1\n"
+
+
+def _kept_name(setup: str, what: str, suffix: str) -> str:
+    return hashlib.sha256(b"%s\0%s\0%s" % (setup.encode(), what.encode(), b"%d" % marshal.version)).hexdigest() \
+        + suffix

@@ -217,10 +217,10 @@ def test_a_cold_lint_prints_what_a_warm_one_prints_as_a_user_runs_it(tmp_path, o
 
 
 def test_a_fresh_lint_after_a_content_change_reads_the_kept_words(tmp_path):
-    """In fresh processes, as a user runs them: the first lint keeps the sample appointment's words; after a change to
-    a document, the fresh lint reads them back without loading any of Babel's locale data (Babel itself is imported
-    to check the Spanish locale file's date pattern) and prints exactly what a lint with no cache prints (the lines
-    and the exit code)."""
+    """In fresh processes, as a user runs them: the first lint keeps the sample appointment's words and the
+    hyphenation dictionaries it prepared; after a change to a document, the fresh lint reads them back, loading none
+    of Babel's locale data (Babel itself is imported to check the Spanish locale file's date pattern) and parsing no
+    dictionary, and prints exactly what a lint with no cache prints (the lines and the exit code)."""
     content = tmp_path / "content"
     shutil.copytree(REPO / "content", content)
     shutil.copy(DATA / "lint" / "bad.md", content / "bad.md")
@@ -234,7 +234,9 @@ def test_a_fresh_lint_after_a_content_change_reads_the_kept_words(tmp_path):
         "    except SystemExit as exc:\n"
         "        code = exc.code\n"
         "data = getattr(sys.modules.get('babel.localedata'), '_cache', {})\n"
-        "print(json.dumps({'code': code, 'out': out.getvalue(), 'babel': sorted(data)}))\n"
+        "from handouts.text import hyphenation\n"
+        "print(json.dumps({'code': code, 'out': out.getvalue(), 'babel': sorted(data), "
+        "'parsed': sorted(hyphenation.loaded()), 'given': sorted(hyphenation._given)}))\n"
     )
 
     def lint(cache: str) -> dict:
@@ -245,11 +247,14 @@ def test_a_fresh_lint_after_a_content_change_reads_the_kept_words(tmp_path):
     cache = str(tmp_path / "cache")
     first = lint(cache)
     assert first["babel"] and len(list((tmp_path / "cache").glob("*.words"))) == 2  # English and Spanish
+    assert first["parsed"] == ["en_US", "es"] and len(list((tmp_path / "cache").glob("*.hyph"))) == 1
     _change_content({"content": content})
     after = lint(cache)
     assert after["babel"] == [], "the kept words were not read back"
+    assert (after["parsed"], after["given"]) == ([], ["en_US", "es"]), "the kept dictionaries were not read back"
     uncached = lint("off")
-    assert uncached["babel"] and (after["code"], after["out"]) == (uncached["code"], uncached["out"])
+    assert uncached["babel"] and uncached["parsed"] == ["en_US", "es"] and not uncached["given"]
+    assert (after["code"], after["out"]) == (uncached["code"], uncached["out"])
     assert after["out"] != first["out"]  # the change is linted: a fresh lint, not the kept answer
 
 
@@ -299,3 +304,19 @@ def test_the_kept_words_are_babels_and_spoiled_ones_are_made_again(tmp_path, mon
     entry.write_bytes(bytes(data))
     assert lint._sample_words("en-US", "a" * 64) == (in_words(lint.SAMPLE_APPOINTMENT, "en-US"),
                                                      in_words(lint.SAMPLE_EARLIER, "en-US"))  # ... not spoiled
+
+
+def test_kept_dictionaries_are_read_back_only_whole_and_by_their_setup(tmp_path, monkeypatch):
+    monkeypatch.setenv(lint_cache.ENVIRONMENT, str(tmp_path / "cache"))
+    prepared = {"en_US": {"ab": "a1b"}}
+    lint_cache.store_dictionaries("a" * 64, prepared)
+    assert lint_cache.dictionaries("a" * 64) == prepared
+    assert lint_cache.dictionaries("b" * 64) == {} and lint_cache.dictionaries("") == {}
+    (entry,) = (tmp_path / "cache").glob("*.hyph")
+    data = bytearray(entry.read_bytes())
+    data[-2] ^= 1
+    entry.write_bytes(bytes(data))
+    assert lint_cache.dictionaries("a" * 64) == {}
+    monkeypatch.setenv(lint_cache.ENVIRONMENT, "off")
+    lint_cache.store_dictionaries("c" * 64, prepared)
+    assert lint_cache.dictionaries("c" * 64) == {}
