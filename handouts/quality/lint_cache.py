@@ -22,7 +22,7 @@ answer kept for them and prints it (about 0.06 s), importing nothing heavy (`tes
   part of the key that holds no file of the clinic's: Python, the installed distributions, handouts' own files,
   the `HANDOUTS_LOCALES` folders): the sample appointment in words (`words`) and the hyphenation dictionaries
   prepared (`dictionaries`). A lint after a change to the content reads them back (no Babel locale data, no
-  dictionary parsed: about 25 ms of CPU). Neither holds a patient's value: fixed sample dates, pyphen's patterns.
+  dictionary parsed: about 20 – 30 ms of CPU). Neither holds a patient's value: fixed sample dates, pyphen's patterns.
 
 The folder is `$HANDOUTS_LINT_CACHE`, else `lint` in `$XDG_CACHE_HOME/handouts` (else `~/.cache/handouts`);
 `HANDOUTS_LINT_CACHE=off` turns it off.
