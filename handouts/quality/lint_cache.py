@@ -134,7 +134,7 @@ def enabled() -> bool:
 class Key(NamedTuple):
     digest: str  # of everything lint reads: the entry's name
     inputs: str  # of the clinic's files alone: whether they held still while lint ran (`unchanged`)
-    setup: str = ""  # of what lint reads besides the clinic's files (`words`), "" when unknown
+    setup: str = ""  # of what lint reads besides the clinic's files (`words`, `dictionaries`); "" unknown
 
 
 def key(content: Path, layouts: Path, clinic: Path | None, options: dict) -> Key | None:
@@ -233,7 +233,7 @@ def words(setup: str, language: str) -> tuple[str, str] | None:
     """Lint's sample appointment and earlier appointment in `language`'s words (`lint._sample_words`), as a fresh
     lint with the same `setup` (`Key.setup`) put them, or None. They are made by Babel from the fixed sample dates
     (no patient's) with the locale file's patterns, and depend on nothing of the clinic's: kept apart from the
-    answers, they serve a fresh lint after any change to the content without importing Babel."""
+    answers, they serve a fresh lint after any change to the content without loading Babel's locale data."""
     place = user_cache.folder(ENVIRONMENT, "lint")
     if place is None or not setup:
         return None
