@@ -427,20 +427,21 @@ def _lint_answer(as_json, max_grade, clinic_file, content_dir, layouts_dir):
     key = options and lint_cache.key(content_dir, layouts_dir, clinic_file, options)
     answer = lint_cache.load(key) if key else None
     if answer is None:
-        answer = _lint(as_json, max_grade, clinic_file, content_dir, layouts_dir)
+        answer = _lint(as_json, max_grade, clinic_file, content_dir, layouts_dir, key.setup if key else "")
         # kept only if nothing lint reads changed while it ran
         if key and lint_cache.unchanged(key, content_dir, layouts_dir, clinic_file):
             lint_cache.store(key, answer)
     return answer
 
 
-def _lint(as_json, max_grade, clinic_file, content_dir, layouts_dir):
-    """A fresh lint: the lines it prints and its exit code."""
+def _lint(as_json, max_grade, clinic_file, content_dir, layouts_dir, setup=""):
+    """A fresh lint: the lines it prints and its exit code (`setup`: `lint_cache.Key.setup`, for what a fresh lint
+    keeps apart from its answer)."""
     from .quality.lint import LintRun, document_statuses, lint_project, lint_warnings
     from .quality.lint_cache import Answer
 
     project = _open_project(content_dir, layouts_dir, clinic_file)
-    run = LintRun(project)  # each document filled and parsed once, for the findings and the warnings
+    run = LintRun(project, setup)  # each document filled and parsed once, for the findings and the warnings
     findings = lint_project(project, max_grade, run)
     if as_json:
         lines = [json.dumps([f.to_dict() for f in findings], indent=2, ensure_ascii=False)]
@@ -451,6 +452,7 @@ def _lint(as_json, max_grade, clinic_file, content_dir, layouts_dir):
                  *(str(finding) for finding in findings),
                  f"{len(findings)} finding(s) in {len(project.content.names())} document(s) "
                  f"and {len(project.layouts.names())} layout(s)."]
+    run.keep()
     return Answer(tuple(lines), 1 if findings else 0)
 
 

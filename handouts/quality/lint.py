@@ -42,10 +42,11 @@ from ..load.typefaces import TYPEFACES
 from ..load.yamlfile import at_key_line, key_line
 from ..model import Callout, Document, Heading, ListItem, Timeline, plain_text, walk
 from ..render.fonts import FontSet
+from ..text import hyphenation
 from ..text.fill import Filled, fill
 from ..text.markdown import heading_problems, markdown_problems, markdown_tokens, parse_document
 from ..text.readability import FORMULAS, sentences, words, words_to_avoid
-from . import editorial
+from . import editorial, lint_cache
 
 if TYPE_CHECKING:
     from ..load.project import Project
@@ -53,6 +54,7 @@ if TYPE_CHECKING:
 MAX_SENTENCE_WORDS = 25
 MAX_AVERAGE_SENTENCE = 15.0
 SAMPLE_PATIENT = {"name": "Alex Sample", "preferred_name": "Alex Sample"}
+SAMPLE_APPOINTMENT, SAMPLE_EARLIER = datetime(2026, 12, 3, 9, 30), datetime(2026, 12, 1, 14, 0)
 REVIEW_MAX_DAYS = 365  # an approved document older than this gets a warning
 
 _SHOUT = re.compile(r"[A-Z]{4,}")
@@ -64,16 +66,26 @@ class LintRun:
     is `SAMPLE_PATIENT`), and it lives no longer than the run that made it: `lint_project` and `lint_warnings`
     make their own unless given one. An error is never kept: it is raised again each time, as it was."""
 
-    def __init__(self, project: Project):
+    def __init__(self, project: Project, setup: str = ""):
         self.project = project
+        self.setup = setup  # lint_cache.Key.setup: what a fresh lint keeps apart from its answers is kept for it
+        self._given = _give_dictionaries(setup) if setup else set()
         self._contexts: dict[str, dict] = {}
         self._filled: dict[Path, Filled] = {}
         self._documents: dict[Path, Document] = {}
 
+    def keep(self) -> None:
+        """Keep, for the next fresh lint of the same setup, the hyphenation dictionaries this run prepared itself."""
+        made = {language: found.prepare() for language, found in hyphenation.loaded().items()
+                if language not in self._given}
+        if self.setup and made:
+            kept = lint_cache.dictionaries(self.setup)
+            lint_cache.store_dictionaries(self.setup, {**kept, **made})
+
     def context(self, language: str) -> dict:
         """Lint's sample context in `language` (the clinic's sentences in it, the appointment in its words)."""
         if language not in self._contexts:
-            self._contexts[language] = _sample_context(self.project, language)
+            self._contexts[language] = _sample_context(self.project, language, self.setup)
         return self._contexts[language]
 
     def filled(self, source: Source) -> Filled:
@@ -233,13 +245,37 @@ def lint_document(project: Project, name: str, max_grade: float = 6.0, language:
     return sorted(findings, key=lambda f: f.line or 0)
 
 
-def _sample_context(project: Project, language: str) -> dict:
+def _sample_context(project: Project, language: str, setup: str = "") -> dict:
+    appointment, earlier = _sample_words(language, setup)
     return {"clinic": localized(project.clinic, language), "patient": SAMPLE_PATIENT,
-            "appointment": in_words(datetime(2026, 12, 3, 9, 30), language),
-            "earlier_appointment": in_words(datetime(2026, 12, 1, 14, 0), language),  # lint the "replaces" text
+            "appointment": appointment,
+            "earlier_appointment": earlier,  # lint the "replaces" text
             # the packet opening lists the documents, each a link to where it starts
             "documents": [{"title": "Sample handout", "anchor": "sample-handout"},
                           {"title": "Sample checklist", "anchor": "sample-checklist"}]}
+
+
+def _give_dictionaries(setup: str) -> set[str]:
+    """The hyphenation dictionaries (readability's syllable counts) kept for `setup`, given to `text.hyphenation`:
+    both read back in some 6 ms of CPU against 13 to parse pyphen's files."""
+    kept = lint_cache.dictionaries(setup)
+    for language, raw in kept.items():
+        hyphenation.give(language, hyphenation.Patterns.prepared(raw))
+    return set(kept)
+
+
+def _sample_words(language: str, setup: str = "") -> tuple[str, str]:
+    """The sample appointment and the earlier one in `language`'s words. Babel makes them (loading its
+    locale data is some 15 ms of a fresh lint), from fixed dates, no patient's: with `setup` (the digest of all
+    they are made of besides the dates: handouts' files, its locale folders, the installed distributions, Python;
+    `lint_cache.Key.setup`), as a fresh lint kept them, else made and kept."""
+    kept = lint_cache.words(setup, language) if setup else None
+    if kept is not None:
+        return kept
+    found = (in_words(SAMPLE_APPOINTMENT, language), in_words(SAMPLE_EARLIER, language))
+    if setup:
+        lint_cache.store_words(setup, language, found)
+    return found
 
 
 # --- editions (content/<language>/<name>.md) ---------------------------------------------------------

@@ -211,3 +211,112 @@ def test_a_cold_lint_prints_what_a_warm_one_prints_as_a_user_runs_it(tmp_path, o
     assert code == 1 and not err  # the shipped profile is the sample's: lint says so
     rules = {f["rule"] for f in json.loads(out)} if options else {"profile-sample"}
     assert rules == {"profile-sample"} and ("clinic.yaml" in out)
+
+
+# --- the sample appointment's words, kept apart from the answers (lint._sample_words) -----------------------------
+
+
+def test_a_fresh_lint_after_a_content_change_reads_the_kept_words(tmp_path):
+    """In fresh processes, as a user runs them: the first lint keeps the sample appointment's words and the
+    hyphenation dictionaries it prepared; after a change to a document, the fresh lint reads them back, loading none
+    of Babel's locale data (Babel itself is imported to check the Spanish locale file's date pattern) and parsing no
+    dictionary, and prints exactly what a lint with no cache prints (the lines and the exit code)."""
+    content = tmp_path / "content"
+    shutil.copytree(REPO / "content", content)
+    shutil.copy(DATA / "lint" / "bad.md", content / "bad.md")
+    script = (
+        "import contextlib, io, json, sys\n"
+        "from handouts.cli import main\n"
+        "out = io.StringIO()\n"
+        "with contextlib.redirect_stdout(out):\n"
+        "    try:\n"
+        f"        main(['lint', '--content', {str(content)!r}, '--clinic', {str(content / 'clinic.yaml')!r}])\n"
+        "    except SystemExit as exc:\n"
+        "        code = exc.code\n"
+        "data = getattr(sys.modules.get('babel.localedata'), '_cache', {})\n"
+        "from handouts.text import hyphenation\n"
+        "print(json.dumps({'code': code, 'out': out.getvalue(), 'babel': sorted(data), "
+        "'parsed': sorted(hyphenation.loaded()), 'given': sorted(hyphenation._given)}))\n"
+    )
+
+    def lint(cache: str) -> dict:
+        environment = {**os.environ, lint_cache.ENVIRONMENT: cache, "HANDOUTS_TODAY": "2026-12-05"}
+        return json.loads(subprocess.run([sys.executable, "-c", script], cwd=REPO, env=environment,
+                                         capture_output=True, text=True, timeout=120, check=True).stdout)
+
+    cache = str(tmp_path / "cache")
+    first = lint(cache)
+    assert first["babel"] and len(list((tmp_path / "cache").glob("*.words"))) == 2  # English and Spanish
+    assert first["parsed"] == ["en_US", "es"] and len(list((tmp_path / "cache").glob("*.hyph"))) == 1
+    _change_content({"content": content})
+    after = lint(cache)
+    assert after["babel"] == [], "the kept words were not read back"
+    assert (after["parsed"], after["given"]) == ([], ["en_US", "es"]), "the kept dictionaries were not read back"
+    uncached = lint("off")
+    assert uncached["babel"] and uncached["parsed"] == ["en_US", "es"] and not uncached["given"]
+    assert (after["code"], after["out"]) == (uncached["code"], uncached["out"])
+    assert after["out"] != first["out"]  # the change is linted: a fresh lint, not the kept answer
+
+
+@pytest.mark.parametrize("change", ["handouts locale", "handouts code", "locale", "installed", "python"])
+def test_the_words_are_kept_by_all_they_are_made_of(clinic, monkeypatch, change):
+    """The words' key (`Key.setup`) changes with handouts' files, the locale folders, the installed distributions
+    (a new Babel) and Python, and not with the clinic's content, layouts, options or the day."""
+    locale = _locale_folder(clinic, monkeypatch)
+    package = _package_copy(clinic, monkeypatch)
+
+    def setup(options=None):
+        return lint_cache.key(clinic["content"], clinic["layouts"], None, options or {"json": False}).setup
+
+    before = setup()
+    _change_content(clinic)
+    _change_layout(clinic)
+    assert setup({"json": True, "today": "2027-01-01"}) == before
+    if change in ("locale", "handouts locale", "handouts code"):
+        path = {"locale": locale, "handouts locale": package / "locales" / "en.yaml",
+                "handouts code": package / "load" / "languages.py"}[change]
+        path.write_text(path.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    elif change == "installed":
+        real = lint_cache._installed
+        monkeypatch.setattr(lint_cache, "_installed", lambda: [*real(), "babel-9.0.dist-info"])
+    else:
+        monkeypatch.setattr(lint_cache.sys, "version", sys.version + " (another build)")
+    assert setup() != before
+
+
+def test_the_kept_words_are_babels_and_spoiled_ones_are_made_again(tmp_path, monkeypatch):
+    """What is kept is what Babel gives for the fixed sample dates; an entry spoiled on disk, or a different setup,
+    is never read: the words are made again."""
+    from handouts.load.dates import in_words
+    from handouts.quality import lint
+
+    monkeypatch.setenv(lint_cache.ENVIRONMENT, str(tmp_path / "cache"))
+    for language in ("en-US", "es-US"):
+        expected = (in_words(lint.SAMPLE_APPOINTMENT, language), in_words(lint.SAMPLE_EARLIER, language))
+        assert lint._sample_words(language, "a" * 64) == expected
+        assert lint_cache.words("a" * 64, language) == expected
+        assert lint_cache.words("b" * 64, language) is None and lint_cache.words("", language) is None
+    lint_cache.store_words("a" * 64, "en-US", ("Someday", "Another day"))  # as if a different Babel had made them
+    assert lint._sample_words("en-US", "a" * 64) == ("Someday", "Another day")  # read back as kept ...
+    (entry,) = [path for path in (tmp_path / "cache").glob("*.words") if b"Someday" in path.read_bytes()]
+    data = bytearray(entry.read_bytes())
+    data[-3] ^= 1
+    entry.write_bytes(bytes(data))
+    assert lint._sample_words("en-US", "a" * 64) == (in_words(lint.SAMPLE_APPOINTMENT, "en-US"),
+                                                     in_words(lint.SAMPLE_EARLIER, "en-US"))  # ... not spoiled
+
+
+def test_kept_dictionaries_are_read_back_only_whole_and_by_their_setup(tmp_path, monkeypatch):
+    monkeypatch.setenv(lint_cache.ENVIRONMENT, str(tmp_path / "cache"))
+    prepared = {"en_US": {"ab": "a1b"}}
+    lint_cache.store_dictionaries("a" * 64, prepared)
+    assert lint_cache.dictionaries("a" * 64) == prepared
+    assert lint_cache.dictionaries("b" * 64) == {} and lint_cache.dictionaries("") == {}
+    (entry,) = (tmp_path / "cache").glob("*.hyph")
+    data = bytearray(entry.read_bytes())
+    data[-2] ^= 1
+    entry.write_bytes(bytes(data))
+    assert lint_cache.dictionaries("a" * 64) == {}
+    monkeypatch.setenv(lint_cache.ENVIRONMENT, "off")
+    lint_cache.store_dictionaries("c" * 64, prepared)
+    assert lint_cache.dictionaries("c" * 64) == {}

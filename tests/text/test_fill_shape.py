@@ -202,7 +202,9 @@ REVIEWED = {
     "markdown._text_problems": "findings and link targets with tokens, keyed by the path and the filled text",
     "markdown._BUILT": "blocks built from tokens, keyed by the filled text and where the body starts",
     "markdown._CLONERS": "how a node of a model class is cloned, keyed by the class (no node, no text)",
-    "hyphenation.hyphenator": "a language's hyphenation dictionary, keyed by the language",
+    "hyphenation._read": "a language's hyphenation dictionary as parsed from pyphen's file, keyed by the language",
+    "hyphenation._given": "a language's hyphenation dictionary prepared by an earlier lint (the same file's "
+                          "patterns), keyed by the language",
     "hyphenation._dictionaries": "where the hyphenation dictionaries are, no key",
     "readability._alpha_syllables": "syllables of a word, keyed by the word: lint and editorial read clinic content",
     "readability._spanish_alpha": "syllables of a Spanish word, keyed by the word: lint reads clinic content",
@@ -216,7 +218,8 @@ REVIEWED = {
     "pipeline._CHECKED": "(skeleton digest, typeface) of documents whose text without a patient value the typeface "
                          "draws, with every '#' link to a document of theirs: a digest and a name, no text",
 }
-NAMED = {"fill._SHAPES", "markdown._BUILT", "markdown._CLONERS", "pipeline._CHECKED"}
+NAMED = {"fill._SHAPES", "markdown._BUILT", "markdown._CLONERS", "pipeline._CHECKED", "hyphenation._read",
+         "hyphenation._given"}
 
 
 def test_every_cache_in_text_and_the_pipeline_is_reviewed():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import marshal
 import random
 import re
 from pathlib import Path
@@ -10,6 +11,7 @@ import pyphen
 import pytest
 from conftest import DATA, REPO
 
+from handouts.text import hyphenation
 from handouts.text.hyphenation import Patterns, dictionary_path, hyphenator
 
 LETTERS = {"en_US": "abcdefghijklmnopqrstuvwxyz", "es": "abcdefghijklmnopqrstuvwxyzáéíóúñü"}
@@ -30,14 +32,29 @@ def words_to_try(language: str) -> set[str]:
     return found | set(patterns) | pairs | noise
 
 
+@pytest.mark.parametrize("prepared", [False, True], ids=["parsed", "prepared"])
 @pytest.mark.parametrize("language", ["en_US", "es"])
-def test_points_are_pyphens(language):
+def test_points_are_pyphens(language, prepared):
+    """Parsed from the file, and made again from what `prepare` gives (as `handouts lint` keeps it, marshalled)."""
     ours, theirs = hyphenator(language), pyphen.Pyphen(lang=language)
     assert isinstance(ours, Patterns)  # the shipped dictionaries take the fast reader, not the fallback
+    if prepared:
+        ours = Patterns.prepared(marshal.loads(marshal.dumps(Patterns(dictionary_path(language).read_text(
+            encoding="utf-8")).prepare())))
     words = words_to_try(language)
     assert len(words) > 8000
     differ = sorted(word for word in words if ours.positions(word) != theirs.positions(word))
     assert not differ, differ[:20]
+
+
+def test_a_given_dictionary_is_used_and_loaded_lists_only_those_parsed_here(monkeypatch):
+    monkeypatch.setattr(hyphenation, "_given", {})
+    parsed = hyphenator("en_US")
+    assert hyphenation.loaded()["en_US"] is parsed
+    given = Patterns.prepared({"ab": "a1b"})
+    hyphenation.give("en_US", given)
+    assert hyphenator("en_US") is given and given.positions("xxabxx") == [3]
+    assert hyphenation.loaded()["en_US"] is parsed  # what this process parsed, not what it was given
 
 
 def test_case_and_short_words():
