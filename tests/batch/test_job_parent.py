@@ -42,7 +42,14 @@ def _job(tmp_path, name, fragments) -> tuple[bytes, printjob._StreamingWriter]:
 
 
 def _held_refs(fragments) -> int:
-    return sum(entry.__class__ is bytes for fragment in fragments for entry in fragment.objects)
+    """Entries named by their id: one by one, or as a group's (by the group's id, once the job holds the group)."""
+    groups = {f.group[0]: f.group for f in fragments if f.group.__class__ is tuple}
+    grouped = sum(len(groups[f.group][1]) for f in fragments if f.group.__class__ is bytes)
+    return grouped + sum(entry.__class__ is bytes for fragment in fragments for entry in fragment.objects)
+
+
+def _grouped(fragments) -> int:
+    return sum(f.group is not None for f in fragments)
 
 
 def test_a_job_made_holding_entries_is_the_job_made_without(packets, tmp_path):
