@@ -28,6 +28,7 @@ from ..render.forms import FONT_RESOURCE
 from ..render.metadata import PRODUCER, SRGB_PROFILE, xmp_packet
 
 OUTLINE_GROUP = 200  # bookmarks per group once a job has more packets than this
+WRITE_BATCH = 1 << 20  # bytes handed to the file at once: a few packets' worth, not one write a packet
 
 # Page keys written anew for the job (the page tree, structure keys, annotations) or left out (beads, metadata).
 _PAGE_KEYS_REPLACED = {b"/Parent", b"/StructParents", b"/Annots", b"/B", b"/Metadata"}
@@ -88,6 +89,8 @@ class _StreamingWriter:
 
     def __init__(self, handle: BinaryIO):
         self._out = handle
+        self._pending: list[bytes] = []  # written, not yet handed to the file (`_write`)
+        self._pending_bytes = 0
         self._digest = hashlib.sha256()
         self._offsets = array("Q")  # compact: a long job has hundreds of thousands of objects
         self._position = 0
@@ -118,12 +121,24 @@ class _StreamingWriter:
 
     # -- low level ---------------------------------------------------------
     def flush(self) -> None:
+        self._drain()
         self._out.flush()
 
     def _write(self, data: bytes) -> None:
-        self._out.write(data)
+        """`data` next in the file: hashed now, written with what came before it once they are `WRITE_BATCH` bytes."""
         self._digest.update(data)
         self._position += len(data)
+        self._pending.append(data)
+        self._pending_bytes += len(data)
+        if self._pending_bytes >= WRITE_BATCH:
+            self._drain()
+
+    def _drain(self) -> None:
+        if self._pending:
+            data = b"".join(self._pending)
+            self._pending.clear()
+            self._pending_bytes = 0
+            self._out.write(data)
 
     def _reserve(self) -> int:
         self._offsets.append(0)  # filled in when the object is written
