@@ -878,6 +878,7 @@ class _Plan:
     entries: dict[int, tuple[bytes | None, bytes, bytes]]  # the fragment's entry of each of those objects
     _holds: dict[int, bytes] = field(default_factory=dict, compare=False)
     _group: list = field(default_factory=list, compare=False)
+    _others: list = field(default_factory=list, compare=False)
 
     def holds(self) -> dict[int, bytes]:
         """The id of each entry with no key (an object of a packet's own kind, written anew for every packet): a
@@ -890,6 +891,12 @@ class _Plan:
                     digest.update(tail)
                     self._holds[number] = digest.digest()
         return self._holds
+
+    def others(self) -> list[int]:
+        """The objects it takes that are not its entries (the packet's own, and what reaches them), in order."""
+        if not self._others:
+            self._others.append([number for number in self.taken if number not in self.entries])
+        return self._others[0]
 
     def group(self, count: int) -> tuple:
         """Its entries as one group (`Fragment.group`), made once: (id, the held entries' numbers, their ids, the
@@ -994,8 +1001,7 @@ class _Packet:
     def _rest(self, taken, plan: _Plan, sent: set[bytes]) -> tuple:
         """The fragment's objects outside the plan's group: the packet's own and what they reach (`_fragment_objects`
         for the rest), None for every other number."""
-        entries = plan.entries
-        others = [number for number in taken if number not in entries]
+        others = plan.others() if taken is plan.taken else [n for n in taken if n not in plan.entries]
         keys = self._keys(others, plan.pages, plan.keys, frozenset())
         objects: list = [None] * (len(self._objects) + len(self._added))
         new: set[bytes] = set()
@@ -1017,7 +1023,10 @@ class _Packet:
         kept = self._kept
         if not kept or not KEPT_READS.enabled:
             return self._plan(), False
-        key = (self._root, tuple(body if number in kept else None for number, body in enumerate(self._objects, 1)))
+        objects = list(self._objects)  # the packet's objects with its own left out: a few among hundreds
+        for number in set(range(1, len(objects) + 1)).difference(kept):
+            objects[number - 1] = None
+        key = (self._root, tuple(objects))
         plan = KEPT_READS.plan(key)
         if plan is None:
             plan = self._plan()
