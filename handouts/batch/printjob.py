@@ -256,6 +256,8 @@ class _StreamingWriter:
         """`_numbered` for a grouped fragment: the job's number for each object, and what is written in turn: a run
         of the group's held entries (their indices in it, a tuple) or one of the packet's own (its number)."""
         numbers, objects, shared, held = group.base.copy(), fragment.objects, self._shared, group.held
+        if len(objects) + 1 != group.count:
+            raise InternalError("a packet's objects do not fit the group of entries it names")
         first = following = len(self._offsets) + 1
         runs, done = [], 0
         for local in group.rest:
@@ -816,8 +818,10 @@ class SentToJob(set):
     annotations and their arrays) of a plan made from kept objects alone (`KeptReads.plan`), the same bytes for every
     packet written from that kept file and made from no patient value. The job keeps each such entry, compiled, for
     the run (`_StreamingWriter._held`), and the worker's later packets name it by its id: the parent then renumbers
-    a template and copies no bytes it was sent. At most `most` bytes of entries are held a worker; past that, entries
-    go whole. A plain set holds nothing."""
+    a template and copies no bytes it was sent. Once the job holds every entry of a kept plan, the plan's entries go
+    as one group (`groups`, `_Plan.group`): sent whole once, then by its id, and a packet's share then carries only
+    its own objects. At most `most` bytes of entries (and of groups) are held a worker; past that, entries go whole.
+    A plain set holds nothing."""
 
     def __init__(self, most: int = 24 << 20):
         super().__init__()

@@ -169,3 +169,23 @@ def test_a_grouped_share_names_only_the_packets_own_objects(packets):
         _, held, _, shared, _ = groups[fragment.group]
         assert not any(fragment.objects[local - 1] for local in (*held, *shared))
         assert sum(entry is not None for entry in fragment.objects) < len(held) // 4
+
+
+# What the job and a worker keep across a run's packets (so across patients), and why it shows no patient's value.
+REVIEWED_IN_A_RUN = {
+    "_StreamingWriter._shared": "job numbers by the digest of objects every packet holds the same (fonts, their files)",
+    "_StreamingWriter._held": "entries of a kept plan (made from kept objects alone), by their id, compiled",
+    "_StreamingWriter._groups": "a kept plan's entries as one group: held ids and shared keys, compiled (_Group)",
+    "SentToJob.held": "the ids of the entries this worker asked the job to hold",
+    "SentToJob.groups": "the ids of the kept plans' groups this worker sent the job",
+}
+
+
+def test_what_a_run_keeps_across_packets_is_reviewed(packets, tmp_path):
+    _, writer = _job(tmp_path, "job.pdf", _shares(packets, 2))
+    sent = SentToJob()
+    found = {f"_StreamingWriter.{name}" for name, value in vars(writer).items() if isinstance(value, (dict, set))}
+    found |= {f"SentToJob.{name}" for name, value in vars(sent).items() if isinstance(value, (dict, set))}
+    assert found == set(REVIEWED_IN_A_RUN), (
+        f"kept across packets, not reviewed: {sorted(found - set(REVIEWED_IN_A_RUN))}; gone: "
+        f"{sorted(set(REVIEWED_IN_A_RUN) - found)}. Say why it holds no patient value beside it and here")
