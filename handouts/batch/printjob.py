@@ -15,7 +15,7 @@ import re
 from array import array
 from bisect import bisect_left
 from dataclasses import dataclass, field, replace
-from itertools import accumulate, count, repeat
+from itertools import accumulate, chain, count, repeat
 from operator import itemgetter
 from pathlib import Path
 from typing import BinaryIO
@@ -196,10 +196,10 @@ class _StreamingWriter:
     def _packet_ends(self, fragment: Fragment, label: str, numbers: list[int], job_value) -> None:
         """What the job keeps of a packet written: its ParentTree keys, pages, Part, field, language, bookmark."""
         first_key = len(self._parent_keys) // 2
-        self._parent_keys.extend(item for pair in enumerate(map(numbers.__getitem__, fragment.parent_entries),
-                                                              start=first_key) for item in pair)
+        self._parent_keys.extend(chain.from_iterable(zip(count(first_key), map(numbers.__getitem__,
+                                                                               fragment.parent_entries))))
         self._label_starts.append(len(self.page_numbers))
-        self.page_numbers.extend(numbers[page] for page in fragment.pages)
+        self.page_numbers.extend(map(numbers.__getitem__, fragment.pages))
         self._parts.append(numbers[fragment.part])
         if fragment.form:
             self._fields.append(numbers[fragment.form])
@@ -353,7 +353,7 @@ class _StreamingWriter:
         self._offsets[self._pages - 1] = self._position
         self._write(b"%d 0 obj\n<< /Type /Pages /Count %d /Kids [" % (self._pages, len(self.page_numbers)))
         for start in range(0, len(self.page_numbers), 4096):
-            self._write(b"".join(b"%d 0 R " % n for n in self.page_numbers[start:start + 4096]))
+            self._write(b"".join(map(b"%d 0 R ".__mod__, self.page_numbers[start:start + 4096])))
         self._write(b"] >>\nendobj\n")
         outline = self._reserve()
         self._object(outline, b"<< /Type /Outlines" + self._outline_level(outline, self._bookmarks) + b" >>")
@@ -365,7 +365,7 @@ class _StreamingWriter:
                     % (root, self._document, len(self._parent_keys) // 2))
         for start in range(0, len(self._parent_keys), 8192):
             chunk = self._parent_keys[start:start + 8192]
-            self._write(b"".join(b"%d %d 0 R " % (chunk[i], chunk[i + 1]) for i in range(0, len(chunk), 2)))
+            self._write(b"".join(map(b"%d %d 0 R ".__mod__, zip(chunk[::2], chunk[1::2]))))
         self._write(b"] >> >>\nendobj\n")
         metadata, intent = self._reserve(), self._reserve()
         xmp = xmp_packet(title=title, subject=title, author="", language=self._language or "en-US",
@@ -400,7 +400,7 @@ class _StreamingWriter:
         xref = self._position
         self._write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(self._offsets) + 1))
         for start in range(0, len(self._offsets), 4096):
-            self._write(b"".join(b"%010d 00000 n \n" % offset for offset in self._offsets[start:start + 4096]))
+            self._write(b"".join(map(b"%010d 00000 n \n".__mod__, self._offsets[start:start + 4096])))
         self._write(b"trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R /ID [<%s><%s>] >>\nstartxref\n%d\n%%%%EOF\n"
                     % (len(self._offsets) + 1, catalog, info, file_id, file_id, xref))
 
