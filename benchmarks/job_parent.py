@@ -2,8 +2,9 @@
 """What the parent spends on the print job a packet: unpickling each packet's share (`printjob.Fragment`, as a
 worker hands it back through the pool) and `PrintJob.add`, the CPU time of those alone, over `--packets` warm
 packets (after 20 unmeasured), one fictional patient each, layouts in turn, every third in Spanish, every document;
-the shares made as in one worker (shared objects sent once a run, `printjob.KEPT_READS` on). `--profile`: cProfile
-of the parent's part instead."""
+the shares made as in one worker (shared objects sent once a run, `printjob.KEPT_READS` on, a kept plan's entries
+held and sent as one group once the job holds them: `printjob.SentToJob`). `--profile`: cProfile of the parent's
+part instead."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """One packet's share of the print job (`printjob.fragment_of`), as a worker makes it right after rendering the
 packet: the CPU time of that call alone, over `--packets` warm packets (after 20 unmeasured), one fictional
-patient each, layouts in turn, every third in Spanish, every document; the shared objects sent once a run, as in
-a worker."""
+patient each, layouts in turn, every third in Spanish, every document; the shared objects sent once a run and a
+kept plan's entries as one group once the job holds them, as in a worker (`printjob.SentToJob`)."""
 
 from __future__ import annotations
 

@@ -13,9 +13,10 @@ from __future__ import annotations
 import hashlib
 import re
 from array import array
-from itertools import repeat
+from bisect import bisect_left
+from dataclasses import dataclass, field, replace
+from itertools import accumulate, chain, count, repeat
 from operator import itemgetter
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
@@ -27,6 +28,7 @@ from ..render.forms import FONT_RESOURCE
 from ..render.metadata import PRODUCER, SRGB_PROFILE, xmp_packet
 
 OUTLINE_GROUP = 200  # bookmarks per group once a job has more packets than this
+WRITE_BATCH = 1 << 20  # bytes handed to the file at once: a few packets' worth, not one write a packet
 
 # Page keys written anew for the job (the page tree, structure keys, annotations) or left out (beads, metadata).
 _PAGE_KEYS_REPLACED = {b"/Parent", b"/StructParents", b"/Annots", b"/B", b"/Metadata"}
@@ -87,6 +89,8 @@ class _StreamingWriter:
 
     def __init__(self, handle: BinaryIO):
         self._out = handle
+        self._pending: list[bytes] = []  # written, not yet handed to the file (`_write`)
+        self._pending_bytes = 0
         self._digest = hashlib.sha256()
         self._offsets = array("Q")  # compact: a long job has hundreds of thousands of objects
         self._position = 0
@@ -111,15 +115,30 @@ class _StreamingWriter:
         # written from it, made from no patient value; compiled into a template of its markers. Bounded by the
         # workers (`SentToJob.most`).
         self._held: dict[bytes, _Template] = {}
+        # A kept plan's held and shared entries as one group (`Fragment.group`), by its id, compiled (`_Group`): the
+        # same patient-free entries, named by the ids and keys above; bounded with them by the workers.
+        self._groups: dict[bytes, _Group] = {}
 
     # -- low level ---------------------------------------------------------
     def flush(self) -> None:
+        self._drain()
         self._out.flush()
 
     def _write(self, data: bytes) -> None:
-        self._out.write(data)
+        """`data` next in the file: hashed now, written with what came before it once they are `WRITE_BATCH` bytes."""
         self._digest.update(data)
         self._position += len(data)
+        self._pending.append(data)
+        self._pending_bytes += len(data)
+        if self._pending_bytes >= WRITE_BATCH:
+            self._drain()
+
+    def _drain(self) -> None:
+        if self._pending:
+            data = b"".join(self._pending)
+            self._pending.clear()
+            self._pending_bytes = 0
+            self._out.write(data)
 
     def _reserve(self) -> int:
         self._offsets.append(0)  # filled in when the object is written
@@ -135,6 +154,12 @@ class _StreamingWriter:
         the same of is referred to instead, and not written again), and its markers the job's own values."""
         if len(self.page_numbers) % 2:  # the packet before ended on an odd page: a blank back, for duplex
             self._blank_back()
+        if fragment.group is not None:
+            group = self._group(fragment)
+            if group.formats(len(fragment.parent_entries)) is None:  # a template it cannot fill: entry by entry
+                fragment = group.expanded(fragment)
+            else:
+                return self._append_grouped(fragment, group, label)
         numbers, fresh = self._numbered(fragment)
         first_key = len(self._parent_keys) // 2
         entries = len(fragment.parent_entries)
@@ -166,10 +191,15 @@ class _StreamingWriter:
             position += len(written)
             chunks.append(written)
         self._write(b"".join(chunks))
-        for key, target in enumerate(fragment.parent_entries, start=first_key):
-            self._parent_keys.extend((key, numbers[target]))
+        self._packet_ends(fragment, label, numbers, job_value)
+
+    def _packet_ends(self, fragment: Fragment, label: str, numbers: list[int], job_value) -> None:
+        """What the job keeps of a packet written: its ParentTree keys, pages, Part, field, language, bookmark."""
+        first_key = len(self._parent_keys) // 2
+        self._parent_keys.extend(chain.from_iterable(zip(count(first_key), map(numbers.__getitem__,
+                                                                               fragment.parent_entries))))
         self._label_starts.append(len(self.page_numbers))
-        self.page_numbers.extend(numbers[page] for page in fragment.pages)
+        self.page_numbers.extend(map(numbers.__getitem__, fragment.pages))
         self._parts.append(numbers[fragment.part])
         if fragment.form:
             self._fields.append(numbers[fragment.form])
@@ -178,6 +208,80 @@ class _StreamingWriter:
         self._language = self._language or fragment.language
         self._bookmarks.append((label, numbers[fragment.pages[0]]))
         self._last_box = fragment.last_box
+
+    def _group(self, fragment: Fragment) -> "_Group":
+        """The fragment's group as the job holds it: compiled now if the fragment brings it whole."""
+        if fragment.group.__class__ is bytes:
+            group = self._groups.get(fragment.group)
+            if group is None:
+                raise InternalError("a packet refers to a group of entries the print job does not hold")
+            return group
+        group = self._groups.get(fragment.group[0])
+        if group is None:
+            group = self._groups[fragment.group[0]] = _Group(fragment.group, len(fragment.objects), self._shared,
+                                                             self._held)
+        return group
+
+    def _append_grouped(self, fragment: Fragment, group: "_Group", label: str) -> None:
+        """`append` for a fragment whose kept plan's entries come as a group: the same numbers and the same bytes,
+        the group's entries renumbered by its compiled templates a run at a time (`_Group`)."""
+        numbers, runs, first = self._numbered_grouped(fragment, group)
+        first_key = len(self._parent_keys) // 2
+        entries = len(fragment.parent_entries)
+        name = _text(f"packet-{len(self._bookmarks) + 1}")
+        markers = {b"P": b"%d 0 R" % self._pages, b"D": b"%d 0 R" % self._document, b"N": name}
+
+        def job_value(found) -> bytes:
+            kind, local = found[1], found[2]
+            if kind is None:
+                return b"%d 0 R" % numbers[int(found[3])]
+            return b"%d" % (first_key + int(local)) if kind == b"K" else markers[kind]
+
+        values = numbers + list(range(first_key + entries - 1, first_key - 1, -1)) + [name, self._document,
+                                                                                       self._pages]
+        formats, objects, chunks = group.formats(entries), fragment.objects, []
+        for run in runs:
+            if run.__class__ is tuple:
+                chunks += [made % take(values) for made, take in formats[run[0]:run[1]]]
+            else:
+                _, head, tail = objects[run - 1][:3]
+                chunks.append(b"%d 0 obj\n%s%s\nendobj\n" % (numbers[run], _MARKER.sub(job_value, head), tail))
+        if chunks:
+            starts = array("Q", accumulate(map(len, chunks), initial=self._position))
+            self._offsets[first - 1:first - 1 + len(chunks)] = starts[:-1]
+        self._write(b"".join(chunks))
+        self._packet_ends(fragment, label, numbers, job_value)
+
+    def _numbered_grouped(self, fragment: Fragment, group: "_Group") -> tuple[list[int], list, int]:
+        """`_numbered` for a grouped fragment: the job's number for each object, and what is written in turn: a run
+        of the group's held entries (their indices in it, a tuple) or one of the packet's own (its number)."""
+        numbers, objects, shared, held = group.base.copy(), fragment.objects, self._shared, group.held
+        if len(objects) + 1 != group.count:
+            raise InternalError("a packet's objects do not fit the group of entries it names")
+        first = following = len(self._offsets) + 1
+        runs, done = [], 0
+        for local in group.rest:
+            entry = objects[local - 1]
+            if entry is None:
+                continue
+            key = entry[0]
+            number = shared.get(key) if key is not None else None
+            if number is None:
+                if not entry[1]:
+                    raise InternalError("a packet refers to a shared object the print job does not hold")
+                upto = bisect_left(held, local, done)
+                if upto > done:
+                    following = _numbered_run(numbers, held, done, upto, following, runs)
+                    done = upto
+                number, following = following, following + 1
+                runs.append(local)
+                if key is not None:
+                    shared[key] = number
+            numbers[local] = number
+        if done < len(held):
+            following = _numbered_run(numbers, held, done, len(held), following, runs)
+        self._offsets.extend(repeat(0, following - first))
+        return numbers, runs, first
 
     def _numbered(self, fragment: Fragment) -> tuple[list[int], list[tuple[int, _Template | None]]]:
         """The job's number for each of the fragment's objects (0 for one it does not take; [0] stands for no
@@ -249,7 +353,7 @@ class _StreamingWriter:
         self._offsets[self._pages - 1] = self._position
         self._write(b"%d 0 obj\n<< /Type /Pages /Count %d /Kids [" % (self._pages, len(self.page_numbers)))
         for start in range(0, len(self.page_numbers), 4096):
-            self._write(b"".join(b"%d 0 R " % n for n in self.page_numbers[start:start + 4096]))
+            self._write(b"".join(map(b"%d 0 R ".__mod__, self.page_numbers[start:start + 4096])))
         self._write(b"] >>\nendobj\n")
         outline = self._reserve()
         self._object(outline, b"<< /Type /Outlines" + self._outline_level(outline, self._bookmarks) + b" >>")
@@ -261,7 +365,7 @@ class _StreamingWriter:
                     % (root, self._document, len(self._parent_keys) // 2))
         for start in range(0, len(self._parent_keys), 8192):
             chunk = self._parent_keys[start:start + 8192]
-            self._write(b"".join(b"%d %d 0 R " % (chunk[i], chunk[i + 1]) for i in range(0, len(chunk), 2)))
+            self._write(b"".join(map(b"%d %d 0 R ".__mod__, zip(chunk[::2], chunk[1::2]))))
         self._write(b"] >> >>\nendobj\n")
         metadata, intent = self._reserve(), self._reserve()
         xmp = xmp_packet(title=title, subject=title, author="", language=self._language or "en-US",
@@ -296,7 +400,7 @@ class _StreamingWriter:
         xref = self._position
         self._write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(self._offsets) + 1))
         for start in range(0, len(self._offsets), 4096):
-            self._write(b"".join(b"%010d 00000 n \n" % offset for offset in self._offsets[start:start + 4096]))
+            self._write(b"".join(map(b"%010d 00000 n \n".__mod__, self._offsets[start:start + 4096])))
         self._write(b"trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R /ID [<%s><%s>] >>\nstartxref\n%d\n%%%%EOF\n"
                     % (len(self._offsets) + 1, catalog, info, file_id, file_id, xref))
 
@@ -323,6 +427,9 @@ class Fragment:
     form_resources: bytes  # the form's /DR, the job's when it is the first packet with fields
     language: str
     last_box: bytes  # the last page's MediaBox: a blank back after it has the same size
+    # A kept plan's entries as one group (`_Group`): its id once the job holds it, else (id, held locals and ids,
+    # shared locals and keys) for the job to hold; its locals are then None in `objects`, which hold only the rest.
+    group: bytes | tuple | None = None
 
 
 _MARKER = re.compile(rb"\x00([KPDN])(\d*)\x00|(\d+)\x01")
@@ -335,7 +442,7 @@ class _Template:
     ParentTree keys it names; `most`: the largest of the packet's numbers it names. What it gives is what
     `_MARKER.sub` gives (`tests/batch/test_job_parent.py`)."""
 
-    __slots__ = ("head", "tail", "template", "values", "keys", "most")
+    __slots__ = ("head", "tail", "template", "values", "keys", "most", "slots", "_whole")
 
     def __init__(self, head: bytes, tail: bytes):
         self.head, self.tail = head, tail
@@ -357,6 +464,69 @@ class _Template:
         pieces.append(head[position:].replace(b"%", b"%%"))
         self.template = b"".join(pieces) if slots else head
         self.values = None if not slots else itemgetter(*slots) if len(slots) > 1 else _one(slots[0])
+        self.slots, self._whole = tuple(slots), b""
+
+    def whole(self) -> bytes:
+        """The object as written, a template: its number's placeholder first, then the head's, then its stream data
+        (made when a group first uses it)."""
+        if not self._whole:
+            head = self.template if self.values else self.head.replace(b"%", b"%%")
+            self._whole = b"%d 0 obj\n" + head + self.tail.replace(b"%", b"%%") + b"\nendobj\n"
+        return self._whole
+
+
+def _numbered_run(numbers: list[int], held: tuple[int, ...], start: int, end: int, following: int,
+                  runs: list) -> int:
+    """The job's numbers, from `following` on, for the group's held entries `start` to `end` (in number order)."""
+    for local, number in zip(held[start:end], count(following)):
+        numbers[local] = number
+    runs.append((start, end))
+    return following + end - start
+
+
+class _Group:
+    """A kept plan's entries as the job holds them (`Fragment.group`): its shared entries' numbers in the job (`base`,
+    0 elsewhere), its held entries' numbers in the packet (`held`) and their templates, and the packet's other
+    numbers (`rest`), whose entries each fragment brings. Made of held entries and shared keys alone: no patient
+    value. `formats`: each held entry as one template of the whole object as written (its number, head, stream
+    data), with what fills it, for a packet with `entries` ParentTree keys; None when a template names more than
+    the packet has (the fragment is then written entry by entry, `expanded`, and refused as any other)."""
+
+    __slots__ = ("content", "count", "base", "held", "templates", "rest", "_formats")
+
+    def __init__(self, content: tuple, size: int, shared: dict[bytes, int], held: dict[bytes, "_Template"]):
+        _, self.held, idents, shared_at, keys = content
+        self.content, self.count = content, size + 1
+        self.base = [0] * self.count
+        for local, key in zip(shared_at, keys):
+            number = shared.get(key)
+            if number is None:
+                raise InternalError("a packet refers to a shared object the print job does not hold")
+            self.base[local] = number
+        self.templates = [held.get(ident) for ident in idents]
+        if None in self.templates:
+            raise InternalError("a packet refers to an entry the print job does not hold")
+        grouped = set(self.held) | set(shared_at)
+        self.rest = tuple(local for local in range(1, self.count) if local not in grouped)
+        self._formats: dict[int, list | None] = {}
+
+    def formats(self, entries: int) -> list | None:
+        made = self._formats.get(entries, False)
+        if made is False:
+            made = self._formats[entries] = None if any(
+                t.keys > entries or t.most >= self.count for t in self.templates) else [
+                (t.whole(), itemgetter(local, *t.slots)) for local, t in zip(self.held, self.templates)]
+        return made
+
+    def expanded(self, fragment: Fragment) -> Fragment:
+        """The fragment with the group's entries in place, by id and by key, as it would come without the group."""
+        _, held, idents, shared_at, keys = self.content
+        objects = list(fragment.objects)
+        for local, ident in zip(held, idents):
+            objects[local - 1] = ident
+        for local, key in zip(shared_at, keys):
+            objects[local - 1] = (key, b"", b"")
+        return replace(fragment, objects=tuple(objects), group=None)
 
 
 def _one(slot: int):
@@ -648,14 +818,17 @@ class SentToJob(set):
     annotations and their arrays) of a plan made from kept objects alone (`KeptReads.plan`), the same bytes for every
     packet written from that kept file and made from no patient value. The job keeps each such entry, compiled, for
     the run (`_StreamingWriter._held`), and the worker's later packets name it by its id: the parent then renumbers
-    a template and copies no bytes it was sent. At most `most` bytes of entries are held a worker; past that, entries
-    go whole. A plain set holds nothing."""
+    a template and copies no bytes it was sent. Once the job holds every entry of a kept plan, the plan's entries go
+    as one group (`groups`, `_Plan.group`): sent whole once, then by its id, and a packet's share then carries only
+    its own objects. At most `most` bytes of entries (and of groups) are held a worker; past that, entries go whole.
+    A plain set holds nothing."""
 
     def __init__(self, most: int = 24 << 20):
         super().__init__()
         self.most = most
         self.held: set[bytes] = set()
         self.held_bytes = 0
+        self.groups: set[bytes] = set()  # the kept plans' groups the job holds (`_Plan.group`)
 
     def held_entry(self, ident: bytes, entry: tuple) -> tuple | bytes:
         """What the fragment carries for `entry`: its id if the job holds it, else it with its id to hold (or it
@@ -708,6 +881,8 @@ class _Plan:
     keys: dict[int, bytes | None]  # the keys no object of the packet's own decides (None: no key)
     entries: dict[int, tuple[bytes | None, bytes, bytes]]  # the fragment's entry of each of those objects
     _holds: dict[int, bytes] = field(default_factory=dict, compare=False)
+    _group: list = field(default_factory=list, compare=False)
+    _others: list = field(default_factory=list, compare=False)
 
     def holds(self) -> dict[int, bytes]:
         """The id of each entry with no key (an object of a packet's own kind, written anew for every packet): a
@@ -720,6 +895,26 @@ class _Plan:
                     digest.update(tail)
                     self._holds[number] = digest.digest()
         return self._holds
+
+    def others(self) -> list[int]:
+        """The objects it takes that are not its entries (the packet's own, and what reaches them), in order."""
+        if not self._others:
+            self._others.append([number for number in self.taken if number not in self.entries])
+        return self._others[0]
+
+    def group(self, count: int) -> tuple:
+        """Its entries as one group (`Fragment.group`), made once: (id, the held entries' numbers, their ids, the
+        shared entries' numbers, their keys), in number order; the id a digest of the rest and of `count`, the
+        packet's objects. Made from the plan alone, like its entries: no patient value."""
+        if not self._group:
+            holds = self.holds()
+            held = tuple(sorted(holds))
+            shared = tuple(sorted(n for n, (key, _, _) in self.entries.items() if key is not None))
+            idents, keys = tuple(holds[n] for n in held), tuple(self.entries[n][0] for n in shared)
+            digest = hashlib.sha256(b"%d;%s;%s;" % (count, repr(held).encode(), repr(shared).encode()))
+            digest.update(b"".join(idents) + b";" + b"".join(keys))
+            self._group.append((digest.digest(), held, idents, shared, keys))
+        return self._group[0]
 
 
 class _Packet:
@@ -782,12 +977,48 @@ class _Packet:
             taken = self._taken(plan)
         except IndexError:
             raise InternalError("a packet for the print job refers to an object it does not hold") from None
-        keys = self._keys(taken, plan.pages, plan.keys, frozenset())
         # Only a kept plan's entries are held (made from kept objects alone), and only for a worker's run (SentToJob).
         holds = plan.holds() if kept and isinstance(sent, SentToJob) else None
-        objects = self._fragment_objects(taken, keys, sent, plan.entries, holds)
+        group = self._group(plan, sent) if holds is not None else None
+        if group is None:
+            keys = self._keys(taken, plan.pages, plan.keys, frozenset())
+            objects = self._fragment_objects(taken, keys, sent, plan.entries, holds)
+        else:  # the plan's entries as one group the job holds: only the rest, this packet's own, go
+            objects = self._rest(taken, plan, sent)
         return Fragment(objects, plan.pages, plan.part, plan.parent_entries, plan.form, plan.resources,
-                        plan.language, plan.box)
+                        plan.language, plan.box, group)
+
+    def _group(self, plan: _Plan, sent: SentToJob) -> bytes | tuple | None:
+        """The plan's group for this packet's share (`Fragment.group`): its id when the job holds it; the group whole
+        when the job holds every entry it names (this worker sent them before) and the bound allows; else None."""
+        group = plan.group(len(self._objects) + len(self._added))
+        ident, held, idents, shared, keys = group
+        if ident in sent.groups:
+            return ident
+        size = 64 * len(held) + 64 * len(shared)
+        if sent.held_bytes + size > sent.most or not (sent.held.issuperset(idents) and sent.issuperset(keys)):
+            return None
+        sent.groups.add(ident)
+        sent.held_bytes += size
+        return group
+
+    def _rest(self, taken, plan: _Plan, sent: set[bytes]) -> tuple:
+        """The fragment's objects outside the plan's group: the packet's own and what they reach (`_fragment_objects`
+        for the rest), None for every other number."""
+        others = plan.others() if taken is plan.taken else [n for n in taken if n not in plan.entries]
+        keys = self._keys(others, plan.pages, plan.keys, frozenset())
+        objects: list = [None] * (len(self._objects) + len(self._added))
+        new: set[bytes] = set()
+        for number in others:
+            key = keys[number]
+            if key is not None and (key in sent or key in new):
+                objects[number - 1] = (key, b"", b"")
+                continue
+            objects[number - 1] = (key, self._markers[number], self._tail(number))
+            if key is not None:
+                new.add(key)
+        sent.update(new)
+        return tuple(objects)
 
     def _planned(self) -> tuple[_Plan, bool]:
         """The plan of this packet's share: the one made for an earlier packet with the same kept objects in the same
@@ -796,7 +1027,10 @@ class _Packet:
         kept = self._kept
         if not kept or not KEPT_READS.enabled:
             return self._plan(), False
-        key = (self._root, tuple(body if number in kept else None for number, body in enumerate(self._objects, 1)))
+        objects = list(self._objects)  # the packet's objects with its own left out: a few among hundreds
+        for number in set(range(1, len(objects) + 1)).difference(kept):
+            objects[number - 1] = None
+        key = (self._root, tuple(objects))
         plan = KEPT_READS.plan(key)
         if plan is None:
             plan = self._plan()

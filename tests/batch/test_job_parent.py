@@ -42,7 +42,14 @@ def _job(tmp_path, name, fragments) -> tuple[bytes, printjob._StreamingWriter]:
 
 
 def _held_refs(fragments) -> int:
-    return sum(entry.__class__ is bytes for fragment in fragments for entry in fragment.objects)
+    """Entries named by their id: one by one, or as a group's (by the group's id, once the job holds the group)."""
+    groups = {f.group[0]: f.group for f in fragments if f.group.__class__ is tuple}
+    grouped = sum(len(groups[f.group][1]) for f in fragments if f.group.__class__ is bytes)
+    return grouped + sum(entry.__class__ is bytes for fragment in fragments for entry in fragment.objects)
+
+
+def _grouped(fragments) -> int:
+    return sum(f.group is not None for f in fragments)
 
 
 def test_a_job_made_holding_entries_is_the_job_made_without(packets, tmp_path):
@@ -51,8 +58,10 @@ def test_a_job_made_holding_entries_is_the_job_made_without(packets, tmp_path):
     for workers in (1, 2, 3):
         shares = _shares(packets, workers)
         assert _held_refs(shares) > len(packets) * 50  # used: most entries of a packet from a kept file go by id
+        forms = {f.group.__class__ for f in shares if f.group is not None}
+        assert forms == {tuple, bytes} and _grouped(shares) >= len(packets) // 4  # whole once, then by id
         made, writer = _job(tmp_path, f"held{workers}.pdf", shares)
-        assert writer._held
+        assert writer._held and writer._groups
         assert made == without, f"{workers} worker(s)"
     # and with the memo off (nothing planned once a kept file, so nothing held) the job is the same
     KEPT_READS.enabled = False
@@ -83,7 +92,12 @@ def test_the_bound_sends_entries_whole_and_the_job_is_the_same(packets, tmp_path
 def test_nothing_the_parent_keeps_shows_a_patient(packets, tmp_path):
     _, writer = _job(tmp_path, "job.pdf", _shares(packets, 2))
     forms = {form: value for row in ROWS for value in _values(row) for form in _reportlab.written_forms(value)}
-    kept = [data for template in writer._held.values() for data in (template.head, template.tail, template.template)]
+    kept = [data for template in writer._held.values() for data in (template.head, template.tail, template.template,
+                                                                     template.whole())]
+    assert writer._groups
+    for group in writer._groups.values():
+        kept += [*group.content[2], *group.content[4]]
+        kept += [made for formats in group._formats.values() for made, _ in formats or ()]
     kept += [*writer._held, *writer._shared, writer._form_resources, writer._last_box, writer._language.encode(),
              *(label.encode() for label, _ in writer._bookmarks)]
     assert kept and not [value for form, value in forms.items() for data in kept if form in data]
@@ -132,3 +146,46 @@ def test_an_entry_the_job_does_not_hold_is_refused(packets, tmp_path):
     with pytest.raises(InternalError, match="does not hold"):
         _job(tmp_path, "short.pdf", shares[len(ROWS):])  # the packets that sent them never reached this job
     assert not (tmp_path / "short.pdf").exists()
+
+
+def test_a_group_written_entry_by_entry_is_the_same(packets, tmp_path, monkeypatch):
+    """A group whose templates the job cannot fill for a packet is written entry by entry (`_Group.expanded`): the
+    same bytes as the group's own path and as no group at all."""
+    without, _ = _job(tmp_path, "without.pdf", _shares(packets, hold=False))
+    shares = _shares(packets, 2)
+    monkeypatch.setattr(printjob._Group, "formats", lambda group, entries: None)
+    expanded, writer = _job(tmp_path, "expanded.pdf", shares)
+    assert writer._groups and expanded == without
+
+
+def test_a_grouped_share_names_only_the_packets_own_objects(packets):
+    """A share that names its plan's group by id carries no entry of the group: only the packet's own objects and what
+    they reach, each once."""
+    shares = _shares(packets)
+    groups = {f.group[0]: f.group for f in shares if f.group.__class__ is tuple}
+    by_id = [f for f in shares if f.group.__class__ is bytes]
+    assert by_id
+    for fragment in by_id:
+        _, held, _, shared, _ = groups[fragment.group]
+        assert not any(fragment.objects[local - 1] for local in (*held, *shared))
+        assert sum(entry is not None for entry in fragment.objects) < len(held) // 4
+
+
+# What the job and a worker keep across a run's packets (so across patients), and why it shows no patient's value.
+REVIEWED_IN_A_RUN = {
+    "_StreamingWriter._shared": "job numbers by the digest of objects every packet holds the same (fonts, their files)",
+    "_StreamingWriter._held": "entries of a kept plan (made from kept objects alone), by their id, compiled",
+    "_StreamingWriter._groups": "a kept plan's entries as one group: held ids and shared keys, compiled (_Group)",
+    "SentToJob.held": "the ids of the entries this worker asked the job to hold",
+    "SentToJob.groups": "the ids of the kept plans' groups this worker sent the job",
+}
+
+
+def test_what_a_run_keeps_across_packets_is_reviewed(packets, tmp_path):
+    _, writer = _job(tmp_path, "job.pdf", _shares(packets, 2))
+    sent = SentToJob()
+    found = {f"_StreamingWriter.{name}" for name, value in vars(writer).items() if isinstance(value, (dict, set))}
+    found |= {f"SentToJob.{name}" for name, value in vars(sent).items() if isinstance(value, (dict, set))}
+    assert found == set(REVIEWED_IN_A_RUN), (
+        f"kept across packets, not reviewed: {sorted(found - set(REVIEWED_IN_A_RUN))}; gone: "
+        f"{sorted(set(REVIEWED_IN_A_RUN) - found)}. Say why it holds no patient value beside it and here")
