@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Throughput benchmark: `handouts packets` on a fictional roster, as a user runs it.
 
-    python benchmarks/throughput.py [--rows 1000] [--big-rows 10000] [--skip-big] [--runs 2]
+    python benchmarks/throughput.py [--rows 1000] [--big-rows 10000] [--skip-big] [--runs 2] [--jobs 2]
+                                    [--no-print-job]
 
 The roster (written to a temporary folder) has one distinct fictional patient a row (name with a middle
 initial, preferred name), the layouts in turn (standard, large-print, extra-large), English and Spanish in
@@ -81,15 +82,18 @@ def main() -> None:
     parser.add_argument("--big-rows", type=int, default=10000, help="rows for the memory run (default 10000)")
     parser.add_argument("--skip-big", action="store_true", help="leave out the --big-rows run")
     parser.add_argument("--runs", type=int, default=2, help="measured runs of each; the best is reported")
+    parser.add_argument("--jobs", type=int, action="append", choices=(1, 2),
+                        help="measure only this --jobs (repeatable; default 1 and 2)")
+    parser.add_argument("--no-print-job", action="store_true", help="leave out the runs with --print-job")
     args = parser.parse_args()
     print(f"machine: {machine()}")
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         roster = tmp / "roster.csv"
         write_roster(roster, args.rows, languages=LANGUAGES)
-        for jobs in (1, 2):
+        for jobs in args.jobs or (1, 2):
             run(roster, tmp / f"warm{jobs}", jobs)  # not measured: disk cache, bytecode
-            for extra in ((), ("--print-job",)):
+            for extra in ((),) if args.no_print_job else ((), ("--print-job",)):
                 runs = []
                 for attempt in range(args.runs):
                     job = [str(tmp / f"job{jobs}-{attempt}.pdf")] if extra else []

@@ -3,6 +3,10 @@
 import os
 import time
 
+import pytest
+
+from handouts.errors import OutputError
+
 from handouts.files.atomic import open_atomically, remove_leftovers, write_atomically
 
 
@@ -33,3 +37,28 @@ def test_leftovers_of_a_killed_run_are_removed_but_not_those_being_written(tmp_p
     os.utime(old, (an_hour_ago, an_hour_ago))
     assert remove_leftovers(tmp_path) == 1
     assert not old.exists() and fresh.exists()
+
+
+def test_a_missing_folder_is_made_for_the_file(tmp_path):
+    target = tmp_path / "new" / "deeper" / "P001.pdf"
+    write_atomically(target, b"%PDF-")
+    assert target.read_bytes() == b"%PDF-"
+    assert not list(target.parent.glob(".*.part"))
+
+
+def test_a_folder_that_is_a_file_is_refused_as_a_place_to_write(tmp_path):
+    blocker = tmp_path / "blocker"
+    blocker.write_bytes(b"not a folder")
+    for target in (blocker / "P001.pdf", blocker / "out" / "P001.pdf"):
+        with pytest.raises(OutputError) as raised:
+            write_atomically(target, b"%PDF-")
+        assert raised.value.finding.rule == "output-unwritable"
+    assert blocker.read_bytes() == b"not a folder"
+
+
+def test_the_part_file_is_private_while_it_is_written(tmp_path):
+    with open_atomically(tmp_path / "P001.pdf") as handle:
+        handle.write(b"%PDF-")
+        (part,) = tmp_path.glob(".*.part")
+        assert part.stat().st_mode & 0o777 == 0o600
+    assert not list(tmp_path.glob(".*.part"))
