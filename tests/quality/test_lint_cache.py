@@ -167,21 +167,25 @@ def test_too_much_to_hash_is_linted_fresh_and_kept_nowhere(capsys, clinic, monke
     assert len(clinic["fresh"]) == 3 and not clinic["cache"].exists()
 
 
+def _lint_script(arguments: list[str], report: str, after: str = "") -> str:
+    """A fresh process's program: `handouts lint` with `arguments` as a user runs it, then one JSON line with its
+    exit code, what it printed and `report` (items of a dict, evaluated after `after`)."""
+    return ("import contextlib, io, json, sys\n"
+            "from handouts.cli import main\n"
+            "out = io.StringIO()\n"
+            "with contextlib.redirect_stdout(out):\n"
+            "    try:\n"
+            f"        main({arguments!r})\n"
+            "    except SystemExit as exc:\n"
+            "        code = exc.code\n"
+            f"{after}"
+            f"print(json.dumps({{'code': code, 'out': out.getvalue(), {report}}}))\n")
+
+
 def test_a_warm_lint_imports_nothing_heavy(tmp_path):
     """In a fresh process, as a user runs it: the second lint of the same content reads its answer without YAML,
     Jinja2, markdown-it, ReportLab, Babel or the hyphenation dictionaries, and prints what the first printed."""
-    script = (
-        "import contextlib, io, json, sys\n"
-        "from handouts.cli import main\n"
-        "out = io.StringIO()\n"
-        "with contextlib.redirect_stdout(out):\n"
-        "    try:\n"
-        "        main(['lint'])\n"
-        "    except SystemExit as exc:\n"
-        "        code = exc.code\n"
-        "print(json.dumps({'code': code, 'out': out.getvalue(), 'libraries': sorted({n.split('.')[0] for n in "
-        "sys.modules})}))\n"
-    )
+    script = _lint_script(["lint"], "'libraries': sorted({n.split('.')[0] for n in sys.modules})")
     environment = {**os.environ, lint_cache.ENVIRONMENT: str(tmp_path / "cache"), "HANDOUTS_TODAY": "2026-12-05"}
     runs = [json.loads(subprocess.run([sys.executable, "-c", script], cwd=REPO, env=environment, capture_output=True,
                                       text=True, timeout=120, check=True).stdout) for _ in range(2)]
@@ -224,20 +228,10 @@ def test_a_fresh_lint_after_a_content_change_reads_the_kept_words(tmp_path):
     content = tmp_path / "content"
     shutil.copytree(REPO / "content", content)
     shutil.copy(DATA / "lint" / "bad.md", content / "bad.md")
-    script = (
-        "import contextlib, io, json, sys\n"
-        "from handouts.cli import main\n"
-        "out = io.StringIO()\n"
-        "with contextlib.redirect_stdout(out):\n"
-        "    try:\n"
-        f"        main(['lint', '--content', {str(content)!r}, '--clinic', {str(content / 'clinic.yaml')!r}])\n"
-        "    except SystemExit as exc:\n"
-        "        code = exc.code\n"
-        "data = getattr(sys.modules.get('babel.localedata'), '_cache', {})\n"
-        "from handouts.text import hyphenation\n"
-        "print(json.dumps({'code': code, 'out': out.getvalue(), 'babel': sorted(data), "
-        "'parsed': sorted(hyphenation.loaded()), 'given': sorted(hyphenation._given)}))\n"
-    )
+    script = _lint_script(["lint", "--content", str(content), "--clinic", str(content / "clinic.yaml")],
+                          "'babel': sorted(getattr(sys.modules.get('babel.localedata'), '_cache', {})), "
+                          "'parsed': sorted(hyphenation.loaded()), 'given': sorted(hyphenation._given)",
+                          "from handouts.text import hyphenation\n")
 
     def lint(cache: str) -> dict:
         environment = {**os.environ, lint_cache.ENVIRONMENT: cache, "HANDOUTS_TODAY": "2026-12-05"}
