@@ -24,38 +24,25 @@ each stage; `--profile`: cProfile, the top functions by cumulative and by own ti
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 from _common import LANGUAGES, ROOT, ensure_root_path, machine, print_profile, profiled, write_roster
-from throughput import MEASURED_RUN
+from throughput import measured_command
 
 WARM = 20
 
 
 def run(roster: Path, tmp: Path, jobs: int) -> tuple[float, dict]:
     """Seconds for the whole command, and its CPU: the parent's and its workers' (user + system)."""
-    start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", MEASURED_RUN, "send", str(roster), "--outbox", str(tmp / "outbox"),
-                           "--ledger", str(tmp / "ledger.sqlite3"),
-                           "--clinic", str(ROOT / "tests/data/clinic_send.yaml"),
-                           "--jobs", str(jobs), "--quiet", "--yes", "--today", "2026-11-24",
-                           "--allow-draft"],  # the shipped content is not approved: drafts (.eml) only
-                          cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False)
-    seconds = time.perf_counter() - start
-    try:
-        report = json.loads(done.stderr.strip().splitlines()[-1])
-    except (IndexError, ValueError):
-        sys.exit(f"send did not finish:\n{done.stderr}")
-    if report["code"] != 0:
-        sys.exit(f"send failed:\n{done.stderr}")
-    return seconds, report
+    return measured_command("send", str(roster), "--outbox", str(tmp / "outbox"),
+                            "--ledger", str(tmp / "ledger.sqlite3"),
+                            "--clinic", str(ROOT / "tests/data/clinic_send.yaml"),
+                            "--jobs", str(jobs), "--quiet", "--yes", "--today", "2026-11-24",
+                            "--allow-draft")  # the shipped content is not approved: drafts (.eml) only
 
 
 def in_process(roster: Path) -> tuple[list, object]:

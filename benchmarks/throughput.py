@@ -47,19 +47,26 @@ print(json.dumps({"code": code, "parent_mb": mb(resource.RUSAGE_SELF), "worker_m
 """
 
 
-def run(roster: Path, out: Path, jobs: int, *extra: str) -> dict:
-    """Seconds for the whole command, and the peak RSS (MB) of the parent and of its largest worker."""
+def measured_command(*arguments: str) -> tuple[float, dict]:
+    """`handouts` with `arguments` in a child Python (`MEASURED_RUN`): seconds for the whole command, and its report
+    (exit code, peak RSS and CPU of the parent and of its workers); exits with the child's errors if it failed."""
     start = time.perf_counter()
-    result = subprocess.run([sys.executable, "-c", MEASURED_RUN, "packets", str(roster), "--out", str(out),
-                             "--jobs", str(jobs), "--quiet", "--allow-draft", "--today", "2026-11-24", *extra],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False)
+    result = subprocess.run([sys.executable, "-c", MEASURED_RUN, *arguments], cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True, check=False)
     seconds = time.perf_counter() - start
     try:
         report = json.loads(result.stderr.strip().splitlines()[-1])
     except (IndexError, ValueError):
-        sys.exit(f"packets did not finish:\n{result.stderr}")
+        sys.exit(f"{arguments[0]} did not finish:\n{result.stderr}")
     if report["code"] != 0:
-        sys.exit(f"packets failed (exit {report['code']}):\n{result.stderr}")
+        sys.exit(f"{arguments[0]} failed (exit {report['code']}):\n{result.stderr}")
+    return seconds, report
+
+
+def run(roster: Path, out: Path, jobs: int, *extra: str) -> dict:
+    """Seconds for the whole command, and the peak RSS (MB) of the parent and of its largest worker."""
+    seconds, report = measured_command("packets", str(roster), "--out", str(out), "--jobs", str(jobs), "--quiet",
+                                       "--allow-draft", "--today", "2026-11-24", *extra)
     written = len(list(out.glob("*.pdf")))
     return {**report, "seconds": seconds, "written": written}
 
